@@ -1,0 +1,143 @@
+//! The real prototype module in `training/skafada-prototype/`.
+
+use std::path::{Path, PathBuf};
+
+use skafada_training::{ModuleSources, RenderedPart, load};
+
+/// The instrument's 18 knowledge statements (pre-training survey Q6-Q23).
+pub const KNOWLEDGE_STATEMENTS: [&str; 18] = [
+    "knowledge.national-guidance",
+    "knowledge.local-guidance",
+    "knowledge.risk-assessment",
+    "knowledge.impact-on-children",
+    "knowledge.your-role",
+    "knowledge.signs",
+    "knowledge.housing",
+    "knowledge.migrant-barriers",
+    "knowledge.financial",
+    "knowledge.questions-to-ask",
+    "knowledge.talking-to-children",
+    "knowledge.talking-to-parents",
+    "knowledge.non-disclosure",
+    "knowledge.recording",
+    "knowledge.referrals",
+    "knowledge.responding-to-disclosure",
+    "knowledge.parental-conflict",
+    "knowledge.perpetrators",
+];
+
+pub fn prototype_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training/skafada-prototype")
+}
+
+/// Reads a module folder the way the CLI does: text files as text, other
+/// files as assets.
+pub fn read_module(dir: &Path) -> ModuleSources {
+    fn walk(root: &Path, dir: &Path, sources: &mut ModuleSources) {
+        for entry in std::fs::read_dir(dir).expect("read the module folder") {
+            let path = entry.expect("read a folder entry").path();
+            if path.is_dir() {
+                walk(root, &path, sources);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(root)
+                .expect("a path inside the module")
+                .to_string_lossy()
+                .replace('\\', "/");
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("md" | "toml") => {
+                    sources.insert(
+                        relative,
+                        std::fs::read_to_string(&path).expect("read a file"),
+                    );
+                }
+                _ => {
+                    sources.insert_asset(relative);
+                }
+            }
+        }
+    }
+    let mut sources = ModuleSources::new();
+    walk(dir, dir, &mut sources);
+    sources
+}
+
+#[test]
+fn the_prototype_module_validates_covers_all_18_statements_and_every_section_renders() {
+    let sources = read_module(&prototype_dir());
+    let loaded = match load(&sources) {
+        Ok(loaded) => loaded,
+        Err(refused) => panic!("{refused}"),
+    };
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let module = &loaded.module;
+    assert_eq!(
+        module.manifest.title,
+        "Recognising and responding to domestic abuse in Early Help and Family Support"
+    );
+    assert_eq!(
+        module.statements_not_addressed(&KNOWLEDGE_STATEMENTS),
+        Vec::<&str>::new()
+    );
+    for statement in KNOWLEDGE_STATEMENTS {
+        assert!(
+            module.sections.iter().any(|s| s.knowledge == [statement]),
+            "no section of its own for {statement}"
+        );
+    }
+    for section in &module.sections {
+        let rendered = section.render();
+        assert!(
+            rendered
+                .iter()
+                .any(|p| matches!(p, RenderedPart::Html(h) if h.contains("<p>"))),
+            "{} renders no text",
+            section.id
+        );
+        assert!(
+            !section.sources.is_empty(),
+            "{} cites no source",
+            section.id
+        );
+    }
+}
+
+#[test]
+fn the_prototype_module_declares_an_honest_learning_time() {
+    let loaded = load(&read_module(&prototype_dir())).expect("the prototype loads");
+    let estimate = loaded.module.estimate().total_minutes();
+    assert!(
+        (60..=90).contains(&estimate),
+        "estimated {estimate} minutes"
+    );
+    let declared = loaded
+        .module
+        .manifest
+        .certificate
+        .learning_minutes
+        .expect("a declared time");
+    assert!(
+        declared >= estimate,
+        "declared {declared}, estimated {estimate}"
+    );
+}
+
+#[test]
+fn the_prototype_module_invents_no_lived_experience() {
+    let loaded = load(&read_module(&prototype_dir())).expect("the prototype loads");
+    let slots = loaded.module.empty_slots();
+    assert!(!slots.is_empty());
+    let content = loaded
+        .module
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks())
+        .filter(|b| b.kind() == "lived-experience" && b.is_shown_to_respondents())
+        .count();
+    assert_eq!(
+        content, 0,
+        "lived-experience content needs real, consented material"
+    );
+}
