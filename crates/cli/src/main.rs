@@ -1,0 +1,41 @@
+//! The `skafada` command: thin glue between the library crates and the outside world.
+//!
+//! Each subcommand lives in its own module under `commands/`; this file only parses the
+//! command line and dispatches.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// skafada: run the SKAFADA workforce domestic abuse study again and again, as a living
+/// tool for local authorities, training providers and researchers.
+#[derive(Debug, Parser)]
+#[command(name = "skafada", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check and proof-read survey instruments (the questionnaires, as data files).
+    #[command(subcommand)]
+    Instrument(commands::instrument::InstrumentCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Instrument(command) => commands::instrument::run(command),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("skafada: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The survey instrument: what a study asks, in what order, on what scales.
+//!
+//! An instrument is a TOML file (see `docs/instrument-format.md`). This crate parses it
+//! ([`load::parse`]), validates it ([`load::Draft::validate`]), evaluates its routing
+//! ([`Instrument::route`]) and renders proof-reading views ([`Instrument::markdown_view`],
+//! [`Instrument::json_view`]).
+//!
+//! Architecture invariant: this crate does no I/O. Callers read files and pass text in,
+//! so the same code serves the CLI, the web server and the tests.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod load;
+pub mod model;
+pub mod routing;
+pub mod view;
+
+pub use load::{Draft, LoadError, Location, Problem, ProblemKind, load, parse};
+pub use model::{
+    Choice, Condition, EndRule, Instrument, Item, ItemKind, MissingKind, Page, Phase, Row, Scale,
+    Specify, Statement,
+};
+pub use routing::{Answer, Answers, Route};
