@@ -5,5 +5,7 @@
 
 mod estimate;
 mod helpers;
+mod prototype;
 mod render;
+mod robustness;
 mod validator;

@@ -107,7 +107,18 @@ fn the_prototype_module_validates_covers_all_18_statements_and_every_section_ren
 #[test]
 fn the_prototype_module_declares_an_honest_learning_time() {
     let loaded = load(&read_module(&prototype_dir())).expect("the prototype loads");
+    for section in &loaded.module.sections {
+        let e = skafada_training::estimate_section(section);
+        println!(
+            "{:32} {:4} words {:4}s activities {:3} min",
+            section.id,
+            e.words,
+            e.activity_seconds,
+            e.total_minutes()
+        );
+    }
     let estimate = loaded.module.estimate().total_minutes();
+    println!("module: {estimate} minutes");
     assert!(
         (60..=90).contains(&estimate),
         "estimated {estimate} minutes"
