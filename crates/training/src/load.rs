@@ -687,7 +687,7 @@ mod tests {
 
     #[test]
     fn ids_are_lowercase_words_with_hyphens_and_dots() {
-        assert!(is_valid_id("knowledge.national-guidance"));
+        assert!(is_valid_id("knowledge-national-guidance"));
         assert!(is_valid_id("da-act-2021"));
         assert!(!is_valid_id("Signs"));
         assert!(!is_valid_id("a..b"));

@@ -17,7 +17,7 @@ title = "Domestic Abuse Act 2021"
 /// A section file with valid front matter and this body.
 pub fn section(body: &str) -> String {
     format!(
-        "+++\nid = \"first\"\ntitle = \"First\"\nknowledge = [\"knowledge.signs\"]\nsources = [\"act\"]\n+++\n{body}"
+        "+++\nid = \"first\"\ntitle = \"First\"\nknowledge = [\"knowledge-signs\"]\nsources = [\"act\"]\n+++\n{body}"
     )
 }
 

@@ -4,27 +4,32 @@ use std::path::{Path, PathBuf};
 
 use skafada_training::{ModuleSources, RenderedPart, load};
 
-/// The instrument's 18 knowledge statements (pre-training survey Q6-Q23).
-pub const KNOWLEDGE_STATEMENTS: [&str; 18] = [
-    "knowledge.national-guidance",
-    "knowledge.local-guidance",
-    "knowledge.risk-assessment",
-    "knowledge.impact-on-children",
-    "knowledge.your-role",
-    "knowledge.signs",
-    "knowledge.housing",
-    "knowledge.migrant-barriers",
-    "knowledge.financial",
-    "knowledge.questions-to-ask",
-    "knowledge.talking-to-children",
-    "knowledge.talking-to-parents",
-    "knowledge.non-disclosure",
-    "knowledge.recording",
-    "knowledge.referrals",
-    "knowledge.responding-to-disclosure",
-    "knowledge.parental-conflict",
-    "knowledge.perpetrators",
-];
+/// The ids of the pre-training instrument's 18 knowledge statements (Q6-Q23),
+/// read from `instruments/skafada-pre.toml`, the source of truth.
+fn knowledge_statements() -> Vec<String> {
+    fn collect(value: &toml::Value, ids: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(table) => {
+                if let Some(toml::Value::String(id)) = table.get("id")
+                    && id.starts_with("knowledge-")
+                {
+                    ids.push(id.clone());
+                }
+                table.values().for_each(|v| collect(v, ids));
+            }
+            toml::Value::Array(items) => items.iter().for_each(|v| collect(v, ids)),
+            _ => {}
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../instruments/skafada-pre.toml");
+    let text = std::fs::read_to_string(path).expect("read the pre-training instrument");
+    let value: toml::Value = toml::from_str(&text).expect("parse the pre-training instrument");
+    let mut ids = Vec::new();
+    collect(&value, &mut ids);
+    ids.sort();
+    ids.dedup();
+    ids
+}
 
 pub fn prototype_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training/skafada-prototype")
@@ -77,11 +82,14 @@ fn the_prototype_module_validates_covers_all_18_statements_and_every_section_ren
         module.manifest.title,
         "Recognising and responding to domestic abuse in Early Help and Family Support"
     );
+    let statements = knowledge_statements();
+    assert_eq!(statements.len(), 18, "{statements:?}");
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
     assert_eq!(
-        module.statements_not_addressed(&KNOWLEDGE_STATEMENTS),
+        module.statements_not_addressed(&statements),
         Vec::<&str>::new()
     );
-    for statement in KNOWLEDGE_STATEMENTS {
+    for statement in statements {
         assert!(
             module.sections.iter().any(|s| s.knowledge == [statement]),
             "no section of its own for {statement}"

@@ -157,7 +157,7 @@ fn validator_refuses_an_invalid_knowledge_statement_id() {
     let mut sources = module_with_body("Hello.");
     sources.insert(
         "sections/first.md",
-        section("Hello.").replace("knowledge.signs", "Q11 signs"),
+        section("Hello.").replace("knowledge-signs", "Q11 signs"),
     );
     refused_once(
         &sources,
