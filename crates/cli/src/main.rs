@@ -24,12 +24,18 @@ enum Command {
     /// Check and proof-read survey instruments (the questionnaires, as data files).
     #[command(subcommand)]
     Instrument(commands::instrument::InstrumentCommand),
+    /// Serve the respondent journey (SQLite by default, PostgreSQL with --database postgres://...).
+    Serve(commands::serve::ServeArgs),
+    /// Print each site's distribution link.
+    Links(commands::links::LinksArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Instrument(command) => commands::instrument::run(command),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Links(args) => commands::links::run(args),
     };
     match outcome {
         Ok(code) => code,

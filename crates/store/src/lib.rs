@@ -1,0 +1,1267 @@
+//! Storage for skafada: studies, sites, anonymous respondents, their responses and
+//! answers, training progress, certificates and short-lived journey sessions.
+//!
+//! The backend is chosen by the URL scheme, as atuin's server does: `sqlite://` (the
+//! default, one file in WAL mode with `synchronous=FULL`) or `postgres://` (several
+//! server processes sharing one database). Both go through sqlx's `Any` driver with the
+//! same SQL text (SQLite accepts PostgreSQL's `$N` placeholders); the schemas differ only
+//! in their migrations, `migrations/sqlite/` and `migrations/postgres/`, which run at
+//! [`Store::connect`].
+//!
+//! Architecture invariant: this is the only crate with SQL in it.
+//!
+//! Architecture invariant: nothing stored identifies a person. Respondents are random
+//! identifiers with a site and a date (no time of day); resume codes, link tokens of
+//! sessions and certificate names are never stored in clear (the name is never stored at
+//! all). Answers are never logged: store methods are instrumented with `skip_all`.
+//!
+//! Architecture invariant: every method that changes data commits before it returns, so
+//! whatever a caller acknowledged to a respondent survives the process being killed.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod date;
+mod secret;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor, Row};
+use tokio_lock::WriteLock;
+
+pub use date::{today, unix_now};
+pub use secret::{ResumeCode, hash_secret, random_token};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported database.
+    #[error("unsupported database URL: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl,
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The operating system's random number generator failed.
+    #[error("the random number generator failed")]
+    Random,
+    /// A stored value could not be read back.
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file in WAL mode.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+}
+
+/// The store: a pool of connections to one database.
+///
+/// Cloning is cheap and shares the pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; taking turns in the process avoids busy
+    /// retries. PostgreSQL needs no such lock.
+    write_lock: Option<Arc<WriteLock>>,
+}
+
+/// A study to create.
+#[derive(Debug, Clone)]
+pub struct NewStudy {
+    /// A name for researchers, e.g. "SKAFADA 2026".
+    pub name: String,
+    /// The pre-training survey, as TOML source.
+    pub pre_instrument: String,
+    /// The post-training survey, as TOML source.
+    pub post_instrument: String,
+    /// The training module's id.
+    pub module_id: String,
+    /// The training module's files, path to text.
+    pub module_sources: BTreeMap<String, String>,
+    /// The first day respondents may start (YYYY-MM-DD).
+    pub opens_on: String,
+    /// The last day respondents may start or continue (YYYY-MM-DD).
+    pub closes_on: String,
+    /// The day the responses are to be deleted (YYYY-MM-DD).
+    pub retain_until: String,
+}
+
+/// A stored study.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Study {
+    /// Its random identifier.
+    pub id: String,
+    /// A name for researchers.
+    pub name: String,
+    /// The pre-training survey, as TOML source.
+    pub pre_instrument: String,
+    /// The post-training survey, as TOML source.
+    pub post_instrument: String,
+    /// The training module's id.
+    pub module_id: String,
+    /// The training module's files, path to text.
+    pub module_sources: BTreeMap<String, String>,
+    /// The first day respondents may start.
+    pub opens_on: String,
+    /// The last day respondents may start or continue.
+    pub closes_on: String,
+    /// The day the responses are to be deleted.
+    pub retain_until: String,
+}
+
+impl Study {
+    /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
+    pub fn is_open_on(&self, day: &str) -> bool {
+        self.opens_on.as_str() <= day && day <= self.closes_on.as_str()
+    }
+}
+
+/// A site (local authority) to add to a study, with the study report's Table 2 columns.
+#[derive(Debug, Clone, Default)]
+pub struct NewSite {
+    /// The short code, e.g. `LA01`.
+    pub code: String,
+    /// The name shown to respondents.
+    pub name: String,
+    /// Region of England.
+    pub region: String,
+    /// The model of practice.
+    pub model_of_practice: String,
+    /// Population, as reported.
+    pub population: String,
+    /// Ethnicity, collapsed, as reported.
+    pub ethnicity: String,
+    /// Urban, rural or mixed.
+    pub area_type: String,
+    /// Index of Multiple Deprivation quintile (1 is most deprived).
+    pub deprivation_quintile: Option<i64>,
+    /// The site's own support services, as a JSON array of objects with the fields of
+    /// `skafada_training::Service` (`"[]"` when none).
+    pub local_services: String,
+}
+
+/// A stored site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Its random identifier.
+    pub id: String,
+    /// The study it belongs to.
+    pub study_id: String,
+    /// The short code, e.g. `LA01`.
+    pub code: String,
+    /// The name shown to respondents.
+    pub name: String,
+    /// Region of England.
+    pub region: String,
+    /// The model of practice.
+    pub model_of_practice: String,
+    /// Population, as reported.
+    pub population: String,
+    /// Ethnicity, collapsed, as reported.
+    pub ethnicity: String,
+    /// Urban, rural or mixed.
+    pub area_type: String,
+    /// Index of Multiple Deprivation quintile.
+    pub deprivation_quintile: Option<i64>,
+    /// The site's own support services (JSON array).
+    pub local_services: String,
+    /// The unguessable token of the site's distribution link (`/s/<token>`).
+    pub link_token: String,
+}
+
+/// A site's distribution link, for `skafada links`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLink {
+    /// The study's name.
+    pub study: String,
+    /// The site's code and name, e.g. `LA01`.
+    pub site_code: String,
+    /// The site's name.
+    pub site_name: String,
+    /// The link token; the link is `<base>/s/<token>`.
+    pub token: String,
+}
+
+/// A journey session: what the short-lived cookie points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The site whose link started the journey.
+    pub site_id: String,
+    /// The respondent, once they have consented or resumed.
+    pub respondent_id: Option<String>,
+}
+
+/// A respondent, as the journey needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Respondent {
+    /// The anonymous identifier that links pre and post responses.
+    pub id: String,
+    /// The study.
+    pub study_id: String,
+    /// The site.
+    pub site_id: String,
+    /// How many times they came back with their resume code.
+    pub returned: i64,
+}
+
+/// The survey phase of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// The pre-training survey.
+    Pre,
+    /// The post-training survey.
+    Post,
+}
+
+impl Phase {
+    /// The stored name: `pre` or `post`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Post => "post",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Phase> {
+        match text {
+            "pre" => Some(Phase::Pre),
+            "post" => Some(Phase::Post),
+            _ => None,
+        }
+    }
+}
+
+/// Where a response is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Pre-training: the respondent consented; answers may follow.
+    Consented,
+    /// Post-training: the respondent opened the survey; answers may follow.
+    Started,
+    /// The respondent submitted the survey.
+    Submitted,
+    /// The respondent submitted after an end rule closed the survey (e.g. not eligible).
+    ClosedByRouting,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Consented => "consented",
+            Status::Started => "started",
+            Status::Submitted => "submitted",
+            Status::ClosedByRouting => "closed-by-routing",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "consented" => Some(Status::Consented),
+            "started" => Some(Status::Started),
+            "submitted" => Some(Status::Submitted),
+            "closed-by-routing" => Some(Status::ClosedByRouting),
+            _ => None,
+        }
+    }
+
+    /// Whether answers can still change.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Consented | Status::Started)
+    }
+}
+
+/// A response: one respondent's answers to one survey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Its random identifier.
+    pub id: String,
+    /// The respondent.
+    pub respondent_id: String,
+    /// Pre or post.
+    pub phase: Phase,
+    /// Where it is in its life.
+    pub status: Status,
+    /// The page the respondent is on (a page id, or a journey step such as `check`).
+    pub current_page: String,
+}
+
+/// What [`Store::consent`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consented {
+    /// The respondent.
+    pub respondent_id: String,
+    /// A new resume code, when the respondent was created by this call; `None` when the
+    /// session already had a respondent (a form posted twice).
+    pub resume_code: Option<ResumeCode>,
+}
+
+/// Whether a page of answers was saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Committed.
+    Saved,
+    /// The response was already submitted, so nothing changed.
+    AlreadySubmitted,
+}
+
+/// A respondent's progress through the training module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrainingProgress {
+    /// The sections marked complete.
+    pub completed: BTreeSet<String>,
+    /// Knowledge check answers: (section, index) to (answer, correct).
+    pub checks: BTreeMap<(String, i64), (String, bool)>,
+}
+
+/// A CPD certificate record. The name printed on the certificate is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// The verification code anyone can check at `/verify`.
+    pub code: String,
+    /// The module's title.
+    pub module_title: String,
+    /// The module's content version.
+    pub module_version: String,
+    /// The day it was issued (YYYY-MM-DD).
+    pub issued_on: String,
+    /// The learning time it states.
+    pub learning_minutes: i64,
+}
+
+/// One stored answer, with what analysis needs beside it: one row of an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRow {
+    /// The anonymous respondent (pairs pre and post).
+    pub respondent_id: String,
+    /// The site's code.
+    pub site_code: String,
+    /// Pre or post.
+    pub phase: Phase,
+    /// The response's status.
+    pub status: Status,
+    /// The variable (item, matrix row or follow-up id).
+    pub variable: String,
+    /// The value as stored: a code, comma-separated codes, a number or text.
+    pub value: String,
+}
+
+/// One response of a study with its answer count, so that cleaning can tell empty and
+/// near-empty responses apart from returning respondents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseSummary {
+    /// The anonymous respondent.
+    pub respondent_id: String,
+    /// The site's code.
+    pub site_code: String,
+    /// Pre or post.
+    pub phase: Phase,
+    /// The response's status.
+    pub status: Status,
+    /// The day the respondent consented (pre) or opened the survey (post).
+    pub started_on: String,
+    /// The day the response was submitted.
+    pub submitted_on: Option<String>,
+    /// How many variables have answers.
+    pub answer_count: i64,
+    /// How many times the respondent came back with their resume code.
+    pub returned: i64,
+}
+
+mod tokio_lock {
+    /// A write lock for SQLite, taken around every writing transaction.
+    pub type WriteLock = tokio::sync::Mutex<()>;
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    let sql: &'static str = match backend {
+        Backend::Sqlite => include_str!("../migrations/sqlite/0001_initial.sql"),
+        Backend::Postgres => include_str!("../migrations/postgres/0001_initial.sql"),
+    };
+    let migrations = vec![Migration::new(
+        1,
+        Cow::Borrowed("initial"),
+        MigrationType::Simple,
+        Cow::Borrowed(sql),
+        false,
+    )];
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Makes a plain SQLite path (or `sqlite://path`) into a URL that creates the file.
+fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((url.to_owned(), Backend::Postgres));
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let rest = rest.trim_start_matches("//");
+        let with_mode = if rest.contains('?') {
+            rest.to_owned()
+        } else {
+            format!("{rest}?mode=rwc")
+        };
+        return Ok((format!("sqlite://{with_mode}"), Backend::Sqlite));
+    }
+    Err(StoreError::UnsupportedUrl)
+}
+
+impl Store {
+    /// Connects to the database the URL names, creating a SQLite file if needed, and
+    /// runs the migrations.
+    #[tracing::instrument(skip_all)]
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = normalise_url(url)?;
+        let options: AnyConnectOptions = url.parse()?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                pool_options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL: readers never wait for the writer. FULL: a commit is
+                            // on disk (the WAL is fsynced) before it is acknowledged.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                pool_options
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        migrator(backend).run(&pool).await?;
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(WriteLock::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+
+    /// Whether the database holds no study yet.
+    #[tracing::instrument(skip_all)]
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM studies")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? == 0)
+    }
+
+    /// Creates a study and returns its identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_study(&self, study: &NewStudy) -> Result<String, StoreError> {
+        let id = random_token()?;
+        let sources = serde_json::to_string(&study.module_sources)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
+             module_sources, opens_on, closes_on, retain_until, created_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(&study.name)
+        .bind(&study.pre_instrument)
+        .bind(&study.post_instrument)
+        .bind(&study.module_id)
+        .bind(sources)
+        .bind(&study.opens_on)
+        .bind(&study.closes_on)
+        .bind(&study.retain_until)
+        .bind(today())
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Adds a site to a study, with a new unguessable link token (160 bits from the
+    /// operating system's CSPRNG).
+    #[tracing::instrument(skip_all)]
+    pub async fn add_site(&self, study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+        let id = random_token()?;
+        let token = random_token()?;
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
+             ethnicity, area_type, deprivation_quintile, local_services, link_token) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&id)
+        .bind(study_id)
+        .bind(&site.code)
+        .bind(&site.name)
+        .bind(&site.region)
+        .bind(&site.model_of_practice)
+        .bind(&site.population)
+        .bind(&site.ethnicity)
+        .bind(&site.area_type)
+        .bind(site.deprivation_quintile)
+        .bind(&site.local_services)
+        .bind(&token)
+        .execute(&self.pool)
+        .await?;
+        Ok(Site {
+            id,
+            study_id: study_id.to_owned(),
+            code: site.code.clone(),
+            name: site.name.clone(),
+            region: site.region.clone(),
+            model_of_practice: site.model_of_practice.clone(),
+            population: site.population.clone(),
+            ethnicity: site.ethnicity.clone(),
+            area_type: site.area_type.clone(),
+            deprivation_quintile: site.deprivation_quintile,
+            local_services: site.local_services.clone(),
+            link_token: token,
+        })
+    }
+
+    /// Every study, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn studies(&self) -> Result<Vec<Study>, StoreError> {
+        let rows = sqlx::query(&format!("{STUDY_COLUMNS} ORDER BY created_on, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(study_from_row).collect()
+    }
+
+    /// The study with this identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn study(&self, id: &str) -> Result<Option<Study>, StoreError> {
+        let row = sqlx::query(&format!("{STUDY_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(study_from_row).transpose()
+    }
+
+    /// The site with this identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query(&format!("{SITE_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(site_from_row).transpose()
+    }
+
+    /// The site whose link has this token.
+    #[tracing::instrument(skip_all)]
+    pub async fn site_by_token(&self, token: &str) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query(&format!("{SITE_COLUMNS} WHERE link_token = $1"))
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(site_from_row).transpose()
+    }
+
+    /// The sites of a study, by code.
+    #[tracing::instrument(skip_all)]
+    pub async fn sites(&self, study_id: &str) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query(&format!("{SITE_COLUMNS} WHERE study_id = $1 ORDER BY code"))
+            .bind(study_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(site_from_row).collect()
+    }
+
+    /// Every site's link, by study and site code.
+    #[tracing::instrument(skip_all)]
+    pub async fn links(&self) -> Result<Vec<SiteLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT studies.name, sites.code, sites.name, sites.link_token FROM sites \
+             JOIN studies ON studies.id = sites.study_id \
+             ORDER BY studies.created_on, studies.id, sites.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SiteLink {
+                    study: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    site_name: row.try_get(2)?,
+                    token: row.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Starts a journey session for a site (and a respondent, when resuming); returns
+    /// the session token for the cookie. Only its hash is stored. Expired sessions are
+    /// deleted on the way.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_session(
+        &self,
+        site_id: &str,
+        respondent_id: Option<&str>,
+        lifetime: Duration,
+    ) -> Result<String, StoreError> {
+        let token = random_token()?;
+        let now = unix_now();
+        let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, site_id, respondent_id, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash_secret(&token))
+        .bind(site_id)
+        .bind(respondent_id)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The live session with this token.
+    #[tracing::instrument(skip_all)]
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT site_id, respondent_id FROM sessions WHERE token_hash = $1 AND expires_at >= $2",
+        )
+        .bind(hash_secret(token))
+        .bind(unix_now())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Session {
+                site_id: row.try_get(0)?,
+                respondent_id: row.try_get(1)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ends a session (exit this page, leave and clear this device).
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(hash_secret(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records consent: creates the respondent and their pre-training response with the
+    /// consent answers, and attaches the respondent to the session, in one transaction.
+    ///
+    /// When the session already has a respondent (the consent form posted twice) nothing
+    /// new is created: the existing respondent is returned without a resume code.
+    #[tracing::instrument(skip_all)]
+    pub async fn consent(
+        &self,
+        session_token: &str,
+        site: &Site,
+        consent_answers: &[(String, String)],
+        next_page: &str,
+    ) -> Result<Consented, StoreError> {
+        let respondent_id = random_token()?;
+        let response_id = random_token()?;
+        let code = ResumeCode::generate()?;
+        let day = today();
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
+             VALUES ($1, $2, $3, $4, $5, 0)",
+        )
+        .bind(&respondent_id)
+        .bind(&site.study_id)
+        .bind(&site.id)
+        .bind(&day)
+        .bind(code.hash())
+        .execute(&mut *tx)
+        .await?;
+        let attached = sqlx::query(
+            "UPDATE sessions SET respondent_id = $1 WHERE token_hash = $2 AND respondent_id IS NULL",
+        )
+        .bind(&respondent_id)
+        .bind(hash_secret(session_token))
+        .execute(&mut *tx)
+        .await?;
+        if attached.rows_affected() == 0 {
+            tx.rollback().await?;
+            let existing = sqlx::query("SELECT respondent_id FROM sessions WHERE token_hash = $1")
+                .bind(hash_secret(session_token))
+                .fetch_optional(&self.pool)
+                .await?;
+            let existing: Option<String> = match existing {
+                Some(row) => row.try_get(0)?,
+                None => None,
+            };
+            return existing
+                .map(|respondent_id| Consented {
+                    respondent_id,
+                    resume_code: None,
+                })
+                .ok_or_else(|| StoreError::Corrupt("the session has ended".to_owned()));
+        }
+        sqlx::query(
+            "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&response_id)
+        .bind(&respondent_id)
+        .bind(Phase::Pre.as_str())
+        .bind(Status::Consented.as_str())
+        .bind(next_page)
+        .bind(&day)
+        .execute(&mut *tx)
+        .await?;
+        for (variable, value) in consent_answers {
+            sqlx::query("INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)")
+                .bind(&response_id)
+                .bind(variable)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Consented {
+            respondent_id,
+            resume_code: Some(code),
+        })
+    }
+
+    /// The respondent with this identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn respondent(&self, id: &str) -> Result<Option<Respondent>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, study_id, site_id, returned FROM respondents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(Respondent {
+                id: row.try_get(0)?,
+                study_id: row.try_get(1)?,
+                site_id: row.try_get(2)?,
+                returned: row.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Gives a respondent a new resume code, replacing the old one, and returns it.
+    #[tracing::instrument(skip_all)]
+    pub async fn new_resume_code(&self, respondent_id: &str) -> Result<ResumeCode, StoreError> {
+        let code = ResumeCode::generate()?;
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE respondents SET resume_hash = $1 WHERE id = $2")
+            .bind(code.hash())
+            .bind(respondent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(code)
+    }
+
+    /// Resumes a journey with a resume code: counts the return (the `returned` marker
+    /// for cleaning) and starts a new session for the same respondent. Returns the
+    /// session token, or `None` for an unknown code.
+    #[tracing::instrument(skip_all)]
+    pub async fn resume(
+        &self,
+        code: &ResumeCode,
+        lifetime: Duration,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT id, site_id FROM respondents WHERE resume_hash = $1")
+            .bind(code.hash())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let respondent_id: String = row.try_get(0)?;
+        let site_id: String = row.try_get(1)?;
+        {
+            let _turn = self.write_turn().await;
+            sqlx::query("UPDATE respondents SET returned = returned + 1 WHERE id = $1")
+                .bind(&respondent_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        let token = self
+            .create_session(&site_id, Some(&respondent_id), lifetime)
+            .await?;
+        Ok(Some(token))
+    }
+
+    /// The respondent's response to one survey, if it exists.
+    #[tracing::instrument(skip_all)]
+    pub async fn response(
+        &self,
+        respondent_id: &str,
+        phase: Phase,
+    ) -> Result<Option<Response>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, respondent_id, phase, status, current_page FROM responses \
+             WHERE respondent_id = $1 AND phase = $2",
+        )
+        .bind(respondent_id)
+        .bind(phase.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(response_from_row).transpose()
+    }
+
+    /// Opens the post-training response for a respondent, or returns the one already
+    /// open: a respondent has at most one response per phase.
+    #[tracing::instrument(skip_all)]
+    pub async fn start_post(
+        &self,
+        respondent_id: &str,
+        first_page: &str,
+    ) -> Result<Response, StoreError> {
+        if let Some(existing) = self.response(respondent_id, Phase::Post).await? {
+            return Ok(existing);
+        }
+        let id = random_token()?;
+        {
+            let _turn = self.write_turn().await;
+            sqlx::query(
+                "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (respondent_id, phase) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(respondent_id)
+            .bind(Phase::Post.as_str())
+            .bind(Status::Started.as_str())
+            .bind(first_page)
+            .bind(today())
+            .execute(&self.pool)
+            .await?;
+        }
+        self.response(respondent_id, Phase::Post)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the post-training response vanished".to_owned()))
+    }
+
+    /// The stored answers of a response, variable to value.
+    #[tracing::instrument(skip_all)]
+    pub async fn answers(&self, response_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+        let rows = sqlx::query("SELECT variable, value FROM answers WHERE response_id = $1")
+            .bind(response_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    /// Saves one page in one transaction: sets each answer in `set` (an upsert, so a
+    /// page posted twice stores the same values), deletes the variables in `clear`, and
+    /// records the page the respondent goes to next. Nothing changes once the response
+    /// is submitted.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_page(
+        &self,
+        response_id: &str,
+        set: &[(String, String)],
+        clear: &[String],
+        next_page: &str,
+    ) -> Result<Saved, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE responses SET current_page = $1 WHERE id = $2 AND status IN ($3, $4)",
+        )
+        .bind(next_page)
+        .bind(response_id)
+        .bind(Status::Consented.as_str())
+        .bind(Status::Started.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(Saved::AlreadySubmitted);
+        }
+        for (variable, value) in set {
+            sqlx::query(
+                "INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (response_id, variable) DO UPDATE SET value = excluded.value",
+            )
+            .bind(response_id)
+            .bind(variable)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for variable in clear {
+            sqlx::query("DELETE FROM answers WHERE response_id = $1 AND variable = $2")
+                .bind(response_id)
+                .bind(variable)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Saved::Saved)
+    }
+
+    /// Submits a response with its final status (`Submitted` or `ClosedByRouting`).
+    /// Returns `false` when it was already submitted (a form posted twice).
+    #[tracing::instrument(skip_all)]
+    pub async fn submit(&self, response_id: &str, status: Status) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let updated = sqlx::query(
+            "UPDATE responses SET status = $1, submitted_on = $2, current_page = 'done' \
+             WHERE id = $3 AND status IN ($4, $5)",
+        )
+        .bind(status.as_str())
+        .bind(today())
+        .bind(response_id)
+        .bind(Status::Consented.as_str())
+        .bind(Status::Started.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(updated.rows_affected() > 0)
+    }
+
+    /// Marks a training section complete (idempotent).
+    #[tracing::instrument(skip_all)]
+    pub async fn complete_section(
+        &self,
+        respondent_id: &str,
+        section_id: &str,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO training_sections (respondent_id, section_id, completed_on) \
+             VALUES ($1, $2, $3) ON CONFLICT (respondent_id, section_id) DO NOTHING",
+        )
+        .bind(respondent_id)
+        .bind(section_id)
+        .bind(today())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a knowledge check answer (the latest answer counts).
+    #[tracing::instrument(skip_all)]
+    pub async fn record_check(
+        &self,
+        respondent_id: &str,
+        section_id: &str,
+        index: i64,
+        answer: &str,
+        correct: bool,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO knowledge_checks (respondent_id, section_id, check_index, answer, correct) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (respondent_id, section_id, check_index) \
+             DO UPDATE SET answer = excluded.answer, correct = excluded.correct",
+        )
+        .bind(respondent_id)
+        .bind(section_id)
+        .bind(index)
+        .bind(answer)
+        .bind(i64::from(correct))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A respondent's training progress.
+    #[tracing::instrument(skip_all)]
+    pub async fn training_progress(
+        &self,
+        respondent_id: &str,
+    ) -> Result<TrainingProgress, StoreError> {
+        let mut progress = TrainingProgress::default();
+        let rows = sqlx::query("SELECT section_id FROM training_sections WHERE respondent_id = $1")
+            .bind(respondent_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            progress.completed.insert(row.try_get(0)?);
+        }
+        let rows = sqlx::query(
+            "SELECT section_id, check_index, answer, correct FROM knowledge_checks \
+             WHERE respondent_id = $1",
+        )
+        .bind(respondent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let correct: i64 = row.try_get(3)?;
+            progress.checks.insert(
+                (row.try_get(0)?, row.try_get(1)?),
+                (row.try_get(2)?, correct != 0),
+            );
+        }
+        Ok(progress)
+    }
+
+    /// Issues the respondent's certificate record, or returns the one already issued.
+    #[tracing::instrument(skip_all)]
+    pub async fn issue_certificate(
+        &self,
+        respondent_id: &str,
+        module_title: &str,
+        module_version: &str,
+        learning_minutes: i64,
+    ) -> Result<CertificateRecord, StoreError> {
+        if let Some(existing) = self.certificate_of(respondent_id).await? {
+            return Ok(existing);
+        }
+        let code = secret::verification_code()?;
+        {
+            let _turn = self.write_turn().await;
+            sqlx::query(
+                "INSERT INTO certificates (code, respondent_id, module_title, module_version, \
+                 issued_on, learning_minutes) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (respondent_id) DO NOTHING",
+            )
+            .bind(&code)
+            .bind(respondent_id)
+            .bind(module_title)
+            .bind(module_version)
+            .bind(today())
+            .bind(learning_minutes)
+            .execute(&self.pool)
+            .await?;
+        }
+        self.certificate_of(respondent_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the certificate vanished".to_owned()))
+    }
+
+    async fn certificate_of(
+        &self,
+        respondent_id: &str,
+    ) -> Result<Option<CertificateRecord>, StoreError> {
+        let row = sqlx::query(&format!("{CERTIFICATE_COLUMNS} WHERE respondent_id = $1"))
+            .bind(respondent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(certificate_from_row).transpose()
+    }
+
+    /// The certificate with this verification code (as printed; case, spaces and
+    /// hyphens are ignored).
+    #[tracing::instrument(skip_all)]
+    pub async fn verify_certificate(
+        &self,
+        code: &str,
+    ) -> Result<Option<CertificateRecord>, StoreError> {
+        let Some(code) = secret::normalise_verification_code(code) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(&format!("{CERTIFICATE_COLUMNS} WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(certificate_from_row).transpose()
+    }
+
+    /// Every stored answer of a study, one row per variable, ordered by respondent,
+    /// phase and variable: the long format an export or the analysis crate pivots.
+    #[tracing::instrument(skip_all)]
+    pub async fn study_answers(&self, study_id: &str) -> Result<Vec<AnswerRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT respondents.id, sites.code, responses.phase, responses.status, \
+             answers.variable, answers.value FROM answers \
+             JOIN responses ON responses.id = answers.response_id \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             JOIN sites ON sites.id = respondents.site_id \
+             WHERE respondents.study_id = $1 \
+             ORDER BY respondents.id, responses.phase DESC, answers.variable",
+        )
+        .bind(study_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AnswerRow {
+                    respondent_id: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    phase: parse_phase(&row.try_get::<String, _>(2)?)?,
+                    status: parse_status(&row.try_get::<String, _>(3)?)?,
+                    variable: row.try_get(4)?,
+                    value: row.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every response of a study with its answer count and the respondent's return
+    /// count, including empty ones, for the cleaning step.
+    #[tracing::instrument(skip_all)]
+    pub async fn study_responses(
+        &self,
+        study_id: &str,
+    ) -> Result<Vec<ResponseSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT respondents.id, sites.code, responses.phase, responses.status, \
+             responses.started_on, responses.submitted_on, \
+             (SELECT COUNT(*) FROM answers WHERE answers.response_id = responses.id), \
+             respondents.returned FROM responses \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             JOIN sites ON sites.id = respondents.site_id \
+             WHERE respondents.study_id = $1 \
+             ORDER BY respondents.id, responses.phase DESC",
+        )
+        .bind(study_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ResponseSummary {
+                    respondent_id: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    phase: parse_phase(&row.try_get::<String, _>(2)?)?,
+                    status: parse_status(&row.try_get::<String, _>(3)?)?,
+                    started_on: row.try_get(4)?,
+                    submitted_on: row.try_get(5)?,
+                    answer_count: row.try_get(6)?,
+                    returned: row.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Commits one tiny row in its own transaction: the database's raw durable-commit
+    /// cost, for `skafada bench journey` to compare page commits against.
+    #[tracing::instrument(skip_all)]
+    pub async fn probe_commit(&self, n: i64) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query("INSERT INTO commit_probe (n) VALUES ($1)")
+            .bind(n)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the rows [`Store::probe_commit`] wrote.
+    #[tracing::instrument(skip_all)]
+    pub async fn clear_probe(&self) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query("DELETE FROM commit_probe")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
+     module_sources, opens_on, closes_on, retain_until FROM studies";
+
+const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
+     population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
+
+const CERTIFICATE_COLUMNS: &str = "SELECT code, module_title, module_version, issued_on, \
+     learning_minutes FROM certificates";
+
+fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
+    let sources: String = row.try_get(5)?;
+    Ok(Study {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        pre_instrument: row.try_get(2)?,
+        post_instrument: row.try_get(3)?,
+        module_id: row.try_get(4)?,
+        module_sources: serde_json::from_str(&sources)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        opens_on: row.try_get(6)?,
+        closes_on: row.try_get(7)?,
+        retain_until: row.try_get(8)?,
+    })
+}
+
+fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
+    Ok(Site {
+        id: row.try_get(0)?,
+        study_id: row.try_get(1)?,
+        code: row.try_get(2)?,
+        name: row.try_get(3)?,
+        region: row.try_get(4)?,
+        model_of_practice: row.try_get(5)?,
+        population: row.try_get(6)?,
+        ethnicity: row.try_get(7)?,
+        area_type: row.try_get(8)?,
+        deprivation_quintile: row.try_get(9)?,
+        local_services: row.try_get(10)?,
+        link_token: row.try_get(11)?,
+    })
+}
+
+fn response_from_row(row: &sqlx::any::AnyRow) -> Result<Response, StoreError> {
+    Ok(Response {
+        id: row.try_get(0)?,
+        respondent_id: row.try_get(1)?,
+        phase: parse_phase(&row.try_get::<String, _>(2)?)?,
+        status: parse_status(&row.try_get::<String, _>(3)?)?,
+        current_page: row.try_get(4)?,
+    })
+}
+
+fn certificate_from_row(row: &sqlx::any::AnyRow) -> Result<CertificateRecord, StoreError> {
+    Ok(CertificateRecord {
+        code: row.try_get(0)?,
+        module_title: row.try_get(1)?,
+        module_version: row.try_get(2)?,
+        issued_on: row.try_get(3)?,
+        learning_minutes: row.try_get(4)?,
+    })
+}
+
+fn parse_phase(text: &str) -> Result<Phase, StoreError> {
+    Phase::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown phase {text:?}")))
+}
+
+fn parse_status(text: &str) -> Result<Status, StoreError> {
+    Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown status {text:?}")))
+}

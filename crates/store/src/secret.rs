@@ -1,0 +1,165 @@
+//! Tokens, resume codes and verification codes: random values from the operating
+//! system's CSPRNG, stored as SHA-256 hashes where they grant access.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::StoreError;
+
+const TOKEN_ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+/// Capitals and digits without the look-alikes 0, O, 1 and I, for codes people copy.
+const CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|_| StoreError::Random)?;
+    Ok(bytes)
+}
+
+/// Maps bytes to symbols of a 32-letter alphabet, 5 bits each (the last symbol takes
+/// the remaining bits).
+fn encode(bytes: &[u8], alphabet: &[u8; 32]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(alphabet[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(alphabet[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+/// A random identifier or token: 160 bits from the CSPRNG, 32 lowercase characters.
+pub fn random_token() -> Result<String, StoreError> {
+    Ok(encode(&random_bytes::<20>()?, TOKEN_ALPHABET))
+}
+
+/// The SHA-256 of a secret, in hex: what the store keeps instead of the secret.
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+    }
+    out
+}
+
+/// An anonymous resume code: 20 symbols (100 bits), shown as five groups of four.
+///
+/// Only its hash is stored. Its `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResumeCode(String);
+
+impl ResumeCode {
+    const LENGTH: usize = 20;
+
+    /// A new random code.
+    pub fn generate() -> Result<ResumeCode, StoreError> {
+        let code = encode(&random_bytes::<13>()?, CODE_ALPHABET);
+        Ok(ResumeCode(code.chars().take(Self::LENGTH).collect()))
+    }
+
+    /// Reads a code as a person typed it: case, spaces and hyphens are ignored. `None`
+    /// if it cannot be a code.
+    pub fn parse(typed: &str) -> Option<ResumeCode> {
+        let code: String = typed
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let valid = code.chars().count() == Self::LENGTH
+            && code.bytes().all(|b| CODE_ALPHABET.contains(&b));
+        valid.then_some(ResumeCode(code))
+    }
+
+    /// The code to show, in groups of four: `ABCD-EFGH-JKLM-NPQR-STUV`.
+    pub fn display(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars
+            .chunks(4)
+            .map(|group| group.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// The stored hash.
+    pub fn hash(&self) -> String {
+        hash_secret(&self.0)
+    }
+}
+
+impl fmt::Debug for ResumeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResumeCode(..)")
+    }
+}
+
+/// A certificate verification code: 15 symbols (75 bits) in groups of five.
+pub(crate) fn verification_code() -> Result<String, StoreError> {
+    let code: String = encode(&random_bytes::<10>()?, CODE_ALPHABET)
+        .chars()
+        .take(15)
+        .collect();
+    normalise_verification_code(&code).ok_or(StoreError::Random)
+}
+
+/// A verification code as printed, from one as typed: `ABCDE-FGHJK-LMNPQ`.
+pub(crate) fn normalise_verification_code(typed: &str) -> Option<String> {
+    let code: Vec<char> = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid = code.len() == 15
+        && code
+            .iter()
+            .all(|c| c.is_ascii() && CODE_ALPHABET.contains(&(*c as u8)));
+    valid.then(|| {
+        code.chunks(5)
+            .map(|group| group.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn resume_codes_read_back_whatever_the_case_and_grouping() {
+        let code = ResumeCode::generate().unwrap();
+        let shown = code.display();
+        assert_eq!(shown.len(), 24);
+        assert_eq!(ResumeCode::parse(&shown.to_lowercase()), Some(code.clone()));
+        assert_eq!(ResumeCode::parse(&shown.replace('-', " ")), Some(code));
+        assert_eq!(ResumeCode::parse("not a code"), None);
+    }
+
+    #[test]
+    fn tokens_are_32_characters_and_differ() {
+        let a = random_token().unwrap();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, random_token().unwrap());
+    }
+
+    #[test]
+    fn verification_codes_are_printed_in_groups_of_five() {
+        let code = verification_code().unwrap();
+        assert_eq!(code.len(), 17);
+        assert_eq!(
+            normalise_verification_code(&code.to_lowercase()),
+            Some(code)
+        );
+    }
+}

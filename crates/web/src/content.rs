@@ -1,0 +1,172 @@
+//! A study's parsed instruments and training module, cached per process.
+//!
+//! A study's content never changes once it is created, so the cache needs no
+//! invalidation: a process that has not seen a study reads it from the store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use skafada_instrument::{Instrument, ItemKind};
+use skafada_store::{Store, Study};
+use skafada_training::{Module, ModuleSources};
+
+use crate::error::AppError;
+
+/// Why a study's content could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    /// An instrument did not load.
+    #[error("the {which} survey does not load: {message}")]
+    Instrument {
+        /// `pre-training` or `post-training`.
+        which: &'static str,
+        /// The loader's problems.
+        message: String,
+    },
+    /// The training module did not load.
+    #[error("the training module does not load: {0}")]
+    Module(String),
+}
+
+/// How a stored answer is read back for routing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VarKind {
+    Choice,
+    Choices,
+    Number,
+    Text,
+    Consent,
+}
+
+/// A study with its instruments and module parsed.
+#[derive(Debug)]
+pub struct StudyContent {
+    /// The stored study.
+    pub study: Study,
+    /// The pre-training survey.
+    pub pre: Instrument,
+    /// The post-training survey.
+    pub post: Instrument,
+    /// The training module.
+    pub module: Module,
+    pub(crate) pre_vars: BTreeMap<String, VarKind>,
+    pub(crate) post_vars: BTreeMap<String, VarKind>,
+}
+
+impl StudyContent {
+    /// Parses and validates a study's content, as `skafada serve` does before it stores a
+    /// study and whenever it reads one.
+    pub fn parse(study: Study) -> Result<StudyContent, ContentError> {
+        let pre = skafada_instrument::load(&study.pre_instrument, "pre-training survey").map_err(
+            |e| ContentError::Instrument {
+                which: "pre-training",
+                message: e.to_string(),
+            },
+        )?;
+        let post = skafada_instrument::parse(&study.post_instrument, "post-training survey")
+            .and_then(|draft| draft.validate(Some(&pre)))
+            .map_err(|e| ContentError::Instrument {
+                which: "post-training",
+                message: e.to_string(),
+            })?;
+        let sources: ModuleSources = study.module_sources.clone().into_iter().collect();
+        let module = skafada_training::load(&sources)
+            .map_err(|refused| {
+                ContentError::Module(
+                    refused
+                        .errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?
+            .module;
+        Ok(StudyContent {
+            pre_vars: variables(&pre),
+            post_vars: variables(&post),
+            study,
+            pre,
+            post,
+            module,
+        })
+    }
+}
+
+fn variables(instrument: &Instrument) -> BTreeMap<String, VarKind> {
+    let mut vars = BTreeMap::new();
+    for item in instrument.items() {
+        match &item.kind {
+            ItemKind::Consent { statements } => {
+                for s in statements {
+                    vars.insert(s.id.clone(), VarKind::Consent);
+                }
+            }
+            ItemKind::Single { .. } => {
+                vars.insert(item.id.clone(), VarKind::Choice);
+            }
+            ItemKind::Multiple { .. } => {
+                vars.insert(item.id.clone(), VarKind::Choices);
+            }
+            ItemKind::Matrix { rows, .. } => {
+                for row in rows {
+                    vars.insert(row.id.clone(), VarKind::Choice);
+                }
+            }
+            ItemKind::Text { .. } => {
+                vars.insert(item.id.clone(), VarKind::Text);
+            }
+            ItemKind::Number { .. } | ItemKind::Year { .. } => {
+                vars.insert(item.id.clone(), VarKind::Number);
+            }
+        }
+        if let Some(specify) = &item.specify {
+            vars.insert(specify.id.clone(), VarKind::Text);
+        }
+    }
+    vars
+}
+
+/// Parsed study content by study id.
+#[derive(Debug, Default)]
+pub(crate) struct StudyCache {
+    studies: RwLock<HashMap<String, Arc<StudyContent>>>,
+}
+
+impl StudyCache {
+    /// The content of a study, read from the store the first time.
+    pub(crate) async fn get(
+        &self,
+        store: &Store,
+        study_id: &str,
+    ) -> Result<Arc<StudyContent>, AppError> {
+        if let Ok(studies) = self.studies.read()
+            && let Some(content) = studies.get(study_id)
+        {
+            return Ok(content.clone());
+        }
+        let study = store.study(study_id).await?.ok_or(AppError::NotFound)?;
+        let content =
+            Arc::new(StudyContent::parse(study).map_err(|e| AppError::Internal(e.to_string()))?);
+        if let Ok(mut studies) = self.studies.write() {
+            studies.insert(study_id.to_owned(), content.clone());
+        }
+        Ok(content)
+    }
+}
+
+/// Checks that a study's instruments and module load, before it is stored.
+pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
+    StudyContent::parse(Study {
+        id: String::new(),
+        name: study.name.clone(),
+        pre_instrument: study.pre_instrument.clone(),
+        post_instrument: study.post_instrument.clone(),
+        module_id: study.module_id.clone(),
+        module_sources: study.module_sources.clone(),
+        opens_on: study.opens_on.clone(),
+        closes_on: study.closes_on.clone(),
+        retain_until: study.retain_until.clone(),
+    })
+    .map(|_| ())
+}

@@ -1,0 +1,465 @@
+//! The journey's frame: site links, consent, resume codes, where to go next, and
+//! leaving (exit this page, leave and clear this device).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use skafada_instrument::{Instrument, Item, ItemKind, Page};
+use skafada_store::{Phase, ResumeCode, Site, Status, today};
+
+use crate::AppState;
+use crate::content::StudyContent;
+use crate::cookie;
+use crate::error::AppError;
+use crate::form::FormData;
+use crate::training::training_complete;
+use crate::views::{
+    AccessibilityPage, CodePage, ConsentPage, ConsentStatement, Layout, MessagePage, ResumePage,
+    SavePage, StartPage, paragraphs, render,
+};
+
+/// Where the exit button and route send people: the component's default.
+pub(crate) const NEUTRAL_SITE: &str = "https://www.bbc.co.uk/weather";
+
+/// A request's journey: its session, site and study.
+#[derive(Debug)]
+pub(crate) struct Journey {
+    pub(crate) token: String,
+    pub(crate) site: Site,
+    pub(crate) content: Arc<StudyContent>,
+    pub(crate) respondent_id: Option<String>,
+}
+
+impl Journey {
+    /// The respondent, or the "session ended" page when the session has none yet.
+    pub(crate) fn respondent(&self) -> Result<&str, AppError> {
+        self.respondent_id.as_deref().ok_or(AppError::NoSession)
+    }
+
+    /// The layout for a page of this journey.
+    pub(crate) fn layout(&self, title: &str) -> Layout {
+        Layout::journey(title, &self.site.local_services)
+    }
+}
+
+/// The journey of the request's cookie; the study must be open.
+pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Journey, AppError> {
+    let token = cookie::token(headers).ok_or(AppError::NoSession)?;
+    let session = state
+        .store
+        .session(&token)
+        .await?
+        .ok_or(AppError::NoSession)?;
+    let site = state
+        .store
+        .site(&session.site_id)
+        .await?
+        .ok_or(AppError::NoSession)?;
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    if !content.study.is_open_on(&today()) {
+        return Err(AppError::Closed);
+    }
+    Ok(Journey {
+        token,
+        site,
+        content,
+        respondent_id: session.respondent_id,
+    })
+}
+
+/// A 303 redirect.
+pub(crate) fn see_other(location: &str) -> Response {
+    Redirect::to(location).into_response()
+}
+
+/// The URL of a survey step (`check` is the check your answers page).
+pub(crate) fn step_url(phase: Phase, step: &str) -> String {
+    if step == "check" {
+        format!("/survey/{}/check-answers", phase.as_str())
+    } else {
+        format!("/survey/{}/page/{step}", phase.as_str())
+    }
+}
+
+/// The page and item holding the consent statements.
+pub(crate) fn consent_item(instrument: &Instrument) -> Option<(&Page, &Item)> {
+    instrument.pages.iter().find_map(|page| {
+        page.items
+            .iter()
+            .find(|item| matches!(item.kind, ItemKind::Consent { .. }))
+            .map(|item| (page, item))
+    })
+}
+
+/// Where a respondent carries on: the furthest step of their journey.
+pub(crate) async fn next_step(state: &AppState, journey: &Journey) -> Result<String, AppError> {
+    let Some(respondent) = journey.respondent_id.as_deref() else {
+        return Ok("/consent".to_owned());
+    };
+    let Some(pre) = state.store.response(respondent, Phase::Pre).await? else {
+        return Ok("/consent".to_owned());
+    };
+    if pre.status.is_open() {
+        return Ok(step_url(Phase::Pre, &pre.current_page));
+    }
+    if pre.status == Status::ClosedByRouting {
+        return Ok("/survey/pre/done".to_owned());
+    }
+    let progress = state.store.training_progress(respondent).await?;
+    if !training_complete(&journey.content.module, &progress) {
+        return Ok("/training".to_owned());
+    }
+    match state.store.response(respondent, Phase::Post).await? {
+        None => {
+            let first = journey
+                .content
+                .post
+                .first_page(&Default::default())
+                .map(|p| p.id.clone())
+                .unwrap_or_else(|| "check".to_owned());
+            Ok(step_url(Phase::Post, &first))
+        }
+        Some(post) if post.status.is_open() => Ok(step_url(Phase::Post, &post.current_page)),
+        Some(_) => Ok("/certificate".to_owned()),
+    }
+}
+
+/// `/`: for people who arrive without their site's link.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn home() -> Response {
+    render(&MessagePage {
+        layout: Layout::plain("Start"),
+        heading: "Workforce learning survey and training".to_owned(),
+        paragraphs: vec![
+            "To take part, use the link your organisation sent you. Each organisation has its own link.".to_owned(),
+        ],
+        link: Some((
+            "/resume".to_owned(),
+            "If you have started already, continue with your resume code".to_owned(),
+        )),
+    })
+}
+
+/// The fallback for unknown paths.
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn open_site(state: &AppState, token: &str) -> Result<(Site, Arc<StudyContent>), AppError> {
+    let site = state
+        .store
+        .site_by_token(token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    if !content.study.is_open_on(&today()) {
+        return Err(AppError::Closed);
+    }
+    Ok((site, content))
+}
+
+/// `GET /s/{token}`: the start page of a site's link.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn start_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let (site, content) = open_site(&state, &token).await?;
+    let questions = content
+        .pre
+        .route(&Default::default())
+        .applicable_variables(&Default::default())
+        .len();
+    // About six answers a minute, rounded up to five minutes.
+    let survey_minutes = u32::try_from(questions.div_ceil(6).div_ceil(5) * 5).unwrap_or(30);
+    Ok(render(&StartPage {
+        layout: Layout::journey("Start", &site.local_services),
+        site_name: site.name.clone(),
+        token,
+        survey_minutes,
+        training_minutes: content.module.estimate().total_minutes(),
+        closes_on: crate::views::long_date(&content.study.closes_on),
+    }))
+}
+
+/// `POST /s/{token}`: starts a journey session (no respondent is created until consent).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (site, _) = open_site(&state, &token).await?;
+    if let Some(existing) = cookie::token(&headers)
+        && let Some(session) = state.store.session(&existing).await?
+        && session.site_id == site.id
+    {
+        // Start pressed twice, or the back button: keep the journey already begun.
+        return Ok(see_other("/continue"));
+    }
+    let session = state
+        .store
+        .create_session(&site.id, None, state.config.session_lifetime)
+        .await?;
+    Ok(with_cookie(
+        see_other("/consent"),
+        &cookie::set(&session, state.config.secure_cookies),
+    ))
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+fn consent_view(
+    journey: &Journey,
+    checked: &dyn Fn(&str) -> bool,
+    error: Option<String>,
+) -> Result<ConsentPage, AppError> {
+    let (page, item) = consent_item(&journey.content.pre)
+        .ok_or_else(|| AppError::Internal("the survey has no consent statements".to_owned()))?;
+    let ItemKind::Consent { statements } = &item.kind else {
+        return Err(AppError::Internal(
+            "the consent item has no statements".to_owned(),
+        ));
+    };
+    Ok(ConsentPage {
+        layout: journey.layout("Consent").with_error(error.is_some()),
+        title: page.title.clone(),
+        intro: paragraphs(page.intro.as_deref()),
+        question: item.text.clone(),
+        first_id: statements.first().map(|s| s.id.clone()).unwrap_or_default(),
+        statements: statements
+            .iter()
+            .map(|s| ConsentStatement {
+                id: s.id.clone(),
+                text: s.text.clone(),
+                checked: checked(&s.id),
+            })
+            .collect(),
+        error,
+    })
+}
+
+/// `GET /consent`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn consent_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let journey = journey(&state, &headers).await?;
+    if journey.respondent_id.is_some() {
+        return Ok(see_other(&next_step(&state, &journey).await?));
+    }
+    Ok(render(&consent_view(&journey, &|_| false, None)?))
+}
+
+/// `POST /consent`: every statement must be agreed; then the respondent exists and
+/// gets their resume code.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn consent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let journey = journey(&state, &headers).await?;
+    let form = FormData::parse(body)?;
+    if journey.respondent_id.is_some() {
+        return Ok(see_other(&next_step(&state, &journey).await?));
+    }
+    let (page, item) = consent_item(&journey.content.pre)
+        .ok_or_else(|| AppError::Internal("the survey has no consent statements".to_owned()))?;
+    let ItemKind::Consent { statements } = &item.kind else {
+        return Err(AppError::Internal(
+            "the consent item has no statements".to_owned(),
+        ));
+    };
+    let agreed = |id: &str| form.text(id).as_deref() == Some("1");
+    if !statements.iter().all(|s| agreed(&s.id)) {
+        let message = format!("Select all {} statements to take part", statements.len());
+        return Ok(render(&consent_view(&journey, &agreed, Some(message))?));
+    }
+    let answers: Vec<(String, String)> = statements
+        .iter()
+        .map(|s| (s.id.clone(), "1".to_owned()))
+        .collect();
+    let routing = crate::form::to_answers(
+        &answers.iter().cloned().collect(),
+        &journey.content.pre_vars,
+    );
+    let next = journey
+        .content
+        .pre
+        .next_page(&page.id, &routing)
+        .map(|p| p.id.clone())
+        .unwrap_or_else(|| "check".to_owned());
+    let consented = state
+        .store
+        .consent(&journey.token, &journey.site, &answers, &next)
+        .await?;
+    match consented.resume_code {
+        Some(code) => Ok(render(&CodePage {
+            layout: journey.layout("Your resume code"),
+            code: code.display(),
+            next: step_url(Phase::Pre, &next),
+        })),
+        None => Ok(see_other("/continue")),
+    }
+}
+
+/// `GET /continue`: to the respondent's furthest step.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn continue_journey(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let journey = journey(&state, &headers).await?;
+    Ok(see_other(&next_step(&state, &journey).await?))
+}
+
+/// `GET /save`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn save_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let journey = journey(&state, &headers).await?;
+    journey.respondent()?;
+    Ok(render(&SavePage {
+        layout: journey.layout("Save and come back later").back("/continue"),
+    }))
+}
+
+/// `POST /save`: a new resume code, replacing the old one.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn new_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let journey = journey(&state, &headers).await?;
+    let code = state.store.new_resume_code(journey.respondent()?).await?;
+    Ok(render(&CodePage {
+        layout: journey.layout("Your resume code"),
+        code: code.display(),
+        next: "/continue".to_owned(),
+    }))
+}
+
+/// `GET /resume`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn resume_page() -> Response {
+    render(&ResumePage {
+        layout: Layout::plain("Continue"),
+        value: String::new(),
+        error: None,
+    })
+}
+
+/// `POST /resume`: a resume code starts a new session for the same respondent.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn resume(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(body)?;
+    let typed = form.text("code").unwrap_or_default();
+    let error = |message: &str| {
+        render(&ResumePage {
+            layout: Layout::plain("Continue").with_error(true),
+            value: typed.clone(),
+            error: Some(message.to_owned()),
+        })
+    };
+    if typed.is_empty() {
+        return Ok(error("Enter your resume code"));
+    }
+    let Some(code) = ResumeCode::parse(&typed) else {
+        return Ok(error(
+            "Enter the resume code exactly as it was shown, like ABCD-EFGH-JKLM-NPQR-STUV",
+        ));
+    };
+    let Some(session) = state
+        .store
+        .resume(&code, state.config.session_lifetime)
+        .await?
+    else {
+        return Ok(error(
+            "No survey has that resume code. Check the code and try again",
+        ));
+    };
+    Ok(with_cookie(
+        see_other("/continue"),
+        &cookie::set(&session, state.config.secure_cookies),
+    ))
+}
+
+async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(token) = cookie::token(headers) {
+        state.store.delete_session(&token).await?;
+    }
+    Ok(())
+}
+
+fn clearing(mut response: Response, state: &AppState) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&cookie::clear(state.config.secure_cookies)) {
+        headers.append(SET_COOKIE, value);
+    }
+    headers.insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cookies\", \"storage\""),
+    );
+    response
+}
+
+/// `GET /exit`: the exit button's target. Ends the session and leaves for a neutral
+/// site, even if the store cannot be reached.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if end_session(&state, &headers).await.is_err() {
+        tracing::warn!("could not end a session on exit");
+    }
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response
+        .headers_mut()
+        .insert(LOCATION, HeaderValue::from_static(NEUTRAL_SITE));
+    clearing(response, &state)
+}
+
+/// `POST /leave`: leave and clear this device.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn leave(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    end_session(&state, &headers).await?;
+    let page = render(&MessagePage {
+        layout: Layout::plain("Signed out"),
+        heading: "You have left and this device is cleared".to_owned(),
+        paragraphs: vec![
+            "Your answers are saved. Nothing on this device leads back to them.".to_owned(),
+            "To carry on, use your resume code on any device.".to_owned(),
+        ],
+        link: Some((
+            "/resume".to_owned(),
+            "Continue with a resume code".to_owned(),
+        )),
+    });
+    Ok(clearing(page, &state))
+}
+
+/// `GET /accessibility`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn accessibility() -> Response {
+    render(&AccessibilityPage {
+        layout: Layout::plain("Accessibility statement"),
+    })
+}

@@ -1,0 +1,144 @@
+//! The respondent journey of skafada, served as GOV.UK-styled HTML that works without
+//! JavaScript: a site's link, consent, the pre-training survey with its routing, check
+//! your answers, the training module, the post-training survey and the CPD certificate,
+//! with save and resume by an anonymous code.
+//!
+//! [`serve`] takes a bound listener (tests bind port 0) and a [`skafada_store::Store`];
+//! all journey state is in the store, so several processes can serve one PostgreSQL
+//! database. The parsed instruments and module of each study are cached in memory, but
+//! they never change once a study is created, and a process that has not seen a study
+//! yet reads it from the store.
+//!
+//! Architecture invariant: answers are never logged. Handlers are instrumented with
+//! `skip_all` and errors log only their kind and an id.
+//!
+//! Architecture invariant: no identifying data is stored. The journey cookie holds a
+//! random session token (stored hashed) and no answers; no IP address or user agent is
+//! read; the name typed for a certificate goes into the PDF and nowhere else.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod assets;
+mod content;
+mod cookie;
+mod error;
+mod form;
+mod journey;
+mod pdf;
+mod services;
+mod survey;
+mod training;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use skafada_store::Store;
+use tokio::net::TcpListener;
+
+pub use content::{ContentError, StudyContent, check_study};
+pub use pdf::certificate_pdf;
+pub use services::NATIONAL_SERVICES;
+
+/// How the service presents itself.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address respondents use, without a trailing slash, e.g.
+    /// `https://survey.example.org`; printed in links and on certificates.
+    pub public_url: String,
+    /// How long a journey session lasts before the respondent needs their resume code.
+    pub session_lifetime: Duration,
+    /// Mark the journey cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// A configuration for a service reached at `public_url`: three-hour sessions, and
+    /// `Secure` cookies when the URL is `https`.
+    pub fn new(public_url: &str) -> Config {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Config {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            session_lifetime: Duration::from_secs(3 * 60 * 60),
+        }
+    }
+
+    /// A site's distribution link.
+    pub fn site_link(&self, token: &str) -> String {
+        format!("{}/s/{token}", self.public_url)
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) studies: Arc<content::StudyCache>,
+    pub(crate) config: Arc<Config>,
+}
+
+/// The largest form post accepted. The longest page (the knowledge matrix) posts a few
+/// kilobytes; free-text answers are capped by the instrument.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The application's routes.
+pub fn router(store: Store, config: Config) -> Router {
+    let state = AppState {
+        store,
+        studies: Arc::new(content::StudyCache::default()),
+        config: Arc::new(config),
+    };
+    Router::new()
+        .route("/", get(journey::home))
+        .route("/s/{token}", get(journey::start_page).post(journey::start))
+        .route(
+            "/consent",
+            get(journey::consent_page).post(journey::consent),
+        )
+        .route("/continue", get(journey::continue_journey))
+        .route("/save", get(journey::save_page).post(journey::new_code))
+        .route("/resume", get(journey::resume_page).post(journey::resume))
+        .route("/exit", get(journey::exit))
+        .route("/leave", post(journey::leave))
+        .route("/accessibility", get(journey::accessibility))
+        .route("/verify", get(training::verify))
+        .route(
+            "/survey/{phase}/page/{page}",
+            get(survey::page).post(survey::save),
+        )
+        .route(
+            "/survey/{phase}/check-answers",
+            get(survey::check_answers).post(survey::submit),
+        )
+        .route("/survey/{phase}/done", get(survey::done))
+        .route("/training", get(training::contents))
+        .route(
+            "/training/{section}",
+            get(training::section).post(training::complete),
+        )
+        .route("/training/{section}/check/{index}", post(training::check))
+        .route(
+            "/certificate",
+            get(training::certificate_page).post(training::certificate),
+        )
+        .route("/assets/{*path}", get(assets::asset))
+        .fallback(journey::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(views::security_headers))
+        .with_state(state)
+}
+
+/// Serves the application on a bound listener until the future is dropped or the
+/// process receives Ctrl-C.
+pub async fn serve(listener: TcpListener, store: Store, config: Config) -> std::io::Result<()> {
+    let app = router(store, config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,469 @@
+//! Survey pages: one topic per page, routed exactly as the instrument says, saved when
+//! submitted, then check your answers and submit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use skafada_instrument::{Instrument, Item, ItemKind};
+use skafada_store::{Phase, Response as StoredResponse, Saved, Status, today};
+
+use crate::AppState;
+use crate::content::VarKind;
+use crate::error::AppError;
+use crate::form::{self, FormData, PageAnswers};
+use crate::journey::{Journey, journey, next_step, see_other, step_url};
+use crate::training::training_complete;
+use crate::views::{
+    CheckPage, DonePage, ErrorLink, QuestionPage, SummaryRow, SummarySection, paragraphs, render,
+};
+
+/// `?change=1`: the respondent came from check your answers and goes back there.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChangeQuery {
+    change: Option<String>,
+}
+
+impl ChangeQuery {
+    fn is_change(&self) -> bool {
+        self.change.is_some()
+    }
+}
+
+struct SurveyContext {
+    journey: Journey,
+    phase: Phase,
+    response: StoredResponse,
+    stored: BTreeMap<String, String>,
+}
+
+impl SurveyContext {
+    fn instrument(&self) -> &Instrument {
+        match self.phase {
+            Phase::Pre => &self.journey.content.pre,
+            Phase::Post => &self.journey.content.post,
+        }
+    }
+
+    fn vars(&self) -> &BTreeMap<String, VarKind> {
+        match self.phase {
+            Phase::Pre => &self.journey.content.pre_vars,
+            Phase::Post => &self.journey.content.post_vars,
+        }
+    }
+
+    fn caption(&self) -> &'static str {
+        match self.phase {
+            Phase::Pre => "Survey before the training",
+            Phase::Post => "Survey after the training",
+        }
+    }
+}
+
+/// Loads the respondent's response to a phase, or says where they should be instead.
+async fn survey_context(
+    state: &AppState,
+    headers: &HeaderMap,
+    phase: &str,
+) -> Result<Result<SurveyContext, Response>, AppError> {
+    let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
+    let journey = journey(state, headers).await?;
+    let respondent = journey.respondent()?.to_owned();
+    let response = match phase {
+        Phase::Pre => state.store.response(&respondent, Phase::Pre).await?,
+        Phase::Post => {
+            let pre_done = state
+                .store
+                .response(&respondent, Phase::Pre)
+                .await?
+                .is_some_and(|r| r.status == Status::Submitted);
+            let progress = state.store.training_progress(&respondent).await?;
+            if pre_done && training_complete(&journey.content.module, &progress) {
+                let first = journey
+                    .content
+                    .post
+                    .first_page(&Default::default())
+                    .map(|p| p.id.clone())
+                    .unwrap_or_else(|| "check".to_owned());
+                Some(state.store.start_post(&respondent, &first).await?)
+            } else {
+                None
+            }
+        }
+    };
+    let Some(response) = response else {
+        return Ok(Err(see_other(&next_step(state, &journey).await?)));
+    };
+    let stored = state.store.answers(&response.id).await?;
+    Ok(Ok(SurveyContext {
+        journey,
+        phase,
+        response,
+        stored,
+    }))
+}
+
+fn shown_items<'a>(
+    instrument: &'a Instrument,
+    answers: &skafada_instrument::Answers,
+    page_id: &str,
+) -> Option<Vec<&'a Item>> {
+    instrument
+        .route(answers)
+        .pages
+        .into_iter()
+        .find(|(page, _)| page.id == page_id)
+        .map(|(_, items)| items)
+}
+
+/// Whether the respondent may open this page: it is on their route, not a consent page,
+/// and not past the page they have reached.
+fn reachable(ctx: &SurveyContext, page_id: &str) -> bool {
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let route = ctx.instrument().route(&answers);
+    let ids = route.page_ids();
+    let Some(position) = ids.iter().position(|id| *id == page_id) else {
+        return false;
+    };
+    let is_consent = route.pages[position]
+        .1
+        .iter()
+        .any(|item| matches!(item.kind, ItemKind::Consent { .. }));
+    if is_consent {
+        return false;
+    }
+    let current = &ctx.response.current_page;
+    current == "check"
+        || ids
+            .iter()
+            .position(|id| id == current)
+            .is_some_and(|c| position <= c)
+}
+
+fn page_template(
+    ctx: &SurveyContext,
+    page_id: &str,
+    items: &[&Item],
+    values: &dyn Fn(&str) -> Vec<String>,
+    answers: &PageAnswers,
+    change: bool,
+) -> Result<QuestionPage, AppError> {
+    let page = ctx.instrument().page(page_id).ok_or(AppError::NotFound)?;
+    let action = if change {
+        format!("{}?change=1", step_url(ctx.phase, page_id))
+    } else {
+        step_url(ctx.phase, page_id)
+    };
+    let back = if change {
+        Some(step_url(ctx.phase, "check"))
+    } else {
+        previous_page(ctx, page_id).map(|id| step_url(ctx.phase, &id))
+    };
+    let mut layout = ctx
+        .journey
+        .layout(&format!("{}: questions", ctx.caption()))
+        .with_error(!answers.errors.is_empty());
+    layout.back = back;
+    Ok(QuestionPage {
+        layout,
+        caption: ctx.caption().to_owned(),
+        title: page.title.clone(),
+        intro: paragraphs(page.intro.as_deref()),
+        fields: form::field_views(items, values, answers),
+        errors: answers
+            .errors
+            .iter()
+            .map(|(variable, message)| ErrorLink {
+                href: variable.clone(),
+                message: message.clone(),
+            })
+            .collect(),
+        action,
+    })
+}
+
+fn previous_page(ctx: &SurveyContext, page_id: &str) -> Option<String> {
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let route = ctx.instrument().route(&answers);
+    let ids = route.page_ids();
+    let position = ids.iter().position(|id| *id == page_id)?;
+    let previous = position.checked_sub(1).and_then(|p| route.pages.get(p))?;
+    let is_consent = previous
+        .1
+        .iter()
+        .any(|item| matches!(item.kind, ItemKind::Consent { .. }));
+    (!is_consent).then(|| previous.0.id.clone())
+}
+
+/// `GET /survey/{phase}/page/{page}`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Path((phase, page_id)): Path<(String, String)>,
+    Query(query): Query<ChangeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ctx = match survey_context(&state, &headers, &phase).await? {
+        Ok(ctx) => ctx,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !ctx.response.status.is_open() || !reachable(&ctx, &page_id) {
+        return Ok(see_other(&next_step(&state, &ctx.journey).await?));
+    }
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let items = shown_items(ctx.instrument(), &answers, &page_id).ok_or(AppError::NotFound)?;
+    let values = |variable: &str| form::stored_values(&ctx.stored, variable);
+    Ok(render(&page_template(
+        &ctx,
+        &page_id,
+        &items,
+        &values,
+        &PageAnswers::default(),
+        query.is_change(),
+    )?))
+}
+
+/// `POST /survey/{phase}/page/{page}`: validates, then saves the page in one
+/// transaction and goes to the next page the routing gives.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    Path((phase, page_id)): Path<(String, String)>,
+    Query(query): Query<ChangeQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let form_data = FormData::parse(body)?;
+    let ctx = match survey_context(&state, &headers, &phase).await? {
+        Ok(ctx) => ctx,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !ctx.response.status.is_open() {
+        return Err(AppError::AlreadySubmitted);
+    }
+    if !reachable(&ctx, &page_id) {
+        // A post for a page the routing no longer shows (an old tab, a replay).
+        return Err(AppError::BadForm(axum::http::StatusCode::CONFLICT));
+    }
+    let instrument = ctx.instrument();
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let items = shown_items(instrument, &answers, &page_id).ok_or(AppError::NotFound)?;
+    let this_year = today()
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(2100);
+    let read = form::read_page(&items, &form_data, this_year);
+    if !read.errors.is_empty() {
+        let values = |variable: &str| form_data.values(variable);
+        return Ok(render(&page_template(
+            &ctx,
+            &page_id,
+            &items,
+            &values,
+            &read,
+            query.is_change(),
+        )?));
+    }
+
+    // The answers as they will be: this page's as posted, the rest as stored.
+    let page_vars: BTreeSet<String> = form::item_variables(&items).into_iter().collect();
+    let mut merged: BTreeMap<String, String> = ctx
+        .stored
+        .iter()
+        .filter(|(variable, _)| !page_vars.contains(*variable))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    merged.extend(read.set.iter().cloned());
+    let new_answers = form::to_answers(&merged, ctx.vars());
+    let route = instrument.route(&new_answers);
+    let applicable: BTreeSet<&str> = route
+        .applicable_variables(&new_answers)
+        .into_iter()
+        .collect();
+    // Answers the route no longer shows are removed, so the stored response is always
+    // what the respondent would see on check your answers.
+    let clear: Vec<String> = ctx
+        .stored
+        .keys()
+        .filter(|variable| {
+            let consent = ctx.vars().get(*variable) == Some(&VarKind::Consent);
+            !consent
+                && (!applicable.contains(variable.as_str())
+                    || (page_vars.contains(*variable) && !merged.contains_key(*variable)))
+        })
+        .cloned()
+        .collect();
+    let set: Vec<(String, String)> = read
+        .set
+        .into_iter()
+        .filter(|(variable, _)| applicable.contains(variable.as_str()))
+        .collect();
+
+    let items_now = shown_items(instrument, &new_answers, &page_id).unwrap_or_default();
+    let revealed = items_now
+        .iter()
+        .any(|item| !items.iter().any(|shown| shown.id == item.id));
+    let (next_step_id, location) = if revealed {
+        // An answer showed a follow-up question on this page: show the page again.
+        let location = if query.is_change() {
+            format!("{}?change=1", step_url(ctx.phase, &page_id))
+        } else {
+            step_url(ctx.phase, &page_id)
+        };
+        let keep = if query.is_change() {
+            "check".to_owned()
+        } else {
+            page_id.clone()
+        };
+        (keep, location)
+    } else if query.is_change() {
+        ("check".to_owned(), step_url(ctx.phase, "check"))
+    } else {
+        let next = instrument
+            .next_page(&page_id, &new_answers)
+            .map(|p| p.id.clone())
+            .unwrap_or_else(|| "check".to_owned());
+        let location = step_url(ctx.phase, &next);
+        (next, location)
+    };
+    match state
+        .store
+        .save_page(&ctx.response.id, &set, &clear, &next_step_id)
+        .await?
+    {
+        Saved::Saved => Ok(see_other(&location)),
+        Saved::AlreadySubmitted => Err(AppError::AlreadySubmitted),
+    }
+}
+
+/// `GET /survey/{phase}/check-answers`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn check_answers(
+    State(state): State<AppState>,
+    Path(phase): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ctx = match survey_context(&state, &headers, &phase).await? {
+        Ok(ctx) => ctx,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !ctx.response.status.is_open() || ctx.response.current_page != "check" {
+        return Ok(see_other(&next_step(&state, &ctx.journey).await?));
+    }
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let route = ctx.instrument().route(&answers);
+    let mut sections = Vec::new();
+    for (page, items) in &route.pages {
+        let mut rows = Vec::new();
+        for item in items {
+            for (question, answer) in form::describe(item, &ctx.stored) {
+                rows.push(SummaryRow {
+                    question,
+                    answer,
+                    change: format!("{}?change=1", step_url(ctx.phase, &page.id)),
+                });
+            }
+        }
+        if !rows.is_empty() {
+            sections.push(SummarySection {
+                title: page.title.clone(),
+                rows,
+            });
+        }
+    }
+    let last = route.pages.last().map(|(page, _)| page.id.clone());
+    let mut layout = ctx
+        .journey
+        .layout(&format!("{}: check your answers", ctx.caption()));
+    layout.back = last.map(|id| step_url(ctx.phase, &id));
+    Ok(render(&CheckPage {
+        layout,
+        caption: ctx.caption().to_owned(),
+        sections,
+        end_message: route.ended_by.map(|(_, rule)| rule.message.clone()),
+        action: step_url(ctx.phase, "check"),
+    }))
+}
+
+/// `POST /survey/{phase}/check-answers`: submits. Posting twice changes nothing.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Path(phase): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    FormData::parse(body)?;
+    let ctx = match survey_context(&state, &headers, &phase).await? {
+        Ok(ctx) => ctx,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !ctx.response.status.is_open() {
+        return Ok(see_other(&format!("/survey/{}/done", ctx.phase.as_str())));
+    }
+    if ctx.response.current_page != "check" {
+        return Ok(see_other(&next_step(&state, &ctx.journey).await?));
+    }
+    let answers = form::to_answers(&ctx.stored, ctx.vars());
+    let status = if ctx.instrument().route(&answers).ended_by.is_some() {
+        Status::ClosedByRouting
+    } else {
+        Status::Submitted
+    };
+    state.store.submit(&ctx.response.id, status).await?;
+    Ok(see_other(&format!("/survey/{}/done", ctx.phase.as_str())))
+}
+
+/// `GET /survey/{phase}/done`: the confirmation page.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn done(
+    State(state): State<AppState>,
+    Path(phase): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ctx = match survey_context(&state, &headers, &phase).await? {
+        Ok(ctx) => ctx,
+        Err(redirect) => return Ok(redirect),
+    };
+    let layout = ctx.journey.layout("Survey submitted");
+    let page = match (ctx.phase, ctx.response.status) {
+        (_, status) if status.is_open() => {
+            return Ok(see_other(&next_step(&state, &ctx.journey).await?));
+        }
+        (Phase::Pre, Status::ClosedByRouting) => {
+            let answers = form::to_answers(&ctx.stored, ctx.vars());
+            let message = ctx
+                .instrument()
+                .route(&answers)
+                .ended_by
+                .map(|(_, rule)| rule.message.clone())
+                .unwrap_or_default();
+            DonePage {
+                layout,
+                heading: "Thank you".to_owned(),
+                paragraphs: vec![message],
+                next: None,
+            }
+        }
+        (Phase::Pre, _) => DonePage {
+            layout,
+            heading: "Survey submitted".to_owned(),
+            paragraphs: vec![
+                "Thank you. Next, work through the training module. Your progress is saved as you go, so you can stop and carry on later with your resume code.".to_owned(),
+                "After the training there is a shorter survey, and then you can download your CPD certificate.".to_owned(),
+            ],
+            next: Some(("/training".to_owned(), "Start the training".to_owned())),
+        },
+        (Phase::Post, _) => DonePage {
+            layout,
+            heading: "Survey submitted".to_owned(),
+            paragraphs: vec!["Thank you for completing the training and both surveys. You can now download your CPD certificate.".to_owned()],
+            next: Some(("/certificate".to_owned(), "Get your certificate".to_owned())),
+        },
+    };
+    Ok(render(&page))
+}

@@ -1,0 +1,607 @@
+//! The training module, the certificate and its verification.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use skafada_store::{Phase, Status, TrainingProgress};
+use skafada_training::{
+    Block, LivedExperience, Module, Part, REFLECTION_PRIVACY_NOTICE, Section, render_markdown,
+};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::form::FormData;
+use crate::journey::{Journey, journey, next_step, see_other};
+use crate::services;
+use crate::views::{
+    CertificatePage, CheckView, ErrorLink, Layout, OptionView, PartView, SectionLink, SectionPage,
+    TrainingPage, VerifiedView, VerifyPage, long_date, render,
+};
+
+fn checks(section: &Section) -> impl Iterator<Item = &skafada_training::KnowledgeCheck> {
+    section.blocks().filter_map(|block| match block {
+        Block::KnowledgeCheck(check) => Some(check),
+        _ => None,
+    })
+}
+
+fn section_done(module: &Module, section: &Section, progress: &TrainingProgress) -> bool {
+    let checks_done = !module.manifest.certificate.require_knowledge_checks
+        || checks(section).enumerate().all(|(index, _)| {
+            progress
+                .checks
+                .contains_key(&(section.id.clone(), i64::try_from(index).unwrap_or(i64::MAX)))
+        });
+    progress.completed.contains(&section.id) && checks_done
+}
+
+/// Whether the module's certificate rules about the training itself are met.
+pub(crate) fn training_complete(module: &Module, progress: &TrainingProgress) -> bool {
+    !module.manifest.certificate.require_all_sections
+        || module
+            .sections
+            .iter()
+            .all(|section| section_done(module, section, progress))
+}
+
+/// The journey of a respondent who has submitted the pre-training survey.
+async fn trainee(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Result<(Journey, String), Response>, AppError> {
+    let journey = journey(state, headers).await?;
+    let respondent = journey.respondent()?.to_owned();
+    let pre_done = state
+        .store
+        .response(&respondent, Phase::Pre)
+        .await?
+        .is_some_and(|r| r.status == Status::Submitted);
+    if !pre_done {
+        return Ok(Err(see_other(&next_step(state, &journey).await?)));
+    }
+    Ok(Ok((journey, respondent)))
+}
+
+/// `GET /training`: the contents, with progress.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn contents(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let module = &journey.content.module;
+    let progress = state.store.training_progress(&respondent).await?;
+    let sections: Vec<SectionLink> = module
+        .sections
+        .iter()
+        .map(|section| SectionLink {
+            id: section.id.clone(),
+            title: section.title.clone(),
+            summary: section.summary.clone().unwrap_or_default(),
+            done: section_done(module, section, &progress),
+        })
+        .collect();
+    Ok(render(&TrainingPage {
+        layout: journey.layout("Training"),
+        title: module.manifest.title.clone(),
+        summary: module.manifest.summary.clone(),
+        minutes: module.estimate().total_minutes(),
+        completed: sections.iter().filter(|s| s.done).count(),
+        next: sections.iter().find(|s| !s.done).map(|s| s.id.clone()),
+        finished: training_complete(module, &progress),
+        sections,
+    }))
+}
+
+fn section_view(
+    journey: &Journey,
+    section: &Section,
+    progress: &TrainingProgress,
+    errors: Vec<ErrorLink>,
+    check_error: Option<(usize, String)>,
+) -> SectionPage {
+    let module = &journey.content.module;
+    let mut parts = Vec::new();
+    let mut check_index = 0;
+    let mut reflection_index = 0;
+    for part in &section.parts {
+        let block = match part {
+            Part::Markdown(markdown) => {
+                parts.push(PartView::Html(render_markdown(markdown)));
+                continue;
+            }
+            Part::Block(block) => block,
+        };
+        match block {
+            Block::Image(image) => parts.push(PartView::Panel {
+                title: image.caption.clone().unwrap_or_default(),
+                html: render_markdown(&image.alt),
+                note: "Image description".to_owned(),
+            }),
+            Block::Video(media) | Block::Audio(media) => parts.push(PartView::Panel {
+                title: media.title.clone(),
+                html: render_markdown(media.transcript.text()),
+                note: "Transcript".to_owned(),
+            }),
+            Block::LivedExperience(LivedExperience::Content(content)) => {
+                parts.push(PartView::Panel {
+                    title: content.title.clone().unwrap_or_default(),
+                    html: render_markdown(&content.text),
+                    note: content.attribution.clone(),
+                })
+            }
+            Block::LivedExperience(LivedExperience::Slot(_)) => {}
+            Block::SayThis(panel) => parts.push(PartView::SayThis {
+                title: panel
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| "Say this, not this".to_owned()),
+                pairs: panel
+                    .pairs
+                    .iter()
+                    .map(|p| (p.say.clone(), p.not.clone(), p.why.clone()))
+                    .collect(),
+            }),
+            Block::Scenario(scenario) => parts.push(PartView::Scenario {
+                title: scenario.title.clone(),
+                situation: render_markdown(&scenario.situation),
+                question: scenario.question.clone(),
+                choices: scenario
+                    .choices
+                    .iter()
+                    .map(|c| (c.text.clone(), render_markdown(&c.feedback)))
+                    .collect(),
+            }),
+            Block::KnowledgeCheck(check) => {
+                let index = check_index;
+                check_index += 1;
+                let key = (section.id.clone(), i64::try_from(index).unwrap_or(i64::MAX));
+                let answered = progress.checks.get(&key);
+                let chosen: Vec<String> = answered
+                    .map(|(answer, _)| answer.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default();
+                let name = format!("check-{index}-option");
+                parts.push(PartView::Check(CheckView {
+                    index,
+                    question: check.question.clone(),
+                    multiple: check.multiple,
+                    group_kind: if check.multiple {
+                        "checkboxes"
+                    } else {
+                        "radios"
+                    },
+                    input_type: if check.multiple { "checkbox" } else { "radio" },
+                    options: check
+                        .options
+                        .iter()
+                        .enumerate()
+                        .map(|(i, option)| OptionView {
+                            id: if i == 0 {
+                                format!("check-{index}")
+                            } else {
+                                format!("{name}-{}", i + 1)
+                            },
+                            value: i.to_string(),
+                            label: option.text.clone(),
+                            checked: chosen.contains(&i.to_string()),
+                            exclusive: false,
+                            divider: false,
+                        })
+                        .collect(),
+                    feedback: answered
+                        .map(|(_, correct)| (*correct, render_markdown(&check.explanation))),
+                    error: check_error
+                        .as_ref()
+                        .filter(|(i, _)| *i == index)
+                        .map(|(_, message)| message.clone()),
+                }));
+            }
+            Block::Reflection(reflection) => {
+                reflection_index += 1;
+                parts.push(PartView::Reflection {
+                    id: reflection_index.to_string(),
+                    prompt: reflection.prompt.clone(),
+                    hint: reflection.hint.clone().unwrap_or_default(),
+                });
+            }
+            Block::Signpost(signpost) => parts.push(PartView::Services {
+                title: signpost.title.clone(),
+                intro: signpost
+                    .intro
+                    .as_deref()
+                    .map(render_markdown)
+                    .unwrap_or_default(),
+                services: signpost
+                    .services
+                    .iter()
+                    .map(|s| services::ServiceView {
+                        name: s.name.clone(),
+                        description: s.description.clone().unwrap_or_default(),
+                        phone: s.phone.clone(),
+                        tel: s.phone.as_deref().unwrap_or_default().replace(' ', ""),
+                        url: s.url.clone().filter(|u| u.starts_with("https://")),
+                    })
+                    .collect(),
+            }),
+            Block::LocalServices(local) => {
+                let listed = services::local(&journey.site.local_services);
+                let (intro, list) = if listed.is_empty() {
+                    (render_markdown(&local.fallback), Vec::new())
+                } else {
+                    (
+                        local
+                            .intro
+                            .as_deref()
+                            .map(render_markdown)
+                            .unwrap_or_default(),
+                        listed,
+                    )
+                };
+                parts.push(PartView::Services {
+                    title: local.title.clone(),
+                    intro,
+                    services: list,
+                });
+            }
+        }
+    }
+    let position = module
+        .sections
+        .iter()
+        .position(|s| s.id == section.id)
+        .unwrap_or(0);
+    SectionPage {
+        layout: journey
+            .layout("Training")
+            .back("/training")
+            .with_error(!errors.is_empty() || check_error.is_some()),
+        module_title: module.manifest.title.clone(),
+        id: section.id.clone(),
+        title: section.title.clone(),
+        outcomes: section.outcomes.clone(),
+        parts,
+        errors,
+        position: position + 1,
+        count: module.sections.len(),
+        privacy_notice: REFLECTION_PRIVACY_NOTICE,
+    }
+}
+
+/// `GET /training/{section}`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn section(
+    State(state): State<AppState>,
+    Path(section_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let section = journey
+        .content
+        .module
+        .section(&section_id)
+        .ok_or(AppError::NotFound)?;
+    let progress = state.store.training_progress(&respondent).await?;
+    Ok(render(&section_view(
+        &journey,
+        section,
+        &progress,
+        Vec::new(),
+        None,
+    )))
+}
+
+/// `POST /training/{section}/check/{index}`: records a knowledge check answer and shows
+/// the feedback.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    Path((section_id, index)): Path<(String, usize)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(body)?;
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let section = journey
+        .content
+        .module
+        .section(&section_id)
+        .ok_or(AppError::NotFound)?;
+    let check = checks(section).nth(index).ok_or(AppError::NotFound)?;
+    let mut chosen: Vec<usize> = form
+        .values("answer")
+        .iter()
+        .filter_map(|v| v.trim().parse().ok())
+        .filter(|i| *i < check.options.len())
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    if chosen.is_empty() || (!check.multiple && chosen.len() > 1) {
+        let progress = state.store.training_progress(&respondent).await?;
+        let message = "Select an answer".to_owned();
+        let errors = vec![ErrorLink {
+            href: format!("check-{index}"),
+            message: message.clone(),
+        }];
+        return Ok(render(&section_view(
+            &journey,
+            section,
+            &progress,
+            errors,
+            Some((index, message)),
+        )));
+    }
+    let correct = check
+        .options
+        .iter()
+        .enumerate()
+        .all(|(i, option)| option.correct == chosen.contains(&i));
+    let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
+    state
+        .store
+        .record_check(
+            &respondent,
+            &section.id,
+            i64::try_from(index).unwrap_or(i64::MAX),
+            &answer.join(","),
+            correct,
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/training/{}#check-{index}",
+        section.id
+    )))
+}
+
+/// `POST /training/{section}`: marks the section complete and goes to the next one.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    Path(section_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    FormData::parse(body)?;
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    let module = &journey.content.module;
+    let section = module.section(&section_id).ok_or(AppError::NotFound)?;
+    let progress = state.store.training_progress(&respondent).await?;
+    if module.manifest.certificate.require_knowledge_checks {
+        let missing: Vec<ErrorLink> = checks(section)
+            .enumerate()
+            .filter(|(index, _)| {
+                !progress.checks.contains_key(&(
+                    section.id.clone(),
+                    i64::try_from(*index).unwrap_or(i64::MAX),
+                ))
+            })
+            .map(|(index, check)| ErrorLink {
+                href: format!("check-{index}"),
+                message: format!(
+                    "Answer the question ‘{}’ before you continue",
+                    check.question
+                ),
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Ok(render(&section_view(
+                &journey, section, &progress, missing, None,
+            )));
+        }
+    }
+    state
+        .store
+        .complete_section(&respondent, &section.id)
+        .await?;
+    let mut progress = progress;
+    progress.completed.insert(section.id.clone());
+    let position = module.sections.iter().position(|s| s.id == section.id);
+    let next = position
+        .and_then(|p| module.sections.get(p + 1))
+        .filter(|next| !section_done(module, next, &progress));
+    Ok(match next {
+        Some(next) => see_other(&format!("/training/{}", next.id)),
+        None => see_other("/training"),
+    })
+}
+
+/// Whether a respondent may have their certificate, and the reason if not.
+async fn eligible(state: &AppState, journey: &Journey, respondent: &str) -> Result<bool, AppError> {
+    let progress = state.store.training_progress(respondent).await?;
+    if !training_complete(&journey.content.module, &progress) {
+        return Ok(false);
+    }
+    if journey
+        .content
+        .module
+        .manifest
+        .certificate
+        .require_post_survey
+    {
+        let post_done = state
+            .store
+            .response(respondent, Phase::Post)
+            .await?
+            .is_some_and(|r| r.status == Status::Submitted);
+        return Ok(post_done);
+    }
+    Ok(true)
+}
+
+fn certificate_view(
+    state: &AppState,
+    journey: &Journey,
+    record: &skafada_store::CertificateRecord,
+    name: String,
+    error: Option<String>,
+) -> CertificatePage {
+    CertificatePage {
+        layout: journey.layout("Certificate").with_error(error.is_some()),
+        module_title: record.module_title.clone(),
+        minutes: record.learning_minutes,
+        code: record.code.clone(),
+        verify_url: format!("{}/verify", state.config.public_url),
+        name,
+        error,
+    }
+}
+
+async fn issue(
+    state: &AppState,
+    journey: &Journey,
+    respondent: &str,
+) -> Result<skafada_store::CertificateRecord, AppError> {
+    let module = &journey.content.module;
+    Ok(state
+        .store
+        .issue_certificate(
+            respondent,
+            &module.manifest.title,
+            &module.manifest.version,
+            i64::from(module.certificate_minutes()),
+        )
+        .await?)
+}
+
+/// `GET /certificate`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn certificate_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !eligible(&state, &journey, &respondent).await? {
+        return Ok(see_other(&next_step(&state, &journey).await?));
+    }
+    let record = issue(&state, &journey, &respondent).await?;
+    Ok(render(&certificate_view(
+        &state,
+        &journey,
+        &record,
+        String::new(),
+        None,
+    )))
+}
+
+/// `POST /certificate`: the PDF, with the name typed (which is not stored).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn certificate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(body)?;
+    let (journey, respondent) = match trainee(&state, &headers).await? {
+        Ok(found) => found,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !eligible(&state, &journey, &respondent).await? {
+        return Ok(see_other(&next_step(&state, &journey).await?));
+    }
+    let record = issue(&state, &journey, &respondent).await?;
+    let name = form.text("name").unwrap_or_default();
+    let error = if name.is_empty() {
+        Some("Enter the name to print on your certificate")
+    } else if name.chars().count() > 100 {
+        Some("Name must be 100 characters or fewer")
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        return Ok(render(&certificate_view(
+            &state,
+            &journey,
+            &record,
+            name,
+            Some(error.to_owned()),
+        )));
+    }
+    let pdf = crate::pdf::certificate_pdf(
+        &name,
+        &record.module_title,
+        &long_date(&record.issued_on),
+        record.learning_minutes,
+        &record.code,
+        &format!("{}/verify", state.config.public_url),
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, "application/pdf"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"cpd-certificate.pdf\"",
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// `?code=`: the code to verify.
+#[derive(Debug, Deserialize)]
+pub(crate) struct VerifyQuery {
+    code: Option<String>,
+}
+
+/// `GET /verify[?code=...]`: anyone can check a certificate; only what the certificate
+/// itself states is shown, never the name or anything about the respondent.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    query: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, AppError> {
+    let code = query
+        .ok()
+        .and_then(|Query(q)| q.code)
+        .map(|c| c.trim().to_owned());
+    let Some(code) = code else {
+        return Ok(render(&VerifyPage {
+            layout: Layout::plain("Check a certificate"),
+            code: String::new(),
+            error: None,
+            result: None,
+            not_found: false,
+        }));
+    };
+    if code.is_empty() {
+        return Ok(render(&VerifyPage {
+            layout: Layout::plain("Check a certificate").with_error(true),
+            code,
+            error: Some("Enter the verification code".to_owned()),
+            result: None,
+            not_found: false,
+        }));
+    }
+    let found = state.store.verify_certificate(&code).await?;
+    let not_found = found.is_none();
+    Ok(render(&VerifyPage {
+        layout: Layout::plain("Check a certificate"),
+        code,
+        error: None,
+        result: found.map(|record| VerifiedView {
+            code: record.code,
+            module_title: record.module_title,
+            issued_on: long_date(&record.issued_on),
+            minutes: record.learning_minutes,
+        }),
+        not_found,
+    }))
+}

@@ -1,0 +1,455 @@
+//! Page templates (askama: compile-time checked and auto-escaping) and the headers every
+//! response carries.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::services::{self, ServiceView};
+
+/// The Content-Security-Policy: nothing from other hosts, no inline script or style.
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'none'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the security headers to every response, and `Cache-Control: no-store` to every
+/// page (so the back button on a shared computer shows nothing from the server's cache).
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_asset {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Renders a template as an HTML response, or the problem page if rendering fails.
+pub(crate) fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(detail = %error, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service. Try again later.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What the shared page layout needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// A neutral title: it appears in the browser's history and tabs.
+    pub(crate) title: String,
+    /// The page shows validation errors ("Error: " title prefix).
+    pub(crate) error: bool,
+    /// The respondent is in a journey: show "save and come back later" and "leave and
+    /// clear this device".
+    pub(crate) in_journey: bool,
+    /// The national support services.
+    pub(crate) national: Vec<ServiceView>,
+    /// The site's own support services.
+    pub(crate) local: Vec<ServiceView>,
+    /// Where the back link goes, if the page has one.
+    pub(crate) back: Option<String>,
+}
+
+impl Layout {
+    /// A page outside a journey.
+    pub(crate) fn plain(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            error: false,
+            in_journey: false,
+            national: services::national(),
+            local: Vec::new(),
+            back: None,
+        }
+    }
+
+    /// A page of a site's journey.
+    pub(crate) fn journey(title: &str, local_services: &str) -> Layout {
+        Layout {
+            in_journey: true,
+            local: services::local(local_services),
+            ..Layout::plain(title)
+        }
+    }
+
+    /// With a back link.
+    pub(crate) fn back(mut self, href: &str) -> Layout {
+        self.back = Some(href.to_owned());
+        self
+    }
+
+    /// Marks the page as showing errors.
+    pub(crate) fn with_error(mut self, error: bool) -> Layout {
+        self.error = error;
+        self
+    }
+}
+
+/// An error for the error summary: the field's id and the message.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorLink {
+    pub(crate) href: String,
+    pub(crate) message: String,
+}
+
+/// A page of paragraphs and one link.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub(crate) layout: Layout,
+    pub(crate) heading: String,
+    pub(crate) paragraphs: Vec<String>,
+    pub(crate) link: Option<(String, String)>,
+}
+
+/// The start page of a site's link.
+#[derive(Template)]
+#[template(path = "start.html")]
+pub(crate) struct StartPage {
+    pub(crate) layout: Layout,
+    pub(crate) site_name: String,
+    pub(crate) token: String,
+    pub(crate) survey_minutes: u32,
+    pub(crate) training_minutes: u32,
+    pub(crate) closes_on: String,
+}
+
+/// A consent statement checkbox.
+#[derive(Debug, Clone)]
+pub(crate) struct ConsentStatement {
+    pub(crate) id: String,
+    pub(crate) text: String,
+    pub(crate) checked: bool,
+}
+
+/// The consent page.
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub(crate) struct ConsentPage {
+    pub(crate) layout: Layout,
+    pub(crate) title: String,
+    pub(crate) intro: Vec<String>,
+    pub(crate) question: String,
+    pub(crate) statements: Vec<ConsentStatement>,
+    pub(crate) error: Option<String>,
+    pub(crate) first_id: String,
+}
+
+/// Shows a new resume code.
+#[derive(Template)]
+#[template(path = "code.html")]
+pub(crate) struct CodePage {
+    pub(crate) layout: Layout,
+    pub(crate) code: String,
+    pub(crate) next: String,
+}
+
+/// The "save and come back later" page.
+#[derive(Template)]
+#[template(path = "save.html")]
+pub(crate) struct SavePage {
+    pub(crate) layout: Layout,
+}
+
+/// The resume form.
+#[derive(Template)]
+#[template(path = "resume.html")]
+pub(crate) struct ResumePage {
+    pub(crate) layout: Layout,
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+}
+
+/// One option of a radio or checkbox group.
+#[derive(Debug, Clone)]
+pub(crate) struct OptionView {
+    pub(crate) id: String,
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) checked: bool,
+    pub(crate) exclusive: bool,
+    /// A divider ("or") before this option.
+    pub(crate) divider: bool,
+}
+
+/// One statement of a matrix: a fieldset of radios.
+#[derive(Debug, Clone)]
+pub(crate) struct RowView {
+    pub(crate) id: String,
+    pub(crate) text: String,
+    pub(crate) options: Vec<OptionView>,
+    pub(crate) error: Option<String>,
+}
+
+/// One question on a survey page.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldView {
+    pub(crate) id: String,
+    /// `radios`, `checkboxes`, `matrix`, `input`, `textarea`, `number` or `year`.
+    pub(crate) kind: &'static str,
+    /// `radio` or `checkbox` for choice questions.
+    pub(crate) input_type: &'static str,
+    pub(crate) label: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) options: Vec<OptionView>,
+    pub(crate) rows: Vec<RowView>,
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+    pub(crate) specify: Option<SpecifyView>,
+}
+
+/// An "other, please specify" box.
+#[derive(Debug, Clone)]
+pub(crate) struct SpecifyView {
+    pub(crate) id: String,
+    pub(crate) label: String,
+    pub(crate) value: String,
+    pub(crate) error: Option<String>,
+}
+
+/// A survey page.
+#[derive(Template)]
+#[template(path = "question.html")]
+pub(crate) struct QuestionPage {
+    pub(crate) layout: Layout,
+    pub(crate) caption: String,
+    pub(crate) title: String,
+    pub(crate) intro: Vec<String>,
+    pub(crate) fields: Vec<FieldView>,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) action: String,
+}
+
+/// A row of the check your answers list.
+#[derive(Debug, Clone)]
+pub(crate) struct SummaryRow {
+    pub(crate) question: String,
+    pub(crate) answer: Vec<String>,
+    pub(crate) change: String,
+}
+
+/// A section of the check your answers page: one survey page.
+#[derive(Debug, Clone)]
+pub(crate) struct SummarySection {
+    pub(crate) title: String,
+    pub(crate) rows: Vec<SummaryRow>,
+}
+
+/// Check your answers.
+#[derive(Template)]
+#[template(path = "check.html")]
+pub(crate) struct CheckPage {
+    pub(crate) layout: Layout,
+    pub(crate) caption: String,
+    pub(crate) sections: Vec<SummarySection>,
+    pub(crate) end_message: Option<String>,
+    pub(crate) action: String,
+}
+
+/// A survey's confirmation page.
+#[derive(Template)]
+#[template(path = "done.html")]
+pub(crate) struct DonePage {
+    pub(crate) layout: Layout,
+    pub(crate) heading: String,
+    pub(crate) paragraphs: Vec<String>,
+    pub(crate) next: Option<(String, String)>,
+}
+
+/// A section in the training contents.
+#[derive(Debug, Clone)]
+pub(crate) struct SectionLink {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) done: bool,
+}
+
+/// The training module's contents page.
+#[derive(Template)]
+#[template(path = "training.html")]
+pub(crate) struct TrainingPage {
+    pub(crate) layout: Layout,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) minutes: u32,
+    pub(crate) sections: Vec<SectionLink>,
+    pub(crate) completed: usize,
+    pub(crate) next: Option<String>,
+    pub(crate) finished: bool,
+}
+
+/// A knowledge check as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckView {
+    pub(crate) index: usize,
+    pub(crate) question: String,
+    pub(crate) multiple: bool,
+    pub(crate) group_kind: &'static str,
+    pub(crate) input_type: &'static str,
+    pub(crate) options: Vec<OptionView>,
+    pub(crate) feedback: Option<(bool, String)>,
+    pub(crate) error: Option<String>,
+}
+
+/// A part of a section, ready for the template.
+#[derive(Debug, Clone)]
+pub(crate) enum PartView {
+    /// Rendered Markdown (raw HTML escaped by `skafada_training::render_markdown`).
+    Html(String),
+    /// A titled box of rendered Markdown (lived experience, media transcripts).
+    Panel {
+        title: String,
+        html: String,
+        note: String,
+    },
+    /// Say this, not this.
+    SayThis {
+        title: String,
+        pairs: Vec<(String, String, String)>,
+    },
+    /// A scenario: choices with feedback in details elements.
+    Scenario {
+        title: String,
+        situation: String,
+        question: String,
+        choices: Vec<(String, String)>,
+    },
+    /// A knowledge check.
+    Check(CheckView),
+    /// A reflection prompt that is never sent.
+    Reflection {
+        id: String,
+        prompt: String,
+        hint: String,
+    },
+    /// Support services.
+    Services {
+        title: String,
+        intro: String,
+        services: Vec<ServiceView>,
+    },
+}
+
+/// A training section.
+#[derive(Template)]
+#[template(path = "section.html")]
+pub(crate) struct SectionPage {
+    pub(crate) layout: Layout,
+    pub(crate) module_title: String,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) outcomes: Vec<String>,
+    pub(crate) parts: Vec<PartView>,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) position: usize,
+    pub(crate) count: usize,
+    pub(crate) privacy_notice: &'static str,
+}
+
+/// The certificate page.
+#[derive(Template)]
+#[template(path = "certificate.html")]
+pub(crate) struct CertificatePage {
+    pub(crate) layout: Layout,
+    pub(crate) module_title: String,
+    pub(crate) minutes: i64,
+    pub(crate) code: String,
+    pub(crate) verify_url: String,
+    pub(crate) name: String,
+    pub(crate) error: Option<String>,
+}
+
+/// The verification page.
+#[derive(Template)]
+#[template(path = "verify.html")]
+pub(crate) struct VerifyPage {
+    pub(crate) layout: Layout,
+    pub(crate) code: String,
+    pub(crate) error: Option<String>,
+    pub(crate) result: Option<VerifiedView>,
+    pub(crate) not_found: bool,
+}
+
+/// A verified certificate: only what the certificate itself says, without the name.
+#[derive(Debug, Clone)]
+pub(crate) struct VerifiedView {
+    pub(crate) code: String,
+    pub(crate) module_title: String,
+    pub(crate) issued_on: String,
+    pub(crate) minutes: i64,
+}
+
+/// The accessibility statement.
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+pub(crate) struct AccessibilityPage {
+    pub(crate) layout: Layout,
+}
+
+/// Splits text into paragraphs on blank lines.
+pub(crate) fn paragraphs(text: Option<&str>) -> Vec<String> {
+    text.map(|t| {
+        t.split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// `2026-11-24` as `24 November 2026`.
+pub(crate) fn long_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = iso.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    let month = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|m| MONTHS.get(m));
+    match (day.parse::<u32>(), month) {
+        (Ok(day), Some(month)) => format!("{day} {month} {year}"),
+        _ => iso.to_owned(),
+    }
+}
