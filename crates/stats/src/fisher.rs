@@ -19,8 +19,9 @@ use crate::rng::Rng;
 use crate::{Alternative, ContingencyTable, Result, StatsError, Warning};
 
 /// Default cap on the number of enumeration steps for exact r x c tests
-/// (a few seconds of work in a release build).
-pub const DEFAULT_FISHER_WORK_LIMIT: u64 = 20_000_000;
+/// (roughly half a second to a second in a release build; far longer in an
+/// unoptimised debug build).
+pub const DEFAULT_FISHER_WORK_LIMIT: u64 = 100_000_000;
 
 /// R's relative tolerance when comparing table probabilities.
 const REL_ERR: f64 = 1.0 + 1e-7;
