@@ -28,6 +28,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Print each site's distribution link.
     Links(commands::links::LinksArgs),
+    /// Clean a response export and run the whole analysis plan: tables, tests, pre/post comparisons.
+    Analyse(commands::analyse::AnalyseArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Instrument(command) => commands::instrument::run(command),
         Command::Serve(args) => commands::serve::run(args),
         Command::Links(args) => commands::links::run(args),
+        Command::Analyse(args) => commands::analyse::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -101,6 +101,10 @@ pub fn fisher_exact(table: &ContingencyTable, options: &FisherOptions) -> Result
         let p = hypergeometric_p(&t, Alternative::TwoSided)?;
         return Ok(exact_result(p, Alternative::TwoSided, warnings));
     }
+    // The p-value does not depend on the order or orientation of rows and columns, but the
+    // enumeration's work (and so whether it fits the work limit) and the Monte Carlo draws
+    // do. A canonical form makes every permutation and the transpose give the same answer.
+    let t = canonical(&t)?;
     if !options.simulate {
         if let Some(p) = enumerate_p(&t, options.work_limit) {
             return Ok(exact_result(p, Alternative::TwoSided, warnings));
@@ -113,6 +117,27 @@ pub fn fisher_exact(table: &ContingencyTable, options: &FisherOptions) -> Result
     warnings.append(&mut result.warnings);
     result.warnings = warnings;
     Ok(result)
+}
+
+/// The table with rows and columns sorted by their totals (then contents), oriented with
+/// no more rows than columns.
+fn canonical(table: &ContingencyTable) -> Result<ContingencyTable> {
+    let sort = |rows: Vec<Vec<u64>>| -> Vec<Vec<u64>> {
+        let mut rows = rows;
+        rows.sort_by(|a, b| (a.iter().sum::<u64>(), a).cmp(&(b.iter().sum::<u64>(), b)));
+        rows
+    };
+    let oriented = if table.n_rows() > table.n_columns() {
+        table.transpose()
+    } else {
+        table.clone()
+    };
+    // Sort rows, then columns (as rows of the transpose), then rows again so that ties
+    // broken by contents are settled after the columns have moved.
+    let rows = sort(oriented.to_rows());
+    let columns = sort(ContingencyTable::new(rows)?.transpose().to_rows());
+    let rows = sort(ContingencyTable::new(columns)?.transpose().to_rows());
+    ContingencyTable::new(rows)
 }
 
 /// Fisher's exact test for a 2x2 table with a chosen alternative.

@@ -1,0 +1,772 @@
+//! Response data in memory, and the export format it is read from and written to
+//! (`docs/export-format.md`).
+//!
+//! Responses are held by column: one `Vec<i32>` per coded or numeric variable (with
+//! [`MISSING`] for an empty cell) and one `Vec<Option<String>>` per text variable. The
+//! analysis of a million responses then touches only the columns a table needs.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use skafada_instrument::{Instrument, ItemKind, Phase};
+
+/// The value of an empty cell in a coded or numeric column.
+pub const MISSING: i32 = i32::MIN;
+
+/// The record columns that precede the variables in every response file.
+pub const RECORD_COLUMNS: [&str; 6] = [
+    "response_id",
+    "respondent_id",
+    "site",
+    "status",
+    "returning",
+    "started_on",
+];
+
+/// Why response data could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DataError {
+    /// The CSV text is malformed.
+    #[error("{file}: {message}")]
+    Csv {
+        /// The file name.
+        file: String,
+        /// What the CSV reader said.
+        message: String,
+    },
+    /// A required column is missing from the header.
+    #[error("{file}: the header has no `{column}` column")]
+    MissingColumn {
+        /// The file name.
+        file: String,
+        /// The column.
+        column: String,
+    },
+    /// A column in the header is not a variable of the instrument.
+    #[error("{file}: column `{column}` is not a variable of instrument `{instrument}`")]
+    UnknownColumn {
+        /// The file name.
+        file: String,
+        /// The column.
+        column: String,
+        /// The instrument identifier.
+        instrument: String,
+    },
+    /// A cell holds a value the variable cannot take.
+    #[error("{file}: row {row}, column `{column}`: {message}")]
+    BadValue {
+        /// The file name.
+        file: String,
+        /// 1-based data row (the header is row 0).
+        row: usize,
+        /// The column.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The manifest or sites file is malformed.
+    #[error("{file}: {message}")]
+    Manifest {
+        /// The file name.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What an export folder holds (`manifest.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `skafada-export`.
+    pub format: String,
+    /// Format version, currently 1.
+    pub version: u32,
+    /// The study's name.
+    pub study: String,
+    /// True for generated demonstration data.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// Path of the pre-training instrument inside the folder.
+    pub pre: String,
+    /// Path of the post-training instrument inside the folder, if there are post responses.
+    pub post: Option<String>,
+}
+
+impl Manifest {
+    /// Parses `manifest.toml`.
+    pub fn parse(text: &str, file: &str) -> Result<Manifest, DataError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| DataError::Manifest {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?;
+        if manifest.format != "skafada-export" || manifest.version != 1 {
+            return Err(DataError::Manifest {
+                file: file.to_owned(),
+                message: format!(
+                    "this is format `{}` version {}; skafada reads `skafada-export` version 1",
+                    manifest.format, manifest.version
+                ),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// Writes `manifest.toml`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A site (local authority) of the study.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    /// The code used in response files.
+    pub site: String,
+    /// The name printed in tables.
+    pub name: String,
+    /// The region (Table 3).
+    pub region: String,
+}
+
+/// Parses `sites.csv`.
+pub fn parse_sites(text: &str, file: &str) -> Result<Vec<Site>, DataError> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut sites = Vec::new();
+    for record in reader.deserialize::<Site>() {
+        sites.push(record.map_err(|e| DataError::Csv {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?);
+    }
+    Ok(sites)
+}
+
+/// Writes `sites.csv`.
+pub fn sites_csv(sites: &[Site]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for site in sites {
+        let _ = writer.serialize(site);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The state a response record reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The link was opened; nothing was answered.
+    Started,
+    /// Consent was given.
+    Consented,
+    /// The survey was submitted.
+    Submitted,
+    /// A routing rule closed the survey (for example, not eligible).
+    Ended,
+}
+
+impl Status {
+    fn parse(text: &str) -> Option<Status> {
+        match text {
+            "started" => Some(Status::Started),
+            "consented" => Some(Status::Consented),
+            "submitted" => Some(Status::Submitted),
+            "ended" => Some(Status::Ended),
+            _ => None,
+        }
+    }
+
+    /// The word used in the export.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Started => "started",
+            Status::Consented => "consented",
+            Status::Submitted => "submitted",
+            Status::Ended => "ended",
+        }
+    }
+}
+
+/// How a variable's cells are stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariableKind {
+    /// A code from a fixed list (single choice, matrix row).
+    Code(Vec<u32>),
+    /// A multiple-choice option: 1 ticked, 0 not ticked.
+    Tick,
+    /// A consent statement: 1 agreed.
+    Agreed,
+    /// A whole number or year.
+    Number,
+    /// Free text.
+    Text,
+}
+
+/// One column of a response file, derived from the instrument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// The column name.
+    pub id: String,
+    /// The item it belongs to.
+    pub item: String,
+    /// How its cells are stored.
+    pub kind: VariableKind,
+    /// The question or statement.
+    pub text: String,
+}
+
+/// The columns an instrument's responses have, in instrument order.
+pub fn variables(instrument: &Instrument) -> Vec<Variable> {
+    let mut out = Vec::new();
+    for item in instrument.items() {
+        let codes = |options: &[skafada_instrument::Choice]| {
+            options.iter().map(|o| o.code).collect::<Vec<_>>()
+        };
+        match &item.kind {
+            ItemKind::Consent { statements } => {
+                for statement in statements {
+                    out.push(Variable {
+                        id: statement.id.clone(),
+                        item: item.id.clone(),
+                        kind: VariableKind::Agreed,
+                        text: statement.text.clone(),
+                    });
+                }
+            }
+            ItemKind::Single { options } => out.push(Variable {
+                id: item.id.clone(),
+                item: item.id.clone(),
+                kind: VariableKind::Code(codes(options)),
+                text: item.text.clone(),
+            }),
+            ItemKind::Multiple { options } => {
+                for option in options {
+                    out.push(Variable {
+                        id: format!("{}.{}", item.id, option.code),
+                        item: item.id.clone(),
+                        kind: VariableKind::Tick,
+                        text: format!("{}: {}", item.text, option.label),
+                    });
+                }
+            }
+            ItemKind::Matrix { options, rows, .. } => {
+                for row in rows {
+                    out.push(Variable {
+                        id: row.id.clone(),
+                        item: item.id.clone(),
+                        kind: VariableKind::Code(codes(options)),
+                        text: row.text.clone(),
+                    });
+                }
+            }
+            ItemKind::Number { .. } | ItemKind::Year { .. } => out.push(Variable {
+                id: item.id.clone(),
+                item: item.id.clone(),
+                kind: VariableKind::Number,
+                text: item.text.clone(),
+            }),
+            ItemKind::Text { .. } => out.push(Variable {
+                id: item.id.clone(),
+                item: item.id.clone(),
+                kind: VariableKind::Text,
+                text: item.text.clone(),
+            }),
+        }
+        if let Some(specify) = &item.specify {
+            out.push(Variable {
+                id: specify.id.clone(),
+                item: item.id.clone(),
+                kind: VariableKind::Text,
+                text: specify.text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// One column of values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Codes or numbers, [`MISSING`] where empty.
+    Values(Vec<i32>),
+    /// Free text, `None` where empty.
+    Text(Vec<Option<String>>),
+}
+
+/// The responses to one instrument, held by column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Responses {
+    /// Random identifier of each record.
+    pub response_id: Vec<String>,
+    /// Random identifier of each respondent (shared by their pre and post records).
+    pub respondent_id: Vec<String>,
+    /// Index into the study's sites.
+    pub site: Vec<usize>,
+    /// The state each record reached.
+    pub status: Vec<Status>,
+    /// Whether each record was created by a returning respondent.
+    pub returning: Vec<bool>,
+    /// The date each record was created.
+    pub started_on: Vec<String>,
+    columns: HashMap<String, Column>,
+}
+
+impl Responses {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.response_id.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.response_id.is_empty()
+    }
+
+    /// The coded or numeric column with this identifier.
+    pub fn values(&self, id: &str) -> Option<&[i32]> {
+        match self.columns.get(id) {
+            Some(Column::Values(values)) => Some(values),
+            _ => None,
+        }
+    }
+
+    /// The text column with this identifier.
+    pub fn texts(&self, id: &str) -> Option<&[Option<String>]> {
+        match self.columns.get(id) {
+            Some(Column::Text(texts)) => Some(texts),
+            _ => None,
+        }
+    }
+
+    /// The names of the coded and numeric columns.
+    pub fn value_columns(&self) -> impl Iterator<Item = &str> {
+        self.columns
+            .iter()
+            .filter(|(_, c)| matches!(c, Column::Values(_)))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Whether a column with this identifier exists.
+    pub fn has(&self, id: &str) -> bool {
+        self.columns.contains_key(id)
+    }
+
+    /// Adds or replaces a column. Its length must be [`Responses::len`].
+    pub fn set(&mut self, id: impl Into<String>, column: Column) {
+        self.columns.insert(id.into(), column);
+    }
+
+    /// Keeps only the records for which `keep` is true, in order.
+    pub fn filter(&self, keep: &[bool]) -> Responses {
+        fn pick<T: Clone>(values: &[T], keep: &[bool]) -> Vec<T> {
+            values
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(v, _)| v.clone())
+                .collect()
+        }
+        Responses {
+            response_id: pick(&self.response_id, keep),
+            respondent_id: pick(&self.respondent_id, keep),
+            site: pick(&self.site, keep),
+            status: pick(&self.status, keep),
+            returning: pick(&self.returning, keep),
+            started_on: pick(&self.started_on, keep),
+            columns: self
+                .columns
+                .iter()
+                .map(|(id, column)| {
+                    let column = match column {
+                        Column::Values(v) => Column::Values(pick(v, keep)),
+                        Column::Text(t) => Column::Text(pick(t, keep)),
+                    };
+                    (id.clone(), column)
+                })
+                .collect(),
+        }
+    }
+
+    /// Reads a response file of `instrument`. Sites are matched by code in `sites`.
+    pub fn from_csv(
+        text: &str,
+        file: &str,
+        instrument: &Instrument,
+        sites: &[Site],
+    ) -> Result<Responses, DataError> {
+        let csv_error = |e: csv::Error| DataError::Csv {
+            file: file.to_owned(),
+            message: e.to_string(),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(csv_error)?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let index = |name: &str| -> Result<usize, DataError> {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| DataError::MissingColumn {
+                    file: file.to_owned(),
+                    column: name.to_owned(),
+                })
+        };
+        let record_index: Vec<usize> = RECORD_COLUMNS
+            .iter()
+            .map(|c| index(c))
+            .collect::<Result<_, _>>()?;
+        let specs = variables(instrument);
+        let by_id: HashMap<&str, &Variable> = specs.iter().map(|v| (v.id.as_str(), v)).collect();
+        let mut layout: Vec<(usize, &Variable)> = Vec::new();
+        for (position, name) in header.iter().enumerate() {
+            if RECORD_COLUMNS.contains(&name.as_str()) {
+                continue;
+            }
+            match by_id.get(name.as_str()) {
+                Some(variable) => layout.push((position, variable)),
+                None => {
+                    return Err(DataError::UnknownColumn {
+                        file: file.to_owned(),
+                        column: name.clone(),
+                        instrument: instrument.id.clone(),
+                    });
+                }
+            }
+        }
+        let site_index: HashMap<&str, usize> = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.site.as_str(), i))
+            .collect();
+
+        let mut responses = Responses::default();
+        let mut values: Vec<Vec<i32>> = vec![Vec::new(); layout.len()];
+        let mut texts: Vec<Vec<Option<String>>> = vec![Vec::new(); layout.len()];
+        let mut record = csv::StringRecord::new();
+        let mut row = 0usize;
+        while reader.read_record(&mut record).map_err(csv_error)? {
+            row += 1;
+            let cell = |i: usize| record.get(i).unwrap_or("");
+            let bad = |column: &str, message: String| DataError::BadValue {
+                file: file.to_owned(),
+                row,
+                column: column.to_owned(),
+                message,
+            };
+            responses.response_id.push(cell(record_index[0]).to_owned());
+            responses
+                .respondent_id
+                .push(cell(record_index[1]).to_owned());
+            let site = cell(record_index[2]);
+            let site = *site_index
+                .get(site)
+                .ok_or_else(|| bad("site", format!("site `{site}` is not in sites.csv")))?;
+            responses.site.push(site);
+            let status = cell(record_index[3]);
+            responses.status.push(Status::parse(status).ok_or_else(|| {
+                bad(
+                    "status",
+                    format!("`{status}` is not one of started, consented, submitted, ended"),
+                )
+            })?);
+            responses.returning.push(match cell(record_index[4]) {
+                "1" => true,
+                "0" | "" => false,
+                other => return Err(bad("returning", format!("`{other}` is not 0 or 1"))),
+            });
+            responses.started_on.push(cell(record_index[5]).to_owned());
+            for (slot, (position, variable)) in layout.iter().enumerate() {
+                let raw = cell(*position).trim();
+                match &variable.kind {
+                    VariableKind::Text => {
+                        texts[slot].push((!raw.is_empty()).then(|| raw.to_owned()))
+                    }
+                    kind => {
+                        let value = if raw.is_empty() {
+                            MISSING
+                        } else {
+                            let number: i32 = raw.parse().map_err(|_| {
+                                bad(&variable.id, format!("`{raw}` is not a whole number"))
+                            })?;
+                            let allowed = match kind {
+                                VariableKind::Code(codes) => {
+                                    u32::try_from(number).is_ok_and(|n| codes.contains(&n))
+                                }
+                                VariableKind::Tick => number == 0 || number == 1,
+                                VariableKind::Agreed => number == 1,
+                                VariableKind::Number | VariableKind::Text => number != MISSING,
+                            };
+                            if !allowed {
+                                return Err(bad(
+                                    &variable.id,
+                                    format!("{number} is not a code of this question"),
+                                ));
+                            }
+                            number
+                        };
+                        values[slot].push(value);
+                    }
+                }
+            }
+        }
+        for (slot, (_, variable)) in layout.iter().enumerate() {
+            let column = match variable.kind {
+                VariableKind::Text => Column::Text(std::mem::take(&mut texts[slot])),
+                _ => Column::Values(std::mem::take(&mut values[slot])),
+            };
+            responses.columns.insert(variable.id.clone(), column);
+        }
+        // Variables the file does not carry are all missing, so tables still list them.
+        for variable in &specs {
+            if !responses.columns.contains_key(&variable.id) {
+                let column = match variable.kind {
+                    VariableKind::Text => Column::Text(vec![None; row]),
+                    _ => Column::Values(vec![MISSING; row]),
+                };
+                responses.columns.insert(variable.id.clone(), column);
+            }
+        }
+        Ok(responses)
+    }
+
+    /// Writes the records as a response file of `instrument`.
+    pub fn to_csv(&self, instrument: &Instrument, sites: &[Site]) -> String {
+        let specs = variables(instrument);
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = RECORD_COLUMNS.to_vec();
+        header.extend(specs.iter().map(|v| v.id.as_str()));
+        let _ = writer.write_record(&header);
+        for row in 0..self.len() {
+            let mut cells: Vec<String> = vec![
+                self.response_id[row].clone(),
+                self.respondent_id[row].clone(),
+                sites
+                    .get(self.site[row])
+                    .map(|s| s.site.clone())
+                    .unwrap_or_default(),
+                self.status[row].as_str().to_owned(),
+                if self.returning[row] { "1" } else { "0" }.to_owned(),
+                self.started_on[row].clone(),
+            ];
+            for variable in &specs {
+                let cell = match self.columns.get(&variable.id) {
+                    Some(Column::Values(values)) => match values.get(row) {
+                        Some(&v) if v != MISSING => v.to_string(),
+                        _ => String::new(),
+                    },
+                    Some(Column::Text(texts)) => {
+                        texts.get(row).cloned().flatten().unwrap_or_default()
+                    }
+                    None => String::new(),
+                };
+                cells.push(cell);
+            }
+            let _ = writer.write_record(&cells);
+        }
+        String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Appends one record. `values` maps variable identifiers to cells; absent ones are empty.
+    pub fn push(&mut self, record: Record, instrument_variables: &[Variable]) {
+        let len = self.len();
+        for variable in instrument_variables {
+            let entry =
+                self.columns
+                    .entry(variable.id.clone())
+                    .or_insert_with(|| match variable.kind {
+                        VariableKind::Text => Column::Text(vec![None; len]),
+                        _ => Column::Values(vec![MISSING; len]),
+                    });
+            match entry {
+                Column::Values(values) => {
+                    values.push(record.values.get(&variable.id).copied().unwrap_or(MISSING))
+                }
+                Column::Text(texts) => texts.push(record.texts.get(&variable.id).cloned()),
+            }
+        }
+        self.response_id.push(record.response_id);
+        self.respondent_id.push(record.respondent_id);
+        self.site.push(record.site);
+        self.status.push(record.status);
+        self.returning.push(record.returning);
+        self.started_on.push(record.started_on);
+    }
+}
+
+/// One record to append with [`Responses::push`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Random identifier of the record.
+    pub response_id: String,
+    /// Random identifier of the respondent.
+    pub respondent_id: String,
+    /// Index into the study's sites.
+    pub site: usize,
+    /// The state the record reached.
+    pub status: Status,
+    /// Whether a returning respondent created it.
+    pub returning: bool,
+    /// The date it was created.
+    pub started_on: String,
+    /// Coded and numeric answers.
+    pub values: HashMap<String, i32>,
+    /// Text answers.
+    pub texts: HashMap<String, String>,
+}
+
+/// Writes `codebook.csv` for the instruments.
+pub fn codebook_csv(instruments: &[&Instrument]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "instrument",
+        "column",
+        "item",
+        "type",
+        "question",
+        "code",
+        "label",
+        "missing",
+    ]);
+    for instrument in instruments {
+        for variable in variables(instrument) {
+            let item = instrument.item(&variable.item);
+            let type_name = item.map_or("", |i| i.kind.type_name());
+            let options = item.and_then(|i| i.kind.options()).unwrap_or_default();
+            let base = [
+                instrument.id.as_str(),
+                variable.id.as_str(),
+                variable.item.as_str(),
+                type_name,
+                variable.text.as_str(),
+            ];
+            match &variable.kind {
+                VariableKind::Code(_) => {
+                    for option in options {
+                        let missing = option.missing.and_then(|m| serde_json::to_value(m).ok());
+                        let missing = missing
+                            .and_then(|m| m.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        let code = option.code.to_string();
+                        let _ = writer.write_record(base.iter().copied().chain([
+                            code.as_str(),
+                            option.label.as_str(),
+                            missing.as_str(),
+                        ]));
+                    }
+                }
+                VariableKind::Tick => {
+                    let _ = writer.write_record(base.iter().copied().chain(["1", "Ticked", ""]));
+                    let _ =
+                        writer.write_record(base.iter().copied().chain(["0", "Not ticked", ""]));
+                }
+                VariableKind::Agreed => {
+                    let _ = writer.write_record(base.iter().copied().chain(["1", "Agreed", ""]));
+                }
+                VariableKind::Number | VariableKind::Text => {
+                    let _ = writer.write_record(base.iter().copied().chain(["", "", ""]));
+                }
+            }
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The text of every file of an export folder, read by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFiles {
+    /// `manifest.toml`.
+    pub manifest: String,
+    /// `sites.csv`.
+    pub sites: String,
+    /// The pre-training instrument named by the manifest.
+    pub pre_instrument: String,
+    /// The post-training instrument named by the manifest, if any.
+    pub post_instrument: Option<String>,
+    /// `pre.csv`.
+    pub pre: String,
+    /// `post.csv`, if any.
+    pub post: Option<String>,
+}
+
+/// A whole study's responses with their instruments and sites.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// What the export says of itself.
+    pub manifest: Manifest,
+    /// The study's sites.
+    pub sites: Vec<Site>,
+    /// The pre-training instrument.
+    pub pre_instrument: Instrument,
+    /// The post-training instrument.
+    pub post_instrument: Option<Instrument>,
+    /// Pre-training responses.
+    pub pre: Responses,
+    /// Post-training responses.
+    pub post: Option<Responses>,
+}
+
+/// Why an export folder could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// A data file is malformed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// An instrument in the export is invalid.
+    #[error(transparent)]
+    Instrument(#[from] skafada_instrument::LoadError),
+    /// The manifest names a post-training instrument but there is no post.csv, or the reverse.
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+impl Dataset {
+    /// Builds a dataset from the text of an export's files.
+    pub fn from_files(files: &ExportFiles) -> Result<Dataset, DatasetError> {
+        let manifest = Manifest::parse(&files.manifest, "manifest.toml")?;
+        let sites = parse_sites(&files.sites, "sites.csv")?;
+        let pre_instrument = skafada_instrument::load(&files.pre_instrument, &manifest.pre)?;
+        if pre_instrument.phase != Phase::Pre {
+            return Err(DatasetError::Inconsistent(format!(
+                "{} is not a pre-training survey",
+                manifest.pre
+            )));
+        }
+        let post_instrument = match (&manifest.post, &files.post_instrument) {
+            (Some(name), Some(text)) => {
+                Some(skafada_instrument::parse(text, name)?.validate(Some(&pre_instrument))?)
+            }
+            (None, None) => None,
+            _ => {
+                return Err(DatasetError::Inconsistent(
+                    "the manifest and the post-training instrument disagree".into(),
+                ));
+            }
+        };
+        let pre = Responses::from_csv(&files.pre, "pre.csv", &pre_instrument, &sites)?;
+        let post = match (&post_instrument, &files.post) {
+            (Some(instrument), Some(text)) => {
+                Some(Responses::from_csv(text, "post.csv", instrument, &sites)?)
+            }
+            (None, None) => None,
+            (Some(_), None) => None,
+            (None, Some(_)) => {
+                return Err(DatasetError::Inconsistent(
+                    "post.csv is present but the manifest names no post instrument".into(),
+                ));
+            }
+        };
+        Ok(Dataset {
+            manifest,
+            sites,
+            pre_instrument,
+            post_instrument,
+            pre,
+            post,
+        })
+    }
+}

@@ -1,0 +1,321 @@
+//! Computing derived variables: recodes, bands, rule-based categories, text coding and
+//! answer keys.
+
+use crate::codebook::{Codebook, VariableInfo};
+use crate::data::{Column, MISSING, Responses};
+use crate::plan::{Derive, DeriveRule, When};
+
+/// Computes every derived variable of the plan whose sources this response set has.
+/// Returns the identifiers of the derivations that applied.
+pub fn apply(derivations: &[Derive], data: &mut Responses, book: &mut Codebook) -> Vec<String> {
+    let mut applied = Vec::new();
+    for derive in derivations {
+        if apply_one(derive, data, book) {
+            applied.push(derive.id.clone());
+        }
+    }
+    applied
+}
+
+fn labels_of(categories: impl Iterator<Item = (u32, String)>) -> Vec<(i32, String)> {
+    categories.map(|(c, l)| (c as i32, l)).collect()
+}
+
+fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool {
+    match &derive.rule {
+        DeriveRule::Recode {
+            from,
+            each_row_of,
+            categories,
+            specify,
+            other,
+            text_rules,
+        } => {
+            let sources: Vec<(String, String)> = match (from, each_row_of) {
+                (Some(from), None) => vec![(from.clone(), derive.id.clone())],
+                (None, Some(item)) => match book.get(item) {
+                    Some(info) if !info.members.is_empty() => info
+                        .members
+                        .iter()
+                        .map(|row| (row.clone(), format!("{}:{row}", derive.id)))
+                        .collect(),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+            if sources
+                .iter()
+                .any(|(source, _)| data.values(source).is_none())
+            {
+                return false;
+            }
+            let lookup: Vec<(i32, i32)> = categories
+                .iter()
+                .flat_map(|c| c.from.iter().map(move |f| (*f as i32, c.code as i32)))
+                .collect();
+            let lowered_rules: Vec<(Vec<String>, i32)> = text_rules
+                .iter()
+                .map(|r| {
+                    (
+                        r.contains.iter().map(|w| w.to_lowercase()).collect(),
+                        r.code as i32,
+                    )
+                })
+                .collect();
+            let other: Vec<i32> = other.iter().map(|c| *c as i32).collect();
+            let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
+            let mut members = Vec::new();
+            for (source, target) in sources {
+                let values = data.values(&source).unwrap_or_default();
+                let texts = specify.as_deref().and_then(|s| data.texts(s));
+                let derived: Vec<i32> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(row, &value)| {
+                        if value == MISSING {
+                            return MISSING;
+                        }
+                        if other.contains(&value)
+                            && let Some(text) =
+                                texts.and_then(|t| t.get(row)).and_then(|t| t.as_deref())
+                        {
+                            let text = text.to_lowercase();
+                            if let Some((_, code)) = lowered_rules
+                                .iter()
+                                .find(|(words, _)| words.iter().any(|w| text.contains(w.as_str())))
+                            {
+                                return *code;
+                            }
+                        }
+                        lookup
+                            .iter()
+                            .find(|(f, _)| *f == value)
+                            .map_or(MISSING, |(_, c)| *c)
+                    })
+                    .collect();
+                let text = book
+                    .get(&source)
+                    .map(|i| i.text.clone())
+                    .unwrap_or_default();
+                data.set(target.clone(), Column::Values(derived));
+                book.insert(
+                    &target,
+                    VariableInfo {
+                        text,
+                        labels: labels.clone(),
+                        ..VariableInfo::default()
+                    },
+                );
+                members.push(target);
+            }
+            if each_row_of.is_some() {
+                book.insert(
+                    &derive.id,
+                    VariableInfo {
+                        text: derive.label.clone(),
+                        labels,
+                        members,
+                        ..VariableInfo::default()
+                    },
+                );
+            }
+            true
+        }
+        DeriveRule::Bands {
+            from,
+            subtract_from,
+            bands,
+        } => {
+            let Some(values) = data.values(from) else {
+                return false;
+            };
+            let derived = values
+                .iter()
+                .map(|&value| {
+                    if value == MISSING {
+                        return MISSING;
+                    }
+                    let value =
+                        subtract_from.map_or(value, |reference| reference.saturating_sub(value));
+                    bands
+                        .iter()
+                        .find(|b| {
+                            b.min.is_none_or(|m| value >= m) && b.max.is_none_or(|m| value <= m)
+                        })
+                        .map_or(MISSING, |b| b.code as i32)
+                })
+                .collect();
+            data.set(derive.id.clone(), Column::Values(derived));
+            let labels = labels_of(bands.iter().map(|b| (b.code, b.label.clone())));
+            book.insert(
+                &derive.id,
+                VariableInfo {
+                    text: derive.label.clone(),
+                    labels,
+                    ..VariableInfo::default()
+                },
+            );
+            true
+        }
+        DeriveRule::Rules { categories } => {
+            let mut needed = Vec::new();
+            for category in categories {
+                collect_vars(&category.when, &mut needed);
+            }
+            if needed.iter().any(|v| data.values(v).is_none()) {
+                return false;
+            }
+            let derived = (0..data.len())
+                .map(|row| {
+                    categories
+                        .iter()
+                        .find(|c| holds(&c.when, data, row))
+                        .map_or(MISSING, |c| c.code as i32)
+                })
+                .collect();
+            data.set(derive.id.clone(), Column::Values(derived));
+            let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
+            book.insert(
+                &derive.id,
+                VariableInfo {
+                    text: derive.label.clone(),
+                    labels,
+                    ..VariableInfo::default()
+                },
+            );
+            true
+        }
+        DeriveRule::TextCategories { from, categories } => {
+            let Some(texts) = data.texts(from) else {
+                return false;
+            };
+            let lowered: Vec<String> = texts
+                .iter()
+                .map(|t| t.as_deref().unwrap_or("").to_lowercase())
+                .collect();
+            let present: Vec<bool> = texts.iter().map(Option::is_some).collect();
+            let mut members = Vec::new();
+            for category in categories {
+                let words: Vec<String> =
+                    category.contains.iter().map(|w| w.to_lowercase()).collect();
+                let ticks = lowered
+                    .iter()
+                    .zip(&present)
+                    .map(|(text, present)| match present {
+                        false => MISSING,
+                        true => i32::from(words.iter().any(|w| text.contains(w.as_str()))),
+                    })
+                    .collect();
+                let id = format!("{}.{}", derive.id, category.code);
+                data.set(id.clone(), Column::Values(ticks));
+                book.insert(
+                    &id,
+                    VariableInfo {
+                        text: category.label.clone(),
+                        labels: vec![(1, "Mentioned".into()), (0, "Not mentioned".into())],
+                        ..VariableInfo::default()
+                    },
+                );
+                members.push(id);
+            }
+            let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
+            book.insert(
+                &derive.id,
+                VariableInfo {
+                    text: derive.label.clone(),
+                    labels,
+                    members,
+                    ..VariableInfo::default()
+                },
+            );
+            true
+        }
+        DeriveRule::AnswerKey { key } => {
+            if key.keys().any(|row| data.values(row).is_none()) {
+                return false;
+            }
+            let mut members = Vec::new();
+            let mut totals: Vec<i32> = vec![0; data.len()];
+            for (row_id, correct) in key {
+                let values = data.values(row_id).unwrap_or_default();
+                let marks: Vec<i32> = values
+                    .iter()
+                    .map(|&v| {
+                        if v == MISSING {
+                            MISSING
+                        } else {
+                            i32::from(v == *correct as i32)
+                        }
+                    })
+                    .collect();
+                for (total, mark) in totals.iter_mut().zip(&marks) {
+                    *total = if *total == MISSING || *mark == MISSING {
+                        MISSING
+                    } else {
+                        *total + mark
+                    };
+                }
+                let id = format!("{}:{row_id}", derive.id);
+                let text = book.get(row_id).map(|i| i.text.clone()).unwrap_or_default();
+                data.set(id.clone(), Column::Values(marks));
+                book.insert(
+                    &id,
+                    VariableInfo {
+                        text,
+                        labels: vec![(1, "Correct".into()), (0, "Incorrect or don't know".into())],
+                        ..VariableInfo::default()
+                    },
+                );
+                members.push(id);
+            }
+            data.set(derive.id.clone(), Column::Values(totals));
+            book.insert(
+                &derive.id,
+                VariableInfo {
+                    text: derive.label.clone(),
+                    members,
+                    ..VariableInfo::default()
+                },
+            );
+            true
+        }
+    }
+}
+
+fn collect_vars(when: &When, out: &mut Vec<String>) {
+    if let Some(var) = &when.var {
+        out.push(var.clone());
+    }
+    for nested in when.all.iter().chain(when.any.iter()).flatten() {
+        collect_vars(nested, out);
+    }
+}
+
+/// Whether the condition holds for one record. A malformed condition (no test) never holds.
+pub fn holds(when: &When, data: &Responses, row: usize) -> bool {
+    if let Some(all) = &when.all {
+        return all.iter().all(|w| holds(w, data, row));
+    }
+    if let Some(any) = &when.any {
+        return any.iter().any(|w| holds(w, data, row));
+    }
+    let Some(value) = when
+        .var
+        .as_deref()
+        .and_then(|v| data.values(v))
+        .and_then(|v| v.get(row))
+        .copied()
+    else {
+        return false;
+    };
+    if let Some(codes) = &when.is {
+        return value != MISSING && codes.contains(&value);
+    }
+    if let Some(codes) = &when.not {
+        return value == MISSING || !codes.contains(&value);
+    }
+    if let Some(answered) = when.answered {
+        return (value != MISSING) == answered;
+    }
+    false
+}

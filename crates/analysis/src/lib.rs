@@ -1,0 +1,20 @@
+//! The analysis plan and the engine that runs it: cleaning, derived variables, the
+//! published tables, families of tests of association with adjusted p-values, pre/post
+//! comparisons (the study's unpaired z-tests and, for linked respondents, paired tests)
+//! and scale reliability.
+//!
+//! Architecture invariant: this crate does no I/O. The caller reads an export folder
+//! into [`data::ExportFiles`] and a plan file's text, and gets back an [`run::Analysis`]
+//! value that serialises to the `skafada analyse` JSON contract.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod clean;
+pub mod codebook;
+pub mod data;
+pub mod derive;
+pub mod plan;
+pub mod render;
+pub mod run;
+
+pub use run::{Analysis, analyse};

@@ -1,0 +1,206 @@
+//! A Markdown rendering of an analysis, for reading in a terminal or converting to HTML.
+
+use std::fmt::Write as _;
+
+use crate::run::{Analysis, Cell, TestResult};
+
+macro_rules! put {
+    ($out:expr) => {
+        writeln!($out).unwrap_or(())
+    };
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, $($arg)*).unwrap_or(())
+    };
+}
+
+/// Escapes characters that Markdown table cells and HTML would misread.
+fn cell_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+/// Formats a p-value as research reports do: three decimals, or "< .001".
+pub fn format_p(p: f64) -> String {
+    if p < 0.001 {
+        "< .001".into()
+    } else {
+        format!("{p:.3}").trim_start_matches('0').to_owned()
+    }
+}
+
+fn format_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => cell_text(text),
+        Cell::Count(n) => n.to_string(),
+        Cell::Number(x) => format!("{x:.1}"),
+    }
+}
+
+/// Renders the whole analysis as Markdown.
+pub fn markdown(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    put!(out, "# {}\n", cell_text(&analysis.title));
+    put!(out, "Study: {}\n", cell_text(&analysis.study));
+    for warning in &analysis.warnings {
+        put!(out, "> **Note:** {}\n", cell_text(warning));
+    }
+
+    put!(out, "## Cleaning\n");
+    let logs = [
+        ("Pre-training survey", Some(&analysis.cleaning.pre)),
+        ("Post-training survey", analysis.cleaning.post.as_ref()),
+    ];
+    for (name, log) in logs {
+        let Some(log) = log else { continue };
+        put!(out, "{name}: {} records, {} kept.\n", log.records, log.kept);
+        put!(out, "| Excluded because | Records |\n|---|---:|");
+        for exclusion in &log.excluded {
+            put!(
+                out,
+                "| {} | {} |",
+                cell_text(&exclusion.description),
+                exclusion.count
+            );
+        }
+        put!(out);
+    }
+
+    put!(out, "## Tables\n");
+    for table in &analysis.tables {
+        put!(out, "### {} `{}`\n", cell_text(&table.title), table.id);
+        let width = table.columns.len().max(1);
+        let header: Vec<String> = table.columns.iter().map(|c| cell_text(c)).collect();
+        put!(out, "| {} |", header.join(" | "));
+        put!(out, "|{}", "---|".repeat(width));
+        for row in &table.rows {
+            let mut cells: Vec<String> = row.iter().map(format_cell).collect();
+            if cells.len() == 1 {
+                cells[0] = format!("**{}**", cells[0]);
+            }
+            cells.resize(width, String::new());
+            put!(out, "| {} |", cells.join(" | "));
+        }
+        for note in &table.notes {
+            put!(out, "\n{}", cell_text(note));
+        }
+        put!(out);
+    }
+
+    let mut family = String::new();
+    let associations = analysis.tests.iter().filter_map(|t| match t {
+        TestResult::Association(a) => Some(a),
+        TestResult::PrePost(_) => None,
+    });
+    for test in associations {
+        if test.family != family {
+            family.clone_from(&test.family);
+            put!(
+                out,
+                "\n## Association with {}\n",
+                cell_text(&test.family_title)
+            );
+            put!(
+                out,
+                "Pearson chi-square; p adjusted by the {} method within this family; V is Cramér's V.\n",
+                test.adjustment
+            );
+            put!(
+                out,
+                "| Outcome | n | Chi-square | df | p | Adjusted p | V | Fisher p | Notes |\n|---|---:|---:|---:|---:|---:|---:|---:|---|"
+            );
+        }
+        let fisher = test.fisher_p.map(format_p).unwrap_or_default();
+        let notes = test.warnings.join("; ");
+        put!(
+            out,
+            "| {} `{}` | {} | {:.2} | {} | {} | {}{} | {:.2} | {} | {} |",
+            cell_text(&test.outcome_text),
+            test.outcome,
+            test.n,
+            test.chi2,
+            test.df,
+            format_p(test.p),
+            format_p(test.p_adjusted),
+            if test.significant { " *" } else { "" },
+            test.cramers_v,
+            fisher,
+            cell_text(&notes)
+        );
+    }
+
+    family.clear();
+    let comparisons = analysis.tests.iter().filter_map(|t| match t {
+        TestResult::PrePost(p) => Some(p),
+        TestResult::Association(_) => None,
+    });
+    for test in comparisons {
+        if test.family != family {
+            family.clone_from(&test.family);
+            put!(
+                out,
+                "\n## Before and after training: {}\n",
+                cell_text(&test.family_title)
+            );
+            put!(
+                out,
+                "The study's one-tailed pooled z-test of independent proportions, with p adjusted within the family; and, for respondents linked across both surveys, McNemar's exact test and the Wilcoxon signed-rank test (two-sided).\n"
+            );
+            put!(
+                out,
+                "| Statement | Pre % (n) | Post % (n) | Change [95% CI] | z | p | Adjusted p | Paired n | McNemar p | Wilcoxon p |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            );
+        }
+        let (paired_n, mcnemar_p, wilcoxon_p) = match &test.paired {
+            Some(p) => (
+                p.n.to_string(),
+                p.mcnemar_p.map(format_p).unwrap_or_default(),
+                p.wilcoxon_p.map(format_p).unwrap_or_default(),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        put!(
+            out,
+            "| {} | {:.1} ({}) | {:.1} ({}) | {:+.1} [{:+.1}, {:+.1}] | {:.2} | {} | {}{} | {} | {} | {} |",
+            cell_text(&test.text),
+            100.0 * test.pre.p,
+            test.pre.n,
+            100.0 * test.post.p,
+            test.post.n,
+            100.0 * test.difference,
+            100.0 * test.difference_ci[0],
+            100.0 * test.difference_ci[1],
+            test.z,
+            format_p(test.p),
+            format_p(test.p_adjusted),
+            if test.significant { " *" } else { "" },
+            paired_n,
+            mcnemar_p,
+            wilcoxon_p
+        );
+    }
+
+    if !analysis.reliability.is_empty() {
+        put!(out, "\n## Reliability\n");
+        put!(
+            out,
+            "| Battery | Survey | Statements | n | Cronbach's alpha [95% CI] |\n|---|---|---:|---:|---:|"
+        );
+        for r in &analysis.reliability {
+            put!(
+                out,
+                "| {} | {} | {} | {} | {:.2} [{:.2}, {:.2}] |",
+                cell_text(&r.title),
+                r.data,
+                r.items,
+                r.n,
+                r.alpha,
+                r.ci[0],
+                r.ci[1]
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,1113 @@
+//! Running a plan over a dataset.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use skafada_stats::{
+    AdjustMethod, Alternative, ContingencyTable, FisherMethod, FisherOptions, McNemarMethod,
+    WilcoxonMethod, adjust_p_values, cronbach_alpha, crosstab, fisher_exact, mcnemar,
+    two_proportion_z_test, wilcoxon_signed_rank, wilson_interval,
+};
+
+use crate::clean::{CleaningLog, clean};
+use crate::codebook::{Codebook, VariableInfo};
+use crate::data::{Dataset, MISSING, Responses};
+use crate::derive;
+use crate::plan::{Adjustment, Data, Direction, Plan, Section, TableShape};
+
+/// Everything a plan produced: the `skafada analyse --format json` contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// The plan's identifier.
+    pub plan: String,
+    /// The plan's title.
+    pub title: String,
+    /// The study named by the data.
+    pub study: String,
+    /// True when the data are generated demonstration data.
+    pub synthetic: bool,
+    /// The cleaning logs.
+    pub cleaning: Cleaning,
+    /// Tables and figures, in plan order.
+    pub tables: Vec<TableResult>,
+    /// Tests of association and pre/post comparisons.
+    pub tests: Vec<TestResult>,
+    /// Scale reliability.
+    pub reliability: Vec<ReliabilityResult>,
+    /// Things the reader should know that are not errors.
+    pub warnings: Vec<String>,
+}
+
+/// Cleaning logs of both surveys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cleaning {
+    /// The pre-training survey.
+    pub pre: CleaningLog,
+    /// The post-training survey, if there is one.
+    pub post: Option<CleaningLog>,
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// A label.
+    Text(String),
+    /// A count.
+    Count(u64),
+    /// A percentage or other measure, rounded as the table says.
+    Number(f64),
+}
+
+/// A built table: `columns` are header strings; each row is a label then numbers in column order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableResult {
+    /// Identifier; a published table keeps its number.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `pre` or `post`.
+    pub data: &'static str,
+    /// Header strings, the first for the label column.
+    pub columns: Vec<String>,
+    /// Rows of cells. A section heading is a row with only a label.
+    pub rows: Vec<Vec<Cell>>,
+    /// Notes under the table.
+    pub notes: Vec<String>,
+}
+
+/// A test result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum TestResult {
+    /// A chi-square test of association between two variables.
+    Association(Box<AssociationResult>),
+    /// A pre/post comparison of one statement.
+    PrePost(Box<PrePostResult>),
+}
+
+/// A test of association.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssociationResult {
+    /// The family (grouping variable) identifier.
+    pub family: String,
+    /// The family's title.
+    pub family_title: String,
+    /// The grouping variable.
+    pub by: String,
+    /// The outcome variable.
+    pub outcome: String,
+    /// The outcome's question or statement.
+    pub outcome_text: String,
+    /// Labels of the grouping categories (rows).
+    pub row_levels: Vec<String>,
+    /// Labels of the outcome categories (columns).
+    pub col_levels: Vec<String>,
+    /// Observed counts.
+    pub counts: Vec<Vec<u64>>,
+    /// Percentages of each row, one decimal.
+    pub row_percentages: Vec<Vec<f64>>,
+    /// Valid cases.
+    pub n: u64,
+    /// Pearson chi-square, uncorrected.
+    pub chi2: f64,
+    /// Degrees of freedom.
+    pub df: u64,
+    /// p of the Pearson chi-square.
+    pub p: f64,
+    /// p adjusted within the family.
+    pub p_adjusted: f64,
+    /// The adjustment method.
+    pub adjustment: &'static str,
+    /// Likelihood-ratio G.
+    pub g2: f64,
+    /// p of G.
+    pub p_g2: f64,
+    /// Fisher's exact test (exact, or Monte Carlo where enumeration is infeasible).
+    pub fisher_p: Option<f64>,
+    /// How Fisher's p was computed.
+    pub fisher_method: Option<String>,
+    /// Cramér's V.
+    pub cramers_v: f64,
+    /// Whether the adjusted p is at or below the plan's significance level.
+    pub significant: bool,
+    /// Warnings, e.g. Cochran's rule.
+    pub warnings: Vec<String>,
+}
+
+/// One side of a pre/post comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proportion {
+    /// Respondents in the category.
+    pub x: u64,
+    /// Respondents who gave a substantive answer.
+    pub n: u64,
+    /// x / n.
+    pub p: f64,
+    /// Wilson 95% interval.
+    pub ci: [f64; 2],
+}
+
+/// Paired tests for respondents who answered both surveys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paired {
+    /// Linked respondents with a substantive answer at both times.
+    pub n: u64,
+    /// In the category before but not after.
+    pub left: u64,
+    /// In the category after but not before.
+    pub joined: u64,
+    /// Exact McNemar p (two-sided).
+    pub mcnemar_p: Option<f64>,
+    /// Wilcoxon signed-rank p (two-sided) on the whole ordinal scale.
+    pub wilcoxon_p: Option<f64>,
+    /// How the Wilcoxon p was computed.
+    pub wilcoxon_method: Option<String>,
+}
+
+/// A pre/post comparison of one statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrePostResult {
+    /// The family identifier.
+    pub family: String,
+    /// What proportion is compared.
+    pub family_title: String,
+    /// The pre-training variable.
+    pub pre_variable: String,
+    /// The post-training variable.
+    pub post_variable: String,
+    /// The statement.
+    pub text: String,
+    /// Before training.
+    pub pre: Proportion,
+    /// After training.
+    pub post: Proportion,
+    /// Post minus pre, with Newcombe's 95% interval.
+    pub difference: f64,
+    /// Newcombe's hybrid score interval of the difference.
+    pub difference_ci: [f64; 2],
+    /// Pooled two-proportion z (post vs pre).
+    pub z: f64,
+    /// One-tailed p in the expected direction, as the study reported.
+    pub p: f64,
+    /// `greater` or `less`: the expected direction of the post proportion.
+    pub alternative: &'static str,
+    /// p adjusted within the family.
+    pub p_adjusted: f64,
+    /// Whether the adjusted p is at or below the plan's significance level.
+    pub significant: bool,
+    /// Paired tests on linked respondents, when there are any.
+    pub paired: Option<Paired>,
+}
+
+/// Cronbach's alpha of a battery.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReliabilityResult {
+    /// Identifier.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `pre` or `post`.
+    pub data: &'static str,
+    /// Statements in the battery.
+    pub items: usize,
+    /// Respondents who answered every statement.
+    pub n: usize,
+    /// Cronbach's alpha.
+    pub alpha: f64,
+    /// Feldt 95% interval.
+    pub ci: [f64; 2],
+}
+
+/// Why a plan could not be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    /// The plan names a variable the data do not have.
+    #[error("{step} `{id}`: no variable `{variable}` in the {data} data")]
+    UnknownVariable {
+        /// The kind of step.
+        step: &'static str,
+        /// The step's identifier.
+        id: String,
+        /// The variable.
+        variable: String,
+        /// `pre` or `post`.
+        data: &'static str,
+    },
+    /// A step needs post-training data that the export does not have.
+    #[error("{step} `{id}` needs post-training responses, which this export does not have")]
+    NoPostData {
+        /// The kind of step.
+        step: &'static str,
+        /// The step's identifier.
+        id: String,
+    },
+}
+
+struct Side {
+    data: Responses,
+    book: Codebook,
+    log: CleaningLog,
+}
+
+/// Runs the plan: cleans, derives, builds every table and runs every test.
+pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError> {
+    let mut warnings = Vec::new();
+    let prepare = |instrument, responses: &Responses, rules| {
+        let (keep, log) = clean(instrument, responses, rules);
+        let mut data = responses.filter(&keep);
+        let mut book = Codebook::from_instrument(instrument);
+        // The site is a variable like any other, so that it can group tests and tables.
+        let sites: Vec<i32> = data
+            .site
+            .iter()
+            .map(|s| i32::try_from(*s + 1).unwrap_or(MISSING))
+            .collect();
+        data.set("site", crate::data::Column::Values(sites));
+        book.insert(
+            "site",
+            VariableInfo {
+                text: "Site".into(),
+                labels: dataset
+                    .sites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (i32::try_from(i + 1).unwrap_or(0), s.name.clone()))
+                    .collect(),
+                ..VariableInfo::default()
+            },
+        );
+        derive::apply(&plan.derive, &mut data, &mut book);
+        Side { data, book, log }
+    };
+    let pre = prepare(&dataset.pre_instrument, &dataset.pre, &plan.cleaning.pre);
+    let post = match (&dataset.post_instrument, &dataset.post) {
+        (Some(instrument), Some(responses)) => {
+            Some(prepare(instrument, responses, &plan.cleaning.post))
+        }
+        _ => None,
+    };
+    if dataset.manifest.synthetic {
+        warnings.push(
+            "These data are synthetic demonstration data, not responses from real people.".into(),
+        );
+    }
+    let side = |data: Data, step: &'static str, id: &str| -> Result<&Side, AnalysisError> {
+        match data {
+            Data::Pre => Ok(&pre),
+            Data::Post => post.as_ref().ok_or_else(|| AnalysisError::NoPostData {
+                step,
+                id: id.to_owned(),
+            }),
+        }
+    };
+
+    let mut tables = Vec::new();
+    for table in &plan.table {
+        let side = side(table.data, "table", &table.id)?;
+        tables.push(build_table(table, side, dataset, post.as_ref(), &pre)?);
+    }
+
+    let mut tests = Vec::new();
+    for family in &plan.association {
+        let side = side(family.data, "association", &family.id)?;
+        tests.extend(association_family(plan, family, side)?);
+    }
+    for family in &plan.prepost {
+        let post = post.as_ref().ok_or_else(|| AnalysisError::NoPostData {
+            step: "prepost",
+            id: family.id.clone(),
+        })?;
+        let post_instrument =
+            dataset
+                .post_instrument
+                .as_ref()
+                .ok_or_else(|| AnalysisError::NoPostData {
+                    step: "prepost",
+                    id: family.id.clone(),
+                })?;
+        tests.extend(prepost_family(plan, family, &pre, post, post_instrument)?);
+    }
+
+    let mut reliability = Vec::new();
+    for battery in &plan.reliability {
+        let Some(info) = pre.book.get(&battery.item) else {
+            return Err(unknown("reliability", &battery.id, &battery.item, "pre"));
+        };
+        let rows = info.members.clone();
+        reliability.extend(alpha(battery, "pre", &pre, &rows));
+        if let (Some(post), Some(post_instrument)) = (&post, &dataset.post_instrument) {
+            let twins: Vec<String> = rows
+                .iter()
+                .filter_map(|row| twin_of(post_instrument, row))
+                .collect();
+            if twins.len() == rows.len() {
+                reliability.extend(alpha(battery, "post", post, &twins));
+            }
+        }
+    }
+
+    Ok(Analysis {
+        plan: plan.id.clone(),
+        title: plan.title.clone(),
+        study: dataset.manifest.study.clone(),
+        synthetic: dataset.manifest.synthetic,
+        cleaning: Cleaning {
+            pre: pre.log.clone(),
+            post: post.as_ref().map(|p| p.log.clone()),
+        },
+        tables,
+        tests,
+        reliability,
+        warnings,
+    })
+}
+
+fn unknown(step: &'static str, id: &str, variable: &str, data: &'static str) -> AnalysisError {
+    AnalysisError::UnknownVariable {
+        step,
+        id: id.to_owned(),
+        variable: variable.to_owned(),
+        data,
+    }
+}
+
+fn data_name(data: Data) -> &'static str {
+    match data {
+        Data::Pre => "pre",
+        Data::Post => "post",
+    }
+}
+
+/// Rounds half away from zero to `decimals` places, as printed tables do.
+pub fn round(value: f64, decimals: u32) -> f64 {
+    let factor = 10f64.powi(decimals as i32);
+    // Nudge by a relative epsilon so that 43.55 (stored as 43.5499999...) prints 43.6.
+    (value * factor * (1.0 + 1e-12)).round() / factor
+}
+
+fn percent(part: u64, whole: u64, decimals: u32) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        round(100.0 * part as f64 / whole as f64, decimals)
+    }
+}
+
+/// Counts of each labelled code of a variable, in label order, plus codes seen that have no label.
+fn count_codes(values: &[i32], info: &VariableInfo) -> Vec<(i32, String, u64)> {
+    let mut counts: BTreeMap<i32, u64> = BTreeMap::new();
+    for &v in values {
+        if v != MISSING {
+            *counts.entry(v).or_default() += 1;
+        }
+    }
+    let mut out: Vec<(i32, String, u64)> = info
+        .labels
+        .iter()
+        .map(|(code, label)| (*code, label.clone(), counts.remove(code).unwrap_or(0)))
+        .collect();
+    out.extend(
+        counts
+            .into_iter()
+            .map(|(code, n)| (code, code.to_string(), n)),
+    );
+    out
+}
+
+fn build_table(
+    table: &crate::plan::Table,
+    side: &Side,
+    dataset: &Dataset,
+    post: Option<&Side>,
+    pre: &Side,
+) -> Result<TableResult, AnalysisError> {
+    let data_label = data_name(table.data);
+    let d = table.decimals;
+    let mut result = TableResult {
+        id: table.id.clone(),
+        title: table.title.clone(),
+        data: data_label,
+        columns: Vec::new(),
+        rows: Vec::new(),
+        notes: table.notes.clone(),
+    };
+    let lookup = |variable: &str| -> Result<(&[i32], &VariableInfo), AnalysisError> {
+        match (side.data.values(variable), side.book.get(variable)) {
+            (Some(values), Some(info)) => Ok((values, info)),
+            _ => Err(unknown("table", &table.id, variable, data_label)),
+        }
+    };
+    match &table.shape {
+        TableShape::Sites => {
+            result.columns = [
+                "Local authority",
+                "Region",
+                "Main survey Number",
+                "Main survey % of total",
+                "Post-training survey Number",
+                "Post-training survey % of total",
+            ]
+            .map(String::from)
+            .to_vec();
+            let count = |data: &Responses| {
+                let mut counts = vec![0u64; dataset.sites.len()];
+                for &site in &data.site {
+                    if let Some(slot) = counts.get_mut(site) {
+                        *slot += 1;
+                    }
+                }
+                counts
+            };
+            let main = count(&pre.data);
+            let after = post
+                .map(|p| count(&p.data))
+                .unwrap_or_else(|| vec![0; dataset.sites.len()]);
+            let (main_total, post_total) = (main.iter().sum::<u64>(), after.iter().sum::<u64>());
+            for (index, site) in dataset.sites.iter().enumerate() {
+                result.rows.push(vec![
+                    Cell::Text(site.name.clone()),
+                    Cell::Text(site.region.clone()),
+                    Cell::Count(main[index]),
+                    Cell::Number(percent(main[index], main_total, d)),
+                    Cell::Count(after[index]),
+                    Cell::Number(percent(after[index], post_total, d)),
+                ]);
+            }
+            result.rows.push(vec![
+                Cell::Text("Total".into()),
+                Cell::Text(String::new()),
+                Cell::Count(main_total),
+                Cell::Number(if main_total > 0 { 100.0 } else { 0.0 }),
+                Cell::Count(post_total),
+                Cell::Number(if post_total > 0 { 100.0 } else { 0.0 }),
+            ]);
+        }
+        TableShape::Frequencies {
+            sections,
+            percent_column,
+            total_row,
+        } => {
+            result.columns = vec![String::new(), "Number".into(), percent_column.clone()];
+            let mut last_total = 0;
+            for section in sections {
+                let (values, info) = lookup(&section.variable)?;
+                let rows = frequency_rows(values, info, section);
+                let total: u64 = rows.iter().map(|(_, n)| n).sum();
+                last_total = total;
+                if let Some(heading) = &section.heading {
+                    let base = section
+                        .heading_base
+                        .clone()
+                        .unwrap_or_else(|| total.to_string());
+                    result
+                        .rows
+                        .push(vec![Cell::Text(format!("{heading} (n={base})"))]);
+                }
+                for (label, n) in rows {
+                    result.rows.push(vec![
+                        Cell::Text(label),
+                        Cell::Count(n),
+                        Cell::Number(percent(n, total, d)),
+                    ]);
+                }
+            }
+            if let Some(label) = total_row {
+                result.rows.push(vec![
+                    Cell::Text(label.clone()),
+                    Cell::Count(last_total),
+                    Cell::Number(100.0),
+                ]);
+            }
+        }
+        TableShape::SideBySide { groups, total_row } => {
+            result.columns = vec![String::new()];
+            let mut columns = Vec::new();
+            for group in groups {
+                let heading = group
+                    .heading
+                    .clone()
+                    .unwrap_or_else(|| group.variable.clone());
+                let (values, info) = lookup(&group.variable)?;
+                let rows = frequency_rows(values, info, group);
+                let total: u64 = rows.iter().map(|(_, n)| n).sum();
+                result.columns.push(format!("{heading} Number"));
+                result.columns.push(format!("{heading} Valid %"));
+                columns.push((rows, total));
+            }
+            let labels: Vec<String> = columns
+                .first()
+                .map(|(rows, _)| rows.iter().map(|(l, _)| l.clone()).collect())
+                .unwrap_or_default();
+            for (index, label) in labels.iter().enumerate() {
+                let mut row = vec![Cell::Text(label.clone())];
+                for (rows, total) in &columns {
+                    let n = rows.get(index).map_or(0, |(_, n)| *n);
+                    row.push(Cell::Count(n));
+                    row.push(Cell::Number(percent(n, *total, d)));
+                }
+                result.rows.push(row);
+            }
+            if let Some(label) = total_row {
+                let mut row = vec![Cell::Text(label.clone())];
+                for (_, total) in &columns {
+                    row.push(Cell::Count(*total));
+                    row.push(Cell::Number(100.0));
+                }
+                result.rows.push(row);
+            }
+        }
+        TableShape::MultiResponse {
+            set,
+            descending,
+            last,
+        } => {
+            let info = side
+                .book
+                .get(set)
+                .ok_or_else(|| unknown("table", &table.id, set, data_label))?;
+            result.columns = ["", "Number", "% of responses", "% of respondents"]
+                .map(String::from)
+                .to_vec();
+            let members: Vec<(&str, &[i32])> = info
+                .members
+                .iter()
+                .map(|m| {
+                    side.data
+                        .values(m)
+                        .map(|v| (m.as_str(), v))
+                        .ok_or_else(|| unknown("table", &table.id, m, data_label))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut counts: Vec<(i32, String, u64)> = members
+                .iter()
+                .map(|(id, values)| {
+                    let code = id
+                        .rsplit('.')
+                        .next()
+                        .and_then(|c| c.parse::<i32>().ok())
+                        .unwrap_or(0);
+                    (
+                        code,
+                        info.label(code),
+                        values.iter().filter(|v| **v == 1).count() as u64,
+                    )
+                })
+                .collect();
+            // A case that ticked nothing is missing for the set (SPSS's default).
+            let cases = (0..side.data.len())
+                .filter(|&row| members.iter().any(|(_, v)| v.get(row) == Some(&1)))
+                .count() as u64;
+            let responses: u64 = counts.iter().map(|(_, _, n)| n).sum();
+            if *descending {
+                counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            }
+            let (tail, mut head): (Vec<_>, Vec<_>) = counts
+                .into_iter()
+                .partition(|(code, _, _)| last.contains(&(*code as u32)));
+            head.extend(tail);
+            for (_, label, n) in head {
+                result.rows.push(vec![
+                    Cell::Text(label),
+                    Cell::Count(n),
+                    Cell::Number(percent(n, responses, d)),
+                    Cell::Number(percent(n, cases, d)),
+                ]);
+            }
+            let total_of_cases = if cases == 0 {
+                0.0
+            } else {
+                round(100.0 * responses as f64 / cases as f64, 0)
+            };
+            result.rows.push(vec![
+                Cell::Text("Total".into()),
+                Cell::Count(responses),
+                Cell::Number(100.0),
+                Cell::Number(total_of_cases),
+            ]);
+            result.notes.push(format!("{cases} respondents named at least one; % of respondents adds to more than 100 because some named more than one."));
+        }
+        TableShape::Matrix {
+            item,
+            derived,
+            percent_only,
+        } => {
+            let source = derived.as_deref().unwrap_or(item);
+            let info = side
+                .book
+                .get(source)
+                .ok_or_else(|| unknown("table", &table.id, source, data_label))?;
+            let labels: Vec<(i32, String)> = info
+                .labels
+                .iter()
+                .filter(|(c, _)| !info.non_substantive.contains(c))
+                .cloned()
+                .collect();
+            result.columns = vec![String::new()];
+            for (_, label) in &labels {
+                if !percent_only {
+                    result.columns.push(format!("{label} Number"));
+                }
+                result.columns.push(format!("{label} %"));
+            }
+            if !percent_only {
+                result.columns.push("Total number".into());
+            }
+            for member in &info.members {
+                let (values, member_info) = lookup(member)?;
+                let counts: Vec<u64> = labels
+                    .iter()
+                    .map(|(code, _)| values.iter().filter(|v| *v == code).count() as u64)
+                    .collect();
+                let total: u64 = counts.iter().sum();
+                let mut row = vec![Cell::Text(member_info.text.clone())];
+                for n in &counts {
+                    if !percent_only {
+                        row.push(Cell::Count(*n));
+                    }
+                    row.push(Cell::Number(percent(*n, total, d)));
+                }
+                if !percent_only {
+                    row.push(Cell::Count(total));
+                }
+                result.rows.push(row);
+            }
+        }
+        TableShape::Difficulty { key } => {
+            let info = side
+                .book
+                .get(key)
+                .ok_or_else(|| unknown("table", &table.id, key, data_label))?;
+            result.columns = ["Statement", "Answered", "Correct", "Proportion correct %"]
+                .map(String::from)
+                .to_vec();
+            for member in &info.members {
+                let (values, member_info) = lookup(member)?;
+                let answered = values.iter().filter(|v| **v != MISSING).count() as u64;
+                let correct = values.iter().filter(|v| **v == 1).count() as u64;
+                result.rows.push(vec![
+                    Cell::Text(member_info.text.clone()),
+                    Cell::Count(answered),
+                    Cell::Count(correct),
+                    Cell::Number(percent(correct, answered, d)),
+                ]);
+            }
+        }
+    }
+    Ok(result)
+}
+
+fn frequency_rows(values: &[i32], info: &VariableInfo, section: &Section) -> Vec<(String, u64)> {
+    count_codes(values, info)
+        .into_iter()
+        .filter(|(code, _, n)| {
+            !(section.exclude.contains(&(*code as u32)) || (section.hide_empty && *n == 0))
+        })
+        .map(|(_, label, n)| (label, n))
+        .collect()
+}
+
+fn adjust(p_values: &[f64], method: Adjustment) -> Vec<f64> {
+    let method = match method {
+        Adjustment::Holm => AdjustMethod::Holm,
+        Adjustment::Bh => AdjustMethod::BenjaminiHochberg,
+    };
+    adjust_p_values(p_values, method).unwrap_or_else(|_| p_values.to_vec())
+}
+
+fn adjustment_name(method: Adjustment) -> &'static str {
+    match method {
+        Adjustment::Holm => "holm",
+        Adjustment::Bh => "benjamini-hochberg",
+    }
+}
+
+fn select_outcomes(patterns: &[String], side: &Side, by: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for pattern in patterns {
+        match pattern.strip_suffix('*') {
+            Some(prefix) => {
+                let mut matched: Vec<String> = side
+                    .data
+                    .value_columns()
+                    .filter(|name| name.starts_with(prefix) && *name != by)
+                    .map(str::to_owned)
+                    .collect();
+                // Keep the order in which the instrument lists the rows where known.
+                let order: HashMap<&str, usize> = side
+                    .book
+                    .members_in_order()
+                    .enumerate()
+                    .map(|(i, m)| (m, i))
+                    .collect();
+                matched.sort_by_key(|name| {
+                    (
+                        order.get(name.as_str()).copied().unwrap_or(usize::MAX),
+                        name.clone(),
+                    )
+                });
+                names.extend(matched);
+            }
+            None => names.push(pattern.clone()),
+        }
+    }
+    names
+}
+
+fn association_family(
+    plan: &Plan,
+    family: &crate::plan::Association,
+    side: &Side,
+) -> Result<Vec<TestResult>, AnalysisError> {
+    let data_label = data_name(family.data);
+    let by_values = side
+        .data
+        .values(&family.by)
+        .ok_or_else(|| unknown("association", &family.id, &family.by, data_label))?;
+    let by_info = side.book.get(&family.by).cloned().unwrap_or_default();
+    let mut results = Vec::new();
+    for outcome in select_outcomes(&family.outcomes, side, &family.by) {
+        let values = side
+            .data
+            .values(&outcome)
+            .ok_or_else(|| unknown("association", &family.id, &outcome, data_label))?;
+        let info = side.book.get(&outcome).cloned().unwrap_or_default();
+        let Some(mut result) = association(
+            family, &family.by, by_values, &by_info, &outcome, values, &info,
+        ) else {
+            continue;
+        };
+        result.adjustment = adjustment_name(plan.adjustment);
+        results.push(result);
+    }
+    let adjusted = adjust(
+        &results.iter().map(|r| r.p).collect::<Vec<_>>(),
+        plan.adjustment,
+    );
+    Ok(results
+        .into_iter()
+        .zip(adjusted)
+        .map(|(mut r, p)| {
+            r.p_adjusted = p;
+            r.significant = p <= plan.significance;
+            TestResult::Association(Box::new(r))
+        })
+        .collect())
+}
+
+/// A chi-square test of two coded variables; `None` when fewer than two categories of
+/// each have cases (nothing to test).
+fn association(
+    family: &crate::plan::Association,
+    by: &str,
+    by_values: &[i32],
+    by_info: &VariableInfo,
+    outcome: &str,
+    values: &[i32],
+    info: &VariableInfo,
+) -> Option<AssociationResult> {
+    let levels = |vals: &[i32], info: &VariableInfo| -> Vec<i32> {
+        let mut seen: Vec<i32> = vals
+            .iter()
+            .copied()
+            .filter(|v| *v != MISSING && !info.non_substantive.contains(v))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let labelled: Vec<i32> = info
+            .labels
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| seen.contains(c))
+            .collect();
+        let mut ordered = labelled.clone();
+        ordered.extend(seen.into_iter().filter(|c| !labelled.contains(c)));
+        ordered
+    };
+    let rows = levels(by_values, by_info);
+    let cols = levels(values, info);
+    if rows.len() < 2 || cols.len() < 2 {
+        return None;
+    }
+    let mut counts = vec![vec![0u64; cols.len()]; rows.len()];
+    for (a, b) in by_values.iter().zip(values) {
+        if let (Some(r), Some(c)) = (
+            rows.iter().position(|x| x == a),
+            cols.iter().position(|x| x == b),
+        ) {
+            counts[r][c] += 1;
+        }
+    }
+    // Drop groups or outcomes with no cases once the other variable's missing are removed.
+    let keep_rows: Vec<usize> = (0..rows.len())
+        .filter(|&r| counts[r].iter().sum::<u64>() > 0)
+        .collect();
+    let keep_cols: Vec<usize> = (0..cols.len())
+        .filter(|&c| counts.iter().map(|row| row[c]).sum::<u64>() > 0)
+        .collect();
+    if keep_rows.len() < 2 || keep_cols.len() < 2 {
+        return None;
+    }
+    let counts: Vec<Vec<u64>> = keep_rows
+        .iter()
+        .map(|&r| keep_cols.iter().map(|&c| counts[r][c]).collect())
+        .collect();
+    let table = ContingencyTable::new(counts.clone()).ok()?;
+    let analysis = crosstab(&table).ok()?;
+    // Fisher's test where the chi-square approximation is doubtful (sparse cells) or the
+    // table is 2x2; a seeded Monte Carlo estimate stands in where enumeration is infeasible.
+    let fisher = (!analysis.warnings.is_empty() || (counts.len() == 2 && counts[0].len() == 2))
+        .then(|| {
+            fisher_exact(
+                &table,
+                &FisherOptions {
+                    samples: 20_000,
+                    ..FisherOptions::default()
+                },
+            )
+            .ok()
+        })
+        .flatten();
+    let row_percentages = counts
+        .iter()
+        .map(|row| {
+            let total: u64 = row.iter().sum();
+            row.iter().map(|n| percent(*n, total, 1)).collect()
+        })
+        .collect();
+    Some(AssociationResult {
+        family: family.id.clone(),
+        family_title: family.title.clone(),
+        by: by.to_owned(),
+        outcome: outcome.to_owned(),
+        outcome_text: info.text.clone(),
+        row_levels: keep_rows.iter().map(|&r| by_info.label(rows[r])).collect(),
+        col_levels: keep_cols.iter().map(|&c| info.label(cols[c])).collect(),
+        counts,
+        row_percentages,
+        n: analysis.n,
+        chi2: analysis.pearson.statistic,
+        df: analysis.pearson.df,
+        p: analysis.pearson.p_value,
+        p_adjusted: analysis.pearson.p_value,
+        adjustment: "",
+        g2: analysis.likelihood_ratio.statistic,
+        p_g2: analysis.likelihood_ratio.p_value,
+        fisher_p: fisher.as_ref().map(|f| f.p_value),
+        fisher_method: fisher.as_ref().map(|f| match &f.method {
+            FisherMethod::Exact => "exact".to_owned(),
+            other => format!("{other:?}").to_lowercase(),
+        }),
+        cramers_v: analysis.cramers_v,
+        significant: false,
+        warnings: analysis.warnings.iter().map(|w| format!("{w:?}")).collect(),
+    })
+}
+
+fn twin_of(post: &skafada_instrument::Instrument, pre_row: &str) -> Option<String> {
+    post.items().find_map(|item| match &item.kind {
+        skafada_instrument::ItemKind::Matrix { rows, .. } => rows
+            .iter()
+            .find(|r| r.twin.as_deref() == Some(pre_row))
+            .map(|r| r.id.clone()),
+        _ => (item.twin.as_deref() == Some(pre_row)).then(|| item.id.clone()),
+    })
+}
+
+fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a BTreeMap<String, u32>> {
+    plan.derive
+        .iter()
+        .find(|d| d.id == id)
+        .and_then(|d| match &d.rule {
+            crate::plan::DeriveRule::AnswerKey { key } => Some(key),
+            _ => None,
+        })
+}
+
+fn proportion(values: &[i32], info: &VariableInfo, success: &[u32]) -> Proportion {
+    let valid: Vec<i32> = values
+        .iter()
+        .copied()
+        .filter(|v| *v != MISSING && !info.non_substantive.contains(v))
+        .collect();
+    let n = valid.len() as u64;
+    let x = valid
+        .iter()
+        .filter(|v| u32::try_from(**v).is_ok_and(|c| success.contains(&c)))
+        .count() as u64;
+    let p = if n == 0 { 0.0 } else { x as f64 / n as f64 };
+    let ci = wilson_interval(x, n, 0.95)
+        .map(|i| [i.lower, i.upper])
+        .unwrap_or([0.0, 1.0]);
+    Proportion { x, n, p, ci }
+}
+
+fn prepost_family(
+    plan: &Plan,
+    family: &crate::plan::PrePost,
+    pre: &Side,
+    post: &Side,
+    post_instrument: &skafada_instrument::Instrument,
+) -> Result<Vec<TestResult>, AnalysisError> {
+    let info = pre
+        .book
+        .get(&family.item)
+        .ok_or_else(|| unknown("prepost", &family.id, &family.item, "pre"))?;
+    let alternative = match family.alternative {
+        Direction::Greater => Alternative::Greater,
+        Direction::Less => Alternative::Less,
+    };
+    let post_index: HashMap<&str, usize> = post
+        .data
+        .respondent_id
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !id.is_empty())
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut results = Vec::new();
+    for pre_row in &info.members {
+        let Some(post_row) = twin_of(post_instrument, pre_row) else {
+            continue;
+        };
+        let (Some(pre_values), Some(post_values)) =
+            (pre.data.values(pre_row), post.data.values(&post_row))
+        else {
+            return Err(unknown("prepost", &family.id, &post_row, "post"));
+        };
+        let pre_info = pre.book.get(pre_row).cloned().unwrap_or_default();
+        let post_info = post.book.get(&post_row).cloned().unwrap_or_default();
+        let success: Vec<u32> = match &family.key {
+            Some(key) => match answer_key(plan, key).and_then(|k| k.get(pre_row)) {
+                Some(code) => vec![*code],
+                None => continue,
+            },
+            None => family.success.clone(),
+        };
+        let before = proportion(pre_values, &pre_info, &success);
+        let after = proportion(post_values, &post_info, &success);
+        let Ok(z) = two_proportion_z_test(after.x, after.n, before.x, before.n, alternative) else {
+            continue;
+        };
+        let difference = after.p - before.p;
+        let difference_ci = [
+            difference
+                - ((after.p - after.ci[0]).powi(2) + (before.ci[1] - before.p).powi(2)).sqrt(),
+            difference
+                + ((after.ci[1] - after.p).powi(2) + (before.p - before.ci[0]).powi(2)).sqrt(),
+        ];
+        // Paired tests on respondents linked across the two surveys.
+        let valid =
+            |v: i32, info: &VariableInfo| v != MISSING && !info.non_substantive.contains(&v);
+        let mut pairs: Vec<(i32, i32)> = Vec::new();
+        for (row, id) in pre.data.respondent_id.iter().enumerate() {
+            if let Some(&other) = post_index.get(id.as_str()) {
+                let (a, b) = (pre_values[row], post_values[other]);
+                if valid(a, &pre_info) && valid(b, &post_info) {
+                    pairs.push((a, b));
+                }
+            }
+        }
+        let paired = (!pairs.is_empty()).then(|| {
+            let success = |v: i32| u32::try_from(v).is_ok_and(|c| success.contains(&c));
+            let mut cells = [[0u64; 2]; 2];
+            for (a, b) in &pairs {
+                cells[usize::from(!success(*a))][usize::from(!success(*b))] += 1;
+            }
+            let mcnemar_p = ContingencyTable::new(cells.iter().map(|r| r.to_vec()).collect())
+                .ok()
+                .and_then(|t| mcnemar(&t, McNemarMethod::Exact).ok())
+                .map(|m| m.p_value);
+            let (x, y): (Vec<f64>, Vec<f64>) = pairs
+                .iter()
+                .map(|(a, b)| (f64::from(*b), f64::from(*a)))
+                .unzip();
+            let wilcoxon =
+                wilcoxon_signed_rank(&x, &y, Alternative::TwoSided, WilcoxonMethod::Auto).ok();
+            Paired {
+                n: pairs.len() as u64,
+                left: cells[0][1],
+                joined: cells[1][0],
+                mcnemar_p,
+                wilcoxon_p: wilcoxon.as_ref().map(|w| w.p_value),
+                wilcoxon_method: wilcoxon
+                    .as_ref()
+                    .map(|w| format!("{:?}", w.method).to_lowercase()),
+            }
+        });
+        results.push(PrePostResult {
+            family: family.id.clone(),
+            family_title: family.title.clone(),
+            pre_variable: pre_row.clone(),
+            post_variable: post_row,
+            text: pre_info.text.clone(),
+            pre: before,
+            post: after,
+            difference,
+            difference_ci,
+            z: z.z,
+            p: z.p_value,
+            alternative: match family.alternative {
+                Direction::Greater => "greater",
+                Direction::Less => "less",
+            },
+            p_adjusted: z.p_value,
+            significant: false,
+            paired,
+        });
+    }
+    let adjusted = adjust(
+        &results.iter().map(|r| r.p).collect::<Vec<_>>(),
+        plan.adjustment,
+    );
+    Ok(results
+        .into_iter()
+        .zip(adjusted)
+        .map(|(mut r, p)| {
+            r.p_adjusted = p;
+            r.significant = p <= plan.significance;
+            TestResult::PrePost(Box::new(r))
+        })
+        .collect())
+}
+
+fn alpha(
+    battery: &crate::plan::Reliability,
+    data: &'static str,
+    side: &Side,
+    rows: &[String],
+) -> Option<ReliabilityResult> {
+    let columns: Vec<(&[i32], VariableInfo)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                side.data.values(r)?,
+                side.book.get(r).cloned().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    if columns.len() != rows.len() || columns.len() < 2 {
+        return None;
+    }
+    let matrix: Vec<Vec<Option<f64>>> = (0..side.data.len())
+        .map(|row| {
+            columns
+                .iter()
+                .map(|(values, info)| {
+                    let v = values[row];
+                    (v != MISSING && !info.non_substantive.contains(&v)).then_some(f64::from(v))
+                })
+                .collect()
+        })
+        .collect();
+    let result = cronbach_alpha(&matrix, 0.95).ok()?;
+    Some(ReliabilityResult {
+        id: battery.id.clone(),
+        title: battery.title.clone(),
+        data,
+        items: result.items,
+        n: result.n,
+        alpha: result.alpha,
+        ci: [result.lower, result.upper],
+    })
+}

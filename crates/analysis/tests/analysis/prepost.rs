@@ -1,0 +1,107 @@
+//! Pre/post comparisons: the study's one-tailed z-test and paired tests.
+
+use skafada_analysis::analyse;
+use skafada_analysis::run::{PrePostResult, TestResult};
+
+use super::{Respondent, dataset, plan, post_instrument, post_respondent, pre_instrument};
+
+fn comparison<'a>(tests: &'a [TestResult], family: &str, variable: &str) -> &'a PrePostResult {
+    tests
+        .iter()
+        .find_map(|t| match t {
+            TestResult::PrePost(p) if p.family == family && p.pre_variable == variable => {
+                Some(p.as_ref())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {family} {variable}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs()
+}
+
+#[test]
+fn the_one_tailed_z_test_matches_the_reference_for_71_of_110_after_and_48_of_120_before() {
+    let pre_i = pre_instrument();
+    let post_i = post_instrument();
+    let pre: Vec<_> = (0..120)
+        .map(|i| {
+            Respondent::complete(&format!("a{i}"), &pre_i)
+                .set("knowledge-dash", if i < 48 { 5 } else { 1 })
+        })
+        .collect();
+    let post: Vec<_> = (0..110)
+        .map(|i| {
+            post_respondent(&format!("b{i}"), &post_i)
+                .set("post-knowledge-dash", if i < 71 { 4 } else { 2 })
+        })
+        .collect();
+    let analysis = analyse(&plan(), &dataset(&pre, &post)).unwrap();
+    let result = comparison(&analysis.tests, "knowledge-lot", "knowledge-dash");
+    assert_eq!(
+        (result.pre.x, result.pre.n, result.post.x, result.post.n),
+        (48, 120, 71, 110)
+    );
+    assert!(close(result.z, 3.7212341043460255), "{}", result.z);
+    assert!(close(result.p, 9.912577078663054e-05), "{}", result.p);
+    assert_eq!(result.alternative, "greater");
+    assert!(
+        result.difference_ci[0] < result.difference && result.difference < result.difference_ci[1]
+    );
+    assert!(
+        result.paired.is_none(),
+        "no respondent is linked across the surveys"
+    );
+}
+
+#[test]
+fn linked_respondents_get_mcnemars_exact_test() {
+    // Pairs: 30 stayed in the category, 25 left it, 8 joined it, 57 stayed out.
+    let pre_i = pre_instrument();
+    let post_i = post_instrument();
+    let mut pre = Vec::new();
+    let mut post = Vec::new();
+    let mut i = 0;
+    for (before, after, count) in [(5, 5, 30), (5, 1, 25), (1, 5, 8), (1, 1, 57)] {
+        for _ in 0..count {
+            let id = format!("p{i}");
+            pre.push(Respondent::complete(&id, &pre_i).set("knowledge-signs", before));
+            post.push(post_respondent(&id, &post_i).set("post-knowledge-signs", after));
+            i += 1;
+        }
+    }
+    let analysis = analyse(&plan(), &dataset(&pre, &post)).unwrap();
+    let result = comparison(&analysis.tests, "knowledge-lot", "knowledge-signs");
+    let paired = result.paired.as_ref().expect("paired tests");
+    assert_eq!((paired.n, paired.left, paired.joined), (120, 25, 8));
+    assert!(
+        close(paired.mcnemar_p.unwrap(), 0.004551384132355452),
+        "{:?}",
+        paired.mcnemar_p
+    );
+    assert!(paired.wilcoxon_p.unwrap() < 0.05);
+}
+
+#[test]
+fn true_false_statements_are_compared_on_their_correct_answer() {
+    let pre_i = pre_instrument();
+    let post_i = post_instrument();
+    // "Alcohol is the single greatest predictor": the correct answer is False (2).
+    let pre: Vec<_> = (0..50)
+        .map(|i| {
+            Respondent::complete(&format!("a{i}"), &pre_i)
+                .set("attitude-alcohol", if i < 20 { 2 } else { 1 })
+        })
+        .collect();
+    let post: Vec<_> = (0..50)
+        .map(|i| {
+            post_respondent(&format!("b{i}"), &post_i)
+                .set("post-attitude-alcohol", if i < 40 { 2 } else { 3 })
+        })
+        .collect();
+    let analysis = analyse(&plan(), &dataset(&pre, &post)).unwrap();
+    let result = comparison(&analysis.tests, "attitudes-correct", "attitude-alcohol");
+    assert_eq!((result.pre.x, result.post.x), (20, 40));
+    assert!(result.p < 0.001);
+}

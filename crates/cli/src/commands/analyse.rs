@@ -1,0 +1,110 @@
+//! `skafada analyse`: cleaning and the whole analysis plan over a response export.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use skafada_analysis::data::{Dataset, ExportFiles, Manifest};
+use skafada_analysis::plan::Plan;
+
+/// The SKAFADA analysis plan, built in so that `analyse` works from any directory.
+pub const SKAFADA_PLAN: &str = include_str!("../../../../plans/skafada.toml");
+
+/// Arguments of `skafada analyse`.
+#[derive(Debug, Args)]
+pub struct AnalyseArgs {
+    /// A response export folder (see docs/export-format.md), e.g. from `skafada demo-data`.
+    #[arg(long)]
+    data: PathBuf,
+    /// The analysis plan; the built-in SKAFADA plan (plans/skafada.toml) when omitted.
+    #[arg(long)]
+    plan: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+}
+
+/// Output formats of `analyse`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// The stable JSON contract: {"cleaning", "tables", "tests", ...}.
+    Json,
+    /// Markdown tables, for reading.
+    Markdown,
+    /// A standalone HTML page.
+    Html,
+}
+
+/// Runs `skafada analyse`.
+pub fn run(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
+    let plan = load_plan(args.plan.as_deref())?;
+    let dataset = load_export(&args.data)?;
+    let analysis =
+        skafada_analysis::analyse(&plan, &dataset).context("Failed to run the analysis plan")?;
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&analysis).context("Failed to write JSON")?,
+        Format::Markdown => skafada_analysis::render::markdown(&analysis),
+        Format::Html => html_page(
+            &analysis.title,
+            &skafada_analysis::render::markdown(&analysis),
+        ),
+    };
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a plan file, or the built-in SKAFADA plan.
+pub fn load_plan(path: Option<&Path>) -> anyhow::Result<Plan> {
+    match path {
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("Failed to read the plan {name}"))?;
+            Ok(Plan::parse(&text, &name)?)
+        }
+        None => Ok(Plan::parse(SKAFADA_PLAN, "plans/skafada.toml")?),
+    }
+}
+
+/// Reads every file of a response export folder.
+pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
+    let read = |name: &str| -> anyhow::Result<String> {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
+    };
+    let manifest_text = read("manifest.toml")?;
+    let manifest = Manifest::parse(
+        &manifest_text,
+        &dir.join("manifest.toml").display().to_string(),
+    )?;
+    let files = ExportFiles {
+        sites: read("sites.csv")?,
+        pre_instrument: read(&manifest.pre)?,
+        post_instrument: manifest.post.as_deref().map(read).transpose()?,
+        pre: read("pre.csv")?,
+        post: if dir.join("post.csv").exists() {
+            Some(read("post.csv")?)
+        } else {
+            None
+        },
+        manifest: manifest_text,
+    };
+    Dataset::from_files(&files)
+        .with_context(|| format!("Failed to load the export in {}", dir.display()))
+}
+
+/// Wraps Markdown as a standalone HTML page. Raw HTML in the Markdown is shown as text.
+fn html_page(title: &str, markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, html};
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
+        Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+        other => other,
+    });
+    let mut body = String::new();
+    html::push_html(&mut body, parser);
+    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>body{{font-family:Arial,sans-serif;max-width:75rem;margin:1rem auto;padding:0 1rem;line-height:1.4}}table{{border-collapse:collapse;margin:1rem 0}}th,td{{border-bottom:1px solid #b1b4b6;padding:.3rem .6rem;text-align:left;vertical-align:top}}td:not(:first-child){{text-align:right}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>"
+    )
+}
