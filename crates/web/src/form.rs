@@ -35,6 +35,9 @@ impl FormData {
                 StatusCode::BAD_REQUEST
             })
         })?;
+        if std::str::from_utf8(&body).is_err() {
+            return Err(AppError::BadForm(StatusCode::BAD_REQUEST));
+        }
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::BadForm(StatusCode::BAD_REQUEST))?;
         if pairs.len() > MAX_FIELDS {

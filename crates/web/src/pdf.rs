@@ -87,15 +87,20 @@ pub fn certificate_pdf(
     }
     lines.push(("F1", 14.0, String::new()));
     lines.push(("F1", 14.0, format!("Date: {date}")));
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     let hours = if minutes >= 60 {
-        format!(" ({} hours {} minutes)", minutes / 60, minutes % 60)
+        format!(
+            ", {} {}",
+            plural(minutes / 60, "hour"),
+            plural(minutes % 60, "minute")
+        )
     } else {
         String::new()
     };
     lines.push((
         "F1",
         14.0,
-        format!("Learning time: {minutes} minutes{hours}"),
+        format!("Learning time: {}{hours}", plural(minutes, "minute")),
     ));
     lines.push(("F1", 14.0, String::new()));
     lines.push(("F1", 12.0, format!("Verification code: {code}")));
@@ -198,7 +203,7 @@ mod tests {
         assert!(pdf.ends_with(b"%%EOF\n"));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("(A Person) Tj"));
-        assert!(text.contains("Learning time: 85 minutes (1 hours 25 minutes)"));
+        assert!(text.contains("Learning time: 85 minutes, 1 hour 25 minutes"));
         assert!(text.contains("ABCDE-FGHJK-LMNPQ"));
     }
 }

@@ -256,29 +256,41 @@ pub(crate) async fn save(
         .get(..4)
         .and_then(|y| y.parse().ok())
         .unwrap_or(2100);
-    let read = form::read_page(&items, &form_data, this_year);
+    // Items shown by an answer on the same page (a follow-up) are read too when their
+    // answers were posted; the page's items are those its posted answers show.
+    let page_ids_before: BTreeSet<&str> = items.iter().map(|item| item.id.as_str()).collect();
+    let mut page_items = items.clone();
+    let (read, merged, new_answers) = loop {
+        let read = form::read_page(&page_items, &form_data, this_year);
+        let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
+        let mut merged: BTreeMap<String, String> = ctx
+            .stored
+            .iter()
+            .filter(|(variable, _)| !page_vars.contains(*variable))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        merged.extend(read.set.iter().cloned());
+        let new_answers = form::to_answers(&merged, ctx.vars());
+        let now = shown_items(instrument, &new_answers, &page_id).unwrap_or_default();
+        let same =
+            now.len() == page_items.len() && now.iter().zip(&page_items).all(|(a, b)| a.id == b.id);
+        if same || !read.errors.is_empty() {
+            break (read, merged, new_answers);
+        }
+        page_items = now;
+    };
     if !read.errors.is_empty() {
         let values = |variable: &str| form_data.values(variable);
         return Ok(render(&page_template(
             &ctx,
             &page_id,
-            &items,
+            &page_items,
             &values,
             &read,
             query.is_change(),
         )?));
     }
-
-    // The answers as they will be: this page's as posted, the rest as stored.
-    let page_vars: BTreeSet<String> = form::item_variables(&items).into_iter().collect();
-    let mut merged: BTreeMap<String, String> = ctx
-        .stored
-        .iter()
-        .filter(|(variable, _)| !page_vars.contains(*variable))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    merged.extend(read.set.iter().cloned());
-    let new_answers = form::to_answers(&merged, ctx.vars());
+    let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
     let route = instrument.route(&new_answers);
     let applicable: BTreeSet<&str> = route
         .applicable_variables(&new_answers)
@@ -303,10 +315,13 @@ pub(crate) async fn save(
         .filter(|(variable, _)| applicable.contains(variable.as_str()))
         .collect();
 
-    let items_now = shown_items(instrument, &new_answers, &page_id).unwrap_or_default();
-    let revealed = items_now
-        .iter()
-        .any(|item| !items.iter().any(|shown| shown.id == item.id));
+    // A follow-up the respondent has not seen yet: show the page again.
+    let revealed = page_items.iter().any(|item| {
+        !page_ids_before.contains(item.id.as_str())
+            && form::item_variables(&[*item])
+                .iter()
+                .all(|variable| form_data.values(variable).is_empty())
+    });
     let (next_step_id, location) = if revealed {
         // An answer showed a follow-up question on this page: show the page again.
         let location = if query.is_change() {

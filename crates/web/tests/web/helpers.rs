@@ -1,0 +1,342 @@
+//! `spawn_app()` and the `TestApp` page helpers.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use skafada_store::{NewSite, NewStudy, Store};
+use skafada_web::Config;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body against both backends, as two tests named after it.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await {
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Db::Postgres).await {
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            }
+        }
+    };
+}
+
+pub const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh PostgreSQL database, or `None` when PostgreSQL is not reachable and not
+/// required (`SKAFADA_TEST_POSTGRES=required` makes it a failure).
+pub async fn fresh_postgres() -> Option<(String, String)> {
+    let required = std::env::var("SKAFADA_TEST_POSTGRES").is_ok_and(|v| v == "required");
+    sqlx::any::install_default_drivers();
+    let admin = match sqlx::AnyPool::connect(PG_ADMIN).await {
+        Ok(pool) => pool,
+        Err(error) if !required => {
+            eprintln!(
+                "PostgreSQL not reachable ({error}); skipping (set SKAFADA_TEST_POSTGRES=required to fail)"
+            );
+            return None;
+        }
+        Err(error) => panic!("PostgreSQL is required but not reachable: {error}"),
+    };
+    let name = format!("skafada_test_{}", skafada_store::random_token().unwrap());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    Some((format!("postgres://postgres@127.0.0.1:5432/{name}"), name))
+}
+
+pub async fn drop_postgres(name: &str) {
+    if let Ok(admin) = sqlx::AnyPool::connect(PG_ADMIN).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&admin)
+            .await;
+        admin.close().await;
+    }
+}
+
+pub fn fixture_module() -> BTreeMap<String, String> {
+    let mut sources = BTreeMap::new();
+    sources.insert(
+        "module.toml".to_owned(),
+        include_str!("fixture/module.toml").to_owned(),
+    );
+    sources.insert(
+        "sections/first.md".to_owned(),
+        include_str!("fixture/sections/first.md").to_owned(),
+    );
+    sources.insert(
+        "sections/second.md".to_owned(),
+        include_str!("fixture/sections/second.md").to_owned(),
+    );
+    sources
+}
+
+pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
+    NewStudy {
+        name: "Test study".to_owned(),
+        pre_instrument: include_str!("../../../../instruments/skafada-pre.toml").to_owned(),
+        post_instrument: include_str!("../../../../instruments/skafada-post.toml").to_owned(),
+        module_id: "test-module".to_owned(),
+        module_sources: fixture_module(),
+        opens_on: opens_on.to_owned(),
+        closes_on: closes_on.to_owned(),
+        retain_until: "2099-12-31".to_owned(),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub study_id: String,
+    pub token: String,
+    pub closed_token: String,
+    pub client: reqwest::Client,
+    pub cookie: Mutex<Option<String>>,
+    db: Db,
+    cleanup_name: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn title(&self) -> String {
+        let start = self.body.find("<title>").map(|i| i + 7).unwrap_or(0);
+        let end = self.body.find("</title>").unwrap_or(start);
+        self.body[start..end].to_owned()
+    }
+
+    pub fn h1(&self) -> String {
+        let start = self.body.find("<h1").expect("an h1");
+        let open = self.body[start..].find('>').unwrap() + start + 1;
+        let end = self.body[open..].find("</h1>").unwrap() + open;
+        self.body[open..end].trim().to_owned()
+    }
+
+    pub fn resume_code(&self) -> String {
+        let start = self
+            .body
+            .find("id=\"resume-code\">")
+            .expect("a resume code")
+            + 17;
+        let end = self.body[start..].find('<').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+}
+
+/// Starts the app on port 0 with a study of two sites (one open, one in a closed study).
+pub async fn spawn_app(db: Db) -> Option<TestApp> {
+    let (url, cleanup_name) = match db {
+        Db::Sqlite => {
+            let path = std::env::temp_dir().join(format!(
+                "skafada-web-test-{}.sqlite",
+                skafada_store::random_token().unwrap()
+            ));
+            (
+                format!("sqlite://{}", path.display()),
+                path.display().to_string(),
+            )
+        }
+        Db::Postgres => fresh_postgres().await?,
+    };
+    let store = Store::connect(&url).await.unwrap();
+    let study = study("2020-01-01", "2099-12-31");
+    skafada_web::check_study(&study).unwrap();
+    let study_id = store.create_study(&study).await.unwrap();
+    let site = store
+        .add_site(
+            &study_id,
+            &NewSite {
+                code: "LA01".to_owned(),
+                name: "Local authority 01".to_owned(),
+                local_services: r#"[{"name": "Test local helpline", "phone": "0100 000 000"}]"#
+                    .to_owned(),
+                ..NewSite::default()
+            },
+        )
+        .await
+        .unwrap();
+    let closed_id = store
+        .create_study(&self::study("2020-01-01", "2020-12-31"))
+        .await
+        .unwrap();
+    let closed = store
+        .add_site(
+            &closed_id,
+            &NewSite {
+                code: "LA02".to_owned(),
+                name: "Closed".to_owned(),
+                local_services: "[]".to_owned(),
+                ..NewSite::default()
+            },
+        )
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let config = Config::new(&address);
+    let served = store.clone();
+    tokio::spawn(async move { skafada_web::serve(listener, served, config).await });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        address,
+        store,
+        study_id,
+        token: site.link_token,
+        closed_token: closed.link_token,
+        client,
+        cookie: Mutex::new(None),
+        db,
+        cleanup_name,
+    })
+}
+
+impl TestApp {
+    pub async fn cleanup(&self) {
+        self.store.close().await;
+        match self.db {
+            Db::Sqlite => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.cleanup_name));
+                }
+            }
+            Db::Postgres => drop_postgres(&self.cleanup_name).await,
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let cookie = self.cookie.lock().unwrap().clone();
+        let request = match cookie {
+            Some(cookie) => request.header("cookie", format!("journey={cookie}")),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        for value in response.headers().get_all("set-cookie") {
+            let value = value.to_str().unwrap();
+            let token = value
+                .strip_prefix("journey=")
+                .and_then(|rest| rest.split(';').next())
+                .unwrap_or_default();
+            *self.cookie.lock().unwrap() = (!token.is_empty()).then(|| token.to_owned());
+        }
+        Page {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(self.client.get(format!("{}{path}", self.address)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.post_raw(path, body.into_bytes()).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> Page {
+        self.send(
+            self.client
+                .post(format!("{}{path}", self.address))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await
+    }
+
+    pub fn forget_cookie(&self) {
+        *self.cookie.lock().unwrap() = None;
+    }
+
+    /// Starts from the site link and consents; returns the resume code.
+    pub async fn consent(&self) -> String {
+        let started = self.post(&format!("/s/{}", self.token), &[]).await;
+        assert_eq!(started.location(), "/consent");
+        let statements = [
+            "consent-information-sheet",
+            "consent-anonymous-survey",
+            "consent-voluntary",
+            "consent-data-protection",
+            "consent-data-retention",
+            "consent-take-part",
+        ];
+        let form: Vec<(&str, &str)> = statements.iter().map(|s| (*s, "1")).collect();
+        let page = self.post("/consent", &form).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        page.resume_code()
+    }
+
+    /// The path the journey continues at.
+    pub async fn current(&self) -> String {
+        self.get("/continue").await.location()
+    }
+
+    /// Answers each page with `answers` (where they apply) until check your answers.
+    pub async fn walk_to_check(&self, answers: &[(&str, &str)]) {
+        for _ in 0..60 {
+            let path = self.current().await;
+            if path.ends_with("/check-answers") {
+                return;
+            }
+            let page = self.get(&path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            let form: Vec<(&str, &str)> = answers
+                .iter()
+                .filter(|(name, _)| page.body.contains(&format!("name=\"{name}\"")))
+                .copied()
+                .collect();
+            let saved = self.post(&path, &form).await;
+            assert_eq!(saved.status, 303, "{path}: {}", saved.body);
+        }
+        panic!("the survey did not reach check your answers");
+    }
+
+    /// Completes the pre-training survey (eligible answers) and submits it.
+    pub async fn finish_pre(&self) {
+        self.walk_to_check(&[("works-for-la", "1"), ("la-service", "1")])
+            .await;
+        let done = self.post("/survey/pre/check-answers", &[]).await;
+        assert_eq!(done.location(), "/survey/pre/done");
+    }
+
+    /// Completes the fixture training module.
+    pub async fn finish_training(&self) {
+        self.post("/training/first/check/0", &[("answer", "0")])
+            .await;
+        self.post("/training/first", &[]).await;
+        self.post("/training/second", &[]).await;
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the respondent journey, each run against SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+mod journey;
+mod safety;
+mod survey;
+mod training;

@@ -1,0 +1,136 @@
+//! Safety and bad input: headers, exit this page, leaving, malformed posts.
+
+use crate::helpers::TestApp;
+use crate::on_both;
+
+async fn every_page_has_strict_security_headers_and_is_not_cached(app: &TestApp) {
+    let page = app.get(&format!("/s/{}", app.token)).await;
+    let csp = page
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'none'"));
+    assert!(csp.contains("script-src 'self'"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(
+        page.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert_eq!(page.headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    assert!(!page.body.contains("<script>"), "no inline script");
+    assert!(!page.body.contains("style=\""), "no inline style");
+    assert!(
+        !page.body.contains("src=\"http"),
+        "nothing from other hosts"
+    );
+}
+on_both!(every_page_has_strict_security_headers_and_is_not_cached);
+
+async fn journey_cookie_is_short_lived_http_only_and_holds_no_answers(app: &TestApp) {
+    let started = app.post(&format!("/s/{}", app.token), &[]).await;
+    let cookie = started.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(!cookie.contains("Max-Age"), "a browser-session cookie");
+    assert!(!cookie.contains("Expires"));
+}
+on_both!(journey_cookie_is_short_lived_http_only_and_holds_no_answers);
+
+async fn exit_route_ends_the_session_and_leaves_for_a_neutral_site(app: &TestApp) {
+    app.consent().await;
+    let token = app.cookie.lock().unwrap().clone().unwrap();
+    let exit = app.get("/exit").await;
+    assert_eq!(exit.status, 303);
+    assert_eq!(exit.location(), "https://www.bbc.co.uk/weather");
+    assert!(
+        exit.headers
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    *app.cookie.lock().unwrap() = Some(token);
+    let after = app.get("/continue").await;
+    assert_eq!(after.status, 403, "the session is gone on the server too");
+    assert_eq!(after.h1(), "Your session has ended");
+}
+on_both!(exit_route_ends_the_session_and_leaves_for_a_neutral_site);
+
+async fn leave_and_clear_ends_the_session(app: &TestApp) {
+    app.consent().await;
+    let token = app.cookie.lock().unwrap().clone().unwrap();
+    let left = app.post("/leave", &[]).await;
+    assert_eq!(left.status, 200);
+    assert!(left.body.contains("this device is cleared"));
+    *app.cookie.lock().unwrap() = Some(token);
+    assert_eq!(app.get("/survey/pre/page/about-you").await.status, 403);
+}
+on_both!(leave_and_clear_ends_the_session);
+
+async fn malformed_oversized_and_sessionless_posts_get_clear_pages_never_a_500(app: &TestApp) {
+    let no_session = app.post("/survey/pre/page/about-you", &[]).await;
+    assert_eq!(no_session.status, 403);
+    app.consent().await;
+    let bad_utf8 = app
+        .post_raw("/survey/pre/page/about-you", vec![b'a', b'=', 0xff, 0xfe])
+        .await;
+    assert_eq!(bad_utf8.status, 400);
+    assert!(
+        bad_utf8
+            .body
+            .contains("There is a problem with the form you sent")
+    );
+    let huge = app
+        .post_raw(
+            "/survey/pre/page/about-you",
+            format!("x={}", "a".repeat(200_000)).into_bytes(),
+        )
+        .await;
+    assert_eq!(huge.status, 413);
+    assert!(
+        huge.body
+            .contains("There is a problem with the form you sent")
+    );
+    let tampered = app
+        .post("/survey/pre/page/about-you", &[("gender", "999")])
+        .await;
+    assert!(
+        tampered.status == 200 || tampered.status == 303,
+        "{}",
+        tampered.status
+    );
+    assert_ne!(tampered.status, 500);
+}
+on_both!(malformed_oversized_and_sessionless_posts_get_clear_pages_never_a_500);
+
+async fn answers_are_marked_autocomplete_off(app: &TestApp) {
+    app.consent().await;
+    let page = app.get("/survey/pre/page/about-you").await;
+    assert!(page.body.contains("autocomplete=\"off\""));
+    assert!(page.body.contains("/leave"), "leave and clear this device");
+    assert!(page.body.contains("Save and come back later"));
+}
+on_both!(answers_are_marked_autocomplete_off);
+
+async fn assets_are_served_from_the_binary(app: &TestApp) {
+    let css = app.get("/assets/govuk-frontend.min.css").await;
+    assert_eq!(css.status, 200);
+    assert_eq!(
+        css.headers.get("content-type").unwrap(),
+        "text/css; charset=utf-8"
+    );
+    let init = app.get("/assets/app/init.js").await;
+    assert!(init.body.contains("initAll"));
+    assert_eq!(
+        app.get("/assets/fonts/light-94a07e06a1-v2.woff2")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(app.get("/assets/nope.css").await.status, 404);
+}
+on_both!(assets_are_served_from_the_binary);
