@@ -104,6 +104,7 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub store: Store,
     pub study_id: String,
     pub token: String,
@@ -211,6 +212,7 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         .unwrap();
     Some(TestApp {
         address,
+        database_url: url,
         store,
         study_id,
         token: site.link_token,
@@ -258,19 +260,30 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        self.send(self.client.get(format!("{}{path}", self.address)))
-            .await
+        self.get_on(&self.address, path).await
+    }
+
+    pub async fn get_on(&self, address: &str, path: &str) -> Page {
+        self.send(self.client.get(format!("{address}{path}"))).await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.post_on(&self.address, path, form).await
+    }
+
+    pub async fn post_on(&self, address: &str, path: &str, form: &[(&str, &str)]) -> Page {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.post_raw(path, body.into_bytes()).await
+        self.post_raw_on(address, path, body.into_bytes()).await
     }
 
     pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> Page {
+        self.post_raw_on(&self.address, path, body).await
+    }
+
+    async fn post_raw_on(&self, address: &str, path: &str, body: Vec<u8>) -> Page {
         self.send(
             self.client
-                .post(format!("{}{path}", self.address))
+                .post(format!("{address}{path}"))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(body),
         )
@@ -301,7 +314,11 @@ impl TestApp {
 
     /// The path the journey continues at.
     pub async fn current(&self) -> String {
-        self.get("/continue").await.location()
+        self.current_on(&self.address).await
+    }
+
+    pub async fn current_on(&self, address: &str) -> String {
+        self.get_on(address, "/continue").await.location()
     }
 
     /// Answers each page with `answers` (where they apply) until check your answers.
