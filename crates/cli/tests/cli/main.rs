@@ -1,6 +1,7 @@
 //! End-to-end tests of the `skafada` command.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
+mod architecture;
 mod instrument;
 
 use std::path::PathBuf;
