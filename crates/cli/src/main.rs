@@ -30,6 +30,12 @@ enum Command {
     Links(commands::links::LinksArgs),
     /// Clean a response export and run the whole analysis plan: tables, tests, pre/post comparisons.
     Analyse(commands::analyse::AnalyseArgs),
+    /// Crosstab of two columns of a CSV file: chi-square, G, Cramér's V and Fisher's exact test.
+    Crosstab(commands::crosstab::CrosstabArgs),
+    /// Two-proportion z-test (pooled, no continuity correction).
+    Ztest(commands::ztest::ZTestArgs),
+    /// McNemar's test for paired counts: exact, and chi-square with and without correction.
+    Mcnemar(commands::mcnemar::McNemarArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Links(args) => commands::links::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
+        Command::Crosstab(args) => commands::crosstab::run(args),
+        Command::Ztest(args) => commands::ztest::run(args),
+        Command::Mcnemar(args) => commands::mcnemar::run(args),
     };
     match outcome {
         Ok(code) => code,

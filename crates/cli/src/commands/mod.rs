@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
 pub mod analyse;
+pub mod crosstab;
 pub mod instrument;
 pub mod links;
+pub mod mcnemar;
 pub mod serve;
+pub mod ztest;

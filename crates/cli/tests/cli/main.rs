@@ -3,6 +3,7 @@
 
 mod architecture;
 mod instrument;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
