@@ -35,6 +35,7 @@
 
 mod adjust;
 mod crosstab;
+pub mod disclosure;
 mod dist;
 mod error;
 mod fisher;

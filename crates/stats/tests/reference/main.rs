@@ -10,6 +10,7 @@ mod adjust;
 mod common;
 mod cronbach;
 mod crosstab;
+mod disclosure;
 mod fisher;
 mod mcnemar;
 mod properties;
