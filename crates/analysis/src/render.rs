@@ -116,7 +116,7 @@ pub fn markdown(analysis: &Analysis) -> String {
         let notes = test.warnings.join("; ");
         put!(
             out,
-            "| {} `{}` | {} | {:.2} | {} | {} | {}{} | {:.2} | {} | {} |",
+            "| {} `{}` | {} | {:.2} | {} | {} | {}{} | {:.2}{} | {} | {} |",
             cell_text(&test.outcome_text),
             test.outcome,
             test.n,
@@ -126,6 +126,9 @@ pub fn markdown(analysis: &Analysis) -> String {
             format_p(test.p_adjusted),
             if test.significant { " *" } else { "" },
             test.cramers_v,
+            test.cramers_v_ci
+                .map(|[lo, hi]| format!(" [{lo:.2}, {hi:.2}]"))
+                .unwrap_or_default(),
             fisher,
             cell_text(&notes)
         );

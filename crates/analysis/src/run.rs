@@ -129,6 +129,8 @@ pub struct AssociationResult {
     pub fisher_method: Option<String>,
     /// Cramér's V.
     pub cramers_v: f64,
+    /// 95% interval of Cramér's V by noncentral chi-square inversion.
+    pub cramers_v_ci: Option<[f64; 2]>,
     /// Whether the adjusted p is at or below the plan's significance level.
     pub significant: bool,
     /// Warnings, e.g. Cochran's rule.
@@ -899,6 +901,15 @@ fn association(
             other => format!("{other:?}").to_lowercase(),
         }),
         cramers_v: analysis.cramers_v,
+        cramers_v_ci: skafada_stats::cramers_v_interval(
+            analysis.pearson.statistic,
+            analysis.n,
+            keep_rows.len(),
+            keep_cols.len(),
+            0.95,
+        )
+        .ok()
+        .map(|ci| [ci.lower, ci.upper]),
         significant: false,
         warnings: analysis.warnings.iter().map(|w| format!("{w:?}")).collect(),
     })

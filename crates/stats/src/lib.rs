@@ -37,6 +37,7 @@ mod adjust;
 mod crosstab;
 pub mod disclosure;
 mod dist;
+mod effect;
 mod error;
 mod fisher;
 pub mod frequency;
@@ -50,6 +51,7 @@ mod wilcoxon;
 
 pub use adjust::{AdjustMethod, adjust_p_values};
 pub use crosstab::{ChiSquareTest, CrosstabAnalysis, crosstab};
+pub use effect::{CramersVInterval, cramers_v_interval, noncentral_chi2_cdf};
 pub use error::StatsError;
 pub use fisher::{
     DEFAULT_FISHER_WORK_LIMIT, FisherMethod, FisherOptions, FisherResult, fisher_exact,

@@ -113,6 +113,12 @@ fn a_test_of_association_matches_the_reference_chi_square_and_fisher_values() {
     assert!(close(test.g2, 3.9655314462863664), "{}", test.g2);
     assert!(close(test.fisher_p.unwrap(), 0.062355169407449715));
     assert!(close(test.cramers_v, 0.311408372573961));
+    let [lower, upper] = test.cramers_v_ci.expect("an interval for V");
+    // The two-sided 95% interval has a positive lower bound only when p < .025.
+    assert!(
+        lower == 0.0 && test.cramers_v < upper && upper < 1.0,
+        "{lower} {upper}"
+    );
     assert_eq!(test.row_levels, ["Yes", "No"]);
     assert_eq!(test.row_percentages[0], vec![70.6, 29.4]);
     assert!(test.p_adjusted >= test.p);

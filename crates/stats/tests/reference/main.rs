@@ -11,6 +11,7 @@ mod common;
 mod cronbach;
 mod crosstab;
 mod disclosure;
+mod effect;
 mod fisher;
 mod mcnemar;
 mod properties;
