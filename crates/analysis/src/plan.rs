@@ -545,4 +545,7 @@ pub struct Reliability {
     pub title: String,
     /// The pre-training matrix item; its post twins are analysed too.
     pub item: String,
+    /// Negatively worded rows, scored in reverse (their post twins too).
+    #[serde(default)]
+    pub reverse: Vec<String>,
 }

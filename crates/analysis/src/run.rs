@@ -337,14 +337,19 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
             return Err(unknown("reliability", &battery.id, &battery.item, "pre"));
         };
         let rows = info.members.clone();
-        reliability.extend(alpha(battery, "pre", &pre, &rows));
+        reliability.extend(alpha(battery, "pre", &pre, &rows, &battery.reverse));
         if let (Some(post), Some(post_instrument)) = (&post, &dataset.post_instrument) {
             let twins: Vec<String> = rows
                 .iter()
                 .filter_map(|row| twin_of(post_instrument, row))
                 .collect();
             if twins.len() == rows.len() {
-                reliability.extend(alpha(battery, "post", post, &twins));
+                let reverse: Vec<String> = battery
+                    .reverse
+                    .iter()
+                    .filter_map(|row| twin_of(post_instrument, row))
+                    .collect();
+                reliability.extend(alpha(battery, "post", post, &twins, &reverse));
             }
         }
     }
@@ -1087,6 +1092,7 @@ fn alpha(
     data: &'static str,
     side: &Side,
     rows: &[String],
+    reverse: &[String],
 ) -> Option<ReliabilityResult> {
     let columns: Vec<(&[i32], VariableInfo)> = rows
         .iter()
@@ -1104,9 +1110,23 @@ fn alpha(
         .map(|row| {
             columns
                 .iter()
-                .map(|(values, info)| {
+                .zip(rows)
+                .map(|((values, info), id)| {
                     let v = values[row];
-                    (v != MISSING && !info.non_substantive.contains(&v)).then_some(f64::from(v))
+                    let substantive = v != MISSING && !info.non_substantive.contains(&v);
+                    // A reversed row scores max + min - v over the scale's substantive codes.
+                    let (low, high) = info
+                        .labels
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .filter(|c| !info.non_substantive.contains(c))
+                        .fold((i32::MAX, i32::MIN), |(lo, hi), c| (lo.min(c), hi.max(c)));
+                    let v = if substantive && reverse.contains(id) {
+                        low + high - v
+                    } else {
+                        v
+                    };
+                    substantive.then_some(f64::from(v))
                 })
                 .collect()
         })

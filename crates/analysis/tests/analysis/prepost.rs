@@ -105,3 +105,42 @@ fn true_false_statements_are_compared_on_their_correct_answer() {
     assert_eq!((result.pre.x, result.post.x), (20, 40));
     assert!(result.p < 0.001);
 }
+
+#[test]
+fn a_negatively_worded_statement_is_reversed_before_cronbachs_alpha() {
+    let pre_i = pre_instrument();
+    // Respondents who agree with every confidence statement and disagree that it is better
+    // not to ask about someone's culture: a perfectly consistent battery once reversed.
+    let pre: Vec<_> = (0..30)
+        .map(|i| {
+            let level = 3 + (i % 3);
+            let mut r = Respondent::complete(&format!("a{i}"), &pre_i);
+            for row in [
+                "confidence-responsibility",
+                "confidence-sufficient-training",
+                "confidence-documenting",
+                "confidence-identity",
+                "confidence-safeguarding-disclosure",
+                "confidence-referrals-adults",
+                "confidence-referrals-children",
+                "confidence-coercive-control",
+                "confidence-child-contact",
+                "confidence-expert-advice",
+            ] {
+                r = r.set(row, level);
+            }
+            r.set("confidence-culture-language", 6 - level)
+        })
+        .collect();
+    let analysis = analyse(&plan(), &dataset(&pre, &[])).unwrap();
+    let confidence = analysis
+        .reliability
+        .iter()
+        .find(|r| r.id == "confidence" && r.data == "pre")
+        .unwrap();
+    assert!(
+        (confidence.alpha - 1.0).abs() < 1e-9,
+        "{}",
+        confidence.alpha
+    );
+}
