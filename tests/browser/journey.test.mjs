@@ -1,0 +1,233 @@
+// The whole respondent journey in real Chromium: a 360 px phone and a desktop
+// viewport, axe on every page (zero violations), routing, resume with the code, the
+// certificate download, and one pass with JavaScript disabled.
+//
+// Needs the skafada binary (SKAFADA_BIN, default ../../target/debug/skafada) and
+// Chromium at /usr/bin/chromium. Each test starts its own server with the demo study
+// in a fresh SQLite file.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync']
+}
+
+let browser
+before(async () => { browser = await chromium.launch(LAUNCH) })
+after(async () => { await browser?.close() })
+
+let nextPort = 18400 + Math.floor(Math.random() * 500)
+
+async function startServer () {
+  const dir = mkdtempSync(join(tmpdir(), 'skafada-browser-'))
+  const port = nextPort++
+  const server = spawn(BIN, ['serve', '--demo', '--database', `sqlite://${join(dir, 'test.sqlite')}`,
+    '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const links = await new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000)
+    server.stdout.on('data', chunk => {
+      out += chunk
+      if (out.includes('serving on')) {
+        clearTimeout(timer)
+        resolve(out.split('\n').filter(l => /^LA\d\d /.test(l)).map(l => l.split(/\s+/)[1]))
+      }
+    })
+    server.on('exit', code => reject(new Error(`server exited ${code}: ${out}`)))
+  })
+  return {
+    base: `http://127.0.0.1:${port}`,
+    link: links[0],
+    stop () { server.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }) }
+  }
+}
+
+const checked = new Set()
+async function axeCheck (page, label) {
+  const results = await new AxeBuilder({ page }).analyze()
+  const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
+  assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
+  checked.add(new URL(page.url()).pathname)
+}
+
+function path (page) { return new URL(page.url()).pathname }
+
+async function continueButton (page) {
+  await Promise.all([page.waitForNavigation(), page.locator('main form button.govuk-button:not(.govuk-button--secondary)').first().click()])
+}
+
+async function journey ({ width, height, javaScript, label }) {
+  // axe runs as a script in the page, so the pass without JavaScript checks behaviour
+  // only; the same pages were checked by axe in the passes with JavaScript.
+  const axe = javaScript ? axeCheck : async () => {}
+  const server = await startServer()
+  const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: javaScript, acceptDownloads: true })
+  const page = await context.newPage()
+  const offsite = []
+  page.on('request', r => { if (!r.url().startsWith(server.base) && !r.url().startsWith('data:')) offsite.push(r.url()) })
+  try {
+    await page.goto(server.link)
+    await axe(page, `${label} start`)
+    assert.ok(await page.locator('.govuk-exit-this-page').isVisible())
+    await continueButton(page)
+    assert.equal(path(page), '/consent')
+    // Consent: an error first, then all six statements.
+    await continueButton(page)
+    assert.match(await page.title(), /^Error: /)
+    await axe(page, `${label} consent error`)
+    for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
+    await continueButton(page)
+    const code = (await page.locator('#resume-code').textContent()).trim()
+    assert.match(code, /^[A-Z2-9]{4}(-[A-Z2-9]{4}){4}$/)
+    await axe(page, `${label} resume code`)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+
+    // The pre-training survey, with routing and a validation error on the way.
+    for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
+      await axe(page, `${label} ${path(page)}`)
+      if (path(page).endsWith('/your-work')) {
+        assert.equal(await page.locator('input[name="la-service"]').count(), 0, 'la-service follows the answer')
+        await page.fill('#start-year', '2999')
+        await page.locator('input[name="works-for-la"][value="1"]').check()
+        await continueButton(page)
+        assert.match(await page.title(), /^Error: /)
+        assert.ok(await page.locator('.govuk-error-summary').isVisible())
+        await axe(page, `${label} your-work error`)
+        await page.fill('#start-year', '2015')
+        await continueButton(page)
+        assert.ok(path(page).endsWith('/your-work'), 'the follow-up question is shown')
+        assert.equal(await page.locator('input[name="la-service"]').count(), 12)
+        await page.locator('input[name="la-service"][value="1"]').check()
+      } else {
+        // A matrix stays one statement per fieldset at any width.
+        const radios = page.locator('fieldset .govuk-radios')
+        if (await radios.count() > 0) await radios.first().locator('input').first().check()
+      }
+      await continueButton(page)
+    }
+    assert.equal(path(page), '/survey/pre/check-answers')
+    await axe(page, `${label} check answers`)
+    assert.ok(await page.getByText('Early Help Hub').isVisible())
+    await continueButton(page)
+    assert.equal(path(page), '/survey/pre/done')
+    await axe(page, `${label} pre done`)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Start the training' }).click()])
+
+    // The training: answer every knowledge check, mark each section complete.
+    assert.equal(path(page), '/training')
+    await axe(page, `${label} training contents`)
+    let resumed = false
+    for (let i = 0; i < 60 && path(page).startsWith('/training'); i++) {
+      if (path(page) === '/training') {
+        const next = page.locator('main .govuk-grid-row a.govuk-button')
+        if (await next.count() === 0) break
+        await Promise.all([page.waitForNavigation(), next.first().click()])
+        continue
+      }
+      if (i < 4) await axe(page, `${label} ${path(page)}`)
+      const checks = page.locator('form[action*="/check/"]')
+      const count = await checks.count()
+      for (let c = 0; c < count; c++) {
+        const form = page.locator('form[action*="/check/"]').nth(c)
+        if (await form.locator('.govuk-inset-text[role="status"]').count() > 0) continue
+        await form.locator('input').first().check()
+        await Promise.all([page.waitForNavigation(), form.locator('button').click()])
+        if (c === 0 && i < 4) await axe(page, `${label} knowledge check feedback`)
+      }
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Mark as complete and continue' }).click()])
+      if (!resumed && i === 3) {
+        // Resume with the code on another "device" (a fresh browser context).
+        resumed = true
+        const other = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: javaScript })
+        const otherPage = await other.newPage()
+        await otherPage.goto(`${server.base}/resume`)
+        await axe(otherPage, `${label} resume`)
+        await otherPage.fill('#code', code.toLowerCase())
+        await continueButton(otherPage)
+        assert.ok(path(otherPage).startsWith('/training'), `resumed at ${path(otherPage)}`)
+        await other.close()
+      }
+    }
+    assert.ok(path(page).startsWith('/survey/post/'), `after training: ${path(page)}`)
+
+    // The post-training survey.
+    for (let i = 0; i < 40 && path(page).startsWith('/survey/post/page/'); i++) {
+      await axe(page, `${label} ${path(page)}`)
+      await continueButton(page)
+    }
+    assert.equal(path(page), '/survey/post/check-answers')
+    await continueButton(page)
+    await axe(page, `${label} post done`)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Get your certificate' }).click()])
+
+    // The certificate.
+    assert.equal(path(page), '/certificate')
+    await axe(page, `${label} certificate`)
+    const verification = (await page.locator('#verification-code').textContent()).trim()
+    await page.fill('#name', 'Sam Example')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download certificate/ }).click()])
+    const file = await download.path()
+    const { readFileSync } = await import('node:fs')
+    assert.equal(readFileSync(file).subarray(0, 8).toString(), '%PDF-1.4')
+    await page.goto(`${server.base}/verify?code=${verification}`)
+    await axe(page, `${label} verify`)
+    assert.ok(await page.getByText('This certificate is genuine').isVisible())
+    assert.equal(await page.getByText('Sam Example').count(), 0)
+
+    // Exit this page (the no-JavaScript fallback is the same link).
+    await page.goto(`${server.base}/accessibility`)
+    await axe(page, `${label} accessibility`)
+    assert.equal(await page.locator('.govuk-exit-this-page a').getAttribute('href'), '/exit')
+    assert.deepEqual(offsite, [], 'nothing requested from other hosts')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+}
+
+test('the whole journey at a 360 px phone viewport has no axe violations', async () => {
+  await journey({ width: 360, height: 740, javaScript: true, label: 'phone' })
+})
+
+test('the whole journey at a desktop viewport has no axe violations', async () => {
+  await journey({ width: 1280, height: 900, javaScript: true, label: 'desktop' })
+})
+
+test('the whole journey works with JavaScript disabled', async () => {
+  await journey({ width: 360, height: 740, javaScript: false, label: 'no-JS' })
+})
+
+test('exit this page clears the session and leaves for a neutral site', async () => {
+  const server = await startServer()
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  try {
+    await page.goto(server.link)
+    await continueButton(page)
+    await page.locator('[data-govuk-exit-this-page-init]').waitFor({ state: 'attached' })
+    // Shift pressed three times: through /exit (which ends the session) to BBC Weather,
+    // which this machine may not reach, so the request is what is checked.
+    const left = page.waitForRequest('https://www.bbc.co.uk/weather', { timeout: 10000 })
+    await page.keyboard.press('Shift')
+    await page.keyboard.press('Shift')
+    await page.keyboard.press('Shift')
+    await left
+    const back = await context.newPage()
+    const response = await back.goto(`${server.base}/consent`)
+    assert.equal(response.status(), 403, 'the session is gone')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+})
