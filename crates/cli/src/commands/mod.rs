@@ -2,6 +2,7 @@
 
 pub mod analyse;
 pub mod crosstab;
+pub mod export;
 pub mod instrument;
 pub mod links;
 pub mod mcnemar;

@@ -1,0 +1,123 @@
+//! `skafada export`: a response export folder as CSV (with a codebook), XLSX or SPSS .sav,
+//! optionally limited to one site.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use skafada_export::ExportOptions;
+
+use super::analyse::load_export;
+
+/// Arguments of `skafada export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A response export folder (see docs/export-format.md).
+    #[arg(long)]
+    data: PathBuf,
+    /// The file format.
+    #[arg(long, value_enum)]
+    format: Format,
+    /// Which survey's responses to export.
+    #[arg(long, value_enum, default_value_t = Survey::Pre)]
+    survey: Survey,
+    /// Export only this site's records (a site code from sites.csv): a local authority
+    /// contact's scope.
+    #[arg(long)]
+    site: Option<String>,
+    /// XLSX: write labels instead of codes in the Responses sheet.
+    #[arg(long)]
+    labels: bool,
+    /// The file to write. With `--format csv` the codebook is written beside it, as
+    /// NAME-codebook.csv.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// The response file of docs/export-format.md, plus its codebook.
+    Csv,
+    /// An Excel workbook: Responses, Codebook and About sheets.
+    Xlsx,
+    /// An SPSS system file with variable and value labels and user-missing codes.
+    Sav,
+}
+
+/// The surveys of a study.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Survey {
+    /// The pre-training survey.
+    Pre,
+    /// The post-training survey.
+    Post,
+}
+
+/// Runs `skafada export`.
+pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let dataset = load_export(&args.data)?;
+    let (instrument, responses) = match args.survey {
+        Survey::Pre => (&dataset.pre_instrument, &dataset.pre),
+        Survey::Post => match (&dataset.post_instrument, &dataset.post) {
+            (Some(instrument), Some(responses)) => (instrument, responses),
+            _ => anyhow::bail!("{} has no post-training responses", args.data.display()),
+        },
+    };
+    let scoped;
+    let (responses, scope) = match &args.site {
+        Some(code) => {
+            scoped = skafada_export::only_site(responses, &dataset.sites, code)?;
+            (&scoped, format!("site {code}"))
+        }
+        None => (responses, String::new()),
+    };
+    let options = ExportOptions {
+        study: dataset.manifest.study.clone(),
+        date: skafada_store::today(),
+        synthetic: dataset.manifest.synthetic,
+        labels: args.labels,
+        scope,
+    };
+    let sites = &dataset.sites;
+    match args.format {
+        Format::Csv => {
+            write(
+                &args.out,
+                &skafada_export::to_csv(instrument, responses, sites),
+            )?;
+            let codebook = codebook_path(&args.out);
+            write(&codebook, &skafada_export::codebook_csv(instrument)?)?;
+            eprintln!("Wrote {} and {}", args.out.display(), codebook.display());
+        }
+        Format::Xlsx => {
+            write(
+                &args.out,
+                &skafada_export::to_xlsx(instrument, responses, sites, &options)?,
+            )?;
+            eprintln!("Wrote {}", args.out.display());
+        }
+        Format::Sav => {
+            write(
+                &args.out,
+                &skafada_export::to_sav(instrument, responses, sites, &options)?,
+            )?;
+            eprintln!("Wrote {}", args.out.display());
+        }
+    }
+    eprintln!("{} records of {}", responses.len(), instrument.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `DIR/NAME.csv` -> `DIR/NAME-codebook.csv`.
+fn codebook_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "export".to_owned(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}-codebook.csv"))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("Failed to write {}", path.display()))
+}

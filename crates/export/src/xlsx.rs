@@ -1,0 +1,184 @@
+//! The XLSX workbook: Responses, Codebook and About sheets.
+
+use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
+use skafada_analysis::data::{Responses, Site};
+use skafada_instrument::Instrument;
+
+use crate::codebook::{Codebook, missing_name};
+use crate::{Cell, ExportError, ExportOptions, cell};
+
+/// Writes an XLSX workbook with three sheets:
+///
+/// - **Responses**: one row per record; the first row holds the column names, the second
+///   (frozen with the first) the question text; cells hold codes, or their labels when
+///   [`ExportOptions::labels`] is set;
+/// - **Codebook**: every column with its SPSS name, type, measurement level, codes, labels
+///   and missing type;
+/// - **About**: the study, the date, the instrument, the scope, the synthetic flag if set,
+///   and a note that the data are anonymous.
+pub fn to_xlsx(
+    instrument: &Instrument,
+    responses: &Responses,
+    sites: &[Site],
+    options: &ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
+    let book = Codebook::new(instrument);
+    let mut workbook = Workbook::new();
+    workbook.push_worksheet(responses_sheet(&book, responses, sites, options)?);
+    workbook.push_worksheet(codebook_sheet(&book)?);
+    workbook.push_worksheet(about_sheet(instrument, responses, options)?);
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn responses_sheet(
+    book: &Codebook,
+    responses: &Responses,
+    sites: &[Site],
+    options: &ExportOptions,
+) -> Result<Worksheet, XlsxError> {
+    let bold = Format::new().set_bold();
+    let question = Format::new().set_text_wrap().set_italic();
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Responses")?;
+    for (col, entry) in book.entries.iter().enumerate() {
+        let col = column(col)?;
+        sheet.write_string_with_format(0, col, &entry.column, &bold)?;
+        sheet.write_string_with_format(1, col, &entry.text, &question)?;
+        sheet.set_column_width(col, 16)?;
+        for row in 0..responses.len() {
+            let r = RowNum::try_from(row + 2).map_err(|_| XlsxError::RowColumnLimitError)?;
+            match cell(responses, sites, entry, row) {
+                Cell::Number(n) => match entry.label(n).filter(|_| options.labels) {
+                    Some(label) => sheet.write_string(r, col, label)?,
+                    None => sheet.write_number(r, col, n)?,
+                },
+                Cell::Text(text) => sheet.write_string(r, col, text)?,
+                Cell::Empty => continue,
+            };
+        }
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    Ok(sheet)
+}
+
+fn codebook_sheet(book: &Codebook) -> Result<Worksheet, XlsxError> {
+    let bold = Format::new().set_bold();
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Codebook")?;
+    let header = [
+        "column",
+        "spss_name",
+        "item",
+        "type",
+        "measure",
+        "question",
+        "code",
+        "label",
+        "missing",
+    ];
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, column(col)?, *name, &bold)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_column_width(5, 60)?;
+    sheet.set_column_width(7, 30)?;
+    let mut row: RowNum = 1;
+    for entry in &book.entries {
+        let fixed = [
+            entry.column.as_str(),
+            entry.spss_name.as_str(),
+            entry.item.as_str(),
+            entry.type_name,
+            entry.measure.as_str(),
+            entry.text.as_str(),
+        ];
+        let mut write_row =
+            |sheet: &mut Worksheet, code: Option<i32>, label: &str, missing: &str| {
+                for (col, text) in fixed.iter().enumerate() {
+                    sheet.write_string(row, column(col)?, *text)?;
+                }
+                if let Some(code) = code {
+                    sheet.write_number(row, 6, code)?;
+                }
+                sheet.write_string(row, 7, label)?;
+                sheet.write_string(row, 8, missing)?;
+                row += 1;
+                Ok::<(), XlsxError>(())
+            };
+        if entry.values.is_empty() {
+            write_row(&mut sheet, None, "", "")?;
+        }
+        for value in &entry.values {
+            write_row(
+                &mut sheet,
+                Some(value.code),
+                &value.label,
+                missing_name(value.missing),
+            )?;
+        }
+    }
+    Ok(sheet)
+}
+
+fn about_sheet(
+    instrument: &Instrument,
+    responses: &Responses,
+    options: &ExportOptions,
+) -> Result<Worksheet, XlsxError> {
+    let bold = Format::new().set_bold();
+    let mut sheet = Worksheet::new();
+    sheet.set_name("About")?;
+    sheet.set_column_width(0, 22)?;
+    sheet.set_column_width(1, 90)?;
+    let scope = if options.scope.is_empty() {
+        "the whole study"
+    } else {
+        options.scope.as_str()
+    };
+    let mut lines = vec![
+        ("Study", options.study.clone()),
+        ("Exported on", options.date.clone()),
+        (
+            "Instrument",
+            format!("{} ({})", instrument.id, instrument.title),
+        ),
+        (
+            "Instrument version",
+            instrument.version.clone().unwrap_or_default(),
+        ),
+        ("Scope", scope.to_owned()),
+        ("Records", responses.len().to_string()),
+        (
+            "Anonymous",
+            "The data are anonymous: respondents are random identifiers, dates have no time \
+             of day, and nothing identifies a person. Free-text answers are as respondents \
+             wrote them."
+                .to_owned(),
+        ),
+        (
+            "Missing answers",
+            "An empty cell means not answered or not asked. \"Prefer not to say\" and \"not \
+             applicable\" keep their own codes (see the Codebook's missing column)."
+                .to_owned(),
+        ),
+    ];
+    if options.synthetic {
+        lines.insert(
+            1,
+            (
+                "Synthetic",
+                "SYNTHETIC DATA: generated for demonstration, not real responses.".to_owned(),
+            ),
+        );
+    }
+    for (row, (key, value)) in lines.iter().enumerate() {
+        let row = RowNum::try_from(row).map_err(|_| XlsxError::RowColumnLimitError)?;
+        sheet.write_string_with_format(row, 0, *key, &bold)?;
+        sheet.write_string(row, 1, value)?;
+    }
+    Ok(sheet)
+}
+
+fn column(index: usize) -> Result<ColNum, XlsxError> {
+    ColNum::try_from(index).map_err(|_| XlsxError::RowColumnLimitError)
+}
