@@ -16,5 +16,6 @@ pub mod derive;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod synthetic;
 
 pub use run::{Analysis, analyse};

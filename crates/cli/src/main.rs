@@ -38,6 +38,9 @@ enum Command {
     Ztest(commands::ztest::ZTestArgs),
     /// McNemar's test for paired counts: exact, and chi-square with and without correction.
     Mcnemar(commands::mcnemar::McNemarArgs),
+    /// Benchmarks (run a release build).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Crosstab(args) => commands::crosstab::run(args),
         Command::Ztest(args) => commands::ztest::run(args),
         Command::Mcnemar(args) => commands::mcnemar::run(args),
+        Command::Bench(command) => commands::bench::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod analyse;
+pub mod bench;
+pub mod bench_analysis;
 pub mod crosstab;
 pub mod export;
 pub mod instrument;
