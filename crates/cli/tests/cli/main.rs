@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
 mod architecture;
+mod durability;
 mod instrument;
+mod processes;
 mod stats;
 
 use std::path::PathBuf;
