@@ -30,6 +30,8 @@ enum Command {
     Links(commands::links::LinksArgs),
     /// Clean a response export and run the whole analysis plan: tables, tests, pre/post comparisons.
     Analyse(commands::analyse::AnalyseArgs),
+    /// Write synthetic demonstration responses calibrated to the SKAFADA report's tables.
+    DemoData(commands::demo_data::DemoDataArgs),
     /// Export responses as CSV with a codebook, XLSX or SPSS .sav, optionally for one site.
     Export(commands::export::ExportArgs),
     /// Crosstab of two columns of a CSV file: chi-square, G, Cramér's V and Fisher's exact test.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Links(args) => commands::links::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
+        Command::DemoData(args) => commands::demo_data::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Crosstab(args) => commands::crosstab::run(args),
         Command::Ztest(args) => commands::ztest::run(args),

@@ -4,6 +4,7 @@ pub mod analyse;
 pub mod bench;
 pub mod bench_analysis;
 pub mod crosstab;
+pub mod demo_data;
 pub mod export;
 pub mod instrument;
 pub mod links;
