@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
 mod codebook;
+mod external;
+mod sav;
 mod scope;
 mod xlsx;
 

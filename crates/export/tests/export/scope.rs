@@ -18,6 +18,10 @@ fn the_site_filter_leaves_no_record_of_another_site_in_any_format() {
     let strings = crate::xlsx::part(&xlsx, "xl/sharedStrings.xml");
     assert!(strings.contains("LA02"));
     assert!(!strings.contains("LA01") && !strings.contains("LA03"));
+    let sav = skafada_export::to_sav(&instrument, &scoped, &sites(), &options()).unwrap();
+    let sav = String::from_utf8_lossy(&sav);
+    assert!(sav.contains("LA02"));
+    assert!(!sav.contains("LA01") && !sav.contains("LA03"));
 }
 
 #[test]
