@@ -150,7 +150,10 @@ pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-async fn open_site(state: &AppState, token: &str) -> Result<(Site, Arc<StudyContent>), AppError> {
+pub(crate) async fn open_site(
+    state: &AppState,
+    token: &str,
+) -> Result<(Site, Arc<StudyContent>), AppError> {
     let site = state
         .store
         .site_by_token(token)

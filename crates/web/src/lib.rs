@@ -23,6 +23,7 @@ mod content;
 mod cookie;
 mod error;
 mod form;
+mod group;
 mod journey;
 mod pdf;
 mod services;
@@ -121,6 +122,10 @@ pub fn router(store: Store, config: Config) -> Router {
             get(training::section).post(training::complete),
         )
         .route("/training/{section}/check/{index}", post(training::check))
+        .route("/group/join", get(group::join_page).post(group::join))
+        .route("/group/{token}", get(group::start))
+        .route("/group/{token}/section/{section}", get(group::section))
+        .route("/group/{token}/end", get(group::end))
         .route(
             "/certificate",
             get(training::certificate_page).post(training::certificate),

@@ -22,7 +22,12 @@ use crate::views::{
     TrainingPage, VerifiedView, VerifyPage, long_date, render,
 };
 
-fn checks(section: &Section) -> impl Iterator<Item = &skafada_training::KnowledgeCheck> {
+/// The answer recorded for a knowledge check a respondent discussed in a group
+/// session rather than answered on their own (stored with `correct = false`).
+pub(crate) const GROUP_ANSWER: &str = "group";
+
+/// A section's knowledge checks, in order.
+pub(crate) fn checks(section: &Section) -> impl Iterator<Item = &skafada_training::KnowledgeCheck> {
     section.blocks().filter_map(|block| match block {
         Block::KnowledgeCheck(check) => Some(check),
         _ => None,
@@ -49,7 +54,7 @@ pub(crate) fn training_complete(module: &Module, progress: &TrainingProgress) ->
 }
 
 /// The journey of a respondent who has submitted the pre-training survey.
-async fn trainee(
+pub(crate) async fn trainee(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Result<(Journey, String), Response>, AppError> {
@@ -100,14 +105,23 @@ pub(crate) async fn contents(
     }))
 }
 
-fn section_view(
-    journey: &Journey,
+/// How a section's knowledge checks are shown.
+pub(crate) enum CheckMode<'a> {
+    /// To one respondent, with their answers and feedback.
+    Individual {
+        progress: &'a TrainingProgress,
+        error: Option<(usize, String)>,
+    },
+    /// To a group on one screen: questions to discuss, with the answer to reveal.
+    Group,
+}
+
+/// The parts of a section, ready for a template. `local_services` is the site's JSON.
+pub(crate) fn part_views(
     section: &Section,
-    progress: &TrainingProgress,
-    errors: Vec<ErrorLink>,
-    check_error: Option<(usize, String)>,
-) -> SectionPage {
-    let module = &journey.content.module;
+    local_services: &str,
+    mode: &CheckMode,
+) -> Vec<PartView> {
     let mut parts = Vec::new();
     let mut check_index = 0;
     let mut reflection_index = 0;
@@ -163,8 +177,18 @@ fn section_view(
                 let index = check_index;
                 check_index += 1;
                 let key = (section.id.clone(), i64::try_from(index).unwrap_or(i64::MAX));
-                let answered = progress.checks.get(&key);
+                let (answered, check_error) = match mode {
+                    CheckMode::Individual { progress, error } => {
+                        (progress.checks.get(&key).cloned(), error.as_ref())
+                    }
+                    CheckMode::Group => (None, None),
+                };
+                let group = matches!(mode, CheckMode::Group)
+                    || answered
+                        .as_ref()
+                        .is_some_and(|(answer, _)| answer == GROUP_ANSWER);
                 let chosen: Vec<String> = answered
+                    .as_ref()
                     .map(|(answer, _)| answer.split(',').map(str::to_owned).collect())
                     .unwrap_or_default();
                 let name = format!("check-{index}-option");
@@ -190,15 +214,22 @@ fn section_view(
                             },
                             value: i.to_string(),
                             label: option.text.clone(),
-                            checked: chosen.contains(&i.to_string()),
+                            checked: if matches!(mode, CheckMode::Group) {
+                                option.correct
+                            } else {
+                                chosen.contains(&i.to_string())
+                            },
                             exclusive: false,
                             divider: false,
                         })
                         .collect(),
-                    feedback: answered
-                        .map(|(_, correct)| (*correct, render_markdown(&check.explanation))),
+                    feedback: if group {
+                        Some((false, render_markdown(&check.explanation)))
+                    } else {
+                        answered.map(|(_, correct)| (correct, render_markdown(&check.explanation)))
+                    },
+                    group,
                     error: check_error
-                        .as_ref()
                         .filter(|(i, _)| *i == index)
                         .map(|(_, message)| message.clone()),
                 }));
@@ -231,7 +262,7 @@ fn section_view(
                     .collect(),
             }),
             Block::LocalServices(local) => {
-                let listed = services::local(&journey.site.local_services);
+                let listed = services::local(local_services);
                 let (intro, list) = if listed.is_empty() {
                     (render_markdown(&local.fallback), Vec::new())
                 } else {
@@ -252,6 +283,25 @@ fn section_view(
             }
         }
     }
+    parts
+}
+
+fn section_view(
+    journey: &Journey,
+    section: &Section,
+    progress: &TrainingProgress,
+    errors: Vec<ErrorLink>,
+    check_error: Option<(usize, String)>,
+) -> SectionPage {
+    let module = &journey.content.module;
+    let parts = part_views(
+        section,
+        &journey.site.local_services,
+        &CheckMode::Individual {
+            progress,
+            error: check_error.clone(),
+        },
+    );
     let position = module
         .sections
         .iter()
@@ -271,6 +321,7 @@ fn section_view(
         position: position + 1,
         count: module.sections.len(),
         privacy_notice: REFLECTION_PRIVACY_NOTICE,
+        group: false,
     }
 }
 

@@ -313,6 +313,8 @@ pub(crate) struct CheckView {
     pub(crate) input_type: &'static str,
     pub(crate) options: Vec<OptionView>,
     pub(crate) feedback: Option<(bool, String)>,
+    /// Discussed in a group session rather than answered alone.
+    pub(crate) group: bool,
     pub(crate) error: Option<String>,
 }
 
@@ -369,6 +371,8 @@ pub(crate) struct SectionPage {
     pub(crate) position: usize,
     pub(crate) count: usize,
     pub(crate) privacy_notice: &'static str,
+    /// Shown to a group on one screen (`part.html` is shared with group mode).
+    pub(crate) group: bool,
 }
 
 /// The certificate page.
