@@ -155,6 +155,43 @@ impl StudyCache {
     }
 }
 
+/// Reads a training module folder (`module.toml`, `sections/*.md`, `media/...`) into the
+/// path-to-text map a study stores, as `skafada serve --module` does. Paths use `/` and
+/// are relative to the folder; files that are not UTF-8 text (images, video) are left
+/// out, since only their presence is checked and respondents get them from elsewhere.
+pub fn read_module_folder(folder: &std::path::Path) -> std::io::Result<BTreeMap<String, String>> {
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut BTreeMap<String, String>,
+    ) -> std::io::Result<()> {
+        let mut entries = std::fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                walk(root, &path, out)?;
+            } else if let Ok(text) = String::from_utf8(std::fs::read(&path)?) {
+                let relative = path
+                    .strip_prefix(root)
+                    .map_err(std::io::Error::other)?
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.insert(relative, text);
+            }
+        }
+        Ok(())
+    }
+    let mut out = BTreeMap::new();
+    walk(folder, folder, &mut out)?;
+    Ok(out)
+}
+
 /// Checks that a study's instruments and module load, before it is stored.
 pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
     StudyContent::parse(Study {

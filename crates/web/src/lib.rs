@@ -40,7 +40,7 @@ use axum::routing::{get, post};
 use skafada_store::Store;
 use tokio::net::TcpListener;
 
-pub use content::{ContentError, StudyContent, check_study};
+pub use content::{ContentError, StudyContent, check_study, read_module_folder};
 pub use pdf::certificate_pdf;
 pub use services::NATIONAL_SERVICES;
 

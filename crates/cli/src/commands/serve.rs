@@ -1,6 +1,7 @@
 //! `skafada serve`: the respondent journey over HTTP, and the demo study.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -31,6 +32,108 @@ pub struct ServeArgs {
     /// sites of the study report's Table 2) when the database is empty, and print its links.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: the training module folder to use instead of the built-in prototype,
+    /// e.g. training/example-short-module (read when the demo study is created).
+    #[arg(long, value_name = "FOLDER")]
+    pub module: Option<PathBuf>,
+    /// With --demo: a TOML file of each site's local services, by site code (read when
+    /// the demo study is created); see docs/running-a-study.md.
+    #[arg(long, value_name = "FILE")]
+    pub local_services: Option<PathBuf>,
+}
+
+/// What `serve --demo` takes from files instead of its built-in defaults.
+#[derive(Debug, Default)]
+pub struct DemoFiles {
+    /// The module's id and files, from `--module`.
+    pub module: Option<(String, BTreeMap<String, String>)>,
+    /// Each site's local services as the JSON the store keeps, by site code.
+    pub local_services: BTreeMap<String, String>,
+}
+
+impl DemoFiles {
+    /// Reads the files `--module` and `--local-services` name.
+    pub fn read(module: Option<&Path>, local_services: Option<&Path>) -> anyhow::Result<Self> {
+        let module = module
+            .map(|folder| -> anyhow::Result<_> {
+                let files = skafada_web::read_module_folder(folder).with_context(|| {
+                    format!("Failed to read the module folder {}", folder.display())
+                })?;
+                let id = folder
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Ok((id, files))
+            })
+            .transpose()?;
+        let local_services = match local_services {
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("Failed to read {}", file.display()))?;
+                parse_local_services(&text)
+                    .with_context(|| format!("{} is not a local services file", file.display()))?
+            }
+            None => BTreeMap::new(),
+        };
+        Ok(DemoFiles {
+            module,
+            local_services,
+        })
+    }
+}
+
+/// One local service in a `--local-services` file: the fields of a `signpost` service.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct LocalService {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+/// Parses a local services file: an array of tables per site code
+/// (`[[LA01]]` with `name`, `description`, `phone`, `text`, `url`, `hours`, `note`),
+/// into each site's JSON. Every service needs a name and a phone, text or `https` URL.
+pub fn parse_local_services(text: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    let sites: BTreeMap<String, Vec<LocalService>> =
+        toml::from_str(text).context("Failed to parse the TOML")?;
+    let mut out = BTreeMap::new();
+    for (code, services) in sites {
+        for service in &services {
+            if service.name.trim().is_empty() {
+                anyhow::bail!("a service of {code} has an empty name");
+            }
+            if service.phone.is_none() && service.text.is_none() && service.url.is_none() {
+                anyhow::bail!(
+                    "{code}: {} needs at least one of phone, text or url",
+                    service.name
+                );
+            }
+            if let Some(url) = &service.url
+                && !url.starts_with("https://")
+            {
+                anyhow::bail!(
+                    "{code}: the url of {} must start with https://",
+                    service.name
+                );
+            }
+        }
+        out.insert(
+            code,
+            serde_json::to_string(&services).context("Failed to write the services")?,
+        );
+    }
+    Ok(out)
 }
 
 #[derive(RustEmbed)]
@@ -196,6 +299,22 @@ pub fn demo_sites() -> Vec<NewSite> {
 
 /// Creates the demo study with its sites when the database has no study.
 pub async fn ensure_demo(store: &Store) -> anyhow::Result<()> {
+    ensure_demo_with(store, &DemoFiles::default()).await
+}
+
+/// As [`ensure_demo`], with a module and local services read from files. A site code
+/// the file names that the demo does not have is an error.
+pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Result<()> {
+    let sites = demo_sites();
+    if let Some(unknown) = files
+        .local_services
+        .keys()
+        .find(|code| !sites.iter().any(|site| &site.code == *code))
+    {
+        anyhow::bail!(
+            "The local services file names {unknown}, which is not a demo site (LA01 to LA11)"
+        );
+    }
     if !store
         .is_empty()
         .await
@@ -203,13 +322,20 @@ pub async fn ensure_demo(store: &Store) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let study = demo_study();
+    let mut study = demo_study();
+    if let Some((id, module)) = &files.module {
+        study.module_id.clone_from(id);
+        study.module_sources.clone_from(module);
+    }
     skafada_web::check_study(&study).context("The demo study's content does not load")?;
     let id = store
         .create_study(&study)
         .await
         .context("Failed to create the demo study")?;
-    for site in demo_sites() {
+    for mut site in sites {
+        if let Some(json) = files.local_services.get(&site.code) {
+            site.local_services.clone_from(json);
+        }
         store
             .add_site(&id, &site)
             .await
@@ -233,7 +359,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
         if args.demo {
-            ensure_demo(&store).await?;
+            let files = DemoFiles::read(args.module.as_deref(), args.local_services.as_deref())?;
+            if (files.module.is_some() || args.local_services.is_some())
+                && !store.is_empty().await.context("Failed to read the database")?
+            {
+                eprintln!(
+                    "skafada: the database already has a study, so --module and --local-services are not used (they apply when the demo study is created)"
+                );
+            }
+            ensure_demo_with(&store, &files).await?;
+        } else if args.module.is_some() || args.local_services.is_some() {
+            anyhow::bail!("--module and --local-services need --demo");
         }
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
@@ -273,5 +409,52 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_services_file_becomes_each_sites_json() {
+        let json = parse_local_services(
+            r#"
+[[LA01]]
+name = "Example refuge"
+phone = "0100 000 000"
+
+[[LA01]]
+name = "Example DA champions"
+url = "https://example.org/champions"
+"#,
+        )
+        .unwrap();
+        let la01: serde_json::Value = serde_json::from_str(&json["LA01"]).unwrap();
+        assert_eq!(la01[0]["name"], "Example refuge");
+        assert_eq!(la01[1]["url"], "https://example.org/champions");
+        assert!(la01[0].get("url").is_none());
+    }
+
+    #[test]
+    fn a_local_services_file_refuses_unknown_keys_and_unreachable_services() {
+        assert!(parse_local_services("[[LA01]]\nname = \"A\"\nphon = \"1\"\n").is_err());
+        assert!(parse_local_services("[[LA01]]\nname = \"A\"\n").is_err());
+        assert!(parse_local_services("[[LA01]]\nname = \"A\"\nurl = \"javascript:x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_example_module_folder_makes_a_demo_study_that_loads() {
+        let folder =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training/example-short-module");
+        let files = DemoFiles::read(Some(&folder), None).unwrap();
+        let (id, module) = files.module.clone().unwrap();
+        assert_eq!(id, "example-short-module");
+        let study = NewStudy {
+            module_id: id,
+            module_sources: module,
+            ..demo_study()
+        };
+        skafada_web::check_study(&study).unwrap();
     }
 }

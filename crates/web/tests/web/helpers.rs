@@ -155,6 +155,11 @@ impl Page {
 
 /// Starts the app on port 0 with a study of two sites (one open, one in a closed study).
 pub async fn spawn_app(db: Db) -> Option<TestApp> {
+    spawn_app_with(db, fixture_module()).await
+}
+
+/// As [`spawn_app`], with the given training module files.
+pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<TestApp> {
     let (url, cleanup_name) = match db {
         Db::Sqlite => {
             let path = std::env::temp_dir().join(format!(
@@ -169,7 +174,10 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         Db::Postgres => fresh_postgres().await?,
     };
     let store = Store::connect(&url).await.unwrap();
-    let study = study("2020-01-01", "2099-12-31");
+    let study = NewStudy {
+        module_sources: module,
+        ..study("2020-01-01", "2099-12-31")
+    };
     skafada_web::check_study(&study).unwrap();
     let study_id = store.create_study(&study).await.unwrap();
     let site = store

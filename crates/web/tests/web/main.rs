@@ -5,6 +5,7 @@ mod group;
 mod helpers;
 mod instances;
 mod journey;
+mod modules;
 mod safety;
 mod survey;
 mod training;
