@@ -34,6 +34,8 @@ enum Command {
     DemoData(commands::demo_data::DemoDataArgs),
     /// Export responses as CSV with a codebook, XLSX or SPSS .sav, optionally for one site.
     Export(commands::export::ExportArgs),
+    /// Write the study report (tables, charts, tests, findings) as HTML or PDF.
+    Report(commands::report::ReportArgs),
     /// Crosstab of two columns of a CSV file: chi-square, G, Cramér's V and Fisher's exact test.
     Crosstab(commands::crosstab::CrosstabArgs),
     /// Two-proportion z-test (pooled, no continuity correction).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Analyse(args) => commands::analyse::run(args),
         Command::DemoData(args) => commands::demo_data::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Crosstab(args) => commands::crosstab::run(args),
         Command::Ztest(args) => commands::ztest::run(args),
         Command::Mcnemar(args) => commands::mcnemar::run(args),

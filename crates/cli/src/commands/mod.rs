@@ -9,5 +9,6 @@ pub mod export;
 pub mod instrument;
 pub mod links;
 pub mod mcnemar;
+pub mod report;
 pub mod serve;
 pub mod ztest;

@@ -1,0 +1,748 @@
+//! The report as a document: sections of headings, paragraphs, tables and figures, built
+//! once from an `Analysis` and rendered both as HTML and as PDF.
+
+use skafada_analysis::render::format_p;
+use skafada_analysis::run::{
+    Analysis, AssociationResult, Cell, PrePostResult, TableResult, TestResult,
+};
+
+use crate::charts::{self, Chart};
+use crate::findings;
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The title.
+    pub title: String,
+    /// The line under the title (study and scope).
+    pub subtitle: String,
+    /// Warnings shown prominently at the top (synthetic data, sparse tables...).
+    pub notices: Vec<String>,
+    /// The sections, in order.
+    pub sections: Vec<Section>,
+}
+
+/// A numbered part of the report (an `h2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// The anchor.
+    pub id: String,
+    /// The heading.
+    pub heading: String,
+    /// The content.
+    pub blocks: Vec<Block>,
+}
+
+/// A piece of content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A sub-heading (an `h3`).
+    Subheading(String),
+    /// A paragraph.
+    Paragraph(String),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A table.
+    Table(Table),
+    /// A chart with its data table.
+    Figure(Figure),
+}
+
+/// A table with a caption, a header row and body rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// The anchor.
+    pub id: String,
+    /// The caption ("Table 5. Gender, age, and ethnicity of survey sample").
+    pub caption: String,
+    /// Header cells; the first heads the row labels.
+    pub header: Vec<String>,
+    /// Body rows.
+    pub rows: Vec<Row>,
+    /// Notes under the table.
+    pub notes: Vec<String>,
+    /// Whether each column holds numbers (right-aligned), from [`Table::detect_numeric`].
+    pub numeric: Vec<bool>,
+}
+
+/// A body row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Cells; the first is the row's label (a row header).
+    pub cells: Vec<String>,
+    /// A section heading inside the table, spanning every column.
+    pub group: bool,
+}
+
+/// A chart and the table of its numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The anchor.
+    pub id: String,
+    /// The caption ("Figure 1. Role, responsibilities, and confidence ...").
+    pub caption: String,
+    /// The chart.
+    pub chart: Chart,
+    /// The chart as SVG.
+    pub svg: String,
+    /// The numbers it shows.
+    pub table: Table,
+}
+
+/// "Table 5" from `table-5`, "Figure 2" from `figure-2-parents`; `None` for unnumbered ids.
+fn number_label(id: &str) -> Option<String> {
+    let mut parts = id.split('-');
+    let kind = match parts.next()? {
+        "table" => "Table",
+        "figure" => "Figure",
+        _ => return None,
+    };
+    let number = parts
+        .next()
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()))?;
+    Some(format!("{kind} {number}"))
+}
+
+fn caption(id: &str, title: &str) -> String {
+    match number_label(id) {
+        Some(label) => format!("{label}. {title}"),
+        None => title.to_owned(),
+    }
+}
+
+/// Formats a cell as the study's tables print it.
+pub fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Number(x) if x.is_finite() => format!("{x:.1}"),
+        Cell::Number(_) => "–".to_owned(),
+    }
+}
+
+/// Whether a cell reads as a number: digits with signs, decimals, %, brackets, "<", "*".
+fn looks_numeric(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .,+-–%()[]<*".contains(c))
+}
+
+impl Table {
+    /// Sets `numeric`: a column is numeric when every non-empty body cell looks like a
+    /// number. The first column (labels) never is.
+    pub fn detect_numeric(mut self) -> Table {
+        self.numeric = (0..self.header.len())
+            .map(|column| {
+                column > 0
+                    && self
+                        .rows
+                        .iter()
+                        .filter(|r| !r.group)
+                        .filter_map(|r| r.cells.get(column))
+                        .filter(|c| !c.is_empty())
+                        .all(|c| looks_numeric(c))
+            })
+            .collect();
+        self
+    }
+
+    /// Whether a column holds numbers.
+    pub fn is_numeric(&self, column: impl std::borrow::Borrow<usize>) -> bool {
+        self.numeric.get(*column.borrow()).copied().unwrap_or(false)
+    }
+}
+
+fn table_of(result: &TableResult, first_header: &str) -> Table {
+    let mut header = result.columns.clone();
+    if let Some(first) = header.first_mut()
+        && first.is_empty()
+    {
+        first_header.clone_into(first);
+    }
+    Table {
+        id: result.id.clone(),
+        numeric: Vec::new(),
+        caption: caption(&result.id, &result.title),
+        header,
+        rows: result
+            .rows
+            .iter()
+            .map(|r| Row {
+                cells: r.iter().map(cell_text).collect(),
+                group: r.len() == 1 && result.columns.len() > 1,
+            })
+            .collect(),
+        notes: result.notes.clone(),
+    }
+}
+
+fn is_figure(table: &TableResult) -> bool {
+    table.id.starts_with("figure-")
+}
+
+fn is_multi_response(table: &TableResult) -> bool {
+    table
+        .columns
+        .get(3)
+        .is_some_and(|c| c == "% of respondents")
+}
+
+/// The part of an id before its last `-segment` (`figure-5` of `figure-5-parents`).
+fn stem(id: &str) -> &str {
+    id.rsplit_once('-').map_or(id, |(stem, _)| stem)
+}
+
+fn text_of(row: &[Cell]) -> Option<String> {
+    match row.first()? {
+        Cell::Text(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn value_of(cell: Option<&Cell>) -> f64 {
+    match cell {
+        Some(Cell::Number(x)) => *x,
+        Some(Cell::Count(n)) => *n as f64,
+        _ => 0.0,
+    }
+}
+
+/// A figure of a scale from a percent-only matrix table.
+fn scale_figure(table: &TableResult) -> Figure {
+    let categories: Vec<String> = table
+        .columns
+        .iter()
+        .skip(1)
+        .map(|c| c.trim_end_matches(" %").to_owned())
+        .collect();
+    let rows: Vec<charts::Row> = table
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some(charts::Row {
+                label: text_of(r)?,
+                values: r.iter().skip(1).map(|c| value_of(Some(c))).collect(),
+            })
+        })
+        .collect();
+    let chart = charts::scale_chart(&table.title, &categories, &rows);
+    Figure {
+        id: table.id.clone(),
+        caption: caption(&table.id, &table.title),
+        svg: chart.to_svg(&format!("{}-chart", table.id)),
+        chart,
+        table: Table {
+            caption: format!("{}: percentages", caption(&table.id, &table.title)),
+            id: format!("{}-data", table.id),
+            ..table_of(table, "Statement")
+        },
+    }
+}
+
+/// Series name and common title from "Actions ...: parents".
+fn split_title(title: &str) -> (&str, &str) {
+    title.rsplit_once(": ").unwrap_or((title, title))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Rows of a grouped figure: a label and a value per series.
+type SeriesRows = Vec<(String, Vec<f64>)>;
+
+/// A grouped figure from multi-response tables that share an id stem (one series each),
+/// paired by row label. Returns the figure and its rows for the findings.
+fn grouped_figure(tables: &[&TableResult]) -> (Figure, Vec<String>, SeriesRows) {
+    let first = tables[0];
+    let series: Vec<String> = tables
+        .iter()
+        .map(|t| capitalise(split_title(&t.title).1))
+        .collect();
+    let title = if tables.len() > 1 {
+        split_title(&first.title).0.to_owned()
+    } else {
+        first.title.clone()
+    };
+    let is_total = |r: &Vec<Cell>| text_of(r).is_some_and(|t| t == "Total");
+    let mut labels: Vec<String> = Vec::new();
+    for table in tables {
+        for row in table.rows.iter().filter(|r| !is_total(r)) {
+            if let Some(label) = text_of(row)
+                && !labels.contains(&label)
+            {
+                labels.push(label);
+            }
+        }
+    }
+    let find = |table: &TableResult, label: &str| -> Option<Vec<Cell>> {
+        table
+            .rows
+            .iter()
+            .find(|r| text_of(r).as_deref() == Some(label))
+            .cloned()
+    };
+    let mut header = vec!["Action".to_owned()];
+    for name in &series {
+        header.push(format!("{name} Number"));
+        header.push(format!("{name} % of respondents"));
+    }
+    let mut rows = Vec::new();
+    let mut data = Vec::new();
+    for label in &labels {
+        let mut cells = vec![label.clone()];
+        let mut values = Vec::new();
+        for table in tables {
+            match find(table, label) {
+                Some(row) => {
+                    cells.push(row.get(1).map(cell_text).unwrap_or_default());
+                    cells.push(row.get(3).map(cell_text).unwrap_or_default());
+                    values.push(value_of(row.get(3)));
+                }
+                None => {
+                    cells.extend(["–".to_owned(), "–".to_owned()]);
+                    values.push(0.0);
+                }
+            }
+        }
+        rows.push(Row {
+            cells,
+            group: false,
+        });
+        data.push((label.clone(), values));
+    }
+    let chart_rows: Vec<charts::Row> = data
+        .iter()
+        .map(|(label, values)| charts::Row {
+            label: label.clone(),
+            values: values.clone(),
+        })
+        .collect();
+    let chart = charts::grouped_chart(&title, &series, &chart_rows);
+    let id = if tables.len() > 1 {
+        stem(&first.id).to_owned()
+    } else {
+        first.id.clone()
+    };
+    let notes = tables.iter().flat_map(|t| t.notes.clone()).collect();
+    let figure = Figure {
+        caption: caption(&id, &title),
+        svg: chart.to_svg(&format!("{id}-chart")),
+        chart,
+        table: Table {
+            id: format!("{id}-data"),
+            numeric: Vec::new(),
+            caption: format!("{}: numbers and percentages", caption(&id, &title)),
+            header,
+            rows,
+            notes,
+        },
+        id,
+    };
+    (figure, series, data)
+}
+
+fn p_cell(p: f64) -> String {
+    format_p(p)
+}
+
+fn association_table(tests: &[&AssociationResult]) -> Table {
+    let first = tests.first();
+    let family = first.map_or("", |t| t.family.as_str());
+    let sparse = tests.iter().any(|t| !t.warnings.is_empty());
+    let mut notes = vec![format!(
+        "Pearson chi-square; p adjusted by the {} method within this family; V is Cramér's V; * significant after adjustment.",
+        findings::adjustment_name(first.map_or("", |t| t.adjustment))
+    )];
+    if sparse {
+        notes.push("Sparse: more than 20% of expected counts below 5, so the chi-square approximation is doubtful; read Fisher's exact p instead.".to_owned());
+    }
+    Table {
+        id: format!("tests-{family}"),
+        numeric: Vec::new(),
+        caption: format!(
+            "Tests of association with {}",
+            first.map_or("", |t| t.family_title.as_str())
+        ),
+        header: [
+            "Outcome",
+            "n",
+            "χ²",
+            "df",
+            "p",
+            "Adjusted p",
+            "V [95% CI]",
+            "Fisher p",
+            "Note",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: tests
+            .iter()
+            .map(|t| Row {
+                cells: vec![
+                    t.outcome_text.clone(),
+                    t.n.to_string(),
+                    format!("{:.2}", t.chi2),
+                    t.df.to_string(),
+                    p_cell(t.p),
+                    format!(
+                        "{}{}",
+                        p_cell(t.p_adjusted),
+                        if t.significant { " *" } else { "" }
+                    ),
+                    match t.cramers_v_ci {
+                        Some([lo, hi]) => format!("{:.2} [{lo:.2}, {hi:.2}]", t.cramers_v),
+                        None => format!("{:.2}", t.cramers_v),
+                    },
+                    t.fisher_p.map(p_cell).unwrap_or_default(),
+                    if t.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        "Sparse".to_owned()
+                    },
+                ],
+                group: false,
+            })
+            .collect(),
+        notes,
+    }
+}
+
+fn prepost_table(tests: &[&PrePostResult]) -> Table {
+    let first = tests.first();
+    let family = first.map_or("", |t| t.family.as_str());
+    Table {
+        id: format!("prepost-{family}"),
+        numeric: Vec::new(),
+        caption: format!(
+            "Before and after training: {}",
+            first.map_or("", |t| t.family_title.as_str())
+        ),
+        header: [
+            "Statement",
+            "Pre % (n)",
+            "Post % (n)",
+            "Change [95% CI]",
+            "z",
+            "p (one-tailed)",
+            "Adjusted p",
+            "Paired n",
+            "McNemar p",
+            "Wilcoxon p",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: tests
+            .iter()
+            .map(|t| {
+                let paired = t.paired.as_ref();
+                Row {
+                    cells: vec![
+                        t.text.clone(),
+                        format!("{:.1} ({})", 100.0 * t.pre.p, t.pre.n),
+                        format!("{:.1} ({})", 100.0 * t.post.p, t.post.n),
+                        format!(
+                            "{:+.1} [{:+.1}, {:+.1}]",
+                            100.0 * t.difference,
+                            100.0 * t.difference_ci[0],
+                            100.0 * t.difference_ci[1]
+                        ),
+                        format!("{:.2}", t.z),
+                        p_cell(t.p),
+                        format!(
+                            "{}{}",
+                            p_cell(t.p_adjusted),
+                            if t.significant { " *" } else { "" }
+                        ),
+                        paired.map(|p| p.n.to_string()).unwrap_or_default(),
+                        paired
+                            .and_then(|p| p.mcnemar_p)
+                            .map(p_cell)
+                            .unwrap_or_default(),
+                        paired
+                            .and_then(|p| p.wilcoxon_p)
+                            .map(p_cell)
+                            .unwrap_or_default(),
+                    ],
+                    group: false,
+                }
+            })
+            .collect(),
+        notes: vec![
+            "The study's pooled two-proportion z-test, one-tailed in the expected direction; p adjusted within the family; * significant after adjustment. Paired tests (two-sided) use respondents linked across both surveys: McNemar's exact test on the proportion and the Wilcoxon signed-rank test on the whole scale.".to_owned(),
+        ],
+    }
+}
+
+/// Groups consecutive items by a key, keeping order.
+fn families<'a, T>(items: &[&'a T], key: impl Fn(&T) -> &str) -> Vec<Vec<&'a T>> {
+    let mut out: Vec<Vec<&'a T>> = Vec::new();
+    for item in items {
+        match out.last_mut() {
+            Some(group) if group.first().is_some_and(|g| key(g) == key(item)) => {
+                group.push(item);
+            }
+            _ => out.push(vec![item]),
+        }
+    }
+    out
+}
+
+/// Builds the document from an analysis. `scope` names what the report covers beyond the
+/// study (for example a site), or is empty.
+pub fn build(analysis: &Analysis, scope: &str) -> Document {
+    let mut notices = analysis.warnings.clone();
+    if analysis.synthetic && !notices.iter().any(|n| n.contains("synthetic")) {
+        notices.push(
+            "These data are synthetic demonstration data, not responses from real people."
+                .to_owned(),
+        );
+    }
+    let associations: Vec<&AssociationResult> = analysis
+        .tests
+        .iter()
+        .filter_map(|t| match t {
+            TestResult::Association(a) => Some(a.as_ref()),
+            TestResult::PrePost(_) => None,
+        })
+        .collect();
+    let comparisons: Vec<&PrePostResult> = analysis
+        .tests
+        .iter()
+        .filter_map(|t| match t {
+            TestResult::PrePost(p) => Some(p.as_ref()),
+            TestResult::Association(_) => None,
+        })
+        .collect();
+    let association_families = families(&associations, |a| &a.family);
+    let prepost_families = families(&comparisons, |p| &p.family);
+    let sparse = associations
+        .iter()
+        .filter(|a| !a.warnings.is_empty())
+        .count();
+    if sparse > 0 {
+        notices.push(format!(
+            "{sparse} of {} tests of association rest on sparse tables (expected counts below 5); they are marked “Sparse” and Fisher's exact p is shown beside them.",
+            associations.len()
+        ));
+    }
+
+    // Sample.
+    let mut sample = vec![Block::List(findings::sample(analysis))];
+    let logs = [
+        ("pre-training", Some(&analysis.cleaning.pre)),
+        ("post-training", analysis.cleaning.post.as_ref()),
+    ];
+    for (name, log) in logs {
+        let Some(log) = log else { continue };
+        let mut rows = vec![Row {
+            cells: vec!["Records received".into(), log.records.to_string()],
+            group: false,
+        }];
+        rows.extend(log.excluded.iter().map(|e| Row {
+            cells: vec![format!("Excluded: {}", e.description), e.count.to_string()],
+            group: false,
+        }));
+        rows.push(Row {
+            cells: vec!["Valid responses analysed".into(), log.kept.to_string()],
+            group: false,
+        });
+        sample.push(Block::Table(Table {
+            id: format!("cleaning-{}", name.split('-').next().unwrap_or(name)),
+            numeric: Vec::new(),
+            caption: format!("Cleaning log of the {name} survey"),
+            header: vec!["Records".into(), "Number".into()],
+            rows,
+            notes: Vec::new(),
+        }));
+    }
+
+    // Tables and figures in plan order.
+    let mut characteristics = Vec::new();
+    let mut figures = Vec::new();
+    let mut training = Vec::new();
+    let mut key = findings::sample(analysis);
+    if let Some(first) = association_families.first()
+        && let Some(share) = findings::group_share(first)
+    {
+        key.push(share);
+    }
+    let mut done: Vec<&str> = Vec::new();
+    for table in &analysis.tables {
+        if done.contains(&table.id.as_str()) {
+            continue;
+        }
+        if table.id == "table-3" {
+            sample.push(Block::Table(table_of(table, "Site")));
+            continue;
+        }
+        if is_figure(table) {
+            let (figure, sentences) = if is_multi_response(table) {
+                let group: Vec<&TableResult> = analysis
+                    .tables
+                    .iter()
+                    .filter(|t| {
+                        is_figure(t) && is_multi_response(t) && stem(&t.id) == stem(&table.id)
+                    })
+                    .collect();
+                done.extend(group.iter().map(|t| t.id.as_str()));
+                let (figure, series, data) = grouped_figure(&group);
+                let sentences = findings::grouped_figure(&series, &data);
+                (figure, sentences)
+            } else {
+                (scale_figure(table), findings::scale_figure(table))
+            };
+            key.extend(sentences.first().cloned());
+            if !sentences.is_empty() {
+                figures.push(Block::List(sentences));
+            }
+            figures.push(Block::Figure(figure));
+            continue;
+        }
+        let sentences = findings::table(table);
+        key.extend(sentences.iter().filter(|s| s.contains("had ")).cloned());
+        let target = if table.data == "post" {
+            &mut training
+        } else {
+            &mut characteristics
+        };
+        if !sentences.is_empty() {
+            target.push(Block::Paragraph(sentences.join(" ")));
+        }
+        target.push(Block::Table(table_of(table, "")));
+    }
+
+    // Tests of association.
+    let mut tests = vec![Block::Paragraph(
+        "Each family of tests compares the answers of groups of respondents on every statement, with the Pearson chi-square test. The p-values of a family are adjusted together, and a result is called significant only when its adjusted p is at or below the plan's level. Cramér's V measures the strength of an association (0 none, 1 complete).".to_owned(),
+    )];
+    for family in &association_families {
+        let Some(first) = family.first() else {
+            continue;
+        };
+        tests.push(Block::Subheading(format!(
+            "Association with {}",
+            first.family_title
+        )));
+        let sentences = findings::association_family(family, 5);
+        key.extend(sentences.first().cloned());
+        tests.push(Block::List(sentences));
+        tests.push(Block::Table(association_table(family)));
+    }
+
+    // Before and after training.
+    let mut prepost = Vec::new();
+    if !prepost_families.is_empty() {
+        prepost.push(Block::Paragraph(
+            "The study compared the proportions before and after training with one-tailed z-tests of two independent proportions. Because responses are now linked, respondents who answered both surveys are also compared in pairs (McNemar's exact test and the Wilcoxon signed-rank test, two-sided).".to_owned(),
+        ));
+    }
+    let adjustment = findings::analysis_adjustment(analysis);
+    for family in &prepost_families {
+        let Some(first) = family.first() else {
+            continue;
+        };
+        prepost.push(Block::Subheading(first.family_title.clone()));
+        let sentences = findings::prepost_family(family, adjustment);
+        key.extend(sentences.first().cloned());
+        prepost.push(Block::List(sentences));
+        prepost.push(Block::Table(prepost_table(family)));
+    }
+
+    // Reliability.
+    let mut reliability = Vec::new();
+    if !analysis.reliability.is_empty() {
+        reliability.push(Block::Table(Table {
+            id: "reliability-table".into(),
+            numeric: Vec::new(),
+            caption: "Internal consistency of the batteries (Cronbach's alpha)".into(),
+            header: ["Battery", "Survey", "Statements", "n", "Alpha [95% CI]"]
+                .map(String::from)
+                .to_vec(),
+            rows: analysis
+                .reliability
+                .iter()
+                .map(|r| Row {
+                    cells: vec![
+                        r.title.clone(),
+                        r.data.to_owned(),
+                        r.items.to_string(),
+                        r.n.to_string(),
+                        format!("{:.2} [{:.2}, {:.2}]", r.alpha, r.ci[0], r.ci[1]),
+                    ],
+                    group: false,
+                })
+                .collect(),
+            notes: Vec::new(),
+        }));
+    }
+
+    let mut sections = vec![
+        Section {
+            id: "summary".into(),
+            heading: "Summary".into(),
+            blocks: vec![Block::List(key)],
+        },
+        Section {
+            id: "sample".into(),
+            heading: "The sample".into(),
+            blocks: sample,
+        },
+        Section {
+            id: "characteristics".into(),
+            heading: "Sample characteristics, work and training".into(),
+            blocks: characteristics,
+        },
+        Section {
+            id: "figures".into(),
+            heading: "Knowledge, confidence and practice".into(),
+            blocks: figures,
+        },
+        Section {
+            id: "associations".into(),
+            heading: "Tests of association".into(),
+            blocks: tests,
+        },
+        Section {
+            id: "prepost".into(),
+            heading: "Before and after training".into(),
+            blocks: prepost,
+        },
+        Section {
+            id: "training".into(),
+            heading: "Comments on the training".into(),
+            blocks: training,
+        },
+        Section {
+            id: "reliability".into(),
+            heading: "Reliability of the scales".into(),
+            blocks: reliability,
+        },
+    ];
+    sections.retain(|s| !s.blocks.is_empty());
+    for block in sections.iter_mut().flat_map(|s| s.blocks.iter_mut()) {
+        match block {
+            Block::Table(table) => *table = std::mem::take(table).detect_numeric(),
+            Block::Figure(figure) => {
+                figure.table = std::mem::take(&mut figure.table).detect_numeric()
+            }
+            _ => {}
+        }
+    }
+    let mut subtitle = format!("Study: {}", analysis.study);
+    if !scope.is_empty() {
+        subtitle.push_str(&format!(". {scope}"));
+    }
+    Document {
+        title: analysis.title.clone(),
+        subtitle,
+        notices,
+        sections,
+    }
+}
