@@ -127,11 +127,57 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
         })
         .collect();
 
-    let mut routes: HashMap<Vec<i64>, Vec<Check<'_>>> = HashMap::new();
-    (0..data.len())
-        .map(|row| {
-            let key: Vec<i64> = sources.iter().map(|(_, s)| s.key(row)).collect();
-            let checks = routes.entry(key).or_insert_with(|| {
+    // The route depends on a routing variable only through whether its answer picks any
+    // of the code lists the instrument tests it against (conditions, end rules, specify
+    // triggers). Records agreeing on every such test share a route: the key is one bit
+    // per (variable, code list), so the number of distinct routes stays small however
+    // many codes the variables have.
+    let mut lists: Vec<(usize, &[u32])> = Vec::new();
+    for (index, (id, _)) in sources.iter().enumerate() {
+        let mut found: Vec<&[u32]> = Vec::new();
+        for page in &instrument.pages {
+            for condition in page.show_if.iter() {
+                condition_lists(condition, id, &mut found);
+            }
+            for item in &page.items {
+                for condition in item.show_if.iter() {
+                    condition_lists(condition, id, &mut found);
+                }
+            }
+        }
+        if let Some(item) = instrument.item(id) {
+            if let Some(rule) = &item.end_if {
+                found.push(&rule.codes);
+            }
+            if let Some(specify) = &item.specify {
+                found.push(&specify.when);
+            }
+        }
+        for codes in found {
+            if !lists.iter().any(|(i, c)| *i == index && *c == codes) {
+                lists.push((index, codes));
+            }
+        }
+    }
+    let lists: Vec<(&RoutingSource<'_>, &[u32])> = lists
+        .into_iter()
+        .map(|(index, codes)| (&sources[index].1, codes))
+        .collect();
+    let words = lists.len().div_ceil(64).max(1);
+    let mut classes: HashMap<Vec<u64>, usize> = HashMap::new();
+    let mut class_variables: Vec<Vec<&str>> = Vec::new();
+    let mut class_of: Vec<u32> = Vec::with_capacity(data.len());
+    let mut key = vec![0u64; words];
+    for row in 0..data.len() {
+        key.fill(0);
+        for (bit, (source, codes)) in lists.iter().enumerate() {
+            if source.picks_any(row, codes) {
+                key[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        let class = match classes.get(key.as_slice()) {
+            Some(class) => *class,
+            None => {
                 let mut answers = Answers::new();
                 for (id, source) in &sources {
                     if let Some(answer) = source.answer(row) {
@@ -139,19 +185,82 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
                     }
                 }
                 let route = instrument.route(&answers);
-                route
-                    .applicable_variables(&answers)
-                    .into_iter()
-                    .filter_map(|v| check_for(instrument, data, v))
-                    .collect()
-            });
-            if checks.is_empty() {
-                return 0.0;
+                class_variables.push(route.applicable_variables(&answers));
+                classes.insert(key.clone(), class_variables.len() - 1);
+                class_variables.len() - 1
             }
-            let answered = checks.iter().filter(|c| c.answered(row)).count();
-            answered as f64 / checks.len() as f64
+        };
+        class_of.push(u32::try_from(class).unwrap_or(u32::MAX));
+    }
+    // Count answers one variable (one column) at a time, over every record whose route
+    // makes it applicable: a sequential pass per column.
+    let mut applicable_count = vec![0u32; class_variables.len()];
+    let mut by_variable: HashMap<&str, Vec<bool>> = HashMap::new();
+    for (class, variables) in class_variables.iter().enumerate() {
+        for variable in variables {
+            if check_for(instrument, data, variable).is_none() {
+                continue;
+            }
+            applicable_count[class] += 1;
+            by_variable
+                .entry(variable)
+                .or_insert_with(|| vec![false; class_variables.len()])[class] = true;
+        }
+    }
+    let mut answered = vec![0u32; data.len()];
+    let mut variables: Vec<(&str, Vec<bool>)> = by_variable.into_iter().collect();
+    variables.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (variable, applies) in &variables {
+        let Some(check) = check_for(instrument, data, variable) else {
+            continue;
+        };
+        let applies_to = |row: usize| {
+            class_of
+                .get(row)
+                .and_then(|c| applies.get(*c as usize))
+                .copied()
+                .unwrap_or(false)
+        };
+        match &check {
+            Check::Value(values) => {
+                for ((count, value), class) in answered.iter_mut().zip(*values).zip(&class_of) {
+                    let applies = applies.get(*class as usize).copied().unwrap_or(false);
+                    *count += u32::from(applies && *value != MISSING);
+                }
+            }
+            _ => {
+                for (row, count) in answered.iter_mut().enumerate() {
+                    *count += u32::from(applies_to(row) && check.answered(row));
+                }
+            }
+        }
+    }
+    class_of
+        .iter()
+        .zip(&answered)
+        .map(|(class, answered)| {
+            let applicable = applicable_count.get(*class as usize).copied().unwrap_or(0);
+            if applicable == 0 {
+                0.0
+            } else {
+                f64::from(*answered) / f64::from(applicable)
+            }
         })
         .collect()
+}
+
+/// Collects the code list of every test of `id` in the condition.
+fn condition_lists<'a>(condition: &'a Condition, id: &str, found: &mut Vec<&'a [u32]>) {
+    match condition {
+        Condition::Is { item, codes } => {
+            if item == id {
+                found.push(codes);
+            }
+        }
+        Condition::All(all) | Condition::Any(all) => {
+            all.iter().for_each(|c| condition_lists(c, id, found))
+        }
+    }
 }
 
 enum RoutingSource<'a> {
@@ -160,14 +269,16 @@ enum RoutingSource<'a> {
 }
 
 impl RoutingSource<'_> {
-    fn key(&self, row: usize) -> i64 {
+    /// Whether the record's answer picks any of `codes`, as the routing tests it.
+    fn picks_any(&self, row: usize, codes: &[u32]) -> bool {
         match self {
-            RoutingSource::Code(values) => i64::from(values.get(row).copied().unwrap_or(MISSING)),
+            RoutingSource::Code(values) => values
+                .get(row)
+                .and_then(|v| u32::try_from(*v).ok())
+                .is_some_and(|v| codes.contains(&v)),
             RoutingSource::Ticks(ticks) => ticks
                 .iter()
-                .enumerate()
-                .map(|(bit, (_, v))| i64::from(v.get(row).is_some_and(|x| *x == 1)) << (bit % 63))
-                .sum(),
+                .any(|(code, v)| codes.contains(code) && v.get(row).is_some_and(|x| *x == 1)),
         }
     }
 

@@ -373,17 +373,19 @@ impl Responses {
             status: pick(&self.status, keep),
             returning: pick(&self.returning, keep),
             started_on: pick(&self.started_on, keep),
-            columns: self
-                .columns
-                .iter()
-                .map(|(id, column)| {
+            // Columns are independent: they are copied on every core.
+            columns: crate::run::parallel_map(
+                &self.columns.iter().collect::<Vec<_>>(),
+                |(id, column)| {
                     let column = match column {
                         Column::Values(v) => Column::Values(pick(v, keep)),
                         Column::Text(t) => Column::Text(pick(t, keep)),
                     };
-                    (id.clone(), column)
-                })
-                .collect(),
+                    ((*id).clone(), column)
+                },
+            )
+            .into_iter()
+            .collect(),
         }
     }
 

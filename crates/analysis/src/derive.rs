@@ -165,12 +165,17 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             if needed.iter().any(|v| data.values(v).is_none()) {
                 return false;
             }
+            // Each condition's columns are looked up once, not once per record.
+            let compiled: Vec<(Compiled<'_>, i32)> = categories
+                .iter()
+                .map(|c| (Compiled::new(&c.when, data), c.code as i32))
+                .collect();
             let derived = (0..data.len())
                 .map(|row| {
-                    categories
+                    compiled
                         .iter()
-                        .find(|c| holds(&c.when, data, row))
-                        .map_or(MISSING, |c| c.code as i32)
+                        .find(|(when, _)| when.holds(row))
+                        .map_or(MISSING, |(_, code)| *code)
                 })
                 .collect();
             data.set(derive.id.clone(), Column::Values(derived));
@@ -189,22 +194,31 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             let Some(texts) = data.texts(from) else {
                 return false;
             };
-            let lowered: Vec<String> = texts
+            // Answers repeat (many name the same course): each distinct text is lowered
+            // and searched once. `distinct[row]` is the text's index, or `usize::MAX`.
+            let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            let mut lowered: Vec<String> = Vec::new();
+            let distinct: Vec<usize> = texts
                 .iter()
-                .map(|t| t.as_deref().unwrap_or("").to_lowercase())
+                .map(|t| match t.as_deref() {
+                    None => usize::MAX,
+                    Some(text) => *seen.entry(text).or_insert_with(|| {
+                        lowered.push(text.to_lowercase());
+                        lowered.len() - 1
+                    }),
+                })
                 .collect();
-            let present: Vec<bool> = texts.iter().map(Option::is_some).collect();
             let mut members = Vec::new();
             for category in categories {
                 let words: Vec<String> =
                     category.contains.iter().map(|w| w.to_lowercase()).collect();
-                let ticks = lowered
+                let mentioned: Vec<i32> = lowered
                     .iter()
-                    .zip(&present)
-                    .map(|(text, present)| match present {
-                        false => MISSING,
-                        true => i32::from(words.iter().any(|w| text.contains(w.as_str()))),
-                    })
+                    .map(|text| i32::from(words.iter().any(|w| text.contains(w.as_str()))))
+                    .collect();
+                let ticks = distinct
+                    .iter()
+                    .map(|&i| mentioned.get(i).copied().unwrap_or(MISSING))
                     .collect();
                 let id = format!("{}.{}", derive.id, category.code);
                 data.set(id.clone(), Column::Values(ticks));
@@ -291,31 +305,58 @@ fn collect_vars(when: &When, out: &mut Vec<String>) {
     }
 }
 
+/// A condition with its columns resolved; [`Compiled::holds`] agrees with [`holds`].
+enum Compiled<'a> {
+    All(Vec<Compiled<'a>>),
+    Any(Vec<Compiled<'a>>),
+    Is(&'a [i32], &'a [i32]),
+    Not(&'a [i32], &'a [i32]),
+    Answered(&'a [i32], bool),
+    Never,
+}
+
+impl<'a> Compiled<'a> {
+    fn new(when: &'a When, data: &'a Responses) -> Compiled<'a> {
+        if let Some(all) = &when.all {
+            return Compiled::All(all.iter().map(|w| Compiled::new(w, data)).collect());
+        }
+        if let Some(any) = &when.any {
+            return Compiled::Any(any.iter().map(|w| Compiled::new(w, data)).collect());
+        }
+        let Some(values) = when.var.as_deref().and_then(|v| data.values(v)) else {
+            return Compiled::Never;
+        };
+        if let Some(codes) = &when.is {
+            return Compiled::Is(values, codes);
+        }
+        if let Some(codes) = &when.not {
+            return Compiled::Not(values, codes);
+        }
+        if let Some(answered) = when.answered {
+            return Compiled::Answered(values, answered);
+        }
+        Compiled::Never
+    }
+
+    fn holds(&self, row: usize) -> bool {
+        match self {
+            Compiled::All(all) => all.iter().all(|c| c.holds(row)),
+            Compiled::Any(any) => any.iter().any(|c| c.holds(row)),
+            Compiled::Is(values, codes) => values
+                .get(row)
+                .is_some_and(|v| *v != MISSING && codes.contains(v)),
+            Compiled::Not(values, codes) => values
+                .get(row)
+                .is_some_and(|v| *v == MISSING || !codes.contains(v)),
+            Compiled::Answered(values, answered) => values
+                .get(row)
+                .is_some_and(|v| (*v != MISSING) == *answered),
+            Compiled::Never => false,
+        }
+    }
+}
+
 /// Whether the condition holds for one record. A malformed condition (no test) never holds.
 pub fn holds(when: &When, data: &Responses, row: usize) -> bool {
-    if let Some(all) = &when.all {
-        return all.iter().all(|w| holds(w, data, row));
-    }
-    if let Some(any) = &when.any {
-        return any.iter().any(|w| holds(w, data, row));
-    }
-    let Some(value) = when
-        .var
-        .as_deref()
-        .and_then(|v| data.values(v))
-        .and_then(|v| v.get(row))
-        .copied()
-    else {
-        return false;
-    };
-    if let Some(codes) = &when.is {
-        return value != MISSING && codes.contains(&value);
-    }
-    if let Some(codes) = &when.not {
-        return value == MISSING || !codes.contains(&value);
-    }
-    if let Some(answered) = when.answered {
-        return (value != MISSING) == answered;
-    }
-    false
+    Compiled::new(when, data).holds(row)
 }

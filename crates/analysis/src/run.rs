@@ -772,20 +772,33 @@ fn association_family(
         .values(&family.by)
         .ok_or_else(|| unknown("association", &family.id, &family.by, data_label))?;
     let by_info = side.book.get(&family.by).cloned().unwrap_or_default();
-    let mut results = Vec::new();
-    for outcome in select_outcomes(&family.outcomes, side, &family.by) {
+    // The grouping variable's categories and each record's position among them are the
+    // same for every outcome of the family.
+    let by_levels = levels(by_values, &by_info);
+    let by_lookup = LevelIndex::new(&by_levels);
+    let by_index: Vec<u16> = by_values.iter().map(|v| by_lookup.get(*v)).collect();
+    let grouping = Grouping {
+        by: &family.by,
+        levels: &by_levels,
+        index: &by_index,
+        info: &by_info,
+    };
+    let outcomes = select_outcomes(&family.outcomes, side, &family.by);
+    // The tests are independent: they run on every core, and are gathered in plan order.
+    let tested = parallel_map(&outcomes, |outcome| {
         let values = side
             .data
-            .values(&outcome)
-            .ok_or_else(|| unknown("association", &family.id, &outcome, data_label))?;
-        let info = side.book.get(&outcome).cloned().unwrap_or_default();
-        let Some(mut result) = association(
-            family, &family.by, by_values, &by_info, &outcome, values, &info,
-        ) else {
-            continue;
-        };
-        result.adjustment = adjustment_name(plan.adjustment);
-        results.push(result);
+            .values(outcome)
+            .ok_or_else(|| unknown("association", &family.id, outcome, data_label))?;
+        let info = side.book.get(outcome).cloned().unwrap_or_default();
+        Ok(association(family, &grouping, outcome, values, &info))
+    });
+    let mut results = Vec::new();
+    for result in tested {
+        if let Some(mut result) = result? {
+            result.adjustment = adjustment_name(plan.adjustment);
+            results.push(result);
+        }
     }
     let adjusted = adjust(
         &results.iter().map(|r| r.p).collect::<Vec<_>>(),
@@ -802,49 +815,152 @@ fn association_family(
         .collect())
 }
 
+/// The substantive codes of a variable that occur in `values`: labelled codes in label
+/// order, then unlabelled ones ascending.
+fn levels(values: &[i32], info: &VariableInfo) -> Vec<i32> {
+    // Distinct values without sorting the column: a presence table for small codes.
+    let mut small = [false; SMALL_CODES];
+    let mut other: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
+    for &v in values {
+        match usize::try_from(v) {
+            Ok(i) if i < SMALL_CODES => small[i] = true,
+            _ => {
+                if v != MISSING {
+                    other.insert(v);
+                }
+            }
+        }
+    }
+    let mut seen: Vec<i32> = (0..SMALL_CODES)
+        .filter(|i| small[*i])
+        .map(|i| i as i32)
+        .collect();
+    seen.extend(other);
+    seen.sort_unstable();
+    seen.retain(|v| !info.non_substantive.contains(v));
+    let labelled: Vec<i32> = info
+        .labels
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| seen.contains(c))
+        .collect();
+    let mut ordered = labelled.clone();
+    ordered.extend(seen.into_iter().filter(|c| !labelled.contains(c)));
+    ordered
+}
+
+/// `f` applied to every item, on as many threads as there are cores (at most one chunk
+/// of items each), in item order. A chunk whose thread fails is computed again here.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                (
+                    part,
+                    scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, handle)| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| part.iter().map(f).collect())
+            })
+            .collect()
+    })
+}
+
+/// Codes below this are looked up in dense tables.
+const SMALL_CODES: usize = 1024;
+
+/// "Not a level" in a [`LevelIndex`].
+const NO_LEVEL: u16 = u16::MAX;
+
+/// The position of each code among a variable's levels.
+struct LevelIndex {
+    small: Vec<u16>,
+    other: Vec<(i32, u16)>,
+}
+
+impl LevelIndex {
+    fn new(levels: &[i32]) -> LevelIndex {
+        let mut small = vec![NO_LEVEL; SMALL_CODES];
+        let mut other = Vec::new();
+        for (position, &code) in levels.iter().enumerate() {
+            let position = u16::try_from(position).unwrap_or(NO_LEVEL);
+            match usize::try_from(code) {
+                Ok(i) if i < SMALL_CODES => small[i] = position,
+                _ => other.push((code, position)),
+            }
+        }
+        LevelIndex { small, other }
+    }
+
+    fn get(&self, code: i32) -> u16 {
+        match usize::try_from(code) {
+            Ok(i) if i < SMALL_CODES => self.small[i],
+            _ => self
+                .other
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(NO_LEVEL, |(_, p)| *p),
+        }
+    }
+}
+
+/// The grouping variable of a family, prepared once for all its outcomes.
+struct Grouping<'a> {
+    by: &'a str,
+    levels: &'a [i32],
+    /// Each record's position in `levels`, or [`NO_LEVEL`].
+    index: &'a [u16],
+    info: &'a VariableInfo,
+}
+
+/// The analysis's cap on exact r x c enumeration for Fisher's test (about a tenth of a
+/// second); beyond it a seeded Monte Carlo estimate is reported. The statistics crate's
+/// default (100 million steps) takes seconds per table, and a plan runs hundreds.
+const FISHER_WORK_LIMIT: u64 = 5_000_000;
+
 /// A chi-square test of two coded variables; `None` when fewer than two categories of
 /// each have cases (nothing to test).
 fn association(
     family: &crate::plan::Association,
-    by: &str,
-    by_values: &[i32],
-    by_info: &VariableInfo,
+    grouping: &Grouping<'_>,
     outcome: &str,
     values: &[i32],
     info: &VariableInfo,
 ) -> Option<AssociationResult> {
-    let levels = |vals: &[i32], info: &VariableInfo| -> Vec<i32> {
-        let mut seen: Vec<i32> = vals
-            .iter()
-            .copied()
-            .filter(|v| *v != MISSING && !info.non_substantive.contains(v))
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        let labelled: Vec<i32> = info
-            .labels
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| seen.contains(c))
-            .collect();
-        let mut ordered = labelled.clone();
-        ordered.extend(seen.into_iter().filter(|c| !labelled.contains(c)));
-        ordered
-    };
-    let rows = levels(by_values, by_info);
+    let (by, by_info, rows) = (grouping.by, grouping.info, grouping.levels);
     let cols = levels(values, info);
     if rows.len() < 2 || cols.len() < 2 {
         return None;
     }
-    let mut counts = vec![vec![0u64; cols.len()]; rows.len()];
-    for (a, b) in by_values.iter().zip(values) {
-        if let (Some(r), Some(c)) = (
-            rows.iter().position(|x| x == a),
-            cols.iter().position(|x| x == b),
-        ) {
-            counts[r][c] += 1;
+    let col_index = LevelIndex::new(&cols);
+    let width = cols.len();
+    let mut flat = vec![0u64; rows.len() * width];
+    for (&r, &v) in grouping.index.iter().zip(values) {
+        if r != NO_LEVEL {
+            let c = col_index.get(v);
+            if c != NO_LEVEL
+                && let Some(cell) = flat.get_mut(usize::from(r) * width + usize::from(c))
+            {
+                *cell += 1;
+            }
         }
     }
+    let counts: Vec<Vec<u64>> = flat.chunks(width).map(<[u64]>::to_vec).collect();
     // Drop groups or outcomes with no cases once the other variable's missing are removed.
     let keep_rows: Vec<usize> = (0..rows.len())
         .filter(|&r| counts[r].iter().sum::<u64>() > 0)
@@ -869,6 +985,7 @@ fn association(
                 &table,
                 &FisherOptions {
                     samples: 20_000,
+                    work_limit: FISHER_WORK_LIMIT,
                     ..FisherOptions::default()
                 },
             )
@@ -981,10 +1098,18 @@ fn prepost_family(
         .filter(|(_, id)| !id.is_empty())
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut results = Vec::new();
-    for pre_row in &info.members {
+    // Records linked across the surveys, in pre-training order: the same for every statement.
+    let links: Vec<(usize, usize)> = pre
+        .data
+        .respondent_id
+        .iter()
+        .enumerate()
+        .filter_map(|(row, id)| post_index.get(id.as_str()).map(|&other| (row, other)))
+        .collect();
+    // The statements are independent: they run on every core, gathered in plan order.
+    let compared = parallel_map(&info.members, |pre_row| {
         let Some(post_row) = twin_of(post_instrument, pre_row) else {
-            continue;
+            return Ok(None);
         };
         let (Some(pre_values), Some(post_values)) =
             (pre.data.values(pre_row), post.data.values(&post_row))
@@ -996,14 +1121,14 @@ fn prepost_family(
         let success: Vec<u32> = match &family.key {
             Some(key) => match answer_key(plan, key).and_then(|k| k.get(pre_row)) {
                 Some(code) => vec![*code],
-                None => continue,
+                None => return Ok(None),
             },
             None => family.success.clone(),
         };
         let before = proportion(pre_values, &pre_info, &success);
         let after = proportion(post_values, &post_info, &success);
         let Ok(z) = two_proportion_z_test(after.x, after.n, before.x, before.n, alternative) else {
-            continue;
+            return Ok(None);
         };
         let difference = after.p - before.p;
         let difference_ci = [
@@ -1016,12 +1141,10 @@ fn prepost_family(
         let valid =
             |v: i32, info: &VariableInfo| v != MISSING && !info.non_substantive.contains(&v);
         let mut pairs: Vec<(i32, i32)> = Vec::new();
-        for (row, id) in pre.data.respondent_id.iter().enumerate() {
-            if let Some(&other) = post_index.get(id.as_str()) {
-                let (a, b) = (pre_values[row], post_values[other]);
-                if valid(a, &pre_info) && valid(b, &post_info) {
-                    pairs.push((a, b));
-                }
+        for &(row, other) in &links {
+            let (a, b) = (pre_values[row], post_values[other]);
+            if valid(a, &pre_info) && valid(b, &post_info) {
+                pairs.push((a, b));
             }
         }
         let paired = (!pairs.is_empty()).then(|| {
@@ -1051,7 +1174,7 @@ fn prepost_family(
                     .map(|w| format!("{:?}", w.method).to_lowercase()),
             }
         });
-        results.push(PrePostResult {
+        Ok(Some(PrePostResult {
             family: family.id.clone(),
             family_title: family.title.clone(),
             pre_variable: pre_row.clone(),
@@ -1070,7 +1193,11 @@ fn prepost_family(
             p_adjusted: z.p_value,
             significant: false,
             paired,
-        });
+        }))
+    });
+    let mut results = Vec::new();
+    for result in compared {
+        results.extend(result?);
     }
     let adjusted = adjust(
         &results.iter().map(|r| r.p).collect::<Vec<_>>(),
@@ -1106,27 +1233,37 @@ fn alpha(
     if columns.len() != rows.len() || columns.len() < 2 {
         return None;
     }
+    // A reversed row scores max + min - v over the scale's substantive codes: the offset
+    // `max + min` (or none) of each column, worked out once.
+    let offsets: Vec<Option<i32>> = columns
+        .iter()
+        .zip(rows)
+        .map(|((_, info), id)| {
+            let (low, high) = info
+                .labels
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|c| !info.non_substantive.contains(c))
+                .fold((i32::MAX, i32::MIN), |(lo, hi), c| (lo.min(c), hi.max(c)));
+            reverse.contains(id).then(|| low + high)
+        })
+        .collect();
+    let substantive =
+        |v: i32, info: &VariableInfo| v != MISSING && !info.non_substantive.contains(&v);
+    // Cronbach's alpha drops incomplete rows (listwise deletion): only complete rows are built.
     let matrix: Vec<Vec<Option<f64>>> = (0..side.data.len())
+        .filter(|&row| {
+            columns
+                .iter()
+                .all(|(values, info)| substantive(values[row], info))
+        })
         .map(|row| {
             columns
                 .iter()
-                .zip(rows)
-                .map(|((values, info), id)| {
+                .zip(&offsets)
+                .map(|((values, _), offset)| {
                     let v = values[row];
-                    let substantive = v != MISSING && !info.non_substantive.contains(&v);
-                    // A reversed row scores max + min - v over the scale's substantive codes.
-                    let (low, high) = info
-                        .labels
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .filter(|c| !info.non_substantive.contains(c))
-                        .fold((i32::MAX, i32::MIN), |(lo, hi), c| (lo.min(c), hi.max(c)));
-                    let v = if substantive && reverse.contains(id) {
-                        low + high - v
-                    } else {
-                        v
-                    };
-                    substantive.then_some(f64::from(v))
+                    Some(f64::from(offset.map_or(v, |o| o - v)))
                 })
                 .collect()
         })
