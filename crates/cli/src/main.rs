@@ -42,6 +42,12 @@ enum Command {
     Ztest(commands::ztest::ZTestArgs),
     /// McNemar's test for paired counts: exact, and chi-square with and without correction.
     Mcnemar(commands::mcnemar::McNemarArgs),
+    /// Admin accounts: `skafada admin create` makes one (none exists by default).
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
+    /// Delete the responses of studies past their retention date.
+    #[command(subcommand)]
+    Retention(commands::retention::RetentionCommand),
     /// Benchmarks (run a release build).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -60,6 +66,8 @@ fn main() -> ExitCode {
         Command::Crosstab(args) => commands::crosstab::run(args),
         Command::Ztest(args) => commands::ztest::run(args),
         Command::Mcnemar(args) => commands::mcnemar::run(args),
+        Command::Admin(command) => commands::admin::run(command),
+        Command::Retention(command) => commands::retention::run(command),
         Command::Bench(command) => commands::bench::run(command),
     };
     match outcome {

@@ -20,7 +20,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod accounts;
+mod audit;
 mod date;
+mod monitoring;
+mod retention;
 mod secret;
 
 use std::borrow::Cow;
@@ -33,7 +37,13 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 use tokio_lock::WriteLock;
 
+pub use accounts::{
+    Account, AdminSession, NewAccount, NewPassword, PasswordProblem, Role, SignIn, SignInRules,
+};
+pub use audit::AuditEntry;
 pub use date::{today, unix_now};
+pub use monitoring::RespondentProgress;
+pub use retention::{Deletion, Tombstone};
 pub use secret::{ResumeCode, hash_secret, random_token};
 
 /// What can go wrong in the store.
@@ -387,18 +397,45 @@ mod tokio_lock {
     pub type WriteLock = tokio::sync::Mutex<()>;
 }
 
-fn migrator(backend: Backend) -> Migrator {
-    let sql: &'static str = match backend {
-        Backend::Sqlite => include_str!("../migrations/sqlite/0001_initial.sql"),
-        Backend::Postgres => include_str!("../migrations/postgres/0001_initial.sql"),
-    };
-    let migrations = vec![Migration::new(
+/// The migrations, in order: version, name, SQLite text, PostgreSQL text.
+const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
+    (
         1,
-        Cow::Borrowed("initial"),
-        MigrationType::Simple,
-        Cow::Borrowed(sql),
-        false,
-    )];
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "admin",
+        include_str!("../migrations/sqlite/0002_admin.sql"),
+        include_str!("../migrations/postgres/0002_admin.sql"),
+    ),
+    (
+        3,
+        "monitoring_retention",
+        include_str!("../migrations/sqlite/0003_monitoring_retention.sql"),
+        include_str!("../migrations/postgres/0003_monitoring_retention.sql"),
+    ),
+];
+
+fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, name, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => *sqlite,
+                Backend::Postgres => *postgres,
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect();
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod admin;
 mod assets;
 mod content;
 mod cookie;
@@ -40,6 +41,7 @@ use axum::routing::{get, post};
 use skafada_store::Store;
 use tokio::net::TcpListener;
 
+pub use admin::AdminConfig;
 pub use content::{ContentError, StudyContent, check_study, read_module_folder};
 pub use pdf::certificate_pdf;
 pub use services::NATIONAL_SERVICES;
@@ -54,6 +56,8 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// Mark the journey cookie `Secure` (serve over HTTPS).
     pub secure_cookies: bool,
+    /// The admin side's sign-in rules and small-number threshold.
+    pub admin: AdminConfig,
 }
 
 impl Config {
@@ -65,6 +69,7 @@ impl Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             session_lifetime: Duration::from_secs(3 * 60 * 60),
+            admin: AdminConfig::default(),
         }
     }
 
@@ -131,6 +136,7 @@ pub fn router(store: Store, config: Config) -> Router {
             get(training::certificate_page).post(training::certificate),
         )
         .route("/assets/{*path}", get(assets::asset))
+        .merge(admin::routes())
         .fallback(journey::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(views::security_headers))

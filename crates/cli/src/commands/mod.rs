@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod admin;
 pub mod analyse;
 pub mod bench;
 pub mod bench_analysis;
@@ -10,5 +11,6 @@ pub mod instrument;
 pub mod links;
 pub mod mcnemar;
 pub mod report;
+pub mod retention;
 pub mod serve;
 pub mod ztest;

@@ -391,11 +391,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "skafada: serving on {public_url} (database {})",
             redact(&args.database)
         );
+        tokio::spawn(retention_daily(store.clone()));
         skafada_web::serve(listener, store, config)
             .await
             .context("The server stopped")?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Deletes the data of studies past their retention date now and then once a day, for
+/// as long as the server runs. A failure is logged and tried again the next day.
+async fn retention_daily(store: Store) {
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        daily.tick().await;
+        match store.run_retention(&skafada_store::today()).await {
+            Ok(deletions) => {
+                for deletion in &deletions {
+                    println!("{}", super::retention::describe(deletion));
+                }
+            }
+            Err(error) => eprintln!("skafada: the retention run failed: {error}"),
+        }
+    }
 }
 
 /// A database URL without its password, for messages.

@@ -1,6 +1,7 @@
 //! Integration tests of the respondent journey, each run against SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod group;
 mod helpers;
 mod instances;

@@ -1,0 +1,56 @@
+//! `skafada retention run`: deletes the response data of studies past their retention
+//! date (the date their consent form promises). `skafada serve` also runs it at start
+//! and daily.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use skafada_store::{Deletion, Store};
+
+use super::serve::{DEFAULT_DATABASE, redact};
+
+/// `skafada retention ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum RetentionCommand {
+    /// Delete the responses of every study whose retention date has come.
+    Run(RunArgs),
+}
+
+/// Arguments of `skafada retention run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The database: `sqlite://PATH` or `postgres://...`.
+    #[arg(long, default_value = DEFAULT_DATABASE)]
+    pub database: String,
+}
+
+/// One line about a deletion, for the terminal or the server log.
+pub fn describe(deletion: &Deletion) -> String {
+    format!(
+        "retention: deleted {} respondents, {} responses and {} answers of study {}",
+        deletion.respondents, deletion.responses, deletion.answers, deletion.study_id
+    )
+}
+
+/// Runs `skafada retention`.
+pub fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
+    let RetentionCommand::Run(args) = command;
+    let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    runtime.block_on(async {
+        let store = Store::connect(&args.database)
+            .await
+            .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
+        let deletions = store
+            .run_retention(&skafada_store::today())
+            .await
+            .context("Failed to delete the data of studies past their retention date")?;
+        store.close().await;
+        if deletions.is_empty() {
+            println!("retention: no study is past its retention date with data left");
+        }
+        for deletion in &deletions {
+            println!("{}", describe(deletion));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,253 @@
+//! Deleting response data: a study's on its retention date (the date its consent form
+//! promises), and one site's when a study admin asks.
+//!
+//! Each deletion removes the respondents with their responses, answers, training
+//! progress, knowledge check answers, certificates and journey sessions, and leaves a
+//! tombstone (row counts, never the data or anything computed from it) and an audit
+//! entry, all in one transaction.
+
+use sqlx::{Any, Row, Transaction};
+
+use crate::audit::{self, Audit};
+use crate::date::unix_now;
+use crate::secret::random_token;
+use crate::{Site, Store, StoreError};
+
+/// What one deletion removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    /// The study.
+    pub study_id: String,
+    /// The site's code, when one site's data was deleted.
+    pub site_code: Option<String>,
+    /// `retention` or `site-deletion`.
+    pub reason: &'static str,
+    /// Respondents deleted.
+    pub respondents: i64,
+    /// Responses deleted.
+    pub responses: i64,
+    /// Answers deleted.
+    pub answers: i64,
+}
+
+/// The record a deletion leaves: when, where and how much, never what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    /// When, in Unix seconds.
+    pub at: i64,
+    /// The site, when one site's data was deleted.
+    pub site_id: Option<String>,
+    /// `retention` or `site-deletion`.
+    pub reason: String,
+    /// Respondents deleted.
+    pub respondents: i64,
+}
+
+/// Which respondents a deletion covers: a fixed column of `respondents` (never text
+/// from a request) and its value.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    Study(&'a str),
+    Site(&'a str),
+}
+
+impl Scope<'_> {
+    /// The respondent column and the site column that select the scope.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Scope::Study(_) => ("study_id", "study_id"),
+            Scope::Site(_) => ("site_id", "id"),
+        }
+    }
+
+    fn value(self) -> String {
+        match self {
+            Scope::Study(id) | Scope::Site(id) => id.to_owned(),
+        }
+    }
+}
+
+async fn count(
+    tx: &mut Transaction<'static, Any>,
+    sql: &str,
+    value: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(sql)
+        .bind(value)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?)
+}
+
+/// Deletes the scope's respondent data inside the caller's transaction; returns the
+/// counts (respondents, responses, answers).
+async fn delete_scope(
+    tx: &mut Transaction<'static, Any>,
+    scope: Scope<'_>,
+) -> Result<(i64, i64, i64), StoreError> {
+    let (column, site_column) = scope.columns();
+    let value = scope.value();
+    let respondents = format!("SELECT id FROM respondents WHERE {column} = $1");
+    let responses = format!("SELECT id FROM responses WHERE respondent_id IN ({respondents})");
+    let counts = (
+        count(
+            tx,
+            &format!("SELECT COUNT(*) FROM ({respondents}) AS r"),
+            &value,
+        )
+        .await?,
+        count(
+            tx,
+            &format!("SELECT COUNT(*) FROM ({responses}) AS r"),
+            &value,
+        )
+        .await?,
+        count(
+            tx,
+            &format!("SELECT COUNT(*) FROM answers WHERE response_id IN ({responses})"),
+            &value,
+        )
+        .await?,
+    );
+    let statements = [
+        format!("DELETE FROM answers WHERE response_id IN ({responses})"),
+        format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
+        format!("DELETE FROM training_sections WHERE respondent_id IN ({respondents})"),
+        format!("DELETE FROM knowledge_checks WHERE respondent_id IN ({respondents})"),
+        format!("DELETE FROM certificates WHERE respondent_id IN ({respondents})"),
+        format!(
+            "DELETE FROM sessions WHERE site_id IN (SELECT id FROM sites WHERE {site_column} = $1)"
+        ),
+        format!("DELETE FROM respondents WHERE {column} = $1"),
+    ];
+    for sql in &statements {
+        sqlx::query(sql).bind(&value).execute(&mut **tx).await?;
+    }
+    Ok(counts)
+}
+
+async fn tombstone(
+    tx: &mut Transaction<'static, Any>,
+    deletion: &Deletion,
+    site_id: Option<&str>,
+    by: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO deletions (id, at, study_id, site_id, reason, respondents, responses, \
+         answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(random_token()?)
+    .bind(unix_now())
+    .bind(&deletion.study_id)
+    .bind(site_id)
+    .bind(deletion.reason)
+    .bind(deletion.respondents)
+    .bind(deletion.responses)
+    .bind(deletion.answers)
+    .execute(&mut **tx)
+    .await?;
+    let place = match &deletion.site_code {
+        Some(code) => format!("{code}: "),
+        None => String::new(),
+    };
+    let details = format!(
+        "{place}deleted {} respondents, {} responses and {} answers",
+        deletion.respondents, deletion.responses, deletion.answers
+    );
+    let (action, object_type, object_id) = match site_id {
+        Some(site_id) => ("site-data-deleted", "site", site_id),
+        None => ("retention-run", "study", deletion.study_id.as_str()),
+    };
+    audit::write(
+        tx,
+        Audit {
+            account_id: by,
+            study_id: Some(&deletion.study_id),
+            action,
+            object_type,
+            object_id: Some(object_id),
+            details: &details,
+        },
+    )
+    .await
+}
+
+impl Store {
+    /// Deletes one site's response data (the site itself and its link stay), with a
+    /// tombstone and an audit entry in the same transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_site_data(&self, site: &Site, by: &str) -> Result<Deletion, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let (respondents, responses, answers) =
+            delete_scope(&mut tx, Scope::Site(&site.id)).await?;
+        let deletion = Deletion {
+            study_id: site.study_id.clone(),
+            site_code: Some(site.code.clone()),
+            reason: "site-deletion",
+            respondents,
+            responses,
+            answers,
+        };
+        tombstone(&mut tx, &deletion, Some(&site.id), Some(by)).await?;
+        tx.commit().await?;
+        Ok(deletion)
+    }
+
+    /// Deletes the response data of every study whose retention date is `today` or
+    /// earlier. Studies with nothing left to delete are skipped, so running it daily,
+    /// or from several processes, leaves one tombstone per deletion.
+    #[tracing::instrument(skip_all)]
+    pub async fn run_retention(&self, today: &str) -> Result<Vec<Deletion>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM studies WHERE retain_until <= $1 ORDER BY id")
+            .bind(today)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut done = Vec::new();
+        for row in rows {
+            let study_id: String = row.try_get(0)?;
+            let _turn = self.write_turn().await;
+            let mut tx = self.pool.begin().await?;
+            let (respondents, responses, answers) =
+                delete_scope(&mut tx, Scope::Study(&study_id)).await?;
+            if respondents == 0 && responses == 0 {
+                tx.rollback().await?;
+                continue;
+            }
+            let deletion = Deletion {
+                study_id,
+                site_code: None,
+                reason: "retention",
+                respondents,
+                responses,
+                answers,
+            };
+            tombstone(&mut tx, &deletion, None, None).await?;
+            tx.commit().await?;
+            done.push(deletion);
+        }
+        Ok(done)
+    }
+
+    /// The tombstones of a study's deletions, newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn deletions(&self, study_id: &str) -> Result<Vec<Tombstone>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, site_id, reason, respondents FROM deletions WHERE study_id = $1 \
+             ORDER BY at DESC, id",
+        )
+        .bind(study_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Tombstone {
+                    at: row.try_get(0)?,
+                    site_id: row.try_get(1)?,
+                    reason: row.try_get(2)?,
+                    respondents: row.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+}
