@@ -4,6 +4,7 @@ pub mod admin;
 pub mod analyse;
 pub mod bench;
 pub mod bench_analysis;
+pub mod bench_journey;
 pub mod crosstab;
 pub mod demo_data;
 pub mod export;
