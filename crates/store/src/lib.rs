@@ -85,6 +85,8 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking turns in the process avoids busy
     /// retries. PostgreSQL needs no such lock.
     write_lock: Option<Arc<WriteLock>>,
+    /// SQLite: page saves waiting to be committed together at the next write turn.
+    pending_pages: Option<Arc<PendingPages>>,
 }
 
 /// A study to create.
@@ -495,10 +497,12 @@ impl Store {
         };
         migrator(backend).run(&pool).await?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(WriteLock::new(())));
+        let pending_pages = (backend == Backend::Sqlite).then(|| Arc::new(PendingPages::default()));
         Ok(Store {
             pool,
             backend,
             write_lock,
+            pending_pages,
         })
     }
 
@@ -928,13 +932,24 @@ impl Store {
     /// The stored answers of a response, variable to value.
     #[tracing::instrument(skip_all)]
     pub async fn answers(&self, response_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
-        let rows = sqlx::query("SELECT variable, value FROM answers WHERE response_id = $1")
+        // Every page reads all the answers so far: as one JSON object in one row, not a
+        // row per answer (the SQLite driver hands each row over from its worker thread
+        // one by one). The two databases spell the aggregate differently.
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT json_group_object(variable, value) FROM answers WHERE response_id = $1"
+            }
+            Backend::Postgres => {
+                "SELECT COALESCE(json_object_agg(variable, value), '{}')::text FROM answers \
+                 WHERE response_id = $1"
+            }
+        };
+        let row = sqlx::query(sql)
             .bind(response_id)
-            .fetch_all(&self.pool)
+            .fetch_one(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-            .collect()
+        let object: String = row.try_get(0)?;
+        serde_json::from_str(&object).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// Saves one page in one transaction: sets each answer in `set` (an upsert, so a
@@ -949,41 +964,68 @@ impl Store {
         clear: &[String],
         next_page: &str,
     ) -> Result<Saved, StoreError> {
+        let page = PageSave {
+            response_id: response_id.to_owned(),
+            set: set.to_vec(),
+            clear: clear.to_vec(),
+            next_page: next_page.to_owned(),
+        };
+        let Some(pending) = &self.pending_pages else {
+            // PostgreSQL: one transaction per page; the server batches WAL flushes of
+            // concurrent commits itself.
+            let mut tx = self.pool.begin().await?;
+            let saved = apply_page(&mut tx, &page).await?;
+            tx.commit().await?;
+            return Ok(saved);
+        };
+        // SQLite: group commit. The page joins the queue; whoever holds the write turn
+        // commits every queued page in one transaction (one WAL fsync) and only then
+        // answers each of them, so no page is acknowledged before it is on disk.
+        let (done, mut answer) = tokio::sync::oneshot::channel();
+        lock(pending).push((page, done));
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE responses SET current_page = $1 WHERE id = $2 AND status IN ($3, $4)",
-        )
-        .bind(next_page)
-        .bind(response_id)
-        .bind(Status::Consented.as_str())
-        .bind(Status::Started.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(Saved::AlreadySubmitted);
+        if let Ok(result) = answer.try_recv() {
+            return result;
         }
-        for (variable, value) in set {
-            sqlx::query(
-                "INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3) \
-                 ON CONFLICT (response_id, variable) DO UPDATE SET value = excluded.value",
-            )
-            .bind(response_id)
-            .bind(variable)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+        let batch = std::mem::take(&mut *lock(pending));
+        self.commit_pages(batch).await;
+        answer
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Corrupt("a page save was lost".to_owned())))
+    }
+
+    /// Commits queued page saves in one transaction and answers each; when that fails,
+    /// each page gets a transaction of its own, so one bad page fails only itself.
+    async fn commit_pages(&self, batch: Vec<(PageSave, PageDone)>) {
+        let together = async {
+            let mut tx = self.pool.begin().await?;
+            let mut results = Vec::with_capacity(batch.len());
+            for (page, _) in &batch {
+                results.push(apply_page(&mut tx, page).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(results)
         }
-        for variable in clear {
-            sqlx::query("DELETE FROM answers WHERE response_id = $1 AND variable = $2")
-                .bind(response_id)
-                .bind(variable)
-                .execute(&mut *tx)
-                .await?;
+        .await;
+        match together {
+            Ok(results) => {
+                for ((_, done), saved) in batch.into_iter().zip(results) {
+                    let _ = done.send(Ok(saved));
+                }
+            }
+            Err(_) => {
+                for (page, done) in batch {
+                    let alone = async {
+                        let mut tx = self.pool.begin().await?;
+                        let saved = apply_page(&mut tx, &page).await?;
+                        tx.commit().await?;
+                        Ok(saved)
+                    }
+                    .await;
+                    let _ = done.send(alone);
+                }
+            }
         }
-        tx.commit().await?;
-        Ok(Saved::Saved)
     }
 
     /// Submits a response with its final status (`Submitted` or `ClosedByRouting`).
@@ -1231,6 +1273,81 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// One page of answers to save.
+#[derive(Debug)]
+struct PageSave {
+    response_id: String,
+    set: Vec<(String, String)>,
+    clear: Vec<String>,
+    next_page: String,
+}
+
+/// Where the outcome of a queued page save goes.
+type PageDone = tokio::sync::oneshot::Sender<Result<Saved, StoreError>>;
+
+/// Page saves waiting for the SQLite write turn.
+type PendingPages = std::sync::Mutex<Vec<(PageSave, PageDone)>>;
+
+fn lock(pending: &PendingPages) -> std::sync::MutexGuard<'_, Vec<(PageSave, PageDone)>> {
+    pending
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Applies one page inside a transaction: records the next page, upserts the answers
+/// in one statement and deletes the cleared variables in another (a few round trips,
+/// whatever the page's length). Nothing changes once the response is submitted.
+async fn apply_page(conn: &mut sqlx::AnyConnection, page: &PageSave) -> Result<Saved, StoreError> {
+    let updated =
+        sqlx::query("UPDATE responses SET current_page = $1 WHERE id = $2 AND status IN ($3, $4)")
+            .bind(&page.next_page)
+            .bind(&page.response_id)
+            .bind(Status::Consented.as_str())
+            .bind(Status::Started.as_str())
+            .execute(&mut *conn)
+            .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(Saved::AlreadySubmitted);
+    }
+    // The last value of a variable given twice wins, as it would one by one
+    // (PostgreSQL refuses to upsert one row twice in one statement).
+    let set: BTreeMap<&str, &str> = page
+        .set
+        .iter()
+        .map(|(variable, value)| (variable.as_str(), value.as_str()))
+        .collect();
+    if !set.is_empty() {
+        let rows: Vec<String> = (0..set.len())
+            .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO answers (response_id, variable, value) VALUES {} \
+             ON CONFLICT (response_id, variable) DO UPDATE SET value = excluded.value",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(&page.response_id);
+        for (variable, value) in &set {
+            query = query.bind(*variable).bind(*value);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    if !page.clear.is_empty() {
+        let list: Vec<String> = (0..page.clear.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "DELETE FROM answers WHERE response_id = $1 AND variable IN ({})",
+            list.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(&page.response_id);
+        for variable in &page.clear {
+            query = query.bind(variable);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(Saved::Saved)
 }
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
