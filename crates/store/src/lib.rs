@@ -1419,3 +1419,102 @@ fn parse_phase(text: &str) -> Result<Phase, StoreError> {
 fn parse_status(text: &str) -> Result<Status, StoreError> {
     Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown status {text:?}")))
 }
+
+#[cfg(test)]
+mod group_commit_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A store on a new SQLite file with one study, one site and `n` consented
+    /// respondents; returns their pre-training response ids.
+    async fn respondents(n: usize) -> (Store, std::path::PathBuf, Vec<String>) {
+        let path =
+            std::env::temp_dir().join(format!("skafada-store-{}.sqlite", random_token().unwrap()));
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let study = NewStudy {
+            name: "Group commit".to_owned(),
+            pre_instrument: String::new(),
+            post_instrument: String::new(),
+            module_id: "m".to_owned(),
+            module_sources: BTreeMap::new(),
+            opens_on: "2020-01-01".to_owned(),
+            closes_on: "2099-12-31".to_owned(),
+            retain_until: "2099-12-31".to_owned(),
+        };
+        let study_id = store.create_study(&study).await.unwrap();
+        let site = store
+            .add_site(&study_id, &NewSite::default())
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..n {
+            let token = store
+                .create_session(&site.id, None, Duration::from_secs(60))
+                .await
+                .unwrap();
+            let consented = store.consent(&token, &site, &[], "first").await.unwrap();
+            ids.push(
+                store
+                    .response(&consented.respondent_id, Phase::Pre)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            );
+        }
+        (store, path, ids)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_page_saves_are_each_committed_once_with_their_own_outcome() {
+        let (store, path, ids) = respondents(24).await;
+        // One response is already submitted: its save must be refused, the others kept.
+        assert!(store.submit(&ids[0], Status::Submitted).await.unwrap());
+        let saves = ids.iter().enumerate().map(|(i, id)| {
+            let store = store.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                let set = vec![
+                    ("a".to_owned(), format!("{i}")),
+                    ("b".to_owned(), "first".to_owned()),
+                    ("b".to_owned(), "last".to_owned()),
+                ];
+                store
+                    .save_page(&id, &set, &["gone".to_owned()], "second")
+                    .await
+                    .unwrap()
+            })
+        });
+        let outcomes: Vec<Saved> = futures_join(saves.collect()).await;
+        assert_eq!(outcomes[0], Saved::AlreadySubmitted);
+        for (i, id) in ids.iter().enumerate().skip(1) {
+            assert_eq!(outcomes[i], Saved::Saved);
+            let answers = store.answers(id).await.unwrap();
+            assert_eq!(
+                answers.get("a").map(String::as_str),
+                Some(i.to_string().as_str())
+            );
+            assert_eq!(
+                answers.get("b").map(String::as_str),
+                Some("last"),
+                "the last value wins"
+            );
+            assert_eq!(answers.len(), 2);
+        }
+        assert!(store.answers(&ids[0]).await.unwrap().is_empty());
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    async fn futures_join(handles: Vec<tokio::task::JoinHandle<Saved>>) -> Vec<Saved> {
+        let mut outcomes = Vec::new();
+        for handle in handles {
+            outcomes.push(handle.await.unwrap());
+        }
+        outcomes
+    }
+}
