@@ -705,6 +705,35 @@ impl Store {
         Ok(token)
     }
 
+    /// The live session with this token and its site, in one query: what every journey
+    /// request needs first.
+    #[tracing::instrument(skip_all)]
+    pub async fn session_with_site(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Session, Site)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
+             sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
+             sites.deprivation_quintile, sites.local_services, sites.link_token, \
+             sessions.respondent_id FROM sessions JOIN sites ON sites.id = sessions.site_id \
+             WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2",
+        )
+        .bind(hash_secret(token))
+        .bind(unix_now())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let site = site_from_row(&row)?;
+            let session = Session {
+                site_id: site.id.clone(),
+                respondent_id: row.try_get(12)?,
+            };
+            Ok((session, site))
+        })
+        .transpose()
+    }
+
     /// The live session with this token.
     #[tracing::instrument(skip_all)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {

@@ -50,14 +50,9 @@ impl Journey {
 /// The journey of the request's cookie; the study must be open.
 pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Journey, AppError> {
     let token = cookie::token(headers).ok_or(AppError::NoSession)?;
-    let session = state
+    let (session, site) = state
         .store
-        .session(&token)
-        .await?
-        .ok_or(AppError::NoSession)?;
-    let site = state
-        .store
-        .site(&session.site_id)
+        .session_with_site(&token)
         .await?
         .ok_or(AppError::NoSession)?;
     let content = state.studies.get(&state.store, &site.study_id).await?;
