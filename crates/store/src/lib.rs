@@ -23,6 +23,7 @@
 mod accounts;
 mod audit;
 mod date;
+mod exports;
 mod monitoring;
 mod retention;
 mod secret;
@@ -42,6 +43,7 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use date::{today, unix_now};
+pub use exports::ExportLog;
 pub use monitoring::RespondentProgress;
 pub use retention::{Deletion, Tombstone};
 pub use secret::{ResumeCode, hash_secret, random_token};

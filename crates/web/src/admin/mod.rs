@@ -1,5 +1,5 @@
-//! The admin side: accounts with roles, sign-in, live monitoring, the audit log and
-//! deleting a site's data.
+//! The admin side: accounts with roles, sign-in, live monitoring, exports, the audit log
+//! and deleting a site's data.
 //!
 //! Architecture invariant: every admin route goes through [`guard::Admin`] (or
 //! [`guard::AdminPost`], which also checks the CSRF token), and asks it for the study or
@@ -10,8 +10,10 @@
 
 mod account;
 mod error;
+mod export;
 mod guard;
 mod monitoring;
+mod pivot;
 mod sites;
 mod views;
 
@@ -56,7 +58,12 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/admin/audit", get(monitoring::audit))
         .route("/admin/studies/{study}", get(monitoring::study))
+        .route("/admin/studies/{study}/export", get(export::study_export))
         .route("/admin/studies/{study}/sites/{site}", get(sites::site))
+        .route(
+            "/admin/studies/{study}/sites/{site}/export",
+            get(export::site_export),
+        )
         .route(
             "/admin/studies/{study}/sites/{site}/headcount",
             post(sites::headcount),

@@ -180,6 +180,11 @@ pub(crate) async fn study(
         rows,
         total: admin.sees_all_sites().then_some(total),
         min_reportable,
+        export: format!("/admin/studies/{}/export", study.id),
+        export_scope: match (admin.sees_all_sites(), sites.first()) {
+            (false, Some(site)) => format!("Responses from {} only", site.code),
+            _ => "Responses from every site".to_owned(),
+        },
         study_name: study.name,
         closes_on: long_date(&study.closes_on),
         retain_until: long_date(&study.retain_until),

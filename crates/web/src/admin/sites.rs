@@ -55,6 +55,8 @@ async fn site_page(
         base: base(&study.id, &site.code),
         link: state.config.site_link(&site.link_token),
         manage: admin.can_manage(&study.id),
+        export: format!("{}/export", base(&study.id, &site.code)),
+        export_scope: format!("Responses from {} only", site.code),
         code: site.code,
         name: site.name,
         region: site.region,

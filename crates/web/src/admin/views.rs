@@ -123,6 +123,10 @@ pub(crate) struct MonitoringPage {
     pub(crate) total: Option<SiteRow>,
     pub(crate) min_reportable: i64,
     pub(crate) any_too_few: bool,
+    /// The export route the download links go to.
+    pub(crate) export: String,
+    /// What the downloads hold, e.g. "Every site" or "Site LA01 only".
+    pub(crate) export_scope: String,
 }
 
 /// A site's page.
@@ -140,6 +144,10 @@ pub(crate) struct SitePage {
     pub(crate) manage: bool,
     pub(crate) error: Option<String>,
     pub(crate) deleted: Option<String>,
+    /// The export route the download links go to.
+    pub(crate) export: String,
+    /// What the downloads hold.
+    pub(crate) export_scope: String,
 }
 
 /// "Are you sure you want to delete this site's responses?"

@@ -13,7 +13,7 @@ use crate::on_both;
 const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser for the admin side: its own cookies, separate from the journey's.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookies: Mutex<BTreeMap<String, String>>,
 }
@@ -54,7 +54,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         let url = format!("{}{path}", self.app.address);
         self.send(self.app.client.get(url)).await
     }
@@ -104,7 +104,7 @@ fn csrf(page: &Page) -> String {
 
 /// The study of `spawn_app` gets a second site, LA02; the other (closed) study has its
 /// own admin. Returns the closed study's id.
-async fn accounts(app: &TestApp) -> String {
+pub(crate) async fn accounts(app: &TestApp) -> String {
     app.store
         .add_site(
             &app.study_id,
@@ -181,7 +181,7 @@ async fn accounts(app: &TestApp) -> String {
     other
 }
 
-async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+pub(crate) async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let browser = Browser::new(app);
     let page = browser.sign_in(email, PASSWORD).await;
     assert_eq!(page.status, 303, "{email}: {}", page.body);
@@ -422,6 +422,22 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
         (
             format!("/admin/studies/{s}/sites/LA02/delete"),
             [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/export?survey=pre&format=csv"),
+            [303, 200, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA02"),
+            [303, 200, 200, 200, 404, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA01/export?survey=post&format=codebook"),
+            [303, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/export?survey=pre&format=csv"),
+            [303, 200, 404, 404, 404, 404, 200],
         ),
         (
             "/admin/audit".to_owned(),

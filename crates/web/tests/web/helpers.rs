@@ -304,7 +304,13 @@ impl TestApp {
 
     /// Starts from the site link and consents; returns the resume code.
     pub async fn consent(&self) -> String {
-        let started = self.post(&format!("/s/{}", self.token), &[]).await;
+        self.consent_at(&self.token).await
+    }
+
+    /// Starts from the link of the site with this link token and consents; returns the
+    /// resume code.
+    pub async fn consent_at(&self, token: &str) -> String {
+        let started = self.post(&format!("/s/{token}"), &[]).await;
         assert_eq!(started.location(), "/consent");
         let statements = [
             "consent-information-sheet",

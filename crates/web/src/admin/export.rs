@@ -1,0 +1,255 @@
+//! Downloads of a study's responses: the pre-training or post-training survey as CSV
+//! (with its codebook as a separate download), XLSX or SPSS .sav, through
+//! `skafada-export`.
+//!
+//! Architecture invariant: an export holds only the records of the sites the account may
+//! see (the guard decides: an LA contact gets their own site, and naming any other site
+//! is 404), carries no IP addresses, user agents or names, and writes an `export` audit
+//! entry (who, study, site or all, survey, format, number of records; never answers)
+//! before the file is sent.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use skafada_analysis::data;
+use skafada_export::ExportOptions;
+use skafada_store::{ExportLog, Phase, Site, Study, today};
+
+use super::error::AdminError;
+use super::guard::Admin;
+use super::pivot::pivot;
+use crate::AppState;
+
+/// The query of an export link: `survey` (`pre` or `post`), `format` (`csv`,
+/// `codebook`, `xlsx` or `sav`) and, on the study's link, an optional `site` code.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ExportQuery {
+    survey: Option<String>,
+    format: Option<String>,
+    site: Option<String>,
+}
+
+/// A file format offered for download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Codebook,
+    Xlsx,
+    Sav,
+}
+
+impl Format {
+    fn parse(text: &str) -> Option<Format> {
+        match text {
+            "csv" => Some(Format::Csv),
+            "codebook" => Some(Format::Codebook),
+            "xlsx" => Some(Format::Xlsx),
+            "sav" => Some(Format::Sav),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Codebook => "codebook",
+            Format::Xlsx => "xlsx",
+            Format::Sav => "sav",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv | Format::Codebook => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Sav => "application/x-spss-sav",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv | Format::Codebook => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Sav => "sav",
+        }
+    }
+}
+
+/// Letters, digits and hyphens only: a filename no browser or shell misreads.
+fn safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// The download's filename, e.g. `skafada-LA01-pre-2025-03-04.xlsx`.
+fn filename(site_code: Option<&str>, phase: Phase, format: Format, date: &str) -> String {
+    let scope = site_code.map_or_else(|| "all-sites".to_owned(), safe);
+    let kind = if format == Format::Codebook {
+        "-codebook"
+    } else {
+        ""
+    };
+    format!(
+        "skafada-{scope}-{}{kind}-{}.{}",
+        phase.as_str(),
+        safe(date),
+        format.extension()
+    )
+}
+
+/// `GET /admin/studies/{study}/export`: every site the account may see (an LA contact's
+/// own site), or the site named by `site`, which must be in scope (else 404).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn study_export(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(study_id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, AdminError> {
+    if let Some(code) = &query.site {
+        let (study, site) = admin.require_site(&state, &study_id, code).await?;
+        return export(&state, &admin, &study, Some(site), &query).await;
+    }
+    let study = admin.require_study(&state, &study_id).await?;
+    if admin.sees_all_sites() {
+        return export(&state, &admin, &study, None, &query).await;
+    }
+    let own = state
+        .store
+        .sites(&study.id)
+        .await?
+        .into_iter()
+        .find(|site| admin.can_see_site(site))
+        .ok_or(AdminError::NotFound)?;
+    export(&state, &admin, &study, Some(own), &query).await
+}
+
+/// `GET /admin/studies/{study}/sites/{site}/export`: one site, if in scope (else 404).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn site_export(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((study_id, code)): Path<(String, String)>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, AdminError> {
+    if query.site.as_deref().is_some_and(|site| site != code) {
+        return Err(AdminError::NotFound);
+    }
+    let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    export(&state, &admin, &study, Some(site), &query).await
+}
+
+/// Builds the file for a scope already checked by the guard (`site`, or every site of
+/// the study when `None`), logs the export and sends it.
+async fn export(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: Option<Site>,
+    query: &ExportQuery,
+) -> Result<Response, AdminError> {
+    let phase = match query.survey.as_deref() {
+        Some("pre") => Phase::Pre,
+        Some("post") => Phase::Post,
+        _ => return Err(AdminError::NotFound),
+    };
+    let format = query
+        .format
+        .as_deref()
+        .and_then(Format::parse)
+        .ok_or(AdminError::NotFound)?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let instrument = match phase {
+        Phase::Pre => &content.pre,
+        Phase::Post => &content.post,
+    };
+    let date = today();
+    let (bytes, records) = if format == Format::Codebook {
+        let bytes = skafada_export::codebook_csv(instrument)
+            .map_err(|e| AdminError::Internal(e.to_string()))?;
+        (bytes, None)
+    } else {
+        let sites: Vec<data::Site> = state
+            .store
+            .sites(&study.id)
+            .await?
+            .into_iter()
+            .filter(|s| site.as_ref().is_none_or(|only| only.id == s.id))
+            .map(|s| data::Site {
+                site: s.code,
+                name: s.name,
+                region: s.region,
+            })
+            .collect();
+        let summaries = state.store.study_responses(&study.id).await?;
+        let answers = state.store.study_answers(&study.id).await?;
+        let responses = pivot(instrument, phase, &sites, &summaries, &answers);
+        let options = ExportOptions {
+            study: study.name.clone(),
+            date: date.clone(),
+            synthetic: false,
+            labels: false,
+            scope: site
+                .as_ref()
+                .map(|s| format!("site {}", s.code))
+                .unwrap_or_default(),
+        };
+        let bytes = match format {
+            Format::Xlsx => skafada_export::to_xlsx(instrument, &responses, &sites, &options),
+            Format::Sav => skafada_export::to_sav(instrument, &responses, &sites, &options),
+            Format::Csv | Format::Codebook => {
+                Ok(skafada_export::to_csv(instrument, &responses, &sites))
+            }
+        }
+        .map_err(|e| AdminError::Internal(e.to_string()))?;
+        (bytes, Some(responses.len()))
+    };
+    state
+        .store
+        .log_export(&ExportLog {
+            account_id: admin.account_id(),
+            study_id: &study.id,
+            site_code: site.as_ref().map(|s| s.code.as_str()),
+            phase,
+            format: format.name(),
+            records,
+        })
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        filename(site.as_ref().map(|s| s.code.as_str()), phase, format, &date)
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, format.content_type().to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn filenames_keep_only_letters_digits_and_hyphens() {
+        let name = filename(
+            Some("LA\"01/..\r\n"),
+            Phase::Post,
+            Format::Sav,
+            "2025-03-04",
+        );
+        assert_eq!(name, "skafada-LA-01------post-2025-03-04.sav");
+        assert_eq!(
+            filename(None, Phase::Pre, Format::Codebook, "2025-03-04"),
+            "skafada-all-sites-pre-codebook-2025-03-04.csv"
+        );
+    }
+}
