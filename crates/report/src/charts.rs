@@ -215,10 +215,68 @@ pub struct Row {
     pub values: Vec<f64>,
 }
 
-const WIDTH: f32 = 800.0;
-const LABEL_WIDTH: f32 = 280.0;
-const PLOT_X: f32 = 296.0;
-const PLOT_RIGHT: f32 = 780.0;
+/// The shape of a chart's drawing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// 800 wide, labels to the left of the bars (as the study's figures): desktop and PDF.
+    Wide,
+    /// 400 wide, each label above its bar: phones.
+    Narrow,
+}
+
+/// The geometry of a frame.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    width: f32,
+    label_width: f32,
+    plot_x: f32,
+    plot_right: f32,
+    above: bool,
+}
+
+impl Frame {
+    fn geometry(self) -> Geometry {
+        match self {
+            Frame::Wide => Geometry {
+                width: 800.0,
+                label_width: 280.0,
+                plot_x: 296.0,
+                plot_right: 780.0,
+                above: false,
+            },
+            Frame::Narrow => Geometry {
+                width: 400.0,
+                label_width: 396.0,
+                plot_x: 2.0,
+                plot_right: 386.0,
+                above: true,
+            },
+        }
+    }
+}
+
+/// Where a row's label and bars go: the label's lines, the bars' top and the row height.
+fn place_row(g: &Geometry, label: &str, y: f32, bars: f32, marks: &mut Vec<Mark>) -> (f32, f32) {
+    let lines = wrap(label, LABEL_SIZE, Weight::Regular, g.label_width);
+    let text = lines.len() as f32 * LINE;
+    if g.above {
+        // A white band behind the label hides the grid lines that cross it.
+        marks.push(Mark::Rect {
+            x: 0.0,
+            y: y - 2.0,
+            width: g.width,
+            height: text + 3.0,
+            fill: WHITE,
+        });
+        row_label(marks, &lines, y + text / 2.0 - 2.0);
+        (y + text + 2.0, text + 2.0 + bars + 12.0)
+    } else {
+        let height = text.max(bars) + 10.0;
+        let bars_y = y + (height - bars) / 2.0;
+        row_label(marks, &lines, bars_y + bars / 2.0);
+        (bars_y, height)
+    }
+}
 const LABEL_SIZE: f32 = 12.0;
 const LINE: f32 = 14.0;
 const VALUE_SIZE: f32 = 11.0;
@@ -342,6 +400,12 @@ fn segment_label(marks: &mut Vec<Mark>, segment: &Segment, y: f32, fill: Color) 
 /// A chart of a scale: diverging when the scale has an odd number of categories, at
 /// least five, else 100% stacked. `categories` name the columns of `rows`' values.
 pub fn scale_chart(title: &str, categories: &[String], rows: &[Row]) -> Chart {
+    scale_chart_in(Frame::Wide, title, categories, rows)
+}
+
+/// [`scale_chart`] in a given frame.
+pub fn scale_chart_in(frame: Frame, title: &str, categories: &[String], rows: &[Row]) -> Chart {
+    let g = frame.geometry();
     let count = categories.len();
     let diverging = count >= 5 && count % 2 == 1;
     let unsure = categories.last().is_some_and(|c| is_unsure(c));
@@ -349,7 +413,7 @@ pub fn scale_chart(title: &str, categories: &[String], rows: &[Row]) -> Chart {
         .map(|i| category_color(i, count, unsure))
         .collect();
     let items: Vec<(String, Color)> = categories.iter().cloned().zip(colors.clone()).collect();
-    let (mut marks, legend_height) = legend(&items, 0.0, WIDTH);
+    let (mut marks, legend_height) = legend(&items, 0.0, g.width);
     let top = legend_height + 10.0;
     let middle = count / 2;
     let sides = |values: &[f64]| -> (f64, f64) {
@@ -373,17 +437,14 @@ pub fn scale_chart(title: &str, categories: &[String], rows: &[Row]) -> Chart {
     } else {
         (0.0, 100.0)
     };
-    let scale = (PLOT_RIGHT - PLOT_X) / (left + right) as f32;
-    let x_of = |value: f64| PLOT_X + (value + left) as f32 * scale;
+    let scale = (g.plot_right - g.plot_x) / (left + right) as f32;
+    let x_of = |value: f64| g.plot_x + (value + left) as f32 * scale;
 
     let mut bars = Vec::new();
     let mut rows_marks = Vec::new();
     let mut y = top;
     for row in rows {
-        let lines = wrap(&row.label, LABEL_SIZE, Weight::Regular, LABEL_WIDTH);
-        let height = (lines.len() as f32 * LINE).max(BAR) + 10.0;
-        let bar_y = y + (height - BAR) / 2.0;
-        row_label(&mut rows_marks, &lines, bar_y + BAR / 2.0);
+        let (bar_y, height) = place_row(&g, &row.label, y, BAR, &mut rows_marks);
         let (start, _) = sides(&row.values);
         let mut x = x_of(-start);
         let mut segments = Vec::new();
@@ -462,7 +523,7 @@ pub fn scale_chart(title: &str, categories: &[String], rows: &[Row]) -> Chart {
         },
         title: title.to_owned(),
         description,
-        width: WIDTH,
+        width: g.width,
         height: y + 22.0,
         scale,
         bars,
@@ -472,30 +533,33 @@ pub fn scale_chart(title: &str, categories: &[String], rows: &[Row]) -> Chart {
 
 /// Grouped horizontal bars: one bar per series for each row, 0 to 100%.
 pub fn grouped_chart(title: &str, series: &[String], rows: &[Row]) -> Chart {
+    grouped_chart_in(Frame::Wide, title, series, rows)
+}
+
+/// [`grouped_chart`] in a given frame.
+pub fn grouped_chart_in(frame: Frame, title: &str, series: &[String], rows: &[Row]) -> Chart {
+    let g = frame.geometry();
     let colors: Vec<Color> = (0..series.len())
         .map(|i| category_color(i, usize::MAX, false))
         .collect();
     let items: Vec<(String, Color)> = series.iter().cloned().zip(colors.clone()).collect();
-    let (mut marks, legend_height) = legend(&items, 0.0, WIDTH);
+    let (mut marks, legend_height) = legend(&items, 0.0, g.width);
     let top = legend_height + 10.0;
-    let scale = (PLOT_RIGHT - 40.0 - PLOT_X) / 100.0;
-    let x_of = |value: f64| PLOT_X + value as f32 * scale;
+    let scale = (g.plot_right - 40.0 - g.plot_x) / 100.0;
+    let x_of = |value: f64| g.plot_x + value as f32 * scale;
     let mut bars = Vec::new();
     let mut rows_marks = Vec::new();
     let mut y = top;
     let group = series.len() as f32 * (GROUPED_BAR + 2.0);
     for row in rows {
-        let lines = wrap(&row.label, LABEL_SIZE, Weight::Regular, LABEL_WIDTH);
-        let height = (lines.len() as f32 * LINE).max(group) + 12.0;
-        let group_y = y + (height - group) / 2.0;
-        row_label(&mut rows_marks, &lines, group_y + group / 2.0);
+        let (group_y, height) = place_row(&g, &row.label, y, group, &mut rows_marks);
         for (i, name) in series.iter().enumerate() {
             let value = clean(row.values.get(i).copied().unwrap_or(0.0));
             let bar_y = group_y + i as f32 * (GROUPED_BAR + 2.0);
             let width = value as f32 * scale;
             if width > 0.0 {
                 rows_marks.push(Mark::Rect {
-                    x: PLOT_X,
+                    x: g.plot_x,
                     y: bar_y,
                     width,
                     height: GROUPED_BAR,
@@ -503,7 +567,7 @@ pub fn grouped_chart(title: &str, series: &[String], rows: &[Row]) -> Chart {
                 });
             }
             rows_marks.push(Mark::Text {
-                x: PLOT_X + width + 4.0,
+                x: g.plot_x + width + 4.0,
                 y: bar_y + GROUPED_BAR - 2.5,
                 text: format!("{value:.0}%"),
                 size: VALUE_SIZE,
@@ -516,7 +580,7 @@ pub fn grouped_chart(title: &str, series: &[String], rows: &[Row]) -> Chart {
                 segments: vec![Segment {
                     category: name.clone(),
                     value,
-                    x: PLOT_X,
+                    x: g.plot_x,
                     width,
                 }],
             });
@@ -533,7 +597,7 @@ pub fn grouped_chart(title: &str, series: &[String], rows: &[Row]) -> Chart {
             rows.len(),
             series.join(" and "),
         ),
-        width: WIDTH,
+        width: g.width,
         height: y + 22.0,
         scale,
         bars,

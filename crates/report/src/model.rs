@@ -6,7 +6,7 @@ use skafada_analysis::run::{
     Analysis, AssociationResult, Cell, PrePostResult, TableResult, TestResult,
 };
 
-use crate::charts::{self, Chart};
+use crate::charts::{self, Chart, Frame};
 use crate::findings;
 
 /// The whole report.
@@ -45,7 +45,7 @@ pub enum Block {
     /// A table.
     Table(Table),
     /// A chart with its data table.
-    Figure(Figure),
+    Figure(Box<Figure>),
 }
 
 /// A table with a caption, a header row and body rows.
@@ -83,8 +83,10 @@ pub struct Figure {
     pub caption: String,
     /// The chart.
     pub chart: Chart,
-    /// The chart as SVG.
+    /// The chart as SVG, labels beside the bars (desktop).
     pub svg: String,
+    /// The chart as SVG, labels above the bars (phones).
+    pub svg_narrow: String,
     /// The numbers it shows.
     pub table: Table,
 }
@@ -227,10 +229,12 @@ fn scale_figure(table: &TableResult) -> Figure {
         })
         .collect();
     let chart = charts::scale_chart(&table.title, &categories, &rows);
+    let narrow = charts::scale_chart_in(Frame::Narrow, &table.title, &categories, &rows);
     Figure {
         id: table.id.clone(),
         caption: caption(&table.id, &table.title),
         svg: chart.to_svg(&format!("{}-chart", table.id)),
+        svg_narrow: narrow.to_svg(&format!("{}-chart-narrow", table.id)),
         chart,
         table: Table {
             caption: format!("{}: percentages", caption(&table.id, &table.title)),
@@ -324,6 +328,7 @@ fn grouped_figure(tables: &[&TableResult]) -> (Figure, Vec<String>, SeriesRows) 
         })
         .collect();
     let chart = charts::grouped_chart(&title, &series, &chart_rows);
+    let narrow = charts::grouped_chart_in(Frame::Narrow, &title, &series, &chart_rows);
     let id = if tables.len() > 1 {
         stem(&first.id).to_owned()
     } else {
@@ -333,6 +338,7 @@ fn grouped_figure(tables: &[&TableResult]) -> (Figure, Vec<String>, SeriesRows) 
     let figure = Figure {
         caption: caption(&id, &title),
         svg: chart.to_svg(&format!("{id}-chart")),
+        svg_narrow: narrow.to_svg(&format!("{id}-chart-narrow")),
         chart,
         table: Table {
             id: format!("{id}-data"),
@@ -602,7 +608,7 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
             if !sentences.is_empty() {
                 figures.push(Block::List(sentences));
             }
-            figures.push(Block::Figure(figure));
+            figures.push(Block::Figure(Box::new(figure)));
             continue;
         }
         let sentences = findings::table(table);

@@ -240,3 +240,38 @@ fn a_grouped_chart_matches_its_golden_svg() {
         ),
     );
 }
+
+#[test]
+fn the_narrow_frame_puts_each_label_above_its_bar_and_fits_a_phone() {
+    use skafada_report::charts::{Frame, scale_chart_in};
+    let chart = scale_chart_in(
+        Frame::Narrow,
+        "t",
+        &five(),
+        &[row(
+            "I am confident I can document domestic abuse accurately and confidentially",
+            &[2.0, 9.5, 20.1, 50.3, 18.1],
+        )],
+    );
+    assert_eq!(chart.width, 400.0);
+    let label_y = chart
+        .marks
+        .iter()
+        .find_map(|m| match m {
+            Mark::Text { text, y, .. } if text.starts_with("I am confident") => Some(*y),
+            _ => None,
+        })
+        .unwrap();
+    let bar_top = chart
+        .marks
+        .iter()
+        .find_map(|m| match m {
+            Mark::Rect { y, height, .. } if *height == 20.0 => Some(*y),
+            _ => None,
+        })
+        .unwrap();
+    assert!(label_y < bar_top, "label at {label_y}, bar at {bar_top}");
+    for segment in &chart.bars[0].segments {
+        assert!(segment.x >= 0.0 && segment.x + segment.width <= 400.0);
+    }
+}
