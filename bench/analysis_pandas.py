@@ -137,46 +137,80 @@ class Instrument:
 
 # --- Cleaning ----------------------------------------------------------------------------
 
+def routing_tests(inst):
+    """(item, codes) for every test the routing makes of an item's answer."""
+    tests = []
+
+    def walk(cond):
+        if cond is None:
+            return
+        if "item" in cond:
+            tests.append((cond["item"], tuple(cond["is"])))
+        for c in cond.get("all", []) + cond.get("any", []):
+            walk(c)
+
+    for page in inst.pages:
+        walk(page.get("show-if"))
+        for item in page["items"]:
+            walk(item.get("show-if"))
+            if "end-if" in item:
+                tests.append((item["id"], tuple(item["end-if"]["is"])))
+            if "specify" in item:
+                tests.append((item["id"], tuple(item["specify"]["when"])))
+    return sorted(set(tests))
+
+
+def picks_any(df, inst, item_id, codes):
+    item = inst.items.get(item_id)
+    if item is not None and item["type"] == "multiple":
+        hit = np.zeros(len(df), bool)
+        for code in codes:
+            column = f"{item_id}.{code}"
+            if column in df.columns:
+                hit |= (df[column] == 1).to_numpy()
+        return hit
+    return df[item_id].isin(codes).to_numpy()
+
+
 def answered_shares(df, inst):
-    routing = inst.routing_items()
-    key_columns = []
-    for item_id in routing:
-        item = inst.items[item_id]
-        key_columns.extend(inst.variables(item) if item["type"] == "multiple" else [item_id])
-    key_columns = [c for c in key_columns if c in df.columns]
-    if key_columns:
-        groups = df[key_columns].fillna(-1).groupby(key_columns, sort=False).ngroup().to_numpy()
+    # Records that agree on every routing test share a route (as in the Rust engine): the
+    # route is evaluated once per distinct pattern of test outcomes.
+    tests = [t for t in routing_tests(inst) if t[0] in inst.items or t[0] in df.columns]
+    if tests:
+        bits = np.column_stack([picks_any(df, inst, item, codes) for item, codes in tests])
+        patterns, first, groups = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+        groups = groups.reshape(-1)
     else:
+        patterns, first = np.zeros((1, 0), bool), np.zeros(1, dtype=np.int64)
         groups = np.zeros(len(df), dtype=np.int64)
-    answered = {c: df[c].notna().to_numpy() for c in df.columns if c not in RECORD_COLUMNS}
-    shares = np.zeros(len(df))
-    first = pd.Series(np.arange(len(df))).groupby(groups).first()
-    for group, row in first.items():
+    routing_items = sorted({item for item, _ in tests})
+    applicable_count = np.zeros(len(patterns))
+    applies = {}
+    for group, row in enumerate(first):
+        # The answers of the group's first record stand for the whole group.
         answers = {}
-        for item_id in routing:
-            item = inst.items[item_id]
-            if item["type"] == "multiple":
+        for item_id in routing_items:
+            item = inst.items.get(item_id)
+            if item is not None and item["type"] == "multiple":
                 ticked = {o["code"] for o in inst.options(item)
                           if df[f'{item_id}.{o["code"]}'].iat[row] == 1}
                 if ticked:
                     answers[item_id] = ticked
-            else:
-                v = df[item_id].iat[row]
-                if not pd.isna(v):
-                    answers[item_id] = {int(v)}
+            elif not pd.isna(df[item_id].iat[row]):
+                answers[item_id] = {int(df[item_id].iat[row])}
         applicable = inst.applicable(answers)
-        members = groups == group
-        if not applicable:
-            continue
-        count = np.zeros(members.sum())
         for columns in applicable:
-            hit = np.zeros(members.sum(), dtype=bool)
-            for c in columns:
-                if c in answered:
-                    hit |= answered[c][members]
-            count += hit
-        shares[members] = count / len(applicable)
-    return shares
+            present = [c for c in columns if c in df.columns]
+            if not present:
+                continue
+            applicable_count[group] += 1
+            applies.setdefault(tuple(present), np.zeros(len(patterns), bool))[group] = True
+    answered = np.zeros(len(df))
+    for columns, classes in applies.items():
+        hit = df[list(columns)].notna().to_numpy().any(axis=1)
+        answered += hit & classes[groups]
+    denominator = applicable_count[groups]
+    return np.divide(answered, denominator, out=np.zeros(len(df)), where=denominator > 0)
 
 
 def clean(df, inst, rules):
