@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 4] = [
+const CORE: [&str; 7] = [
     "skafada-instrument",
     "skafada-stats",
     "skafada-training",
     "skafada-analysis",
+    "skafada-demo",
+    "skafada-export",
+    "skafada-report",
 ];
 
 /// Crates the core must not depend on, directly or transitively.
@@ -90,7 +93,15 @@ fn the_core_crates_depend_on_no_async_runtime_database_or_web_crate() {
 
 #[test]
 fn the_core_crates_do_no_file_or_network_io() {
-    for core in ["instrument", "stats", "training", "analysis"] {
+    for core in [
+        "instrument",
+        "stats",
+        "training",
+        "analysis",
+        "demo",
+        "export",
+        "report",
+    ] {
         let src = super::workspace_root()
             .join("crates")
             .join(core)
