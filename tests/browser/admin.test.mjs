@@ -35,7 +35,8 @@ async function startServer () {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-admin-browser-'))
   const database = `sqlite://${join(dir, 'test.sqlite')}`
   const port = nextPort++
-  const server = spawn(BIN, ['serve', '--demo', '--database', database, '--listen', `127.0.0.1:${port}`],
+  // An empty demo study, so that every site is too small to report and has no one to delete.
+  const server = spawn(BIN, ['serve', '--demo', '--demo-without-responses', '--database', database, '--listen', `127.0.0.1:${port}`],
     { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     let out = ''

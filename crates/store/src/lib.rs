@@ -24,6 +24,7 @@ mod accounts;
 mod audit;
 mod date;
 mod exports;
+mod import;
 mod monitoring;
 mod retention;
 mod secret;
@@ -44,6 +45,7 @@ pub use accounts::{
 pub use audit::AuditEntry;
 pub use date::{today, unix_now};
 pub use exports::ExportLog;
+pub use import::ImportedResponse;
 pub use monitoring::RespondentProgress;
 pub use retention::{Deletion, Tombstone};
 pub use secret::{ResumeCode, hash_secret, random_token};

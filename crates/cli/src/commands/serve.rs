@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use rust_embed::RustEmbed;
-use skafada_store::{NewSite, NewStudy, Store};
+use skafada_store::{ImportedResponse, NewSite, NewStudy, Phase, Status, Store};
 use skafada_web::Config;
 
 /// The SQLite file used when no `--database` is given, in the working directory.
@@ -40,6 +40,11 @@ pub struct ServeArgs {
     /// the demo study is created); see docs/running-a-study.md.
     #[arg(long, value_name = "FILE")]
     pub local_services: Option<PathBuf>,
+    /// With --demo: create the demo study without its synthetic responses (by default it
+    /// is filled with the `skafada demo-data` responses, so that monitoring, exports and
+    /// reports have something to show).
+    #[arg(long)]
+    pub demo_without_responses: bool,
 }
 
 /// What `serve --demo` takes from files instead of its built-in defaults.
@@ -49,6 +54,8 @@ pub struct DemoFiles {
     pub module: Option<(String, BTreeMap<String, String>)>,
     /// Each site's local services as the JSON the store keeps, by site code.
     pub local_services: BTreeMap<String, String>,
+    /// Fill the new study with the synthetic demonstration responses.
+    pub with_responses: bool,
 }
 
 impl DemoFiles {
@@ -78,6 +85,7 @@ impl DemoFiles {
         Ok(DemoFiles {
             module,
             local_services,
+            with_responses: true,
         })
     }
 }
@@ -341,7 +349,96 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
             .await
             .context("Failed to add a demo site")?;
     }
+    if files.with_responses {
+        let responses = demo_responses(&study)?;
+        store
+            .import_responses(&id, &responses)
+            .await
+            .context("Failed to add the demo responses")?;
+    }
     Ok(())
+}
+
+/// The synthetic demonstration responses (`skafada demo-data`, calibrated to the report)
+/// as the live study stores them, so that a new user sees a populated study.
+///
+/// The export also holds records the live journey never creates: links opened without
+/// consenting, and records made by respondents coming back (the journey resumes the same
+/// response instead). Those are left out; every other record keeps its site, status and
+/// answers, and post-training responses stay linked to their respondents.
+pub fn demo_responses(study: &NewStudy) -> anyhow::Result<Vec<ImportedResponse>> {
+    use skafada_analysis::data::{Responses, Status as RecordStatus, VariableKind, variables};
+    let pre = skafada_instrument::load(&study.pre_instrument, "skafada-pre.toml")?;
+    let post = skafada_instrument::parse(&study.post_instrument, "skafada-post.toml")?
+        .validate(Some(&pre))?;
+    let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED)
+        .context("Failed to generate the demo responses")?;
+    let mut out = Vec::new();
+    let mut convert = |instrument: &skafada_instrument::Instrument,
+                       data: &Responses,
+                       phase: Phase| {
+        let specs = variables(instrument);
+        for row in 0..data.len() {
+            let status = match data.status[row] {
+                RecordStatus::Started => continue,
+                _ if data.returning[row] => continue,
+                RecordStatus::Consented if phase == Phase::Pre => Status::Consented,
+                RecordStatus::Consented => Status::Started,
+                RecordStatus::Submitted => Status::Submitted,
+                RecordStatus::Ended => Status::ClosedByRouting,
+            };
+            let mut answers: Vec<(String, String)> = Vec::new();
+            let mut ticked: std::collections::BTreeMap<&str, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for variable in &specs {
+                match variable.kind {
+                    VariableKind::Text => {
+                        if let Some(Some(text)) = data.texts(&variable.id).and_then(|t| t.get(row))
+                        {
+                            answers.push((variable.id.clone(), text.clone()));
+                        }
+                    }
+                    VariableKind::Tick => {
+                        let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
+                        let code = variable.id.rsplit('.').next().unwrap_or_default();
+                        if value == Some(1) {
+                            ticked
+                                .entry(&variable.item)
+                                .or_default()
+                                .push(code.to_owned());
+                        }
+                    }
+                    _ => {
+                        let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
+                        if let Some(value) = value.filter(|v| *v != skafada_analysis::data::MISSING)
+                        {
+                            answers.push((variable.id.clone(), value.to_string()));
+                        }
+                    }
+                }
+            }
+            answers.extend(
+                ticked
+                    .into_iter()
+                    .map(|(item, codes)| (item.to_owned(), codes.join(","))),
+            );
+            out.push(ImportedResponse {
+                respondent: data.respondent_id[row].clone(),
+                site_code: demo
+                    .sites
+                    .get(data.site[row])
+                    .map(|s| s.site.clone())
+                    .unwrap_or_default(),
+                phase,
+                status,
+                started_on: data.started_on[row].clone(),
+                answers,
+            });
+        }
+    };
+    convert(&pre, &demo.pre, Phase::Pre);
+    convert(&post, &demo.post, Phase::Post);
+    Ok(out)
 }
 
 fn init_tracing() {
@@ -359,7 +456,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
         if args.demo {
-            let files = DemoFiles::read(args.module.as_deref(), args.local_services.as_deref())?;
+            let mut files =
+                DemoFiles::read(args.module.as_deref(), args.local_services.as_deref())?;
+            files.with_responses = !args.demo_without_responses;
             if (files.module.is_some() || args.local_services.is_some())
                 && !store.is_empty().await.context("Failed to read the database")?
             {
@@ -474,5 +573,69 @@ url = "https://example.org/champions"
             ..demo_study()
         };
         skafada_web::check_study(&study).unwrap();
+    }
+
+    #[test]
+    fn the_demo_study_is_filled_with_the_calibrated_responses_the_live_journey_would_hold() {
+        let dir = std::env::temp_dir().join(format!("skafada-demo-fill-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("demo.sqlite").display());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = Store::connect(&url).await.unwrap();
+            let files = DemoFiles {
+                with_responses: true,
+                ..DemoFiles::default()
+            };
+            ensure_demo_with(&store, &files).await.unwrap();
+            let study = store.studies().await.unwrap().remove(0);
+            let responses = store.study_responses(&study.id).await.unwrap();
+            let count = |phase: Phase, status: Status| {
+                responses
+                    .iter()
+                    .filter(|r| r.phase == phase && r.status == status)
+                    .count()
+            };
+            // 450 raw records less 40 returning and 38 opened-but-empty ones, which the
+            // live journey never creates; the 350 valid ones are submitted.
+            assert_eq!(
+                responses.iter().filter(|r| r.phase == Phase::Pre).count(),
+                372
+            );
+            assert!(count(Phase::Pre, Status::Submitted) >= 350);
+            assert_eq!(count(Phase::Pre, Status::ClosedByRouting), 5);
+            assert_eq!(
+                responses.iter().filter(|r| r.phase == Phase::Post).count(),
+                72
+            );
+            let la08_post = responses
+                .iter()
+                .filter(|r| r.phase == Phase::Post && r.site_code == "LA08")
+                .count();
+            assert_eq!(
+                la08_post, 24,
+                "Table 3: 24 post-training responses at site 8"
+            );
+            // Post-training responses belong to respondents who answered the pre-training survey.
+            let pre: std::collections::BTreeSet<&str> = responses
+                .iter()
+                .filter(|r| r.phase == Phase::Pre)
+                .map(|r| r.respondent_id.as_str())
+                .collect();
+            assert!(
+                responses
+                    .iter()
+                    .filter(|r| r.phase == Phase::Post)
+                    .all(|r| pre.contains(r.respondent_id.as_str()))
+            );
+            let answers = store.study_answers(&study.id).await.unwrap();
+            assert!(
+                answers
+                    .iter()
+                    .any(|a| a.variable == "actions-parents" && a.value.contains(','))
+            );
+            store.close().await;
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -30,7 +30,8 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if demo {
-            command.arg("--demo");
+            // The journey is what is tested; the demo responses would only slow the start.
+            command.args(["--demo", "--demo-without-responses"]);
         }
         let mut child = command.spawn().expect("skafada serve starts");
         let stdout = child.stdout.take().expect("piped standard output");

@@ -1,0 +1,95 @@
+//! Adding whole responses to a study at once: how `serve --demo` fills the demonstration
+//! study with its synthetic responses, so that a new user sees a populated study.
+
+use std::collections::HashMap;
+
+use crate::{Phase, Status, Store, StoreError, random_token};
+
+/// One response to add as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedResponse {
+    /// Groups the responses of one respondent (their pre- and post-training surveys);
+    /// a new anonymous identifier is made for each distinct value.
+    pub respondent: String,
+    /// The site's code in the study (e.g. `LA01`).
+    pub site_code: String,
+    /// Which survey.
+    pub phase: Phase,
+    /// Where the response got to.
+    pub status: Status,
+    /// The day it was started (YYYY-MM-DD).
+    pub started_on: String,
+    /// Answers as the journey stores them: variable and text value.
+    pub answers: Vec<(String, String)>,
+}
+
+impl Store {
+    /// Adds the responses to the study in one transaction, and returns how many were added.
+    /// A site code the study does not have is an error, and nothing is added.
+    #[tracing::instrument(skip_all)]
+    pub async fn import_responses(
+        &self,
+        study_id: &str,
+        responses: &[ImportedResponse],
+    ) -> Result<usize, StoreError> {
+        let sites: HashMap<String, String> = self
+            .sites(study_id)
+            .await?
+            .into_iter()
+            .map(|site| (site.code, site.id))
+            .collect();
+        let mut respondents: HashMap<&str, String> = HashMap::new();
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for response in responses {
+            let site_id = sites.get(&response.site_code).ok_or_else(|| {
+                StoreError::Corrupt(format!("the study has no site {}", response.site_code))
+            })?;
+            let respondent_id = match respondents.get(response.respondent.as_str()) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = random_token()?;
+                    sqlx::query(
+                        "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
+                         VALUES ($1, $2, $3, $4, NULL, 0)",
+                    )
+                    .bind(&id)
+                    .bind(study_id)
+                    .bind(site_id)
+                    .bind(&response.started_on)
+                    .execute(&mut *tx)
+                    .await?;
+                    respondents.insert(&response.respondent, id.clone());
+                    id
+                }
+            };
+            let response_id = random_token()?;
+            let submitted_on = (!response.status.is_open()).then(|| response.started_on.clone());
+            sqlx::query(
+                "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on, submitted_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&response_id)
+            .bind(&respondent_id)
+            .bind(response.phase.as_str())
+            .bind(response.status.as_str())
+            .bind("")
+            .bind(&response.started_on)
+            .bind(submitted_on)
+            .execute(&mut *tx)
+            .await?;
+            for (variable, value) in &response.answers {
+                sqlx::query(
+                    "INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)",
+                )
+                .bind(&response_id)
+                .bind(variable)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(responses.len())
+    }
+}
