@@ -32,7 +32,7 @@ pub enum Format {
     Json,
     /// Markdown tables, for reading.
     Markdown,
-    /// A standalone HTML page.
+    /// A standalone HTML page: the same report as `skafada report --out FILE.html`.
     Html,
 }
 
@@ -45,10 +45,13 @@ pub fn run(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&analysis).context("Failed to write JSON")?,
         Format::Markdown => skafada_analysis::render::markdown(&analysis),
-        Format::Html => html_page(
-            &analysis.title,
-            &skafada_analysis::render::markdown(&analysis),
-        ),
+        // The same templated, accessible HTML as `skafada report`.
+        Format::Html => skafada_report::Report::from_analysis(
+            &analysis,
+            &skafada_report::ReportOptions::default(),
+        )
+        .render_html()
+        .context("Failed to write the HTML report")?,
     };
     println!("{text}");
     Ok(ExitCode::SUCCESS)
@@ -92,19 +95,4 @@ pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
     };
     Dataset::from_files(&files)
         .with_context(|| format!("Failed to load the export in {}", dir.display()))
-}
-
-/// Wraps Markdown as a standalone HTML page. Raw HTML in the Markdown is shown as text.
-fn html_page(title: &str, markdown: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser, html};
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
-        Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
-        other => other,
-    });
-    let mut body = String::new();
-    html::push_html(&mut body, parser);
-    let title = title.replace('&', "&amp;").replace('<', "&lt;");
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>body{{font-family:Arial,sans-serif;max-width:75rem;margin:1rem auto;padding:0 1rem;line-height:1.4}}table{{border-collapse:collapse;margin:1rem 0}}th,td{{border-bottom:1px solid #b1b4b6;padding:.3rem .6rem;text-align:left;vertical-align:top}}td:not(:first-child){{text-align:right}}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>"
-    )
 }

@@ -91,3 +91,31 @@ fn demo_data_is_the_same_for_the_same_seed() {
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }
+
+#[test]
+fn analyse_as_html_is_the_templated_report_with_charts_and_tables() {
+    let dir = out_dir("analyse-html");
+    let written = skafada(&["demo-data", "--out", dir.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let output = skafada(&[
+        "analyse",
+        "--data",
+        dir.to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = stdout(&output);
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+    assert!(
+        html.contains("<svg") && html.contains("role=\"img\""),
+        "charts are accessible SVG"
+    );
+    assert!(html.contains("<caption"), "tables have captions");
+    assert!(html.contains("Table 16"), "the published tables are there");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
