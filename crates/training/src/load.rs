@@ -410,6 +410,8 @@ struct SectionFront {
     #[serde(default)]
     knowledge: Vec<String>,
     #[serde(default)]
+    addresses: Vec<String>,
+    #[serde(default)]
     sources: Vec<String>,
 }
 
@@ -465,16 +467,21 @@ fn load_section(
             },
         );
     }
-    for statement in &front.knowledge {
-        if !is_valid_id(statement) {
-            report.error(
-                path,
-                text,
-                key_at("knowledge"),
-                Problem::InvalidId {
-                    id: statement.clone(),
-                },
-            );
+    for (key, ids) in [
+        ("knowledge", &front.knowledge),
+        ("addresses", &front.addresses),
+    ] {
+        for statement in ids {
+            if !is_valid_id(statement) {
+                report.error(
+                    path,
+                    text,
+                    key_at(key),
+                    Problem::InvalidId {
+                        id: statement.clone(),
+                    },
+                );
+            }
         }
     }
     for source in &front.sources {
@@ -495,6 +502,7 @@ fn load_section(
         summary: front.summary.filter(|s| !s.trim().is_empty()),
         outcomes: front.outcomes,
         knowledge: front.knowledge,
+        addresses: front.addresses,
         sources: front.sources,
         parts,
         file: path.to_owned(),

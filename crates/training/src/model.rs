@@ -29,6 +29,20 @@ impl Module {
             .filter(move |s| s.knowledge.iter().any(|k| k == statement))
     }
 
+    /// The sections that address a survey question of any kind: a knowledge statement
+    /// or another row or item named in `addresses`.
+    pub fn sections_about<'a>(
+        &'a self,
+        question: &'a str,
+    ) -> impl Iterator<Item = &'a Section> + 'a {
+        self.sections.iter().filter(move |s| {
+            s.knowledge
+                .iter()
+                .chain(&s.addresses)
+                .any(|k| k == question)
+        })
+    }
+
     /// Of the given knowledge statement ids, those no section addresses.
     ///
     /// The web crate passes the instrument's knowledge rows to check a
@@ -159,6 +173,10 @@ pub struct Section {
     pub outcomes: Vec<String>,
     /// The knowledge statements (instrument row ids) the section addresses.
     pub knowledge: Vec<String>,
+    /// Other survey questions the section addresses (instrument row or item ids: the
+    /// indicators asked about, true/false statements, confidence statements, knowledge
+    /// of local services), so that a training-needs report can point to it.
+    pub addresses: Vec<String>,
     /// The ids of the module sources the section cites.
     pub sources: Vec<String>,
     /// The body: Markdown and blocks in reading order.
@@ -445,28 +463,28 @@ pub struct Signpost {
 }
 
 /// A support service.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// The service's name.
     pub name: String,
     /// Who it is for and what it does.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A phone number.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// A text or SMS number.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// A website.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Opening hours.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<String>,
     /// A note for practitioners (for example a change of name).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
