@@ -17,10 +17,12 @@
 #![deny(missing_docs)]
 
 pub mod charts;
+pub mod dashboard;
 pub mod findings;
 pub mod font;
 mod html;
 pub mod model;
+pub mod needs;
 pub mod pdf;
 mod svg;
 

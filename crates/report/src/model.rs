@@ -105,6 +105,11 @@ fn number_label(id: &str) -> Option<String> {
     Some(format!("{kind} {number}"))
 }
 
+/// The report's caption of a table or figure: "Table 5. Title" for numbered ids.
+pub(crate) fn caption_of(id: &str, title: &str) -> String {
+    caption(id, title)
+}
+
 fn caption(id: &str, title: &str) -> String {
     match number_label(id) {
         Some(label) => format!("{label}. {title}"),

@@ -2,12 +2,35 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
 mod charts;
+mod dashboard;
 mod findings;
 mod layout;
 mod whole;
 
 use skafada_analysis::clean::CleaningLog;
 use skafada_analysis::run::{Analysis, Cell, Cleaning, TableResult};
+
+/// The demonstration study's responses (`skafada demo-data`), as an analysis dataset.
+pub fn demo_dataset() -> skafada_analysis::data::Dataset {
+    const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
+    const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
+    let pre = skafada_instrument::load(PRE, "skafada-pre.toml").unwrap();
+    let post = skafada_instrument::parse(POST, "skafada-post.toml")
+        .unwrap()
+        .validate(Some(&pre))
+        .unwrap();
+    let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
+    let files = demo.files(&pre, &post);
+    skafada_analysis::data::Dataset::from_files(&skafada_analysis::data::ExportFiles {
+        manifest: files.manifest,
+        sites: files.sites,
+        pre_instrument: PRE.into(),
+        post_instrument: Some(POST.into()),
+        pre: files.pre,
+        post: Some(files.post),
+    })
+    .unwrap()
+}
 
 /// A frequency table as the analysis builds one.
 pub fn frequency(id: &str, title: &str, rows: &[(&str, u64, f64)]) -> TableResult {

@@ -1,34 +1,15 @@
 //! Whole reports from the demonstration study and from hand-built analyses.
 
-use skafada_analysis::data::{Dataset, ExportFiles};
 use skafada_analysis::plan::Plan;
 use skafada_report::{Report, ReportOptions};
 
 use crate::{analysis, frequency};
 
-const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
-const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
 const PLAN: &str = include_str!("../../../../plans/skafada.toml");
 
 fn demo_report() -> Report {
-    let pre = skafada_instrument::load(PRE, "skafada-pre.toml").unwrap();
-    let post = skafada_instrument::parse(POST, "skafada-post.toml")
-        .unwrap()
-        .validate(Some(&pre))
-        .unwrap();
-    let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
-    let files = demo.files(&pre, &post);
-    let dataset = Dataset::from_files(&ExportFiles {
-        manifest: files.manifest,
-        sites: files.sites,
-        pre_instrument: PRE.into(),
-        post_instrument: Some(POST.into()),
-        pre: files.pre,
-        post: Some(files.post),
-    })
-    .unwrap();
     let plan = Plan::parse(PLAN, "plans/skafada.toml").unwrap();
-    let analysis = skafada_analysis::analyse(&plan, &dataset).unwrap();
+    let analysis = skafada_analysis::analyse(&plan, &crate::demo_dataset()).unwrap();
     Report::from_analysis(&analysis, &ReportOptions::default())
 }
 
