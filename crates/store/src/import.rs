@@ -92,4 +92,43 @@ impl Store {
         tx.commit().await?;
         Ok(responses.len())
     }
+
+    /// Adds journeys started (site code and day, one entry per start) to a study's
+    /// counts, in one transaction: what the demo's records of links opened show.
+    #[tracing::instrument(skip_all)]
+    pub async fn import_starts(
+        &self,
+        study_id: &str,
+        starts: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        let sites: HashMap<String, String> = self
+            .sites(study_id)
+            .await?
+            .into_iter()
+            .map(|site| (site.code, site.id))
+            .collect();
+        let mut counts: std::collections::BTreeMap<(&str, &str), i64> =
+            std::collections::BTreeMap::new();
+        for (code, day) in starts {
+            let site_id = sites
+                .get(code)
+                .ok_or_else(|| StoreError::Corrupt(format!("the study has no site {code}")))?;
+            *counts.entry((site_id.as_str(), day.as_str())).or_default() += 1;
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        for ((site_id, day), n) in counts {
+            sqlx::query(
+                "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, $3) \
+                 ON CONFLICT (site_id, day) DO UPDATE SET starts = site_starts.starts + $3",
+            )
+            .bind(site_id)
+            .bind(day)
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }

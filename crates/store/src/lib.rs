@@ -25,6 +25,7 @@ mod audit;
 mod date;
 mod exports;
 mod import;
+mod management;
 mod monitoring;
 mod retention;
 mod secret;
@@ -46,6 +47,7 @@ pub use audit::AuditEntry;
 pub use date::{today, unix_now};
 pub use exports::ExportLog;
 pub use import::ImportedResponse;
+pub use management::{Message, MessageKind, SiteStarts, StudySettings};
 pub use monitoring::RespondentProgress;
 pub use retention::{Deletion, Tombstone};
 pub use secret::{ResumeCode, hash_secret, random_token};
@@ -94,7 +96,7 @@ pub struct Store {
 }
 
 /// A study to create.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewStudy {
     /// A name for researchers, e.g. "SKAFADA 2026".
     pub name: String,
@@ -112,6 +114,11 @@ pub struct NewStudy {
     pub closes_on: String,
     /// The day the responses are to be deleted (YYYY-MM-DD).
     pub retain_until: String,
+    /// The analysis plan (TOML) for the study's reports and dashboards; empty for the
+    /// plan built into the server.
+    pub analysis_plan: String,
+    /// The training-needs specification (TOML); empty for the server's built-in one.
+    pub training_needs: String,
 }
 
 /// A stored study.
@@ -135,9 +142,40 @@ pub struct Study {
     pub closes_on: String,
     /// The day the responses are to be deleted.
     pub retain_until: String,
+    /// The analysis plan (TOML); empty for the plan built into the server.
+    pub analysis_plan: String,
+    /// The training-needs specification (TOML); empty for the server's built-in one.
+    pub training_needs: String,
+    /// Counts below this are suppressed for LA contacts, and sites with fewer main
+    /// survey responses are flagged as too few to report on their own.
+    pub min_cell_count: i64,
 }
 
 impl Study {
+    /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
+    pub fn is_open_on(&self, day: &str) -> bool {
+        self.window().is_open_on(day)
+    }
+
+    /// The dates it is open.
+    pub fn window(&self) -> StudyWindow {
+        StudyWindow {
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+        }
+    }
+}
+
+/// The days a study accepts respondents, which a study admin may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyWindow {
+    /// The first day respondents may start (YYYY-MM-DD).
+    pub opens_on: String,
+    /// The last day respondents may start or continue (YYYY-MM-DD).
+    pub closes_on: String,
+}
+
+impl StudyWindow {
     /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
     pub fn is_open_on(&self, day: &str) -> bool {
         self.opens_on.as_str() <= day && day <= self.closes_on.as_str()
@@ -404,7 +442,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
     (
         1,
         "initial",
@@ -422,6 +460,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 3] = [
         "monitoring_retention",
         include_str!("../migrations/sqlite/0003_monitoring_retention.sql"),
         include_str!("../migrations/postgres/0003_monitoring_retention.sql"),
+    ),
+    (
+        4,
+        "study_management",
+        include_str!("../migrations/sqlite/0004_study_management.sql"),
+        include_str!("../migrations/postgres/0004_study_management.sql"),
     ),
 ];
 
@@ -545,8 +589,8 @@ impl Store {
         let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
-             module_sources, opens_on, closes_on, retain_until, created_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
+             training_needs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -558,6 +602,8 @@ impl Store {
         .bind(&study.closes_on)
         .bind(&study.retain_until)
         .bind(today())
+        .bind(&study.analysis_plan)
+        .bind(&study.training_needs)
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -567,42 +613,12 @@ impl Store {
     /// operating system's CSPRNG).
     #[tracing::instrument(skip_all)]
     pub async fn add_site(&self, study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
-        let id = random_token()?;
-        let token = random_token()?;
+        let added = new_site_row(study_id, site)?;
         let _turn = self.write_turn().await;
-        sqlx::query(
-            "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
-             ethnicity, area_type, deprivation_quintile, local_services, link_token) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(study_id)
-        .bind(&site.code)
-        .bind(&site.name)
-        .bind(&site.region)
-        .bind(&site.model_of_practice)
-        .bind(&site.population)
-        .bind(&site.ethnicity)
-        .bind(&site.area_type)
-        .bind(site.deprivation_quintile)
-        .bind(&site.local_services)
-        .bind(&token)
-        .execute(&self.pool)
-        .await?;
-        Ok(Site {
-            id,
-            study_id: study_id.to_owned(),
-            code: site.code.clone(),
-            name: site.name.clone(),
-            region: site.region.clone(),
-            model_of_practice: site.model_of_practice.clone(),
-            population: site.population.clone(),
-            ethnicity: site.ethnicity.clone(),
-            area_type: site.area_type.clone(),
-            deprivation_quintile: site.deprivation_quintile,
-            local_services: site.local_services.clone(),
-            link_token: token,
-        })
+        let mut tx = self.pool.begin().await?;
+        insert_site(&mut tx, &added).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 
     /// Every study, oldest first.
@@ -678,7 +694,8 @@ impl Store {
 
     /// Starts a journey session for a site (and a respondent, when resuming); returns
     /// the session token for the cookie. Only its hash is stored. Expired sessions are
-    /// deleted on the way.
+    /// deleted on the way. A session without a respondent is a journey started from the
+    /// site's link, and is counted in the site's starts for the day.
     #[tracing::instrument(skip_all)]
     pub async fn create_session(
         &self,
@@ -705,6 +722,17 @@ impl Store {
         .bind(expires)
         .execute(&mut *tx)
         .await?;
+        if respondent_id.is_none() {
+            // A journey started from the link: counted per site and day, nothing more.
+            sqlx::query(
+                "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, 1) \
+                 ON CONFLICT (site_id, day) DO UPDATE SET starts = site_starts.starts + 1",
+            )
+            .bind(site_id)
+            .bind(today())
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(token)
     }
@@ -715,12 +743,14 @@ impl Store {
     pub async fn session_with_site(
         &self,
         token: &str,
-    ) -> Result<Option<(Session, Site)>, StoreError> {
+    ) -> Result<Option<(Session, Site, StudyWindow)>, StoreError> {
         let row = sqlx::query(
             "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
              sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
              sites.deprivation_quintile, sites.local_services, sites.link_token, \
-             sessions.respondent_id FROM sessions JOIN sites ON sites.id = sessions.site_id \
+             sessions.respondent_id, studies.opens_on, studies.closes_on \
+             FROM sessions JOIN sites ON sites.id = sessions.site_id \
+             JOIN studies ON studies.id = sites.study_id \
              WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2",
         )
         .bind(hash_secret(token))
@@ -733,7 +763,28 @@ impl Store {
                 site_id: site.id.clone(),
                 respondent_id: row.try_get(12)?,
             };
-            Ok((session, site))
+            let window = StudyWindow {
+                opens_on: row.try_get(13)?,
+                closes_on: row.try_get(14)?,
+            };
+            Ok((session, site, window))
+        })
+        .transpose()
+    }
+
+    /// The dates a study is open, read afresh: a study admin may change them while
+    /// other processes are serving the study.
+    #[tracing::instrument(skip_all)]
+    pub async fn study_window(&self, study_id: &str) -> Result<Option<StudyWindow>, StoreError> {
+        let row = sqlx::query("SELECT opens_on, closes_on FROM studies WHERE id = $1")
+            .bind(study_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(StudyWindow {
+                opens_on: row.try_get(0)?,
+                closes_on: row.try_get(1)?,
+            })
         })
         .transpose()
     }
@@ -1383,8 +1434,53 @@ async fn apply_page(conn: &mut sqlx::AnyConnection, page: &PageSave) -> Result<S
     Ok(Saved::Saved)
 }
 
+/// A new site's row: random id and link token (160 bits from the OS CSPRNG each).
+fn new_site_row(study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+    Ok(Site {
+        id: random_token()?,
+        study_id: study_id.to_owned(),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        region: site.region.clone(),
+        model_of_practice: site.model_of_practice.clone(),
+        population: site.population.clone(),
+        ethnicity: site.ethnicity.clone(),
+        area_type: site.area_type.clone(),
+        deprivation_quintile: site.deprivation_quintile,
+        local_services: site.local_services.clone(),
+        link_token: random_token()?,
+    })
+}
+
+/// Inserts a site row inside the caller's transaction.
+async fn insert_site(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    site: &Site,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
+         ethnicity, area_type, deprivation_quintile, local_services, link_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&site.id)
+    .bind(&site.study_id)
+    .bind(&site.code)
+    .bind(&site.name)
+    .bind(&site.region)
+    .bind(&site.model_of_practice)
+    .bind(&site.population)
+    .bind(&site.ethnicity)
+    .bind(&site.area_type)
+    .bind(site.deprivation_quintile)
+    .bind(&site.local_services)
+    .bind(&site.link_token)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
-     module_sources, opens_on, closes_on, retain_until FROM studies";
+     module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1405,6 +1501,9 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
         opens_on: row.try_get(6)?,
         closes_on: row.try_get(7)?,
         retain_until: row.try_get(8)?,
+        analysis_plan: row.try_get(9)?,
+        min_cell_count: row.try_get(10)?,
+        training_needs: row.try_get(11)?,
     })
 }
 
@@ -1475,6 +1574,8 @@ mod group_commit_tests {
             opens_on: "2020-01-01".to_owned(),
             closes_on: "2099-12-31".to_owned(),
             retain_until: "2099-12-31".to_owned(),
+            analysis_plan: String::new(),
+            training_needs: String::new(),
         };
         let study_id = store.create_study(&study).await.unwrap();
         let site = store

@@ -2,7 +2,8 @@
 //! promises), and one site's when a study admin asks.
 //!
 //! Each deletion removes the respondents with their responses, answers, training
-//! progress, knowledge check answers, certificates and journey sessions, and leaves a
+//! progress, knowledge check answers, certificates, journey sessions and the counts of
+//! journeys started, and leaves a
 //! tombstone (row counts, never the data or anything computed from it) and an audit
 //! entry, all in one transaction.
 
@@ -117,6 +118,9 @@ async fn delete_scope(
         format!("DELETE FROM certificates WHERE respondent_id IN ({respondents})"),
         format!(
             "DELETE FROM sessions WHERE site_id IN (SELECT id FROM sites WHERE {site_column} = $1)"
+        ),
+        format!(
+            "DELETE FROM site_starts WHERE site_id IN (SELECT id FROM sites WHERE {site_column} = $1)"
         ),
         format!("DELETE FROM respondents WHERE {column} = $1"),
     ];

@@ -26,6 +26,9 @@ pub enum ContentError {
     /// The training module did not load.
     #[error("the training module does not load: {0}")]
     Module(String),
+    /// The analysis plan did not load.
+    #[error("the analysis plan does not load: {0}")]
+    Plan(String),
 }
 
 /// How a stored answer is read back for routing.
@@ -91,6 +94,31 @@ impl StudyContent {
             module,
         })
     }
+}
+
+impl StudyContent {
+    /// How long the pre-training survey takes: its questions on the fullest route at
+    /// about six answers a minute, rounded up to five minutes.
+    pub fn survey_minutes(&self) -> u32 {
+        answering_minutes(&self.pre)
+    }
+
+    /// How long the whole journey takes: both surveys and the training module.
+    pub fn journey_minutes(&self) -> u32 {
+        answering_minutes(&self.pre)
+            + answering_minutes(&self.post)
+            + self.module.estimate().total_minutes()
+    }
+}
+
+/// An instrument's questions on the route with no answers given, at about six answers a
+/// minute, rounded up to five minutes.
+fn answering_minutes(instrument: &Instrument) -> u32 {
+    let questions = instrument
+        .route(&Default::default())
+        .applicable_variables(&Default::default())
+        .len();
+    u32::try_from(questions.div_ceil(6).div_ceil(5) * 5).unwrap_or(30)
 }
 
 fn variables(instrument: &Instrument) -> BTreeMap<String, VarKind> {
@@ -204,6 +232,17 @@ pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> 
         opens_on: study.opens_on.clone(),
         closes_on: study.closes_on.clone(),
         retain_until: study.retain_until.clone(),
-    })
-    .map(|_| ())
+        analysis_plan: study.analysis_plan.clone(),
+        training_needs: study.training_needs.clone(),
+        min_cell_count: 0,
+    })?;
+    if !study.analysis_plan.is_empty() {
+        skafada_analysis::plan::Plan::parse(&study.analysis_plan, "analysis plan")
+            .map_err(|e| ContentError::Plan(e.to_string()))?;
+    }
+    if !study.training_needs.is_empty() {
+        skafada_report::needs::NeedsSpec::parse(&study.training_needs, "training needs")
+            .map_err(|e| ContentError::Plan(e.to_string()))?;
+    }
+    Ok(())
 }

@@ -150,7 +150,7 @@ pub(crate) async fn start(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let (site, content) = open_site(&state, &token).await?;
+    let (site, content, _) = open_site(&state, &token).await?;
     let module = &content.module;
     Ok(render(&GroupStartPage {
         layout: facilitator_layout("Run a group session", &site).back(&format!("/s/{token}")),
@@ -178,7 +178,7 @@ pub(crate) async fn section(
     State(state): State<AppState>,
     Path((token, section_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (site, content) = open_site(&state, &token).await?;
+    let (site, content, _) = open_site(&state, &token).await?;
     let module = &content.module;
     let (position, section) = module
         .sections
@@ -222,7 +222,7 @@ pub(crate) async fn end(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let (site, content) = open_site(&state, &token).await?;
+    let (site, content, _) = open_site(&state, &token).await?;
     let back = content
         .module
         .sections

@@ -10,7 +10,7 @@ use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use skafada_instrument::{Instrument, Item, ItemKind, Page};
-use skafada_store::{Phase, ResumeCode, Site, Status, today};
+use skafada_store::{Phase, ResumeCode, Site, Status, StudyWindow, today};
 
 use crate::AppState;
 use crate::content::StudyContent;
@@ -50,15 +50,15 @@ impl Journey {
 /// The journey of the request's cookie; the study must be open.
 pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Journey, AppError> {
     let token = cookie::token(headers).ok_or(AppError::NoSession)?;
-    let (session, site) = state
+    let (session, site, window) = state
         .store
         .session_with_site(&token)
         .await?
         .ok_or(AppError::NoSession)?;
-    let content = state.studies.get(&state.store, &site.study_id).await?;
-    if !content.study.is_open_on(&today()) {
+    if !window.is_open_on(&today()) {
         return Err(AppError::Closed);
     }
+    let content = state.studies.get(&state.store, &site.study_id).await?;
     Ok(Journey {
         token,
         site,
@@ -145,20 +145,27 @@ pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// The site of a link and its study's content, if the study is open today; with the
+/// study's dates, read afresh because an admin may change them.
 pub(crate) async fn open_site(
     state: &AppState,
     token: &str,
-) -> Result<(Site, Arc<StudyContent>), AppError> {
+) -> Result<(Site, Arc<StudyContent>, StudyWindow), AppError> {
     let site = state
         .store
         .site_by_token(token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let content = state.studies.get(&state.store, &site.study_id).await?;
-    if !content.study.is_open_on(&today()) {
+    let window = state
+        .store
+        .study_window(&site.study_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !window.is_open_on(&today()) {
         return Err(AppError::Closed);
     }
-    Ok((site, content))
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    Ok((site, content, window))
 }
 
 /// `GET /s/{token}`: the start page of a site's link.
@@ -167,21 +174,14 @@ pub(crate) async fn start_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let (site, content) = open_site(&state, &token).await?;
-    let questions = content
-        .pre
-        .route(&Default::default())
-        .applicable_variables(&Default::default())
-        .len();
-    // About six answers a minute, rounded up to five minutes.
-    let survey_minutes = u32::try_from(questions.div_ceil(6).div_ceil(5) * 5).unwrap_or(30);
+    let (site, content, window) = open_site(&state, &token).await?;
     Ok(render(&StartPage {
         layout: Layout::journey("Start", &site.local_services),
         site_name: site.name.clone(),
         token,
-        survey_minutes,
+        survey_minutes: content.survey_minutes(),
         training_minutes: content.module.estimate().total_minutes(),
-        closes_on: crate::views::long_date(&content.study.closes_on),
+        closes_on: crate::views::long_date(&window.closes_on),
     }))
 }
 
@@ -192,7 +192,7 @@ pub(crate) async fn start(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (site, _) = open_site(&state, &token).await?;
+    let (site, _, _) = open_site(&state, &token).await?;
     if let Some(existing) = cookie::token(&headers)
         && let Some(session) = state.store.session(&existing).await?
         && session.site_id == site.id

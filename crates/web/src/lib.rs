@@ -26,6 +26,7 @@ mod error;
 mod form;
 mod group;
 mod journey;
+mod mail;
 mod pdf;
 mod services;
 mod survey;
@@ -41,8 +42,9 @@ use axum::routing::{get, post};
 use skafada_store::Store;
 use tokio::net::TcpListener;
 
-pub use admin::AdminConfig;
+pub use admin::{AdminConfig, ContentSet};
 pub use content::{ContentError, StudyContent, check_study, read_module_folder};
+pub use mail::{MailConfig, MailError, MailSecurity, Secret};
 pub use pdf::certificate_pdf;
 pub use services::NATIONAL_SERVICES;
 
@@ -56,8 +58,10 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// Mark the journey cookie `Secure` (serve over HTTPS).
     pub secure_cookies: bool,
-    /// The admin side's sign-in rules and small-number threshold.
+    /// The admin side's sign-in rules, small-number default and content library.
     pub admin: AdminConfig,
+    /// The SMTP server for e-mail reminders to LA contacts; none turns them off.
+    pub mail: Option<MailConfig>,
 }
 
 impl Config {
@@ -70,6 +74,7 @@ impl Config {
             public_url,
             session_lifetime: Duration::from_secs(3 * 60 * 60),
             admin: AdminConfig::default(),
+            mail: None,
         }
     }
 
@@ -85,6 +90,13 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) studies: Arc<content::StudyCache>,
     pub(crate) config: Arc<Config>,
+    pub(crate) mailer: Option<Arc<mail::Mailer>>,
+}
+
+/// Checks mail settings before serving, so that a mistake stops the server at start
+/// instead of turning reminders off.
+pub fn check_mail_config(config: &MailConfig) -> Result<(), MailError> {
+    mail::Mailer::new(config).map(|_| ())
 }
 
 /// The largest form post accepted. The longest page (the knowledge matrix) posts a few
@@ -93,10 +105,17 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The application's routes.
 pub fn router(store: Store, config: Config) -> Router {
+    // Checked by the caller with `check_mail_config`; settings that fail here send no mail.
+    let mailer = config
+        .mail
+        .as_ref()
+        .and_then(|mail| mail::Mailer::new(mail).ok())
+        .map(Arc::new);
     let state = AppState {
         store,
         studies: Arc::new(content::StudyCache::default()),
         config: Arc::new(config),
+        mailer,
     };
     Router::new()
         .route("/", get(journey::home))

@@ -14,4 +14,5 @@ pub mod mcnemar;
 pub mod report;
 pub mod retention;
 pub mod serve;
+pub mod settings;
 pub mod ztest;

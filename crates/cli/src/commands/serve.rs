@@ -18,12 +18,17 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Arguments of `skafada serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// The database: `sqlite://PATH` (created if missing) or `postgres://...`.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub database: String,
-    /// The address and port to listen on.
-    #[arg(long, default_value = DEFAULT_LISTEN)]
-    pub listen: String,
+    /// A settings file (TOML; see docs/running-a-study.md), also from `SKAFADA_CONFIG`;
+    /// `SKAFADA_*` environment variables override it and flags override both.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The database: `sqlite://PATH` (created if missing) or `postgres://...`
+    /// [default: sqlite://skafada.sqlite].
+    #[arg(long)]
+    pub database: Option<String>,
+    /// The address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<String>,
     /// The address respondents use, printed in links and on certificates
     /// (default: http://LISTEN).
     #[arg(long)]
@@ -180,8 +185,14 @@ pub fn demo_study() -> NewStudy {
         opens_on: today,
         closes_on: next_year.replace("-02-29", "-02-28"),
         retain_until: retain,
+        analysis_plan: super::analyse::SKAFADA_PLAN.to_owned(),
+        training_needs: SKAFADA_TRAINING_NEEDS.to_owned(),
     }
 }
+
+/// The SKAFADA training-needs report, built in.
+pub const SKAFADA_TRAINING_NEEDS: &str =
+    include_str!("../../../../plans/skafada-training-needs.toml");
 
 /// The eleven sites of the study report's Table 2.
 pub fn demo_sites() -> Vec<NewSite> {
@@ -350,11 +361,15 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
             .context("Failed to add a demo site")?;
     }
     if files.with_responses {
-        let responses = demo_responses(&study)?;
+        let demo = demo_responses(&study)?;
         store
-            .import_responses(&id, &responses)
+            .import_responses(&id, &demo.responses)
             .await
             .context("Failed to add the demo responses")?;
+        store
+            .import_starts(&id, &demo.starts)
+            .await
+            .context("Failed to add the demo's journeys started")?;
     }
     Ok(())
 }
@@ -366,7 +381,7 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
 /// consenting, and records made by respondents coming back (the journey resumes the same
 /// response instead). Those are left out; every other record keeps its site, status and
 /// answers, and post-training responses stay linked to their respondents.
-pub fn demo_responses(study: &NewStudy) -> anyhow::Result<Vec<ImportedResponse>> {
+pub fn demo_responses(study: &NewStudy) -> anyhow::Result<DemoResponses> {
     use skafada_analysis::data::{Responses, Status as RecordStatus, VariableKind, variables};
     let pre = skafada_instrument::load(&study.pre_instrument, "skafada-pre.toml")?;
     let post = skafada_instrument::parse(&study.post_instrument, "skafada-post.toml")?
@@ -374,11 +389,22 @@ pub fn demo_responses(study: &NewStudy) -> anyhow::Result<Vec<ImportedResponse>>
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED)
         .context("Failed to generate the demo responses")?;
     let mut out = Vec::new();
+    let mut starts = Vec::new();
     let mut convert = |instrument: &skafada_instrument::Instrument,
                        data: &Responses,
                        phase: Phase| {
         let specs = variables(instrument);
         for row in 0..data.len() {
+            let site_code = demo
+                .sites
+                .get(data.site[row])
+                .map(|s| s.site.clone())
+                .unwrap_or_default();
+            // Every pre-training record but a returning respondent's began with "Start
+            // now" on the site's link, including those that never consented.
+            if phase == Phase::Pre && !data.returning[row] {
+                starts.push((site_code.clone(), data.started_on[row].clone()));
+            }
             let status = match data.status[row] {
                 RecordStatus::Started => continue,
                 _ if data.returning[row] => continue,
@@ -424,11 +450,7 @@ pub fn demo_responses(study: &NewStudy) -> anyhow::Result<Vec<ImportedResponse>>
             );
             out.push(ImportedResponse {
                 respondent: data.respondent_id[row].clone(),
-                site_code: demo
-                    .sites
-                    .get(data.site[row])
-                    .map(|s| s.site.clone())
-                    .unwrap_or_default(),
+                site_code,
                 phase,
                 status,
                 started_on: data.started_on[row].clone(),
@@ -438,7 +460,19 @@ pub fn demo_responses(study: &NewStudy) -> anyhow::Result<Vec<ImportedResponse>>
     };
     convert(&pre, &demo.pre, Phase::Pre);
     convert(&post, &demo.post, Phase::Post);
-    Ok(out)
+    Ok(DemoResponses {
+        responses: out,
+        starts,
+    })
+}
+
+/// The demo's responses as the live journey stores them, and its journeys started.
+#[derive(Debug)]
+pub struct DemoResponses {
+    /// Responses with their answers.
+    pub responses: Vec<ImportedResponse>,
+    /// One (site code, day) per journey started from a site's link.
+    pub starts: Vec<(String, String)>,
 }
 
 fn init_tracing() {
@@ -450,11 +484,40 @@ fn init_tracing() {
 /// Runs `skafada serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
+    let config_path = args
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("SKAFADA_CONFIG").map(PathBuf::from));
+    let file = config_path
+        .as_ref()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map(|text| (path.display().to_string(), text))
+                .with_context(|| format!("Failed to read the settings file {}", path.display()))
+        })
+        .transpose()?;
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let settings = super::settings::resolve(
+        file.as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+        &env,
+        &super::settings::Flags {
+            database: args.database.clone(),
+            listen: args.listen.clone(),
+            public_url: args.public_url.clone(),
+        },
+    )?;
+    for warning in &settings.warnings {
+        eprintln!("{warning}");
+    }
+    if let Some(mail) = &settings.mail {
+        skafada_web::check_mail_config(mail).context("The mail settings are not usable")?;
+    }
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
     runtime.block_on(async {
-        let store = Store::connect(&args.database)
+        let store = Store::connect(&settings.database)
             .await
-            .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
+            .with_context(|| format!("Failed to open the database {}", redact(&settings.database)))?;
         if args.demo {
             let mut files =
                 DemoFiles::read(args.module.as_deref(), args.local_services.as_deref())?;
@@ -470,25 +533,29 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         } else if args.module.is_some() || args.local_services.is_some() {
             anyhow::bail!("--module and --local-services need --demo");
         }
-        let listener = tokio::net::TcpListener::bind(&args.listen)
+        let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
-            .with_context(|| format!("Failed to listen on {}", args.listen))?;
+            .with_context(|| format!("Failed to listen on {}", settings.listen))?;
         let address = listener
             .local_addr()
             .context("Failed to read the address")?;
-        let public_url = args
+        let public_url = settings
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
-        let config = Config::new(&public_url);
+        let mut config = Config::new(&public_url);
+        config.admin.default_min_cell_count = settings.min_cell_count;
+        config.admin.library = vec![builtin_content()];
+        config.mail = settings.mail.clone();
         if args.demo {
             for link in store.links().await.context("Failed to read the links")? {
                 println!("{}  {}", link.site_code, config.site_link(&link.token));
             }
         }
         println!(
-            "skafada: serving on {public_url} (database {})",
-            redact(&args.database)
+            "skafada: serving on {public_url} (database {}){}",
+            redact(&settings.database),
+            if config.mail.is_some() { "; e-mail reminders on" } else { "" }
         );
         tokio::spawn(retention_daily(store.clone()));
         skafada_web::serve(listener, store, config)
@@ -496,6 +563,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("The server stopped")?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The SKAFADA surveys, prototype module, analysis plan and training-needs report built
+/// into the binary: what a new study is made from unless it copies another.
+pub fn builtin_content() -> skafada_web::ContentSet {
+    let study = demo_study();
+    skafada_web::ContentSet {
+        label: "The SKAFADA surveys, the prototype training module and the SKAFADA analysis plan"
+            .to_owned(),
+        pre_instrument: study.pre_instrument,
+        post_instrument: study.post_instrument,
+        module_id: study.module_id,
+        module_sources: study.module_sources,
+        analysis_plan: study.analysis_plan,
+        training_needs: study.training_needs,
+    }
 }
 
 /// Deletes the data of studies past their retention date now and then once a day, for

@@ -5,3 +5,20 @@ import { initAll } from '/assets/govuk-frontend.min.js'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
+
+// "Copy" buttons for messages an LA contact pastes into an e-mail: hidden until this
+// script runs, because without JavaScript the text is selected and copied by hand.
+for (const button of document.querySelectorAll('[data-copy-target]')) {
+  const target = document.getElementById(button.dataset.copyTarget)
+  const status = document.getElementById(button.dataset.copyStatus)
+  if (!target || !navigator.clipboard) continue
+  button.hidden = false
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(target.value ?? target.textContent)
+      if (status) status.textContent = 'Copied'
+    } catch {
+      if (status) status.textContent = 'Could not copy: select the text and copy it instead'
+    }
+  })
+}

@@ -182,6 +182,23 @@ impl Admin {
             .ok_or(AdminError::NotFound)
     }
 
+    /// Whether the account may make new studies: a study admin of every study.
+    pub(crate) fn can_create_studies(&self) -> bool {
+        self.role() == Role::StudyAdmin && self.session.account.study_id.is_none()
+    }
+
+    /// As [`Admin::require_study`], for changes: study admins only; 404 for anyone else.
+    pub(crate) async fn manage_study(
+        &self,
+        state: &AppState,
+        study_id: &str,
+    ) -> Result<Study, AdminError> {
+        if !self.can_manage(study_id) {
+            return Err(AdminError::NotFound);
+        }
+        self.require_study(state, study_id).await
+    }
+
     /// The study's site with this code, if the account may see its data; otherwise 404.
     pub(crate) async fn require_site(
         &self,

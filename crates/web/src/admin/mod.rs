@@ -11,10 +11,15 @@
 mod account;
 mod error;
 mod export;
+mod forms;
 mod guard;
+mod messages;
 mod monitoring;
 mod pivot;
+mod results;
+mod site_forms;
 mod sites;
+mod studies;
 mod views;
 
 use axum::Router;
@@ -28,19 +33,45 @@ use crate::AppState;
 pub struct AdminConfig {
     /// Lockout and session limits.
     pub sign_in: SignInRules,
-    /// Sites with fewer main survey responses than this are flagged as too few to
-    /// report on their own.
-    pub min_reportable: i64,
+    /// The smallest count shown to LA contacts in a new study (a study admin can change
+    /// it per study): smaller counts are suppressed, and sites with fewer main survey
+    /// responses are flagged as too few to report on their own.
+    pub default_min_cell_count: i64,
+    /// Surveys, training modules and analysis plans a new study can be made from,
+    /// besides copying an existing study.
+    pub library: Vec<ContentSet>,
 }
 
 impl Default for AdminConfig {
-    /// The default sign-in rules, and 5 responses as the smallest reportable number.
+    /// The default sign-in rules, 5 as the smallest count shown, and an empty library.
     fn default() -> Self {
         AdminConfig {
             sign_in: SignInRules::default(),
-            min_reportable: 5,
+            default_min_cell_count: 5,
+            library: Vec::new(),
         }
     }
+}
+
+/// The content of a study that a new study can be made from: its surveys, training
+/// module and analysis plan.
+#[derive(Debug, Clone)]
+pub struct ContentSet {
+    /// What it is, for the "surveys and training" choice, e.g. "The SKAFADA surveys,
+    /// the prototype training module and the SKAFADA analysis plan".
+    pub label: String,
+    /// The pre-training survey, as TOML source.
+    pub pre_instrument: String,
+    /// The post-training survey, as TOML source.
+    pub post_instrument: String,
+    /// The training module's id.
+    pub module_id: String,
+    /// The training module's files, path to text.
+    pub module_sources: std::collections::BTreeMap<String, String>,
+    /// The analysis plan, as TOML source.
+    pub analysis_plan: String,
+    /// The training-needs specification, as TOML source.
+    pub training_needs: String,
 }
 
 /// The admin routes.
@@ -57,9 +88,71 @@ pub(crate) fn routes() -> Router<AppState> {
             get(account::password_page).post(account::change_password),
         )
         .route("/admin/audit", get(monitoring::audit))
+        .route(
+            "/admin/studies/new",
+            get(studies::new_page).post(studies::create),
+        )
         .route("/admin/studies/{study}", get(monitoring::study))
+        .route(
+            "/admin/studies/{study}/settings",
+            get(studies::settings_page).post(studies::save_settings),
+        )
         .route("/admin/studies/{study}/export", get(export::study_export))
+        .route("/admin/studies/{study}/report", get(results::study_report))
+        .route(
+            "/admin/studies/{study}/training-needs",
+            get(results::study_needs),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/dashboard",
+            get(results::site_dashboard),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/training-needs",
+            get(results::site_needs),
+        )
+        .route("/admin/studies/{study}/messages", get(messages::edit_page))
+        .route(
+            "/admin/studies/{study}/messages/{kind}",
+            post(messages::save),
+        )
+        .route(
+            "/admin/studies/{study}/messages/{kind}/send",
+            post(messages::send_all),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/messages",
+            get(messages::site_messages),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/messages/{kind}/send",
+            post(messages::send_site),
+        )
+        .route(
+            "/admin/studies/{study}/sites/new",
+            get(site_forms::new_page).post(site_forms::create),
+        )
         .route("/admin/studies/{study}/sites/{site}", get(sites::site))
+        .route(
+            "/admin/studies/{study}/sites/{site}/edit",
+            get(site_forms::edit_page).post(site_forms::save),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/local-services",
+            get(site_forms::local_services),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/local-services/add",
+            post(site_forms::add_service),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/local-services/remove",
+            post(site_forms::remove_service),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/new-link",
+            get(site_forms::new_link_page).post(site_forms::new_link),
+        )
         .route(
             "/admin/studies/{study}/sites/{site}/export",
             get(export::site_export),

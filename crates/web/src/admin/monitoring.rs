@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use skafada_store::{RespondentProgress, Role, Site, Status};
 
@@ -13,6 +13,23 @@ use super::views::{
 };
 use crate::AppState;
 use crate::views::{long_date, render};
+
+/// A page's `?saved=` after a change, naming what was saved (never user text).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SavedQuery {
+    saved: Option<String>,
+}
+
+impl SavedQuery {
+    /// The success message for what was saved, if it is one the page knows.
+    pub(crate) fn message(&self, known: &[(&str, &str)]) -> Option<String> {
+        let saved = self.saved.as_deref()?;
+        known
+            .iter()
+            .find(|(key, _)| *key == saved)
+            .map(|(_, message)| (*message).to_owned())
+    }
+}
 
 /// `GET /admin`: the studies the account can see.
 #[tracing::instrument(skip_all)]
@@ -39,6 +56,7 @@ pub(crate) async fn studies(
         role: admin.role().label().to_owned(),
         studies,
         audit: admin.role() == Role::StudyAdmin,
+        can_create: admin.can_create_studies(),
     }))
 }
 
@@ -54,7 +72,6 @@ fn percent(part: i64, whole: i64) -> String {
 fn count(row: &mut SiteRow, progress: &RespondentProgress, sections: i64) {
     let submitted = |status: Option<Status>| status == Some(Status::Submitted);
     if progress.pre.is_some() {
-        row.started += 1;
         row.consented += 1;
     }
     if submitted(progress.pre) {
@@ -79,6 +96,7 @@ fn rows(
     study_id: &str,
     sites: &[Site],
     headcounts: &BTreeMap<String, Option<i64>>,
+    starts: &BTreeMap<String, i64>,
     progress: &[RespondentProgress],
     sections: i64,
     min_reportable: i64,
@@ -90,6 +108,7 @@ fn rows(
             code: site.code.clone(),
             region: site.region.clone(),
             headcount: headcounts.get(&site.code).copied().flatten(),
+            started: starts.get(&site.code).copied().unwrap_or(0),
             ..SiteRow::default()
         })
         .collect();
@@ -140,6 +159,7 @@ pub(crate) async fn study(
     State(state): State<AppState>,
     admin: Admin,
     Path(study_id): Path<String>,
+    Query(query): Query<SavedQuery>,
 ) -> Result<Response, AdminError> {
     let study = admin.require_study(&state, &study_id).await?;
     let content = state.studies.get(&state.store, &study.id).await?;
@@ -164,11 +184,19 @@ pub(crate) async fn study(
         .await?
         .into_iter()
         .collect();
-    let min_reportable = state.config.admin.min_reportable;
+    let starts: BTreeMap<String, i64> = state
+        .store
+        .starts(&study.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.site_code, s.starts))
+        .collect();
+    let min_reportable = study.min_cell_count;
     let (rows, total) = rows(
         &study.id,
         &sites,
         &headcounts,
+        &starts,
         &visible,
         sections,
         min_reportable,
@@ -185,6 +213,14 @@ pub(crate) async fn study(
             (false, Some(site)) => format!("Responses from {} only", site.code),
             _ => "Responses from every site".to_owned(),
         },
+        saved: query.message(&[("settings", "Study settings saved")]),
+        manage: admin.can_manage(&study.id),
+        sees_all_sites: admin.sees_all_sites(),
+        own_site: (!admin.sees_all_sites())
+            .then(|| sites.first().map(|s| s.code.clone()))
+            .flatten(),
+        base: format!("/admin/studies/{}", study.id),
+        opens_on: long_date(&study.opens_on),
         study_name: study.name,
         closes_on: long_date(&study.closes_on),
         retain_until: long_date(&study.retain_until),

@@ -112,6 +112,16 @@ pub(crate) fn pivot(
         }
         out.push(record, &variables);
     }
+    // No records: the columns still exist, empty, so that analysis finds every variable.
+    for variable in &variables {
+        if !out.has(&variable.id) {
+            let column = match variable.kind {
+                VariableKind::Text => data::Column::Text(Vec::new()),
+                _ => data::Column::Values(Vec::new()),
+            };
+            out.set(variable.id.clone(), column);
+        }
+    }
     out
 }
 

@@ -1,11 +1,12 @@
 //! A site's page: its details, its headcount (study admins set it) and deleting its
 //! response data after a confirmation page.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::error::AdminError;
 use super::guard::{Admin, AdminPost};
+use super::monitoring::SavedQuery;
 use super::views::{AdminLayout, DeleteSitePage, SitePage};
 use crate::AppState;
 use crate::views::render;
@@ -33,6 +34,19 @@ async fn site_page(
     typed: Option<(String, String)>,
     deleted: Option<String>,
 ) -> Result<Response, AdminError> {
+    site_page_saying(state, admin, study_id, code, typed, deleted, None).await
+}
+
+/// [`site_page`] with a success message about a change.
+async fn site_page_saying(
+    state: &AppState,
+    admin: &Admin,
+    study_id: &str,
+    code: &str,
+    typed: Option<(String, String)>,
+    deleted: Option<String>,
+    saved: Option<String>,
+) -> Result<Response, AdminError> {
     let (study, site) = admin.require_site(state, study_id, code).await?;
     let headcount = match &typed {
         Some((value, _)) => value.clone(),
@@ -57,12 +71,40 @@ async fn site_page(
         manage: admin.can_manage(&study.id),
         export: format!("{}/export", base(&study.id, &site.code)),
         export_scope: format!("Responses from {} only", site.code),
+        details: vec![
+            ("Region".to_owned(), site.region.clone()),
+            (
+                "Model of practice".to_owned(),
+                site.model_of_practice.clone(),
+            ),
+            ("Population".to_owned(), site.population.clone()),
+            ("Ethnicity".to_owned(), site.ethnicity.clone()),
+            ("Type of area".to_owned(), site.area_type.clone()),
+            (
+                "Deprivation quintile".to_owned(),
+                site.deprivation_quintile
+                    .map_or_else(|| "Not known".to_owned(), |q| q.to_string()),
+            ),
+        ]
+        .into_iter()
+        .map(|(key, value)| {
+            (
+                key,
+                if value.is_empty() {
+                    "Not given".to_owned()
+                } else {
+                    value
+                },
+            )
+        })
+        .collect(),
+        local_services: crate::services::local(&site.local_services).len(),
         code: site.code,
         name: site.name,
-        region: site.region,
         headcount,
         error,
         deleted,
+        saved,
     }))
 }
 
@@ -72,8 +114,17 @@ pub(crate) async fn site(
     State(state): State<AppState>,
     admin: Admin,
     Path((study_id, code)): Path<(String, String)>,
+    Query(query): Query<SavedQuery>,
 ) -> Result<Response, AdminError> {
-    site_page(&state, &admin, &study_id, &code, None, None).await
+    let saved = query.message(&[
+        ("added", "Site added. Its link is below"),
+        ("details", "Site details saved"),
+        (
+            "link",
+            "The site has a new link. The old one no longer works",
+        ),
+    ]);
+    site_page_saying(&state, &admin, &study_id, &code, None, None, saved).await
 }
 
 /// `POST /admin/studies/{study}/sites/{site}/headcount`: study admins only.

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use super::forms::{DateInput, Input, Radios, TextArea};
 use crate::views::ErrorLink;
 
 /// What the admin layout needs.
@@ -88,6 +89,8 @@ pub(crate) struct StudiesPage {
     pub(crate) role: String,
     pub(crate) studies: Vec<StudyRow>,
     pub(crate) audit: bool,
+    /// The account may make studies.
+    pub(crate) can_create: bool,
 }
 
 /// One row of the monitoring tables: a site, or the total.
@@ -117,6 +120,15 @@ pub(crate) struct SiteRow {
 pub(crate) struct MonitoringPage {
     pub(crate) layout: AdminLayout,
     pub(crate) study_name: String,
+    /// The study's admin pages, `/admin/studies/{id}`.
+    pub(crate) base: String,
+    pub(crate) saved: Option<String>,
+    /// A study admin of this study.
+    pub(crate) manage: bool,
+    pub(crate) sees_all_sites: bool,
+    /// An LA contact's own site.
+    pub(crate) own_site: Option<String>,
+    pub(crate) opens_on: String,
     pub(crate) closes_on: String,
     pub(crate) retain_until: String,
     pub(crate) rows: Vec<SiteRow>,
@@ -138,12 +150,15 @@ pub(crate) struct SitePage {
     pub(crate) base: String,
     pub(crate) code: String,
     pub(crate) name: String,
-    pub(crate) region: String,
+    /// The Table 2 columns, as label and value.
+    pub(crate) details: Vec<(String, String)>,
+    pub(crate) local_services: usize,
     pub(crate) link: String,
     pub(crate) headcount: String,
     pub(crate) manage: bool,
     pub(crate) error: Option<String>,
     pub(crate) deleted: Option<String>,
+    pub(crate) saved: Option<String>,
     /// The export route the download links go to.
     pub(crate) export: String,
     /// What the downloads hold.
@@ -177,4 +192,251 @@ pub(crate) struct AuditRow {
 pub(crate) struct AuditPage {
     pub(crate) layout: AdminLayout,
     pub(crate) rows: Vec<AuditRow>,
+}
+
+/// Making a study, or changing its settings.
+#[derive(Template)]
+#[template(path = "admin/study_form.html")]
+pub(crate) struct StudyFormPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) heading: String,
+    pub(crate) csrf: String,
+    pub(crate) action: String,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) name: Input,
+    /// The choice of surveys and training (new studies only).
+    pub(crate) content: Option<Radios>,
+    pub(crate) opens_on: DateInput,
+    pub(crate) closes_on: DateInput,
+    pub(crate) retain_until: DateInput,
+    pub(crate) min_cell_count: Input,
+    /// What cannot change, shown as a summary list (settings only).
+    pub(crate) summary: Vec<(String, String)>,
+    pub(crate) button: String,
+}
+
+/// Adding a site, or changing its details.
+#[derive(Template)]
+#[template(path = "admin/site_form.html")]
+pub(crate) struct SiteFormPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) heading: String,
+    pub(crate) csrf: String,
+    pub(crate) action: String,
+    pub(crate) errors: Vec<ErrorLink>,
+    /// The code, for a new site only.
+    pub(crate) code: Option<Input>,
+    pub(crate) name: Input,
+    pub(crate) region: Input,
+    pub(crate) model_of_practice: Input,
+    pub(crate) population: Input,
+    pub(crate) ethnicity: Input,
+    pub(crate) area_type: Input,
+    pub(crate) deprivation: Radios,
+    pub(crate) button: String,
+}
+
+/// One local service in the list.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceRow {
+    pub(crate) index: usize,
+    pub(crate) name: String,
+    pub(crate) rows: Vec<(String, String)>,
+}
+
+/// A site's local support services, with the form to add one.
+#[derive(Template)]
+#[template(path = "admin/local_services.html")]
+pub(crate) struct LocalServicesPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) csrf: String,
+    pub(crate) base: String,
+    pub(crate) code: String,
+    pub(crate) services: Vec<ServiceRow>,
+    /// The site lists as many services as it may.
+    pub(crate) full: bool,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) name: Input,
+    pub(crate) description: Input,
+    pub(crate) phone: Input,
+    pub(crate) text: Input,
+    pub(crate) url: Input,
+    pub(crate) hours: Input,
+}
+
+/// "Are you sure you want to replace this site's link?"
+#[derive(Template)]
+#[template(path = "admin/new_link.html")]
+pub(crate) struct NewLinkPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) csrf: String,
+    pub(crate) base: String,
+    pub(crate) code: String,
+}
+
+/// One of a site's messages, filled in, to copy.
+#[derive(Debug, Clone)]
+pub(crate) struct MessageView {
+    pub(crate) kind: String,
+    pub(crate) label: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+}
+
+/// A site's invitation and reminders, ready to copy.
+#[derive(Template)]
+#[template(path = "admin/site_messages.html")]
+pub(crate) struct SiteMessagesPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) csrf: String,
+    pub(crate) base: String,
+    pub(crate) code: String,
+    pub(crate) link: String,
+    pub(crate) messages: Vec<MessageView>,
+    /// A study admin on a server with mail configured: offer to e-mail the LA contacts.
+    pub(crate) can_send: bool,
+    /// The site's LA contact accounts (when `can_send`).
+    pub(crate) contacts: usize,
+    pub(crate) mail_configured: bool,
+    pub(crate) manage: bool,
+    pub(crate) study_messages: String,
+}
+
+/// One message's wording, to edit.
+#[derive(Debug, Clone)]
+pub(crate) struct MessageEditView {
+    pub(crate) kind: String,
+    pub(crate) label: String,
+    pub(crate) subject: Input,
+    pub(crate) body: TextArea,
+}
+
+/// A study's invitation and reminders, for study admins to change.
+#[derive(Template)]
+#[template(path = "admin/study_messages.html")]
+pub(crate) struct StudyMessagesPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) csrf: String,
+    pub(crate) base: String,
+    pub(crate) study_name: String,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) messages: Vec<MessageEditView>,
+    pub(crate) placeholders: Vec<(String, String)>,
+    pub(crate) can_send: bool,
+    pub(crate) saved: Option<String>,
+}
+
+/// A cell of a results table: the site's value and, for a percentage, all sites'.
+#[derive(Debug, Clone)]
+pub(crate) struct CellView {
+    pub(crate) site: String,
+    pub(crate) hidden: bool,
+    pub(crate) all: Option<String>,
+}
+
+/// A row of a results table.
+#[derive(Debug, Clone)]
+pub(crate) struct ResultRowView {
+    pub(crate) label: String,
+    pub(crate) heading: bool,
+    pub(crate) cells: Vec<CellView>,
+}
+
+/// One of the report's tables for a site beside all sites.
+#[derive(Debug, Clone)]
+pub(crate) struct ResultTableView {
+    pub(crate) id: String,
+    pub(crate) caption: String,
+    /// Headers after the label column.
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<ResultRowView>,
+    /// Columns in all, for a section heading's span.
+    pub(crate) span: usize,
+    /// The site's chart, wide and narrow SVG (our own markup, escaped when drawn).
+    pub(crate) chart: Option<(String, String)>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// A difference from the other sites.
+#[derive(Debug, Clone)]
+pub(crate) struct DifferenceView {
+    pub(crate) table: String,
+    pub(crate) row: String,
+    pub(crate) answer: Option<String>,
+    pub(crate) sentence: String,
+    pub(crate) p: String,
+    pub(crate) p_adjusted: String,
+    pub(crate) significant: bool,
+}
+
+/// A site's results beside all sites.
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+pub(crate) struct DashboardPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) site_responses: u64,
+    pub(crate) all_responses: u64,
+    pub(crate) too_few: bool,
+    pub(crate) post_too_few: bool,
+    /// The smallest count shown, for an LA contact.
+    pub(crate) min_count: Option<u64>,
+    pub(crate) hidden: usize,
+    pub(crate) differences: Vec<DifferenceView>,
+    pub(crate) tables: Vec<ResultTableView>,
+    pub(crate) needs: String,
+    pub(crate) significance: String,
+}
+
+/// What changed after the training.
+#[derive(Debug, Clone)]
+pub(crate) struct ChangeView {
+    pub(crate) scope: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
+    pub(crate) post_n: u64,
+    pub(crate) verdict: String,
+    pub(crate) p: String,
+    pub(crate) improved: bool,
+}
+
+/// One ranked need.
+#[derive(Debug, Clone)]
+pub(crate) struct NeedView {
+    pub(crate) text: String,
+    pub(crate) share: Option<String>,
+    pub(crate) all: Option<String>,
+    pub(crate) implications: Vec<(u32, String)>,
+    pub(crate) sections: Vec<(String, String)>,
+    pub(crate) change: Option<ChangeView>,
+}
+
+/// One kind of gap.
+#[derive(Debug, Clone)]
+pub(crate) struct NeedGroupView {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) measure: String,
+    pub(crate) source: String,
+    pub(crate) more: usize,
+    pub(crate) needs: Vec<NeedView>,
+}
+
+/// A training-needs report.
+#[derive(Template)]
+#[template(path = "admin/needs.html")]
+pub(crate) struct NeedsPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) heading: String,
+    pub(crate) scope_name: String,
+    pub(crate) responses: u64,
+    pub(crate) too_few: bool,
+    pub(crate) min_count: Option<u64>,
+    /// A site's report (with all sites beside it), not the whole study's.
+    pub(crate) site_level: bool,
+    pub(crate) groups: Vec<NeedGroupView>,
+    /// (number, title, summary) of each implication linked.
+    pub(crate) implications: Vec<(u32, String, String)>,
+    pub(crate) significance: String,
 }

@@ -19,7 +19,7 @@ pub(crate) struct Browser<'a> {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             cookies: Mutex::new(BTreeMap::new()),
@@ -59,7 +59,7 @@ impl<'a> Browser<'a> {
         self.send(self.app.client.get(url)).await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let url = format!("{}{path}", self.app.address);
         self.send(
             self.app
@@ -72,7 +72,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form with the CSRF token of the page at `from`.
-    async fn post_from(&self, from: &str, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post_from(&self, from: &str, path: &str, form: &[(&str, &str)]) -> Page {
         let page = self.get(from).await;
         let token = csrf(&page);
         let mut form = form.to_vec();
@@ -95,7 +95,7 @@ impl<'a> Browser<'a> {
 }
 
 /// The CSRF token of the first form on a page.
-fn csrf(page: &Page) -> String {
+pub(crate) fn csrf(page: &Page) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.body.find(marker).expect("a CSRF field") + marker.len();
     let end = page.body[start..].find('"').unwrap() + start;
@@ -443,6 +443,81 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
             "/admin/audit".to_owned(),
             [303, 200, 200, 404, 404, 404, 200],
         ),
+        // Making and managing studies and sites: study admins.
+        (
+            "/admin/studies/new".to_owned(),
+            [303, 200, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/settings"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/settings"),
+            [303, 200, 404, 404, 404, 404, 200],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/new"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA01/edit"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/local-services"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/new-link"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/messages"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        // A site's messages and results: its LA contact, and everyone who sees all sites.
+        (
+            format!("/admin/studies/{s}/sites/LA01/messages"),
+            [303, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/messages"),
+            [303, 200, 200, 200, 404, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA01/dashboard"),
+            [303, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/dashboard"),
+            [303, 200, 200, 200, 404, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/training-needs"),
+            [303, 200, 200, 200, 404, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/sites/LA02/dashboard"),
+            [303, 200, 404, 404, 404, 404, 200],
+        ),
+        // The whole study's results: not for LA contacts.
+        (
+            format!("/admin/studies/{s}/training-needs"),
+            [303, 200, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/report?format=html"),
+            [303, 200, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/report?format=pdf"),
+            [303, 200, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/report"),
+            [303, 200, 404, 404, 404, 404, 200],
+        ),
         (
             "/admin/password".to_owned(),
             [303, 200, 200, 200, 200, 200, 200],
@@ -460,6 +535,43 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
         (
             format!("/admin/studies/{other}/sites/LA02/headcount"),
             [303, 303, 404, 404, 404, 404, 303],
+        ),
+        // Forms that do not validate are shown again (200) to those who may send them.
+        (
+            "/admin/studies/new".to_owned(),
+            [303, 200, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/settings"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/new"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/edit"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/local-services/add"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/messages/reminder"),
+            [303, 200, 200, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/messages/reminder"),
+            [303, 200, 404, 404, 404, 404, 200],
+        ),
+        (
+            format!("/admin/studies/{s}/messages/no-such-kind"),
+            [303, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA02/messages/reminder/send"),
+            [303, 200, 200, 404, 404, 404, 404],
         ),
     ];
     for (column, who) in WHO.iter().enumerate() {

@@ -1,7 +1,7 @@
 //! `spawn_app()` and the `TestApp` page helpers.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use skafada_store::{NewSite, NewStudy, Store};
 use skafada_web::Config;
@@ -99,6 +99,8 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
         opens_on: opens_on.to_owned(),
         closes_on: closes_on.to_owned(),
         retain_until: "2099-12-31".to_owned(),
+        analysis_plan: include_str!("../../../../plans/skafada.toml").to_owned(),
+        training_needs: include_str!("../../../../plans/skafada-training-needs.toml").to_owned(),
     }
 }
 
@@ -111,6 +113,8 @@ pub struct TestApp {
     pub closed_token: String,
     pub client: reqwest::Client,
     pub cookie: Mutex<Option<String>>,
+    /// What the SMTP sink the app sends reminders through has received.
+    pub mail: Arc<Mutex<Vec<SentMail>>>,
     db: Db,
     cleanup_name: String,
 }
@@ -211,7 +215,25 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let config = Config::new(&address);
+    let (mail_port, mail) = smtp_sink().await;
+    let mut config = Config::new(&address);
+    config.mail = Some(skafada_web::MailConfig {
+        host: "127.0.0.1".to_owned(),
+        port: mail_port,
+        security: skafada_web::MailSecurity::None,
+        credentials: None,
+        from: "Workforce survey <survey@example.org>".to_owned(),
+    });
+    let library = self::study("2020-01-01", "2099-12-31");
+    config.admin.library = vec![skafada_web::ContentSet {
+        label: "The SKAFADA surveys and the test module".to_owned(),
+        pre_instrument: library.pre_instrument,
+        post_instrument: library.post_instrument,
+        module_id: library.module_id,
+        module_sources: library.module_sources,
+        analysis_plan: library.analysis_plan,
+        training_needs: library.training_needs,
+    }];
     let served = store.clone();
     tokio::spawn(async move { skafada_web::serve(listener, served, config).await });
     let client = reqwest::Client::builder()
@@ -227,9 +249,71 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
         closed_token: closed.link_token,
         client,
         cookie: Mutex::new(None),
+        mail,
         db,
         cleanup_name,
     })
+}
+
+/// A message the SMTP sink received: its envelope recipients and its text.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+/// A local SMTP server that accepts every message and keeps it, so that tests never
+/// send mail anywhere. Returns its port and what it received.
+async fn smtp_sink() -> (u16, Arc<Mutex<Vec<SentMail>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received: Arc<Mutex<Vec<SentMail>>> = Arc::default();
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let mut to = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        to.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("DATA") {
+                        let _ = write.write_all(b"354 go ahead\r\n").await;
+                        let mut data = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        kept.lock().unwrap().push(SentMail {
+                            to: std::mem::take(&mut to),
+                            data,
+                        });
+                        b"250 queued\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, received)
 }
 
 impl TestApp {

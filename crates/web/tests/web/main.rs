@@ -7,6 +7,7 @@ mod group;
 mod helpers;
 mod instances;
 mod journey;
+mod manage;
 mod modules;
 mod safety;
 mod survey;

@@ -1,0 +1,482 @@
+//! Results from the live responses: a site's dashboard beside all sites, the
+//! training-needs reports (per site and for the whole study) and the study report.
+//!
+//! Each runs the study's analysis plan on the responses the account may see. For LA
+//! contacts every count below the study's smallest number shown is hidden, with the
+//! counts that would give it away (`skafada_report::dashboard`); study admins and
+//! analysts see everything. The analysis runs on a blocking thread so that it never
+//! holds up other requests.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use skafada_analysis::data::{self, Dataset, Manifest};
+use skafada_analysis::plan::Plan;
+use skafada_analysis::run::Analysis;
+use skafada_report::dashboard::{
+    Dashboard, DashboardOptions, Shown, dashboard, dashboard_plan, site_dataset,
+};
+use skafada_report::needs::{NeedsOptions, NeedsReport, NeedsSpec, SectionRef, needs_report};
+use skafada_store::{Phase, Site, Study, today};
+
+use super::error::AdminError;
+use super::guard::Admin;
+use super::pivot::pivot;
+use super::views::{
+    AdminLayout, CellView, ChangeView, DashboardPage, DifferenceView, NeedGroupView, NeedView,
+    NeedsPage, ResultRowView, ResultTableView,
+};
+use crate::AppState;
+use crate::content::StudyContent;
+use crate::views::render;
+
+/// The study's analysis plan: its own, or the first of the server's library.
+fn plan_of(state: &AppState, study: &Study) -> Result<Plan, AdminError> {
+    let text = if study.analysis_plan.is_empty() {
+        state
+            .config
+            .admin
+            .library
+            .first()
+            .map(|set| set.analysis_plan.as_str())
+            .ok_or_else(|| AdminError::Internal("the study has no analysis plan".to_owned()))?
+    } else {
+        study.analysis_plan.as_str()
+    };
+    Plan::parse(text, "analysis plan").map_err(|e| AdminError::Internal(e.to_string()))
+}
+
+/// The study's training-needs specification: its own, or the library's.
+fn needs_of(state: &AppState, study: &Study) -> Result<NeedsSpec, AdminError> {
+    let text = if study.training_needs.is_empty() {
+        state
+            .config
+            .admin
+            .library
+            .first()
+            .map(|set| set.training_needs.as_str())
+            .ok_or_else(|| {
+                AdminError::Internal("the study has no training-needs specification".to_owned())
+            })?
+    } else {
+        study.training_needs.as_str()
+    };
+    NeedsSpec::parse(text, "training needs").map_err(|e| AdminError::Internal(e.to_string()))
+}
+
+/// Every response of the study as an analysis dataset.
+async fn study_dataset(
+    state: &AppState,
+    study: &Study,
+    content: &StudyContent,
+) -> Result<Dataset, AdminError> {
+    let sites: Vec<data::Site> = state
+        .store
+        .sites(&study.id)
+        .await?
+        .into_iter()
+        .map(|s| data::Site {
+            site: s.code,
+            name: s.name,
+            region: s.region,
+        })
+        .collect();
+    let summaries = state.store.study_responses(&study.id).await?;
+    let answers = state.store.study_answers(&study.id).await?;
+    let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);
+    let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
+    Ok(Dataset {
+        manifest: Manifest {
+            format: "skafada-export".to_owned(),
+            version: 1,
+            study: study.name.clone(),
+            synthetic: false,
+            pre: "pre-training survey".to_owned(),
+            post: Some("post-training survey".to_owned()),
+        },
+        sites,
+        pre_instrument: content.pre.clone(),
+        post_instrument: Some(content.post.clone()),
+        pre,
+        post: Some(post),
+    })
+}
+
+/// Runs analyses off the async threads.
+async fn analyse_all(plan: Arc<Plan>, datasets: Vec<Dataset>) -> Result<Vec<Analysis>, AdminError> {
+    tokio::task::spawn_blocking(move || {
+        datasets
+            .iter()
+            .map(|dataset| {
+                skafada_analysis::analyse(&plan, dataset)
+                    .map_err(|e| AdminError::Internal(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| AdminError::Internal(e.to_string()))?
+}
+
+/// The smallest count the account may see, or `None` for everything.
+fn min_count(admin: &Admin, study: &Study) -> Option<u64> {
+    (!admin.sees_all_sites()).then(|| u64::try_from(study.min_cell_count).unwrap_or(5))
+}
+
+/// The site's analysis and all sites', with the dashboard plan.
+async fn site_and_all(
+    state: &AppState,
+    study: &Study,
+    site: &Site,
+) -> Result<(Arc<Plan>, StudyContentRef, Analysis, Analysis), AdminError> {
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let plan = Arc::new(dashboard_plan(&plan_of(state, study)?));
+    let all = study_dataset(state, study, &content).await?;
+    let only = site_dataset(&all, &site.code).ok_or(AdminError::NotFound)?;
+    let mut analyses = analyse_all(plan.clone(), vec![only, all])
+        .await?
+        .into_iter();
+    let (Some(site_analysis), Some(all_analysis)) = (analyses.next(), analyses.next()) else {
+        return Err(AdminError::Internal("the analyses did not run".to_owned()));
+    };
+    Ok((plan, content, site_analysis, all_analysis))
+}
+
+type StudyContentRef = Arc<StudyContent>;
+
+fn shown_text(shown: &Shown) -> String {
+    shown.text()
+}
+
+fn result_tables(board: &Dashboard) -> Vec<ResultTableView> {
+    board
+        .tables
+        .iter()
+        .map(|table| ResultTableView {
+            id: table.id.clone(),
+            caption: table.caption.clone(),
+            columns: table.columns.iter().skip(1).cloned().collect(),
+            rows: table
+                .rows
+                .iter()
+                .map(|row| ResultRowView {
+                    label: row.label.clone(),
+                    heading: row.heading,
+                    cells: row
+                        .cells
+                        .iter()
+                        .map(|cell| CellView {
+                            site: shown_text(&cell.site),
+                            hidden: cell.site == Shown::Hidden,
+                            all: cell.all.map(|x| format!("{x:.1}")),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            span: table.columns.len(),
+            chart: table.chart.clone(),
+            notes: table.notes.clone(),
+        })
+        .collect()
+}
+
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < .001".to_owned()
+    } else {
+        format!("p = {}", format!("{p:.3}").trim_start_matches('0'))
+    }
+}
+
+/// `GET /admin/studies/{study}/sites/{site}/dashboard`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn site_dashboard(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((study_id, code)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    let (plan, _, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
+    let min = min_count(&admin, &study);
+    let board = dashboard(
+        &plan,
+        &site_analysis,
+        &all_analysis,
+        &DashboardOptions {
+            site_code: site.code.clone(),
+            min_count: min,
+        },
+    );
+    let base = format!("/admin/studies/{}/sites/{}", study.id, site.code);
+    Ok(render(&DashboardPage {
+        layout: AdminLayout::new(&format!("Results for {}", site.code), Some(&admin)).back(&base),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        site_responses: board.responses.0,
+        all_responses: board.responses.1,
+        too_few: board.too_few,
+        post_too_few: board.post_too_few,
+        min_count: min,
+        hidden: board.hidden,
+        differences: board
+            .differences
+            .iter()
+            .map(|d| DifferenceView {
+                table: d.table.clone(),
+                row: d.row.clone(),
+                answer: d.answer.clone(),
+                sentence: d.sentence(),
+                p: p_text(d.p),
+                p_adjusted: p_text(d.p_adjusted),
+                significant: d.p_adjusted <= plan.significance,
+            })
+            .collect(),
+        tables: result_tables(&board),
+        needs: format!("{base}/training-needs"),
+        significance: format!("{}", plan.significance)
+            .trim_start_matches('0')
+            .to_owned(),
+    }))
+}
+
+/// The module's sections with the questions each addresses.
+fn section_refs(content: &StudyContent) -> Vec<SectionRef> {
+    content
+        .module
+        .sections
+        .iter()
+        .map(|s| SectionRef {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            addresses: s.knowledge.iter().chain(&s.addresses).cloned().collect(),
+        })
+        .collect()
+}
+
+fn needs_page(
+    admin: &Admin,
+    report: &NeedsReport,
+    title: &str,
+    back: &str,
+    scope_name: String,
+    significance: f64,
+    min: Option<u64>,
+) -> Response {
+    let percent =
+        |share: Option<skafada_report::needs::Share>| share.map(|s| format!("{:.0}%", s.percent()));
+    render(&NeedsPage {
+        layout: AdminLayout::new(title, Some(admin)).back(back),
+        heading: title.to_owned(),
+        scope_name,
+        responses: report.responses,
+        too_few: report.too_few,
+        min_count: min,
+        site_level: report.scope != "all sites",
+        groups: report
+            .groups
+            .iter()
+            .map(|group| NeedGroupView {
+                id: group.id.clone(),
+                title: group.title.clone(),
+                measure: group.measure.clone(),
+                source: group.source.clone(),
+                more: group.more,
+                needs: group
+                    .needs
+                    .iter()
+                    .map(|need| NeedView {
+                        text: need.text.clone(),
+                        share: percent(need.share),
+                        all: percent(need.all),
+                        implications: need
+                            .implications
+                            .iter()
+                            .filter_map(|n| report.implications.iter().find(|i| i.number == *n))
+                            .map(|i| (i.number, i.title.clone()))
+                            .collect(),
+                        sections: need.sections.clone(),
+                        change: need.change.as_ref().map(|c| ChangeView {
+                            scope: c.scope.clone(),
+                            before: format!("{:.0}%", c.before),
+                            after: format!("{:.0}%", c.after),
+                            post_n: c.post_n,
+                            verdict: match (c.significant, c.improved) {
+                                (true, true) => "Improved after the training".to_owned(),
+                                (true, false) => "Worse after the training".to_owned(),
+                                (false, _) => "No clear change".to_owned(),
+                            },
+                            p: p_text(c.p_adjusted),
+                            improved: c.significant && c.improved,
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        implications: report
+            .implications
+            .iter()
+            .map(|i| (i.number, i.title.clone(), i.summary.clone()))
+            .collect(),
+        significance: format!("{significance}").trim_start_matches('0').to_owned(),
+    })
+}
+
+/// `GET /admin/studies/{study}/sites/{site}/training-needs`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn site_needs(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((study_id, code)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    let spec = needs_of(&state, &study)?;
+    let (_, content, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
+    let plan = plan_of(&state, &study)?;
+    let min = min_count(&admin, &study);
+    let report = needs_report(
+        &spec,
+        &plan,
+        &content.pre,
+        &section_refs(&content),
+        &site_analysis,
+        &all_analysis,
+        &NeedsOptions {
+            scope: site.code.clone(),
+            min_count: min,
+        },
+    );
+    let back = format!("/admin/studies/{}/sites/{}", study.id, site.code);
+    Ok(needs_page(
+        &admin,
+        &report,
+        &format!("Training needs: {}", site.code),
+        &back,
+        site.name.clone(),
+        plan.significance,
+        min,
+    ))
+}
+
+/// `GET /admin/studies/{study}/training-needs`: every site together (not for LA
+/// contacts, who see their own site's beside all sites).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn study_needs(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(study_id): Path<String>,
+) -> Result<Response, AdminError> {
+    let study = admin.require_study(&state, &study_id).await?;
+    if !admin.sees_all_sites() {
+        return Err(AdminError::NotFound);
+    }
+    let spec = needs_of(&state, &study)?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let plan = plan_of(&state, &study)?;
+    let dataset = study_dataset(&state, &study, &content).await?;
+    let mut analyses = analyse_all(Arc::new(dashboard_plan(&plan)), vec![dataset]).await?;
+    let all = analyses
+        .pop()
+        .ok_or_else(|| AdminError::Internal("the analysis did not run".to_owned()))?;
+    let report = needs_report(
+        &spec,
+        &plan,
+        &content.pre,
+        &section_refs(&content),
+        &all,
+        &all,
+        &NeedsOptions {
+            scope: "all sites".to_owned(),
+            min_count: None,
+        },
+    );
+    Ok(needs_page(
+        &admin,
+        &report,
+        "Training needs: all sites",
+        &format!("/admin/studies/{}", study.id),
+        study.name.clone(),
+        plan.significance,
+        None,
+    ))
+}
+
+/// `?format=` of the study report.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ReportQuery {
+    format: Option<String>,
+}
+
+/// `GET /admin/studies/{study}/report?format=html|pdf`: the study report from the live
+/// responses, as a file (study admins and analysts).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn study_report(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(study_id): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, AdminError> {
+    let study = admin.require_study(&state, &study_id).await?;
+    if !admin.sees_all_sites() {
+        return Err(AdminError::NotFound);
+    }
+    let pdf = match query.format.as_deref() {
+        None | Some("html") => false,
+        Some("pdf") => true,
+        Some(_) => return Err(AdminError::NotFound),
+    };
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let plan = Arc::new(plan_of(&state, &study)?);
+    let dataset = study_dataset(&state, &study, &content).await?;
+    let name = study.name.clone();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AdminError> {
+        let analysis = skafada_analysis::analyse(&plan, &dataset)
+            .map_err(|e| AdminError::Internal(e.to_string()))?;
+        let report = skafada_report::Report::from_analysis(
+            &analysis,
+            &skafada_report::ReportOptions::default(),
+        );
+        if pdf {
+            report
+                .render_pdf()
+                .map_err(|e| AdminError::Internal(e.to_string()))
+        } else {
+            report
+                .render_html()
+                .map(String::into_bytes)
+                .map_err(|e| AdminError::Internal(e.to_string()))
+        }
+    })
+    .await
+    .map_err(|e| AdminError::Internal(e.to_string()))??;
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let (content_type, extension) = if pdf {
+        ("application/pdf", "pdf")
+    } else {
+        ("text/html; charset=utf-8", "html")
+    };
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{safe}-report-{}.{extension}\"",
+                    today()
+                ),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

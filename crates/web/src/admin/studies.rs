@@ -1,0 +1,393 @@
+//! Making a study and changing its settings: name, opening, closing and deletion dates,
+//! and the smallest count shown to LA contacts.
+//!
+//! A study's surveys, training module and analysis plan are chosen when it is made (from
+//! the server's library or by copying another study) and never change afterwards:
+//! answers are only comparable within one instrument. To change them, make a new study.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use skafada_store::{NewStudy, Study, StudySettings, today};
+
+use super::error::AdminError;
+use super::forms::{DateInput, Errors, Input, RadioOption, Radios, read_date, read_text};
+use super::guard::{Admin, AdminPost};
+use super::views::{AdminLayout, StudyFormPage};
+use crate::AppState;
+use crate::form::FormData;
+use crate::views::render;
+
+/// The longest study name.
+const NAME_MAX: usize = 120;
+
+/// The fields of the study form, as typed or as stored.
+struct StudyFields {
+    name: Input,
+    content: Option<Radios>,
+    opens_on: DateInput,
+    closes_on: DateInput,
+    retain_until: DateInput,
+    min_cell_count: Input,
+}
+
+impl StudyFields {
+    fn new(settings: Option<&StudySettings>, default_min: i64) -> StudyFields {
+        let get = |f: fn(&StudySettings) -> String| settings.map(f).unwrap_or_default();
+        StudyFields {
+            name: Input::new("name", "Study name", &get(|s| s.name.clone()))
+                .hint("For researchers and LA contacts; practitioners do not see it"),
+            content: None,
+            opens_on: DateInput::from_iso("opens-on", "Opening date", &get(|s| s.opens_on.clone())),
+            closes_on: DateInput {
+                hint: Some("The last day practitioners can start or carry on. For example, 31 7 2027".to_owned()),
+                ..DateInput::from_iso("closes-on", "Closing date", &get(|s| s.closes_on.clone()))
+            },
+            retain_until: DateInput {
+                hint: Some(
+                    "The date the consent form promises. Every response is deleted on this day. For example, 31 12 2028"
+                        .to_owned(),
+                ),
+                ..DateInput::from_iso("retain-until", "Deletion date", &get(|s| s.retain_until.clone()))
+            },
+            min_cell_count: Input::new(
+                "min-cell-count",
+                "Smallest number shown to LA contacts",
+                &settings.map_or(default_min, |s| s.min_cell_count).to_string(),
+            )
+            .hint("Counts below this are hidden on LA contacts' dashboards, with other counts that would give them away. 5 is usual; use 10 for small teams")
+            .width("govuk-input--width-3")
+            .numeric(),
+        }
+    }
+}
+
+/// The choice of surveys and training for a new study: the server's library, then
+/// every study the account can see.
+fn content_choices(state: &AppState, studies: &[Study], chosen: Option<&str>) -> Radios {
+    let mut options: Vec<RadioOption> = state
+        .config
+        .admin
+        .library
+        .iter()
+        .enumerate()
+        .map(|(i, set)| RadioOption {
+            value: format!("library-{i}"),
+            label: set.label.clone(),
+            hint: None,
+            checked: false,
+        })
+        .collect();
+    options.extend(studies.iter().map(|study| RadioOption {
+        value: format!("study-{}", study.id),
+        label: format!("The same as {}", study.name),
+        hint: Some("Its surveys, training module and analysis plan, with none of its sites or responses".to_owned()),
+        checked: false,
+    }));
+    for option in &mut options {
+        option.checked = Some(option.value.as_str()) == chosen;
+    }
+    Radios {
+        id: "content".to_owned(),
+        legend: "Surveys and training".to_owned(),
+        hint: Some("These cannot be changed once the study is made".to_owned()),
+        options,
+        error: None,
+    }
+}
+
+/// Reads and checks the form; the settings when everything is valid.
+fn read_settings(
+    form: &FormData,
+    fields: &mut StudyFields,
+    errors: &mut Errors,
+    today: &str,
+) -> Option<StudySettings> {
+    let name = read_text(
+        form,
+        &mut fields.name,
+        errors,
+        Some("Enter the study name"),
+        NAME_MAX,
+    );
+    let (opens_input, opens_on) = read_date(form, "opens-on", "Opening date", "opening date");
+    let (closes_input, closes_on) = read_date(form, "closes-on", "Closing date", "closing date");
+    let (retain_input, retain_until) =
+        read_date(form, "retain-until", "Deletion date", "deletion date");
+    fields.opens_on = DateInput {
+        hint: fields.opens_on.hint.take(),
+        ..opens_input
+    };
+    fields.closes_on = DateInput {
+        hint: fields.closes_on.hint.take(),
+        ..closes_input
+    };
+    fields.retain_until = DateInput {
+        hint: fields.retain_until.hint.take(),
+        ..retain_input
+    };
+    if let (Some(opens), Some(closes)) = (&opens_on, &closes_on)
+        && closes < opens
+    {
+        fields
+            .closes_on
+            .fail("The closing date must be the same as or after the opening date");
+    }
+    if let Some(retain) = &retain_until {
+        if closes_on.as_ref().is_some_and(|closes| retain <= closes) {
+            fields
+                .retain_until
+                .fail("The deletion date must be after the closing date");
+        } else if retain.as_str() <= today {
+            fields
+                .retain_until
+                .fail("The deletion date must be in the future");
+        }
+    }
+    errors.on_date(&fields.opens_on);
+    errors.on_date(&fields.closes_on);
+    errors.on_date(&fields.retain_until);
+    let typed = form.text("min-cell-count").unwrap_or_default();
+    fields.min_cell_count.value = typed.clone();
+    let min_cell_count = match typed.parse::<i64>() {
+        Ok(n) if (1..=100).contains(&n) => Some(n),
+        _ => {
+            errors.on_input(
+                &mut fields.min_cell_count,
+                "Smallest number shown must be a whole number from 1 to 100",
+            );
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(StudySettings {
+        name: name?,
+        opens_on: opens_on?,
+        closes_on: closes_on?,
+        retain_until: retain_until?,
+        min_cell_count: min_cell_count?,
+    })
+}
+
+/// What differs between the "make a study" and "study settings" pages.
+struct Frame {
+    title: &'static str,
+    back: String,
+    action: String,
+    /// What cannot change, as a summary list (settings only).
+    summary: Vec<(String, String)>,
+    button: &'static str,
+}
+
+impl Frame {
+    fn new_study() -> Frame {
+        Frame {
+            title: "Make a study",
+            back: "/admin".to_owned(),
+            action: "/admin/studies/new".to_owned(),
+            summary: Vec::new(),
+            button: "Make the study",
+        }
+    }
+
+    fn settings(study: &Study, module_title: &str) -> Frame {
+        let back = format!("/admin/studies/{}", study.id);
+        Frame {
+            title: "Study settings",
+            action: format!("{back}/settings"),
+            back,
+            summary: fixed_parts(study, module_title),
+            button: "Save settings",
+        }
+    }
+}
+
+fn form_page(admin: &Admin, frame: Frame, fields: StudyFields, errors: Errors) -> Response {
+    render(&StudyFormPage {
+        layout: AdminLayout::new(frame.title, Some(admin))
+            .with_error(!errors.is_empty())
+            .back(&frame.back),
+        heading: frame.title.to_owned(),
+        csrf: admin.csrf.clone(),
+        action: frame.action,
+        errors: errors.0,
+        name: fields.name,
+        content: fields.content,
+        opens_on: fields.opens_on,
+        closes_on: fields.closes_on,
+        retain_until: fields.retain_until,
+        min_cell_count: fields.min_cell_count,
+        summary: frame.summary,
+        button: frame.button.to_owned(),
+    })
+}
+
+/// The studies an account may copy from.
+async fn copyable(state: &AppState, admin: &Admin) -> Result<Vec<Study>, AdminError> {
+    Ok(state
+        .store
+        .studies()
+        .await?
+        .into_iter()
+        .filter(|study| admin.can_see_study(&study.id))
+        .collect())
+}
+
+/// `GET /admin/studies/new`: for study admins of every study.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn new_page(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> Result<Response, AdminError> {
+    if !admin.can_create_studies() {
+        return Err(AdminError::NotFound);
+    }
+    let studies = copyable(&state, &admin).await?;
+    let mut fields = StudyFields::new(None, state.config.admin.default_min_cell_count);
+    let first = (!state.config.admin.library.is_empty()).then(|| "library-0".to_owned());
+    fields.content = Some(content_choices(&state, &studies, first.as_deref()));
+    Ok(form_page(
+        &admin,
+        Frame::new_study(),
+        fields,
+        Errors::default(),
+    ))
+}
+
+/// `POST /admin/studies/new`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    post: AdminPost,
+) -> Result<Response, AdminError> {
+    let admin = &post.admin;
+    if !admin.can_create_studies() {
+        return Err(AdminError::NotFound);
+    }
+    let studies = copyable(&state, admin).await?;
+    let mut fields = StudyFields::new(None, state.config.admin.default_min_cell_count);
+    let mut errors = Errors::default();
+    let chosen = post.form.text("content");
+    let mut content = content_choices(&state, &studies, chosen.as_deref());
+    let source = chosen.as_deref().and_then(|value| {
+        if let Some(index) = value.strip_prefix("library-") {
+            let set = state
+                .config
+                .admin
+                .library
+                .get(index.parse::<usize>().ok()?)?;
+            Some(NewStudy {
+                pre_instrument: set.pre_instrument.clone(),
+                post_instrument: set.post_instrument.clone(),
+                module_id: set.module_id.clone(),
+                module_sources: set.module_sources.clone(),
+                analysis_plan: set.analysis_plan.clone(),
+                training_needs: set.training_needs.clone(),
+                ..NewStudy::default()
+            })
+        } else {
+            let id = value.strip_prefix("study-")?;
+            let study = studies.iter().find(|s| s.id == id)?;
+            Some(NewStudy {
+                pre_instrument: study.pre_instrument.clone(),
+                post_instrument: study.post_instrument.clone(),
+                module_id: study.module_id.clone(),
+                module_sources: study.module_sources.clone(),
+                analysis_plan: study.analysis_plan.clone(),
+                training_needs: study.training_needs.clone(),
+                ..NewStudy::default()
+            })
+        }
+    });
+    let settings = read_settings(&post.form, &mut fields, &mut errors, &today());
+    if source.is_none() {
+        let message = "Select the surveys and training the study uses";
+        content.error = Some(message.to_owned());
+        errors.0.insert(
+            usize::from(fields.name.error.is_some()),
+            crate::views::ErrorLink {
+                href: content.first_id(),
+                message: message.to_owned(),
+            },
+        );
+    }
+    fields.content = Some(content);
+    let (Some(settings), Some(source)) = (settings, source) else {
+        return Ok(form_page(admin, Frame::new_study(), fields, errors));
+    };
+    let study = NewStudy {
+        name: settings.name,
+        opens_on: settings.opens_on,
+        closes_on: settings.closes_on,
+        retain_until: settings.retain_until,
+        ..source
+    };
+    crate::content::check_study(&study).map_err(|e| AdminError::Internal(e.to_string()))?;
+    let id = state
+        .store
+        .create_study_by(&study, settings.min_cell_count, admin.account_id())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/studies/{id}")).into_response())
+}
+
+/// What the settings page says about the parts that cannot change.
+fn fixed_parts(study: &Study, module_title: &str) -> Vec<(String, String)> {
+    let plan = if study.analysis_plan.is_empty() {
+        "The plan built into this server".to_owned()
+    } else {
+        skafada_analysis::plan::Plan::parse(&study.analysis_plan, "plan")
+            .map(|plan| plan.title)
+            .unwrap_or_else(|_| "A plan that does not load".to_owned())
+    };
+    vec![
+        ("Training module".to_owned(), module_title.to_owned()),
+        ("Analysis plan".to_owned(), plan),
+    ]
+}
+
+/// `GET /admin/studies/{study}/settings`: study admins of the study.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn settings_page(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(study_id): Path<String>,
+) -> Result<Response, AdminError> {
+    let study = admin.manage_study(&state, &study_id).await?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let fields = StudyFields::new(Some(&StudySettings::of(&study)), study.min_cell_count);
+    Ok(form_page(
+        &admin,
+        Frame::settings(&study, &content.module.manifest.title),
+        fields,
+        Errors::default(),
+    ))
+}
+
+/// `POST /admin/studies/{study}/settings`.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn save_settings(
+    State(state): State<AppState>,
+    Path(study_id): Path<String>,
+    post: AdminPost,
+) -> Result<Response, AdminError> {
+    let admin = &post.admin;
+    let study = admin.manage_study(&state, &study_id).await?;
+    let mut fields = StudyFields::new(Some(&StudySettings::of(&study)), study.min_cell_count);
+    let mut errors = Errors::default();
+    let back = format!("/admin/studies/{}", study.id);
+    let Some(settings) = read_settings(&post.form, &mut fields, &mut errors, &today()) else {
+        let content = state.studies.get(&state.store, &study.id).await?;
+        return Ok(form_page(
+            admin,
+            Frame::settings(&study, &content.module.manifest.title),
+            fields,
+            errors,
+        ));
+    };
+    state
+        .store
+        .update_study(&study, &settings, admin.account_id())
+        .await?;
+    Ok(Redirect::to(&format!("{back}?saved=settings")).into_response())
+}

@@ -1,0 +1,212 @@
+// Running a study in real Chromium: a study admin makes a study (with errors first),
+// adds a site and its local services, changes the settings and the reminders, and reads
+// a site's results; an LA contact reads their own site's results with small counts
+// hidden, its training needs and its messages, on a desktop and on a 360 px phone. axe
+// runs on every page (zero violations), and one pass runs without JavaScript.
+//
+// Needs the skafada binary (SKAFADA_BIN, default ../../target/debug/skafada) and
+// Chromium at /usr/bin/chromium. The demo study is filled with its synthetic responses.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync']
+}
+const PASSWORD = 'correct horse battery staple'
+
+let browser
+before(async () => { browser = await chromium.launch(LAUNCH) })
+after(async () => { await browser?.close() })
+
+let nextPort = 19600 + Math.floor(Math.random() * 300)
+
+function account (database, email, role, extra = []) {
+  const created = spawnSync(BIN, ['admin', 'create', '--database', database, '--email', email, '--role', role, ...extra],
+    { input: PASSWORD + '\n', encoding: 'utf8' })
+  assert.equal(created.status, 0, created.stderr)
+}
+
+async function startServer () {
+  const dir = mkdtempSync(join(tmpdir(), 'skafada-study-browser-'))
+  const database = `sqlite://${join(dir, 'test.sqlite')}`
+  const port = nextPort++
+  const server = spawn(BIN, ['serve', '--demo', '--database', database, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 60000)
+    server.stdout.on('data', chunk => {
+      out += chunk
+      if (out.includes('serving on')) { clearTimeout(timer); resolve() }
+    })
+    server.on('exit', code => reject(new Error(`server exited ${code}: ${out}`)))
+  })
+  account(database, 'admin@example.org', 'study-admin')
+  account(database, 'la08@example.org', 'la-contact', ['--study', 'SKAFADA demo', '--site', 'LA08'])
+  return {
+    base: `http://127.0.0.1:${port}`,
+    stop () { server.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }) }
+  }
+}
+
+async function axeCheck (page, label) {
+  const results = await new AxeBuilder({ page }).analyze()
+  const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
+  assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
+}
+
+async function submit (page, selector = 'main form button.govuk-button') {
+  await Promise.all([page.waitForNavigation(), page.locator(selector).first().click()])
+}
+
+async function follow (page, name) {
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name, exact: true }).first().click()])
+}
+
+async function signIn (page, base, email) {
+  await page.goto(base + '/admin/sign-in')
+  await page.fill('#email', email)
+  await page.fill('#password', PASSWORD)
+  await submit(page)
+  assert.equal(new URL(page.url()).pathname, '/admin')
+}
+
+async function fillDate (page, id, [day, month, year]) {
+  await page.fill(`#${id}-day`, day)
+  await page.fill(`#${id}-month`, month)
+  await page.fill(`#${id}-year`, year)
+}
+
+async function studyAdmin (page, base, axe) {
+  await signIn(page, base, 'admin@example.org')
+  await axe(page, 'studies')
+  await follow(page, 'Make a study')
+  await axe(page, 'make a study')
+  await submit(page)
+  assert.match(await page.title(), /^Error: /)
+  const summary = await page.locator('.govuk-error-summary').innerText()
+  assert.match(summary, /Enter the study name/)
+  assert.match(summary, /Enter the opening date/)
+  await axe(page, 'make a study with errors')
+  await page.fill('#name', 'SKAFADA 2027')
+  await page.check('#content-2')
+  await fillDate(page, 'opens-on', ['1', '6', '2026'])
+  await fillDate(page, 'closes-on', ['31', '7', '2099'])
+  await fillDate(page, 'retain-until', ['31', '12', '2100'])
+  await submit(page)
+  assert.equal(await page.locator('h1').innerText(), 'Responses')
+  assert.match(await page.locator('.govuk-caption-l').first().innerText(), /SKAFADA 2027/)
+  await axe(page, 'the new study')
+  await follow(page, 'Add a site')
+  await page.fill('#code', 'la12')
+  await submit(page)
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter the site's name/)
+  await axe(page, 'add a site with errors')
+  await page.fill('#name', 'Northtown Council')
+  await page.fill('#region', 'North')
+  await page.check('#deprivation-2')
+  await submit(page)
+  assert.match(await page.locator('.govuk-notification-banner').innerText(), /Site added/)
+  await axe(page, 'the new site')
+  await page.getByRole('link', { name: /Change\s+local support services/ }).click()
+  await page.waitForLoadState()
+  await page.fill('#service-name', 'Northtown Women\'s Aid')
+  await page.fill('#phone', '0100 111 2222')
+  await submit(page)
+  assert.match(await page.locator('.govuk-summary-card').innerText(), /Northtown Women's Aid/)
+  await axe(page, 'local services')
+  await page.goto(new URL(page.url()).pathname.replace('/local-services', '/messages'))
+  assert.match(await page.locator('#invitation-body').inputValue(), /Northtown Council is taking part/)
+  await axe(page, 'site messages')
+  const study = new URL(page.url()).pathname.split('/sites/')[0]
+  await page.goto(base + study + '/settings')
+  await fillDate(page, 'retain-until', ['1', '1', '2000'])
+  await submit(page)
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /deletion date must be after the closing date/)
+  await axe(page, 'settings with an error')
+  await page.goto(base + study + '/messages')
+  await axe(page, 'study messages')
+}
+
+async function demoResults (page, base, axe) {
+  await page.goto(base + '/admin')
+  await follow(page, 'SKAFADA demo')
+  await axe(page, 'demo monitoring')
+  await page.goto(page.url() + '/sites/LA08/dashboard')
+  assert.equal(await page.locator('h1').innerText(), 'Results beside all sites')
+  assert.equal(await page.locator('abbr', { hasText: '[c]' }).count(), 0, 'a study admin sees every count')
+  assert.ok(await page.locator('.app-chart svg').count() > 0, 'the site\'s figures are drawn')
+  await axe(page, 'dashboard for a study admin')
+  await page.goto(page.url().replace('/sites/LA08/dashboard', '/training-needs'))
+  assert.match(await page.locator('main').innerText(), /What practitioners know least about/)
+  await axe(page, 'training needs of all sites')
+}
+
+async function laContact (page, base, axe, phone) {
+  await signIn(page, base, 'la08@example.org')
+  await follow(page, 'SKAFADA demo')
+  assert.equal(await page.locator('table').first().locator('tbody tr').count(), 1, 'only their own site')
+  await axe(page, 'LA contact monitoring')
+  await follow(page, 'Your site\'s results beside all sites')
+  assert.ok(await page.locator('abbr', { hasText: '[c]' }).count() > 0, 'small counts are hidden')
+  assert.doesNotMatch(await page.locator('main').innerText(), /LA0[1-79]|LA1[01]/)
+  await axe(page, 'LA dashboard')
+  if (phone) {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px; only tables may`)
+  }
+  await page.goBack()
+  await follow(page, 'Your site\'s training needs')
+  assert.match(await page.locator('main').innerText(), /Misconceptions most often held/)
+  await axe(page, 'LA training needs')
+  await page.goBack()
+  await follow(page, 'Invitation and reminders to send round')
+  assert.match(await page.locator('#reminder-body').inputValue(), /\/s\//)
+  await axe(page, 'LA messages')
+  const copy = page.getByRole('button', { name: 'Copy the invitation' })
+  return copy.isVisible()
+}
+
+async function run ({ javaScript, phone }) {
+  const axe = javaScript ? axeCheck : async () => {}
+  const server = await startServer()
+  const viewport = phone ? { width: 360, height: 740 } : { width: 1280, height: 900 }
+  const admin = await browser.newContext({ viewport, javaScriptEnabled: javaScript })
+  const la = await browser.newContext({ viewport, javaScriptEnabled: javaScript })
+  try {
+    const page = await admin.newPage()
+    if (!phone) {
+      await studyAdmin(page, server.base, axe)
+      await demoResults(page, server.base, axe)
+    }
+    const copyShown = await laContact(await la.newPage(), server.base, axe, phone)
+    assert.equal(copyShown, javaScript, 'the copy button needs JavaScript, and is hidden without it')
+  } finally {
+    await admin.close()
+    await la.close()
+    server.stop()
+  }
+}
+
+test('a study admin makes a study and a site and reads the results, with no axe violations', async () => {
+  await run({ javaScript: true, phone: false })
+})
+
+test('an LA contact reads their own results on a 360 px phone, with no axe violations', async () => {
+  await run({ javaScript: true, phone: true })
+})
+
+test('running a study works without JavaScript', async () => {
+  await run({ javaScript: false, phone: false })
+})
