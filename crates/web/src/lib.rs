@@ -26,7 +26,6 @@ mod error;
 mod form;
 mod group;
 mod journey;
-mod pdf;
 mod services;
 mod survey;
 mod training;
@@ -43,7 +42,6 @@ use tokio::net::TcpListener;
 
 pub use admin::AdminConfig;
 pub use content::{ContentError, StudyContent, check_study, read_module_folder};
-pub use pdf::certificate_pdf;
 pub use services::NATIONAL_SERVICES;
 
 /// How the service presents itself.
