@@ -61,6 +61,11 @@ impl Face {
         (id.to_u32(), advance)
     }
 
+    /// Whether the face has a glyph for `c`.
+    pub(crate) fn has(&self, c: char) -> bool {
+        self.charmap.map(c).is_some_and(|id| id != GlyphId::NOTDEF)
+    }
+
     /// The width of `text` at `size`.
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.glyph(c).1).sum::<f32>() * size
@@ -85,6 +90,44 @@ pub fn text_width(text: &str, size: f32, weight: Weight) -> f32 {
         Some(face) => face.width(text, size),
         None => text.chars().count() as f32 * 0.55 * size,
     }
+}
+
+/// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko and
+/// their presentation forms). The layout engine sets text left to right without
+/// bidirectional reordering or shaping, so these would print in the wrong order (or
+/// unjoined) even where the font has glyphs for them.
+fn right_to_left(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0590}'..='\u{08FF}'
+            | '\u{FB1D}'..='\u{FDFF}'
+            | '\u{FE70}'..='\u{FEFF}'
+            | '\u{10800}'..='\u{10FFF}'
+            | '\u{1E800}'..='\u{1EFFF}'
+    )
+}
+
+/// The characters of `text` that the embedded font cannot print as written, each once,
+/// in the order they first appear: those either weight lacks a glyph for (Liberation
+/// Sans covers the Latin, Greek and Cyrillic alphabets, not Chinese, Japanese, Korean,
+/// Devanagari and the like), control characters, and letters of right-to-left scripts,
+/// which would need bidirectional layout and shaping this crate does not do. Empty when
+/// every character can be printed. An unparseable font reports nothing as printable.
+pub fn unsupported_characters(text: &str) -> Vec<char> {
+    let printable = |c: char| {
+        !c.is_control()
+            && !right_to_left(c)
+            && [Weight::Regular, Weight::Bold]
+                .into_iter()
+                .all(|weight| face(weight).is_some_and(|face| face.has(c)))
+    };
+    let mut missing: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if !printable(c) && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
 }
 
 /// Breaks `text` into lines no wider than `width` at `size`, at spaces; a word wider than

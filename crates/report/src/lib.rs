@@ -11,11 +11,15 @@
 //! Cramér's V, the pre/post comparisons (the study's one-tailed z-tests and, for linked
 //! respondents, paired tests) and short findings sentences written from the numbers.
 //!
+//! The crate also typesets the CPD certificate ([`certificate_pdf`]) with the same font
+//! and drawing code.
+//!
 //! Architecture invariant: the crate is pure. It reads no file and no clock: the fonts
 //! are embedded with `include_bytes!`, and the caller writes the bytes it returns.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod certificate;
 pub mod charts;
 pub mod dashboard;
 pub mod findings;
@@ -28,6 +32,10 @@ mod svg;
 
 use skafada_analysis::Analysis;
 
+pub use certificate::{
+    CertificateDetails, CertificateName, NameError, certificate_pdf, learning_time,
+};
+pub use font::unsupported_characters;
 pub use model::Document;
 
 /// Why a report could not be rendered.
@@ -39,6 +47,15 @@ pub enum ReportError {
     /// The PDF writer failed.
     #[error("failed to write the PDF report: {0}")]
     Pdf(String),
+    /// Text for a certificate has characters the embedded font cannot print (listed
+    /// once each, in order), so it would show empty boxes.
+    #[error("the certificate's {part} has characters the font cannot print: {characters:?}")]
+    Unprintable {
+        /// Which part of the certificate: "module title", "date"...
+        part: &'static str,
+        /// The characters.
+        characters: Vec<char>,
+    },
 }
 
 /// What a report covers, beyond the analysis itself.

@@ -27,7 +27,6 @@ mod form;
 mod group;
 mod journey;
 mod mail;
-mod pdf;
 mod services;
 mod survey;
 mod training;
@@ -45,7 +44,6 @@ use tokio::net::TcpListener;
 pub use admin::{AdminConfig, ContentSet};
 pub use content::{ContentError, StudyContent, check_study, read_module_folder};
 pub use mail::{MailConfig, MailError, MailSecurity, Secret};
-pub use pdf::certificate_pdf;
 pub use services::NATIONAL_SERVICES;
 
 /// How the service presents itself.

@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use skafada_report::{CertificateDetails, CertificateName, NameError};
 use skafada_store::{Phase, Status, TrainingProgress};
 use skafada_training::{
     Block, LivedExperience, Module, Part, REFLECTION_PRIVACY_NOTICE, Section, render_markdown,
@@ -552,7 +553,46 @@ pub(crate) async fn certificate_page(
     )))
 }
 
-/// `POST /certificate`: the PDF, with the name typed (which is not stored).
+/// A character as the certificate page names it: a combining mark on a dotted circle,
+/// so that it does not sit on the bracket or comma before it.
+fn shown(c: char) -> String {
+    let combining = matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    );
+    if combining {
+        format!("\u{25CC}{c}")
+    } else if c.is_control() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        c.to_string()
+    }
+}
+
+/// What the certificate page says about a name it cannot print.
+fn name_message(error: &NameError) -> String {
+    match error {
+        NameError::Empty => "Enter the name to print on your certificate".to_owned(),
+        NameError::TooLong { max } => format!("Name must be {max} characters or fewer"),
+        NameError::Unsupported(characters) => format!(
+            "Your name has characters the certificate cannot print ({}). Enter your name \
+             using letters from the Latin, Greek or Cyrillic alphabets",
+            characters
+                .iter()
+                .map(|&c| shown(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// `POST /certificate`: the PDF, with the name typed (which is not stored). The name is
+/// checked first (trimmed and collapsed, at most 100 characters, every character one the
+/// certificate's font can print); a name that fails is shown again with the reason.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn certificate(
     State(state): State<AppState>,
@@ -568,31 +608,28 @@ pub(crate) async fn certificate(
         return Ok(see_other(&next_step(&state, &journey).await?));
     }
     let record = issue(&state, &journey, &respondent).await?;
-    let name = form.text("name").unwrap_or_default();
-    let error = if name.is_empty() {
-        Some("Enter the name to print on your certificate")
-    } else if name.chars().count() > 100 {
-        Some("Name must be 100 characters or fewer")
-    } else {
-        None
+    let typed = form.text("name").unwrap_or_default();
+    let name = match CertificateName::parse(&typed) {
+        Ok(name) => name,
+        Err(error) => {
+            return Ok(render(&certificate_view(
+                &state,
+                &journey,
+                &record,
+                typed,
+                Some(name_message(&error)),
+            )));
+        }
     };
-    if let Some(error) = error {
-        return Ok(render(&certificate_view(
-            &state,
-            &journey,
-            &record,
-            name,
-            Some(error.to_owned()),
-        )));
-    }
-    let pdf = crate::pdf::certificate_pdf(
-        &name,
-        &record.module_title,
-        &long_date(&record.issued_on),
-        record.learning_minutes,
-        &record.code,
-        &format!("{}/verify", state.config.public_url),
-    );
+    let pdf = skafada_report::certificate_pdf(&CertificateDetails {
+        name,
+        module_title: record.module_title.clone(),
+        date: long_date(&record.issued_on),
+        learning_minutes: record.learning_minutes,
+        code: record.code.clone(),
+        verify_url: format!("{}/verify", state.config.public_url),
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (CONTENT_TYPE, "application/pdf"),

@@ -25,12 +25,25 @@ fn paint(color: Color) -> rgb::Color {
     rgb::Color::new(color.0, color.1, color.2)
 }
 
-struct Fonts {
+/// The embedded faces, ready for krilla.
+pub(crate) struct Fonts {
     regular: Font,
     bold: Font,
 }
 
 impl Fonts {
+    /// Liberation Sans Regular and Bold, from the bytes embedded in the crate.
+    pub(crate) fn embedded() -> Result<Fonts, ReportError> {
+        Ok(Fonts {
+            regular: Font::new(REGULAR_TTF.into(), 0).ok_or_else(|| {
+                ReportError::Pdf("the embedded regular font could not be read".into())
+            })?,
+            bold: Font::new(BOLD_TTF.into(), 0).ok_or_else(|| {
+                ReportError::Pdf("the embedded bold font could not be read".into())
+            })?,
+        })
+    }
+
     fn get(&self, weight: Weight) -> Font {
         match weight {
             Weight::Regular => self.regular.clone(),
@@ -118,7 +131,8 @@ fn draw_line(
     }
 }
 
-fn draw_mark(surface: &mut Surface<'_>, fonts: &Fonts, mark: &Mark) {
+/// Draws a chart mark (or a line of text laid out as one) in page coordinates.
+pub(crate) fn draw_mark(surface: &mut Surface<'_>, fonts: &Fonts, mark: &Mark) {
     match mark {
         Mark::Rect {
             x,
@@ -165,13 +179,7 @@ fn draw_chart(surface: &mut Surface<'_>, fonts: &Fonts, chart: &Chart, x: f32, y
 
 /// Writes the document as a PDF.
 pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, ReportError> {
-    let fonts = Fonts {
-        regular: Font::new(REGULAR_TTF.into(), 0).ok_or_else(|| {
-            ReportError::Pdf("the embedded regular font could not be read".into())
-        })?,
-        bold: Font::new(BOLD_TTF.into(), 0)
-            .ok_or_else(|| ReportError::Pdf("the embedded bold font could not be read".into()))?,
-    };
+    let fonts = Fonts::embedded()?;
     let laid_out = layout::layout(doc);
     let mut document = krilla::Document::new();
     for page in &laid_out.pages {

@@ -1,6 +1,8 @@
-//! Tests of the report: charts, findings sentences, the PDF layout and whole reports.
+//! Tests of the report: charts, findings sentences, the PDF layout, whole reports and the
+//! CPD certificate.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
+mod certificate;
 mod charts;
 mod dashboard;
 mod findings;

@@ -125,6 +125,13 @@ pub struct Page {
     pub body: String,
 }
 
+/// A response kept as bytes: a downloaded file.
+pub struct Download {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
 impl Page {
     pub fn location(&self) -> String {
         self.headers
@@ -330,6 +337,16 @@ impl TestApp {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let download = self.fetch(request).await;
+        Page {
+            status: download.status,
+            headers: download.headers,
+            body: String::from_utf8_lossy(&download.bytes).into_owned(),
+        }
+    }
+
+    /// Sends a request with the journey cookie and keeps the cookie it sets.
+    async fn fetch(&self, request: reqwest::RequestBuilder) -> Download {
         let cookie = self.cookie.lock().unwrap().clone();
         let request = match cookie {
             Some(cookie) => request.header("cookie", format!("journey={cookie}")),
@@ -344,11 +361,23 @@ impl TestApp {
                 .unwrap_or_default();
             *self.cookie.lock().unwrap() = (!token.is_empty()).then(|| token.to_owned());
         }
-        Page {
+        Download {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
-            body: response.text().await.unwrap(),
+            bytes: response.bytes().await.unwrap().to_vec(),
         }
+    }
+
+    /// Posts a form whose answer is a file (a certificate PDF), kept as bytes.
+    pub async fn download(&self, path: &str, form: &[(&str, &str)]) -> Download {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.fetch(
+            self.client
+                .post(format!("{}{path}", self.address))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Page {

@@ -1,9 +1,74 @@
 //! Training, the post-training survey, the certificate and its verification.
 
+use std::process::Command;
+
+use skafada_report::{CertificateDetails, CertificateName};
 use skafada_store::{Phase, Status};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Page, TestApp};
 use crate::on_both;
+
+/// The date a verification page shows ("Date completed").
+fn verified_date(verified: &Page) -> String {
+    let key = "Date completed</dt><dd class=\"govuk-summary-list__value\">";
+    let start = verified.body.find(key).expect("a date completed") + key.len();
+    let end = verified.body[start..].find('<').unwrap() + start;
+    verified.body[start..end].to_owned()
+}
+
+/// The certificate the fixture module gives `name` with this code, dated as the
+/// verification page says.
+fn expected_certificate(app: &TestApp, name: &str, code: &str, verified: &Page) -> Vec<u8> {
+    skafada_report::certificate_pdf(&CertificateDetails {
+        name: CertificateName::parse(name).unwrap(),
+        module_title: "A test module".to_owned(),
+        date: verified_date(verified),
+        learning_minutes: 20,
+        code: code.to_owned(),
+        verify_url: format!("{}/verify", app.address),
+    })
+    .unwrap()
+}
+
+/// The text of a PDF as poppler's pdftotext reads it, with runs of whitespace as single
+/// spaces; `None` (a skip) unless `SKAFADA_TEST_EXTERNAL` is set, as `scripts/test-all`
+/// does (which installs poppler-utils), when a missing tool fails the test.
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    if std::env::var_os("SKAFADA_TEST_EXTERNAL").is_none() {
+        eprintln!("skipped pdftotext: set SKAFADA_TEST_EXTERNAL=1 (scripts/test-all does)");
+        return None;
+    }
+    let path = std::env::temp_dir().join(format!(
+        "skafada-web-certificate-{}.pdf",
+        skafada_store::random_token().unwrap()
+    ));
+    std::fs::write(&path, pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, which scripts/test-all installs)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "pdftotext failed");
+    let text = String::from_utf8(output.stdout).unwrap();
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Takes a respondent through the surveys and the training to the certificate page and
+/// returns the certificate's verification code.
+async fn reach_certificate(app: &TestApp) -> String {
+    app.consent().await;
+    app.finish_pre().await;
+    app.finish_training().await;
+    app.walk_to_check(&[]).await;
+    let done = app.post("/survey/post/check-answers", &[]).await;
+    assert_eq!(done.location(), "/survey/post/done");
+    let page = app.get("/certificate").await;
+    assert_eq!(page.status, 200);
+    let code_start = page.body.find("id=\"verification-code\">").unwrap() + 23;
+    page.body[code_start..code_start + 17].to_owned()
+}
 
 async fn training_is_reached_only_after_the_pre_training_survey(app: &TestApp) {
     app.consent().await;
@@ -77,11 +142,11 @@ async fn whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate(app
             .body
             .contains("Enter the name to print on your certificate")
     );
-    let pdf = app.post("/certificate", &[("name", "Sam Example")]).await;
+    let pdf = app
+        .download("/certificate", &[("name", "Sam Example")])
+        .await;
     assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
-    assert!(pdf.body.starts_with("%PDF-1.4"));
-    assert!(pdf.body.contains("(Sam Example) Tj"));
-    assert!(pdf.body.contains(&code));
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
 
     let responses = app.store.study_responses(&app.study_id).await.unwrap();
     assert_eq!(responses.len(), 2);
@@ -102,6 +167,11 @@ async fn whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate(app
         !verified.body.contains("Sam Example"),
         "the name is never stored"
     );
+    assert_eq!(
+        pdf.bytes,
+        expected_certificate(app, "Sam Example", &code, &verified),
+        "the PDF states the name, the module, the date, the learning time and the code"
+    );
 }
 on_both!(whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate);
 
@@ -116,3 +186,81 @@ async fn verify_page_explains_missing_and_unknown_codes(app: &TestApp) {
     assert!(unknown.body.contains("No certificate has that code"));
 }
 on_both!(verify_page_explains_missing_and_unknown_codes);
+
+async fn certificate_prints_polish_greek_and_cyrillic_names_as_typed(app: &TestApp) {
+    let code = reach_certificate(app).await;
+    let verified = app.get(&format!("/verify?code={code}")).await;
+    for (typed, printed) in [
+        ("Łukasz Wiśniewski", "Łukasz Wiśniewski"),
+        ("Αλέξανδρος Παπαδόπουλος", "Αλέξανδρος Παπαδόπουλος"),
+        ("  Zoë \t  Ńwachukwu ", "Zoë Ńwachukwu"),
+        ("Дарья", "Дарья"),
+    ] {
+        let pdf = app.download("/certificate", &[("name", typed)]).await;
+        assert_eq!(pdf.status, 200);
+        assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
+        assert_eq!(
+            pdf.bytes,
+            expected_certificate(app, printed, &code, &verified),
+            "{typed:?} is printed as {printed:?}"
+        );
+        if let Some(text) = pdftotext(&pdf.bytes) {
+            assert!(text.contains(printed), "{printed} is not in: {text}");
+            assert!(text.contains(&code), "{text}");
+        }
+    }
+}
+on_both!(certificate_prints_polish_greek_and_cyrillic_names_as_typed);
+
+async fn certificate_page_refuses_a_name_the_certificate_cannot_print_and_says_why(app: &TestApp) {
+    reach_certificate(app).await;
+    let refused = app.post("/certificate", &[("name", "李小龙")]).await;
+    assert_eq!(refused.status, 200);
+    assert_eq!(
+        refused.headers.get("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert!(
+        refused.title().starts_with("Error: "),
+        "{}",
+        refused.title()
+    );
+    let message = "Your name has characters the certificate cannot print (李, 小, 龙). \
+                   Enter your name using letters from the Latin, Greek or Cyrillic alphabets";
+    assert!(
+        refused
+            .body
+            .contains(&format!("<a href=\"#name\">{message}</a>")),
+        "the error summary links to the field: {}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(&format!(
+            "<span class=\"govuk-visually-hidden\">Error:</span> {message}"
+        )),
+        "the same message at the field"
+    );
+    assert!(
+        refused.body.contains("value=\"李小龙\""),
+        "the name is shown again as typed"
+    );
+
+    let mixed = app.post("/certificate", &[("name", "Anna 李 محمد")]).await;
+    assert!(mixed.body.contains("cannot print (李, م, ح, د)"));
+
+    let long = "a".repeat(101);
+    let too_long = app.post("/certificate", &[("name", long.as_str())]).await;
+    assert!(too_long.title().starts_with("Error: "));
+    assert!(
+        too_long
+            .body
+            .contains("Name must be 100 characters or fewer")
+    );
+    let spaced = format!("  {}  ", "a".repeat(100));
+    let fits = app
+        .download("/certificate", &[("name", spaced.as_str())])
+        .await;
+    assert_eq!(fits.headers.get("content-type").unwrap(), "application/pdf");
+}
+on_both!(certificate_page_refuses_a_name_the_certificate_cannot_print_and_says_why);
