@@ -91,7 +91,7 @@ async function fillDate (page, id, [day, month, year]) {
 async function studyAdmin (page, base, axe) {
   await signIn(page, base, 'admin@example.org')
   await axe(page, 'studies')
-  await follow(page, 'Make a study')
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Make a study' }).click()])
   await axe(page, 'make a study')
   await submit(page)
   assert.match(await page.title(), /^Error: /)
@@ -126,7 +126,7 @@ async function studyAdmin (page, base, axe) {
   await submit(page)
   assert.match(await page.locator('.govuk-summary-card').innerText(), /Northtown Women's Aid/)
   await axe(page, 'local services')
-  await page.goto(new URL(page.url()).pathname.replace('/local-services', '/messages'))
+  await page.goto(page.url().replace('/local-services', '/messages'))
   assert.match(await page.locator('#invitation-body').inputValue(), /Northtown Council is taking part/)
   await axe(page, 'site messages')
   const study = new URL(page.url()).pathname.split('/sites/')[0]
