@@ -141,10 +141,15 @@ impl Instrument {
     /// The page to show after `page_id`, or `None` when the survey is finished
     /// (the last page was answered, or an end rule fired).
     pub fn next_page(&self, page_id: &str, answers: &Answers) -> Option<&Page> {
+        self.next_page_on(&self.route(answers), page_id)
+    }
+
+    /// As [`Instrument::next_page`], on a route already worked out for the answers.
+    pub fn next_page_on<'a>(&'a self, route: &Route<'a>, page_id: &str) -> Option<&'a Page> {
         let order = |id: &str| self.pages.iter().position(|p| p.id == id);
         let current = order(page_id)?;
         // The route ends at the page whose end rule fired, so nothing follows it.
-        self.route(answers)
+        route
             .pages
             .iter()
             .map(|(page, _)| *page)

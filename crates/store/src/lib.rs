@@ -95,6 +95,9 @@ pub struct Store {
     pending_pages: Option<Arc<PendingPages>>,
 }
 
+/// A response's stored answers: variable to text value.
+pub type Answers = BTreeMap<String, String>;
+
 /// A study to create.
 #[derive(Debug, Clone, Default)]
 pub struct NewStudy {
@@ -979,6 +982,43 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(response_from_row).transpose()
+    }
+
+    /// A respondent's response to one survey with all its answers so far, in one query:
+    /// what every survey page needs.
+    #[tracing::instrument(skip_all)]
+    pub async fn response_with_answers(
+        &self,
+        respondent_id: &str,
+        phase: Phase,
+    ) -> Result<Option<(Response, Answers)>, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT id, respondent_id, phase, status, current_page, \
+                 (SELECT json_group_object(variable, value) FROM answers \
+                  WHERE response_id = responses.id) \
+                 FROM responses WHERE respondent_id = $1 AND phase = $2"
+            }
+            Backend::Postgres => {
+                "SELECT id, respondent_id, phase, status, current_page, \
+                 COALESCE((SELECT json_object_agg(variable, value) FROM answers \
+                  WHERE response_id = responses.id), '{}')::text \
+                 FROM responses WHERE respondent_id = $1 AND phase = $2"
+            }
+        };
+        let row = sqlx::query(sql)
+            .bind(respondent_id)
+            .bind(phase.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            let response = response_from_row(&row)?;
+            let object: String = row.try_get(5)?;
+            let answers =
+                serde_json::from_str(&object).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((response, answers))
+        })
+        .transpose()
     }
 
     /// Opens the post-training response for a respondent, or returns the one already

@@ -39,6 +39,8 @@ struct SurveyContext {
     phase: Phase,
     response: StoredResponse,
     stored: BTreeMap<String, String>,
+    /// The stored answers read back for routing, once per request.
+    answers: skafada_instrument::Answers,
 }
 
 impl SurveyContext {
@@ -73,8 +75,13 @@ async fn survey_context(
     let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
     let journey = journey(state, headers).await?;
     let respondent = journey.respondent()?.to_owned();
-    let response = match phase {
-        Phase::Pre => state.store.response(&respondent, Phase::Pre).await?,
+    let found = match phase {
+        Phase::Pre => {
+            state
+                .store
+                .response_with_answers(&respondent, Phase::Pre)
+                .await?
+        }
         Phase::Post => {
             let pre_done = state
                 .store
@@ -89,42 +96,43 @@ async fn survey_context(
                     .first_page(&Default::default())
                     .map(|p| p.id.clone())
                     .unwrap_or_else(|| "check".to_owned());
-                Some(state.store.start_post(&respondent, &first).await?)
+                let response = state.store.start_post(&respondent, &first).await?;
+                let answers = state.store.answers(&response.id).await?;
+                Some((response, answers))
             } else {
                 None
             }
         }
     };
-    let Some(response) = response else {
+    let Some((response, stored)) = found else {
         return Ok(Err(see_other(&next_step(state, &journey).await?)));
     };
-    let stored = state.store.answers(&response.id).await?;
+    let vars = match phase {
+        Phase::Pre => &journey.content.pre_vars,
+        Phase::Post => &journey.content.post_vars,
+    };
+    let answers = form::to_answers(&stored, vars);
     Ok(Ok(SurveyContext {
         journey,
         phase,
         response,
         stored,
+        answers,
     }))
 }
 
-fn shown_items<'a>(
-    instrument: &'a Instrument,
-    answers: &skafada_instrument::Answers,
-    page_id: &str,
-) -> Option<Vec<&'a Item>> {
-    instrument
-        .route(answers)
+/// The items a route shows on a page, if the page is on it.
+fn items_on<'a>(route: &skafada_instrument::Route<'a>, page_id: &str) -> Option<Vec<&'a Item>> {
+    route
         .pages
-        .into_iter()
+        .iter()
         .find(|(page, _)| page.id == page_id)
-        .map(|(_, items)| items)
+        .map(|(_, items)| items.clone())
 }
 
 /// Whether the respondent may open this page: it is on their route, not a consent page,
 /// and not past the page they have reached.
-fn reachable(ctx: &SurveyContext, page_id: &str) -> bool {
-    let answers = form::to_answers(&ctx.stored, ctx.vars());
-    let route = ctx.instrument().route(&answers);
+fn reachable(ctx: &SurveyContext, route: &skafada_instrument::Route<'_>, page_id: &str) -> bool {
     let ids = route.page_ids();
     let Some(position) = ids.iter().position(|id| *id == page_id) else {
         return false;
@@ -146,6 +154,7 @@ fn reachable(ctx: &SurveyContext, page_id: &str) -> bool {
 
 fn page_template(
     ctx: &SurveyContext,
+    route: &skafada_instrument::Route<'_>,
     page_id: &str,
     items: &[&Item],
     values: &dyn Fn(&str) -> Vec<String>,
@@ -161,7 +170,7 @@ fn page_template(
     let back = if change {
         Some(step_url(ctx.phase, "check"))
     } else {
-        previous_page(ctx, page_id).map(|id| step_url(ctx.phase, &id))
+        previous_page(route, page_id).map(|id| step_url(ctx.phase, &id))
     };
     let mut layout = ctx
         .journey
@@ -186,9 +195,7 @@ fn page_template(
     })
 }
 
-fn previous_page(ctx: &SurveyContext, page_id: &str) -> Option<String> {
-    let answers = form::to_answers(&ctx.stored, ctx.vars());
-    let route = ctx.instrument().route(&answers);
+fn previous_page(route: &skafada_instrument::Route<'_>, page_id: &str) -> Option<String> {
     let ids = route.page_ids();
     let position = ids.iter().position(|id| *id == page_id)?;
     let previous = position.checked_sub(1).and_then(|p| route.pages.get(p))?;
@@ -211,14 +218,15 @@ pub(crate) async fn page(
         Ok(ctx) => ctx,
         Err(redirect) => return Ok(redirect),
     };
-    if !ctx.response.status.is_open() || !reachable(&ctx, &page_id) {
+    let route = ctx.instrument().route(&ctx.answers);
+    if !ctx.response.status.is_open() || !reachable(&ctx, &route, &page_id) {
         return Ok(see_other(&next_step(&state, &ctx.journey).await?));
     }
-    let answers = form::to_answers(&ctx.stored, ctx.vars());
-    let items = shown_items(ctx.instrument(), &answers, &page_id).ok_or(AppError::NotFound)?;
+    let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
     let values = |variable: &str| form::stored_values(&ctx.stored, variable);
     Ok(render(&page_template(
         &ctx,
+        &route,
         &page_id,
         &items,
         &values,
@@ -245,13 +253,13 @@ pub(crate) async fn save(
     if !ctx.response.status.is_open() {
         return Err(AppError::AlreadySubmitted);
     }
-    if !reachable(&ctx, &page_id) {
+    let instrument = ctx.instrument();
+    let route = instrument.route(&ctx.answers);
+    if !reachable(&ctx, &route, &page_id) {
         // A post for a page the routing no longer shows (an old tab, a replay).
         return Err(AppError::BadForm(axum::http::StatusCode::CONFLICT));
     }
-    let instrument = ctx.instrument();
-    let answers = form::to_answers(&ctx.stored, ctx.vars());
-    let items = shown_items(instrument, &answers, &page_id).ok_or(AppError::NotFound)?;
+    let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
     let this_year = today()
         .get(..4)
         .and_then(|y| y.parse().ok())
@@ -260,7 +268,7 @@ pub(crate) async fn save(
     // answers were posted; the page's items are those its posted answers show.
     let page_ids_before: BTreeSet<&str> = items.iter().map(|item| item.id.as_str()).collect();
     let mut page_items = items.clone();
-    let (read, merged, new_answers) = loop {
+    let (read, merged, new_answers, new_route) = loop {
         let read = form::read_page(&page_items, &form_data, this_year);
         let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
         let mut merged: BTreeMap<String, String> = ctx
@@ -271,11 +279,12 @@ pub(crate) async fn save(
             .collect();
         merged.extend(read.set.iter().cloned());
         let new_answers = form::to_answers(&merged, ctx.vars());
-        let now = shown_items(instrument, &new_answers, &page_id).unwrap_or_default();
+        let new_route = instrument.route(&new_answers);
+        let now = items_on(&new_route, &page_id).unwrap_or_default();
         let same =
             now.len() == page_items.len() && now.iter().zip(&page_items).all(|(a, b)| a.id == b.id);
         if same || !read.errors.is_empty() {
-            break (read, merged, new_answers);
+            break (read, merged, new_answers, new_route);
         }
         page_items = now;
     };
@@ -283,6 +292,7 @@ pub(crate) async fn save(
         let values = |variable: &str| form_data.values(variable);
         return Ok(render(&page_template(
             &ctx,
+            &route,
             &page_id,
             &page_items,
             &values,
@@ -291,8 +301,7 @@ pub(crate) async fn save(
         )?));
     }
     let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
-    let route = instrument.route(&new_answers);
-    let applicable: BTreeSet<&str> = route
+    let applicable: BTreeSet<&str> = new_route
         .applicable_variables(&new_answers)
         .into_iter()
         .collect();
@@ -339,7 +348,7 @@ pub(crate) async fn save(
         ("check".to_owned(), step_url(ctx.phase, "check"))
     } else {
         let next = instrument
-            .next_page(&page_id, &new_answers)
+            .next_page_on(&new_route, &page_id)
             .map(|p| p.id.clone())
             .unwrap_or_else(|| "check".to_owned());
         let location = step_url(ctx.phase, &next);
@@ -369,8 +378,7 @@ pub(crate) async fn check_answers(
     if !ctx.response.status.is_open() || ctx.response.current_page != "check" {
         return Ok(see_other(&next_step(&state, &ctx.journey).await?));
     }
-    let answers = form::to_answers(&ctx.stored, ctx.vars());
-    let route = ctx.instrument().route(&answers);
+    let route = ctx.instrument().route(&ctx.answers);
     let mut sections = Vec::new();
     for (page, items) in &route.pages {
         let mut rows = Vec::new();
