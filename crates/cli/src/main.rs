@@ -10,6 +10,11 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 
+/// mimalloc rather than the system allocator: the server allocates small strings and maps
+/// on every request (see bench/README.md for what it saves).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// skafada: run the SKAFADA workforce domestic abuse study again and again, as a living
 /// tool for local authorities, training providers and researchers.
 #[derive(Debug, Parser)]

@@ -159,19 +159,29 @@ fn variables(instrument: &Instrument) -> BTreeMap<String, VarKind> {
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
     studies: RwLock<HashMap<String, Arc<StudyContent>>>,
+    /// Held while a study is read and parsed, so that the requests that arrive together
+    /// for a study this process has not seen yet parse it once, not once each.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl StudyCache {
+    fn cached(&self, study_id: &str) -> Option<Arc<StudyContent>> {
+        self.studies.read().ok()?.get(study_id).cloned()
+    }
+
     /// The content of a study, read from the store the first time.
     pub(crate) async fn get(
         &self,
         store: &Store,
         study_id: &str,
     ) -> Result<Arc<StudyContent>, AppError> {
-        if let Ok(studies) = self.studies.read()
-            && let Some(content) = studies.get(study_id)
-        {
-            return Ok(content.clone());
+        if let Some(content) = self.cached(study_id) {
+            return Ok(content);
+        }
+        let _loading = self.loading.lock().await;
+        // Another request may have parsed it while this one waited.
+        if let Some(content) = self.cached(study_id) {
+            return Ok(content);
         }
         let study = store.study(study_id).await?.ok_or(AppError::NotFound)?;
         let content =

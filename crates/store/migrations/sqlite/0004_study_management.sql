@@ -32,3 +32,7 @@ CREATE TABLE site_starts (
     starts INTEGER NOT NULL,
     PRIMARY KEY (site_id, day)
 );
+
+-- Every journey request reads its study's dates: from this index alone, never from the
+-- study row, whose surveys, module and plan fill many overflow pages before the dates.
+CREATE INDEX studies_window ON studies (id, opens_on, closes_on);

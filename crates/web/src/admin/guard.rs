@@ -182,6 +182,13 @@ impl Admin {
             .ok_or(AdminError::NotFound)
     }
 
+    /// Whether the account may give a site's headcount: a study admin of its study, or
+    /// the site's own LA contact, who knows how many practitioners they sent it to.
+    pub(crate) fn can_set_headcount(&self, site: &Site) -> bool {
+        self.can_manage(&site.study_id)
+            || (self.role() == Role::LaContact && self.can_see_site(site))
+    }
+
     /// Whether the account may make new studies: a study admin of every study.
     pub(crate) fn can_create_studies(&self) -> bool {
         self.role() == Role::StudyAdmin && self.session.account.study_id.is_none()

@@ -69,6 +69,7 @@ async fn site_page_saying(
         base: base(&study.id, &site.code),
         link: state.config.site_link(&site.link_token),
         manage: admin.can_manage(&study.id),
+        set_headcount: admin.can_set_headcount(&site),
         export: format!("{}/export", base(&study.id, &site.code)),
         export_scope: format!("Responses from {} only", site.code),
         details: vec![
@@ -127,14 +128,18 @@ pub(crate) async fn site(
     site_page_saying(&state, &admin, &study_id, &code, None, None, saved).await
 }
 
-/// `POST /admin/studies/{study}/sites/{site}/headcount`: study admins only.
+/// `POST /admin/studies/{study}/sites/{site}/headcount`: study admins, and the site's
+/// own LA contact.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn headcount(
     State(state): State<AppState>,
     Path((study_id, code)): Path<(String, String)>,
     post: AdminPost,
 ) -> Result<Response, AdminError> {
-    let (study, site) = post.admin.manage_site(&state, &study_id, &code).await?;
+    let (study, site) = post.admin.require_site(&state, &study_id, &code).await?;
+    if !post.admin.can_set_headcount(&site) {
+        return Err(AdminError::NotFound);
+    }
     let typed = post.form.text("headcount").unwrap_or_default();
     let value = typed.replace(',', "");
     let headcount = if value.is_empty() {

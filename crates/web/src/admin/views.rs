@@ -156,6 +156,8 @@ pub(crate) struct SitePage {
     pub(crate) link: String,
     pub(crate) headcount: String,
     pub(crate) manage: bool,
+    /// A study admin, or the site's own LA contact, who knows its workforce.
+    pub(crate) set_headcount: bool,
     pub(crate) error: Option<String>,
     pub(crate) deleted: Option<String>,
     pub(crate) saved: Option<String>,

@@ -524,13 +524,14 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
         ),
     ];
     let posts: Vec<(String, [u16; 7])> = vec![
+        // The headcount: study admins, and the site's own LA contact.
         (
             format!("/admin/studies/{s}/sites/LA01/headcount"),
-            [303, 303, 303, 404, 404, 404, 404],
+            [303, 303, 303, 404, 303, 404, 404],
         ),
         (
             format!("/admin/studies/{s}/sites/LA02/headcount"),
-            [303, 303, 303, 404, 404, 404, 404],
+            [303, 303, 303, 404, 404, 303, 404],
         ),
         (
             format!("/admin/studies/{other}/sites/LA02/headcount"),
