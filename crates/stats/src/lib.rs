@@ -65,10 +65,14 @@ pub use mcnemar::{McNemarMethod, McNemarResult, mcnemar};
 pub use proportion::{
     ProportionInterval, TwoProportionZTest, two_proportion_z_test, wilson_interval,
 };
-pub use reliability::{CronbachAlpha, ItemDifficulty, cronbach_alpha, item_difficulty};
+pub use reliability::{
+    CronbachAlpha, IntegerScaleSums, ItemDifficulty, cronbach_alpha, item_difficulty,
+};
 pub use table::ContingencyTable;
 pub use warning::Warning;
-pub use wilcoxon::{WilcoxonMethod, WilcoxonResult, wilcoxon_signed_rank};
+pub use wilcoxon::{
+    WilcoxonMethod, WilcoxonResult, wilcoxon_signed_rank, wilcoxon_signed_rank_tallied,
+};
 
 /// Direction of the alternative hypothesis of a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

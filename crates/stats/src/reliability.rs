@@ -57,11 +57,27 @@ pub fn cronbach_alpha(responses: &[Vec<Option<f64>>], confidence: f64) -> Result
         }
     }
     let n = complete.len();
+    let warnings = complete_case_warnings(n, responses.len() - n)?;
+    let item_variance_sum: f64 = (0..k)
+        .map(|j| variance(complete.iter().map(|row| row[j])))
+        .sum();
+    let total_variance = variance(complete.iter().map(|row| row.iter().sum::<f64>()));
+    from_variances(
+        k,
+        n,
+        item_variance_sum,
+        total_variance,
+        confidence,
+        warnings,
+    )
+}
+
+/// The warnings about `n` complete cases after `dropped` incomplete ones, or the error
+/// when fewer than two remain.
+fn complete_case_warnings(n: usize, dropped: usize) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
-    if n < responses.len() {
-        warnings.push(Warning::IncompleteCasesDropped {
-            dropped: responses.len() - n,
-        });
+    if dropped > 0 {
+        warnings.push(Warning::IncompleteCasesDropped { dropped });
     }
     if n < 2 {
         return Err(StatsError::TooFew {
@@ -76,10 +92,19 @@ pub fn cronbach_alpha(responses: &[Vec<Option<f64>>], confidence: f64) -> Result
             n,
         });
     }
-    let item_variance_sum: f64 = (0..k)
-        .map(|j| variance(complete.iter().map(|row| row[j])))
-        .sum();
-    let total_variance = variance(complete.iter().map(|row| row.iter().sum::<f64>()));
+    Ok(warnings)
+}
+
+/// Alpha and Feldt's interval from the item and total-score variances of `n` complete
+/// cases of `k` items.
+fn from_variances(
+    k: usize,
+    n: usize,
+    item_variance_sum: f64,
+    total_variance: f64,
+    confidence: f64,
+    warnings: Vec<Warning>,
+) -> Result<CronbachAlpha> {
     if total_variance.is_nan() || total_variance <= 0.0 {
         return Err(StatsError::Undefined {
             reason: "the total score has zero variance",
@@ -100,6 +125,101 @@ pub fn cronbach_alpha(responses: &[Vec<Option<f64>>], confidence: f64) -> Result
         confidence,
         warnings,
     })
+}
+
+/// Running sums for Cronbach's alpha over integer-scored items, one record at a time,
+/// without holding the matrix: for large response sets of coded answers. The sums are
+/// exact integers, so the result is [`cronbach_alpha`]'s on the same complete cases to
+/// rounding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntegerScaleSums {
+    n: u64,
+    incomplete: u64,
+    item_sum: Vec<i64>,
+    item_squares: Vec<i64>,
+    total_sum: i64,
+    total_squares: i64,
+}
+
+impl IntegerScaleSums {
+    /// Sums for a scale of `items` items.
+    pub fn new(items: usize) -> IntegerScaleSums {
+        IntegerScaleSums {
+            n: 0,
+            incomplete: 0,
+            item_sum: vec![0; items],
+            item_squares: vec![0; items],
+            total_sum: 0,
+            total_squares: 0,
+        }
+    }
+
+    /// Adds one complete case: one score per item (extra scores are ignored).
+    pub fn add(&mut self, scores: &[i32]) {
+        let mut total = 0i64;
+        for ((sum, squares), &score) in self
+            .item_sum
+            .iter_mut()
+            .zip(self.item_squares.iter_mut())
+            .zip(scores)
+        {
+            let score = i64::from(score);
+            *sum += score;
+            *squares += score * score;
+            total += score;
+        }
+        self.n += 1;
+        self.total_sum += total;
+        self.total_squares += total * total;
+    }
+
+    /// Counts a case left out because an item was not answered (listwise deletion).
+    pub fn skip_incomplete(&mut self) {
+        self.incomplete += 1;
+    }
+
+    /// Cronbach's alpha with Feldt's interval, as [`cronbach_alpha`].
+    ///
+    /// # Errors
+    /// As [`cronbach_alpha`]: too few items or complete cases, an invalid confidence,
+    /// or a total score with zero variance.
+    pub fn alpha(&self, confidence: f64) -> Result<CronbachAlpha> {
+        if !(confidence > 0.0 && confidence < 1.0) {
+            return Err(StatsError::InvalidConfidence { value: confidence });
+        }
+        let k = self.item_sum.len();
+        if k < 2 {
+            return Err(StatsError::TooFew {
+                what: "items",
+                needed: 2,
+                got: k,
+            });
+        }
+        let n = usize::try_from(self.n).unwrap_or(usize::MAX);
+        let dropped = usize::try_from(self.incomplete).unwrap_or(usize::MAX);
+        let warnings = complete_case_warnings(n, dropped)?;
+        // (n Σx² - (Σx)²) / (n (n - 1)), with the numerator exact.
+        let cases = i128::from(self.n);
+        let variance = |sum: i64, squares: i64| {
+            let numerator = cases * i128::from(squares) - i128::from(sum) * i128::from(sum);
+            numerator as f64 / (cases * (cases - 1)) as f64
+        };
+        let item_variance_sum: f64 = self
+            .item_sum
+            .iter()
+            .zip(&self.item_squares)
+            .map(|(sum, squares)| variance(*sum, *squares))
+            .sum();
+        let total_variance = variance(self.total_sum, self.total_squares);
+        from_variances(
+            k,
+            n,
+            item_variance_sum,
+            total_variance,
+            confidence,
+            warnings,
+        )
+    }
 }
 
 /// Sample variance (denominator `n - 1`) by the two-pass algorithm.

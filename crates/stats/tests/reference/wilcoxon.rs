@@ -1,6 +1,8 @@
 //! Wilcoxon signed-rank test against R `wilcox.test(paired = TRUE)`.
 
-use skafada_stats::{Alternative, WilcoxonMethod, wilcoxon_signed_rank};
+use skafada_stats::{
+    Alternative, WilcoxonMethod, wilcoxon_signed_rank, wilcoxon_signed_rank_tallied,
+};
 
 use crate::common::{MaxErr, assert_rel, load};
 
@@ -96,4 +98,32 @@ fn auto_method_uses_r_defaults_normal_with_correction_when_ties_or_zeros() {
         checked += 1;
     }
     assert!(checked > 10);
+}
+
+#[test]
+fn tallied_differences_match_r_with_ties_and_zeros() {
+    let mut err = MaxErr::default();
+    for c in cases() {
+        let mut tallies: Vec<(f64, u64)> = Vec::new();
+        for (a, b) in c.x.iter().zip(&c.y) {
+            let d = a - b;
+            match tallies.iter_mut().find(|(t, _)| *t == d) {
+                Some(t) => t.1 += 1,
+                None => tallies.push((d, 1)),
+            }
+        }
+        let method = WilcoxonMethod::Normal {
+            continuity_correction: c.correct,
+        };
+        let alt = alternative(&c.alternative);
+        let r = wilcoxon_signed_rank_tallied(&tallies, alt, method).unwrap();
+        let ctx = format!("{} correct={} n={}", c.alternative, c.correct, c.x.len());
+        assert_eq!(r.statistic, c.statistic, "V {ctx}");
+        err.add(assert_rel(r.p_value, c.normal_p, &ctx));
+        if let Some(expected) = c.exact_p {
+            let exact = wilcoxon_signed_rank_tallied(&tallies, alt, WilcoxonMethod::Exact).unwrap();
+            err.add(assert_rel(exact.p_value, expected, &format!("exact {ctx}")));
+        }
+    }
+    err.report("Wilcoxon from tallied differences");
 }
