@@ -207,34 +207,46 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
                 .or_insert_with(|| vec![false; class_variables.len()])[class] = true;
         }
     }
-    let mut answered = vec![0u32; data.len()];
     let mut variables: Vec<(&str, Vec<bool>)> = by_variable.into_iter().collect();
     variables.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (variable, applies) in &variables {
-        let Some(check) = check_for(instrument, data, variable) else {
-            continue;
-        };
-        let applies_to = |row: usize| {
-            class_of
-                .get(row)
-                .and_then(|c| applies.get(*c as usize))
-                .copied()
-                .unwrap_or(false)
-        };
-        match &check {
-            Check::Value(values) => {
-                for ((count, value), class) in answered.iter_mut().zip(*values).zip(&class_of) {
-                    let applies = applies.get(*class as usize).copied().unwrap_or(false);
-                    *count += u32::from(applies && *value != MISSING);
+    let checks: Vec<(Check<'_>, &Vec<bool>)> = variables
+        .iter()
+        .filter_map(|(variable, applies)| Some((check_for(instrument, data, variable)?, applies)))
+        .collect();
+    // Records are independent: each core counts the answers of a share of them.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let share = data.len().div_ceil(threads).max(1);
+    let ranges: Vec<(usize, usize)> = (0..data.len())
+        .step_by(share)
+        .map(|start| (start, (start + share).min(data.len())))
+        .collect();
+    let answered: Vec<u32> = crate::run::parallel_map(&ranges, |&(start, end)| {
+        let mut answered = vec![0u32; end - start];
+        let classes = &class_of[start..end];
+        for (check, applies) in &checks {
+            let applies_to = |class: u32| applies.get(class as usize).copied().unwrap_or(false);
+            match check {
+                Check::Value(values) => {
+                    for ((count, value), class) in answered
+                        .iter_mut()
+                        .zip(values.get(start..end).unwrap_or_default())
+                        .zip(classes)
+                    {
+                        *count += u32::from(applies_to(*class) && *value != MISSING);
+                    }
                 }
-            }
-            _ => {
-                for (row, count) in answered.iter_mut().enumerate() {
-                    *count += u32::from(applies_to(row) && check.answered(row));
+                _ => {
+                    for ((count, row), class) in answered.iter_mut().zip(start..end).zip(classes) {
+                        *count += u32::from(applies_to(*class) && check.answered(row));
+                    }
                 }
             }
         }
-    }
+        answered
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     class_of
         .iter()
         .zip(&answered)

@@ -284,6 +284,171 @@ pub fn variables(instrument: &Instrument) -> Vec<Variable> {
     out
 }
 
+/// Columns by identifier, as derived variables read and write them: a whole response
+/// set, or the records an analysis kept.
+pub trait Columns {
+    /// The number of records.
+    fn len(&self) -> usize;
+    /// Whether there are no records.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The coded or numeric column with this identifier.
+    fn values(&self, id: &str) -> Option<&[i32]>;
+    /// The coded or numeric column with this identifier, for reading once in order or
+    /// by record: it may be read through to a response set's column without a copy.
+    fn value_column(&self, id: &str) -> Option<Values<'_>> {
+        self.values(id).map(Values::Slice)
+    }
+    /// The text column with this identifier.
+    fn text_column(&self, id: &str) -> Option<Texts<'_>>;
+    /// Adds or replaces a column of [`Columns::len`] records.
+    fn set(&mut self, id: String, column: Column);
+}
+
+impl Columns for Responses {
+    fn len(&self) -> usize {
+        Responses::len(self)
+    }
+
+    fn values(&self, id: &str) -> Option<&[i32]> {
+        Responses::values(self, id)
+    }
+
+    fn text_column(&self, id: &str) -> Option<Texts<'_>> {
+        Responses::texts(self, id).map(Texts::Owned)
+    }
+
+    fn set(&mut self, id: String, column: Column) {
+        Responses::set(self, id, column);
+    }
+}
+
+/// A coded or numeric column: held, or read through to the kept records of a larger
+/// one; [`MISSING`] where empty.
+#[derive(Debug, Clone, Copy)]
+pub enum Values<'a> {
+    /// The values themselves.
+    Slice(&'a [i32]),
+    /// The values of `source` at `rows`, in order.
+    Rows {
+        /// The whole column.
+        source: &'a [i32],
+        /// The records read, by index into `source`.
+        rows: &'a [usize],
+    },
+}
+
+impl<'a> Values<'a> {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Slice(values) => values.len(),
+            Values::Rows { rows, .. } => rows.len(),
+        }
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of one record; `None` past the end.
+    pub fn get(&self, row: usize) -> Option<i32> {
+        match self {
+            Values::Slice(values) => values.get(row).copied(),
+            Values::Rows { source, rows } => rows.get(row).and_then(|&r| source.get(r)).copied(),
+        }
+    }
+
+    /// Each record's value in order.
+    pub fn iter(&self) -> ValuesIter<'a> {
+        match *self {
+            Values::Slice(values) => ValuesIter::Slice(values.iter()),
+            Values::Rows { source, rows } => ValuesIter::Rows(source, rows.iter()),
+        }
+    }
+}
+
+/// The iterator of [`Values::iter`].
+#[derive(Debug, Clone)]
+pub enum ValuesIter<'a> {
+    /// Over held values.
+    Slice(std::slice::Iter<'a, i32>),
+    /// Over the values of a column at some of its records.
+    Rows(&'a [i32], std::slice::Iter<'a, usize>),
+}
+
+impl Iterator for ValuesIter<'_> {
+    type Item = i32;
+
+    fn next(&mut self) -> Option<i32> {
+        match self {
+            ValuesIter::Slice(values) => values.next().copied(),
+            ValuesIter::Rows(source, rows) => rows
+                .next()
+                .map(|&r| source.get(r).copied().unwrap_or(MISSING)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            ValuesIter::Slice(values) => values.size_hint(),
+            ValuesIter::Rows(_, rows) => rows.size_hint(),
+        }
+    }
+
+    fn fold<B, F: FnMut(B, i32) -> B>(self, init: B, mut f: F) -> B {
+        // One loop per representation, so that neither tests which it is per record.
+        match self {
+            ValuesIter::Slice(values) => values.fold(init, |acc, v| f(acc, *v)),
+            ValuesIter::Rows(source, rows) => rows.fold(init, |acc, &r| {
+                f(acc, source.get(r).copied().unwrap_or(MISSING))
+            }),
+        }
+    }
+}
+
+impl ExactSizeIterator for ValuesIter<'_> {}
+
+/// A text column, held or borrowed; `None` where empty.
+#[derive(Debug, Clone, Copy)]
+pub enum Texts<'a> {
+    /// The texts of a response set.
+    Owned(&'a [Option<String>]),
+    /// Texts borrowed from a response set.
+    Borrowed(&'a [Option<&'a str>]),
+}
+
+impl<'a> Texts<'a> {
+    /// The text of one record.
+    pub fn get(&self, row: usize) -> Option<&'a str> {
+        match self {
+            Texts::Owned(texts) => texts.get(row)?.as_deref(),
+            Texts::Borrowed(texts) => *texts.get(row)?,
+        }
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        match self {
+            Texts::Owned(texts) => texts.len(),
+            Texts::Borrowed(texts) => texts.len(),
+        }
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text of each record in order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<&'a str>> + 'a {
+        let this = *self;
+        (0..this.len()).map(move |row| this.get(row))
+    }
+}
+
 /// One column of values.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
@@ -358,28 +523,34 @@ impl Responses {
 
     /// Keeps only the records for which `keep` is true, in order.
     pub fn filter(&self, keep: &[bool]) -> Responses {
-        fn pick<T: Clone>(values: &[T], keep: &[bool]) -> Vec<T> {
-            values
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(v, _)| v.clone())
-                .collect()
+        let kept = keep.iter().filter(|k| **k).count();
+        // Sized up front: a collected filter would grow by doubling, copying each column
+        // several times over.
+        fn pick<T: Clone>(values: &[T], keep: &[bool], kept: usize) -> Vec<T> {
+            let mut out = Vec::with_capacity(kept);
+            out.extend(
+                values
+                    .iter()
+                    .zip(keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(v, _)| v.clone()),
+            );
+            out
         }
         Responses {
-            response_id: pick(&self.response_id, keep),
-            respondent_id: pick(&self.respondent_id, keep),
-            site: pick(&self.site, keep),
-            status: pick(&self.status, keep),
-            returning: pick(&self.returning, keep),
-            started_on: pick(&self.started_on, keep),
+            response_id: pick(&self.response_id, keep, kept),
+            respondent_id: pick(&self.respondent_id, keep, kept),
+            site: pick(&self.site, keep, kept),
+            status: pick(&self.status, keep, kept),
+            returning: pick(&self.returning, keep, kept),
+            started_on: pick(&self.started_on, keep, kept),
             // Columns are independent: they are copied on every core.
             columns: crate::run::parallel_map(
                 &self.columns.iter().collect::<Vec<_>>(),
                 |(id, column)| {
                     let column = match column {
-                        Column::Values(v) => Column::Values(pick(v, keep)),
-                        Column::Text(t) => Column::Text(pick(t, keep)),
+                        Column::Values(v) => Column::Values(pick(v, keep, kept)),
+                        Column::Text(t) => Column::Text(pick(t, keep, kept)),
                     };
                     ((*id).clone(), column)
                 },
@@ -387,6 +558,16 @@ impl Responses {
             .into_iter()
             .collect(),
         }
+    }
+
+    /// The column with this identifier.
+    pub fn column(&self, id: &str) -> Option<&Column> {
+        self.columns.get(id)
+    }
+
+    /// The identifiers of all columns.
+    pub fn column_ids(&self) -> impl Iterator<Item = &str> {
+        self.columns.keys().map(String::as_str)
     }
 
     /// Reads a response file of `instrument`. Sites are matched by code in `sites`.

@@ -2,12 +2,16 @@
 //! answer keys.
 
 use crate::codebook::{Codebook, VariableInfo};
-use crate::data::{Column, MISSING, Responses};
+use crate::data::{Column, Columns, MISSING, Responses, Values};
 use crate::plan::{Derive, DeriveRule, When};
 
 /// Computes every derived variable of the plan whose sources this response set has.
 /// Returns the identifiers of the derivations that applied.
-pub fn apply(derivations: &[Derive], data: &mut Responses, book: &mut Codebook) -> Vec<String> {
+pub fn apply(
+    derivations: &[Derive],
+    data: &mut (impl Columns + Sync),
+    book: &mut Codebook,
+) -> Vec<String> {
     let mut applied = Vec::new();
     for derive in derivations {
         if apply_one(derive, data, book) {
@@ -21,7 +25,7 @@ fn labels_of(categories: impl Iterator<Item = (u32, String)>) -> Vec<(i32, Strin
     categories.map(|(c, l)| (c as i32, l)).collect()
 }
 
-fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool {
+fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codebook) -> bool {
     match &derive.rule {
         DeriveRule::Recode {
             from,
@@ -45,7 +49,7 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             };
             if sources
                 .iter()
-                .any(|(source, _)| data.values(source).is_none())
+                .any(|(source, _)| data.value_column(source).is_none())
             {
                 return false;
             }
@@ -63,22 +67,21 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
                 })
                 .collect();
             let other: Vec<i32> = other.iter().map(|c| *c as i32).collect();
+            let recode = RecodeTable::new(&lookup, &other);
             let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
-            let mut members = Vec::new();
-            for (source, target) in sources {
-                let values = data.values(&source).unwrap_or_default();
-                let texts = specify.as_deref().and_then(|s| data.texts(s));
-                let derived: Vec<i32> = values
+            // Each row of a battery is recoded on its own: they run on every core.
+            let shared: &_ = data;
+            let recoded = crate::run::parallel_map(&sources, |(source, _)| {
+                let Some(values) = shared.value_column(source) else {
+                    return Vec::new();
+                };
+                let texts = specify.as_deref().and_then(|s| shared.text_column(s));
+                values
                     .iter()
                     .enumerate()
-                    .map(|(row, &value)| {
-                        if value == MISSING {
-                            return MISSING;
-                        }
-                        if other.contains(&value)
-                            && let Some(text) =
-                                texts.and_then(|t| t.get(row)).and_then(|t| t.as_deref())
-                        {
+                    .map(|(row, value)| {
+                        let (code, is_other) = recode.get(value);
+                        if is_other && let Some(text) = texts.and_then(|t| t.get(row)) {
                             let text = text.to_lowercase();
                             if let Some((_, code)) = lowered_rules
                                 .iter()
@@ -87,12 +90,12 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
                                 return *code;
                             }
                         }
-                        lookup
-                            .iter()
-                            .find(|(f, _)| *f == value)
-                            .map_or(MISSING, |(_, c)| *c)
+                        code
                     })
-                    .collect();
+                    .collect::<Vec<i32>>()
+            });
+            let mut members = Vec::new();
+            for ((source, target), derived) in sources.into_iter().zip(recoded) {
                 let text = book
                     .get(&source)
                     .map(|i| i.text.clone())
@@ -126,12 +129,12 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             subtract_from,
             bands,
         } => {
-            let Some(values) = data.values(from) else {
+            let Some(values) = data.value_column(from) else {
                 return false;
             };
             let derived = values
                 .iter()
-                .map(|&value| {
+                .map(|value| {
                     if value == MISSING {
                         return MISSING;
                     }
@@ -162,7 +165,7 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             for category in categories {
                 collect_vars(&category.when, &mut needed);
             }
-            if needed.iter().any(|v| data.values(v).is_none()) {
+            if needed.iter().any(|v| data.value_column(v).is_none()) {
                 return false;
             }
             // Each condition's columns are looked up once, not once per record.
@@ -170,14 +173,16 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
                 .iter()
                 .map(|c| (Compiled::new(&c.when, data), c.code as i32))
                 .collect();
-            let derived = (0..data.len())
-                .map(|row| {
+            // Records are independent: each core places a share of them.
+            let derived = crate::run::parallel_records(data.len(), |rows| {
+                rows.map(|row| {
                     compiled
                         .iter()
                         .find(|(when, _)| when.holds(row))
                         .map_or(MISSING, |(_, code)| *code)
                 })
-                .collect();
+                .collect()
+            });
             data.set(derive.id.clone(), Column::Values(derived));
             let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
             book.insert(
@@ -191,35 +196,39 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             true
         }
         DeriveRule::TextCategories { from, categories } => {
-            let Some(texts) = data.texts(from) else {
+            let Some(texts) = data.text_column(from) else {
                 return false;
             };
             // Answers repeat (many name the same course): each distinct text is lowered
-            // and searched once. `distinct[row]` is the text's index, or `usize::MAX`.
-            let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            // and searched once. `distinct[row]` is the text's index, or `u32::MAX`.
+            let mut seen: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> =
+                std::collections::HashMap::default();
             let mut lowered: Vec<String> = Vec::new();
-            let distinct: Vec<usize> = texts
+            let distinct: Vec<u32> = texts
                 .iter()
-                .map(|t| match t.as_deref() {
-                    None => usize::MAX,
+                .map(|t| match t {
+                    None => u32::MAX,
                     Some(text) => *seen.entry(text).or_insert_with(|| {
                         lowered.push(text.to_lowercase());
-                        lowered.len() - 1
+                        u32::try_from(lowered.len() - 1).unwrap_or(u32::MAX)
                     }),
                 })
                 .collect();
-            let mut members = Vec::new();
-            for category in categories {
+            // Categories are independent: their columns are filled on every core.
+            let ticked = crate::run::parallel_map(categories, |category| {
                 let words: Vec<String> =
                     category.contains.iter().map(|w| w.to_lowercase()).collect();
                 let mentioned: Vec<i32> = lowered
                     .iter()
                     .map(|text| i32::from(words.iter().any(|w| text.contains(w.as_str()))))
                     .collect();
-                let ticks = distinct
+                distinct
                     .iter()
-                    .map(|&i| mentioned.get(i).copied().unwrap_or(MISSING))
-                    .collect();
+                    .map(|&i| mentioned.get(i as usize).copied().unwrap_or(MISSING))
+                    .collect::<Vec<i32>>()
+            });
+            let mut members = Vec::new();
+            for (category, ticks) in categories.iter().zip(ticked) {
                 let id = format!("{}.{}", derive.id, category.code);
                 data.set(id.clone(), Column::Values(ticks));
                 book.insert(
@@ -245,23 +254,30 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
             true
         }
         DeriveRule::AnswerKey { key } => {
-            if key.keys().any(|row| data.values(row).is_none()) {
+            if key.keys().any(|row| data.value_column(row).is_none()) {
                 return false;
             }
-            let mut members = Vec::new();
-            let mut totals: Vec<i32> = vec![0; data.len()];
-            for (row_id, correct) in key {
-                let values = data.values(row_id).unwrap_or_default();
-                let marks: Vec<i32> = values
+            // Each statement is marked on its own: they run on every core.
+            let shared: &_ = data;
+            let entries: Vec<(&String, &u32)> = key.iter().collect();
+            let marked = crate::run::parallel_map(&entries, |(row_id, correct)| {
+                let Some(values) = shared.value_column(row_id) else {
+                    return Vec::new();
+                };
+                values
                     .iter()
-                    .map(|&v| {
+                    .map(|v| {
                         if v == MISSING {
                             MISSING
                         } else {
-                            i32::from(v == *correct as i32)
+                            i32::from(v == **correct as i32)
                         }
                     })
-                    .collect();
+                    .collect::<Vec<i32>>()
+            });
+            let mut members = Vec::new();
+            let mut totals: Vec<i32> = vec![0; data.len()];
+            for ((row_id, _), marks) in entries.into_iter().zip(marked) {
                 for (total, mark) in totals.iter_mut().zip(&marks) {
                     *total = if *total == MISSING || *mark == MISSING {
                         MISSING
@@ -296,6 +312,49 @@ fn apply_one(derive: &Derive, data: &mut Responses, book: &mut Codebook) -> bool
     }
 }
 
+/// Codes below this are recoded through a dense table.
+const SMALL_CODES: usize = 256;
+
+/// A recode's lookup: each source code's new code ([`MISSING`] where it has none) and
+/// whether it is an "other" code whose free text may place it, dense for small codes.
+struct RecodeTable<'a> {
+    small: Vec<(i32, bool)>,
+    lookup: &'a [(i32, i32)],
+    other: &'a [i32],
+}
+
+impl<'a> RecodeTable<'a> {
+    fn new(lookup: &'a [(i32, i32)], other: &'a [i32]) -> RecodeTable<'a> {
+        let mut table = RecodeTable {
+            small: Vec::new(),
+            lookup,
+            other,
+        };
+        table.small = (0..SMALL_CODES as i32).map(|v| table.slow(v)).collect();
+        table
+    }
+
+    /// The first matching rule, as the plan lists them.
+    fn slow(&self, value: i32) -> (i32, bool) {
+        if value == MISSING {
+            return (MISSING, false);
+        }
+        let code = self
+            .lookup
+            .iter()
+            .find(|(f, _)| *f == value)
+            .map_or(MISSING, |(_, c)| *c);
+        (code, self.other.contains(&value))
+    }
+
+    fn get(&self, value: i32) -> (i32, bool) {
+        match usize::try_from(value).ok().and_then(|i| self.small.get(i)) {
+            Some(entry) => *entry,
+            None => self.slow(value),
+        }
+    }
+}
+
 fn collect_vars(when: &When, out: &mut Vec<String>) {
     if let Some(var) = &when.var {
         out.push(var.clone());
@@ -309,21 +368,21 @@ fn collect_vars(when: &When, out: &mut Vec<String>) {
 enum Compiled<'a> {
     All(Vec<Compiled<'a>>),
     Any(Vec<Compiled<'a>>),
-    Is(&'a [i32], &'a [i32]),
-    Not(&'a [i32], &'a [i32]),
-    Answered(&'a [i32], bool),
+    Is(Values<'a>, &'a [i32]),
+    Not(Values<'a>, &'a [i32]),
+    Answered(Values<'a>, bool),
     Never,
 }
 
 impl<'a> Compiled<'a> {
-    fn new(when: &'a When, data: &'a Responses) -> Compiled<'a> {
+    fn new(when: &'a When, data: &'a impl Columns) -> Compiled<'a> {
         if let Some(all) = &when.all {
             return Compiled::All(all.iter().map(|w| Compiled::new(w, data)).collect());
         }
         if let Some(any) = &when.any {
             return Compiled::Any(any.iter().map(|w| Compiled::new(w, data)).collect());
         }
-        let Some(values) = when.var.as_deref().and_then(|v| data.values(v)) else {
+        let Some(values) = when.var.as_deref().and_then(|v| data.value_column(v)) else {
             return Compiled::Never;
         };
         if let Some(codes) = &when.is {
@@ -344,13 +403,13 @@ impl<'a> Compiled<'a> {
             Compiled::Any(any) => any.iter().any(|c| c.holds(row)),
             Compiled::Is(values, codes) => values
                 .get(row)
-                .is_some_and(|v| *v != MISSING && codes.contains(v)),
+                .is_some_and(|v| v != MISSING && codes.contains(&v)),
             Compiled::Not(values, codes) => values
                 .get(row)
-                .is_some_and(|v| *v == MISSING || !codes.contains(v)),
-            Compiled::Answered(values, answered) => values
-                .get(row)
-                .is_some_and(|v| (*v != MISSING) == *answered),
+                .is_some_and(|v| v == MISSING || !codes.contains(&v)),
+            Compiled::Answered(values, answered) => {
+                values.get(row).is_some_and(|v| (v != MISSING) == *answered)
+            }
             Compiled::Never => false,
         }
     }

@@ -13,6 +13,7 @@ pub mod clean;
 pub mod codebook;
 pub mod data;
 pub mod derive;
+mod kept;
 pub mod plan;
 pub mod render;
 pub mod run;

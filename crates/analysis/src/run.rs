@@ -4,15 +4,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use skafada_stats::{
-    AdjustMethod, Alternative, ContingencyTable, FisherMethod, FisherOptions, McNemarMethod,
-    WilcoxonMethod, adjust_p_values, cronbach_alpha, crosstab, fisher_exact, mcnemar,
-    two_proportion_z_test, wilcoxon_signed_rank, wilson_interval,
+    AdjustMethod, Alternative, ContingencyTable, FisherMethod, FisherOptions, IntegerScaleSums,
+    McNemarMethod, WilcoxonMethod, adjust_p_values, crosstab, fisher_exact, mcnemar,
+    two_proportion_z_test, wilcoxon_signed_rank_tallied, wilson_interval,
 };
 
 use crate::clean::{CleaningLog, clean};
 use crate::codebook::{Codebook, VariableInfo};
-use crate::data::{Dataset, MISSING, Responses};
+use crate::data::{Columns, Dataset, MISSING, Responses, Values};
 use crate::derive;
+use crate::kept::Kept;
 use crate::plan::{Adjustment, Data, Direction, Plan, Section, TableShape};
 
 /// Everything a plan produced: the `skafada analyse --format json` contract.
@@ -246,47 +247,64 @@ pub enum AnalysisError {
     },
 }
 
-struct Side {
-    data: Responses,
+struct Side<'a> {
+    data: Kept<'a>,
     book: Codebook,
     log: CleaningLog,
+}
+
+/// Cleans one survey's responses and derives the plan's variables for the records kept.
+fn prepare<'a>(
+    plan: &Plan,
+    dataset: &Dataset,
+    instrument: &skafada_instrument::Instrument,
+    responses: &'a Responses,
+    rules: &crate::plan::CleaningRules,
+) -> Side<'a> {
+    let (keep, log) = clean(instrument, responses, rules);
+    let mut data = Kept::new(responses, &keep);
+    let mut book = Codebook::from_instrument(instrument);
+    // The site is a variable like any other, so that it can group tests and tables.
+    let sites: Vec<i32> = data
+        .sites()
+        .map(|s| i32::try_from(s + 1).unwrap_or(MISSING))
+        .collect();
+    data.set("site".into(), crate::data::Column::Values(sites));
+    book.insert(
+        "site",
+        VariableInfo {
+            text: "Site".into(),
+            labels: dataset
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i32::try_from(i + 1).unwrap_or(0), s.name.clone()))
+                .collect(),
+            ..VariableInfo::default()
+        },
+    );
+    derive::apply(&plan.derive, &mut data, &mut book);
+    Side { data, book, log }
 }
 
 /// Runs the plan: cleans, derives, builds every table and runs every test.
 pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError> {
     let mut warnings = Vec::new();
-    let prepare = |instrument, responses: &Responses, rules| {
-        let (keep, log) = clean(instrument, responses, rules);
-        let mut data = responses.filter(&keep);
-        let mut book = Codebook::from_instrument(instrument);
-        // The site is a variable like any other, so that it can group tests and tables.
-        let sites: Vec<i32> = data
-            .site
-            .iter()
-            .map(|s| i32::try_from(*s + 1).unwrap_or(MISSING))
-            .collect();
-        data.set("site", crate::data::Column::Values(sites));
-        book.insert(
-            "site",
-            VariableInfo {
-                text: "Site".into(),
-                labels: dataset
-                    .sites
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (i32::try_from(i + 1).unwrap_or(0), s.name.clone()))
-                    .collect(),
-                ..VariableInfo::default()
-            },
-        );
-        derive::apply(&plan.derive, &mut data, &mut book);
-        Side { data, book, log }
-    };
-    let pre = prepare(&dataset.pre_instrument, &dataset.pre, &plan.cleaning.pre);
+    let pre = prepare(
+        plan,
+        dataset,
+        &dataset.pre_instrument,
+        &dataset.pre,
+        &plan.cleaning.pre,
+    );
     let post = match (&dataset.post_instrument, &dataset.post) {
-        (Some(instrument), Some(responses)) => {
-            Some(prepare(instrument, responses, &plan.cleaning.post))
-        }
+        (Some(instrument), Some(responses)) => Some(prepare(
+            plan,
+            dataset,
+            instrument,
+            responses,
+            &plan.cleaning.post,
+        )),
         _ => None,
     };
     if dataset.manifest.synthetic {
@@ -304,17 +322,33 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         }
     };
 
-    let mut tables = Vec::new();
-    for table in &plan.table {
+    // Tables are independent: they are built on every core, in plan order.
+    let tables = parallel_map(&plan.table, |table| {
         let side = side(table.data, "table", &table.id)?;
-        tables.push(build_table(table, side, dataset, post.as_ref(), &pre)?);
-    }
+        build_table(table, side, dataset, post.as_ref(), &pre)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, AnalysisError>>()?;
 
     let mut tests = Vec::new();
+    let coded_pre = coded_variables(plan, Data::Pre, &pre);
+    let coded_post = post
+        .as_ref()
+        .map(|post| coded_variables(plan, Data::Post, post))
+        .unwrap_or_default();
     for family in &plan.association {
         let side = side(family.data, "association", &family.id)?;
-        tests.extend(association_family(plan, family, side)?);
+        let coded = match family.data {
+            Data::Pre => &coded_pre,
+            Data::Post => &coded_post,
+        };
+        tests.extend(association_family(plan, family, side, coded)?);
     }
+    // Records linked across the surveys, in pre-training order: the same for every family.
+    let links = match &post {
+        Some(post) if !plan.prepost.is_empty() => linked_records(&pre.data, &post.data),
+        _ => Vec::new(),
+    };
     for family in &plan.prepost {
         let post = post.as_ref().ok_or_else(|| AnalysisError::NoPostData {
             step: "prepost",
@@ -328,16 +362,24 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
                     step: "prepost",
                     id: family.id.clone(),
                 })?;
-        tests.extend(prepost_family(plan, family, &pre, post, post_instrument)?);
+        tests.extend(prepost_family(
+            plan,
+            family,
+            &pre,
+            post,
+            post_instrument,
+            &links,
+        )?);
     }
 
-    let mut reliability = Vec::new();
-    for battery in &plan.reliability {
+    // Batteries are independent: their alphas are worked out on every core.
+    let reliability = parallel_map(&plan.reliability, |battery| {
         let Some(info) = pre.book.get(&battery.item) else {
             return Err(unknown("reliability", &battery.id, &battery.item, "pre"));
         };
-        let rows = info.members.clone();
-        reliability.extend(alpha(battery, "pre", &pre, &rows, &battery.reverse));
+        let rows = &info.members;
+        let mut found = Vec::new();
+        found.extend(alpha(battery, "pre", &pre, rows, &battery.reverse));
         if let (Some(post), Some(post_instrument)) = (&post, &dataset.post_instrument) {
             let twins: Vec<String> = rows
                 .iter()
@@ -349,10 +391,16 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
                     .iter()
                     .filter_map(|row| twin_of(post_instrument, row))
                     .collect();
-                reliability.extend(alpha(battery, "post", post, &twins, &reverse));
+                found.extend(alpha(battery, "post", post, &twins, &reverse));
             }
         }
-    }
+        Ok(found)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, AnalysisError>>()?
+    .into_iter()
+    .flatten()
+    .collect();
 
     Ok(Analysis {
         plan: plan.id.clone(),
@@ -457,9 +505,9 @@ fn build_table(
             ]
             .map(String::from)
             .to_vec();
-            let count = |data: &Responses| {
+            let count = |data: &Kept<'_>| {
                 let mut counts = vec![0u64; dataset.sites.len()];
-                for &site in &data.site {
+                for site in data.sites() {
                     if let Some(slot) = counts.get_mut(site) {
                         *slot += 1;
                     }
@@ -761,34 +809,59 @@ fn select_outcomes(patterns: &[String], side: &Side, by: &str) -> Vec<String> {
     names
 }
 
+/// A variable prepared once for every test of association that uses it: its substantive
+/// levels and each record's position among them ([`NO_LEVEL`] where it has none).
+struct Coded {
+    levels: Vec<i32>,
+    index: Vec<u16>,
+}
+
+/// The variables of one side's tests of association, prepared on every core.
+fn coded_variables(plan: &Plan, data: Data, side: &Side) -> HashMap<String, Coded> {
+    let mut names: Vec<String> = Vec::new();
+    for family in plan.association.iter().filter(|f| f.data == data) {
+        names.push(family.by.clone());
+        names.extend(select_outcomes(&family.outcomes, side, &family.by));
+    }
+    names.sort_unstable();
+    names.dedup();
+    let no_info = VariableInfo::default();
+    let prepared = parallel_map(&names, |name| {
+        let values = side.data.value_column(name)?;
+        let levels = levels(values, side.book.get(name).unwrap_or(&no_info));
+        let lookup = LevelIndex::new(&levels);
+        let index = values.iter().map(|v| lookup.get(v)).collect();
+        Some(Coded { levels, index })
+    });
+    names
+        .into_iter()
+        .zip(prepared)
+        .filter_map(|(name, coded)| Some((name, coded?)))
+        .collect()
+}
+
 fn association_family(
     plan: &Plan,
     family: &crate::plan::Association,
     side: &Side,
+    coded: &HashMap<String, Coded>,
 ) -> Result<Vec<TestResult>, AnalysisError> {
     let data_label = data_name(family.data);
-    let by_values = side
-        .data
-        .values(&family.by)
+    let by = coded
+        .get(&family.by)
         .ok_or_else(|| unknown("association", &family.id, &family.by, data_label))?;
     let by_info = side.book.get(&family.by).cloned().unwrap_or_default();
-    // The grouping variable's categories and each record's position among them are the
-    // same for every outcome of the family.
-    let by_levels = levels(by_values, &by_info);
-    let by_lookup = LevelIndex::new(&by_levels);
-    let by_index: Vec<u16> = by_values.iter().map(|v| by_lookup.get(*v)).collect();
     let grouping = Grouping {
         by: &family.by,
-        levels: &by_levels,
-        index: &by_index,
+        levels: &by.levels,
+        index: &by.index,
         info: &by_info,
     };
     let outcomes = select_outcomes(&family.outcomes, side, &family.by);
     // The tests are independent: they run on every core, and are gathered in plan order.
     let tested = parallel_map(&outcomes, |outcome| {
-        let values = side
-            .data
-            .values(outcome)
+        let values = coded
+            .get(outcome)
             .ok_or_else(|| unknown("association", &family.id, outcome, data_label))?;
         let info = side.book.get(outcome).cloned().unwrap_or_default();
         Ok(association(family, &grouping, outcome, values, &info))
@@ -817,11 +890,11 @@ fn association_family(
 
 /// The substantive codes of a variable that occur in `values`: labelled codes in label
 /// order, then unlabelled ones ascending.
-fn levels(values: &[i32], info: &VariableInfo) -> Vec<i32> {
+fn levels(values: Values<'_>, info: &VariableInfo) -> Vec<i32> {
     // Distinct values without sorting the column: a presence table for small codes.
     let mut small = [false; SMALL_CODES];
     let mut other: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
-    for &v in values {
+    for v in values.iter() {
         match usize::try_from(v) {
             Ok(i) if i < SMALL_CODES => small[i] = true,
             _ => {
@@ -879,6 +952,27 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
             })
             .collect()
     })
+}
+
+/// Pairs of codes below this are tallied in a dense table.
+const PAIR_CODES: usize = 32;
+
+/// `f` applied to shares of the records `0..len`, one share per core, concatenated in
+/// record order: for work on each record that does not depend on the others.
+pub(crate) fn parallel_records<R: Send>(
+    len: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let share = len.div_ceil(threads).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..len)
+        .step_by(share)
+        .map(|start| start..(start + share).min(len))
+        .collect();
+    parallel_map(&ranges, |range| f(range.clone()))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Codes below this are looked up in dense tables.
@@ -946,28 +1040,40 @@ fn association(
     family: &crate::plan::Association,
     grouping: &Grouping<'_>,
     outcome: &str,
-    values: &[i32],
+    outcome_values: &Coded,
     info: &VariableInfo,
 ) -> Option<AssociationResult> {
     let (by, by_info, rows) = (grouping.by, grouping.info, grouping.levels);
-    let cols = levels(values, info);
+    let cols = &outcome_values.levels;
     if rows.len() < 2 || cols.len() < 2 {
         return None;
     }
-    let col_index = LevelIndex::new(&cols);
-    let width = cols.len();
-    let mut flat = vec![0u64; rows.len() * width];
-    for (&r, &v) in grouping.index.iter().zip(values) {
-        if r != NO_LEVEL {
-            let c = col_index.get(v);
-            if c != NO_LEVEL
-                && let Some(cell) = flat.get_mut(usize::from(r) * width + usize::from(c))
-            {
-                *cell += 1;
+    // One pass over both columns, without branches: a record outside the levels of
+    // either variable counts in an extra last row or column, which is then left out.
+    // Four interleaved tallies keep consecutive records from waiting on one another.
+    let (height, width) = (rows.len() + 1, cols.len() + 1);
+    let cell =
+        |r: u16, c: u16| usize::from(r).min(rows.len()) * width + usize::from(c).min(cols.len());
+    let mut lanes = vec![[0u64; 4]; height * width];
+    let mut by_chunks = grouping.index.chunks_exact(4);
+    let mut outcome_chunks = outcome_values.index.chunks_exact(4);
+    for (r, c) in by_chunks.by_ref().zip(outcome_chunks.by_ref()) {
+        for lane in 0..4 {
+            if let Some(slot) = lanes.get_mut(cell(r[lane], c[lane])) {
+                slot[lane] += 1;
             }
         }
     }
-    let counts: Vec<Vec<u64>> = flat.chunks(width).map(<[u64]>::to_vec).collect();
+    for (&r, &c) in by_chunks.remainder().iter().zip(outcome_chunks.remainder()) {
+        if let Some(slot) = lanes.get_mut(cell(r, c)) {
+            slot[0] += 1;
+        }
+    }
+    let counts: Vec<Vec<u64>> = lanes
+        .chunks(width)
+        .take(rows.len())
+        .map(|row| row[..cols.len()].iter().map(|l| l.iter().sum()).collect())
+        .collect();
     // Drop groups or outcomes with no cases once the other variable's missing are removed.
     let keep_rows: Vec<usize> = (0..rows.len())
         .filter(|&r| counts[r].iter().sum::<u64>() > 0)
@@ -1064,22 +1170,91 @@ fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a BTreeMap<String, u32>>
         })
 }
 
-fn proportion(values: &[i32], info: &VariableInfo, success: &[u32]) -> Proportion {
-    let valid: Vec<i32> = values
-        .iter()
-        .copied()
-        .filter(|v| *v != MISSING && !info.non_substantive.contains(v))
-        .collect();
-    let n = valid.len() as u64;
-    let x = valid
-        .iter()
-        .filter(|v| u32::try_from(**v).is_ok_and(|c| success.contains(&c)))
-        .count() as u64;
+/// How a variable's codes count in a proportion: not at all (missing or not substantive),
+/// or as a substantive answer that is or is not a success. Dense for small codes.
+struct Scoring<'a> {
+    small: [Score; SCORED_CODES],
+    info: &'a VariableInfo,
+    success: &'a [u32],
+}
+
+/// Codes below this are scored from a table.
+const SCORED_CODES: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Score {
+    NotCounted,
+    Failure,
+    Success,
+}
+
+impl<'a> Scoring<'a> {
+    fn new(info: &'a VariableInfo, success: &'a [u32]) -> Scoring<'a> {
+        let scoring = Scoring {
+            small: [Score::NotCounted; SCORED_CODES],
+            info,
+            success,
+        };
+        let mut small = scoring.small;
+        for (code, slot) in (0i32..).zip(small.iter_mut()) {
+            *slot = scoring.slow(code);
+        }
+        Scoring { small, ..scoring }
+    }
+
+    fn slow(&self, v: i32) -> Score {
+        if v == MISSING || self.info.non_substantive.contains(&v) {
+            Score::NotCounted
+        } else if u32::try_from(v).is_ok_and(|c| self.success.contains(&c)) {
+            Score::Success
+        } else {
+            Score::Failure
+        }
+    }
+
+    fn score(&self, v: i32) -> Score {
+        match usize::try_from(v).ok().and_then(|i| self.small.get(i)) {
+            Some(score) => *score,
+            None => self.slow(v),
+        }
+    }
+}
+
+fn proportion(values: Values<'_>, scoring: &Scoring<'_>) -> Proportion {
+    let (mut n, mut x) = (0u64, 0u64);
+    for v in values.iter() {
+        let score = scoring.score(v);
+        n += u64::from(score != Score::NotCounted);
+        x += u64::from(score == Score::Success);
+    }
     let p = if n == 0 { 0.0 } else { x as f64 / n as f64 };
     let ci = wilson_interval(x, n, 0.95)
         .map(|i| [i.lower, i.upper])
         .unwrap_or([0.0, 1.0]);
     Proportion { x, n, p, ci }
+}
+
+/// Pairs of (pre-training, post-training) records of the same respondent, in
+/// pre-training order.
+fn linked_records(pre: &Kept<'_>, post: &Kept<'_>) -> Vec<(usize, usize)> {
+    // Identifiers are random, not chosen by an adversary: a fast hasher is safe here.
+    let mut post_index: HashMap<&str, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(post.len(), foldhash::fast::RandomState::default());
+    post_index.extend(
+        post.respondents()
+            .enumerate()
+            .filter(|(_, id)| !id.is_empty())
+            .map(|(i, id)| (id, i)),
+    );
+    // Looked up on every core, a share of the pre-training records each.
+    parallel_records(pre.len(), |rows| {
+        rows.filter_map(|row| {
+            post_index
+                .get(pre.respondent(row))
+                .map(|&other| (row, other))
+        })
+        .collect()
+    })
 }
 
 fn prepost_family(
@@ -1088,6 +1263,7 @@ fn prepost_family(
     pre: &Side,
     post: &Side,
     post_instrument: &skafada_instrument::Instrument,
+    links: &[(usize, usize)],
 ) -> Result<Vec<TestResult>, AnalysisError> {
     let info = pre
         .book
@@ -1097,30 +1273,15 @@ fn prepost_family(
         Direction::Greater => Alternative::Greater,
         Direction::Less => Alternative::Less,
     };
-    let post_index: HashMap<&str, usize> = post
-        .data
-        .respondent_id
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !id.is_empty())
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    // Records linked across the surveys, in pre-training order: the same for every statement.
-    let links: Vec<(usize, usize)> = pre
-        .data
-        .respondent_id
-        .iter()
-        .enumerate()
-        .filter_map(|(row, id)| post_index.get(id.as_str()).map(|&other| (row, other)))
-        .collect();
     // The statements are independent: they run on every core, gathered in plan order.
     let compared = parallel_map(&info.members, |pre_row| {
         let Some(post_row) = twin_of(post_instrument, pre_row) else {
             return Ok(None);
         };
-        let (Some(pre_values), Some(post_values)) =
-            (pre.data.values(pre_row), post.data.values(&post_row))
-        else {
+        let (Some(pre_values), Some(post_values)) = (
+            pre.data.value_column(pre_row),
+            post.data.value_column(&post_row),
+        ) else {
             return Err(unknown("prepost", &family.id, &post_row, "post"));
         };
         let pre_info = pre.book.get(pre_row).cloned().unwrap_or_default();
@@ -1132,8 +1293,12 @@ fn prepost_family(
             },
             None => family.success.clone(),
         };
-        let before = proportion(pre_values, &pre_info, &success);
-        let after = proportion(post_values, &post_info, &success);
+        let (pre_scoring, post_scoring) = (
+            Scoring::new(&pre_info, &success),
+            Scoring::new(&post_info, &success),
+        );
+        let before = proportion(pre_values, &pre_scoring);
+        let after = proportion(post_values, &post_scoring);
         let Ok(z) = two_proportion_z_test(after.x, after.n, before.x, before.n, alternative) else {
             return Ok(None);
         };
@@ -1145,33 +1310,60 @@ fn prepost_family(
                 + ((after.ci[1] - after.p).powi(2) + (before.p - before.ci[0]).powi(2)).sqrt(),
         ];
         // Paired tests on respondents linked across the two surveys.
-        let valid =
-            |v: i32, info: &VariableInfo| v != MISSING && !info.non_substantive.contains(&v);
-        let mut pairs: Vec<(i32, i32)> = Vec::new();
-        for &(row, other) in &links {
-            let (a, b) = (pre_values[row], post_values[other]);
-            if valid(a, &pre_info) && valid(b, &post_info) {
-                pairs.push((a, b));
+        // Linked answers tallied by (before, after): a few distinct pairs of codes stand
+        // for many respondents, and both paired tests work from the tallies.
+        let mut small = [[0u64; PAIR_CODES]; PAIR_CODES];
+        let mut other: HashMap<(i32, i32), u64> = HashMap::new();
+        for &(row, other_row) in links {
+            let (Some(a), Some(b)) = (pre_values.get(row), post_values.get(other_row)) else {
+                continue;
+            };
+            if pre_scoring.score(a) != Score::NotCounted
+                && post_scoring.score(b) != Score::NotCounted
+            {
+                match (usize::try_from(a), usize::try_from(b)) {
+                    (Ok(i), Ok(j)) if i < PAIR_CODES && j < PAIR_CODES => small[i][j] += 1,
+                    _ => *other.entry((a, b)).or_default() += 1,
+                }
             }
         }
-        let paired = (!pairs.is_empty()).then(|| {
+        let mut pairs: Vec<((i32, i32), u64)> = other.into_iter().collect();
+        for (i, row) in small.iter().enumerate() {
+            for (j, &count) in row.iter().enumerate() {
+                if count > 0 {
+                    pairs.push(((i as i32, j as i32), count));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        let linked: u64 = pairs.iter().map(|(_, n)| n).sum();
+        let paired = (linked > 0).then(|| {
             let success = |v: i32| u32::try_from(v).is_ok_and(|c| success.contains(&c));
             let mut cells = [[0u64; 2]; 2];
-            for (a, b) in &pairs {
-                cells[usize::from(!success(*a))][usize::from(!success(*b))] += 1;
+            for ((a, b), n) in &pairs {
+                cells[usize::from(!success(*a))][usize::from(!success(*b))] += n;
             }
             let mcnemar_p = ContingencyTable::new(cells.iter().map(|r| r.to_vec()).collect())
                 .ok()
                 .and_then(|t| mcnemar(&t, McNemarMethod::Exact).ok())
                 .map(|m| m.p_value);
-            let (x, y): (Vec<f64>, Vec<f64>) = pairs
-                .iter()
-                .map(|(a, b)| (f64::from(*b), f64::from(*a)))
-                .unzip();
-            let wilcoxon =
-                wilcoxon_signed_rank(&x, &y, Alternative::TwoSided, WilcoxonMethod::Auto).ok();
+            // Differences after - before, as the test of x = after against y = before.
+            let mut differences: Vec<(f64, u64)> = Vec::new();
+            for ((a, b), n) in &pairs {
+                let d = f64::from(*b) - f64::from(*a);
+                match differences.iter_mut().find(|(t, _)| *t == d) {
+                    Some(t) => t.1 += n,
+                    None => differences.push((d, *n)),
+                }
+            }
+            let wilcoxon = wilcoxon_signed_rank_tallied(
+                &differences,
+                Alternative::TwoSided,
+                WilcoxonMethod::Auto,
+            )
+            .ok();
             Paired {
-                n: pairs.len() as u64,
+                n: linked,
                 left: cells[0][1],
                 joined: cells[1][0],
                 mcnemar_p,
@@ -1228,11 +1420,11 @@ fn alpha(
     rows: &[String],
     reverse: &[String],
 ) -> Option<ReliabilityResult> {
-    let columns: Vec<(&[i32], VariableInfo)> = rows
+    let columns: Vec<(Values<'_>, VariableInfo)> = rows
         .iter()
         .filter_map(|r| {
             Some((
-                side.data.values(r)?,
+                side.data.value_column(r)?,
                 side.book.get(r).cloned().unwrap_or_default(),
             ))
         })
@@ -1257,25 +1449,27 @@ fn alpha(
         .collect();
     let substantive =
         |v: i32, info: &VariableInfo| v != MISSING && !info.non_substantive.contains(&v);
-    // Cronbach's alpha drops incomplete rows (listwise deletion): only complete rows are built.
-    let matrix: Vec<Vec<Option<f64>>> = (0..side.data.len())
-        .filter(|&row| {
-            columns
-                .iter()
-                .all(|(values, info)| substantive(values[row], info))
-        })
-        .map(|row| {
-            columns
-                .iter()
-                .zip(&offsets)
-                .map(|((values, _), offset)| {
-                    let v = values[row];
-                    Some(f64::from(offset.map_or(v, |o| o - v)))
-                })
-                .collect()
-        })
-        .collect();
-    let result = cronbach_alpha(&matrix, 0.95).ok()?;
+    // Cronbach's alpha drops incomplete rows (listwise deletion); the scores are codes,
+    // so exact running sums stand in for the matrix.
+    let mut sums = IntegerScaleSums::new(columns.len());
+    let mut scores = vec![0i32; columns.len()];
+    for row in 0..side.data.len() {
+        let mut complete = true;
+        for ((score, (values, info)), offset) in scores.iter_mut().zip(&columns).zip(&offsets) {
+            let v = values.get(row).unwrap_or(MISSING);
+            if !substantive(v, info) {
+                complete = false;
+                break;
+            }
+            *score = offset.map_or(v, |o| o - v);
+        }
+        if complete {
+            sums.add(&scores);
+        } else {
+            sums.skip_incomplete();
+        }
+    }
+    let result = sums.alpha(0.95).ok()?;
     Some(ReliabilityResult {
         id: battery.id.clone(),
         title: battery.title.clone(),
