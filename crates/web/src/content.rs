@@ -230,9 +230,10 @@ pub fn read_module_folder(folder: &std::path::Path) -> std::io::Result<BTreeMap<
     Ok(out)
 }
 
-/// Checks that a study's instruments and module load, before it is stored.
+/// Checks that a study's instruments and module load, and that the certificate can print
+/// the module's title, before it is stored.
 pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
-    StudyContent::parse(Study {
+    let content = StudyContent::parse(Study {
         id: String::new(),
         name: study.name.clone(),
         pre_instrument: study.pre_instrument.clone(),
@@ -246,6 +247,18 @@ pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> 
         training_needs: study.training_needs.clone(),
         min_cell_count: 0,
     })?;
+    // Found here rather than when a respondent downloads their certificate.
+    let unprintable = skafada_report::unsupported_characters(&content.module.manifest.title);
+    if !unprintable.is_empty() {
+        return Err(ContentError::Module(format!(
+            "the certificate cannot print these characters of the module title: {}",
+            unprintable
+                .iter()
+                .map(|c| format!("U+{:04X}", u32::from(*c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     if !study.analysis_plan.is_empty() {
         skafada_analysis::plan::Plan::parse(&study.analysis_plan, "analysis plan")
             .map_err(|e| ContentError::Plan(e.to_string()))?;

@@ -33,6 +33,24 @@ fn the_example_module_folder_loads_without_errors_or_warnings() {
     assert_eq!(loaded.module.sections.len(), 2);
 }
 
+#[test]
+fn a_module_whose_title_the_certificate_cannot_print_is_refused_before_it_is_stored() {
+    let mut files = example_module();
+    let toml = files.get_mut("module.toml").unwrap();
+    *toml = toml.replacen(
+        "title = \"Example module: the legal definition of domestic abuse\"",
+        "title = \"Example module \u{05D0}\u{05D1}\"",
+        1,
+    );
+    assert!(toml.contains('\u{05D0}'), "the title was replaced");
+    let study = skafada_store::NewStudy {
+        module_sources: files,
+        ..crate::helpers::study("2020-01-01", "2099-12-31")
+    };
+    let error = skafada_web::check_study(&study).unwrap_err().to_string();
+    assert!(error.contains("U+05D0, U+05D1"), "{error}");
+}
+
 /// Runs a test body on both backends with the example module instead of the fixture.
 macro_rules! with_example_module {
     ($name:ident) => {
