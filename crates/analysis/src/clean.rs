@@ -214,15 +214,10 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
         .filter_map(|(variable, applies)| Some((check_for(instrument, data, variable)?, applies)))
         .collect();
     // Records are independent: each core counts the answers of a share of them.
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let share = data.len().div_ceil(threads).max(1);
-    let ranges: Vec<(usize, usize)> = (0..data.len())
-        .step_by(share)
-        .map(|start| (start, (start + share).min(data.len())))
-        .collect();
-    let answered: Vec<u32> = crate::run::parallel_map(&ranges, |&(start, end)| {
+    let answered: Vec<u32> = crate::run::parallel_records(data.len(), |rows| {
+        let (start, end) = (rows.start, rows.end);
         let mut answered = vec![0u32; end - start];
-        let classes = &class_of[start..end];
+        let classes = class_of.get(start..end).unwrap_or_default();
         for (check, applies) in &checks {
             let applies_to = |class: u32| applies.get(class as usize).copied().unwrap_or(false);
             match check {
@@ -243,10 +238,7 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
             }
         }
         answered
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    });
     class_of
         .iter()
         .zip(&answered)

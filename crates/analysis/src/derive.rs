@@ -2,6 +2,7 @@
 //! answer keys.
 
 use crate::codebook::{Codebook, VariableInfo};
+use crate::codes::CodeTable;
 use crate::data::{Column, Columns, MISSING, Responses, Values};
 use crate::plan::{Derive, DeriveRule, When};
 
@@ -67,7 +68,18 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                 })
                 .collect();
             let other: Vec<i32> = other.iter().map(|c| *c as i32).collect();
-            let recode = RecodeTable::new(&lookup, &other);
+            // Each source code's new code (the first rule that lists it, [`MISSING`] where
+            // none does) and whether it is an "other" code whose free text may place it.
+            let recode = CodeTable::new(SMALL_CODES, |value| {
+                if value == MISSING {
+                    return (MISSING, false);
+                }
+                let code = lookup
+                    .iter()
+                    .find(|(f, _)| *f == value)
+                    .map_or(MISSING, |(_, c)| *c);
+                (code, other.contains(&value))
+            });
             let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
             // Each row of a battery is recoded on its own: they run on every core.
             let shared: &_ = data;
@@ -314,46 +326,6 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
 
 /// Codes below this are recoded through a dense table.
 const SMALL_CODES: usize = 256;
-
-/// A recode's lookup: each source code's new code ([`MISSING`] where it has none) and
-/// whether it is an "other" code whose free text may place it, dense for small codes.
-struct RecodeTable<'a> {
-    small: Vec<(i32, bool)>,
-    lookup: &'a [(i32, i32)],
-    other: &'a [i32],
-}
-
-impl<'a> RecodeTable<'a> {
-    fn new(lookup: &'a [(i32, i32)], other: &'a [i32]) -> RecodeTable<'a> {
-        let mut table = RecodeTable {
-            small: Vec::new(),
-            lookup,
-            other,
-        };
-        table.small = (0..SMALL_CODES as i32).map(|v| table.slow(v)).collect();
-        table
-    }
-
-    /// The first matching rule, as the plan lists them.
-    fn slow(&self, value: i32) -> (i32, bool) {
-        if value == MISSING {
-            return (MISSING, false);
-        }
-        let code = self
-            .lookup
-            .iter()
-            .find(|(f, _)| *f == value)
-            .map_or(MISSING, |(_, c)| *c);
-        (code, self.other.contains(&value))
-    }
-
-    fn get(&self, value: i32) -> (i32, bool) {
-        match usize::try_from(value).ok().and_then(|i| self.small.get(i)) {
-            Some(entry) => *entry,
-            None => self.slow(value),
-        }
-    }
-}
 
 fn collect_vars(when: &When, out: &mut Vec<String>) {
     if let Some(var) = &when.var {

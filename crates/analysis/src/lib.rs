@@ -11,6 +11,7 @@
 
 pub mod clean;
 pub mod codebook;
+mod codes;
 pub mod data;
 pub mod derive;
 mod kept;

@@ -11,6 +11,7 @@ use skafada_stats::{
 
 use crate::clean::{CleaningLog, clean};
 use crate::codebook::{Codebook, VariableInfo};
+use crate::codes::CodeTable;
 use crate::data::{Columns, Dataset, MISSING, Responses, Values};
 use crate::derive;
 use crate::kept::Kept;
@@ -829,8 +830,18 @@ fn coded_variables(plan: &Plan, data: Data, side: &Side) -> HashMap<String, Code
     let prepared = parallel_map(&names, |name| {
         let values = side.data.value_column(name)?;
         let levels = levels(values, side.book.get(name).unwrap_or(&no_info));
-        let lookup = LevelIndex::new(&levels);
-        let index = values.iter().map(|v| lookup.get(v)).collect();
+        // Levels are substantive codes, so an empty answer has none without a search.
+        let position = CodeTable::new(SMALL_CODES, |code| {
+            if code == MISSING {
+                return NO_LEVEL;
+            }
+            levels
+                .iter()
+                .position(|&level| level == code)
+                .and_then(|p| u16::try_from(p).ok())
+                .unwrap_or(NO_LEVEL)
+        });
+        let index = values.iter().map(|v| position.get(v)).collect();
         Some(Coded { levels, index })
     });
     names
@@ -954,9 +965,6 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
     })
 }
 
-/// Pairs of codes below this are tallied in a dense table.
-const PAIR_CODES: usize = 32;
-
 /// `f` applied to shares of the records `0..len`, one share per core, concatenated in
 /// record order: for work on each record that does not depend on the others.
 pub(crate) fn parallel_records<R: Send>(
@@ -978,40 +986,8 @@ pub(crate) fn parallel_records<R: Send>(
 /// Codes below this are looked up in dense tables.
 const SMALL_CODES: usize = 1024;
 
-/// "Not a level" in a [`LevelIndex`].
+/// "Not a level" in a [`Coded`] index.
 const NO_LEVEL: u16 = u16::MAX;
-
-/// The position of each code among a variable's levels.
-struct LevelIndex {
-    small: Vec<u16>,
-    other: Vec<(i32, u16)>,
-}
-
-impl LevelIndex {
-    fn new(levels: &[i32]) -> LevelIndex {
-        let mut small = vec![NO_LEVEL; SMALL_CODES];
-        let mut other = Vec::new();
-        for (position, &code) in levels.iter().enumerate() {
-            let position = u16::try_from(position).unwrap_or(NO_LEVEL);
-            match usize::try_from(code) {
-                Ok(i) if i < SMALL_CODES => small[i] = position,
-                _ => other.push((code, position)),
-            }
-        }
-        LevelIndex { small, other }
-    }
-
-    fn get(&self, code: i32) -> u16 {
-        match usize::try_from(code) {
-            Ok(i) if i < SMALL_CODES => self.small[i],
-            _ => self
-                .other
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map_or(NO_LEVEL, |(_, p)| *p),
-        }
-    }
-}
 
 /// The grouping variable of a family, prepared once for all its outcomes.
 struct Grouping<'a> {
@@ -1170,17 +1146,8 @@ fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a BTreeMap<String, u32>>
         })
 }
 
-/// How a variable's codes count in a proportion: not at all (missing or not substantive),
-/// or as a substantive answer that is or is not a success. Dense for small codes.
-struct Scoring<'a> {
-    small: [Score; SCORED_CODES],
-    info: &'a VariableInfo,
-    success: &'a [u32],
-}
-
-/// Codes below this are scored from a table.
-const SCORED_CODES: usize = 64;
-
+/// How a code counts in a proportion: not at all (missing or not substantive), or as a
+/// substantive answer that is or is not a success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Score {
     NotCounted,
@@ -1188,42 +1155,29 @@ enum Score {
     Success,
 }
 
-impl<'a> Scoring<'a> {
-    fn new(info: &'a VariableInfo, success: &'a [u32]) -> Scoring<'a> {
-        let scoring = Scoring {
-            small: [Score::NotCounted; SCORED_CODES],
-            info,
-            success,
-        };
-        let mut small = scoring.small;
-        for (code, slot) in (0i32..).zip(small.iter_mut()) {
-            *slot = scoring.slow(code);
-        }
-        Scoring { small, ..scoring }
-    }
+/// Codes below this are scored from a table.
+const SCORED_CODES: usize = 64;
 
-    fn slow(&self, v: i32) -> Score {
-        if v == MISSING || self.info.non_substantive.contains(&v) {
+/// The score of each code of a variable.
+fn scoring<'a>(
+    info: &'a VariableInfo,
+    success: &'a [u32],
+) -> CodeTable<Score, impl Fn(i32) -> Score + 'a> {
+    CodeTable::new(SCORED_CODES, move |v| {
+        if v == MISSING || info.non_substantive.contains(&v) {
             Score::NotCounted
-        } else if u32::try_from(v).is_ok_and(|c| self.success.contains(&c)) {
+        } else if u32::try_from(v).is_ok_and(|c| success.contains(&c)) {
             Score::Success
         } else {
             Score::Failure
         }
-    }
-
-    fn score(&self, v: i32) -> Score {
-        match usize::try_from(v).ok().and_then(|i| self.small.get(i)) {
-            Some(score) => *score,
-            None => self.slow(v),
-        }
-    }
+    })
 }
 
-fn proportion(values: Values<'_>, scoring: &Scoring<'_>) -> Proportion {
+fn proportion(values: Values<'_>, scores: &CodeTable<Score, impl Fn(i32) -> Score>) -> Proportion {
     let (mut n, mut x) = (0u64, 0u64);
     for v in values.iter() {
-        let score = scoring.score(v);
+        let score = scores.get(v);
         n += u64::from(score != Score::NotCounted);
         x += u64::from(score == Score::Success);
     }
@@ -1293,12 +1247,10 @@ fn prepost_family(
             },
             None => family.success.clone(),
         };
-        let (pre_scoring, post_scoring) = (
-            Scoring::new(&pre_info, &success),
-            Scoring::new(&post_info, &success),
-        );
-        let before = proportion(pre_values, &pre_scoring);
-        let after = proportion(post_values, &post_scoring);
+        let (pre_scores, post_scores) =
+            (scoring(&pre_info, &success), scoring(&post_info, &success));
+        let before = proportion(pre_values, &pre_scores);
+        let after = proportion(post_values, &post_scores);
         let Ok(z) = two_proportion_z_test(after.x, after.n, before.x, before.n, alternative) else {
             return Ok(None);
         };
@@ -1310,52 +1262,47 @@ fn prepost_family(
                 + ((after.ci[1] - after.p).powi(2) + (before.p - before.ci[0]).powi(2)).sqrt(),
         ];
         // Paired tests on respondents linked across the two surveys.
-        // Linked answers tallied by (before, after): a few distinct pairs of codes stand
-        // for many respondents, and both paired tests work from the tallies.
-        let mut small = [[0u64; PAIR_CODES]; PAIR_CODES];
-        let mut other: HashMap<(i32, i32), u64> = HashMap::new();
+        // Linked answers are tallied as they are read: McNemar's cells by success before
+        // and after, and the signed-rank test's differences (after - before) with their
+        // counts. A scale gives a handful of distinct differences for many respondents.
+        let mut cells = [[0u64; 2]; 2];
+        // A difference d with |d| < NEAR is counted at `near[d + NEAR]`; a larger one is
+        // looked for in `differences`.
+        const NEAR: i64 = 64;
+        let mut near = [0u64; 2 * NEAR as usize];
+        let mut differences: Vec<(f64, u64)> = Vec::new();
         for &(row, other_row) in links {
             let (Some(a), Some(b)) = (pre_values.get(row), post_values.get(other_row)) else {
                 continue;
             };
-            if pre_scoring.score(a) != Score::NotCounted
-                && post_scoring.score(b) != Score::NotCounted
-            {
-                match (usize::try_from(a), usize::try_from(b)) {
-                    (Ok(i), Ok(j)) if i < PAIR_CODES && j < PAIR_CODES => small[i][j] += 1,
-                    _ => *other.entry((a, b)).or_default() += 1,
+            let (before, after) = (pre_scores.get(a), post_scores.get(b));
+            if before == Score::NotCounted || after == Score::NotCounted {
+                continue;
+            }
+            cells[usize::from(before != Score::Success)][usize::from(after != Score::Success)] += 1;
+            let slot = usize::try_from(i64::from(b) - i64::from(a) + NEAR).ok();
+            match slot.and_then(|i| near.get_mut(i)) {
+                Some(count) => *count += 1,
+                None => {
+                    let d = f64::from(b) - f64::from(a);
+                    match differences.iter_mut().find(|(t, _)| *t == d) {
+                        Some(t) => t.1 += 1,
+                        None => differences.push((d, 1)),
+                    }
                 }
             }
         }
-        let mut pairs: Vec<((i32, i32), u64)> = other.into_iter().collect();
-        for (i, row) in small.iter().enumerate() {
-            for (j, &count) in row.iter().enumerate() {
-                if count > 0 {
-                    pairs.push(((i as i32, j as i32), count));
-                }
+        for (d, &count) in (-(NEAR as i32)..).zip(&near) {
+            if count > 0 {
+                differences.push((f64::from(d), count));
             }
         }
-        pairs.sort_unstable();
-        let linked: u64 = pairs.iter().map(|(_, n)| n).sum();
+        let linked: u64 = cells.iter().flatten().sum();
         let paired = (linked > 0).then(|| {
-            let success = |v: i32| u32::try_from(v).is_ok_and(|c| success.contains(&c));
-            let mut cells = [[0u64; 2]; 2];
-            for ((a, b), n) in &pairs {
-                cells[usize::from(!success(*a))][usize::from(!success(*b))] += n;
-            }
             let mcnemar_p = ContingencyTable::new(cells.iter().map(|r| r.to_vec()).collect())
                 .ok()
                 .and_then(|t| mcnemar(&t, McNemarMethod::Exact).ok())
                 .map(|m| m.p_value);
-            // Differences after - before, as the test of x = after against y = before.
-            let mut differences: Vec<(f64, u64)> = Vec::new();
-            for ((a, b), n) in &pairs {
-                let d = f64::from(*b) - f64::from(*a);
-                match differences.iter_mut().find(|(t, _)| *t == d) {
-                    Some(t) => t.1 += n,
-                    None => differences.push((d, *n)),
-                }
-            }
             let wilcoxon = wilcoxon_signed_rank_tallied(
                 &differences,
                 Alternative::TwoSided,
