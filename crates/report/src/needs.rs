@@ -548,3 +548,111 @@ pub fn needs_report(
             .collect(),
     }
 }
+
+/// One row of a gap as answer codes of its survey variable: what the protected release
+/// of a site counts for it (`skafada-release`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapRow {
+    /// The gap's id.
+    pub gap: String,
+    /// The instrument row.
+    pub row_id: String,
+    /// The statement.
+    pub text: String,
+    /// The codes counted as the gap.
+    pub codes: Vec<u32>,
+    /// The codes of the base (every answer the table counts).
+    pub base: Vec<u32>,
+    /// Worded the other way round.
+    pub reverse: bool,
+    /// The implications it links to.
+    pub implications: Vec<u32>,
+}
+
+/// Every row of every gap of the specification as codes of the raw survey variables:
+/// the scale's own answers, or the plan's recode that the gap's table reads, mapped
+/// back to the codes it gathers. Rows whose answers cannot be mapped are left out.
+pub fn gap_rows(spec: &NeedsSpec, plan: &Plan, instrument: &Instrument) -> Vec<GapRow> {
+    let mut out = Vec::new();
+    for gap in &spec.gap {
+        let Some(table) = plan.table.iter().find(|t| t.id == gap.table) else {
+            continue;
+        };
+        let skafada_analysis::plan::TableShape::Matrix { item, derived, .. } = &table.shape else {
+            continue;
+        };
+        let Some(ItemKind::Matrix { options, rows, .. }) = instrument.item(item).map(|i| &i.kind)
+        else {
+            continue;
+        };
+        // Label -> the raw codes it stands for.
+        let labels: Vec<(String, Vec<u32>)> = match derived {
+            Some(derived) => match plan
+                .derive
+                .iter()
+                .find(|d| &d.id == derived)
+                .map(|d| &d.rule)
+            {
+                Some(DeriveRule::Recode { categories, .. }) => categories
+                    .iter()
+                    .map(|c| (c.label.clone(), c.from.clone()))
+                    .collect(),
+                _ => continue,
+            },
+            None => options
+                .iter()
+                .map(|o| (o.label.clone(), vec![o.code]))
+                .collect(),
+        };
+        let codes_of = |wanted: &[String]| -> Option<Vec<u32>> {
+            let mut codes = Vec::new();
+            for label in wanted {
+                codes.extend(labels.iter().find(|(l, _)| l == label)?.1.iter().copied());
+            }
+            codes.sort_unstable();
+            Some(codes)
+        };
+        let mut base: Vec<u32> = labels.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+        base.sort_unstable();
+        let key = gap.key.as_deref().and_then(|k| answer_key(plan, k));
+        for row in rows {
+            if !gap.rows.is_empty() && !gap.rows.contains(&row.id) {
+                continue;
+            }
+            let reverse = gap.reverse_rows.contains(&row.id);
+            let codes = match gap.kind {
+                GapKind::Answers if reverse => codes_of(&gap.reverse_gap),
+                GapKind::Answers => codes_of(&gap.gap),
+                GapKind::Misconception => {
+                    let Some(correct) = key.and_then(|k| k.get(&row.id)).copied() else {
+                        continue;
+                    };
+                    let unsure = codes_of(&gap.unsure).unwrap_or_default();
+                    Some(
+                        base.iter()
+                            .copied()
+                            .filter(|c| *c != correct && !unsure.contains(c))
+                            .collect(),
+                    )
+                }
+            };
+            let Some(codes) = codes else {
+                continue;
+            };
+            out.push(GapRow {
+                gap: gap.id.clone(),
+                row_id: row.id.clone(),
+                text: row.text.clone(),
+                codes,
+                base: base.clone(),
+                reverse,
+                implications: gap
+                    .row_implications
+                    .get(&row.id)
+                    .cloned()
+                    .unwrap_or_else(|| gap.implications.clone()),
+            });
+        }
+    }
+    out
+}

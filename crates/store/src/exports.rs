@@ -19,6 +19,8 @@ pub struct ExportLog<'a> {
     pub format: &'a str,
     /// How many records the file holds (`None` for a codebook, which holds none).
     pub records: Option<usize>,
+    /// Why the records were needed, as the account gave it (record-level files only).
+    pub purpose: Option<&'a str>,
 }
 
 impl ExportLog<'_> {
@@ -34,7 +36,14 @@ impl ExportLog<'_> {
             Some(n) => format!("{n} records"),
             None => "no records".to_owned(),
         };
-        format!("{scope}: {survey} survey, {}, {records}", self.format)
+        let purpose = self
+            .purpose
+            .map(|p| format!("; purpose: {p}"))
+            .unwrap_or_default();
+        format!(
+            "{scope}: {survey} survey, {}, {records}{purpose}",
+            self.format
+        )
     }
 }
 
@@ -76,13 +85,18 @@ mod tests {
             phase: Phase::Pre,
             format: "csv",
             records: Some(3),
+            purpose: Some("Checking the cleaning log"),
         };
-        assert_eq!(log.details(), "LA01: pre-training survey, csv, 3 records");
+        assert_eq!(
+            log.details(),
+            "LA01: pre-training survey, csv, 3 records; purpose: Checking the cleaning log"
+        );
         let all = ExportLog {
             site_code: None,
             phase: Phase::Post,
             format: "codebook",
             records: None,
+            purpose: None,
             ..log
         };
         assert_eq!(

@@ -19,7 +19,9 @@ use skafada_store::{ExportLog, Phase, Site, Study, today};
 use super::error::AdminError;
 use super::guard::Admin;
 use super::pivot::pivot;
+use super::views::{AdminLayout, ExportFormPage};
 use crate::AppState;
+use crate::views::render;
 
 /// The query of an export link: `survey` (`pre` or `post`), `format` (`csv`,
 /// `codebook`, `xlsx` or `sav`) and, on the study's link, an optional `site` code.
@@ -28,7 +30,11 @@ pub(crate) struct ExportQuery {
     survey: Option<String>,
     format: Option<String>,
     site: Option<String>,
+    purpose: Option<String>,
 }
+
+/// The longest purpose kept in the audit log.
+const PURPOSE_MAX: usize = 200;
 
 /// A file format offered for download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +156,11 @@ async fn export(
     site: Option<Site>,
     query: &ExportQuery,
 ) -> Result<Response, AdminError> {
+    // Record-level data is for the research roles only: a site-scoped reader gets the
+    // protected tables of the site's release instead (`release.rs`).
+    if !admin.sees_all_sites() {
+        return Err(AdminError::NotFound);
+    }
     let phase = match query.survey.as_deref() {
         Some("pre") => Phase::Pre,
         Some("post") => Phase::Post,
@@ -160,6 +171,31 @@ async fn export(
         .as_deref()
         .and_then(Format::parse)
         .ok_or(AdminError::NotFound)?;
+    // Every record-level download says why it is needed, and the audit log keeps it.
+    let purpose = query
+        .purpose
+        .as_deref()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    if format != Format::Codebook {
+        let problem = if purpose.chars().count() < 5 {
+            Some("Enter why you need these records")
+        } else if purpose.chars().count() > PURPOSE_MAX {
+            Some("Why you need these records must be 200 characters or fewer")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Ok(purpose_page(
+                admin,
+                study,
+                site.as_ref(),
+                query,
+                &purpose,
+                problem,
+            ));
+        }
+    }
     let content = state.studies.get(&state.store, &study.id).await?;
     let instrument = match phase {
         Phase::Pre => &content.pre,
@@ -215,6 +251,7 @@ async fn export(
             phase,
             format: format.name(),
             records,
+            purpose: (format != Format::Codebook).then_some(purpose.as_str()),
         })
         .await?;
     let disposition = format!(
@@ -230,6 +267,41 @@ async fn export(
         bytes,
     )
         .into_response())
+}
+
+/// The download form again, with the reason it was not sent (400).
+fn purpose_page(
+    admin: &Admin,
+    study: &Study,
+    site: Option<&Site>,
+    query: &ExportQuery,
+    purpose: &str,
+    problem: &str,
+) -> Response {
+    let action = match site {
+        Some(site) => format!("/admin/studies/{}/sites/{}/export", study.id, site.code),
+        None => format!("/admin/studies/{}/export", study.id),
+    };
+    let back = match site {
+        Some(site) => format!("/admin/studies/{}/sites/{}", study.id, site.code),
+        None => format!("/admin/studies/{}", study.id),
+    };
+    let mut response = render(&ExportFormPage {
+        layout: AdminLayout::new("Download records", Some(admin))
+            .with_error(true)
+            .back(&back),
+        export: action,
+        export_scope: site.map_or_else(
+            || "Responses from every site".to_owned(),
+            |s| format!("Responses from {} only", s.code),
+        ),
+        survey: query.survey.clone().unwrap_or_default(),
+        format: query.format.clone().unwrap_or_default(),
+        purpose: purpose.to_owned(),
+        error: Some(problem.to_owned()),
+    });
+    *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    response
 }
 
 #[cfg(test)]

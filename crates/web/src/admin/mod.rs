@@ -16,6 +16,7 @@ mod guard;
 mod messages;
 mod monitoring;
 mod pivot;
+mod release;
 mod results;
 mod site_forms;
 mod sites;
@@ -156,6 +157,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/admin/studies/{study}/sites/{site}/export",
             get(export::site_export),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/protected-tables.csv",
+            get(release::protected_tables),
         )
         .route(
             "/admin/studies/{study}/sites/{site}/headcount",

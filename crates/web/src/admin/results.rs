@@ -33,7 +33,7 @@ use crate::content::StudyContent;
 use crate::views::render;
 
 /// The study's analysis plan: its own, or the first of the server's library.
-fn plan_of(state: &AppState, study: &Study) -> Result<Plan, AdminError> {
+pub(super) fn plan_of(state: &AppState, study: &Study) -> Result<Plan, AdminError> {
     let text = if study.analysis_plan.is_empty() {
         state
             .config
@@ -49,7 +49,7 @@ fn plan_of(state: &AppState, study: &Study) -> Result<Plan, AdminError> {
 }
 
 /// The study's training-needs specification: its own, or the library's.
-fn needs_of(state: &AppState, study: &Study) -> Result<NeedsSpec, AdminError> {
+pub(super) fn needs_of(state: &AppState, study: &Study) -> Result<NeedsSpec, AdminError> {
     let text = if study.training_needs.is_empty() {
         state
             .config
@@ -67,7 +67,7 @@ fn needs_of(state: &AppState, study: &Study) -> Result<NeedsSpec, AdminError> {
 }
 
 /// Every response of the study as an analysis dataset.
-async fn study_dataset(
+pub(super) async fn study_dataset(
     state: &AppState,
     study: &Study,
     content: &StudyContent,
@@ -197,6 +197,9 @@ pub(crate) async fn site_dashboard(
     Path((study_id, code)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
     let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    if !admin.sees_all_sites() {
+        return super::release::dashboard(&state, &admin, &study, &site).await;
+    }
     let (plan, _, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
     let min = min_count(&admin, &study);
     let board = dashboard(
@@ -241,7 +244,7 @@ pub(crate) async fn site_dashboard(
 }
 
 /// The module's sections with the questions each addresses.
-fn section_refs(content: &StudyContent) -> Vec<SectionRef> {
+pub(super) fn section_refs(content: &StudyContent) -> Vec<SectionRef> {
     content
         .module
         .sections
@@ -330,6 +333,9 @@ pub(crate) async fn site_needs(
     Path((study_id, code)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
     let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    if !admin.sees_all_sites() {
+        return super::release::needs(&state, &admin, &study, &site).await;
+    }
     let spec = needs_of(&state, &study)?;
     let (_, content, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
     let plan = plan_of(&state, &study)?;

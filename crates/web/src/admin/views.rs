@@ -165,6 +165,8 @@ pub(crate) struct SitePage {
     pub(crate) export: String,
     /// What the downloads hold.
     pub(crate) export_scope: String,
+    /// Whether record-level downloads are offered (research roles only).
+    pub(crate) record_level: bool,
 }
 
 /// "Are you sure you want to delete this site's responses?"
@@ -441,4 +443,106 @@ pub(crate) struct NeedsPage {
     /// (number, title, summary) of each implication linked.
     pub(crate) implications: Vec<(u32, String, String)>,
     pub(crate) significance: String,
+}
+
+/// One figure of a site's protected release as printed: hidden parts are `None`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ReleaseCell {
+    pub(crate) id: String,
+    pub(crate) count: Option<String>,
+    pub(crate) percent: Option<String>,
+    pub(crate) all: Option<String>,
+}
+
+/// One answer of a question in the protected release.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseRow {
+    pub(crate) label: String,
+    pub(crate) cell: ReleaseCell,
+}
+
+/// One variable (a question, a statement of a grid, or the options of "select all").
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseGroup {
+    pub(crate) heading: Option<String>,
+    pub(crate) base_id: String,
+    pub(crate) base: Option<String>,
+    pub(crate) withheld: bool,
+    pub(crate) rows: Vec<ReleaseRow>,
+}
+
+/// One question of the protected release.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseQuestion {
+    pub(crate) item: String,
+    pub(crate) text: String,
+    pub(crate) groups: Vec<ReleaseGroup>,
+}
+
+/// A site's results for a site-scoped reader, from its protected release.
+#[derive(Template)]
+#[template(path = "admin/release_dashboard.html")]
+pub(crate) struct ReleaseDashboardPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) threshold: u64,
+    /// Title, the site's and all sites' responses, whether anything is released, and
+    /// the questions.
+    pub(crate) surveys: Vec<(String, u64, u64, bool, Vec<ReleaseQuestion>)>,
+    pub(crate) needs: String,
+    pub(crate) download: String,
+}
+
+/// One training need from the protected release.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseNeed {
+    pub(crate) text: String,
+    pub(crate) cell: ReleaseCell,
+    pub(crate) base: Option<String>,
+    pub(crate) post: Option<ReleaseCell>,
+    pub(crate) post_base: Option<String>,
+    /// The post-training figure's id, the verdict, whether it improved, and the p-value.
+    pub(crate) change: Option<(String, String, bool, String)>,
+    pub(crate) implications: Vec<u32>,
+    pub(crate) sections: Vec<String>,
+}
+
+/// One kind of gap from the protected release.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseNeedGroup {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) measure: String,
+    pub(crate) needs: Vec<ReleaseNeed>,
+    pub(crate) more: usize,
+}
+
+/// A site's training needs for a site-scoped reader, from its protected release.
+#[derive(Template)]
+#[template(path = "admin/release_needs.html")]
+pub(crate) struct ReleaseNeedsPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) threshold: u64,
+    pub(crate) responses: u64,
+    pub(crate) too_few: bool,
+    pub(crate) groups: Vec<ReleaseNeedGroup>,
+    pub(crate) implications: Vec<(u32, String, String)>,
+    pub(crate) significance: String,
+    pub(crate) download: String,
+}
+
+/// The record-level download form shown again with a problem.
+#[derive(Template)]
+#[template(path = "admin/export_form.html")]
+pub(crate) struct ExportFormPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) export: String,
+    pub(crate) export_scope: String,
+    pub(crate) survey: String,
+    pub(crate) format: String,
+    pub(crate) purpose: String,
+    pub(crate) error: Option<String>,
 }

@@ -423,21 +423,40 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
             format!("/admin/studies/{s}/sites/LA02/delete"),
             [303, 200, 200, 404, 404, 404, 404],
         ),
+        // Record-level downloads: the research roles only, and never an LA contact,
+        // who gets the protected tables of their own site instead.
         (
-            format!("/admin/studies/{s}/export?survey=pre&format=csv"),
-            [303, 200, 200, 200, 200, 200, 404],
+            format!("/admin/studies/{s}/export?survey=pre&format=csv&purpose=Checking+the+records"),
+            [303, 200, 200, 200, 404, 404, 404],
         ),
         (
-            format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA02"),
-            [303, 200, 200, 200, 404, 200, 404],
+            format!(
+                "/admin/studies/{s}/export?survey=pre&format=csv&site=LA02&purpose=Checking+the+records"
+            ),
+            [303, 200, 200, 200, 404, 404, 404],
+        ),
+        // Without a reason the form is shown again.
+        (
+            format!("/admin/studies/{s}/export?survey=pre&format=csv"),
+            [303, 400, 400, 400, 404, 404, 404],
         ),
         (
             format!("/admin/studies/{s}/sites/LA01/export?survey=post&format=codebook"),
+            [303, 200, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!(
+                "/admin/studies/{other}/export?survey=pre&format=csv&purpose=Checking+the+records"
+            ),
+            [303, 200, 404, 404, 404, 404, 200],
+        ),
+        (
+            format!("/admin/studies/{s}/sites/LA01/protected-tables.csv"),
             [303, 200, 200, 200, 200, 404, 404],
         ),
         (
-            format!("/admin/studies/{other}/export?survey=pre&format=csv"),
-            [303, 200, 404, 404, 404, 404, 200],
+            format!("/admin/studies/{s}/sites/LA02/protected-tables.csv"),
+            [303, 200, 200, 200, 404, 200, 404],
         ),
         (
             "/admin/audit".to_owned(),

@@ -74,7 +74,7 @@ fn assert_download(page: &Page, content_type: &str, extension: &str) {
     assert!(!page.body.is_empty());
 }
 
-async fn an_la_contacts_export_has_only_their_sites_records_and_other_sites_are_not_found(
+async fn an_la_contact_gets_no_records_by_any_export_route_only_their_protected_tables(
     app: &TestApp,
 ) {
     accounts(app).await;
@@ -82,32 +82,41 @@ async fn an_la_contacts_export_has_only_their_sites_records_and_other_sites_are_
     let s = &app.study_id;
     let la01 = signed_in(app, "la01@example.org").await;
     for path in [
-        format!("/admin/studies/{s}/export?survey=pre&format=csv"),
-        format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA01"),
-        format!("/admin/studies/{s}/sites/LA01/export?survey=pre&format=csv"),
-    ] {
-        let page = la01.get(&path).await;
-        assert_download(&page, "text/csv; charset=utf-8", "csv");
-        let rows = records(&page);
-        assert_eq!(rows.len(), 1, "{path}");
-        assert_eq!(rows[0]["site"], "LA01", "{path}");
-    }
-    for path in [
-        format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA02"),
-        format!("/admin/studies/{s}/sites/LA02/export?survey=pre&format=csv"),
-        format!("/admin/studies/{s}/sites/LA01/export?survey=pre&format=csv&site=LA02"),
-        format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA99"),
+        format!("/admin/studies/{s}/export?survey=pre&format=csv&purpose=Checking"),
+        format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA01&purpose=Checking"),
+        format!("/admin/studies/{s}/sites/LA01/export?survey=pre&format=csv&purpose=Checking"),
+        format!("/admin/studies/{s}/sites/LA01/export?survey=pre&format=xlsx&purpose=Checking"),
+        format!("/admin/studies/{s}/sites/LA01/export?survey=post&format=sav&purpose=Checking"),
+        format!("/admin/studies/{s}/export?survey=pre&format=csv&site=LA02&purpose=Checking"),
+        format!("/admin/studies/{s}/sites/LA02/export?survey=pre&format=csv&purpose=Checking"),
     ] {
         let page = la01.get(&path).await;
         assert_eq!(page.status, 404, "{path}");
-        assert!(!page.body.contains("LA02,"), "{path}");
+        assert!(!page.body.contains(JOB_TITLE), "{path}");
     }
-    let monitoring = la01.get(&format!("/admin/studies/{s}")).await;
-    assert!(monitoring.body.contains(&format!(
-        "/admin/studies/{s}/export?survey=pre&amp;format=csv"
-    )));
+    let protected = la01
+        .get(&format!(
+            "/admin/studies/{s}/sites/LA01/protected-tables.csv"
+        ))
+        .await;
+    assert_eq!(protected.status, 200);
+    assert!(protected.body.starts_with("figure,survey,variable,"));
+    assert!(!protected.body.contains(JOB_TITLE), "no free text");
+    assert!(
+        !protected.body.contains("respondent"),
+        "no record identifiers"
+    );
+    for page in [
+        la01.get(&format!("/admin/studies/{s}")).await,
+        la01.get(&format!("/admin/studies/{s}/sites/LA01")).await,
+    ] {
+        assert!(
+            !page.body.contains("/export"),
+            "no record-level download is offered"
+        );
+    }
 }
-on_both!(an_la_contacts_export_has_only_their_sites_records_and_other_sites_are_not_found);
+on_both!(an_la_contact_gets_no_records_by_any_export_route_only_their_protected_tables);
 
 async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given(app: &TestApp) {
     accounts(app).await;
@@ -115,7 +124,7 @@ async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given
     let admin = signed_in(app, "admin@example.org").await;
     let page = admin
         .get(&format!(
-            "/admin/studies/{}/export?survey=pre&format=csv",
+            "/admin/studies/{}/export?survey=pre&format=csv&purpose=Checking+the+records",
             app.study_id
         ))
         .await;
@@ -153,7 +162,11 @@ async fn xlsx_and_sav_downloads_are_workbooks_and_spss_files(app: &TestApp) {
     two_respondents(app).await;
     let analyst = signed_in(app, "analyst@example.org").await;
     let base = format!("/admin/studies/{}/export", app.study_id);
-    let xlsx = analyst.get(&format!("{base}?survey=pre&format=xlsx")).await;
+    let xlsx = analyst
+        .get(&format!(
+            "{base}?survey=pre&format=xlsx&purpose=Checking+the+records"
+        ))
+        .await;
     assert_download(
         &xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -161,7 +174,9 @@ async fn xlsx_and_sav_downloads_are_workbooks_and_spss_files(app: &TestApp) {
     );
     assert!(xlsx.body.starts_with("PK"));
     let sav = analyst
-        .get(&format!("{base}?survey=post&format=sav&site=LA01"))
+        .get(&format!(
+            "{base}?survey=post&format=sav&site=LA01&purpose=Checking+the+records"
+        ))
         .await;
     assert_download(&sav, "application/x-spss-sav", "sav");
     assert!(sav.body.starts_with("$FL2") || sav.body.starts_with("$FL3"));
@@ -182,10 +197,10 @@ on_both!(xlsx_and_sav_downloads_are_workbooks_and_spss_files);
 async fn an_export_writes_one_audit_entry_with_its_record_count_and_no_answers(app: &TestApp) {
     accounts(app).await;
     two_respondents(app).await;
-    let la01 = signed_in(app, "la01@example.org").await;
-    let page = la01
+    let analyst = signed_in(app, "analyst@example.org").await;
+    let page = analyst
         .get(&format!(
-            "/admin/studies/{}/export?survey=pre&format=csv",
+            "/admin/studies/{}/sites/LA01/export?survey=pre&format=csv&purpose=Checking+the+records",
             app.study_id
         ))
         .await;
@@ -197,21 +212,22 @@ async fn an_export_writes_one_audit_entry_with_its_record_count_and_no_answers(a
         .unwrap();
     let exports: Vec<_> = log.iter().filter(|e| e.action == "export").collect();
     assert_eq!(exports.len(), 1);
-    assert_eq!(exports[0].email.as_deref(), Some("la01@example.org"));
+    assert_eq!(exports[0].email.as_deref(), Some("analyst@example.org"));
     assert_eq!(
         exports[0].details,
-        "LA01: pre-training survey, csv, 1 record"
+        "LA01: pre-training survey, csv, 1 record; purpose: Checking the records"
     );
     for entry in &log {
         assert!(!entry.details.contains(JOB_TITLE), "an answer in the log");
     }
-    let refused = la01
+    let refused = analyst
         .get(&format!(
             "/admin/studies/{}/export?survey=pre&format=csv&site=LA02",
             app.study_id
         ))
         .await;
-    assert_eq!(refused.status, 404);
+    assert_eq!(refused.status, 400, "no purpose given");
+    assert!(refused.body.contains("Enter why you need these records"));
     let log = app
         .store
         .audit_log(Some(&app.study_id), 1000)

@@ -6,6 +6,7 @@ mod export;
 mod group;
 mod helpers;
 mod instances;
+mod intruder;
 mod journey;
 mod manage;
 mod modules;

@@ -462,11 +462,14 @@ async fn an_la_contacts_dashboard_hides_small_counts_that_an_admin_sees(app: &Te
     assert!(page.body.contains("Results beside all sites"));
     assert!(
         page.body
-            .contains("14 from this site and 23 from all sites"),
+            .contains(r#"data-part="count">14</span> at this site"#)
+            && page
+                .body
+                .contains(r#"data-part="all">23</span> across all sites"#),
         "the cleaning kept every record"
     );
     assert!(page.body.contains("[c]"), "small counts are hidden");
-    assert!(page.body.contains("All sites"));
+    assert!(page.body.contains("All sites: %"));
     assert!(!page.body.contains("LA02"), "no other site is named");
     let admin = signed_in(app, "admin@example.org").await;
     let full = admin.get(&dashboard).await;

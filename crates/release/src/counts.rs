@@ -1,0 +1,182 @@
+//! Counting a survey's coded variables at the site and across every site, and reading
+//! the routing an intruder who has the questionnaire knows.
+
+use std::collections::HashMap;
+
+use skafada_analysis::data::{MISSING, Responses};
+use skafada_instrument::{Condition, Instrument, ItemKind};
+
+use crate::{CodeCount, Survey, VariableCounts};
+
+/// The simple conditions that must all hold for an item to be shown: its page's and
+/// its own, `all` groups flattened. A condition on a "select all that apply" question
+/// or an `any` group cannot be written as a bound on one variable's counts, so it adds
+/// nothing (the intruder is then weaker than it could be, never wrong).
+pub fn condition_of(instrument: &Instrument, item_id: &str) -> Vec<(String, Vec<u32>)> {
+    let mut out = Vec::new();
+    for page in &instrument.pages {
+        for item in &page.items {
+            if item.id != item_id {
+                continue;
+            }
+            for condition in page.show_if.iter().chain(item.show_if.iter()) {
+                flatten(instrument, condition, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn flatten(instrument: &Instrument, condition: &Condition, out: &mut Vec<(String, Vec<u32>)>) {
+    match condition {
+        Condition::Is { item, codes } => {
+            let on_multiple = instrument
+                .item(item)
+                .is_some_and(|i| matches!(i.kind, ItemKind::Multiple { .. }));
+            if !on_multiple {
+                out.push((item.clone(), codes.clone()));
+            }
+        }
+        Condition::All(all) => {
+            for c in all {
+                flatten(instrument, c, out);
+            }
+        }
+        Condition::Any(_) => {}
+    }
+}
+
+/// A variable's column as routing sees it: an answer to a question the respondent's own
+/// answers route past (left from before they changed an earlier answer) is missing, so
+/// the counts always fit the structure the intruder knows. `routed` holds the columns
+/// of earlier variables, already routed.
+fn routed_column(
+    data: &Responses,
+    id: &str,
+    shown_if: &[(String, Vec<u32>)],
+    routed: &HashMap<String, Vec<i32>>,
+) -> Vec<i32> {
+    let Some(values) = data.values(id) else {
+        return vec![MISSING; data.len()];
+    };
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, value)| {
+            let shown = shown_if.iter().all(|(other, allowed)| {
+                routed.get(other).and_then(|c| c.get(row)).is_some_and(|v| {
+                    *v != MISSING && allowed.iter().any(|a| i64::from(*a) == i64::from(*v))
+                })
+            });
+            if shown { *value } else { MISSING }
+        })
+        .collect()
+}
+
+/// Counts by code, and the rest as missing.
+fn counts(values: &[i32], codes: &[u32]) -> (Vec<u64>, u64) {
+    let mut by_code = vec![0u64; codes.len()];
+    let mut missing = 0u64;
+    for value in values {
+        match codes
+            .iter()
+            .position(|c| *value != MISSING && i64::from(*c) == i64::from(*value))
+        {
+            Some(i) => by_code[i] += 1,
+            None => missing += 1,
+        }
+    }
+    (by_code, missing)
+}
+
+/// Every coded variable of a survey, counted among the site's kept responses and among
+/// every site's (the site included): single-choice questions, grid statements, and each
+/// option of a "select all that apply" question (0 not selected, 1 selected).
+pub fn count_variables(
+    survey: Survey,
+    instrument: &Instrument,
+    site: &Responses,
+    all: &Responses,
+) -> Vec<VariableCounts> {
+    let mut out = Vec::new();
+    let mut routed_site: HashMap<String, Vec<i32>> = HashMap::new();
+    let mut routed_all: HashMap<String, Vec<i32>> = HashMap::new();
+    let mut push = |id: String,
+                    item: &str,
+                    option_of_multiple: bool,
+                    text: String,
+                    codes: Vec<(u32, String)>| {
+        let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
+        let shown_if = condition_of(instrument, item);
+        let site_column = routed_column(site, &id, &shown_if, &routed_site);
+        let all_column = routed_column(all, &id, &shown_if, &routed_all);
+        let (site_counts, site_missing) = counts(&site_column, &code_list);
+        let (all_counts, all_missing) = counts(&all_column, &code_list);
+        routed_site.insert(id.clone(), site_column);
+        routed_all.insert(id.clone(), all_column);
+        out.push(VariableCounts {
+            survey,
+            shown_if,
+            id,
+            item: item.to_owned(),
+            option_of_multiple,
+            text,
+            codes: codes
+                .into_iter()
+                .zip(site_counts.into_iter().zip(all_counts))
+                .map(|((code, label), (site, all))| CodeCount {
+                    code,
+                    label,
+                    site,
+                    all,
+                })
+                .collect(),
+            site_missing,
+            all_missing,
+        });
+    };
+    for item in instrument.items() {
+        let labelled = |options: &[skafada_instrument::Choice]| {
+            options
+                .iter()
+                .map(|o| (o.code, o.label.clone()))
+                .collect::<Vec<_>>()
+        };
+        match &item.kind {
+            ItemKind::Single { options } => push(
+                item.id.clone(),
+                &item.id,
+                false,
+                item.text.clone(),
+                labelled(options),
+            ),
+            ItemKind::Matrix { options, rows, .. } => {
+                for row in rows {
+                    push(
+                        row.id.clone(),
+                        &item.id,
+                        false,
+                        row.text.clone(),
+                        labelled(options),
+                    );
+                }
+            }
+            ItemKind::Multiple { options } => {
+                for option in options {
+                    push(
+                        format!("{}.{}", item.id, option.code),
+                        &item.id,
+                        true,
+                        format!("{}: {}", item.text, option.label),
+                        vec![(0, "Not selected".to_owned()), (1, "Selected".to_owned())],
+                    );
+                }
+            }
+            ItemKind::Consent { .. }
+            | ItemKind::Text { .. }
+            | ItemKind::Number { .. }
+            | ItemKind::Year { .. } => {}
+        }
+    }
+    out
+}

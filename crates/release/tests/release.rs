@@ -1,0 +1,334 @@
+//! The protected release against the intruder: exact enumeration on small tables checks
+//! the integer programme, and generated small sites check that no protected count is
+//! ever recovered from everything a release shows together.
+
+use proptest::prelude::*;
+use skafada_release::{
+    CodeCount, FigureSpec, PublishedView, ReleaseInput, Survey, Totals, VariableCounts, build,
+    intruder_bounds,
+};
+
+fn variable(id: &str, item: &str, site: &[u64], all: &[u64], total: (u64, u64)) -> VariableCounts {
+    let site_sum: u64 = site.iter().sum();
+    let all_sum: u64 = all.iter().sum();
+    VariableCounts {
+        survey: Survey::Pre,
+        id: id.to_owned(),
+        item: item.to_owned(),
+        option_of_multiple: false,
+        text: id.to_owned(),
+        codes: site
+            .iter()
+            .zip(all)
+            .enumerate()
+            .map(|(i, (s, a))| CodeCount {
+                code: i as u32 + 1,
+                label: format!("code {}", i + 1),
+                site: *s,
+                all: *a,
+            })
+            .collect(),
+        site_missing: total.0 - site_sum,
+        all_missing: total.1 - all_sum,
+        shown_if: Vec::new(),
+    }
+}
+
+/// One figure per code (the distribution), plus extra shares.
+fn figures(v: &VariableCounts, shares: &[Vec<u32>]) -> Vec<FigureSpec> {
+    let base: Vec<u32> = v.codes.iter().map(|c| c.code).collect();
+    let mut out: Vec<FigureSpec> = v
+        .codes
+        .iter()
+        .map(|c| FigureSpec {
+            id: format!("{}/{}", v.id, c.code),
+            survey: v.survey,
+            variable: v.id.clone(),
+            codes: vec![c.code],
+            base: base.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+    for (i, codes) in shares.iter().enumerate() {
+        out.push(FigureSpec {
+            id: format!("{}/share-{i}", v.id),
+            survey: v.survey,
+            variable: v.id.clone(),
+            codes: codes.clone(),
+            base: base.clone(),
+            label: "share".to_owned(),
+        });
+    }
+    out
+}
+
+/// Every table of site counts (with "no answer" last) consistent with the view, by
+/// enumeration: the ground truth the integer programme must match. Only the site's
+/// own numbers are enumerated, so the view must show no all-sites percentage.
+fn enumerate(view: &PublishedView, codes: usize, total: u64) -> Vec<Vec<u64>> {
+    fn rec(prefix: &mut Vec<u64>, left: u64, slots: usize, out: &mut Vec<Vec<u64>>) {
+        if slots == 1 {
+            prefix.push(left);
+            out.push(prefix.clone());
+            prefix.pop();
+            return;
+        }
+        for x in 0..=left {
+            prefix.push(x);
+            rec(prefix, left - x, slots - 1, out);
+            prefix.pop();
+        }
+    }
+    let mut all = Vec::new();
+    rec(&mut Vec::new(), total, codes + 1, &mut all);
+    all.into_iter()
+        .filter(|table| {
+            view.items.iter().all(|item| {
+                let sum = |cs: &[u32]| cs.iter().map(|c| table[*c as usize - 1]).sum::<u64>();
+                let (k, b) = (sum(&item.spec.codes), sum(&item.spec.base));
+                let count_ok = match item.site_count {
+                    Some(v) => k == v,
+                    None => item.withheld || k >= 1,
+                };
+                let base_ok = match item.site_base {
+                    Some(v) => b == v,
+                    None => item.withheld || b >= 1,
+                };
+                let percent_ok = match item.site_percent {
+                    Some(p) => b > 0 && (200 * k + b) / (2 * b) == p,
+                    None => true,
+                };
+                count_ok && base_ok && percent_ok && item.all_percent.is_none()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_issue_s_differencing_example_recovers_nothing() {
+    // A row shown as [c], 7, 7, [c], 5 with its total 28, and "43%" of codes 1 and 2
+    // elsewhere: with suppression per page this gave both hidden cells away.
+    let v = variable(
+        "row",
+        "grid",
+        &[2, 7, 7, 7, 5],
+        &[40, 70, 70, 70, 50],
+        (28, 300),
+    );
+    let input = ReleaseInput {
+        site_code: "LA01".to_owned(),
+        threshold: 5,
+        totals: vec![Totals {
+            survey: Survey::Pre,
+            site: 28,
+            all: 300,
+        }],
+        figures: figures(&v, &[vec![1, 2]]),
+        variables: vec![v.clone()],
+    };
+    let release = build(&input).expect("release");
+    let view = release.view();
+    let bounds = intruder_bounds(&view, &input.variables);
+    let first = bounds
+        .iter()
+        .find(|b| b.figure == "row/1" && b.part == "count")
+        .expect("the small count is hidden");
+    assert!(first.protects(5), "{first:?}");
+    assert!(release.protection.protected >= 1);
+    assert!(release.protection.secondary >= 1);
+}
+
+#[test]
+fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
+    // Nothing suppressed beyond the small cell: the intruder pins it from the total.
+    let v = variable("q", "q", &[3, 10, 12], &[30, 100, 120], (25, 250));
+    let base = vec![1, 2, 3];
+    let spec = |code: u32| FigureSpec {
+        id: format!("q/{code}"),
+        survey: Survey::Pre,
+        variable: "q".to_owned(),
+        codes: vec![code],
+        base: base.clone(),
+        label: String::new(),
+    };
+    let view = PublishedView {
+        threshold: 5,
+        totals: vec![Totals {
+            survey: Survey::Pre,
+            site: 25,
+            all: 250,
+        }],
+        items: vec![
+            skafada_release::ViewItem {
+                spec: spec(1),
+                site_count: None,
+                site_percent: None,
+                site_base: Some(25),
+                all_percent: None,
+                withheld: false,
+            },
+            skafada_release::ViewItem {
+                spec: spec(2),
+                site_count: Some(10),
+                site_percent: None,
+                site_base: Some(25),
+                all_percent: None,
+                withheld: false,
+            },
+            skafada_release::ViewItem {
+                spec: spec(3),
+                site_count: Some(12),
+                site_percent: None,
+                site_base: Some(25),
+                all_percent: None,
+                withheld: false,
+            },
+        ],
+    };
+    let bounds = intruder_bounds(&view, &[v]);
+    assert_eq!(bounds.len(), 1);
+    assert_eq!((bounds[0].low, bounds[0].high), (3, 3));
+    assert!(!bounds[0].protects(5));
+}
+
+fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
+    let variables: Vec<VariableCounts> = site
+        .iter()
+        .enumerate()
+        .map(|(i, counts)| {
+            let all: Vec<u64> = counts.iter().map(|c| c * 9 + 11).collect();
+            let all_total = all.iter().sum::<u64>() + (total - counts.iter().sum::<u64>()) * 9;
+            variable(
+                &format!("v{i}"),
+                &format!("v{i}"),
+                counts,
+                &all,
+                (total, all_total.max(total * 9)),
+            )
+        })
+        .collect();
+    // Totals must agree across variables: take every variable's all total as the most.
+    let all_total = variables
+        .iter()
+        .map(|v| v.codes.iter().map(|c| c.all).sum::<u64>() + v.all_missing)
+        .max()
+        .unwrap_or(0);
+    let variables: Vec<VariableCounts> = variables
+        .into_iter()
+        .map(|mut v| {
+            v.all_missing = all_total - v.codes.iter().map(|c| c.all).sum::<u64>();
+            v
+        })
+        .collect();
+    let figures = variables
+        .iter()
+        .flat_map(|v| figures(v, &[vec![1, 2]]))
+        .collect();
+    ReleaseInput {
+        site_code: "LA99".to_owned(),
+        threshold,
+        totals: vec![Totals {
+            survey: Survey::Pre,
+            site: total,
+            all: all_total,
+        }],
+        variables,
+        figures,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Small sites with small cells: whatever is released, the intruder who combines
+    /// every figure (counts, bases, percentages, shares of two codes and all-sites
+    /// percentages) never pins a protected count below the threshold.
+    #[test]
+    fn no_protected_count_is_recovered_on_small_generated_sites(
+        table in proptest::collection::vec(proptest::collection::vec(0u64..9, 3..5), 1..4),
+        unanswered in 0u64..3,
+        threshold in 3u64..6,
+    ) {
+        let total = table.iter().map(|r| r.iter().sum::<u64>()).max().unwrap_or(0) + unanswered;
+        prop_assume!(total >= threshold);
+        // Every variable answered by at most `total`: pad the rest as unanswered.
+        let input = site_input(table.clone(), total, threshold);
+        let release = build(&input).expect("release");
+        let bounds = intruder_bounds(&release.view(), &input.variables);
+        for figure in &release.figures {
+            for (part, value, shown) in [
+                ("count", figure.site.count, figure.site_shown),
+                ("base", figure.site.base, figure.base_shown),
+            ] {
+                if (1..threshold).contains(&value) {
+                    prop_assert!(!shown, "{} {part} = {value} is shown", figure.spec.id);
+                    let b = bounds
+                        .iter()
+                        .find(|b| b.part == part && b.figure == figure.spec.id)
+                        .or_else(|| bounds.iter().find(|b| {
+                            b.part == part
+                                && release.figure(&b.figure).is_some_and(|f| {
+                                    f.spec.variable == figure.spec.variable
+                                        && if part == "count" { f.spec.codes == figure.spec.codes } else { f.spec.base == figure.spec.base }
+                                })
+                        }));
+                    let b = b.expect("a hidden protected count has bounds");
+                    prop_assert!(b.low <= value && value <= b.high, "{b:?} excludes the truth {value}");
+                    prop_assert!(b.protects(threshold), "{} {part} = {value}: {b:?}", figure.spec.id);
+                }
+            }
+        }
+    }
+
+    /// The integer programme's bounds are exactly those of enumerating every table
+    /// consistent with what is shown.
+    #[test]
+    fn the_intruder_s_bounds_equal_exhaustive_enumeration(
+        counts in proptest::collection::vec(0u64..7, 3..4),
+        unanswered in 0u64..3,
+        hide in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        let total = counts.iter().sum::<u64>() + unanswered;
+        prop_assume!(total > 0);
+        let v = variable("q", "q", &counts, &counts, (total, total));
+        let specs = figures(&v, &[vec![1, 2]]);
+        let base_value: u64 = counts.iter().sum();
+        let items: Vec<skafada_release::ViewItem> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let k: u64 = spec.codes.iter().map(|c| counts[*c as usize - 1]).sum();
+                // A hidden count is never zero.
+                let show = !hide[i % hide.len()] || k == 0;
+                let show_base = !hide[(i + 3) % hide.len()] || base_value == 0;
+                skafada_release::ViewItem {
+                    spec: spec.clone(),
+                    site_count: show.then_some(k),
+                    site_percent: (show && base_value > 0)
+                        .then(|| (200 * k + base_value) / (2 * base_value)),
+                    site_base: show_base.then_some(base_value),
+                    all_percent: None,
+                    withheld: false,
+                }
+            })
+            .collect();
+        let view = PublishedView {
+            threshold: 5,
+            totals: vec![Totals { survey: Survey::Pre, site: total, all: total }],
+            items,
+        };
+        let tables = enumerate(&view, counts.len(), total);
+        prop_assert!(!tables.is_empty());
+        for b in intruder_bounds(&view, std::slice::from_ref(&v)) {
+            let spec = &view.items.iter().find(|i| i.spec.id == b.figure).expect("figure").spec;
+            let codes = if b.part == "count" { &spec.codes } else { &spec.base };
+            let values: Vec<u64> = tables
+                .iter()
+                .map(|t| codes.iter().map(|c| t[*c as usize - 1]).sum())
+                .collect();
+            let low = values.iter().copied().min().unwrap_or(0);
+            let high = values.iter().copied().max().unwrap_or(0);
+            prop_assert_eq!((b.low, b.high), (low, high), "{:?}", b);
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! What a site-scoped reader (an LA contact) sees of results: one protected release per
+//! site (`skafada-release`), from which the results page, the training-needs page and
+//! the download of protected tables are all printed. Nothing on those three is computed
+//! from the responses directly, so no combination of them gives away a small count.
+//!
+//! Every figure is printed inside an element carrying `data-figure` (the figure's id)
+//! and `data-part` (`count`, `percent`, `base` or `all`), so that the intruder tests can
+//! check that the pages show exactly the release and nothing else.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use skafada_analysis::clean::clean;
+use skafada_analysis::data::Dataset;
+use skafada_analysis::plan::Plan;
+use skafada_release::{
+    Figure, FigureSpec, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
+    count_variables,
+};
+use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
+use skafada_stats::{Alternative, two_proportion_z_test};
+use skafada_store::{Site, Study, today};
+
+use super::error::AdminError;
+use super::guard::Admin;
+use super::results::{needs_of, plan_of, section_refs, study_dataset};
+use super::views::{
+    AdminLayout, ReleaseCell, ReleaseDashboardPage, ReleaseGroup, ReleaseNeed, ReleaseNeedGroup,
+    ReleaseNeedsPage, ReleaseQuestion, ReleaseRow,
+};
+use crate::AppState;
+use crate::views::render;
+
+/// A site's release with what its pages need beside it.
+pub(crate) struct SiteRelease {
+    pub(crate) release: Release,
+    pub(crate) variables: Vec<VariableCounts>,
+    pub(crate) gaps: Vec<(GapRow, Option<String>)>,
+    pub(crate) spec: NeedsSpec,
+    pub(crate) significance: f64,
+}
+
+/// The distribution figures of a variable: one per code, of those who answered; for an
+/// option of "select all that apply", the share who selected it.
+fn distribution(variable: &VariableCounts) -> Vec<FigureSpec> {
+    let base: Vec<u32> = variable.codes.iter().map(|c| c.code).collect();
+    let prefix = format!("{}/{}", variable.survey.as_str(), variable.id);
+    if variable.option_of_multiple {
+        return vec![FigureSpec {
+            id: prefix,
+            survey: variable.survey,
+            variable: variable.id.clone(),
+            codes: vec![1],
+            base,
+            label: "Selected".to_owned(),
+        }];
+    }
+    variable
+        .codes
+        .iter()
+        .map(|code| FigureSpec {
+            id: format!("{prefix}/{}", code.code),
+            survey: variable.survey,
+            variable: variable.id.clone(),
+            codes: vec![code.code],
+            base: base.clone(),
+            label: code.label.clone(),
+        })
+        .collect()
+}
+
+fn need_id(gap: &GapRow, survey: Survey) -> String {
+    match survey {
+        Survey::Pre => format!("needs/{}/{}", gap.gap, gap.row_id),
+        Survey::Post => format!("needs/{}/{}/post", gap.gap, gap.row_id),
+    }
+}
+
+/// A release with the structure it was computed over and each gap row's post-training
+/// twin.
+struct Computed {
+    release: Release,
+    variables: Vec<VariableCounts>,
+    gaps: Vec<(GapRow, Option<String>)>,
+}
+
+/// Computes the release: cleaning as the analysis does, counts at the site and across
+/// every site, the figures every page asks for, then disclosure control.
+fn compute(
+    dataset: &Dataset,
+    plan: &Plan,
+    spec: &NeedsSpec,
+    site_code: &str,
+    threshold: u64,
+) -> Result<Computed, AdminError> {
+    let site_index = dataset
+        .sites
+        .iter()
+        .position(|s| s.site == site_code)
+        .ok_or(AdminError::NotFound)?;
+    let mut totals = Vec::new();
+    let mut variables = Vec::new();
+    let surveys = [
+        (
+            Survey::Pre,
+            Some(&dataset.pre_instrument),
+            Some(&dataset.pre),
+            &plan.cleaning.pre,
+        ),
+        (
+            Survey::Post,
+            dataset.post_instrument.as_ref(),
+            dataset.post.as_ref(),
+            &plan.cleaning.post,
+        ),
+    ];
+    for (survey, instrument, responses, rules) in surveys {
+        let (Some(instrument), Some(responses)) = (instrument, responses) else {
+            continue;
+        };
+        let (keep, _) = clean(instrument, responses, rules);
+        let at_site: Vec<bool> = keep
+            .iter()
+            .zip(&responses.site)
+            .map(|(k, s)| *k && *s == site_index)
+            .collect();
+        let all = responses.filter(&keep);
+        let site = responses.filter(&at_site);
+        totals.push(Totals {
+            survey,
+            site: site.len() as u64,
+            all: all.len() as u64,
+        });
+        variables.extend(count_variables(survey, instrument, &site, &all));
+    }
+    let mut figures: Vec<FigureSpec> = variables.iter().flat_map(distribution).collect();
+    let mut gaps = Vec::new();
+    for gap in gap_rows(spec, plan, &dataset.pre_instrument) {
+        let twin = dataset.post_instrument.as_ref().and_then(|post| {
+            post.items().find_map(|item| match &item.kind {
+                skafada_instrument::ItemKind::Matrix { rows, .. } => rows
+                    .iter()
+                    .find(|r| r.twin.as_deref() == Some(gap.row_id.as_str()))
+                    .map(|r| r.id.clone()),
+                _ => None,
+            })
+        });
+        let known =
+            |survey: Survey, id: &str| variables.iter().any(|v| v.survey == survey && v.id == id);
+        if !known(Survey::Pre, &gap.row_id) {
+            continue;
+        }
+        figures.push(FigureSpec {
+            id: need_id(&gap, Survey::Pre),
+            survey: Survey::Pre,
+            variable: gap.row_id.clone(),
+            codes: gap.codes.clone(),
+            base: gap.base.clone(),
+            label: gap.text.clone(),
+        });
+        let twin = twin.filter(|t| known(Survey::Post, t));
+        if let Some(twin) = &twin {
+            // The post-training twin has the same substantive answers, but may lack the
+            // pre-training survey's "not applicable" and the like.
+            let offered: Vec<u32> = variables
+                .iter()
+                .find(|v| v.survey == Survey::Post && &v.id == twin)
+                .map(|v| v.codes.iter().map(|c| c.code).collect())
+                .unwrap_or_default();
+            let keep = |codes: &[u32]| -> Vec<u32> {
+                codes
+                    .iter()
+                    .copied()
+                    .filter(|c| offered.contains(c))
+                    .collect()
+            };
+            figures.push(FigureSpec {
+                id: need_id(&gap, Survey::Post),
+                survey: Survey::Post,
+                variable: twin.clone(),
+                codes: keep(&gap.codes),
+                base: keep(&gap.base),
+                label: gap.text.clone(),
+            });
+        }
+        gaps.push((gap, twin));
+    }
+    let input = ReleaseInput {
+        site_code: site_code.to_owned(),
+        threshold,
+        totals,
+        variables,
+        figures,
+    };
+    let release = build(&input).map_err(|e| AdminError::Internal(e.to_string()))?;
+    Ok(Computed {
+        release,
+        variables: input.variables,
+        gaps,
+    })
+}
+
+/// The smallest count an LA contact may see in this study.
+pub(crate) fn threshold_of(study: &Study) -> u64 {
+    u64::try_from(study.min_cell_count).unwrap_or(5).max(2)
+}
+
+/// The site's release from the live responses.
+pub(crate) async fn site_release(
+    state: &AppState,
+    study: &Study,
+    site: &Site,
+) -> Result<SiteRelease, AdminError> {
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let plan = Arc::new(plan_of(state, study)?);
+    let spec = needs_of(state, study)?;
+    let dataset = study_dataset(state, study, &content).await?;
+    let threshold = threshold_of(study);
+    let code = site.code.clone();
+    let (plan2, spec2) = (plan.clone(), spec.clone());
+    let Computed {
+        release,
+        variables,
+        gaps,
+    } = tokio::task::spawn_blocking(move || compute(&dataset, &plan2, &spec2, &code, threshold))
+        .await
+        .map_err(|e| AdminError::Internal(e.to_string()))??;
+    Ok(SiteRelease {
+        release,
+        variables,
+        gaps,
+        spec,
+        significance: plan.significance,
+    })
+}
+
+fn cell(figure: Option<&Figure>) -> ReleaseCell {
+    match figure {
+        None => ReleaseCell::default(),
+        Some(f) => ReleaseCell {
+            id: f.spec.id.clone(),
+            count: f.site_count().map(|n| n.to_string()),
+            percent: f.site_percent().map(|p| format!("{p}%")),
+            all: f.all_percent().map(|p| format!("{p}%")),
+        },
+    }
+}
+
+fn questions(site: &SiteRelease, survey: Survey) -> Vec<ReleaseQuestion> {
+    let mut out: Vec<ReleaseQuestion> = Vec::new();
+    for variable in site.variables.iter().filter(|v| v.survey == survey) {
+        let base_figure = site
+            .release
+            .figures
+            .iter()
+            .find(|f| f.spec.survey == survey && f.spec.variable == variable.id);
+        let rows: Vec<ReleaseRow> = if variable.option_of_multiple {
+            let label = variable
+                .text
+                .rsplit_once(": ")
+                .map_or(variable.text.clone(), |(_, l)| l.to_owned());
+            vec![ReleaseRow {
+                label,
+                cell: cell(
+                    site.release
+                        .figure(&format!("{}/{}", survey.as_str(), variable.id)),
+                ),
+            }]
+        } else {
+            variable
+                .codes
+                .iter()
+                .map(|code| ReleaseRow {
+                    label: code.label.clone(),
+                    cell: cell(site.release.figure(&format!(
+                        "{}/{}/{}",
+                        survey.as_str(),
+                        variable.id,
+                        code.code
+                    ))),
+                })
+                .collect()
+        };
+        let group = ReleaseGroup {
+            heading: if variable.option_of_multiple {
+                None
+            } else {
+                Some(variable.text.clone())
+            },
+            base_id: base_figure.map(|f| f.spec.id.clone()).unwrap_or_default(),
+            base: base_figure
+                .and_then(Figure::site_base)
+                .map(|b| b.to_string()),
+            withheld: base_figure.is_some_and(|f| f.withheld),
+            rows,
+        };
+        // Statements of one grid, and options of one "select all that apply", share a
+        // question.
+        match out.last_mut() {
+            Some(last) if last.item == variable.item => last.groups.push(group),
+            _ => out.push(ReleaseQuestion {
+                item: variable.item.clone(),
+                text: if variable.option_of_multiple {
+                    variable
+                        .text
+                        .rsplit_once(": ")
+                        .map_or(variable.text.clone(), |(q, _)| q.to_owned())
+                } else {
+                    variable.text.clone()
+                },
+                groups: vec![group],
+            }),
+        }
+    }
+    // A single question is its own only group: no heading repeating the question.
+    for question in &mut out {
+        if question.groups.len() == 1 {
+            question.groups[0].heading = None;
+        }
+    }
+    out
+}
+
+/// `GET .../sites/{site}/dashboard` for a site-scoped reader.
+pub(crate) async fn dashboard(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: &Site,
+) -> Result<Response, AdminError> {
+    let released = site_release(state, study, site).await?;
+    let base = format!("/admin/studies/{}/sites/{}", study.id, site.code);
+    let total = |survey: Survey| {
+        released
+            .release
+            .totals
+            .iter()
+            .find(|t| t.survey == survey)
+            .copied()
+    };
+    let surveys = [
+        (Survey::Pre, "Before the training (pre-training survey)"),
+        (Survey::Post, "After the training (post-training survey)"),
+    ]
+    .into_iter()
+    .filter_map(|(survey, title)| {
+        let totals = total(survey)?;
+        Some((
+            title.to_owned(),
+            totals.site,
+            totals.all,
+            released.release.releases(survey),
+            questions(&released, survey),
+        ))
+    })
+    .collect();
+    Ok(render(&ReleaseDashboardPage {
+        layout: AdminLayout::new(&format!("Results for {}", site.code), Some(admin)).back(&base),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        threshold: released.release.threshold,
+        surveys,
+        needs: format!("{base}/training-needs"),
+        download: format!("{base}/protected-tables.csv"),
+    }))
+}
+
+/// `GET .../sites/{site}/training-needs` for a site-scoped reader.
+pub(crate) async fn needs(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: &Site,
+) -> Result<Response, AdminError> {
+    let released = site_release(state, study, site).await?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let sections = section_refs(&content);
+    let release = &released.release;
+    let mut groups = Vec::new();
+    for gap in &released.spec.gap {
+        let mut shown = Vec::new();
+        let mut hidden = Vec::new();
+        for (row, twin) in released.gaps.iter().filter(|(r, _)| r.gap == gap.id) {
+            let Some(pre) = release.figure(&need_id(row, Survey::Pre)) else {
+                continue;
+            };
+            let post = twin
+                .as_ref()
+                .and_then(|_| release.figure(&need_id(row, Survey::Post)));
+            let change = match (pre.site_count(), pre.site_base(), post) {
+                (Some(k1), Some(n1), Some(post)) => match (post.site_count(), post.site_base()) {
+                    (Some(k2), Some(n2)) if n1 > 0 && n2 > 0 => {
+                        let test =
+                            two_proportion_z_test(k1, n1, k2, n2, Alternative::TwoSided).ok();
+                        let p = test.map(|t| t.p_value).unwrap_or(1.0);
+                        // The share is of people in the gap (the row's own gap answers,
+                        // reversed rows included): fewer is better.
+                        let improved = (k2 as f64 / n2 as f64) < (k1 as f64 / n1 as f64);
+                        let verdict = if p > released.significance {
+                            "No clear change"
+                        } else if improved {
+                            "Improved after the training"
+                        } else {
+                            "Worse after the training"
+                        };
+                        Some((
+                            post.spec.id.clone(),
+                            verdict.to_owned(),
+                            p <= released.significance && improved,
+                            format!("p = {p:.3}"),
+                        ))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let need = ReleaseNeed {
+                text: row.text.clone(),
+                cell: cell(Some(pre)),
+                base: pre.site_base().map(|b| b.to_string()),
+                post: post.map(|p| cell(Some(p))),
+                post_base: post.and_then(Figure::site_base).map(|b| b.to_string()),
+                change,
+                implications: row.implications.clone(),
+                sections: sections
+                    .iter()
+                    .filter(|s| s.addresses.contains(&row.row_id))
+                    .map(|s| s.title.clone())
+                    .collect(),
+            };
+            match pre.site_percent() {
+                Some(p) => shown.push((p, need)),
+                None => hidden.push(need),
+            }
+        }
+        shown.sort_by_key(|need| std::cmp::Reverse(need.0));
+        let more = shown.len().saturating_sub(released.spec.top);
+        groups.push(ReleaseNeedGroup {
+            id: gap.id.clone(),
+            title: gap.title.clone(),
+            measure: gap.measure.clone(),
+            needs: shown
+                .into_iter()
+                .take(released.spec.top)
+                .map(|(_, n)| n)
+                .chain(hidden)
+                .collect(),
+            more,
+        });
+    }
+    let back = format!("/admin/studies/{}/sites/{}", study.id, site.code);
+    Ok(render(&ReleaseNeedsPage {
+        layout: AdminLayout::new(&format!("Training needs: {}", site.code), Some(admin))
+            .back(&back),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        threshold: release.threshold,
+        responses: release
+            .totals
+            .iter()
+            .find(|t| t.survey == Survey::Pre)
+            .map_or(0, |t| t.site),
+        too_few: !release.releases(Survey::Pre),
+        groups,
+        implications: released
+            .spec
+            .implication
+            .iter()
+            .map(|i| (i.number, i.title.clone(), i.summary.clone()))
+            .collect(),
+        significance: format!("{}", released.significance)
+            .trim_start_matches('0')
+            .to_owned(),
+        download: format!("{back}/protected-tables.csv"),
+    }))
+}
+
+/// The protected tables as CSV: every figure of the release as shown, one a line, with
+/// what it counts. The same numbers as the pages, and nothing more.
+pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AdminError::Internal(format!("protected tables: {e}"));
+    writer
+        .write_record([
+            "figure",
+            "survey",
+            "variable",
+            "question",
+            "answer",
+            "codes",
+            "base_codes",
+            "site_number",
+            "site_percent",
+            "site_answered",
+            "all_sites_percent",
+        ])
+        .map_err(fail)?;
+    let text = |n: Option<u64>, withheld: bool| match (n, withheld) {
+        (Some(n), _) => n.to_string(),
+        (None, true) => "withheld".to_owned(),
+        (None, false) => "[c]".to_owned(),
+    };
+    let join = |codes: &[u32]| {
+        codes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for totals in &site.release.totals {
+        writer
+            .write_record([
+                format!("{}/responses", totals.survey.as_str()),
+                totals.survey.as_str().to_owned(),
+                String::new(),
+                "Responses after cleaning".to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+                totals.site.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ])
+            .map_err(fail)?;
+    }
+    for figure in &site.release.figures {
+        if !site.release.releases(figure.spec.survey) {
+            continue;
+        }
+        let question = site
+            .variables
+            .iter()
+            .find(|v| v.survey == figure.spec.survey && v.id == figure.spec.variable)
+            .map_or_else(String::new, |v| v.text.clone());
+        writer
+            .write_record([
+                figure.spec.id.clone(),
+                figure.spec.survey.as_str().to_owned(),
+                figure.spec.variable.clone(),
+                question,
+                figure.spec.label.clone(),
+                join(&figure.spec.codes),
+                join(&figure.spec.base),
+                text(figure.site_count(), figure.withheld),
+                text(figure.site_percent(), figure.withheld),
+                text(figure.site_base(), figure.withheld),
+                text(figure.all_percent(), figure.withheld),
+            ])
+            .map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AdminError::Internal(format!("protected tables: {e}")))
+}
+
+/// `GET /admin/studies/{study}/sites/{site}/protected-tables.csv`: the site's release,
+/// for anyone who may see the site.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn protected_tables(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((study_id, code)): Path<(String, String)>,
+) -> Result<Response, AdminError> {
+    let (study, site) = admin.require_site(&state, &study_id, &code).await?;
+    let released = site_release(&state, &study, &site).await?;
+    let bytes = release_csv(&released)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-protected-tables-{}.csv\"",
+                    site.code
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>(),
+                    today()
+                ),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,503 @@
+//! The employer as intruder: an LA contact collects everything their account can see
+//! for their site (every page and download), checks that the pages show the protected
+//! release and nothing else, and then works out the tightest bounds on every hidden
+//! count from all the published figures together (an integer programme over the
+//! counts, totals and percentages). No count from 1 to the threshold minus one may be
+//! pinned down or shown to be small. Record-level routes must be closed to them.
+
+use std::collections::BTreeMap;
+
+use skafada_instrument::{Instrument, ItemKind};
+use skafada_release::{FigureSpec, PublishedView, Survey, Totals, ViewItem, intruder_bounds};
+use skafada_store::{ImportedResponse, Phase, Status};
+
+use crate::admin::{Browser, accounts, signed_in};
+use crate::helpers::TestApp;
+use crate::on_both;
+
+fn pre_instrument() -> Instrument {
+    skafada_instrument::load(
+        include_str!("../../../../instruments/skafada-pre.toml"),
+        "pre",
+    )
+    .unwrap()
+}
+
+/// A small deterministic generator, so that each site's answers differ.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    /// Skewed towards the first options, so that small cells are common.
+    fn pick(&mut self, n: usize) -> usize {
+        let a = self.next() as usize % n;
+        let b = self.next() as usize % n;
+        a.min(b)
+    }
+}
+
+/// `n` complete, eligible pre-training responses at a site; returns each respondent's
+/// answers by variable (the truth the intruder is checked against).
+async fn import(app: &TestApp, site: &str, n: usize, seed: u64) -> Vec<BTreeMap<String, String>> {
+    let pre = pre_instrument();
+    let mut rng = Lcg(seed);
+    let mut responses = Vec::new();
+    let mut truth = Vec::new();
+    for i in 0..n {
+        let mut answers: BTreeMap<String, String> = BTreeMap::new();
+        for item in pre.items() {
+            match &item.kind {
+                ItemKind::Consent { statements } => {
+                    for s in statements {
+                        answers.insert(s.id.clone(), "1".to_owned());
+                    }
+                }
+                ItemKind::Single { options } => {
+                    let code = options[rng.pick(options.len())].code;
+                    answers.insert(item.id.clone(), code.to_string());
+                }
+                ItemKind::Multiple { options } => {
+                    let mut ticked: Vec<String> = options
+                        .iter()
+                        .filter(|o| !o.exclusive && rng.next().is_multiple_of(3))
+                        .map(|o| o.code.to_string())
+                        .collect();
+                    if ticked.is_empty() {
+                        ticked.push(options[0].code.to_string());
+                    }
+                    answers.insert(item.id.clone(), ticked.join(","));
+                }
+                ItemKind::Matrix { options, rows, .. } => {
+                    for row in rows {
+                        let code = options[rng.pick(options.len())].code;
+                        answers.insert(row.id.clone(), code.to_string());
+                    }
+                }
+                ItemKind::Year { .. } => {
+                    answers.insert(item.id.clone(), (2000 + i % 20).to_string());
+                }
+                ItemKind::Number { .. } => {
+                    answers.insert(item.id.clone(), (1 + i % 9).to_string());
+                }
+                ItemKind::Text { .. } => {}
+            }
+        }
+        // Eligible: works for the local authority, in Early Help; nothing ends early.
+        answers.insert("works-for-la".to_owned(), "1".to_owned());
+        answers.insert("la-service".to_owned(), "1".to_owned());
+        for item in pre.items() {
+            if let Some(end) = &item.end_if
+                && let Some(value) = answers.get(&item.id)
+                && end.codes.iter().any(|c| c.to_string() == *value)
+                && let Some(options) = item.kind.options()
+                && let Some(other) = options.iter().find(|o| !end.codes.contains(&o.code))
+            {
+                answers.insert(item.id.clone(), other.code.to_string());
+            }
+        }
+        let answers = routed(&pre, answers);
+        truth.push(answers.clone());
+        responses.push(ImportedResponse {
+            respondent: format!("{site}-{i}"),
+            site_code: site.to_owned(),
+            phase: Phase::Pre,
+            status: Status::Submitted,
+            started_on: "2026-01-10".to_owned(),
+            answers: answers.into_iter().collect(),
+        });
+    }
+    app.store
+        .import_responses(&app.study_id, &responses)
+        .await
+        .unwrap();
+    truth
+}
+
+/// Only the answers to questions the respondent's own answers show them, as the
+/// journey stores them.
+fn routed(pre: &Instrument, mut answers: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    loop {
+        let mut typed = skafada_instrument::Answers::new();
+        for item in pre.items() {
+            match &item.kind {
+                ItemKind::Single { .. } => {
+                    if let Some(v) = answers.get(&item.id).and_then(|v| v.parse().ok()) {
+                        typed.insert(item.id.clone(), skafada_instrument::Answer::Choice(v));
+                    }
+                }
+                ItemKind::Multiple { .. } => {
+                    if let Some(v) = answers.get(&item.id) {
+                        typed.insert(
+                            item.id.clone(),
+                            skafada_instrument::Answer::Choices(
+                                v.split(',').filter_map(|c| c.parse().ok()).collect(),
+                            ),
+                        );
+                    }
+                }
+                ItemKind::Matrix { rows, .. } => {
+                    for row in rows {
+                        if let Some(v) = answers.get(&row.id).and_then(|v| v.parse().ok()) {
+                            typed.insert(row.id.clone(), skafada_instrument::Answer::Choice(v));
+                        }
+                    }
+                }
+                ItemKind::Year { .. } | ItemKind::Number { .. } => {
+                    if let Some(v) = answers.get(&item.id).and_then(|v| v.parse().ok()) {
+                        typed.insert(item.id.clone(), skafada_instrument::Answer::Number(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let route = pre.route(&typed);
+        let mut shown = std::collections::BTreeSet::new();
+        for item in route.items() {
+            shown.insert(item.id.clone());
+            match &item.kind {
+                ItemKind::Matrix { rows, .. } => shown.extend(rows.iter().map(|r| r.id.clone())),
+                ItemKind::Consent { statements } => {
+                    shown.extend(statements.iter().map(|s| s.id.clone()))
+                }
+                _ => {}
+            }
+        }
+        let before = answers.len();
+        answers.retain(|id, _| shown.contains(id));
+        if answers.len() == before {
+            return answers;
+        }
+    }
+}
+
+/// The figures an element of the page prints: (figure, part) -> text.
+fn printed_figures(body: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("data-figure=\"") {
+        rest = &rest[at + 13..];
+        let id = rest[..rest.find('"').unwrap()].to_owned();
+        let part_at = rest.find("data-part=\"").unwrap() + 11;
+        let part = rest[part_at..part_at + rest[part_at..].find('"').unwrap()].to_owned();
+        let value_at = rest.find('>').unwrap() + 1;
+        let value = rest[value_at..value_at + rest[value_at..].find('<').unwrap()].to_owned();
+        out.push((id, part, value));
+    }
+    out
+}
+
+/// The main content's text with every marked figure and label removed: what is left
+/// must hold no number at all, so nothing outside the release is printed.
+fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
+    let main = &body[body.find("<main").unwrap()..body.find("</main>").unwrap()];
+    let mut text = String::new();
+    let mut rest = main;
+    // Drop marked elements (figures, meta such as the threshold, derived p-values).
+    while let Some(at) = rest.find("<span data-") {
+        text.push_str(&rest[..at]);
+        let close = rest[at..].find("</span>").unwrap();
+        rest = &rest[at + close + 7..];
+    }
+    text.push_str(rest);
+    // Tags and attributes are not printed text.
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                visible.push(' ');
+            }
+            c if !in_tag => visible.push(c),
+            _ => {}
+        }
+    }
+    let visible = visible
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace(site_code, " ")
+        .replace(&format!("Local authority {}", &site_code[2..]), " ");
+    // Words of the questionnaire itself ("1-3 years", "2021") are not figures.
+    let mut questionnaire = std::collections::BTreeSet::new();
+    for source in [
+        include_str!("../../../../instruments/skafada-pre.toml"),
+        include_str!("../../../../instruments/skafada-post.toml"),
+    ] {
+        questionnaire.extend(
+            source
+                .split(|c: char| c.is_whitespace() || c == '"')
+                .map(str::to_owned),
+        );
+    }
+    visible
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !questionnaire.contains(*w))
+        .map(str::to_owned)
+        .collect()
+}
+
+struct Collected {
+    view: PublishedView,
+    values: BTreeMap<(String, String), String>,
+}
+
+/// Everything the LA contact can see of their site, as one published view.
+async fn collect(app: &TestApp, browser: &Browser<'_>, site: &str) -> Collected {
+    let base = format!("/admin/studies/{}/sites/{site}", app.study_id);
+    // Record-level data is closed to them by every route.
+    for path in [
+        format!("{base}/export?survey=pre&format=csv&purpose=Checking+the+records"),
+        format!("{base}/export?survey=post&format=xlsx&purpose=Checking+the+records"),
+        format!("{base}/export?survey=pre&format=sav&purpose=Checking+the+records"),
+        format!(
+            "/admin/studies/{}/export?survey=pre&format=csv&purpose=Checking+the+records",
+            app.study_id
+        ),
+        format!(
+            "/admin/studies/{}/export?survey=pre&format=csv&site={site}&purpose=Checking+the+records",
+            app.study_id
+        ),
+        format!("/admin/studies/{}/report?format=html", app.study_id),
+        format!("/admin/studies/{}/training-needs", app.study_id),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 404, "{path} is closed to an LA contact");
+    }
+    let download = browser.get(&format!("{base}/protected-tables.csv")).await;
+    assert_eq!(download.status, 200);
+    let mut reader = csv::Reader::from_reader(download.body.as_bytes());
+    let mut items = Vec::new();
+    let mut totals: BTreeMap<Survey, u64> = BTreeMap::new();
+    let mut values = BTreeMap::new();
+    let number = |text: &str| text.trim_end_matches('%').parse::<u64>().ok();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let id = record[0].to_owned();
+        let survey = Survey::parse(&record[1]).unwrap();
+        if id.ends_with("/responses") {
+            totals.insert(survey, record[7].parse().unwrap());
+            continue;
+        }
+        let codes = |text: &str| -> Vec<u32> {
+            text.split_whitespace()
+                .map(|c| c.parse().unwrap())
+                .collect()
+        };
+        for (part, column) in [("count", 7), ("percent", 8), ("base", 9), ("all", 10)] {
+            values.insert((id.clone(), part.to_owned()), record[column].to_owned());
+        }
+        items.push(ViewItem {
+            spec: FigureSpec {
+                id,
+                survey,
+                variable: record[2].to_owned(),
+                codes: codes(&record[5]),
+                base: codes(&record[6]),
+                label: record[4].to_owned(),
+            },
+            site_count: number(&record[7]),
+            site_percent: number(&record[8]),
+            site_base: number(&record[9]),
+            all_percent: number(&record[10]),
+            withheld: &record[7] == "withheld",
+        });
+    }
+    // Every figure on every page is the download's, and the pages print no other number.
+    for path in [
+        format!("{base}/dashboard"),
+        format!("{base}/training-needs"),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        for (id, part, shown) in printed_figures(&page.body) {
+            if id.ends_with("/responses") {
+                continue;
+            }
+            let expected = values
+                .get(&(id.clone(), part.clone()))
+                .unwrap_or_else(|| panic!("{path}: figure {id} {part} is not in the download"));
+            assert_eq!(
+                shown.trim_end_matches('%'),
+                expected.as_str(),
+                "{path}: {id} {part}"
+            );
+        }
+        let stray = unmarked_digits(&page.body, site);
+        assert!(
+            stray.is_empty(),
+            "{path} prints numbers outside the release: {stray:?}"
+        );
+    }
+    // The site's own page and the monitoring page carry no result figure.
+    for path in [base.clone(), format!("/admin/studies/{}", app.study_id)] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(!page.body.contains("data-figure"), "{path}");
+        assert!(
+            !page.body.contains("/export?"),
+            "{path} offers no record-level download"
+        );
+    }
+    Collected {
+        view: PublishedView {
+            threshold: 5,
+            totals: totals
+                .into_iter()
+                .map(|(survey, site)| Totals {
+                    survey,
+                    site,
+                    // The all-sites total is printed on the results page.
+                    all: 0,
+                })
+                .collect(),
+            items,
+        },
+        values,
+    }
+}
+
+/// The dashboard's all-sites totals, as printed.
+async fn all_totals(app: &TestApp, browser: &Browser<'_>, site: &str) -> BTreeMap<String, u64> {
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/{site}/dashboard",
+            app.study_id
+        ))
+        .await;
+    printed_figures(&page.body)
+        .into_iter()
+        .filter(|(id, part, _)| id.ends_with("/responses") && part == "all")
+        .map(|(id, _, v)| (id, v.parse().unwrap()))
+        .collect()
+}
+
+/// The true count of a figure part at the site.
+fn truth_of(truth: &[BTreeMap<String, String>], spec: &FigureSpec, part: &str) -> u64 {
+    let codes = if part == "count" {
+        &spec.codes
+    } else {
+        &spec.base
+    };
+    truth
+        .iter()
+        .filter(|answers| {
+            let value = match spec.variable.split_once('.') {
+                // An option of "select all that apply": 1 if ticked, 0 if not.
+                Some((item, option)) => answers
+                    .get(item)
+                    .map(|ticked| u32::from(ticked.split(',').any(|t| t == option))),
+                None => answers.get(&spec.variable).and_then(|v| v.parse().ok()),
+            };
+            value.is_some_and(|v| codes.contains(&v))
+        })
+        .count() as u64
+}
+
+async fn an_la_contact_recovers_no_protected_count_from_everything_they_can_see(app: &TestApp) {
+    accounts(app).await;
+    let mut truths = BTreeMap::new();
+    // Small sites, where disclosure is hardest: 9 and 17 responses, and a larger rest.
+    truths.insert("LA01", import(app, "LA01", 9, 11).await);
+    truths.insert("LA02", import(app, "LA02", 17, 23).await);
+    let structure = skafada_release::count_variables(
+        Survey::Pre,
+        &pre_instrument(),
+        &skafada_analysis::data::Responses::default(),
+        &skafada_analysis::data::Responses::default(),
+    );
+    let mut protected = 0;
+    let mut narrowest = u64::MAX;
+    for (site, email) in [("LA01", "la01@example.org"), ("LA02", "la02@example.org")] {
+        let browser = signed_in(app, email).await;
+        let mut collected = collect(app, &browser, site).await;
+        let all = all_totals(app, &browser, site).await;
+        for totals in &mut collected.view.totals {
+            // A survey with too few responses at the site prints no totals and no figures.
+            totals.all = all
+                .get(&format!("{}/responses", totals.survey.as_str()))
+                .copied()
+                .unwrap_or(0);
+        }
+        let truth = &truths[site];
+        assert_eq!(
+            collected.view.totals[0].site,
+            truth.len() as u64,
+            "every imported response is kept"
+        );
+        // Sanity: every shown count is the truth.
+        for item in &collected.view.items {
+            if let Some(count) = item.site_count {
+                assert_eq!(
+                    count,
+                    truth_of(truth, &item.spec, "count"),
+                    "{}",
+                    item.spec.id
+                );
+            }
+        }
+        let bounds = intruder_bounds(&collected.view, &structure);
+        let mut seen = std::collections::BTreeSet::new();
+        for b in &bounds {
+            let item = collected
+                .view
+                .items
+                .iter()
+                .find(|i| i.spec.id == b.figure)
+                .unwrap();
+            let value = truth_of(truth, &item.spec, b.part);
+            assert!(
+                b.low <= value && value <= b.high,
+                "{site} {} {}: the bounds {b:?} exclude the truth {value}",
+                b.figure,
+                b.part
+            );
+            if (1..5).contains(&value) {
+                let key = (item.spec.variable.clone(), b.part, value, b.low, b.high);
+                if seen.insert(key) {
+                    protected += 1;
+                }
+                narrowest = narrowest.min(b.values());
+                assert!(
+                    b.protects(5),
+                    "{site}: {} {} = {value} is recovered as {}..={}",
+                    b.figure,
+                    b.part,
+                    b.low,
+                    b.high
+                );
+            }
+        }
+        // Every small count is hidden.
+        for item in &collected.view.items {
+            for (part, shown) in [("count", item.site_count), ("base", item.site_base)] {
+                let value = truth_of(truth, &item.spec, part);
+                if (1..5).contains(&value) {
+                    assert!(
+                        shown.is_none(),
+                        "{site} {} {part} = {value} is shown",
+                        item.spec.id
+                    );
+                }
+            }
+        }
+        assert!(!collected.values.is_empty());
+    }
+    assert!(
+        protected > 0,
+        "the generated sites have small counts to protect"
+    );
+    eprintln!(
+        "intruder: {protected} protected counts, 0 recovered, narrowest interval {narrowest} values"
+    );
+}
+on_both!(an_la_contact_recovers_no_protected_count_from_everything_they_can_see);
