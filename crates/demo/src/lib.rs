@@ -18,7 +18,10 @@ mod post;
 mod pre;
 pub mod rng;
 pub mod sheet;
+mod stored;
 pub mod texts;
+
+pub use stored::stored_answers;
 
 use skafada_analysis::data::{
     Manifest, Record, Responses, Site, Status, codebook_csv, sites_csv, variables,

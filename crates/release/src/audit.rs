@@ -561,14 +561,18 @@ pub(crate) fn protect(
             };
             bounds.protects(input.threshold).then_some(bounds.values())
         };
+        // Hiding only ever removes what the intruder knows (a shown count becomes "not
+        // zero", a withheld one nothing), so a count protected once stays protected: each
+        // is made safe in turn and never checked again until the final bounds.
         let mut guard = 0;
+        let order: Vec<Target> = targets.keys().cloned().collect();
+        let mut next = 0;
         loop {
             guard += 1;
-            let failing = targets
-                .keys()
-                .find(|t| check(figures, t).is_none())
-                .cloned();
-            let Some(failing) = failing else {
+            while next < order.len() && check(figures, &order[next]).is_some() {
+                next += 1;
+            }
+            let Some(failing) = order.get(next).cloned() else {
                 for target in targets.keys() {
                     if let Some(values) = check(figures, target) {
                         outcome.narrowest =

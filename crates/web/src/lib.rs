@@ -89,6 +89,8 @@ pub(crate) struct AppState {
     pub(crate) studies: Arc<content::StudyCache>,
     pub(crate) config: Arc<Config>,
     pub(crate) mailer: Option<Arc<mail::Mailer>>,
+    /// Each site's protected release, shared by its pages and download.
+    pub(crate) releases: Arc<admin::release::ReleaseCache>,
 }
 
 /// Checks mail settings before serving, so that a mistake stops the server at start
@@ -114,6 +116,7 @@ pub fn router(store: Store, config: Config) -> Router {
         studies: Arc::new(content::StudyCache::default()),
         config: Arc::new(config),
         mailer,
+        releases: Arc::new(admin::release::ReleaseCache::default()),
     };
     Router::new()
         .route("/", get(journey::home))

@@ -382,7 +382,7 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
 /// response instead). Those are left out; every other record keeps its site, status and
 /// answers, and post-training responses stay linked to their respondents.
 pub fn demo_responses(study: &NewStudy) -> anyhow::Result<DemoResponses> {
-    use skafada_analysis::data::{Responses, Status as RecordStatus, VariableKind, variables};
+    use skafada_analysis::data::{Responses, Status as RecordStatus};
     let pre = skafada_instrument::load(&study.pre_instrument, "skafada-pre.toml")?;
     let post = skafada_instrument::parse(&study.post_instrument, "skafada-post.toml")?
         .validate(Some(&pre))?;
@@ -390,74 +390,38 @@ pub fn demo_responses(study: &NewStudy) -> anyhow::Result<DemoResponses> {
         .context("Failed to generate the demo responses")?;
     let mut out = Vec::new();
     let mut starts = Vec::new();
-    let mut convert = |instrument: &skafada_instrument::Instrument,
-                       data: &Responses,
-                       phase: Phase| {
-        let specs = variables(instrument);
-        for row in 0..data.len() {
-            let site_code = demo
-                .sites
-                .get(data.site[row])
-                .map(|s| s.site.clone())
-                .unwrap_or_default();
-            // Every pre-training record but a returning respondent's began with "Start
-            // now" on the site's link, including those that never consented.
-            if phase == Phase::Pre && !data.returning[row] {
-                starts.push((site_code.clone(), data.started_on[row].clone()));
-            }
-            let status = match data.status[row] {
-                RecordStatus::Started => continue,
-                _ if data.returning[row] => continue,
-                RecordStatus::Consented if phase == Phase::Pre => Status::Consented,
-                RecordStatus::Consented => Status::Started,
-                RecordStatus::Submitted => Status::Submitted,
-                RecordStatus::Ended => Status::ClosedByRouting,
-            };
-            let mut answers: Vec<(String, String)> = Vec::new();
-            let mut ticked: std::collections::BTreeMap<&str, Vec<String>> =
-                std::collections::BTreeMap::new();
-            for variable in &specs {
-                match variable.kind {
-                    VariableKind::Text => {
-                        if let Some(Some(text)) = data.texts(&variable.id).and_then(|t| t.get(row))
-                        {
-                            answers.push((variable.id.clone(), text.clone()));
-                        }
-                    }
-                    VariableKind::Tick => {
-                        let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
-                        let code = variable.id.rsplit('.').next().unwrap_or_default();
-                        if value == Some(1) {
-                            ticked
-                                .entry(&variable.item)
-                                .or_default()
-                                .push(code.to_owned());
-                        }
-                    }
-                    _ => {
-                        let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
-                        if let Some(value) = value.filter(|v| *v != skafada_analysis::data::MISSING)
-                        {
-                            answers.push((variable.id.clone(), value.to_string()));
-                        }
-                    }
+    let mut convert =
+        |instrument: &skafada_instrument::Instrument, data: &Responses, phase: Phase| {
+            for row in 0..data.len() {
+                let site_code = demo
+                    .sites
+                    .get(data.site[row])
+                    .map(|s| s.site.clone())
+                    .unwrap_or_default();
+                // Every pre-training record but a returning respondent's began with "Start
+                // now" on the site's link, including those that never consented.
+                if phase == Phase::Pre && !data.returning[row] {
+                    starts.push((site_code.clone(), data.started_on[row].clone()));
                 }
+                let status = match data.status[row] {
+                    RecordStatus::Started => continue,
+                    _ if data.returning[row] => continue,
+                    RecordStatus::Consented if phase == Phase::Pre => Status::Consented,
+                    RecordStatus::Consented => Status::Started,
+                    RecordStatus::Submitted => Status::Submitted,
+                    RecordStatus::Ended => Status::ClosedByRouting,
+                };
+                let answers = skafada_demo::stored_answers(instrument, data, row);
+                out.push(ImportedResponse {
+                    respondent: data.respondent_id[row].clone(),
+                    site_code,
+                    phase,
+                    status,
+                    started_on: data.started_on[row].clone(),
+                    answers,
+                });
             }
-            answers.extend(
-                ticked
-                    .into_iter()
-                    .map(|(item, codes)| (item.to_owned(), codes.join(","))),
-            );
-            out.push(ImportedResponse {
-                respondent: data.respondent_id[row].clone(),
-                site_code,
-                phase,
-                status,
-                started_on: data.started_on[row].clone(),
-                answers,
-            });
-        }
-    };
+        };
     convert(&pre, &demo.pre, Phase::Pre);
     convert(&post, &demo.post, Phase::Post);
     Ok(DemoResponses {

@@ -16,7 +16,7 @@ mod guard;
 mod messages;
 mod monitoring;
 mod pivot;
-mod release;
+pub(crate) mod release;
 mod results;
 mod site_forms;
 mod sites;

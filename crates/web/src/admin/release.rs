@@ -7,7 +7,10 @@
 //! and `data-part` (`count`, `percent`, `base` or `all`), so that the intruder tests can
 //! check that the pages show exactly the release and nothing else.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -34,6 +37,7 @@ use crate::AppState;
 use crate::views::render;
 
 /// A site's release with what its pages need beside it.
+#[derive(Debug)]
 pub(crate) struct SiteRelease {
     pub(crate) release: Release,
     pub(crate) variables: Vec<VariableCounts>,
@@ -207,8 +211,75 @@ pub(crate) fn threshold_of(study: &Study) -> u64 {
     u64::try_from(study.min_cell_count).unwrap_or(5).max(2)
 }
 
-/// The site's release from the live responses.
+/// How long a site's release is reused while its study's responses look unchanged.
+const RELEASE_FRESH_FOR: Duration = Duration::from_secs(60);
+
+/// Each site's release, made once and shared by its results page, training-needs page
+/// and download: remade when the study's responses change in number, status or number
+/// of answers, and at least every [`RELEASE_FRESH_FOR`].
+#[derive(Debug, Default)]
+pub(crate) struct ReleaseCache {
+    entries: Mutex<HashMap<(String, String, u64), CachedRelease>>,
+}
+
+#[derive(Debug)]
+struct CachedRelease {
+    fingerprint: u64,
+    made: Instant,
+    release: Arc<SiteRelease>,
+}
+
+/// A digest of what every response of the study holds: a response saved, submitted or
+/// answered further changes it.
+fn fingerprint(summaries: &[skafada_store::ResponseSummary]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for s in summaries {
+        s.respondent_id.hash(&mut hasher);
+        s.site_code.hash(&mut hasher);
+        s.phase.as_str().hash(&mut hasher);
+        s.status.as_str().hash(&mut hasher);
+        s.answer_count.hash(&mut hasher);
+        s.returned.hash(&mut hasher);
+        s.submitted_on.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The site's release, from the cache when the study's responses look unchanged.
 pub(crate) async fn site_release(
+    state: &AppState,
+    study: &Study,
+    site: &Site,
+) -> Result<Arc<SiteRelease>, AdminError> {
+    let key = (study.id.clone(), site.code.clone(), threshold_of(study));
+    let summaries = state.store.study_responses(&study.id).await?;
+    let print = fingerprint(&summaries);
+    let cached = state.releases.entries.lock().ok().and_then(|entries| {
+        entries
+            .get(&key)
+            .filter(|e| e.fingerprint == print && e.made.elapsed() < RELEASE_FRESH_FOR)
+            .map(|e| e.release.clone())
+    });
+    if let Some(release) = cached {
+        return Ok(release);
+    }
+    let release = Arc::new(make_site_release(state, study, site).await?);
+    if let Ok(mut entries) = state.releases.entries.lock() {
+        entries.retain(|_, e| e.made.elapsed() < RELEASE_FRESH_FOR);
+        entries.insert(
+            key,
+            CachedRelease {
+                fingerprint: print,
+                made: Instant::now(),
+                release: release.clone(),
+            },
+        );
+    }
+    Ok(release)
+}
+
+/// The site's release from the live responses.
+async fn make_site_release(
     state: &AppState,
     study: &Study,
     site: &Site,

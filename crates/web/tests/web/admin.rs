@@ -10,7 +10,7 @@ use skafada_store::{NewAccount, NewPassword, NewSite, Role};
 use crate::helpers::{Page, TestApp, study};
 use crate::on_both;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser for the admin side: its own cookies, separate from the journey's.
 pub(crate) struct Browser<'a> {

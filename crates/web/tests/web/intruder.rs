@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use skafada_analysis::data::Responses;
 use skafada_instrument::{Instrument, ItemKind};
 use skafada_release::{FigureSpec, PublishedView, Survey, Totals, ViewItem, intruder_bounds};
 use skafada_store::{ImportedResponse, Phase, Status};
@@ -241,7 +242,7 @@ fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
     visible
         .split_whitespace()
         .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
-        .filter(|w| !questionnaire.contains(*w))
+        .filter(|w| !questionnaire.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))
         .map(str::to_owned)
         .collect()
 }
@@ -252,23 +253,19 @@ struct Collected {
 }
 
 /// Everything the LA contact can see of their site, as one published view.
-async fn collect(app: &TestApp, browser: &Browser<'_>, site: &str) -> Collected {
-    let base = format!("/admin/studies/{}/sites/{site}", app.study_id);
+async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
+    let base = format!("/admin/studies/{study}/sites/{site}");
     // Record-level data is closed to them by every route.
     for path in [
         format!("{base}/export?survey=pre&format=csv&purpose=Checking+the+records"),
         format!("{base}/export?survey=post&format=xlsx&purpose=Checking+the+records"),
         format!("{base}/export?survey=pre&format=sav&purpose=Checking+the+records"),
+        format!("/admin/studies/{study}/export?survey=pre&format=csv&purpose=Checking+the+records"),
         format!(
-            "/admin/studies/{}/export?survey=pre&format=csv&purpose=Checking+the+records",
-            app.study_id
+            "/admin/studies/{study}/export?survey=pre&format=csv&site={site}&purpose=Checking+the+records"
         ),
-        format!(
-            "/admin/studies/{}/export?survey=pre&format=csv&site={site}&purpose=Checking+the+records",
-            app.study_id
-        ),
-        format!("/admin/studies/{}/report?format=html", app.study_id),
-        format!("/admin/studies/{}/training-needs", app.study_id),
+        format!("/admin/studies/{study}/report?format=html"),
+        format!("/admin/studies/{study}/training-needs"),
     ] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, 404, "{path} is closed to an LA contact");
@@ -339,7 +336,7 @@ async fn collect(app: &TestApp, browser: &Browser<'_>, site: &str) -> Collected 
         );
     }
     // The site's own page and the monitoring page carry no result figure.
-    for path in [base.clone(), format!("/admin/studies/{}", app.study_id)] {
+    for path in [base.clone(), format!("/admin/studies/{study}")] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, 200, "{path}");
         assert!(!page.body.contains("data-figure"), "{path}");
@@ -367,12 +364,9 @@ async fn collect(app: &TestApp, browser: &Browser<'_>, site: &str) -> Collected 
 }
 
 /// The dashboard's all-sites totals, as printed.
-async fn all_totals(app: &TestApp, browser: &Browser<'_>, site: &str) -> BTreeMap<String, u64> {
+async fn all_totals(browser: &Browser<'_>, study: &str, site: &str) -> BTreeMap<String, u64> {
     let page = browser
-        .get(&format!(
-            "/admin/studies/{}/sites/{site}/dashboard",
-            app.study_id
-        ))
+        .get(&format!("/admin/studies/{study}/sites/{site}/dashboard"))
         .await;
     printed_figures(&page.body)
         .into_iter()
@@ -403,101 +397,292 @@ fn truth_of(truth: &[BTreeMap<String, String>], spec: &FigureSpec, part: &str) -
         .count() as u64
 }
 
-async fn an_la_contact_recovers_no_protected_count_from_everything_they_can_see(app: &TestApp) {
-    accounts(app).await;
-    let mut truths = BTreeMap::new();
-    // Small sites, where disclosure is hardest: 9 and 17 responses, and a larger rest.
-    truths.insert("LA01", import(app, "LA01", 9, 11).await);
-    truths.insert("LA02", import(app, "LA02", 17, 23).await);
-    let structure = skafada_release::count_variables(
-        Survey::Pre,
-        &pre_instrument(),
-        &skafada_analysis::data::Responses::default(),
-        &skafada_analysis::data::Responses::default(),
-    );
-    let mut protected = 0;
-    let mut narrowest = u64::MAX;
-    for (site, email) in [("LA01", "la01@example.org"), ("LA02", "la02@example.org")] {
-        let browser = signed_in(app, email).await;
-        let mut collected = collect(app, &browser, site).await;
-        let all = all_totals(app, &browser, site).await;
-        for totals in &mut collected.view.totals {
-            // A survey with too few responses at the site prints no totals and no figures.
-            totals.all = all
-                .get(&format!("{}/responses", totals.survey.as_str()))
-                .copied()
-                .unwrap_or(0);
+/// What the intruder found at one site: protected counts and the narrowest interval.
+struct Found {
+    protected: usize,
+    narrowest: u64,
+}
+
+/// Plays the LA contact of `site` (signed in as `email`) against the truth, and fails if
+/// a small count is shown, pinned down, or shown to be small.
+async fn audit_site(
+    app: &TestApp,
+    study: &str,
+    site: &str,
+    email: &str,
+    structure: &[skafada_release::VariableCounts],
+    truth: &dyn Fn(&FigureSpec, &str) -> u64,
+) -> Found {
+    let browser = signed_in(app, email).await;
+    let mut collected = collect(&browser, study, site).await;
+    let all = all_totals(&browser, study, site).await;
+    for totals in &mut collected.view.totals {
+        // A survey with too few responses at the site prints no totals and no figures.
+        totals.all = all
+            .get(&format!("{}/responses", totals.survey.as_str()))
+            .copied()
+            .unwrap_or(0);
+    }
+    // Sanity: every shown count is the truth.
+    for item in &collected.view.items {
+        if let Some(count) = item.site_count {
+            assert_eq!(count, truth(&item.spec, "count"), "{site} {}", item.spec.id);
         }
-        let truth = &truths[site];
-        assert_eq!(
-            collected.view.totals[0].site,
-            truth.len() as u64,
-            "every imported response is kept"
+    }
+    let bounds = intruder_bounds(&collected.view, structure);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut found = Found {
+        protected: 0,
+        narrowest: u64::MAX,
+    };
+    for b in &bounds {
+        let item = collected
+            .view
+            .items
+            .iter()
+            .find(|i| i.spec.id == b.figure)
+            .unwrap();
+        let value = truth(&item.spec, b.part);
+        assert!(
+            b.low <= value && value <= b.high,
+            "{site} {} {}: the bounds {b:?} exclude the truth {value}",
+            b.figure,
+            b.part
         );
-        // Sanity: every shown count is the truth.
-        for item in &collected.view.items {
-            if let Some(count) = item.site_count {
-                assert_eq!(
-                    count,
-                    truth_of(truth, &item.spec, "count"),
-                    "{}",
+        if (1..5).contains(&value) {
+            let key = (item.spec.variable.clone(), b.part, item.spec.codes.clone());
+            if seen.insert(key) {
+                found.protected += 1;
+            }
+            found.narrowest = found.narrowest.min(b.values());
+            assert!(
+                b.protects(5),
+                "{site}: {} {} = {value} is recovered as {}..={}",
+                b.figure,
+                b.part,
+                b.low,
+                b.high
+            );
+        }
+    }
+    // Every small count is hidden.
+    for item in &collected.view.items {
+        for (part, shown) in [("count", item.site_count), ("base", item.site_base)] {
+            let value = truth(&item.spec, part);
+            if (1..5).contains(&value) {
+                assert!(
+                    shown.is_none(),
+                    "{site} {} {part} = {value} is shown",
                     item.spec.id
                 );
             }
         }
-        let bounds = intruder_bounds(&collected.view, &structure);
-        let mut seen = std::collections::BTreeSet::new();
-        for b in &bounds {
-            let item = collected
-                .view
-                .items
-                .iter()
-                .find(|i| i.spec.id == b.figure)
-                .unwrap();
-            let value = truth_of(truth, &item.spec, b.part);
-            assert!(
-                b.low <= value && value <= b.high,
-                "{site} {} {}: the bounds {b:?} exclude the truth {value}",
-                b.figure,
-                b.part
-            );
-            if (1..5).contains(&value) {
-                let key = (item.spec.variable.clone(), b.part, value, b.low, b.high);
-                if seen.insert(key) {
-                    protected += 1;
-                }
-                narrowest = narrowest.min(b.values());
-                assert!(
-                    b.protects(5),
-                    "{site}: {} {} = {value} is recovered as {}..={}",
-                    b.figure,
-                    b.part,
-                    b.low,
-                    b.high
-                );
-            }
-        }
-        // Every small count is hidden.
-        for item in &collected.view.items {
-            for (part, shown) in [("count", item.site_count), ("base", item.site_base)] {
-                let value = truth_of(truth, &item.spec, part);
-                if (1..5).contains(&value) {
-                    assert!(
-                        shown.is_none(),
-                        "{site} {} {part} = {value} is shown",
-                        item.spec.id
-                    );
-                }
-            }
-        }
-        assert!(!collected.values.is_empty());
+    }
+    assert!(!collected.values.is_empty());
+    found
+}
+
+fn structure_of(
+    pre: &Instrument,
+    post: Option<&Instrument>,
+) -> Vec<skafada_release::VariableCounts> {
+    let empty = skafada_analysis::data::Responses::default();
+    let mut out = skafada_release::count_variables(Survey::Pre, pre, &empty, &empty);
+    if let Some(post) = post {
+        out.extend(skafada_release::count_variables(
+            Survey::Post,
+            post,
+            &empty,
+            &empty,
+        ));
+    }
+    out
+}
+
+async fn an_la_contact_recovers_no_protected_count_from_everything_they_can_see(app: &TestApp) {
+    accounts(app).await;
+    let mut truths = BTreeMap::new();
+    // Small sites, where disclosure is hardest.
+    truths.insert("LA01", import(app, "LA01", 9, 11).await);
+    truths.insert("LA02", import(app, "LA02", 17, 23).await);
+    let structure = structure_of(&pre_instrument(), None);
+    let mut protected = 0;
+    let mut narrowest = u64::MAX;
+    for (site, email) in [("LA01", "la01@example.org"), ("LA02", "la02@example.org")] {
+        let truth = &truths[site];
+        let found = audit_site(
+            app,
+            &app.study_id,
+            site,
+            email,
+            &structure,
+            &|spec, part| truth_of(truth, spec, part),
+        )
+        .await;
+        protected += found.protected;
+        narrowest = narrowest.min(found.narrowest);
     }
     assert!(
         protected > 0,
         "the generated sites have small counts to protect"
     );
     eprintln!(
-        "intruder: {protected} protected counts, 0 recovered, narrowest interval {narrowest} values"
+        "intruder, generated sites: {protected} protected counts, 0 recovered, narrowest interval {narrowest} values"
     );
 }
 on_both!(an_la_contact_recovers_no_protected_count_from_everything_they_can_see);
+
+/// The true count of a figure part among the kept records of one site.
+fn truth_in(data: &Responses, rows: &[usize], spec: &FigureSpec, part: &str) -> u64 {
+    let codes = if part == "count" {
+        &spec.codes
+    } else {
+        &spec.base
+    };
+    let Some(column) = data.values(&spec.variable) else {
+        return 0;
+    };
+    rows.iter()
+        .filter(|row| {
+            let v = column[**row];
+            v != skafada_analysis::data::MISSING
+                && codes.iter().any(|c| i64::from(*c) == i64::from(v))
+        })
+        .count() as u64
+}
+
+/// The demo study (the calibrated synthetic responses of all eleven sites of the study
+/// report's Table 2) as every one of its LA contacts sees it.
+#[tokio::test]
+async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let pre = pre_instrument();
+    let post = skafada_instrument::parse(
+        include_str!("../../../../instruments/skafada-post.toml"),
+        "post",
+    )
+    .unwrap()
+    .validate(Some(&pre))
+    .unwrap();
+    let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
+    let mut study = crate::helpers::study("2026-01-01", "2099-12-31");
+    study.name = "SKAFADA demo".to_owned();
+    let study_id = app.store.create_study(&study).await.unwrap();
+    for site in &demo.sites {
+        app.store
+            .add_site(
+                &study_id,
+                &skafada_store::NewSite {
+                    code: site.site.clone(),
+                    name: site.name.clone(),
+                    region: site.region.clone(),
+                    local_services: "[]".to_owned(),
+                    ..skafada_store::NewSite::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let mut responses = Vec::new();
+    for (instrument, data, phase) in [
+        (&pre, &demo.pre, Phase::Pre),
+        (&post, &demo.post, Phase::Post),
+    ] {
+        for row in 0..data.len() {
+            use skafada_analysis::data::Status as Record;
+            let status = match data.status[row] {
+                Record::Started => continue,
+                _ if data.returning[row] => continue,
+                Record::Consented if phase == Phase::Pre => Status::Consented,
+                Record::Consented => Status::Started,
+                Record::Submitted => Status::Submitted,
+                Record::Ended => Status::ClosedByRouting,
+            };
+            responses.push(ImportedResponse {
+                respondent: data.respondent_id[row].clone(),
+                site_code: demo.sites[data.site[row]].site.clone(),
+                phase,
+                status,
+                started_on: data.started_on[row].clone(),
+                answers: skafada_demo::stored_answers(instrument, data, row),
+            });
+        }
+    }
+    app.store
+        .import_responses(&study_id, &responses)
+        .await
+        .unwrap();
+    let sites = app.store.sites(&study_id).await.unwrap();
+    // What the live study holds, kept by the plan's cleaning, is the truth.
+    let plan =
+        skafada_analysis::plan::Plan::parse(include_str!("../../../../plans/skafada.toml"), "plan")
+            .unwrap();
+    let stored = |data: &Responses| -> Vec<bool> {
+        (0..data.len())
+            .map(|row| {
+                data.status[row] != skafada_analysis::data::Status::Started && !data.returning[row]
+            })
+            .collect()
+    };
+    let pre_live = demo.pre.filter(&stored(&demo.pre));
+    let post_live = demo.post.filter(&stored(&demo.post));
+    let (pre_keep, _) = skafada_analysis::clean::clean(&pre, &pre_live, &plan.cleaning.pre);
+    let (post_keep, _) = skafada_analysis::clean::clean(&post, &post_live, &plan.cleaning.post);
+    let structure = structure_of(&pre, Some(&post));
+    let mut protected = 0;
+    let mut narrowest = u64::MAX;
+    let mut per_site = Vec::new();
+    for (index, site) in demo.sites.iter().enumerate() {
+        let email = format!("{}@example.org", site.site.to_lowercase());
+        let account = skafada_store::NewAccount {
+            email: email.clone(),
+            password: skafada_store::NewPassword::parse(crate::admin::PASSWORD).unwrap(),
+            role: skafada_store::Role::LaContact,
+            study_id: Some(study_id.clone()),
+            site_id: Some(
+                sites
+                    .iter()
+                    .find(|s| s.code == site.site)
+                    .unwrap()
+                    .id
+                    .clone(),
+            ),
+        };
+        app.store.create_account(&account, None).await.unwrap();
+        let rows = |data: &Responses, keep: &[bool]| -> Vec<usize> {
+            (0..data.len())
+                .filter(|r| keep[*r] && data.site[*r] == index)
+                .collect()
+        };
+        let pre_rows = rows(&pre_live, &pre_keep);
+        let post_rows = rows(&post_live, &post_keep);
+        let found = audit_site(
+            &app,
+            &study_id,
+            &site.site,
+            &email,
+            &structure,
+            &|spec, part| match spec.survey {
+                Survey::Pre => truth_in(&pre_live, &pre_rows, spec, part),
+                Survey::Post => truth_in(&post_live, &post_rows, spec, part),
+            },
+        )
+        .await;
+        per_site.push(format!(
+            "{} {} kept: {} protected",
+            site.site,
+            pre_rows.len(),
+            found.protected
+        ));
+        protected += found.protected;
+        narrowest = narrowest.min(found.narrowest);
+    }
+    assert!(protected > 0);
+    eprintln!(
+        "intruder, demo study: {protected} protected counts over 11 sites, 0 recovered, narrowest interval {narrowest} values ({})",
+        per_site.join("; ")
+    );
+    app.cleanup().await;
+}
