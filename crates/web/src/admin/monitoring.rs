@@ -99,8 +99,12 @@ fn rows(
     starts: &BTreeMap<String, i64>,
     progress: &[RespondentProgress],
     sections: i64,
-    min_reportable: i64,
+    shown: Shown,
 ) -> (Vec<SiteRow>, SiteRow) {
+    let Shown {
+        min_reportable,
+        rounded,
+    } = shown;
     let mut rows: Vec<SiteRow> = sites
         .iter()
         .map(|site| SiteRow {
@@ -115,6 +119,29 @@ fn rows(
     for respondent in progress {
         if let Some(row) = rows.iter_mut().find(|r| r.code == respondent.site_code) {
             count(row, respondent, sections);
+        }
+    }
+    // Whether a site is too small to report on is decided on its exact count.
+    for row in &mut rows {
+        row.too_few = row.main < min_reportable;
+    }
+    if rounded {
+        // A site-scoped reader sees the funnel rounded to the nearest 5, as national
+        // statistics offices publish small counts, so that the steps between stages
+        // (one person who consented but stopped) are not shown exactly.
+        for row in &mut rows {
+            for n in [
+                &mut row.main,
+                &mut row.post,
+                &mut row.started,
+                &mut row.consented,
+                &mut row.pre_complete,
+                &mut row.training_complete,
+                &mut row.post_complete,
+                &mut row.certificates,
+            ] {
+                *n = round_to_five(*n);
+            }
         }
     }
     let mut total = SiteRow {
@@ -147,9 +174,24 @@ fn rows(
             .headcount
             .filter(|n| *n > 0)
             .map(|n| format!("{}%", percent(row.main, n)));
-        row.too_few = row.main < min_reportable;
     }
+    total.too_few = total.main < min_reportable;
     (rows, total)
+}
+
+/// How the funnel may be shown to the reader.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    /// Sites with fewer main survey responses are flagged as too few to report.
+    min_reportable: i64,
+    /// Counts are rounded to the nearest 5 (site-scoped readers).
+    rounded: bool,
+}
+
+/// Rounds a count to the nearest multiple of 5, halves up (1 and 2 become 0, 3 to 7
+/// become 5).
+fn round_to_five(n: i64) -> i64 {
+    (n + 2).div_euclid(5) * 5
 }
 
 /// `GET /admin/studies/{study}`: responses by site as in Table 3, the funnel, response
@@ -199,7 +241,10 @@ pub(crate) async fn study(
         &starts,
         &visible,
         sections,
-        min_reportable,
+        Shown {
+            min_reportable,
+            rounded: !admin.sees_all_sites(),
+        },
     );
     Ok(render(&MonitoringPage {
         layout: AdminLayout::new(&format!("Responses – {}", study.name), Some(&admin))
@@ -258,4 +303,48 @@ pub(crate) async fn audit(
         layout: AdminLayout::new("Audit log", Some(&admin)).back("/admin"),
         rows,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn counts_round_to_the_nearest_five_with_halves_up() {
+        let rounded: Vec<i64> = (0..=13).map(round_to_five).collect();
+        assert_eq!(rounded, [0, 0, 0, 5, 5, 5, 5, 5, 10, 10, 10, 10, 10, 15]);
+    }
+
+    #[test]
+    fn a_site_scoped_reader_sees_the_funnel_rounded_and_an_admin_sees_it_exact() {
+        let site = Site {
+            id: "s1".to_owned(),
+            study_id: "st".to_owned(),
+            code: "LA01".to_owned(),
+            name: "Local authority 01".to_owned(),
+            region: "North".to_owned(),
+            model_of_practice: String::new(),
+            population: String::new(),
+            ethnicity: String::new(),
+            area_type: String::new(),
+            deprivation_quintile: None,
+            local_services: "[]".to_owned(),
+            link_token: "t".to_owned(),
+        };
+        let starts: BTreeMap<String, i64> = [("LA01".to_owned(), 13)].into_iter().collect();
+        let headcounts: BTreeMap<String, Option<i64>> =
+            [("LA01".to_owned(), Some(40))].into_iter().collect();
+        let sites = [site];
+        let shown = |rounded| Shown {
+            min_reportable: 5,
+            rounded,
+        };
+        let (exact, _) = rows("st", &sites, &headcounts, &starts, &[], 12, shown(false));
+        let (rounded, _) = rows("st", &sites, &headcounts, &starts, &[], 12, shown(true));
+        assert_eq!(exact[0].started, 13);
+        assert_eq!(rounded[0].started, 15);
+        assert!(rounded[0].too_few, "decided on the exact count");
+    }
 }
