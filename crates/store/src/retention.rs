@@ -41,7 +41,7 @@ pub(crate) const DELETED_TABLES: &[&str] = &[
 pub(crate) const MIGRATED_TABLES: &[&str] = &["certificates", "respondents"];
 
 /// How many times a SQLite checkpoint blocked by readers is tried before the scrub is
-/// reported incomplete (each try also waits up to the connection's busy timeout).
+/// reported incomplete (each try also waits up to a second for them).
 const CHECKPOINT_TRIES: u32 = 5;
 
 /// Whether deleted data is gone from the database's files, not only from its tables.
@@ -52,8 +52,9 @@ pub enum Scrub {
     /// vacuumed (see `docs/certificates-and-deletion.md` for what that does not reach).
     Done,
     /// The scrub could not complete (for example, readers kept the WAL busy): the data
-    /// is deleted from the tables but may still be readable in the files until the next
-    /// deletion or retention run scrubs them. Why.
+    /// is deleted from the tables but may still be readable in the files until a later
+    /// deletion scrubs them (a retention run scrubs only when it deletes something).
+    /// Why.
     Incomplete(String),
 }
 
@@ -315,11 +316,25 @@ impl Store {
     async fn scrub_sqlite(&self) -> Result<(), String> {
         let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await.map_err(|e| e.to_string())?;
-        checkpoint(&mut conn).await?;
-        conn.execute("VACUUM")
+        // Every write of the process waits while the turn is held: a checkpoint waits
+        // for readers a second at a time, not the connection's usual ten seconds.
+        conn.execute("PRAGMA busy_timeout = 1000")
             .await
-            .map_err(|e| format!("VACUUM failed: {e}"))?;
-        checkpoint(&mut conn).await
+            .map_err(|e| e.to_string())?;
+        let scrubbed = async {
+            checkpoint(&mut conn).await?;
+            conn.execute("VACUUM")
+                .await
+                .map_err(|e| format!("VACUUM failed: {e}"))?;
+            checkpoint(&mut conn).await
+        }
+        .await;
+        // The connection goes back to the pool: as it came.
+        let restored = conn
+            .execute("PRAGMA busy_timeout = 10000")
+            .await
+            .map_err(|e| e.to_string());
+        scrubbed.and(restored.map(|_| ()))
     }
 
     /// PostgreSQL: `VACUUM` the tables (not in a transaction; PostgreSQL refuses that).

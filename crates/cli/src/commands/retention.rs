@@ -31,7 +31,7 @@ pub fn describe(deletion: &Deletion) -> String {
         Scrub::Done => "and scrubbed them from the database files".to_owned(),
         Scrub::Incomplete(reason) => format!(
             "but COULD NOT scrub them from the database files ({reason}): they may still be \
-             readable there until the next deletion or retention run"
+             readable there until a later deletion scrubs the files"
         ),
     };
     format!(

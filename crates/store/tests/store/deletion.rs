@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use sqlx::{Connection, Row};
+
 use skafada_store::{NewSite, NewStudy, Phase, Scrub, Site, Store, random_token};
 
 /// A fresh SQLite file's path (the file does not exist yet).
@@ -168,4 +170,34 @@ async fn answers_deleted_by_a_retention_run_are_in_no_byte_of_the_sqlite_files()
     assert_eq!(done[0].respondents, 3);
     assert_eq!(done[0].scrub, Scrub::Done);
     assert_gone(store, &path, &markers, "a retention run").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrub_that_a_reader_blocks_is_reported_not_claimed_and_the_next_one_completes() {
+    let (store, path, site, markers) = answered("2099-12-31").await;
+    // Another process in the middle of a read: it holds a snapshot in the WAL, so the
+    // WAL cannot be checkpointed and truncated while it lasts.
+    let mut reader = sqlx::AnyConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let seen: i64 = sqlx::query("SELECT COUNT(*) FROM answers")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert!(seen > 0);
+    let deletion = store.delete_site_data(&site, "tester").await.unwrap();
+    assert_eq!(deletion.respondents, 3, "the rows are deleted all the same");
+    match &deletion.scrub {
+        Scrub::Incomplete(reason) => assert!(reason.contains("blocked by readers"), "{reason}"),
+        Scrub::Done => panic!("a scrub blocked by a reader was reported as done"),
+    }
+    sqlx::query("COMMIT").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    // The next deletion (here of nothing) scrubs what the last one could not.
+    let again = store.delete_site_data(&site, "tester").await.unwrap();
+    assert_eq!(again.scrub, Scrub::Done);
+    assert_gone(store, &path, &markers, "a blocked scrub and the next one").await;
 }

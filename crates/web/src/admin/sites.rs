@@ -217,9 +217,9 @@ pub(crate) async fn delete(
         // Said on the page, not only in the log: the admin must not believe the answers
         // are gone from the files when they may not be.
         message.push_str(&format!(
-            ". They may still be readable in the database files until the next deletion, \
-             because the files could not be cleaned ({reason}). Tell the person who runs \
-             the server"
+            ". They may still be readable in the database files, because the files could \
+             not be cleaned ({reason}). Delete this site's data again later to clean them, \
+             and tell the person who runs the server"
         ));
     }
     site_page(
