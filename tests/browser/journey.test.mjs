@@ -174,9 +174,12 @@ async function journey ({ width, height, javaScript, label }) {
     // The certificate.
     assert.equal(path(page), '/certificate')
     await axe(page, `${label} certificate`)
-    const verification = (await page.locator('#verification-code').textContent()).trim()
     await page.fill('#name', 'Sam Example')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download certificate/ }).click()])
+    // Each download has a new code, which names the file (the page cannot show it first).
+    const named = download.suggestedFilename().match(/^cpd-certificate-([A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5})\.pdf$/)
+    assert.ok(named, `the file is named by its code: ${download.suggestedFilename()}`)
+    const verification = named[1]
     const file = await download.path()
     const { readFileSync } = await import('node:fs')
     assert.match(readFileSync(file).subarray(0, 8).toString(), /^%PDF-1\.\d/)
@@ -188,6 +191,7 @@ async function journey ({ width, height, javaScript, label }) {
     await axe(page, `${label} verify`)
     assert.ok(await page.getByText('This certificate is genuine').isVisible())
     assert.equal(await page.getByText('Sam Example').count(), 0)
+    assert.match(await page.locator('.govuk-summary-list').textContent(), /Completed\s*[A-Z][a-z]+ \d{4}/, 'the month and year, not the day')
 
     // Exit this page (the no-JavaScript fallback is the same link).
     await page.goto(`${server.base}/accessibility`)

@@ -1,8 +1,9 @@
 //! The CPD certificate: one A4 landscape page, typeset with the embedded Liberation Sans
 //! and written with krilla like the report.
 //!
-//! The certificate shows the name the respondent typed, the module, the date, the
-//! learning time, the verification code and where anyone can check it. The name is a
+//! The certificate shows the name the respondent typed, the module, the month and year
+//! of completion (a [`CertificateMonth`]: never the day, which could be matched with the
+//! dates of a response), the learning time, the verification code and where anyone can check it. The name is a
 //! [`CertificateName`], which can only be made by [`CertificateName::parse`]: whitespace
 //! trimmed and collapsed, at most [`CertificateName::MAX_CHARS`] characters, and every
 //! character one the font can print. So a certificate never shows a `?` or an empty box
@@ -136,6 +137,62 @@ impl std::fmt::Display for CertificateName {
     }
 }
 
+/// The English name of a month (1 to 12), as dates are written in the UK.
+pub fn month_name(month: u8) -> Option<&'static str> {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES.get(usize::from(month).checked_sub(1)?).copied()
+}
+
+/// The month and year a certificate was completed, e.g. "December 2026".
+///
+/// It has no day by construction: an employer who collects certificates must not be
+/// able to match one with the date of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CertificateMonth {
+    year: u16,
+    month: u8,
+}
+
+impl CertificateMonth {
+    /// The month of a year (1 to 12), or `None` if there is no such month.
+    pub fn new(year: u16, month: u8) -> Option<CertificateMonth> {
+        (1..=12)
+            .contains(&month)
+            .then_some(CertificateMonth { year, month })
+    }
+
+    /// Reads a stored month, `YYYY-MM`; `None` for anything else (a full date
+    /// included).
+    pub fn parse(stored: &str) -> Option<CertificateMonth> {
+        let (year, month) = stored.split_once('-')?;
+        let digits =
+            |text: &str, n: usize| text.len() == n && text.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(month, 2) {
+            return None;
+        }
+        CertificateMonth::new(year.parse().ok()?, month.parse().ok()?)
+    }
+}
+
+impl std::fmt::Display for CertificateMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", month_name(self.month).unwrap_or(""), self.year)
+    }
+}
+
 /// Everything a certificate states.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateDetails {
@@ -143,8 +200,8 @@ pub struct CertificateDetails {
     pub name: CertificateName,
     /// The training module's title.
     pub module_title: String,
-    /// The date of completion as printed, in UK long form, e.g. "1 May 2026".
-    pub date: String,
+    /// The month and year of completion, printed as "May 2026".
+    pub completed: CertificateMonth,
     /// The learning time the certificate records, in minutes.
     pub learning_minutes: i64,
     /// The verification code, e.g. `ABCDE-FGHJK-LMNPQ`.
@@ -308,7 +365,7 @@ fn place(marks: &mut Vec<Mark>, block: &Block, top: f32, fill: Color) -> f32 {
 
 /// Lays out the certificate on one page: a double frame; the title; "This certifies
 /// that", the name and "completed the online training module" with the module's title,
-/// centred in the space below the title; the date and learning time side by side; and,
+/// centred in the space below the title; the month of completion and learning time side by side; and,
 /// under a rule at the foot, the verification code and where to check it.
 pub fn layout(details: &CertificateDetails) -> CertificateLayout {
     let mut marks = Vec::new();
@@ -345,7 +402,7 @@ pub fn layout(details: &CertificateDetails) -> CertificateLayout {
     let code_top = check_top - code_size * LEADING - 2.0;
     let foot_rule = code_top - 14.0;
 
-    // The date and the learning time, side by side above the foot.
+    // The month of completion and the learning time, side by side above the foot.
     let label_size = 10.0;
     let value_size = 15.0;
     let details_top = foot_rule - 26.0 - label_size * LEADING - value_size * LEADING;
@@ -396,7 +453,7 @@ pub fn layout(details: &CertificateDetails) -> CertificateLayout {
 
     let column = TEXT_WIDTH / 5.0;
     for (x, label, value) in [
-        (CENTRE - column, "Date", details.date.clone()),
+        (CENTRE - column, "Completed", details.completed.to_string()),
         (
             CENTRE + column,
             "Learning time",
@@ -482,12 +539,11 @@ fn printable(part: &'static str, text: &str) -> Result<(), ReportError> {
 /// The certificate as a one-page PDF (A4 landscape, the font subset embedded, the title
 /// and language in the document metadata, the verification address a link).
 ///
-/// The name is printable by construction; the module title, date, code and address come
+/// The name and month are printable by construction; the module title, code and address come
 /// from the study and are checked here, so a character the font lacks is an error rather
 /// than an empty box.
 pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportError> {
     printable("module title", &details.module_title)?;
-    printable("date", &details.date)?;
     printable("verification code", &details.code)?;
     printable("verification address", &details.verify_url)?;
     let fonts = Fonts::embedded()?;
@@ -525,6 +581,29 @@ pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_month_is_a_month_and_year_and_never_a_day() {
+        assert_eq!(
+            CertificateMonth::parse("2026-12").map(|m| m.to_string()),
+            Some("December 2026".to_owned())
+        );
+        assert_eq!(
+            CertificateMonth::parse("2026-01").map(|m| m.to_string()),
+            Some("January 2026".to_owned())
+        );
+        for refused in [
+            "2026-12-06",
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-12",
+            "",
+            "2026/12",
+        ] {
+            assert_eq!(CertificateMonth::parse(refused), None, "{refused:?}");
+        }
+    }
 
     #[test]
     fn learning_time_gives_minutes_then_hours_and_minutes() {

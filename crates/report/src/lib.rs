@@ -33,7 +33,8 @@ mod svg;
 use skafada_analysis::Analysis;
 
 pub use certificate::{
-    CertificateDetails, CertificateName, NameError, certificate_pdf, learning_time,
+    CertificateDetails, CertificateMonth, CertificateName, NameError, certificate_pdf,
+    learning_time,
 };
 pub use font::unsupported_characters;
 pub use model::Document;

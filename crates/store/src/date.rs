@@ -16,6 +16,22 @@ pub fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The month (YYYY-MM) of a stored day (YYYY-MM-DD): all a certificate keeps of it.
+pub(crate) fn month_of(day: &str) -> Result<String, crate::StoreError> {
+    let month = day.get(..7).filter(|m| {
+        m.bytes().enumerate().all(|(i, b)| {
+            if i == 4 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    });
+    month
+        .map(str::to_owned)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("not a date: {day:?}")))
+}
+
 /// The proleptic Gregorian date of a day number (days since 1970-01-01), after Howard
 /// Hinnant's `civil_from_days`.
 pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -37,7 +53,15 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::civil_from_days;
+
+    #[test]
+    fn a_day_keeps_only_its_month() {
+        assert_eq!(super::month_of("2026-12-06").unwrap(), "2026-12");
+        assert!(super::month_of("2026-1").is_err());
+        assert!(super::month_of("20x6-12-06").is_err());
+    }
 
     #[test]
     fn day_numbers_become_the_right_calendar_dates() {

@@ -49,7 +49,7 @@ pub use exports::ExportLog;
 pub use import::ImportedResponse;
 pub use management::{Message, MessageKind, SiteStarts, StudySettings};
 pub use monitoring::RespondentProgress;
-pub use retention::{Deletion, Tombstone};
+pub use retention::{Deletion, Scrub, Tombstone};
 pub use secret::{ResumeCode, hash_secret, random_token};
 
 /// What can go wrong in the store.
@@ -165,6 +165,7 @@ impl Study {
         StudyWindow {
             opens_on: self.opens_on.clone(),
             closes_on: self.closes_on.clone(),
+            retain_until: self.retain_until.clone(),
         }
     }
 }
@@ -176,12 +177,20 @@ pub struct StudyWindow {
     pub opens_on: String,
     /// The last day respondents may start or continue (YYYY-MM-DD).
     pub closes_on: String,
+    /// The day the responses are to be deleted (YYYY-MM-DD): from that day the study
+    /// takes no respondents, whatever its closing date says.
+    pub retain_until: String,
 }
 
 impl StudyWindow {
-    /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
+    /// Whether the study accepts respondents on `day` (YYYY-MM-DD): on or after its
+    /// opening day, on or before its closing day and before its deletion date. A study
+    /// past its deletion date is closed at once, not at the next retention run, so that
+    /// nobody answers into a study whose answers are about to be deleted.
     pub fn is_open_on(&self, day: &str) -> bool {
-        self.opens_on.as_str() <= day && day <= self.closes_on.as_str()
+        self.opens_on.as_str() <= day
+            && day <= self.closes_on.as_str()
+            && day < self.retain_until.as_str()
     }
 }
 
@@ -385,7 +394,9 @@ pub struct TrainingProgress {
     pub checks: BTreeMap<(String, i64), (String, bool)>,
 }
 
-/// A CPD certificate record. The name printed on the certificate is never stored.
+/// A CPD certificate record. The name printed on the certificate is never stored, and
+/// nothing in it relates it to a respondent, a response or a session: no respondent id,
+/// no date finer than the month, no order of issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateRecord {
     /// The verification code anyone can check at `/verify`.
@@ -394,8 +405,9 @@ pub struct CertificateRecord {
     pub module_title: String,
     /// The module's content version.
     pub module_version: String,
-    /// The day it was issued (YYYY-MM-DD).
-    pub issued_on: String,
+    /// The month the respondent completed the study (YYYY-MM): never the day, which
+    /// could be matched with a response's dates.
+    pub issued_month: String,
     /// The learning time it states.
     pub learning_minutes: i64,
 }
@@ -445,7 +457,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
     (
         1,
         "initial",
@@ -470,6 +482,18 @@ const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
         include_str!("../migrations/sqlite/0004_study_management.sql"),
         include_str!("../migrations/postgres/0004_study_management.sql"),
     ),
+    (
+        5,
+        "certificates_unlinked",
+        include_str!("../migrations/sqlite/0005_certificates_unlinked.sql"),
+        include_str!("../migrations/postgres/0005_certificates_unlinked.sql"),
+    ),
+    (
+        6,
+        "study_closes_at_deletion",
+        include_str!("../migrations/sqlite/0006_study_closes_at_deletion.sql"),
+        include_str!("../migrations/postgres/0006_study_closes_at_deletion.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -493,6 +517,17 @@ fn migrator(backend: Backend) -> Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
     }
+}
+
+/// How many migrations the database had before this start (0 for a new database).
+async fn applied_migrations(pool: &AnyPool) -> Result<usize, StoreError> {
+    // sqlx's own table, which a new database does not have yet: no table is no
+    // migrations (and any other failure shows itself in the migrations that follow).
+    let applied = sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .and_then(|row| row.try_get::<i64, _>(0));
+    Ok(applied.map_or(0, |n| usize::try_from(n).unwrap_or(0)))
 }
 
 /// Makes a plain SQLite path (or `sqlite://path`) into a URL that creates the file.
@@ -533,6 +568,10 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Deleted rows are overwritten with zeros, not just unlinked:
+                            // deleted answers must not be readable in the file's free
+                            // pages (the WAL is scrubbed after each deletion too).
+                            conn.execute("PRAGMA secure_delete = ON").await?;
                             // Pages from memory, not a copy from the OS per read: every
                             // request reads its session, site and answers. 16 MiB of cache
                             // per connection, and the file mapped (reads only; writes still
@@ -552,15 +591,26 @@ impl Store {
                     .await?
             }
         };
+        let applied_before = applied_migrations(&pool).await?;
         migrator(backend).run(&pool).await?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(WriteLock::new(())));
         let pending_pages = (backend == Backend::Sqlite).then(|| Arc::new(PendingPages::default()));
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             write_lock,
             pending_pages,
-        })
+        };
+        // Migration 5 rewrote the certificates without their respondents: the old rows
+        // must not stay readable in free pages or the WAL. An existing database is
+        // scrubbed once, after it is migrated; a new one has nothing to scrub.
+        if applied_before > 0
+            && applied_before < MIGRATIONS.len()
+            && let Scrub::Incomplete(reason) = store.scrub(retention::MIGRATED_TABLES).await
+        {
+            tracing::error!(%reason, "the database files could not be scrubbed after migrating");
+        }
+        Ok(store)
     }
 
     /// Which database this store talks to.
@@ -761,7 +811,7 @@ impl Store {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies INDEXED BY studies_window ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
@@ -770,7 +820,7 @@ impl Store {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
@@ -790,6 +840,7 @@ impl Store {
             let window = StudyWindow {
                 opens_on: row.try_get(13)?,
                 closes_on: row.try_get(14)?,
+                retain_until: row.try_get(15)?,
             };
             Ok((session, site, window))
         })
@@ -802,9 +853,12 @@ impl Store {
     pub async fn study_window(&self, study_id: &str) -> Result<Option<StudyWindow>, StoreError> {
         let sql = match self.backend {
             Backend::Sqlite => {
-                "SELECT opens_on, closes_on FROM studies INDEXED BY studies_window WHERE id = $1"
+                "SELECT opens_on, closes_on, retain_until FROM studies INDEXED BY studies_window \
+                 WHERE id = $1"
             }
-            Backend::Postgres => "SELECT opens_on, closes_on FROM studies WHERE id = $1",
+            Backend::Postgres => {
+                "SELECT opens_on, closes_on, retain_until FROM studies WHERE id = $1"
+            }
         };
         let row = sqlx::query(sql)
             .bind(study_id)
@@ -814,6 +868,7 @@ impl Store {
             Ok(StudyWindow {
                 opens_on: row.try_get(0)?,
                 closes_on: row.try_get(1)?,
+                retain_until: row.try_get(2)?,
             })
         })
         .transpose()
@@ -1275,7 +1330,19 @@ impl Store {
         Ok(progress)
     }
 
-    /// Issues the respondent's certificate record, or returns the one already issued.
+    /// Issues a new certificate record for a respondent who has completed the study,
+    /// with a new random verification code, and notes on the respondent that they have
+    /// a certificate. Every call issues a new code (each download prints its own, and
+    /// every code issued stays valid): the record cannot point back at the respondent,
+    /// so there is no "their" certificate to return again.
+    ///
+    /// The record states the month the respondent completed the study (the month of
+    /// their latest section completed or survey submitted), so a certificate downloaded
+    /// again later states the same month.
+    ///
+    /// The flag and the record are written in separate transactions, so that not even a
+    /// transaction id (PostgreSQL's `xmin`) is shared between the respondent's row and
+    /// the certificate's.
     #[tracing::instrument(skip_all)]
     pub async fn issue_certificate(
         &self,
@@ -1284,40 +1351,56 @@ impl Store {
         module_version: &str,
         learning_minutes: i64,
     ) -> Result<CertificateRecord, StoreError> {
-        if let Some(existing) = self.certificate_of(respondent_id).await? {
-            return Ok(existing);
-        }
-        let code = secret::verification_code()?;
-        {
-            let _turn = self.write_turn().await;
-            sqlx::query(
-                "INSERT INTO certificates (code, respondent_id, module_title, module_version, \
-                 issued_on, learning_minutes) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (respondent_id) DO NOTHING",
-            )
-            .bind(&code)
-            .bind(respondent_id)
-            .bind(module_title)
-            .bind(module_version)
-            .bind(today())
-            .bind(learning_minutes)
-            .execute(&self.pool)
-            .await?;
-        }
-        self.certificate_of(respondent_id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("the certificate vanished".to_owned()))
+        let row = sqlx::query(
+            "SELECT MAX(day) FROM (\
+             SELECT completed_on AS day FROM training_sections WHERE respondent_id = $1 \
+             UNION ALL SELECT submitted_on AS day FROM responses \
+             WHERE respondent_id = $1 AND submitted_on IS NOT NULL) AS days",
+        )
+        .bind(respondent_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let completed: Option<String> = row.try_get(0)?;
+        let record = CertificateRecord {
+            code: secret::verification_code()?,
+            module_title: module_title.to_owned(),
+            module_version: module_version.to_owned(),
+            issued_month: date::month_of(&completed.unwrap_or_else(today))?,
+            learning_minutes,
+        };
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE respondents SET has_certificate = 1 WHERE id = $1 AND has_certificate = 0",
+        )
+        .bind(respondent_id)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(
+            "INSERT INTO certificates (code, module_title, module_version, issued_month, \
+             learning_minutes) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&record.code)
+        .bind(&record.module_title)
+        .bind(&record.module_version)
+        .bind(&record.issued_month)
+        .bind(record.learning_minutes)
+        .execute(&self.pool)
+        .await?;
+        Ok(record)
     }
 
-    async fn certificate_of(
-        &self,
-        respondent_id: &str,
-    ) -> Result<Option<CertificateRecord>, StoreError> {
-        let row = sqlx::query(&format!("{CERTIFICATE_COLUMNS} WHERE respondent_id = $1"))
+    /// Whether a respondent has downloaded a certificate (not which: that is not
+    /// recorded).
+    #[tracing::instrument(skip_all)]
+    pub async fn has_certificate(&self, respondent_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT has_certificate FROM respondents WHERE id = $1")
             .bind(respondent_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(certificate_from_row).transpose()
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>(0)? != 0,
+            None => false,
+        })
     }
 
     /// The certificate with this verification code (as printed; case, spaces and
@@ -1552,7 +1635,7 @@ const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, m
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
 
-const CERTIFICATE_COLUMNS: &str = "SELECT code, module_title, module_version, issued_on, \
+const CERTIFICATE_COLUMNS: &str = "SELECT code, module_title, module_version, issued_month, \
      learning_minutes FROM certificates";
 
 fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
@@ -1606,7 +1689,7 @@ fn certificate_from_row(row: &sqlx::any::AnyRow) -> Result<CertificateRecord, St
         code: row.try_get(0)?,
         module_title: row.try_get(1)?,
         module_version: row.try_get(2)?,
-        issued_on: row.try_get(3)?,
+        issued_month: row.try_get(3)?,
         learning_minutes: row.try_get(4)?,
     })
 }

@@ -17,7 +17,8 @@ pub struct RespondentProgress {
     pub post: Option<Status>,
     /// How many training sections are marked complete.
     pub sections_completed: i64,
-    /// Whether a certificate was issued.
+    /// Whether a certificate was issued (the respondent's flag: which certificate is not
+    /// recorded).
     pub certificate: bool,
 }
 
@@ -33,7 +34,7 @@ impl Store {
              (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $2), \
              (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $3), \
              (SELECT COUNT(*) FROM training_sections WHERE respondent_id = respondents.id), \
-             (SELECT COUNT(*) FROM certificates WHERE respondent_id = respondents.id) \
+             respondents.has_certificate \
              FROM respondents JOIN sites ON sites.id = respondents.site_id \
              WHERE respondents.study_id = $1 ORDER BY sites.code",
         )
@@ -45,13 +46,13 @@ impl Store {
         let status = |text: Option<String>| text.as_deref().map(parse_status).transpose();
         rows.iter()
             .map(|row| {
-                let certificates: i64 = row.try_get(4)?;
+                let has_certificate: i64 = row.try_get(4)?;
                 Ok(RespondentProgress {
                     site_code: row.try_get(0)?,
                     pre: status(row.try_get(1)?)?,
                     post: status(row.try_get(2)?)?,
                     sections_completed: row.try_get(3)?,
-                    certificate: certificates > 0,
+                    certificate: has_certificate != 0,
                 })
             })
             .collect()

@@ -2,17 +2,61 @@
 //! promises), and one site's when a study admin asks.
 //!
 //! Each deletion removes the respondents with their responses, answers, training
-//! progress, knowledge check answers, certificates, journey sessions and the counts of
-//! journeys started, and leaves a
-//! tombstone (row counts, never the data or anything computed from it) and an audit
-//! entry, all in one transaction.
+//! progress, knowledge check answers, journey sessions and the counts of journeys
+//! started, and leaves a tombstone (row counts, never the data or anything computed from
+//! it) and an audit entry, all in one transaction. Certificate records are not deleted:
+//! nothing relates one to a respondent, a site or a study (that is the point of them),
+//! they hold no answers, and the practitioner still needs theirs verified for their CPD.
+//!
+//! Deleting rows is not enough for the data to be gone from the database's files, so
+//! each deletion is followed by a scrub ([`Scrub`]) outside its transaction. On SQLite
+//! (where every connection has `secure_delete` on, so freed pages are zeroed): the WAL is
+//! checkpointed and truncated, the database is rebuilt by `VACUUM`, and the WAL
+//! checkpointed and truncated again, all while the store's write turn is held, so no
+//! write of the journey lands in between. On PostgreSQL: the affected tables are
+//! vacuumed. What remains in PostgreSQL's own files (WAL segments, backups, replicas) is
+//! in `docs/certificates-and-deletion.md`.
 
-use sqlx::{Any, Row, Transaction};
+use std::time::Duration;
+
+use sqlx::{Any, Executor, Row, Transaction};
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
 use crate::secret::random_token;
-use crate::{Site, Store, StoreError};
+use crate::{Backend, Site, Store, StoreError};
+
+/// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
+pub(crate) const DELETED_TABLES: &[&str] = &[
+    "answers",
+    "responses",
+    "training_sections",
+    "knowledge_checks",
+    "sessions",
+    "site_starts",
+    "respondents",
+];
+
+/// The tables the certificates migration rewrote: scrubbed once after it.
+pub(crate) const MIGRATED_TABLES: &[&str] = &["certificates", "respondents"];
+
+/// How many times a SQLite checkpoint blocked by readers is tried before the scrub is
+/// reported incomplete (each try also waits up to a second for them).
+const CHECKPOINT_TRIES: u32 = 5;
+
+/// Whether deleted data is gone from the database's files, not only from its tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scrub {
+    /// SQLite: the WAL checkpointed and truncated and the file rebuilt by `VACUUM`, so
+    /// no freed page or old WAL frame holds deleted data. PostgreSQL: the tables
+    /// vacuumed (see `docs/certificates-and-deletion.md` for what that does not reach).
+    Done,
+    /// The scrub could not complete (for example, readers kept the WAL busy): the data
+    /// is deleted from the tables but may still be readable in the files until a later
+    /// deletion scrubs them (a retention run scrubs only when it deletes something).
+    /// Why.
+    Incomplete(String),
+}
 
 /// What one deletion removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +73,8 @@ pub struct Deletion {
     pub responses: i64,
     /// Answers deleted.
     pub answers: i64,
+    /// Whether the deleted data is also gone from the database's files.
+    pub scrub: Scrub,
 }
 
 /// The record a deletion leaves: when, where and how much, never what.
@@ -115,7 +161,6 @@ async fn delete_scope(
         format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM training_sections WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM knowledge_checks WHERE respondent_id IN ({respondents})"),
-        format!("DELETE FROM certificates WHERE respondent_id IN ({respondents})"),
         format!(
             "DELETE FROM sessions WHERE site_id IN (SELECT id FROM sites WHERE {site_column} = $1)"
         ),
@@ -181,7 +226,7 @@ impl Store {
     /// tombstone and an audit entry in the same transaction.
     #[tracing::instrument(skip_all)]
     pub async fn delete_site_data(&self, site: &Site, by: &str) -> Result<Deletion, StoreError> {
-        let _turn = self.write_turn().await;
+        let turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let (respondents, responses, answers) =
             delete_scope(&mut tx, Scope::Site(&site.id)).await?;
@@ -192,10 +237,16 @@ impl Store {
             respondents,
             responses,
             answers,
+            scrub: Scrub::Done,
         };
         tombstone(&mut tx, &deletion, Some(&site.id), Some(by)).await?;
         tx.commit().await?;
-        Ok(deletion)
+        // The scrub takes the write turn again, after the transaction.
+        drop(turn);
+        Ok(Deletion {
+            scrub: self.scrub(DELETED_TABLES).await,
+            ..deletion
+        })
     }
 
     /// Deletes the response data of every study whose retention date is `today` or
@@ -225,12 +276,75 @@ impl Store {
                 respondents,
                 responses,
                 answers,
+                scrub: Scrub::Done,
             };
             tombstone(&mut tx, &deletion, None, None).await?;
             tx.commit().await?;
             done.push(deletion);
         }
+        if !done.is_empty() {
+            let scrub = self.scrub(DELETED_TABLES).await;
+            for deletion in &mut done {
+                deletion.scrub = scrub.clone();
+            }
+        }
         Ok(done)
+    }
+
+    /// Makes deleted data unreadable in the database's files, outside any transaction.
+    /// Never fails silently: a scrub that cannot complete is logged as an error and
+    /// returned as [`Scrub::Incomplete`] for the deletion's result to report.
+    pub(crate) async fn scrub(&self, tables: &[&str]) -> Scrub {
+        let outcome = match self.backend {
+            Backend::Sqlite => self.scrub_sqlite().await,
+            Backend::Postgres => self.vacuum_postgres(tables).await,
+        };
+        match outcome {
+            Ok(()) => Scrub::Done,
+            Err(reason) => {
+                tracing::error!(
+                    %reason,
+                    "deleted data may still be readable in the database files"
+                );
+                Scrub::Incomplete(reason)
+            }
+        }
+    }
+
+    /// SQLite: checkpoint and truncate the WAL, `VACUUM`, and again, holding the write
+    /// turn so that no other write of this process comes in between.
+    async fn scrub_sqlite(&self) -> Result<(), String> {
+        let _turn = self.write_turn().await;
+        let mut conn = self.pool.acquire().await.map_err(|e| e.to_string())?;
+        // Every write of the process waits while the turn is held: a checkpoint waits
+        // for readers a second at a time, not the connection's usual ten seconds.
+        conn.execute("PRAGMA busy_timeout = 1000")
+            .await
+            .map_err(|e| e.to_string())?;
+        let scrubbed = async {
+            checkpoint(&mut conn).await?;
+            conn.execute("VACUUM")
+                .await
+                .map_err(|e| format!("VACUUM failed: {e}"))?;
+            checkpoint(&mut conn).await
+        }
+        .await;
+        // The connection goes back to the pool: as it came.
+        let restored = conn
+            .execute("PRAGMA busy_timeout = 10000")
+            .await
+            .map_err(|e| e.to_string());
+        scrubbed.and(restored.map(|_| ()))
+    }
+
+    /// PostgreSQL: `VACUUM` the tables (not in a transaction; PostgreSQL refuses that).
+    async fn vacuum_postgres(&self, tables: &[&str]) -> Result<(), String> {
+        let sql = format!("VACUUM {}", tables.join(", "));
+        self.pool
+            .execute(sql.as_str())
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("VACUUM failed: {e}"))
     }
 
     /// The tombstones of a study's deletions, newest first.
@@ -254,4 +368,29 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)` until it completes: every WAL frame copied into the
+/// database and the WAL truncated to nothing. Readers in the middle of a transaction can
+/// block it (it reports busy), so it is tried a few times with a pause between.
+async fn checkpoint(conn: &mut sqlx::pool::PoolConnection<Any>) -> Result<(), String> {
+    let mut busy_frames = (0, 0);
+    for attempt in 1..=CHECKPOINT_TRIES {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut **conn)
+            .await
+            .map_err(|e| format!("the WAL checkpoint failed: {e}"))?;
+        let read = |i| row.try_get::<i64, _>(i).map_err(|e| e.to_string());
+        let (busy, log, copied) = (read(0)?, read(1)?, read(2)?);
+        if busy == 0 {
+            return Ok(());
+        }
+        busy_frames = (log, copied);
+        tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+    }
+    Err(format!(
+        "the WAL checkpoint was blocked by readers {CHECKPOINT_TRIES} times \
+         ({} of {} frames copied)",
+        busy_frames.1, busy_frames.0
+    ))
 }

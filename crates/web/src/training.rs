@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use skafada_report::{CertificateDetails, CertificateName, NameError};
+use skafada_report::{CertificateDetails, CertificateMonth, CertificateName, NameError};
 use skafada_store::{Phase, Status, TrainingProgress};
 use skafada_training::{
     Block, LivedExperience, Module, Part, REFLECTION_PRIVACY_NOTICE, Section, render_markdown,
@@ -20,7 +20,7 @@ use crate::journey::{Journey, journey, next_step, see_other};
 use crate::services;
 use crate::views::{
     CertificatePage, CheckView, ErrorLink, Layout, OptionView, PartView, SectionLink, SectionPage,
-    TrainingPage, VerifiedView, VerifyPage, long_date, render,
+    TrainingPage, VerifiedView, VerifyPage, render,
 };
 
 /// The answer recorded for a knowledge check a respondent discussed in a group
@@ -498,21 +498,25 @@ async fn eligible(state: &AppState, journey: &Journey, respondent: &str) -> Resu
 fn certificate_view(
     state: &AppState,
     journey: &Journey,
-    record: &skafada_store::CertificateRecord,
+    downloaded: bool,
     name: String,
     error: Option<String>,
 ) -> CertificatePage {
+    let module = &journey.content.module;
     CertificatePage {
         layout: journey.layout("Certificate").with_error(error.is_some()),
-        module_title: record.module_title.clone(),
-        minutes: record.learning_minutes,
-        code: record.code.clone(),
+        module_title: module.manifest.title.clone(),
+        minutes: i64::from(module.certificate_minutes()),
         verify_url: format!("{}/verify", state.config.public_url),
+        downloaded,
         name,
         error,
     }
 }
 
+/// A new certificate record for this download: a new code every time, because the
+/// store keeps no record of which code is the respondent's (so that a certificate
+/// cannot lead anyone to their answers).
 async fn issue(
     state: &AppState,
     journey: &Journey,
@@ -530,6 +534,16 @@ async fn issue(
         .await?)
 }
 
+/// The month a stored certificate record states.
+fn completed(record: &skafada_store::CertificateRecord) -> Result<CertificateMonth, AppError> {
+    CertificateMonth::parse(&record.issued_month).ok_or_else(|| {
+        AppError::Internal(format!(
+            "a certificate's month could not be read: {:?}",
+            record.issued_month
+        ))
+    })
+}
+
 /// `GET /certificate`.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn certificate_page(
@@ -543,11 +557,11 @@ pub(crate) async fn certificate_page(
     if !eligible(&state, &journey, &respondent).await? {
         return Ok(see_other(&next_step(&state, &journey).await?));
     }
-    let record = issue(&state, &journey, &respondent).await?;
+    let downloaded = state.store.has_certificate(&respondent).await?;
     Ok(render(&certificate_view(
         &state,
         &journey,
-        &record,
+        downloaded,
         String::new(),
         None,
     )))
@@ -607,36 +621,40 @@ pub(crate) async fn certificate(
     if !eligible(&state, &journey, &respondent).await? {
         return Ok(see_other(&next_step(&state, &journey).await?));
     }
-    let record = issue(&state, &journey, &respondent).await?;
     let typed = form.text("name").unwrap_or_default();
     let name = match CertificateName::parse(&typed) {
         Ok(name) => name,
         Err(error) => {
+            let downloaded = state.store.has_certificate(&respondent).await?;
             return Ok(render(&certificate_view(
                 &state,
                 &journey,
-                &record,
+                downloaded,
                 typed,
                 Some(name_message(&error)),
             )));
         }
     };
+    let record = issue(&state, &journey, &respondent).await?;
     let pdf = skafada_report::certificate_pdf(&CertificateDetails {
         name,
         module_title: record.module_title.clone(),
-        date: long_date(&record.issued_on),
+        completed: completed(&record)?,
         learning_minutes: record.learning_minutes,
         code: record.code.clone(),
         verify_url: format!("{}/verify", state.config.public_url),
     })
     .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Named by its code, so that two downloads are two files, told apart by the code
+    // each prints (the code is capitals, digits and hyphens only).
+    let disposition = format!(
+        "attachment; filename=\"cpd-certificate-{}.pdf\"",
+        record.code
+    );
     Ok((
         [
-            (CONTENT_TYPE, "application/pdf"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"cpd-certificate.pdf\"",
-            ),
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
         ],
         pdf,
     )
@@ -684,12 +702,16 @@ pub(crate) async fn verify(
         layout: Layout::plain("Check a certificate"),
         code,
         error: None,
-        result: found.map(|record| VerifiedView {
-            code: record.code,
-            module_title: record.module_title,
-            issued_on: long_date(&record.issued_on),
-            minutes: record.learning_minutes,
-        }),
+        result: found
+            .map(|record| {
+                Ok::<_, AppError>(VerifiedView {
+                    completed: completed(&record)?.to_string(),
+                    code: record.code,
+                    module_title: record.module_title,
+                    minutes: record.learning_minutes,
+                })
+            })
+            .transpose()?,
         not_found,
     }))
 }

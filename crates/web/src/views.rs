@@ -382,8 +382,9 @@ pub(crate) struct CertificatePage {
     pub(crate) layout: Layout,
     pub(crate) module_title: String,
     pub(crate) minutes: i64,
-    pub(crate) code: String,
     pub(crate) verify_url: String,
+    /// Whether the respondent has downloaded a certificate before.
+    pub(crate) downloaded: bool,
     pub(crate) name: String,
     pub(crate) error: Option<String>,
 }
@@ -404,7 +405,8 @@ pub(crate) struct VerifyPage {
 pub(crate) struct VerifiedView {
     pub(crate) code: String,
     pub(crate) module_title: String,
-    pub(crate) issued_on: String,
+    /// The month and year of completion, e.g. "December 2026" (never the day).
+    pub(crate) completed: String,
     pub(crate) minutes: i64,
 }
 
@@ -429,29 +431,14 @@ pub(crate) fn paragraphs(text: Option<&str>) -> Vec<String> {
 
 /// `2026-11-24` as `24 November 2026`.
 pub(crate) fn long_date(iso: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let mut parts = iso.splitn(3, '-');
     let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
         return iso.to_owned();
     };
     let month = month
-        .parse::<usize>()
+        .parse::<u8>()
         .ok()
-        .and_then(|m| m.checked_sub(1))
-        .and_then(|m| MONTHS.get(m));
+        .and_then(skafada_report::certificate::month_name);
     match (day.parse::<u32>(), month) {
         (Ok(day), Some(month)) => format!("{day} {month} {year}"),
         _ => iso.to_owned(),

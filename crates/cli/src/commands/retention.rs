@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use skafada_store::{Deletion, Store};
+use skafada_store::{Deletion, Scrub, Store};
 
 use super::serve::{DEFAULT_DATABASE, redact};
 
@@ -24,10 +24,18 @@ pub struct RunArgs {
     pub database: String,
 }
 
-/// One line about a deletion, for the terminal or the server log.
+/// One line about a deletion, for the terminal or the server log, saying whether the
+/// deleted data is also gone from the database's files.
 pub fn describe(deletion: &Deletion) -> String {
+    let files = match &deletion.scrub {
+        Scrub::Done => "and scrubbed them from the database files".to_owned(),
+        Scrub::Incomplete(reason) => format!(
+            "but COULD NOT scrub them from the database files ({reason}): they may still be \
+             readable there until a later deletion scrubs the files"
+        ),
+    };
     format!(
-        "retention: deleted {} respondents, {} responses and {} answers of study {}",
+        "retention: deleted {} respondents, {} responses and {} answers of study {} {files}",
         deletion.respondents, deletion.responses, deletion.answers, deletion.study_id
     )
 }
@@ -48,9 +56,19 @@ pub fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
         if deletions.is_empty() {
             println!("retention: no study is past its retention date with data left");
         }
+        let mut scrubbed = true;
         for deletion in &deletions {
-            println!("{}", describe(deletion));
+            if deletion.scrub == Scrub::Done {
+                println!("{}", describe(deletion));
+            } else {
+                scrubbed = false;
+                eprintln!("skafada: {}", describe(deletion));
+            }
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(if scrubbed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     })
 }

@@ -554,7 +554,11 @@ async fn retention_daily(store: Store) {
         match store.run_retention(&skafada_store::today()).await {
             Ok(deletions) => {
                 for deletion in &deletions {
-                    println!("{}", super::retention::describe(deletion));
+                    if deletion.scrub == skafada_store::Scrub::Done {
+                        println!("{}", super::retention::describe(deletion));
+                    } else {
+                        eprintln!("skafada: {}", super::retention::describe(deletion));
+                    }
                 }
             }
             Err(error) => eprintln!("skafada: the retention run failed: {error}"),

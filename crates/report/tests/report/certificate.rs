@@ -13,7 +13,7 @@ use skafada_report::certificate::{self, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 use skafada_report::charts::{Anchor, Mark};
 use skafada_report::font::text_width;
 use skafada_report::{
-    CertificateDetails, CertificateName, NameError, ReportError, certificate_pdf,
+    CertificateDetails, CertificateMonth, CertificateName, NameError, ReportError, certificate_pdf,
     unsupported_characters,
 };
 
@@ -30,7 +30,7 @@ fn details(name: &str) -> CertificateDetails {
     CertificateDetails {
         name: CertificateName::parse(name).unwrap(),
         module_title: "Recognising and responding to domestic abuse".into(),
-        date: "1 May 2026".into(),
+        completed: CertificateMonth::parse("2026-05").unwrap(),
         learning_minutes: 85,
         code: "ABCDE-FGHJK-LMNPQ".into(),
         verify_url: "https://survey.example.org/verify".into(),
@@ -214,7 +214,7 @@ fn names_in_the_latin_greek_and_cyrillic_alphabets_print_as_typed() {
 }
 
 #[test]
-fn the_certificate_states_the_module_date_learning_time_and_verification_code() {
+fn the_certificate_states_the_module_the_month_of_completion_learning_time_and_code() {
     if !external() {
         return;
     }
@@ -226,8 +226,8 @@ fn the_certificate_states_the_module_date_learning_time_and_verification_code() 
         "Дарья Кузнецова",
         "completed the online training module",
         "Recognising and responding to domestic abuse",
-        "Date",
-        "1 May 2026",
+        "Completed",
+        "May 2026",
         "Learning time",
         "85 minutes, 1 hour 25 minutes",
         "Verification code: ABCDE-FGHJK-LMNPQ",
@@ -235,6 +235,10 @@ fn the_certificate_states_the_module_date_learning_time_and_verification_code() 
     ] {
         assert!(text.contains(part), "{part:?} is not in: {text}");
     }
+    assert!(
+        !text.contains("1 May"),
+        "the certificate states the month, never the day: {text}"
+    );
 }
 
 #[test]

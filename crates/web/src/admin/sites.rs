@@ -209,11 +209,20 @@ pub(crate) async fn delete(
         .store
         .delete_site_data(&site, post.admin.account_id())
         .await?;
-    let message = format!(
+    let mut message = format!(
         "Deleted the responses of {} from {}",
         people(deletion.respondents),
         site.code
     );
+    if let skafada_store::Scrub::Incomplete(reason) = &deletion.scrub {
+        // Said on the page, not only in the log: the admin must not believe the answers
+        // are gone from the files when they may not be.
+        message.push_str(&format!(
+            ". They may still be readable in the database files, because the files could \
+             not be cleaned ({reason}). Delete this site's data again later to clean them, \
+             and tell the person who runs the server"
+        ));
+    }
     site_page(
         &state,
         &post.admin,

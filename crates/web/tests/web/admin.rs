@@ -807,6 +807,10 @@ async fn deleting_a_sites_data_asks_first_and_leaves_only_a_tombstone(app: &Test
             .contains("Deleted the responses of 1 person from LA01")
     );
     assert!(
+        !done.body.contains("could not be cleaned"),
+        "the database files were scrubbed"
+    );
+    assert!(
         app.store
             .study_progress(&app.study_id)
             .await
@@ -871,6 +875,11 @@ async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app
     assert_eq!(done[0].study_id, app.study_id);
     assert_eq!(done[0].respondents, 1);
     assert!(done[0].answers > 0);
+    assert_eq!(
+        done[0].scrub,
+        skafada_store::Scrub::Done,
+        "the files are scrubbed (SQLite) or the tables vacuumed (PostgreSQL)"
+    );
     assert!(
         app.store
             .study_progress(&app.study_id)

@@ -2,18 +2,42 @@
 
 use std::process::Command;
 
-use skafada_report::{CertificateDetails, CertificateName};
+use skafada_report::{CertificateDetails, CertificateMonth, CertificateName};
 use skafada_store::{Phase, Status};
 
-use crate::helpers::{Page, TestApp};
+use crate::helpers::{Download, Page, TestApp};
 use crate::on_both;
 
-/// The date a verification page shows ("Date completed").
-fn verified_date(verified: &Page) -> String {
-    let key = "Date completed</dt><dd class=\"govuk-summary-list__value\">";
-    let start = verified.body.find(key).expect("a date completed") + key.len();
+/// The month a verification page shows ("Completed"), e.g. "December 2026".
+pub(crate) fn verified_month(verified: &Page) -> String {
+    let key = "Completed</dt><dd class=\"govuk-summary-list__value\">";
+    let start = verified.body.find(key).expect("a month completed") + key.len();
     let end = verified.body[start..].find('<').unwrap() + start;
     verified.body[start..end].to_owned()
+}
+
+/// The month and year of "December 2026".
+fn month(text: &str) -> CertificateMonth {
+    let (_, year) = text.split_once(' ').unwrap();
+    (1..=12)
+        .filter_map(|m| CertificateMonth::new(year.parse().unwrap(), m))
+        .find(|m| m.to_string() == text)
+        .unwrap_or_else(|| panic!("not a month and year: {text:?}"))
+}
+
+/// The verification code of a downloaded certificate, from the file's name.
+pub(crate) fn downloaded_code(pdf: &Download) -> String {
+    let disposition = pdf
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let start = disposition
+        .find("cpd-certificate-")
+        .expect("the code in the name")
+        + 16;
+    disposition[start..start + 17].to_owned()
 }
 
 /// The certificate the fixture module gives `name` with this code, dated as the
@@ -22,7 +46,7 @@ fn expected_certificate(app: &TestApp, name: &str, code: &str, verified: &Page) 
     skafada_report::certificate_pdf(&CertificateDetails {
         name: CertificateName::parse(name).unwrap(),
         module_title: "A test module".to_owned(),
-        date: verified_date(verified),
+        completed: month(&verified_month(verified)),
         learning_minutes: 20,
         code: code.to_owned(),
         verify_url: format!("{}/verify", app.address),
@@ -55,9 +79,8 @@ fn pdftotext(pdf: &[u8]) -> Option<String> {
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Takes a respondent through the surveys and the training to the certificate page and
-/// returns the certificate's verification code.
-async fn reach_certificate(app: &TestApp) -> String {
+/// Takes a respondent through the surveys and the training to the certificate page.
+pub(crate) async fn reach_certificate(app: &TestApp) {
     app.consent().await;
     app.finish_pre().await;
     app.finish_training().await;
@@ -66,8 +89,6 @@ async fn reach_certificate(app: &TestApp) -> String {
     assert_eq!(done.location(), "/survey/post/done");
     let page = app.get("/certificate").await;
     assert_eq!(page.status, 200);
-    let code_start = page.body.find("id=\"verification-code\">").unwrap() + 23;
-    page.body[code_start..code_start + 17].to_owned()
 }
 
 async fn training_is_reached_only_after_the_pre_training_survey(app: &TestApp) {
@@ -134,8 +155,11 @@ async fn whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate(app
     assert_eq!(page.status, 200);
     assert!(page.body.contains("A test module"));
     assert!(page.body.contains("20 minutes"));
-    let code_start = page.body.find("id=\"verification-code\">").unwrap() + 23;
-    let code = page.body[code_start..code_start + 17].to_owned();
+    assert!(
+        !page
+            .body
+            .contains("You have downloaded your certificate before")
+    );
     let missing = app.post("/certificate", &[("name", " ")]).await;
     assert!(
         missing
@@ -147,6 +171,7 @@ async fn whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate(app
         .await;
     assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let code = downloaded_code(&pdf);
 
     let responses = app.store.study_responses(&app.study_id).await.unwrap();
     assert_eq!(responses.len(), 2);
@@ -163,6 +188,12 @@ async fn whole_journey_links_pre_and_post_and_gives_a_verifiable_certificate(app
         .await;
     assert!(verified.body.contains("This certificate is genuine"));
     assert!(verified.body.contains("A test module"));
+    let today = skafada_store::today();
+    assert_eq!(
+        verified_month(&verified),
+        CertificateMonth::parse(&today[..7]).unwrap().to_string(),
+        "the month and year of completion, never the day"
+    );
     assert!(
         !verified.body.contains("Sam Example"),
         "the name is never stored"
@@ -188,8 +219,7 @@ async fn verify_page_explains_missing_and_unknown_codes(app: &TestApp) {
 on_both!(verify_page_explains_missing_and_unknown_codes);
 
 async fn certificate_prints_polish_greek_and_cyrillic_names_as_typed(app: &TestApp) {
-    let code = reach_certificate(app).await;
-    let verified = app.get(&format!("/verify?code={code}")).await;
+    reach_certificate(app).await;
     for (typed, printed) in [
         ("Łukasz Wiśniewski", "Łukasz Wiśniewski"),
         ("Αλέξανδρος Παπαδόπουλος", "Αλέξανδρος Παπαδόπουλος"),
@@ -200,6 +230,8 @@ async fn certificate_prints_polish_greek_and_cyrillic_names_as_typed(app: &TestA
         assert_eq!(pdf.status, 200);
         assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
         assert!(pdf.bytes.starts_with(b"%PDF-"));
+        let code = downloaded_code(&pdf);
+        let verified = app.get(&format!("/verify?code={code}")).await;
         assert_eq!(
             pdf.bytes,
             expected_certificate(app, printed, &code, &verified),
@@ -212,6 +244,43 @@ async fn certificate_prints_polish_greek_and_cyrillic_names_as_typed(app: &TestA
     }
 }
 on_both!(certificate_prints_polish_greek_and_cyrillic_names_as_typed);
+
+async fn downloading_again_gives_a_new_code_and_every_code_stays_valid(app: &TestApp) {
+    reach_certificate(app).await;
+    let first = app
+        .download("/certificate", &[("name", "Sam Example")])
+        .await;
+    let page = app.get("/certificate").await;
+    assert!(
+        page.body
+            .contains("You have downloaded your certificate before"),
+        "the page says so, from the respondent's flag"
+    );
+    assert!(
+        page.body
+            .contains("Each certificate you download has a new verification code")
+    );
+    let second = app
+        .download("/certificate", &[("name", "Sam Example")])
+        .await;
+    let (a, b) = (downloaded_code(&first), downloaded_code(&second));
+    assert_ne!(a, b, "a new code for each download");
+    app.forget_cookie();
+    for code in [&a, &b] {
+        let verified = app.get(&format!("/verify?code={code}")).await;
+        assert!(
+            verified.body.contains("This certificate is genuine"),
+            "{code}"
+        );
+    }
+    let progress = app.store.study_progress(&app.study_id).await.unwrap();
+    assert_eq!(progress.len(), 1);
+    assert!(
+        progress[0].certificate,
+        "monitoring counts the respondent once"
+    );
+}
+on_both!(downloading_again_gives_a_new_code_and_every_code_stays_valid);
 
 async fn certificate_page_refuses_a_name_the_certificate_cannot_print_and_says_why(app: &TestApp) {
     reach_certificate(app).await;

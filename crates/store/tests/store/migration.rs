@@ -1,0 +1,167 @@
+//! Migration 5 rewrites an existing database's certificates: each keeps its code, loses
+//! its respondent and keeps only the month of its date; the respondent keeps a flag; and
+//! (on SQLite, whose file the test can read) the old rows are gone from the file's bytes.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use skafada_store::{Store, random_token};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The first four migrations of a backend's folder, exactly as the store runs them (same
+/// versions, names and text, so the same checksums).
+fn before_certificates_unlinked(postgres: bool) -> Migrator {
+    let sqlite = [
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+        include_str!("../../migrations/sqlite/0002_admin.sql"),
+        include_str!("../../migrations/sqlite/0003_monitoring_retention.sql"),
+        include_str!("../../migrations/sqlite/0004_study_management.sql"),
+    ];
+    let postgres_files = [
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+        include_str!("../../migrations/postgres/0002_admin.sql"),
+        include_str!("../../migrations/postgres/0003_monitoring_retention.sql"),
+        include_str!("../../migrations/postgres/0004_study_management.sql"),
+    ];
+    let texts = if postgres { postgres_files } else { sqlite };
+    let names = [
+        "initial",
+        "admin",
+        "monitoring_retention",
+        "study_management",
+    ];
+    Migrator {
+        migrations: Cow::Owned(
+            (1..=4)
+                .zip(names)
+                .zip(texts)
+                .map(|((version, name), sql)| {
+                    Migration::new(
+                        version,
+                        Cow::Borrowed(name),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Makes a database at `url` as the store left it before migration 5, with two
+/// respondents, one of whom has a certificate; returns their ids.
+async fn old_database(url: &str, postgres: bool) -> (String, String) {
+    sqlx::any::install_default_drivers();
+    let old = sqlx::AnyPool::connect(url).await.unwrap();
+    before_certificates_unlinked(postgres)
+        .run(&old)
+        .await
+        .unwrap();
+    let respondent = random_token().unwrap();
+    let other = random_token().unwrap();
+    for sql in [
+        "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
+         module_sources, opens_on, closes_on, retain_until, created_on) \
+         VALUES ('s', 'S', '', '', 'm', '{}', '2026-01-01', '2026-12-31', '2027-12-31', \
+         '2026-01-01')",
+        "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
+         ethnicity, area_type, local_services, link_token) \
+         VALUES ('site', 's', 'LA01', 'A', '', '', '', '', '', '[]', 'link')",
+    ] {
+        sqlx::query(sql).execute(&old).await.unwrap();
+    }
+    for id in [&respondent, &other] {
+        sqlx::query(
+            "INSERT INTO respondents (id, study_id, site_id, created_on, returned) \
+             VALUES ($1, 's', 'site', '2026-03-02', 0)",
+        )
+        .bind(id)
+        .execute(&old)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO certificates (code, respondent_id, module_title, module_version, \
+         issued_on, learning_minutes) VALUES ('ABCDE-FGHJK-LMNPQ', $1, 'Module', '1', \
+         '2026-03-17', 85)",
+    )
+    .bind(&respondent)
+    .execute(&old)
+    .await
+    .unwrap();
+    old.close().await;
+    (respondent, other)
+}
+
+/// Connects the store (which migrates) and checks the rewritten certificate.
+async fn migrated(url: &str, respondent: &str, other: &str) -> Store {
+    let store = Store::connect(url).await.unwrap();
+    let record = store
+        .verify_certificate("abcde fghjk lmnpq")
+        .await
+        .unwrap()
+        .expect("the printed code still verifies");
+    assert_eq!(record.issued_month, "2026-03");
+    assert_eq!(record.learning_minutes, 85);
+    assert!(store.has_certificate(respondent).await.unwrap());
+    assert!(!store.has_certificate(other).await.unwrap());
+    let progress = store.study_progress("s").await.unwrap();
+    assert_eq!(progress.iter().filter(|p| p.certificate).count(), 1);
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_certificates_are_rewritten_without_their_respondent_or_day_on_sqlite() {
+    let path: PathBuf = std::env::temp_dir().join(format!(
+        "skafada-migration-{}.sqlite",
+        random_token().unwrap()
+    ));
+    let (respondent, other) =
+        old_database(&format!("sqlite://{}?mode=rwc", path.display()), false).await;
+    let store = migrated(&format!("sqlite://{}", path.display()), &respondent, &other).await;
+    store.close().await;
+
+    // The old row (the code beside the respondent and the day) is in no byte of the file.
+    let bytes = std::fs::read(&path).unwrap();
+    let holds = |text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(holds("ABCDE-FGHJK-LMNPQ"), "the new record is there");
+    assert!(!holds("2026-03-17"), "the day of the old record is gone");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_certificates_are_rewritten_without_their_respondent_or_day_on_postgres() {
+    sqlx::any::install_default_drivers();
+    let required = std::env::var("SKAFADA_TEST_POSTGRES").is_ok_and(|v| v == "required");
+    let admin = match sqlx::AnyPool::connect(PG_ADMIN).await {
+        Ok(pool) => pool,
+        Err(error) if !required => {
+            eprintln!(
+                "skipped: PostgreSQL not reachable ({error}); \
+                 set SKAFADA_TEST_POSTGRES=required to fail"
+            );
+            return;
+        }
+        Err(error) => panic!("PostgreSQL is required but not reachable: {error}"),
+    };
+    let name = format!("skafada_migration_{}", random_token().unwrap());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    let (respondent, other) = old_database(&url, true).await;
+    let store = migrated(&url, &respondent, &other).await;
+    store.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+}
