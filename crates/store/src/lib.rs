@@ -41,7 +41,8 @@ use sqlx::{AnyPool, Executor, Row};
 use tokio_lock::WriteLock;
 
 pub use accounts::{
-    Account, AdminSession, NewAccount, NewPassword, PasswordProblem, Role, SignIn, SignInRules,
+    Account, AdminSession, NewAccount, NewPassword, PasswordChange, PasswordProblem, Role, SignIn,
+    SignInRules, describe_wait,
 };
 pub use audit::AuditEntry;
 pub use date::{today, unix_now};
@@ -445,7 +446,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 5] = [
     (
         1,
         "initial",
@@ -469,6 +470,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 4] = [
         "study_management",
         include_str!("../migrations/sqlite/0004_study_management.sql"),
         include_str!("../migrations/postgres/0004_study_management.sql"),
+    ),
+    (
+        5,
+        "sign_in_backoff",
+        include_str!("../migrations/sqlite/0005_sign_in_backoff.sql"),
+        include_str!("../migrations/postgres/0005_sign_in_backoff.sql"),
     ),
 ];
 

@@ -10,7 +10,7 @@ use skafada_store::{NewAccount, NewPassword, NewSite, Role};
 use crate::helpers::{Page, TestApp, study};
 use crate::on_both;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser for the admin side: its own cookies, separate from the journey's.
 pub(crate) struct Browser<'a> {
@@ -80,7 +80,7 @@ impl<'a> Browser<'a> {
         self.post(path, &form).await
     }
 
-    async fn sign_in(&self, email: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> Page {
         self.post_from(
             "/admin/sign-in",
             "/admin/sign-in",
@@ -89,7 +89,7 @@ impl<'a> Browser<'a> {
         .await
     }
 
-    fn session_cookie(&self) -> Option<String> {
+    pub(crate) fn session_cookie(&self) -> Option<String> {
         self.cookies.lock().unwrap().get("skafada-admin").cloned()
     }
 }
