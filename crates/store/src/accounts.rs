@@ -479,6 +479,14 @@ impl Store {
         let pause = rules.pause_after(attempt);
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
+        // Counts that are forgotten anyway are deleted, so that guesses at many emails
+        // do not grow the table without end.
+        let now = unix_now();
+        sqlx::query("DELETE FROM sign_in_throttle WHERE last_at <= $1 AND next_at <= $2")
+            .bind(now - rules.forget_after)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         audit::write(&mut tx, failed).await?;
         if pause > 0 {
             let details = format!(

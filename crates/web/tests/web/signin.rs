@@ -262,3 +262,26 @@ async fn signing_in_always_starts_a_new_session_and_a_password_change_ends_the_o
     assert_eq!(here.get("/admin").await.status, 200, "this session goes on");
 }
 on_both!(signing_in_always_starts_a_new_session_and_a_password_change_ends_the_others);
+
+async fn a_count_left_alone_for_the_forget_period_starts_again_from_nothing(app: &TestApp) {
+    let rules = SignInRules {
+        max_failures: 2,
+        first_delay: 1,
+        max_delay: 1,
+        forget_after: 2,
+        ..SignInRules::default()
+    };
+    let attempt = || async {
+        app.store
+            .sign_in("nobody@example.org", "a guess", &rules, None)
+            .await
+            .unwrap()
+    };
+    assert_eq!(attempt().await, SignIn::Failed { pause: None });
+    assert_eq!(attempt().await, SignIn::Failed { pause: Some(1) });
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Remembered, this would be the third attempt in a row, with a pause.
+    assert_eq!(attempt().await, SignIn::Failed { pause: None }, "forgotten");
+    assert_eq!(attempt().await, SignIn::Failed { pause: Some(1) });
+}
+on_both!(a_count_left_alone_for_the_forget_period_starts_again_from_nothing);
