@@ -1,10 +1,13 @@
-//! Admin accounts: roles and scope, passwords (Argon2id), sign-in with lockout, and
+//! Admin accounts: roles and scope, passwords (Argon2id), sign-in with doubling pauses, and
 //! admin sessions shared by every server process.
 //!
 //! Architecture invariant: no account exists until `skafada admin create` makes one, and
 //! no password is ever a default. Passwords are stored only as Argon2id PHC strings;
-//! session tokens only as SHA-256 hashes. Failed sign-ins are counted by the email typed
+//! session tokens only as SHA-256 hashes. Sign-in attempts are counted by the email typed
 //! (hashed), whether or not an account has it, and never by IP address.
+//!
+//! Architecture invariant: an attempt is counted before its password is verified (see
+//! [`SignInRules`]), so parallel attempts verify no more passwords than the rules allow.
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -82,7 +82,7 @@ pub(crate) async fn sign_in_page(State(state): State<AppState>) -> Result<Respon
 }
 
 /// `POST /admin/sign-in`: the same message for a wrong email and a wrong password, and
-/// the same lockout for an email with or without an account.
+/// the same pauses for an email with or without an account.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
