@@ -22,6 +22,7 @@ mod admin;
 mod assets;
 mod content;
 mod cookie;
+mod deadline;
 mod error;
 mod form;
 mod group;
@@ -64,12 +65,16 @@ pub struct Config {
     /// kept-alive connection may wait for its next request, before it is closed: half-open
     /// and idle connections do not pile up (slowloris).
     pub header_read_timeout: Duration,
+    /// How long a request may take to send its body (a form) once its headers are in;
+    /// after that the form is refused, so a body sent a byte at a time cannot hold a
+    /// connection open.
+    pub body_read_timeout: Duration,
 }
 
 impl Config {
     /// A configuration for a service reached at `public_url`: three-hour sessions,
-    /// `Secure` cookies and `Strict-Transport-Security` when the URL is `https`, and
-    /// 10 seconds to send a request's headers.
+    /// `Secure` cookies and `Strict-Transport-Security` when the URL is `https`, 10
+    /// seconds to send a request's headers and 30 to send its body.
     pub fn new(public_url: &str) -> Config {
         let public_url = public_url.trim_end_matches('/').to_owned();
         Config {
@@ -79,6 +84,7 @@ impl Config {
             admin: AdminConfig::default(),
             mail: None,
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 
@@ -116,6 +122,7 @@ pub fn router(store: Store, config: Config) -> Router {
         .and_then(|mail| mail::Mailer::new(mail).ok())
         .map(Arc::new);
     let https = config.public_url.starts_with("https://");
+    let body_read_timeout = config.body_read_timeout;
     let state = AppState {
         store,
         studies: Arc::new(content::StudyCache::default()),
@@ -163,6 +170,10 @@ pub fn router(store: Store, config: Config) -> Router {
         .merge(admin::routes())
         .fallback(journey::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            body_read_timeout,
+            deadline::body_deadline,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             https,
             views::security_headers,

@@ -111,10 +111,11 @@ async fn closed_after(address: &str, sent: &[u8]) -> Option<Duration> {
 }
 
 #[tokio::test]
-async fn half_open_and_idle_connections_are_closed_after_the_header_read_timeout() {
+async fn half_open_idle_and_slow_body_connections_are_closed_after_their_timeouts() {
     let app = spawn_app(Db::Sqlite).await.unwrap();
     let mut config = Config::new(&app.address);
     config.header_read_timeout = Duration::from_millis(500);
+    config.body_read_timeout = Duration::from_millis(500);
     let address = serve_with(app.store.clone(), config).await;
     let half = b"GET /accessibility HTTP/1.1\r\nHost: localhost\r\nAccept: text/ht";
     for (what, sent) in [("half a header", &half[..]), ("nothing", &b""[..])] {
@@ -134,6 +135,21 @@ async fn half_open_and_idle_connections_are_closed_after_the_header_read_timeout
         .expect("closed when idle");
     read.unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 200 OK"));
+    // A form whose body stops short: refused once the body's time is up, and closed.
+    let slow = b"POST /admin/sign-in HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=";
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(slow).await.unwrap();
+    let start = Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("closed after the body's time");
+    read.unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(400));
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("There is a problem with the form you sent"));
     app.cleanup().await;
 }
 
