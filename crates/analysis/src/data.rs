@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::formula::{restore, write_record};
 use skafada_instrument::{Instrument, ItemKind, Phase};
 
 /// The value of an empty cell in a coded or numeric column.
@@ -134,19 +136,26 @@ pub fn parse_sites(text: &str, file: &str) -> Result<Vec<Site>, DataError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let mut sites = Vec::new();
     for record in reader.deserialize::<Site>() {
-        sites.push(record.map_err(|e| DataError::Csv {
+        let site = record.map_err(|e| DataError::Csv {
             file: file.to_owned(),
             message: e.to_string(),
-        })?);
+        })?;
+        sites.push(Site {
+            site: restore(&site.site).into_owned(),
+            name: restore(&site.name).into_owned(),
+            region: restore(&site.region).into_owned(),
+        });
     }
     Ok(sites)
 }
 
-/// Writes `sites.csv`.
+/// Writes `sites.csv`, every cell neutralised against spreadsheet formulas
+/// ([`crate::formula`]).
 pub fn sites_csv(sites: &[Site]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(["site", "name", "region"]);
     for site in sites {
-        let _ = writer.serialize(site);
+        let _ = write_record(&mut writer, [&site.site, &site.name, &site.region]);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -634,37 +643,48 @@ impl Responses {
         let mut row = 0usize;
         while reader.read_record(&mut record).map_err(csv_error)? {
             row += 1;
-            let cell = |i: usize| record.get(i).unwrap_or("");
+            // Cells come back as they were before `to_csv` neutralised them.
+            let raw_cell = |i: usize| record.get(i).unwrap_or("");
+            let cell = |i: usize| restore(raw_cell(i));
             let bad = |column: &str, message: String| DataError::BadValue {
                 file: file.to_owned(),
                 row,
                 column: column.to_owned(),
                 message,
             };
-            responses.response_id.push(cell(record_index[0]).to_owned());
+            responses
+                .response_id
+                .push(cell(record_index[0]).into_owned());
             responses
                 .respondent_id
-                .push(cell(record_index[1]).to_owned());
+                .push(cell(record_index[1]).into_owned());
             let site = cell(record_index[2]);
             let site = *site_index
-                .get(site)
+                .get(site.as_ref())
                 .ok_or_else(|| bad("site", format!("site `{site}` is not in sites.csv")))?;
             responses.site.push(site);
             let status = cell(record_index[3]);
-            responses.status.push(Status::parse(status).ok_or_else(|| {
+            responses.status.push(Status::parse(&status).ok_or_else(|| {
                 bad(
                     "status",
                     format!("`{status}` is not one of started, consented, submitted, ended"),
                 )
             })?);
-            responses.returning.push(match cell(record_index[4]) {
-                "1" => true,
-                "0" | "" => false,
-                other => return Err(bad("returning", format!("`{other}` is not 0 or 1"))),
-            });
-            responses.started_on.push(cell(record_index[5]).to_owned());
+            responses
+                .returning
+                .push(match cell(record_index[4]).as_ref() {
+                    "1" => true,
+                    "0" | "" => false,
+                    other => return Err(bad("returning", format!("`{other}` is not 0 or 1"))),
+                });
+            responses
+                .started_on
+                .push(cell(record_index[5]).into_owned());
             for (slot, (position, variable)) in layout.iter().enumerate() {
-                let raw = cell(*position).trim();
+                // Trimmed before the quote is removed: an answer that begins with a
+                // tab or carriage return keeps it.
+                let raw = restore(raw_cell(*position).trim());
+                let raw = raw.as_ref();
                 match &variable.kind {
                     VariableKind::Text => {
                         texts[slot].push((!raw.is_empty()).then(|| raw.to_owned()))
@@ -717,7 +737,9 @@ impl Responses {
         Ok(responses)
     }
 
-    /// Writes the records as a response file of `instrument`.
+    /// Writes the records as a response file of `instrument`, every cell neutralised
+    /// against spreadsheet formulas ([`crate::formula`]; [`Responses::from_csv`] restores
+    /// them).
     pub fn to_csv(&self, instrument: &Instrument, sites: &[Site]) -> String {
         let specs = variables(instrument);
         let mut writer = csv::Writer::from_writer(Vec::new());
@@ -749,7 +771,7 @@ impl Responses {
                 };
                 cells.push(cell);
             }
-            let _ = writer.write_record(&cells);
+            let _ = write_record(&mut writer, &cells);
         }
         String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
     }
@@ -802,7 +824,8 @@ pub struct Record {
     pub texts: HashMap<String, String>,
 }
 
-/// Writes `codebook.csv` for the instruments.
+/// Writes `codebook.csv` for the instruments, every cell neutralised against
+/// spreadsheet formulas ([`crate::formula`]).
 pub fn codebook_csv(instruments: &[&Instrument]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record([
@@ -835,23 +858,30 @@ pub fn codebook_csv(instruments: &[&Instrument]) -> String {
                             .and_then(|m| m.as_str().map(str::to_owned))
                             .unwrap_or_default();
                         let code = option.code.to_string();
-                        let _ = writer.write_record(base.iter().copied().chain([
-                            code.as_str(),
-                            option.label.as_str(),
-                            missing.as_str(),
-                        ]));
+                        let _ = write_record(
+                            &mut writer,
+                            base.iter().copied().chain([
+                                code.as_str(),
+                                option.label.as_str(),
+                                missing.as_str(),
+                            ]),
+                        );
                     }
                 }
                 VariableKind::Tick => {
-                    let _ = writer.write_record(base.iter().copied().chain(["1", "Ticked", ""]));
                     let _ =
-                        writer.write_record(base.iter().copied().chain(["0", "Not ticked", ""]));
+                        write_record(&mut writer, base.iter().copied().chain(["1", "Ticked", ""]));
+                    let _ = write_record(
+                        &mut writer,
+                        base.iter().copied().chain(["0", "Not ticked", ""]),
+                    );
                 }
                 VariableKind::Agreed => {
-                    let _ = writer.write_record(base.iter().copied().chain(["1", "Agreed", ""]));
+                    let _ =
+                        write_record(&mut writer, base.iter().copied().chain(["1", "Agreed", ""]));
                 }
                 VariableKind::Number | VariableKind::Text => {
-                    let _ = writer.write_record(base.iter().copied().chain(["", "", ""]));
+                    let _ = write_record(&mut writer, base.iter().copied().chain(["", "", ""]));
                 }
             }
         }

@@ -14,6 +14,7 @@ pub mod codebook;
 mod codes;
 pub mod data;
 pub mod derive;
+pub mod formula;
 mod kept;
 pub mod plan;
 pub mod render;

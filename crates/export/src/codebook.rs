@@ -3,6 +3,7 @@
 //! question text, measurement level and value labels.
 
 use skafada_analysis::data::{RECORD_COLUMNS, VariableKind, variables};
+use skafada_analysis::formula::write_record;
 use skafada_instrument::{Instrument, ItemKind, MissingKind};
 
 use crate::names::Namer;
@@ -221,7 +222,8 @@ impl Codebook {
     /// `codebook.csv`: the columns of `docs/export-format.md`'s codebook
     /// (`instrument,column,item,type,question,code,label,missing`) followed by
     /// `spss_name` and `measure`. One row per column and code; one row with an empty
-    /// `code` for columns without codes.
+    /// `code` for columns without codes. Cells are neutralised against spreadsheet
+    /// formulas (`skafada_analysis::formula`).
     pub fn to_csv(&self) -> Result<Vec<u8>, crate::ExportError> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record([
@@ -252,14 +254,17 @@ impl Codebook {
                 ]
             };
             if entry.values.is_empty() {
-                writer.write_record(row(String::new(), "", ""))?;
+                write_record(&mut writer, row(String::new(), "", ""))?;
             }
             for value in &entry.values {
-                writer.write_record(row(
-                    value.code.to_string(),
-                    &value.label,
-                    missing_name(value.missing),
-                ))?;
+                write_record(
+                    &mut writer,
+                    row(
+                        value.code.to_string(),
+                        &value.label,
+                        missing_name(value.missing),
+                    ),
+                )?;
             }
         }
         writer

@@ -1,10 +1,13 @@
-//! Admin accounts: roles and scope, passwords (Argon2id), sign-in with lockout, and
+//! Admin accounts: roles and scope, passwords (Argon2id), sign-in with doubling pauses, and
 //! admin sessions shared by every server process.
 //!
 //! Architecture invariant: no account exists until `skafada admin create` makes one, and
 //! no password is ever a default. Passwords are stored only as Argon2id PHC strings;
-//! session tokens only as SHA-256 hashes. Failed sign-ins are counted by the email typed
+//! session tokens only as SHA-256 hashes. Sign-in attempts are counted by the email typed
 //! (hashed), whether or not an account has it, and never by IP address.
+//!
+//! Architecture invariant: an attempt is counted before its password is verified (see
+//! [`SignInRules`]), so parallel attempts verify no more passwords than the rules allow.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -149,14 +152,25 @@ pub struct NewAccount {
 }
 
 /// Limits on signing in and on admin sessions, in seconds.
+///
+/// Attempts are counted per email typed (whether or not an account has it) when they
+/// are claimed, before the password is verified. The first `max_failures` attempts in a
+/// row may follow each other at once; the attempt that reaches `max_failures` starts a
+/// pause of `first_delay`, and each further attempt doubles it, up to `max_delay`. A
+/// success (at sign-in or in the password-change form) clears the count, and a count
+/// with no attempt for `forget_after` is forgotten. So guessing stays slow (about 30
+/// guesses a day with the defaults), while someone guessing at another person's email
+/// can keep them waiting at most `max_delay` for their next turn, never lock them out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInRules {
-    /// Failures within [`SignInRules::window`] that lock an email.
+    /// Attempts in a row before the pauses start.
     pub max_failures: i64,
-    /// The window failures are counted in.
-    pub window: i64,
-    /// How long a lock lasts.
-    pub lock: i64,
+    /// The first pause.
+    pub first_delay: i64,
+    /// The longest pause.
+    pub max_delay: i64,
+    /// A count with no attempt for this long starts again from nothing.
+    pub forget_after: i64,
     /// A session unused for this long ends.
     pub idle: i64,
     /// A session ends this long after sign-in, however busy.
@@ -164,16 +178,31 @@ pub struct SignInRules {
 }
 
 impl Default for SignInRules {
-    /// Five failures in 15 minutes lock for 15 minutes; sessions end after 30 idle
-    /// minutes or 12 hours.
+    /// Five attempts, then pauses of 1, 2, 4 ... minutes up to an hour; counts forgotten
+    /// after a day without attempts; sessions end after 30 idle minutes or 12 hours.
     fn default() -> Self {
         SignInRules {
             max_failures: 5,
-            window: 15 * 60,
-            lock: 15 * 60,
+            first_delay: 60,
+            max_delay: 60 * 60,
+            forget_after: 24 * 60 * 60,
             idle: 30 * 60,
             absolute: 12 * 60 * 60,
         }
+    }
+}
+
+impl SignInRules {
+    /// The pause that starts when the `attempt`th attempt in a row is claimed: none
+    /// before `max_failures`, then `first_delay` doubling up to `max_delay`.
+    pub fn pause_after(&self, attempt: i64) -> i64 {
+        if attempt < self.max_failures {
+            return 0;
+        }
+        let doublings = u32::try_from((attempt - self.max_failures).min(62)).unwrap_or(62);
+        self.first_delay
+            .saturating_mul(2_i64.saturating_pow(doublings))
+            .min(self.max_delay)
     }
 }
 
@@ -187,10 +216,44 @@ pub enum SignIn {
         /// The account.
         account: Account,
     },
-    /// The email or password is wrong (the same whether or not the email has an account).
-    Failed,
-    /// Too many failures: the email is locked for a while (whether or not it has an account).
-    Locked,
+    /// The password was verified and is wrong, or no account has the email (the same
+    /// either way).
+    Failed {
+        /// Seconds before the next attempt may start, when this one started a pause.
+        pause: Option<i64>,
+    },
+    /// Refused before any password was verified: the email's pause has not ended
+    /// (whether or not an account has it).
+    Throttled {
+        /// Seconds before the next attempt may start.
+        retry_after: i64,
+    },
+}
+
+/// What a password change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Changed; every other session of the account has ended.
+    Changed,
+    /// The current password typed is wrong: counted like a failed sign-in.
+    WrongPassword {
+        /// Seconds before the next attempt may start, when this one started a pause.
+        pause: Option<i64>,
+    },
+    /// Refused before the current password was verified: the account's pause (shared
+    /// with sign-in) has not ended.
+    Throttled {
+        /// Seconds before the next attempt may start.
+        retry_after: i64,
+    },
+}
+
+/// Whether an attempt may verify a password.
+enum Claim {
+    /// It may: it is the `attempt`th in a row, already counted.
+    Granted { attempt: i64 },
+    /// It may not for this many seconds.
+    Refused { retry_after: i64 },
 }
 
 /// A live admin session.
@@ -334,129 +397,207 @@ impl Store {
         row.as_ref().map(account_from_row).transpose()
     }
 
-    /// Signs in: checks the lock, verifies the password in constant time (against a
-    /// dummy hash when no account has the email), and either starts a session or
-    /// counts a failure, locking the email after too many. Every outcome is audited in
-    /// the same transaction as its effect.
-    #[tracing::instrument(skip_all)]
-    pub async fn sign_in(
+    /// Counts an attempt for `key` before its password is verified, or refuses it while
+    /// the key's pause lasts (see [`SignInRules`]).
+    ///
+    /// The count is claimed by a compare-and-set `UPDATE` (or an `INSERT` for a first
+    /// attempt) that only one of several simultaneous attempts can win for each value of
+    /// the count; losers read the count again. On SQLite the write turn makes the claims
+    /// take turns anyway. So N parallel attempts verify at most as many passwords as the
+    /// rules allow in a row, however they interleave.
+    async fn claim_attempt(
         &self,
-        email: &str,
-        password: &str,
+        key: &str,
         rules: &SignInRules,
-    ) -> Result<SignIn, StoreError> {
-        let email = normalise_email(email);
-        let key = hash_secret(&format!("sign-in\0{email}"));
-        let now = unix_now();
-        let locked = sqlx::query(
-            "SELECT locked_until FROM sign_in_locks WHERE email_key = $1 AND locked_until > $2",
-        )
-        .bind(&key)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        if locked.is_some() {
-            return Ok(SignIn::Locked);
+        now: i64,
+    ) -> Result<Claim, StoreError> {
+        let _turn = self.write_turn().await;
+        // Every lost race means another attempt won one, and after `max_failures` wins
+        // the rest are refused without writing, so a few rounds always settle it.
+        for _ in 0..64 {
+            let row = sqlx::query(
+                "SELECT attempts, last_at, next_at FROM sign_in_throttle WHERE email_key = $1",
+            )
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(row) = row else {
+                let claimed = sqlx::query(
+                    "INSERT INTO sign_in_throttle (email_key, attempts, last_at, next_at) \
+                     VALUES ($1, 1, $2, $3) ON CONFLICT (email_key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(now + rules.pause_after(1))
+                .execute(&self.pool)
+                .await?;
+                if claimed.rows_affected() == 1 {
+                    return Ok(Claim::Granted { attempt: 1 });
+                }
+                continue;
+            };
+            let attempts: i64 = row.try_get("attempts")?;
+            let last_at: i64 = row.try_get("last_at")?;
+            let next_at: i64 = row.try_get("next_at")?;
+            if now < next_at {
+                return Ok(Claim::Refused {
+                    retry_after: next_at - now,
+                });
+            }
+            let attempt = if now - last_at >= rules.forget_after {
+                1
+            } else {
+                attempts + 1
+            };
+            let claimed = sqlx::query(
+                "UPDATE sign_in_throttle SET attempts = $1, last_at = $2, next_at = $3 \
+                 WHERE email_key = $4 AND attempts = $5 AND last_at = $6",
+            )
+            .bind(attempt)
+            .bind(now)
+            .bind(now + rules.pause_after(attempt))
+            .bind(key)
+            .bind(attempts)
+            .bind(last_at)
+            .execute(&self.pool)
+            .await?;
+            if claimed.rows_affected() == 1 {
+                return Ok(Claim::Granted { attempt });
+            }
         }
-        let row = sqlx::query(
-            "SELECT id, email, role, study_id, site_id, password_hash FROM accounts WHERE email = $1",
-        )
-        .bind(&email)
-        .fetch_optional(&self.pool)
-        .await?;
-        let (account, hash) = match &row {
-            Some(row) => (Some(account_from_row(row)?), row.try_get::<String, _>(5)?),
-            None => (None, dummy_hash().to_owned()),
-        };
-        let typed = password.to_owned();
-        let matches = blocking(move || verify_password(&hash, &typed)).await?;
+        Ok(Claim::Refused {
+            retry_after: rules.first_delay.max(1),
+        })
+    }
+
+    /// Audits a failed attempt (and the pause it starts, if any) in one transaction, and
+    /// returns the pause. `failed` is the entry for the failure itself.
+    async fn record_failure(
+        &self,
+        failed: Audit<'_>,
+        account: Option<&Account>,
+        attempt: i64,
+        rules: &SignInRules,
+    ) -> Result<Option<i64>, StoreError> {
+        let pause = rules.pause_after(attempt);
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        if let (Some(account), true) = (account.clone(), matches) {
-            sqlx::query("DELETE FROM sign_in_failures WHERE email_key = $1")
-                .bind(&key)
-                .execute(&mut *tx)
-                .await?;
-            let token = random_token()?;
-            sqlx::query(
-                "INSERT INTO admin_sessions (token_hash, account_id, created_at, last_seen) \
-                 VALUES ($1, $2, $3, $3)",
-            )
-            .bind(hash_secret(&token))
-            .bind(&account.id)
+        // Counts that are forgotten anyway are deleted, so that guesses at many emails
+        // do not grow the table without end.
+        let now = unix_now();
+        sqlx::query("DELETE FROM sign_in_throttle WHERE last_at <= $1 AND next_at <= $2")
+            .bind(now - rules.forget_after)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM admin_sessions WHERE created_at < $1 OR last_seen < $2")
-                .bind(now - rules.absolute)
-                .bind(now - rules.idle)
-                .execute(&mut *tx)
-                .await?;
-            audit::write(
-                &mut tx,
-                Audit::about_account(&account, "sign-in", "Signed in"),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(SignIn::SignedIn { token, account });
-        }
-        sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
-            .bind(now - rules.window)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO sign_in_failures (email_key, at) VALUES ($1, $2)")
-            .bind(&key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let failures: i64 =
-            sqlx::query("SELECT COUNT(*) FROM sign_in_failures WHERE email_key = $1 AND at > $2")
-                .bind(&key)
-                .bind(now - rules.window)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-        // An email no account has is audited without the email: it may be a password
-        // typed into the wrong box.
-        let failed = match &account {
-            Some(account) => Audit::about_account(account, "sign-in-failed", "Wrong password"),
-            None => Audit::system(
-                "sign-in-failed",
-                "account",
-                "No account has the email typed",
-            ),
-        };
         audit::write(&mut tx, failed).await?;
-        let locked = failures >= rules.max_failures;
-        if locked {
-            sqlx::query(
-                "INSERT INTO sign_in_locks (email_key, locked_until) VALUES ($1, $2) \
-                 ON CONFLICT (email_key) DO UPDATE SET locked_until = excluded.locked_until",
-            )
-            .bind(&key)
-            .bind(now + rules.lock)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM sign_in_failures WHERE email_key = $1")
-                .bind(&key)
-                .execute(&mut *tx)
-                .await?;
+        if pause > 0 {
             let details = format!(
-                "Locked for {} minutes after {failures} failed sign-ins",
-                rules.lock / 60
+                "Next attempt allowed in {} after {attempt} attempts in a row",
+                describe_wait(pause)
             );
-            let lockout = match &account {
+            let lockout = match account {
                 Some(account) => Audit::about_account(account, "lockout", &details),
                 None => Audit::system("lockout", "account", &details),
             };
             audit::write(&mut tx, lockout).await?;
         }
         tx.commit().await?;
-        Ok(if locked {
-            SignIn::Locked
-        } else {
-            SignIn::Failed
-        })
+        Ok((pause > 0).then_some(pause))
+    }
+
+    /// Signs in: claims an attempt for the email typed (or is refused while its pause
+    /// lasts), verifies the password in constant time (against a dummy hash when no
+    /// account has the email), and either starts a session, clearing the count, or
+    /// audits the failure. `previous` is the token of a session the browser already
+    /// had: it is ended, so a sign-in never keeps a token from before it. Every outcome
+    /// is audited in the same transaction as its effect.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        rules: &SignInRules,
+        previous: Option<&str>,
+    ) -> Result<SignIn, StoreError> {
+        let email = normalise_email(email);
+        let key = attempts_key(&email);
+        let now = unix_now();
+        let attempt = match self.claim_attempt(&key, rules, now).await? {
+            Claim::Granted { attempt } => attempt,
+            Claim::Refused { retry_after } => return Ok(SignIn::Throttled { retry_after }),
+        };
+        let row = sqlx::query(
+            "SELECT id, email, role, study_id, site_id, password_hash FROM accounts \
+             WHERE email = $1",
+        )
+        .bind(&email)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (account, hash) = match &row {
+            Some(row) => (
+                Some(account_from_row(row)?),
+                row.try_get::<String, _>("password_hash")?,
+            ),
+            None => (None, dummy_hash().to_owned()),
+        };
+        let typed = password.to_owned();
+        let matches = blocking(move || verify_password(&hash, &typed)).await?;
+        let account = match account {
+            Some(account) if matches => account,
+            account => {
+                // An email no account has is audited without the email: it may be a
+                // password typed into the wrong box.
+                let failed = match &account {
+                    Some(account) => {
+                        Audit::about_account(account, "sign-in-failed", "Wrong password")
+                    }
+                    None => Audit::system(
+                        "sign-in-failed",
+                        "account",
+                        "No account has the email typed",
+                    ),
+                };
+                let pause = self
+                    .record_failure(failed, account.as_ref(), attempt, rules)
+                    .await?;
+                return Ok(SignIn::Failed { pause });
+            }
+        };
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
+            .bind(&key)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(previous) = previous {
+            sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
+                .bind(hash_secret(previous))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let token = random_token()?;
+        sqlx::query(
+            "INSERT INTO admin_sessions (token_hash, account_id, created_at, last_seen) \
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(hash_secret(&token))
+        .bind(&account.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM admin_sessions WHERE created_at < $1 OR last_seen < $2")
+            .bind(now - rules.absolute)
+            .bind(now - rules.idle)
+            .execute(&mut *tx)
+            .await?;
+        audit::write(
+            &mut tx,
+            Audit::about_account(&account, "sign-in", "Signed in"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignIn::SignedIn { token, account })
     }
 
     /// The live session with this token, or `None` when it does not exist, has been
@@ -520,49 +661,94 @@ impl Store {
     }
 
     /// Changes the password of the session's account after checking the current one,
-    /// and ends every other session of the account. Returns `false` (and changes
-    /// nothing) when the current password is wrong.
+    /// and ends every other session of the account. A wrong current password counts
+    /// against the account's email exactly as a failed sign-in does (the same count and
+    /// pauses), and a right one clears the count.
     #[tracing::instrument(skip_all)]
     pub async fn change_password(
         &self,
         session: &AdminSession,
         current: &str,
         new: &NewPassword,
-    ) -> Result<bool, StoreError> {
+        rules: &SignInRules,
+    ) -> Result<PasswordChange, StoreError> {
+        let account = &session.account;
+        let key = attempts_key(&account.email);
+        let attempt = match self.claim_attempt(&key, rules, unix_now()).await? {
+            Claim::Granted { attempt } => attempt,
+            Claim::Refused { retry_after } => {
+                return Ok(PasswordChange::Throttled { retry_after });
+            }
+        };
         let row = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
-            .bind(&session.account.id)
+            .bind(&account.id)
             .fetch_one(&self.pool)
             .await?;
-        let hash: String = row.try_get(0)?;
+        let hash: String = row.try_get("password_hash")?;
         let typed = current.to_owned();
         if !blocking(move || verify_password(&hash, &typed)).await? {
-            return Ok(false);
+            let failed =
+                Audit::about_account(account, "password-change-failed", "Wrong current password");
+            let pause = self
+                .record_failure(failed, Some(account), attempt, rules)
+                .await?;
+            return Ok(PasswordChange::WrongPassword { pause });
         }
         let password = new.0.clone();
         let new_hash = blocking(move || hash_password(&password)).await??;
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
+            .bind(&key)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(&new_hash)
-            .bind(&session.account.id)
+            .bind(&account.id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM admin_sessions WHERE account_id = $1 AND token_hash <> $2")
-            .bind(&session.account.id)
+            .bind(&account.id)
             .bind(&session.token_hash)
             .execute(&mut *tx)
             .await?;
         audit::write(
             &mut tx,
             Audit::about_account(
-                &session.account,
+                account,
                 "password-changed",
                 "Changed their password; other sessions ended",
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(PasswordChange::Changed)
+    }
+}
+
+/// What attempts are counted by: the SHA-256 of the normalised email, so the count
+/// stores no email and works the same whether or not an account has it.
+fn attempts_key(email: &str) -> String {
+    hash_secret(&format!("sign-in\0{}", normalise_email(email)))
+}
+
+/// A pause in words for a page or the log: "30 seconds", "1 minute", "2 minutes",
+/// "1 hour"; rounded up to whole minutes from a minute on.
+pub fn describe_wait(seconds: i64) -> String {
+    let (count, unit) = if seconds < 60 {
+        (seconds.max(1), "second")
+    } else {
+        let minutes = (seconds + 59) / 60;
+        if minutes % 60 == 0 {
+            (minutes / 60, "hour")
+        } else {
+            (minutes, "minute")
+        }
+    };
+    if count == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{count} {unit}s")
     }
 }
 
@@ -599,6 +785,27 @@ mod tests {
         assert!(verify_password(&hash, "correct horse battery"));
         assert!(!verify_password(&hash, "correct horse battery!"));
         assert!(!verify_password(dummy_hash(), ""));
+    }
+
+    #[test]
+    fn pauses_start_at_the_fifth_attempt_and_double_up_to_an_hour() {
+        let rules = SignInRules::default();
+        let pauses: Vec<i64> = (1..=13).map(|n| rules.pause_after(n)).collect();
+        assert_eq!(
+            pauses,
+            [0, 0, 0, 0, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+        );
+        assert_eq!(rules.pause_after(i64::MAX), 3600);
+    }
+
+    #[test]
+    fn waits_are_described_in_whole_minutes_or_hours() {
+        assert_eq!(describe_wait(0), "1 second");
+        assert_eq!(describe_wait(2), "2 seconds");
+        assert_eq!(describe_wait(60), "1 minute");
+        assert_eq!(describe_wait(61), "2 minutes");
+        assert_eq!(describe_wait(3600), "1 hour");
+        assert_eq!(describe_wait(7200), "2 hours");
     }
 
     #[test]

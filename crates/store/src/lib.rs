@@ -41,7 +41,8 @@ use sqlx::{AnyPool, Executor, Row};
 use tokio_lock::WriteLock;
 
 pub use accounts::{
-    Account, AdminSession, NewAccount, NewPassword, PasswordProblem, Role, SignIn, SignInRules,
+    Account, AdminSession, NewAccount, NewPassword, PasswordChange, PasswordProblem, Role, SignIn,
+    SignInRules, describe_wait,
 };
 pub use audit::AuditEntry;
 pub use date::{today, unix_now};
@@ -457,7 +458,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
     (
         1,
         "initial",
@@ -493,6 +494,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 6] = [
         "study_closes_at_deletion",
         include_str!("../migrations/sqlite/0006_study_closes_at_deletion.sql"),
         include_str!("../migrations/postgres/0006_study_closes_at_deletion.sql"),
+    ),
+    (
+        7,
+        "sign_in_backoff",
+        include_str!("../migrations/sqlite/0007_sign_in_backoff.sql"),
+        include_str!("../migrations/postgres/0007_sign_in_backoff.sql"),
     ),
 ];
 

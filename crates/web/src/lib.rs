@@ -22,6 +22,7 @@ mod admin;
 mod assets;
 mod content;
 mod cookie;
+mod deadline;
 mod error;
 mod form;
 mod group;
@@ -60,11 +61,20 @@ pub struct Config {
     pub admin: AdminConfig,
     /// The SMTP server for e-mail reminders to LA contacts; none turns them off.
     pub mail: Option<MailConfig>,
+    /// How long a connection may take to send a request's headers, and how long a
+    /// kept-alive connection may wait for its next request, before it is closed: half-open
+    /// and idle connections do not pile up (slowloris).
+    pub header_read_timeout: Duration,
+    /// How long a request may take to send its body (a form) once its headers are in;
+    /// after that the form is refused, so a body sent a byte at a time cannot hold a
+    /// connection open.
+    pub body_read_timeout: Duration,
 }
 
 impl Config {
-    /// A configuration for a service reached at `public_url`: three-hour sessions, and
-    /// `Secure` cookies when the URL is `https`.
+    /// A configuration for a service reached at `public_url`: three-hour sessions,
+    /// `Secure` cookies and `Strict-Transport-Security` when the URL is `https`, 10
+    /// seconds to send a request's headers and 30 to send its body.
     pub fn new(public_url: &str) -> Config {
         let public_url = public_url.trim_end_matches('/').to_owned();
         Config {
@@ -73,6 +83,8 @@ impl Config {
             session_lifetime: Duration::from_secs(3 * 60 * 60),
             admin: AdminConfig::default(),
             mail: None,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 
@@ -111,6 +123,8 @@ pub fn router(store: Store, config: Config) -> Router {
         .as_ref()
         .and_then(|mail| mail::Mailer::new(mail).ok())
         .map(Arc::new);
+    let https = config.public_url.starts_with("https://");
+    let body_read_timeout = config.body_read_timeout;
     let state = AppState {
         store,
         studies: Arc::new(content::StudyCache::default()),
@@ -159,17 +173,70 @@ pub fn router(store: Store, config: Config) -> Router {
         .merge(admin::routes())
         .fallback(journey::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(views::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            body_read_timeout,
+            deadline::body_deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            views::security_headers,
+        ))
         .with_state(state)
 }
 
 /// Serves the application on a bound listener until the future is dropped or the
 /// process receives Ctrl-C.
+///
+/// This is axum's `serve` loop with hyper's HTTP/1 builder configured by hand, because
+/// axum's sets no timer and so no header read timeout: a client that opens a connection
+/// and sends half a request (or nothing) is disconnected after
+/// [`Config::header_read_timeout`]. At Ctrl-C the listener stops and open connections
+/// finish the request they are serving.
 pub async fn serve(listener: TcpListener, store: Store, config: Config) -> std::io::Result<()> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
     let app = router(store, config);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let mut connections = tokio::task::JoinSet::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it was
+                    // accepted: wait a moment rather than spin, as axum does.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                }
+                _ = stopped.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    if let Err(error) = connection.await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                }
+            }
+        });
+    }
+    drop(stop);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }

@@ -2,12 +2,12 @@
 //! response carries.
 
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -18,9 +18,27 @@ pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
      img-src 'self'; font-src 'self'; connect-src 'none'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-/// Adds the security headers to every response, and `Cache-Control: no-store` to every
-/// page (so the back button on a shared computer shows nothing from the server's cache).
-pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
+/// The Permissions-Policy: every powerful feature the service does not use is denied to
+/// the page and anything it might embed. Fullscreen and picture-in-picture stay allowed
+/// for the training module's own videos.
+pub(crate) const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), bluetooth=(), \
+     browsing-topics=(), camera=(), display-capture=(), fullscreen=(self), geolocation=(), \
+     gyroscope=(), hid=(), idle-detection=(), interest-cohort=(), magnetometer=(), \
+     microphone=(), midi=(), payment=(), picture-in-picture=(self), \
+     publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), \
+     xr-spatial-tracking=()";
+
+/// HSTS for a year, subdomains included: sent only when the public URL is https.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Adds the security headers to every response (`Strict-Transport-Security` too when
+/// `https`, the public URL's scheme), and `Cache-Control: no-store` to every page (so
+/// the back button on a shared computer shows nothing from the server's cache).
+pub(crate) async fn security_headers(
+    State(https): State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -28,6 +46,13 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    if https {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     if !is_asset {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

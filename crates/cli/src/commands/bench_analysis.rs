@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use skafada_analysis::data::{Dataset, Responses, sites_csv, variables};
+use skafada_analysis::formula::neutralise;
 use skafada_analysis::synthetic;
 use skafada_instrument::Instrument;
 
@@ -268,10 +269,12 @@ fn write_responses(
     out.write_all(line.as_bytes()).map_err(io)?;
     for row in 0..data.len() {
         line.clear();
-        let site = dataset
-            .sites
-            .get(data.site[row])
-            .map_or("", |s| s.site.as_str());
+        let site = neutralise(
+            dataset
+                .sites
+                .get(data.site[row])
+                .map_or("", |s| s.site.as_str()),
+        );
         line.push_str(&format!(
             "{},{},{},{},{},{}",
             data.response_id[row],
@@ -292,12 +295,14 @@ fn write_responses(
                 }
                 Source::Texts(texts) => {
                     if let Some(text) = &texts[row] {
+                        // As `Responses::to_csv` writes it: safe to open in a spreadsheet.
+                        let text = neutralise(text);
                         if text.contains([',', '"', '\n', '\r']) {
                             line.push('"');
                             line.push_str(&text.replace('"', "\"\""));
                             line.push('"');
                         } else {
-                            line.push_str(text);
+                            line.push_str(&text);
                         }
                     }
                 }

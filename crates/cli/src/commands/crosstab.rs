@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use serde::Serialize;
+use skafada_analysis::formula::restore;
 use skafada_stats::{
     ContingencyTable, CrosstabAnalysis, FisherMethod, FisherOptions, FisherResult, Warning,
     crosstab, fisher_exact,
@@ -150,12 +151,14 @@ pub fn analyse_csv(text: &str, file: &str, row: &str, col: &str) -> anyhow::Resu
     for (index, record) in reader.records().enumerate() {
         let record =
             record.with_context(|| format!("{file}: data row {} is malformed", index + 1))?;
-        let a = record.get(ri).unwrap_or("").trim();
-        let b = record.get(ci).unwrap_or("").trim();
+        // skafada's own exports quote cells a spreadsheet would run; categories are read
+        // as they were answered.
+        let a = restore(record.get(ri).unwrap_or("").trim());
+        let b = restore(record.get(ci).unwrap_or("").trim());
         if a.is_empty() || b.is_empty() {
             missing += 1;
         } else {
-            pairs.push((a.to_owned(), b.to_owned()));
+            pairs.push((a.into_owned(), b.into_owned()));
         }
     }
     let row_levels = ordered_levels(pairs.iter().map(|(a, _)| a.as_str()));

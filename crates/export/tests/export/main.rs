@@ -3,6 +3,7 @@
 
 mod codebook;
 mod external;
+mod formulas;
 mod sav;
 mod scope;
 mod xlsx;

@@ -6,11 +6,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use skafada_store::{NewPassword, SignIn, random_token, unix_now};
+use skafada_store::{NewPassword, PasswordChange, SignIn, describe_wait, random_token, unix_now};
 
 use super::error::AdminError;
 use super::guard::{
-    Admin, AdminPost, pre_session_cookie_name, pre_session_ok, pre_session_token,
+    Admin, AdminPost, cookie_value, pre_session_cookie_name, pre_session_ok, pre_session_token,
     session_cookie_name, set_cookie,
 };
 use super::views::{AdminLayout, AdminMessagePage, PasswordPage, SignInPage};
@@ -20,7 +20,14 @@ use crate::views::{ErrorLink, render};
 
 const WRONG: &str =
     "The email address and password do not match an account. Check them and try again";
-const LOCKED: &str = "You have tried to sign in too many times. Wait 15 minutes, then try again";
+
+/// The message while an email's pause lasts: the same whether or not an account has it.
+fn too_many(seconds: i64) -> String {
+    format!(
+        "You have tried to sign in too many times. Wait {}, then try again",
+        describe_wait(seconds)
+    )
+}
 
 fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     for cookie in cookies {
@@ -75,7 +82,7 @@ pub(crate) async fn sign_in_page(State(state): State<AppState>) -> Result<Respon
 }
 
 /// `POST /admin/sign-in`: the same message for a wrong email and a wrong password, and
-/// the same lockout for an email with or without an account.
+/// the same pauses for an email with or without an account.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
@@ -102,9 +109,16 @@ pub(crate) async fn sign_in(
             password.is_empty().then_some("Enter your password"),
         );
     }
+    // A session the browser already has is ended: signing in always starts a new one.
+    let previous = cookie_value(&headers, session_cookie_name(secure));
     match state
         .store
-        .sign_in(&email, &password, &state.config.admin.sign_in)
+        .sign_in(
+            &email,
+            &password,
+            &state.config.admin.sign_in,
+            previous.as_deref(),
+        )
         .await?
     {
         SignIn::SignedIn { token, .. } => Ok(with_cookies(
@@ -114,8 +128,13 @@ pub(crate) async fn sign_in(
                 set_cookie(pre_session_cookie_name(secure), "", secure, Some(0)),
             ],
         )),
-        SignIn::Failed => sign_in_form(&state, &email, Some(WRONG), None),
-        SignIn::Locked => sign_in_form(&state, &email, Some(LOCKED), None),
+        SignIn::Failed { pause: None } => sign_in_form(&state, &email, Some(WRONG), None),
+        SignIn::Failed {
+            pause: Some(seconds),
+        }
+        | SignIn::Throttled {
+            retry_after: seconds,
+        } => sign_in_form(&state, &email, Some(&too_many(seconds)), None),
     }
 }
 
@@ -171,8 +190,9 @@ pub(crate) async fn password_page(admin: Admin) -> Response {
     )
 }
 
-/// `POST /admin/password`: checks the current password and the policy, then changes it
-/// and ends the account's other sessions.
+/// `POST /admin/password`: checks the current password (counted with the account's
+/// sign-in attempts, so it cannot be guessed here faster than at sign-in) and the
+/// policy, then changes it and ends the account's other sessions.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn change_password(
     State(state): State<AppState>,
@@ -206,21 +226,34 @@ pub(crate) async fn change_password(
             ],
         ));
     };
-    if !state
+    let wrong = match state
         .store
-        .change_password(&post.admin.session, &current, &password)
+        .change_password(
+            &post.admin.session,
+            &current,
+            &password,
+            &state.config.admin.sign_in,
+        )
         .await?
     {
+        PasswordChange::Changed => None,
+        PasswordChange::WrongPassword { pause: None } => {
+            Some("Your current password is not right. Check it and try again".to_owned())
+        }
+        PasswordChange::WrongPassword {
+            pause: Some(seconds),
+        }
+        | PasswordChange::Throttled {
+            retry_after: seconds,
+        } => Some(format!(
+            "You have entered a wrong password too many times. Wait {}, then try again",
+            describe_wait(seconds)
+        )),
+    };
+    if let Some(message) = wrong {
         return Ok(password_form(
             &post.admin,
-            [
-                (
-                    "current",
-                    Some("Your current password is not right. Check it and try again".to_owned()),
-                ),
-                ("new", None),
-                ("confirm", None),
-            ],
+            [("current", Some(message)), ("new", None), ("confirm", None)],
         ));
     }
     Ok(render(&AdminMessagePage {

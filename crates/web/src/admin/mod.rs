@@ -32,7 +32,7 @@ use crate::AppState;
 /// Settings of the admin side.
 #[derive(Debug, Clone)]
 pub struct AdminConfig {
-    /// Lockout and session limits.
+    /// Sign-in pauses and session limits.
     pub sign_in: SignInRules,
     /// The smallest count shown to LA contacts in a new study (a study admin can change
     /// it per study): smaller counts are suppressed, and sites with fewer main survey

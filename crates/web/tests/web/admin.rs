@@ -80,7 +80,7 @@ impl<'a> Browser<'a> {
         self.post(path, &form).await
     }
 
-    async fn sign_in(&self, email: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> Page {
         self.post_from(
             "/admin/sign-in",
             "/admin/sign-in",
@@ -89,7 +89,7 @@ impl<'a> Browser<'a> {
         .await
     }
 
-    fn session_cookie(&self) -> Option<String> {
+    pub(crate) fn session_cookie(&self) -> Option<String> {
         self.cookies.lock().unwrap().get("skafada-admin").cloned()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::admin::{accounts, signed_in};
+use crate::admin::{Browser, accounts, signed_in};
 use crate::helpers::{Page, TestApp};
 use crate::on_both;
 
@@ -118,10 +118,8 @@ async fn an_la_contact_gets_no_records_by_any_export_route_only_their_protected_
 }
 on_both!(an_la_contact_gets_no_records_by_any_export_route_only_their_protected_tables);
 
-async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given(app: &TestApp) {
-    accounts(app).await;
-    two_respondents(app).await;
-    let admin = signed_in(app, "admin@example.org").await;
+/// The study's pre-training CSV as a study admin downloads it, checked as a download.
+async fn study_admins_csv(app: &TestApp, admin: &Browser<'_>) -> Vec<BTreeMap<String, String>> {
     let page = admin
         .get(&format!(
             "/admin/studies/{}/export?survey=pre&format=csv&purpose=Checking+the+records",
@@ -129,7 +127,14 @@ async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given
         ))
         .await;
     assert_download(&page, "text/csv; charset=utf-8", "csv");
-    let rows = records(&page);
+    records(&page)
+}
+
+async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given(app: &TestApp) {
+    accounts(app).await;
+    two_respondents(app).await;
+    let admin = signed_in(app, "admin@example.org").await;
+    let rows = study_admins_csv(app, &admin).await;
     assert_eq!(rows.len(), 2);
     let la01 = rows.iter().find(|r| r["site"] == "LA01").unwrap();
     let la02 = rows.iter().find(|r| r["site"] == "LA02").unwrap();
@@ -240,3 +245,25 @@ async fn an_export_writes_one_audit_entry_with_its_record_count_and_no_answers(a
     );
 }
 on_both!(an_export_writes_one_audit_entry_with_its_record_count_and_no_answers);
+
+async fn a_free_text_answer_that_looks_like_a_formula_is_quoted_in_the_csv_download(app: &TestApp) {
+    accounts(app).await;
+    app.consent().await;
+    app.walk_to_check(&[
+        ("works-for-la", "1"),
+        ("la-service", "1"),
+        ("job-title", "@SUM(A1)"),
+    ])
+    .await;
+    let done = app.post("/survey/pre/check-answers", &[]).await;
+    assert_eq!(done.location(), "/survey/pre/done");
+    let admin = signed_in(app, "admin@example.org").await;
+    let rows = study_admins_csv(app, &admin).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["job-title"], "'@SUM(A1)", "shown as text, not run");
+    assert_eq!(
+        rows[0]["works-for-la"], "1",
+        "codes are written as they are"
+    );
+}
+on_both!(a_free_text_answer_that_looks_like_a_formula_is_quoted_in_the_csv_download);

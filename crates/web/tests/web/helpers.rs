@@ -262,6 +262,14 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
     })
 }
 
+/// Serves `store` with `config` on another port; returns its address (`127.0.0.1:port`).
+pub async fn serve_with(store: Store, config: Config) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { skafada_web::serve(listener, store, config).await });
+    address
+}
+
 /// A message the SMTP sink received: its envelope recipients and its text.
 #[derive(Debug, Clone)]
 pub struct SentMail {

@@ -4,15 +4,12 @@
 use skafada_store::{Status, Store};
 use skafada_web::Config;
 
-use crate::helpers::{Db, TestApp, spawn_app};
+use crate::helpers::{Db, TestApp, serve_with, spawn_app};
 
 async fn second_instance(app: &TestApp, url: &str) -> String {
     let store = Store::connect(url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let config = Config::new(&app.address);
-    tokio::spawn(async move { skafada_web::serve(listener, store, config).await });
-    address
+    let address = serve_with(store, Config::new(&app.address)).await;
+    format!("http://{address}")
 }
 
 #[tokio::test]

@@ -12,5 +12,6 @@ mod journey;
 mod manage;
 mod modules;
 mod safety;
+mod signin;
 mod survey;
 mod training;

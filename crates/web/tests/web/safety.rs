@@ -1,6 +1,11 @@
 //! Safety and bad input: headers, exit this page, leaving, malformed posts.
 
-use crate::helpers::TestApp;
+use std::time::{Duration, Instant};
+
+use skafada_web::Config;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{Db, TestApp, serve_with, spawn_app};
 use crate::on_both;
 
 async fn every_page_has_strict_security_headers_and_is_not_cached(app: &TestApp) {
@@ -28,6 +33,125 @@ async fn every_page_has_strict_security_headers_and_is_not_cached(app: &TestApp)
     );
 }
 on_both!(every_page_has_strict_security_headers_and_is_not_cached);
+
+async fn every_response_denies_unused_browser_features_and_is_https_only_behind_an_https_url(
+    app: &TestApp,
+) {
+    let https = serve_with(app.store.clone(), Config::new("https://survey.example.org")).await;
+    let paths = [
+        format!("/s/{}", app.token),
+        "/admin/sign-in".to_owned(),
+        "/assets/app/init.js".to_owned(),
+        "/no-such-page".to_owned(),
+    ];
+    for path in &paths {
+        for (address, is_https) in [
+            (app.address.clone(), false),
+            (format!("http://{https}"), true),
+        ] {
+            let page = app.get_on(&address, path).await;
+            assert!([200, 404].contains(&page.status), "{path}: {}", page.status);
+            let policy = page
+                .headers
+                .get("permissions-policy")
+                .unwrap()
+                .to_str()
+                .unwrap();
+            for denied in [
+                "camera=()",
+                "microphone=()",
+                "geolocation=()",
+                "payment=()",
+                "usb=()",
+                "interest-cohort=()",
+            ] {
+                assert!(
+                    policy.split(", ").any(|d| d == denied),
+                    "{denied}: {policy}"
+                );
+            }
+            // Structured-field syntax: `feature=()` or `feature=(self)`, comma-separated.
+            for directive in policy.split(", ") {
+                let (name, allow) = directive.split_once('=').unwrap();
+                assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+                assert!(["()", "(self)"].contains(&allow), "{directive}");
+            }
+            let hsts = page.headers.get("strict-transport-security");
+            if is_https {
+                assert_eq!(
+                    hsts.unwrap(),
+                    "max-age=31536000; includeSubDomains",
+                    "{path}"
+                );
+            } else {
+                assert!(hsts.is_none(), "no HSTS for an http public URL: {path}");
+            }
+        }
+    }
+}
+on_both!(every_response_denies_unused_browser_features_and_is_https_only_behind_an_https_url);
+
+/// Opens a connection, sends `sent`, and returns how long the server took to close it
+/// (`None`: still open after five seconds).
+async fn closed_after(address: &str, sent: &[u8]) -> Option<Duration> {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(sent).await.unwrap();
+    let start = Instant::now();
+    let mut buffer = [0u8; 1024];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        // Whatever the server says before it closes (a 408, say) is read and ignored.
+        while let Ok(read) = stream.read(&mut buffer).await {
+            if read == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    closed.ok().map(|()| start.elapsed())
+}
+
+#[tokio::test]
+async fn half_open_idle_and_slow_body_connections_are_closed_after_their_timeouts() {
+    let app = spawn_app(Db::Sqlite).await.unwrap();
+    let mut config = Config::new(&app.address);
+    config.header_read_timeout = Duration::from_millis(500);
+    config.body_read_timeout = Duration::from_millis(500);
+    let address = serve_with(app.store.clone(), config).await;
+    let half = b"GET /accessibility HTTP/1.1\r\nHost: localhost\r\nAccept: text/ht";
+    for (what, sent) in [("half a header", &half[..]), ("nothing", &b""[..])] {
+        let after = closed_after(&address, sent)
+            .await
+            .unwrap_or_else(|| panic!("{what}: the connection was still open after 5 s"));
+        assert!(after >= Duration::from_millis(400), "{what}: {after:?}");
+    }
+    // A whole request on the same server is answered, and its kept-alive connection
+    // is closed once it has been idle for the timeout.
+    let whole = b"GET /accessibility HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(whole).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("closed when idle");
+    read.unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK"));
+    // A form whose body stops short: refused once the body's time is up, and closed.
+    let slow = b"POST /admin/sign-in HTTP/1.1\r\nHost: localhost\r\n\
+        Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=";
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(slow).await.unwrap();
+    let start = Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("closed after the body's time");
+    read.unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(400));
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("There is a problem with the form you sent"));
+    app.cleanup().await;
+}
 
 async fn journey_cookie_is_short_lived_http_only_and_holds_no_answers(app: &TestApp) {
     let started = app.post(&format!("/s/{}", app.token), &[]).await;
