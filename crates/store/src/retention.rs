@@ -15,7 +15,7 @@
 //! checkpointed and truncated again, all while the store's write turn is held, so no
 //! write of the journey lands in between. On PostgreSQL: the affected tables are
 //! vacuumed. What remains in PostgreSQL's own files (WAL segments, backups, replicas) is
-//! in `docs/certificates-and-deletion.md`.
+//! in `docs/confidentiality.md`.
 
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ const CHECKPOINT_TRIES: u32 = 5;
 pub enum Scrub {
     /// SQLite: the WAL checkpointed and truncated and the file rebuilt by `VACUUM`, so
     /// no freed page or old WAL frame holds deleted data. PostgreSQL: the tables
-    /// vacuumed (see `docs/certificates-and-deletion.md` for what that does not reach).
+    /// vacuumed (see `docs/confidentiality.md` for what that does not reach).
     Done,
     /// The scrub could not complete (for example, readers kept the WAL busy): the data
     /// is deleted from the tables but may still be readable in the files until a later

@@ -175,6 +175,11 @@ pub(crate) async fn start_page(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let (site, content, window) = open_site(&state, &token).await?;
+    let threshold = state
+        .store
+        .study(&site.study_id)
+        .await?
+        .map_or(5, |study| study.min_cell_count);
     Ok(render(&StartPage {
         layout: Layout::journey("Start", &site.local_services),
         site_name: site.name.clone(),
@@ -182,6 +187,7 @@ pub(crate) async fn start_page(
         survey_minutes: content.survey_minutes(),
         training_minutes: content.module.estimate().total_minutes(),
         closes_on: crate::views::long_date(&window.closes_on),
+        who_sees: crate::confidentiality::who_sees_what(&site.name, threshold),
     }))
 }
 
@@ -219,6 +225,7 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
 
 fn consent_view(
     journey: &Journey,
+    threshold: i64,
     checked: &dyn Fn(&str) -> bool,
     error: Option<String>,
 ) -> Result<ConsentPage, AppError> {
@@ -235,6 +242,7 @@ fn consent_view(
         intro: paragraphs(page.intro.as_deref()),
         question: item.text.clone(),
         first_id: statements.first().map(|s| s.id.clone()).unwrap_or_default(),
+        who_sees: crate::confidentiality::who_sees_what(&journey.site.name, threshold),
         statements: statements
             .iter()
             .map(|s| ConsentStatement {
@@ -247,6 +255,15 @@ fn consent_view(
     })
 }
 
+/// The smallest number the study's reports show to a site (its `min_cell_count`).
+async fn threshold_of(state: &AppState, journey: &Journey) -> Result<i64, AppError> {
+    Ok(state
+        .store
+        .study(&journey.site.study_id)
+        .await?
+        .map_or(5, |study| study.min_cell_count))
+}
+
 /// `GET /consent`.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn consent_page(
@@ -257,7 +274,13 @@ pub(crate) async fn consent_page(
     if journey.respondent_id.is_some() {
         return Ok(see_other(&next_step(&state, &journey).await?));
     }
-    Ok(render(&consent_view(&journey, &|_| false, None)?))
+    let threshold = threshold_of(&state, &journey).await?;
+    Ok(render(&consent_view(
+        &journey,
+        threshold,
+        &|_| false,
+        None,
+    )?))
 }
 
 /// `POST /consent`: every statement must be agreed; then the respondent exists and
@@ -283,7 +306,13 @@ pub(crate) async fn consent(
     let agreed = |id: &str| form.text(id).as_deref() == Some("1");
     if !statements.iter().all(|s| agreed(&s.id)) {
         let message = format!("Select all {} statements to take part", statements.len());
-        return Ok(render(&consent_view(&journey, &agreed, Some(message))?));
+        let threshold = threshold_of(&state, &journey).await?;
+        return Ok(render(&consent_view(
+            &journey,
+            threshold,
+            &agreed,
+            Some(message),
+        )?));
     }
     let answers: Vec<(String, String)> = statements
         .iter()

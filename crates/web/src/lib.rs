@@ -20,6 +20,7 @@
 
 mod admin;
 mod assets;
+mod confidentiality;
 mod content;
 mod cookie;
 mod deadline;

@@ -161,6 +161,8 @@ pub(crate) struct StartPage {
     pub(crate) survey_minutes: u32,
     pub(crate) training_minutes: u32,
     pub(crate) closes_on: String,
+    /// Who sees what (`confidentiality::who_sees_what`).
+    pub(crate) who_sees: Vec<String>,
 }
 
 /// A consent statement checkbox.
@@ -182,6 +184,8 @@ pub(crate) struct ConsentPage {
     pub(crate) statements: Vec<ConsentStatement>,
     pub(crate) error: Option<String>,
     pub(crate) first_id: String,
+    /// Who sees what (`confidentiality::who_sees_what`).
+    pub(crate) who_sees: Vec<String>,
 }
 
 /// Shows a new resume code.

@@ -22,8 +22,8 @@ pub struct ExportArgs {
     /// Which survey's responses to export.
     #[arg(long, value_enum, default_value_t = Survey::Pre)]
     survey: Survey,
-    /// Export only this site's records (a site code from sites.csv): a local authority
-    /// contact's scope.
+    /// Export only this site's records (a site code from sites.csv). Records are for the
+    /// research team only, never a local authority contact (docs/confidentiality.md).
     #[arg(long)]
     site: Option<String>,
     /// XLSX: write labels instead of codes in the Responses sheet.

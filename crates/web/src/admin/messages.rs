@@ -22,9 +22,13 @@ use crate::content::StudyContent;
 use crate::views::{long_date, render};
 
 /// The placeholders a message may use.
-pub(crate) const PLACEHOLDERS: [(&str, &str); 4] = [
+pub(crate) const PLACEHOLDERS: [(&str, &str); 5] = [
     ("{link}", "the site's survey link"),
     ("{site}", "the site's name"),
+    (
+        "{who_sees}",
+        "what the site sees of the answers, in the words of the start page",
+    ),
     ("{closes_on}", "the closing date, such as 31 July 2027"),
     (
         "{time}",
@@ -40,7 +44,7 @@ pub(crate) fn default_message(kind: MessageKind) -> Message {
             "Dear colleagues,\n\n\
              {site} is taking part in a study of how Early Help and Family Support practitioners recognise and respond to domestic abuse, and what training would help.\n\n\
              It takes {time} in all: a short survey, an online training module and a second short survey. You can stop at any point and carry on later with a resume code. When you finish the training you can download a certificate for your CPD record.\n\n\
-             The survey is anonymous. It does not ask for your name or e-mail address, and nobody in {site} will see your answers.\n\n\
+             The survey is anonymous. It does not ask for your name or e-mail address. {who_sees}\n\n\
              Some topics may bring up difficult feelings. Support services are listed on every page, and you can leave at any time with the Exit this page button.\n\n\
              Start here: {link}\n\n\
              The survey closes on {closes_on}.\n\n\
@@ -117,6 +121,10 @@ fn fill(
 ) -> String {
     let time = duration(content.journey_minutes());
     text.replace("{link}", &state.config.site_link(&site.link_token))
+        .replace(
+            "{who_sees}",
+            &crate::confidentiality::site_sentence(&site.name, study.min_cell_count),
+        )
         .replace("{site}", &site.name)
         .replace("{closes_on}", &long_date(&study.closes_on))
         .replace("{time}", &time)

@@ -214,7 +214,7 @@ async fn a_verification_code_is_found_only_in_the_certificates_table_and_joins_n
         for format in ["csv", "codebook"] {
             let export = admin
                 .get(&format!(
-                    "/admin/studies/{}/export?survey={survey}&format={format}",
+                    "/admin/studies/{}/export?survey={survey}&format={format}&purpose=Checking+the+join",
                     app.study_id
                 ))
                 .await;

@@ -10,7 +10,13 @@ async fn start_page_shows_purpose_time_anonymity_warning_and_support_services(ap
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Local authority 01"));
     assert!(page.body.contains("Time needed"));
-    assert!(page.body.contains("Your answers are anonymous"));
+    assert!(page.body.contains("Who sees your answers"));
+    assert!(
+        page.body
+            .contains("Local authority 01 never sees your answers")
+            && page.body.contains("no number smaller than 5"),
+        "the site's view, at the study's threshold"
+    );
     assert!(page.body.contains("govuk-warning-text"));
     assert!(
         page.body.contains("0808 2000 247"),
@@ -50,6 +56,11 @@ async fn consent_page_shows_error_summary_when_a_statement_is_not_agreed(app: &T
     let page = app.get("/consent").await;
     assert_eq!(page.status, 200);
     assert_eq!(page.body.matches("govuk-checkboxes__input").count(), 6);
+    assert!(
+        page.body
+            .contains("Local authority 01 never sees your answers"),
+        "consent says who sees what, in the start page's words"
+    );
     let page = app.post("/consent", &[("consent-take-part", "1")]).await;
     assert_eq!(page.status, 200);
     assert!(page.title().starts_with("Error: "));

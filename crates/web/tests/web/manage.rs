@@ -334,6 +334,12 @@ async fn reminders_carry_the_sites_link_and_are_e_mailed_only_to_its_la_contacts
     assert!(page.body.contains(&link), "the site's link is filled in");
     assert!(!page.body.contains("{link}"));
     assert!(
+        page.body
+            .contains("Local authority 01 never sees your answers")
+            && !page.body.contains("{who_sees}"),
+        "the invitation says who sees what, in the start page's words"
+    );
+    assert!(
         !page.body.contains("E-mail the"),
         "LA contacts copy, they do not send"
     );
