@@ -102,12 +102,12 @@ pub fn count_variables(
     let mut routed_site: HashMap<String, Vec<i32>> = HashMap::new();
     let mut routed_all: HashMap<String, Vec<i32>> = HashMap::new();
     let mut push = |id: String,
-                    item: &str,
+                    item: &skafada_instrument::Item,
                     option_of_multiple: bool,
                     text: String,
                     codes: Vec<(u32, String)>| {
         let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
-        let shown_if = condition_of(instrument, item);
+        let shown_if = condition_of(instrument, &item.id);
         let site_column = routed_column(site, &id, &shown_if, &routed_site);
         let all_column = routed_column(all, &id, &shown_if, &routed_all);
         let (site_counts, site_missing) = counts(&site_column, &code_list);
@@ -118,8 +118,9 @@ pub fn count_variables(
             survey,
             shown_if,
             id,
-            item: item.to_owned(),
+            item: item.id.clone(),
             option_of_multiple,
+            question: item.text.clone(),
             text,
             codes: codes
                 .into_iter()
@@ -145,7 +146,7 @@ pub fn count_variables(
         match &item.kind {
             ItemKind::Single { options } => push(
                 item.id.clone(),
-                &item.id,
+                item,
                 false,
                 item.text.clone(),
                 labelled(options),
@@ -154,7 +155,7 @@ pub fn count_variables(
                 for row in rows {
                     push(
                         row.id.clone(),
-                        &item.id,
+                        item,
                         false,
                         row.text.clone(),
                         labelled(options),
@@ -165,9 +166,9 @@ pub fn count_variables(
                 for option in options {
                     push(
                         format!("{}.{}", item.id, option.code),
-                        &item.id,
+                        item,
                         true,
-                        format!("{}: {}", item.text, option.label),
+                        option.label.clone(),
                         vec![(0, "Not selected".to_owned()), (1, "Selected".to_owned())],
                     );
                 }

@@ -88,7 +88,10 @@ pub struct VariableCounts {
     /// An option of a "select all that apply" question: answered by exactly the people
     /// who answered its siblings (the other options of `item`).
     pub option_of_multiple: bool,
-    /// The question or statement.
+    /// The question as asked (a grid's or a "select all that apply" question's own text).
+    pub question: String,
+    /// The statement of a grid, the option of a "select all that apply", or the question
+    /// itself.
     pub text: String,
     /// Every code the variable can take, in display order.
     pub codes: Vec<CodeCount>,

@@ -16,6 +16,7 @@ fn variable(id: &str, item: &str, site: &[u64], all: &[u64], total: (u64, u64)) 
         id: id.to_owned(),
         item: item.to_owned(),
         option_of_multiple: false,
+        question: id.to_owned(),
         text: id.to_owned(),
         codes: site
             .iter()

@@ -328,12 +328,8 @@ fn questions(site: &SiteRelease, survey: Survey) -> Vec<ReleaseQuestion> {
             .iter()
             .find(|f| f.spec.survey == survey && f.spec.variable == variable.id);
         let rows: Vec<ReleaseRow> = if variable.option_of_multiple {
-            let label = variable
-                .text
-                .rsplit_once(": ")
-                .map_or(variable.text.clone(), |(_, l)| l.to_owned());
             vec![ReleaseRow {
-                label,
+                label: variable.text.clone(),
                 cell: cell(
                     site.release
                         .figure(&format!("{}/{}", survey.as_str(), variable.id)),
@@ -367,20 +363,18 @@ fn questions(site: &SiteRelease, survey: Survey) -> Vec<ReleaseQuestion> {
             withheld: base_figure.is_some_and(|f| f.withheld),
             rows,
         };
-        // Statements of one grid, and options of one "select all that apply", share a
-        // question.
+        // Statements of one grid share a question, each with its own table; the options
+        // of one "select all that apply" share one table, answered by the same people.
         match out.last_mut() {
+            Some(last) if last.item == variable.item && variable.option_of_multiple => {
+                if let Some(table) = last.groups.last_mut() {
+                    table.rows.extend(group.rows);
+                }
+            }
             Some(last) if last.item == variable.item => last.groups.push(group),
             _ => out.push(ReleaseQuestion {
                 item: variable.item.clone(),
-                text: if variable.option_of_multiple {
-                    variable
-                        .text
-                        .rsplit_once(": ")
-                        .map_or(variable.text.clone(), |(q, _)| q.to_owned())
-                } else {
-                    variable.text.clone()
-                },
+                text: variable.question.clone(),
                 groups: vec![group],
             }),
         }
@@ -605,7 +599,13 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             .variables
             .iter()
             .find(|v| v.survey == figure.spec.survey && v.id == figure.spec.variable)
-            .map_or_else(String::new, |v| v.text.clone());
+            .map_or_else(String::new, |v| {
+                if v.text == v.question {
+                    v.question.clone()
+                } else {
+                    format!("{}: {}", v.question, v.text)
+                }
+            });
         writer
             .write_record([
                 figure.spec.id.clone(),

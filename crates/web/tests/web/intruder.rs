@@ -329,6 +329,15 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 "{path}: {id} {part}"
             );
         }
+        // Every scrolling table region has its own accessible name.
+        let mut names = std::collections::BTreeSet::new();
+        for label in page.body.split("role=\"region\" aria-label=\"").skip(1) {
+            let name = &label[..label.find('"').unwrap()];
+            assert!(
+                names.insert(name.to_owned()),
+                "{path}: two regions named {name}"
+            );
+        }
         let stray = unmarked_digits(&page.body, site);
         assert!(
             stray.is_empty(),
