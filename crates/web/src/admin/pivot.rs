@@ -101,7 +101,11 @@ pub(crate) fn pivot(
             respondent_id: response.respondent_id.clone(),
             site,
             status: status(response.status),
-            returning: response.returned > 0,
+            // The live journey never makes a record for a respondent who comes back: a
+            // resume code resumes the same response. "Returning" in the study meant the
+            // empty records Qualtrics made when people came back through the link, which
+            // cleaning drops; a resumed response is the respondent's own and is kept.
+            returning: false,
             started_on: response.started_on.clone(),
             values: HashMap::new(),
             texts: HashMap::new(),
@@ -170,6 +174,27 @@ mod tests {
             variable: variable.to_owned(),
             value: value.to_owned(),
         }
+    }
+
+    #[test]
+    fn a_respondent_who_resumed_is_not_a_returning_record_and_cleaning_keeps_them() {
+        let mut resumed = response("r1", "LA01", Phase::Pre, Status::Submitted);
+        resumed.returned = 3;
+        let answers = vec![
+            answer("r1", Phase::Pre, "consent-take-part", "1"),
+            answer("r1", Phase::Pre, "gender", "2"),
+            answer("r1", Phase::Pre, "start-year", "2015"),
+        ];
+        let out = pivot(&instrument(), Phase::Pre, &sites(), &[resumed], &answers);
+        assert_eq!(out.returning, [false]);
+        // With the study's own rules but no minimum share, only "returning" could drop it.
+        let rules = skafada_analysis::plan::CleaningRules {
+            minimum_answered: 0.0,
+            ..Default::default()
+        };
+        let (keep, log) = skafada_analysis::clean::clean(&instrument(), &out, &rules);
+        assert_eq!(keep, [true], "{log:?}");
+        assert_eq!(log.kept, 1);
     }
 
     #[test]
