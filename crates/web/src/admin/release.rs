@@ -488,7 +488,19 @@ pub(crate) async fn needs(
                 post: post.map(|p| cell(Some(p))),
                 post_base: post.and_then(Figure::site_base).map(|b| b.to_string()),
                 change,
-                implications: row.implications.clone(),
+                post_released: release.releases(Survey::Post),
+                implications: row
+                    .implications
+                    .iter()
+                    .filter_map(|n| {
+                        released
+                            .spec
+                            .implication
+                            .iter()
+                            .find(|i| i.number == *n)
+                            .map(|i| (i.number, i.title.clone()))
+                    })
+                    .collect(),
                 sections: sections
                     .iter()
                     .filter(|s| s.addresses.contains(&row.row_id))

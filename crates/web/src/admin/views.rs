@@ -504,7 +504,10 @@ pub(crate) struct ReleaseNeed {
     pub(crate) post_base: Option<String>,
     /// The post-training figure's id, the verdict, whether it improved, and the p-value.
     pub(crate) change: Option<(String, String, bool, String)>,
-    pub(crate) implications: Vec<u32>,
+    /// Whether the site has enough post-training responses for any figure after.
+    pub(crate) post_released: bool,
+    /// The implications it links to: number and title.
+    pub(crate) implications: Vec<(u32, String)>,
     pub(crate) sections: Vec<String>,
 }
 
