@@ -301,9 +301,31 @@ fn verify_password(hash: &str, password: &str) -> bool {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let password = random_token().unwrap_or_default();
-        hash_password(&password).unwrap_or_default()
+        random_token()
+            .ok()
+            .and_then(|password| hash_password(&password).ok())
+            .unwrap_or_else(fixed_dummy_hash)
     })
+}
+
+/// Without the random source, a hash made with a fixed salt, still a full Argon2id
+/// verification: an empty hash would fail at once and tell a guesser that no account
+/// has the email.
+fn fixed_dummy_hash() -> String {
+    SaltString::from_b64("c2thZmFkYWR1bW15c2FsdA")
+        .ok()
+        .and_then(|salt| {
+            argon2()
+                .hash_password(b"no account has this email", &salt)
+                .map(|hash| hash.to_string())
+                .ok()
+        })
+        .unwrap_or_else(|| {
+            // The crate's defaults (Argon2id, 19 MiB, 2 passes) with a fixed salt.
+            "$argon2id$v=19$m=19456,t=2,p=1$c2thZmFkYWR1bW15c2FsdA$\
+             Zm9yIHRoZSBkdW1teSB2ZXJpZmljYXRpb24gb25seQ"
+                .to_owned()
+        })
 }
 
 /// Runs Argon2 off the async threads: it takes tens of milliseconds by design.
@@ -749,6 +771,22 @@ pub fn describe_wait(seconds: i64) -> String {
         format!("1 {unit}")
     } else {
         format!("{count} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod dummy_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn the_fixed_dummy_hash_is_a_full_argon2id_hash_that_no_password_matches() {
+        let hash = fixed_dummy_hash();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(PasswordHash::new(&hash).is_ok());
+        assert!(!verify_password(&hash, ""));
+        assert!(!verify_password(&hash, "correct horse battery staple"));
     }
 }
 
