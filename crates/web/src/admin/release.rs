@@ -17,6 +17,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use skafada_analysis::clean::clean;
 use skafada_analysis::data::Dataset;
+use skafada_analysis::formula::write_record;
 use skafada_analysis::plan::Plan;
 use skafada_release::{
     Figure, FigureSpec, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
@@ -557,10 +558,12 @@ pub(crate) async fn needs(
 /// The protected tables as CSV: every figure of the release as shown, one a line, with
 /// what it counts. The same numbers as the pages, and nothing more.
 pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
+    // Every cell through the shared formula rule, as in every CSV skafada writes.
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AdminError::Internal(format!("protected tables: {e}"));
-    writer
-        .write_record([
+    write_record(
+        &mut writer,
+        [
             "figure",
             "survey",
             "variable",
@@ -572,8 +575,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             "site_percent",
             "site_answered",
             "all_sites_percent",
-        ])
-        .map_err(fail)?;
+        ],
+    )
+    .map_err(fail)?;
     let text = |n: Option<u64>, withheld: bool| match (n, withheld) {
         (Some(n), _) => n.to_string(),
         (None, true) => "withheld".to_owned(),
@@ -587,8 +591,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             .join(" ")
     };
     for totals in &site.release.totals {
-        writer
-            .write_record([
+        write_record(
+            &mut writer,
+            [
                 format!("{}/responses", totals.survey.as_str()),
                 totals.survey.as_str().to_owned(),
                 String::new(),
@@ -600,8 +605,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 String::new(),
                 String::new(),
                 String::new(),
-            ])
-            .map_err(fail)?;
+            ],
+        )
+        .map_err(fail)?;
     }
     for figure in &site.release.figures {
         if !site.release.releases(figure.spec.survey) {
@@ -618,8 +624,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                     format!("{}: {}", v.question, v.text)
                 }
             });
-        writer
-            .write_record([
+        write_record(
+            &mut writer,
+            [
                 figure.spec.id.clone(),
                 figure.spec.survey.as_str().to_owned(),
                 figure.spec.variable.clone(),
@@ -631,8 +638,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 text(figure.site_percent(), figure.withheld),
                 text(figure.site_base(), figure.withheld),
                 text(figure.all_percent(), figure.withheld),
-            ])
-            .map_err(fail)?;
+            ],
+        )
+        .map_err(fail)?;
     }
     writer
         .into_inner()
