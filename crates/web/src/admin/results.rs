@@ -1,11 +1,11 @@
 //! Results from the live responses: a site's dashboard beside all sites, the
 //! training-needs reports (per site and for the whole study) and the study report.
 //!
-//! Each runs the study's analysis plan on the responses the account may see. For LA
-//! contacts every count below the study's smallest number shown is hidden, with the
-//! counts that would give it away (`skafada_report::dashboard`); study admins and
-//! analysts see everything. The analysis runs on a blocking thread so that it never
-//! holds up other requests.
+//! Each runs the study's analysis plan on the study's responses, for study admins and
+//! analysts, who see every count. An LA contact's dashboard and training needs are
+//! handed to `release.rs` before any analysis runs: they see only their site's
+//! protected release. The analysis runs on a blocking thread so that it never holds up
+//! other requests.
 
 use std::sync::Arc;
 
@@ -119,11 +119,6 @@ async fn analyse_all(plan: Arc<Plan>, datasets: Vec<Dataset>) -> Result<Vec<Anal
     .map_err(|e| AdminError::Internal(e.to_string()))?
 }
 
-/// The smallest count the account may see, or `None` for everything.
-fn min_count(admin: &Admin, study: &Study) -> Option<u64> {
-    (!admin.sees_all_sites()).then(|| u64::try_from(study.min_cell_count).unwrap_or(5))
-}
-
 /// The site's analysis and all sites', with the dashboard plan.
 async fn site_and_all(
     state: &AppState,
@@ -201,7 +196,8 @@ pub(crate) async fn site_dashboard(
         return super::release::dashboard(&state, &admin, &study, &site).await;
     }
     let (plan, _, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
-    let min = min_count(&admin, &study);
+    // Research roles see every count; site-scoped readers were handed the release above.
+    let min = None;
     let board = dashboard(
         &plan,
         &site_analysis,
@@ -339,7 +335,7 @@ pub(crate) async fn site_needs(
     let spec = needs_of(&state, &study)?;
     let (_, content, site_analysis, all_analysis) = site_and_all(&state, &study, &site).await?;
     let plan = plan_of(&state, &study)?;
-    let min = min_count(&admin, &study);
+    let min = None;
     let report = needs_report(
         &spec,
         &plan,
