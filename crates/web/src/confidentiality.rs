@@ -25,7 +25,7 @@ pub(crate) fn who_sees_what(site_name: &str, threshold: i64) -> Vec<String> {
 pub(crate) fn site_sentence(site_name: &str, threshold: i64) -> String {
     format!(
         "{site_name} never sees your answers. It sees only figures for its staff as a whole, \
-         with no number smaller than {threshold} and nothing from which one could be worked out."
+         in which no group of fewer than {threshold} people is shown."
     )
 }
 
@@ -39,7 +39,7 @@ mod tests {
     fn the_site_is_told_it_sees_only_protected_figures_at_the_studys_threshold() {
         let text = who_sees_what("Northtown Council", 7).join(" ");
         assert!(text.contains("Northtown Council never sees your answers"));
-        assert!(text.contains("no number smaller than 7"));
+        assert!(text.contains("no group of fewer than 7 people"));
         assert!(text.contains("nothing links a certificate to your answers"));
     }
 }

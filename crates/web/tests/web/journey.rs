@@ -14,7 +14,7 @@ async fn start_page_shows_purpose_time_anonymity_warning_and_support_services(ap
     assert!(
         page.body
             .contains("Local authority 01 never sees your answers")
-            && page.body.contains("no number smaller than 5"),
+            && page.body.contains("no group of fewer than 5 people"),
         "the site's view, at the study's threshold"
     );
     assert!(page.body.contains("govuk-warning-text"));
