@@ -24,6 +24,10 @@ pub struct Plan {
     pub id: String,
     /// Title of the analysis.
     pub title: String,
+    /// The plan's own version, e.g. "1.0, 10 May 2023", shown beside its SHA-256 where
+    /// the plan is pre-registered.
+    #[serde(default)]
+    pub version: Option<String>,
     /// p-values at or below this are reported as significant (the study used .01).
     #[serde(default = "default_significance")]
     pub significance: f64,

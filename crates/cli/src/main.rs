@@ -31,6 +31,9 @@ enum Command {
     Instrument(commands::instrument::InstrumentCommand),
     /// Serve the respondent journey (SQLite by default, PostgreSQL with --database postgres://...).
     Serve(commands::serve::ServeArgs),
+    /// Create a study from survey, module and plan files, or show what a study was made from.
+    #[command(subcommand)]
+    Study(commands::study::StudyCommand),
     /// Print each site's distribution link.
     Links(commands::links::LinksArgs),
     /// Clean a response export and run the whole analysis plan: tables, tests, pre/post comparisons.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Instrument(command) => commands::instrument::run(command),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Study(command) => commands::study::run(command),
         Command::Links(args) => commands::links::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
         Command::DemoData(args) => commands::demo_data::run(args),

@@ -22,6 +22,7 @@
 
 mod accounts;
 mod audit;
+mod content;
 mod date;
 mod exports;
 mod import;
@@ -45,6 +46,7 @@ pub use accounts::{
     SignInRules, describe_wait,
 };
 pub use audit::AuditEntry;
+pub use content::{ContentPart, folder_sha256, sha256_hex};
 pub use date::{today, unix_now};
 pub use exports::ExportLog;
 pub use import::ImportedResponse;
@@ -153,9 +155,38 @@ pub struct Study {
     /// Counts below this are suppressed for LA contacts, and sites with fewer main
     /// survey responses are flagged as too few to report on their own.
     pub min_cell_count: i64,
+    /// The day the study was created (YYYY-MM-DD): when its content was fixed.
+    pub created_on: String,
+    /// The SHA-256 of each part of the content when the study was created, by
+    /// [`ContentPart::slug`]; empty for studies created before digests were recorded.
+    pub recorded_sha256: BTreeMap<String, String>,
 }
 
 impl Study {
+    /// The stored text of one part of the content; for the module, its files.
+    pub fn content_text(&self, part: ContentPart) -> Option<&str> {
+        match part {
+            ContentPart::PreSurvey => Some(&self.pre_instrument),
+            ContentPart::PostSurvey => Some(&self.post_instrument),
+            ContentPart::Plan => Some(&self.analysis_plan),
+            ContentPart::TrainingNeeds => Some(&self.training_needs),
+            ContentPart::Module => None,
+        }
+    }
+
+    /// The SHA-256 of one part of the content as it is stored now.
+    pub fn sha256(&self, part: ContentPart) -> String {
+        match self.content_text(part) {
+            Some(text) => sha256_hex(text.as_bytes()),
+            None => folder_sha256(&self.module_sources),
+        }
+    }
+
+    /// The SHA-256 recorded for a part when the study was created, if it was.
+    pub fn recorded_sha256(&self, part: ContentPart) -> Option<&str> {
+        self.recorded_sha256.get(part.slug()).map(String::as_str)
+    }
+
     /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
     pub fn is_open_on(&self, day: &str) -> bool {
         self.window().is_open_on(day)
@@ -458,7 +489,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
     (
         1,
         "initial",
@@ -500,6 +531,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 7] = [
         "sign_in_backoff",
         include_str!("../migrations/sqlite/0007_sign_in_backoff.sql"),
         include_str!("../migrations/postgres/0007_sign_in_backoff.sql"),
+    ),
+    (
+        8,
+        "content_digests",
+        include_str!("../migrations/sqlite/0008_content_digests.sql"),
+        include_str!("../migrations/postgres/0008_content_digests.sql"),
     ),
 ];
 
@@ -656,7 +693,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             training_needs, content_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -670,6 +708,7 @@ impl Store {
         .bind(today())
         .bind(&study.analysis_plan)
         .bind(&study.training_needs)
+        .bind(study.content_sha256_json()?)
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -1637,7 +1676,8 @@ async fn insert_site(
 }
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
-     module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs FROM studies";
+     module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
+     content_sha256, created_on FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1661,6 +1701,15 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
         analysis_plan: row.try_get(9)?,
         min_cell_count: row.try_get(10)?,
         training_needs: row.try_get(11)?,
+        recorded_sha256: {
+            let digests: String = row.try_get(12)?;
+            if digests.is_empty() {
+                BTreeMap::new()
+            } else {
+                serde_json::from_str(&digests).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
+        },
+        created_on: row.try_get(13)?,
     })
 }
 

@@ -135,13 +135,14 @@ pub struct SiteStarts {
 }
 
 impl Store {
-    /// Creates a study for an admin, audited in the same transaction; returns its id.
+    /// Creates a study, audited in the same transaction as done by the account `by` (none:
+    /// the command line); returns its id.
     #[tracing::instrument(skip_all)]
     pub async fn create_study_by(
         &self,
         study: &NewStudy,
         min_cell_count: i64,
-        by: &str,
+        by: Option<&str>,
     ) -> Result<String, StoreError> {
         let id = random_token()?;
         let sources = serde_json::to_string(&study.module_sources)
@@ -151,8 +152,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             min_cell_count, training_needs) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             min_cell_count, training_needs, content_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -167,16 +168,18 @@ impl Store {
         .bind(&study.analysis_plan)
         .bind(min_cell_count)
         .bind(&study.training_needs)
+        .bind(study.content_sha256_json()?)
         .execute(&mut *tx)
         .await?;
+        let plan_sha256 = crate::sha256_hex(study.analysis_plan.as_bytes());
         let details = format!(
-            "open {} to {}, responses deleted on {}",
+            "open {} to {}, responses deleted on {}, analysis plan sha256 {plan_sha256}",
             study.opens_on, study.closes_on, study.retain_until
         );
         audit::write(
             &mut tx,
             Audit {
-                account_id: Some(by),
+                account_id: by,
                 study_id: Some(&id),
                 action: "study-created",
                 object_type: "study",

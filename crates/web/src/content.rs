@@ -26,9 +26,9 @@ pub enum ContentError {
     /// The training module did not load.
     #[error("the training module does not load: {0}")]
     Module(String),
-    /// The analysis plan did not load.
-    #[error("the analysis plan does not load: {0}")]
-    Plan(String),
+    /// A study's content has these problems (see [`content_problems`]).
+    #[error("{}", .0.join("; "))]
+    Invalid(Vec<String>),
 }
 
 /// How a stored answer is read back for routing.
@@ -230,42 +230,103 @@ pub fn read_module_folder(folder: &std::path::Path) -> std::io::Result<BTreeMap<
     Ok(out)
 }
 
-/// Checks that a study's instruments and module load, and that the certificate can print
-/// the module's title, before it is stored.
-pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
-    let content = StudyContent::parse(Study {
-        id: String::new(),
-        name: study.name.clone(),
-        pre_instrument: study.pre_instrument.clone(),
-        post_instrument: study.post_instrument.clone(),
-        module_id: study.module_id.clone(),
-        module_sources: study.module_sources.clone(),
-        opens_on: study.opens_on.clone(),
-        closes_on: study.closes_on.clone(),
-        retain_until: study.retain_until.clone(),
-        analysis_plan: study.analysis_plan.clone(),
-        training_needs: study.training_needs.clone(),
-        min_cell_count: 0,
-    })?;
-    // Found here rather than when a respondent downloads their certificate.
-    let unprintable = skafada_report::unsupported_characters(&content.module.manifest.title);
-    if !unprintable.is_empty() {
-        return Err(ContentError::Module(format!(
-            "the certificate cannot print these characters of the module title: {}",
-            unprintable
+/// Where each part of a study's content came from, named in messages about it: a file's
+/// path, or a description such as "pre-training survey".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentNames {
+    /// The pre-training survey.
+    pub pre: String,
+    /// The post-training survey.
+    pub post: String,
+    /// The training module folder.
+    pub module: String,
+    /// The analysis plan.
+    pub plan: String,
+    /// The training-needs report.
+    pub needs: String,
+}
+
+impl Default for ContentNames {
+    fn default() -> Self {
+        ContentNames {
+            pre: "pre-training survey".to_owned(),
+            post: "post-training survey".to_owned(),
+            module: "training module".to_owned(),
+            plan: "analysis plan".to_owned(),
+            needs: "training needs".to_owned(),
+        }
+    }
+}
+
+/// Every problem with a study's content, each starting with the name of its part (and
+/// line and column where the part is a file with lines): the surveys, the post-training
+/// survey against the pre-training one, the module, the certificate's printable title,
+/// the analysis plan and the training-needs report. Empty when the study can be created.
+pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -> Vec<String> {
+    let mut problems = Vec::new();
+    let pre = match skafada_instrument::load(&study.pre_instrument, &names.pre) {
+        Ok(pre) => Some(pre),
+        Err(error) => {
+            problems.push(error.to_string());
+            None
+        }
+    };
+    match skafada_instrument::parse(&study.post_instrument, &names.post) {
+        Ok(draft) => {
+            if let Some(pre) = &pre
+                && let Err(error) = draft.validate(Some(pre))
+            {
+                problems.push(error.to_string());
+            }
+        }
+        Err(error) => problems.push(error.to_string()),
+    }
+    let sources: ModuleSources = study.module_sources.clone().into_iter().collect();
+    match skafada_training::load(&sources) {
+        Ok(loaded) => {
+            // Found here rather than when a respondent downloads their certificate.
+            let unprintable = skafada_report::unsupported_characters(&loaded.module.manifest.title);
+            if !unprintable.is_empty() {
+                problems.push(format!(
+                    "{}: the certificate cannot print these characters of the module title: {}",
+                    names.module,
+                    unprintable
+                        .iter()
+                        .map(|c| format!("U+{:04X}", u32::from(*c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        Err(refused) => problems.extend(
+            refused
+                .errors
                 .iter()
-                .map(|c| format!("U+{:04X}", u32::from(*c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+                .map(|error| format!("{}: {error}", names.module)),
+        ),
     }
-    if !study.analysis_plan.is_empty() {
-        skafada_analysis::plan::Plan::parse(&study.analysis_plan, "analysis plan")
-            .map_err(|e| ContentError::Plan(e.to_string()))?;
+    if !study.analysis_plan.is_empty()
+        && let Err(error) = skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan)
+    {
+        problems.push(error.to_string());
     }
-    if !study.training_needs.is_empty() {
-        skafada_report::needs::NeedsSpec::parse(&study.training_needs, "training needs")
-            .map_err(|e| ContentError::Plan(e.to_string()))?;
+    if !study.training_needs.is_empty()
+        && let Err(error) =
+            skafada_report::needs::NeedsSpec::parse(&study.training_needs, &names.needs)
+    {
+        problems.push(error.to_string());
     }
-    Ok(())
+    problems
+}
+
+/// Checks that a study's instruments and module load, that the certificate can print
+/// the module's title, and that its plan and training-needs report load, before it is
+/// stored.
+pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
+    let problems = content_problems(study, &ContentNames::default());
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ContentError::Invalid(problems))
+    }
 }

@@ -40,6 +40,11 @@ impl FormData {
         }
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::BadForm(StatusCode::BAD_REQUEST))?;
+        FormData::from_pairs(pairs)
+    }
+
+    /// A form from its fields' names and values, as sent; too many fields is a bad form.
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Result<FormData, AppError> {
         if pairs.len() > MAX_FIELDS {
             return Err(AppError::BadForm(StatusCode::BAD_REQUEST));
         }

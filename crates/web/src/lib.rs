@@ -29,6 +29,7 @@ mod form;
 mod group;
 mod journey;
 mod mail;
+mod module_zip;
 mod services;
 mod survey;
 mod training;
@@ -43,8 +44,10 @@ use axum::routing::{get, post};
 use skafada_store::Store;
 use tokio::net::TcpListener;
 
-pub use admin::{AdminConfig, ContentSet};
-pub use content::{ContentError, StudyContent, check_study, read_module_folder};
+pub use admin::{AdminConfig, ContentSet, is_real_date};
+pub use content::{
+    ContentError, ContentNames, StudyContent, check_study, content_problems, read_module_folder,
+};
 pub use mail::{MailConfig, MailError, MailSecurity, Secret};
 pub use services::NATIONAL_SERVICES;
 

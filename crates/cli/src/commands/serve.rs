@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use rust_embed::RustEmbed;
 use skafada_store::{ImportedResponse, NewSite, NewStudy, Phase, Status, Store};
 use skafada_web::Config;
 
@@ -149,22 +148,9 @@ pub fn parse_local_services(text: &str) -> anyhow::Result<BTreeMap<String, Strin
     Ok(out)
 }
 
-#[derive(RustEmbed)]
-#[folder = "../../training/skafada-prototype/"]
-struct PrototypeModule;
-
-/// The demo study: the SKAFADA pre- and post-training surveys and the prototype
-/// module, built into the binary so `serve --demo` works from any directory, open from
-/// today for a year.
-pub fn demo_study() -> NewStudy {
-    let mut sources = BTreeMap::new();
-    for path in PrototypeModule::iter() {
-        if let Some(file) = PrototypeModule::get(&path)
-            && let Ok(text) = String::from_utf8(file.data.into_owned())
-        {
-            sources.insert(path.to_string(), text);
-        }
-    }
+/// The demo study: `content` (the SKAFADA surveys, prototype module and plans, see
+/// [`super::content`]) open from today for a year.
+pub fn demo_study(content: &super::content::Content) -> NewStudy {
     let today = skafada_store::today();
     let next_year = today
         .get(..4)
@@ -178,21 +164,12 @@ pub fn demo_study() -> NewStudy {
         .unwrap_or_else(|| today.clone());
     NewStudy {
         name: "SKAFADA demo".to_owned(),
-        pre_instrument: include_str!("../../../../instruments/skafada-pre.toml").to_owned(),
-        post_instrument: include_str!("../../../../instruments/skafada-post.toml").to_owned(),
-        module_id: "skafada-prototype".to_owned(),
-        module_sources: sources,
         opens_on: today,
         closes_on: next_year.replace("-02-29", "-02-28"),
         retain_until: retain,
-        analysis_plan: super::analyse::SKAFADA_PLAN.to_owned(),
-        training_needs: SKAFADA_TRAINING_NEEDS.to_owned(),
+        ..content.study.clone()
     }
 }
-
-/// The SKAFADA training-needs report, built in.
-pub const SKAFADA_TRAINING_NEEDS: &str =
-    include_str!("../../../../plans/skafada-training-needs.toml");
 
 /// The eleven sites of the study report's Table 2.
 pub fn demo_sites() -> Vec<NewSite> {
@@ -341,7 +318,16 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
     {
         return Ok(());
     }
-    let mut study = demo_study();
+    let content = super::content::skafada_content()?;
+    println!(
+        "skafada: the demo study's surveys, module and plans are {}",
+        if content.any_built_in {
+            "the copies built into skafada (no instruments/, training/ and plans/ folders here)"
+        } else {
+            "read from instruments/, training/ and plans/"
+        }
+    );
+    let mut study = demo_study(&content);
     if let Some((id, module)) = &files.module {
         study.module_id.clone_from(id);
         study.module_sources.clone_from(module);
@@ -448,23 +434,8 @@ fn init_tracing() {
 /// Runs `skafada serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_tracing();
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| std::env::var_os("SKAFADA_CONFIG").map(PathBuf::from));
-    let file = config_path
-        .as_ref()
-        .map(|path| {
-            std::fs::read_to_string(path)
-                .map(|text| (path.display().to_string(), text))
-                .with_context(|| format!("Failed to read the settings file {}", path.display()))
-        })
-        .transpose()?;
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let settings = super::settings::resolve(
-        file.as_ref()
-            .map(|(name, text)| (name.as_str(), text.as_str())),
-        &env,
+    let settings = super::settings::load(
+        args.config.as_deref(),
         &super::settings::Flags {
             database: args.database.clone(),
             listen: args.listen.clone(),
@@ -509,7 +480,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| format!("http://{address}"));
         let mut config = Config::new(&public_url);
         config.admin.default_min_cell_count = settings.min_cell_count;
-        config.admin.library = vec![builtin_content()];
+        config.admin.library = vec![library_content()?];
         config.mail = settings.mail.clone();
         if args.demo {
             for link in store.links().await.context("Failed to read the links")? {
@@ -529,11 +500,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The SKAFADA surveys, prototype module, analysis plan and training-needs report built
-/// into the binary: what a new study is made from unless it copies another.
-pub fn builtin_content() -> skafada_web::ContentSet {
-    let study = demo_study();
-    skafada_web::ContentSet {
+/// The SKAFADA surveys, prototype module, analysis plan and training-needs report, read
+/// when the server starts (see [`super::content`]): what a new study is made from unless
+/// it copies another or is given its own files.
+pub fn library_content() -> anyhow::Result<skafada_web::ContentSet> {
+    let content = super::content::skafada_content()?;
+    let study = content.study;
+    Ok(skafada_web::ContentSet {
         label: "The SKAFADA surveys, the prototype training module and the SKAFADA analysis plan"
             .to_owned(),
         pre_instrument: study.pre_instrument,
@@ -542,7 +515,7 @@ pub fn builtin_content() -> skafada_web::ContentSet {
         module_sources: study.module_sources,
         analysis_plan: study.analysis_plan,
         training_needs: study.training_needs,
-    }
+    })
 }
 
 /// Deletes the data of studies past their retention date now and then once a day, for
@@ -621,7 +594,7 @@ url = "https://example.org/champions"
         let study = NewStudy {
             module_id: id,
             module_sources: module,
-            ..demo_study()
+            ..demo_study(&crate::commands::content::skafada_content().unwrap())
         };
         skafada_web::check_study(&study).unwrap();
     }

@@ -115,8 +115,33 @@ const VARIABLES: [&str; 10] = [
     "SKAFADA_MAIL_FROM",
 ];
 
-/// Resolves the layers: `file` is the settings file's name and text, if any; `env` the
-/// process's environment.
+/// Reads the settings file (`--config`, else `SKAFADA_CONFIG`) if there is one and
+/// resolves it with the environment and the flags, as [`resolve`] does.
+pub fn load(config: Option<&std::path::Path>, flags: &Flags) -> anyhow::Result<Settings> {
+    use anyhow::Context as _;
+    let config_path = config
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::var_os("SKAFADA_CONFIG").map(std::path::PathBuf::from));
+    let file = config_path
+        .as_ref()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map(|text| (path.display().to_string(), text))
+                .with_context(|| format!("Failed to read the settings file {}", path.display()))
+        })
+        .transpose()?;
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    Ok(resolve(
+        file.as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+        &env,
+        flags,
+    )?)
+}
+
+/// Resolves the layers: defaults, then the settings file, then `SKAFADA_*`, then the
+/// flags. `file` is the settings file's name and text, if any; `env` the process's
+/// environment.
 pub fn resolve(
     file: Option<(&str, &str)>,
     env: &[(String, String)],

@@ -7,6 +7,7 @@ mod durability;
 mod instrument;
 mod processes;
 mod stats;
+mod study;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -22,8 +22,14 @@ impl Server {
     /// Starts `skafada serve --database URL --listen 127.0.0.1:0 [--demo]` and waits
     /// until it says where it serves.
     pub fn start(database: &str, demo: bool) -> Server {
+        Server::start_in(&std::env::current_dir().unwrap(), database, demo)
+    }
+
+    /// As [`Server::start`], in the working directory `dir`.
+    pub fn start_in(dir: &std::path::Path, database: &str, demo: bool) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_skafada"));
         command
+            .current_dir(dir)
             .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
             .env("SKAFADA_LOG", "warn")
             .stdin(Stdio::null())

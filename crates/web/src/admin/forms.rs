@@ -189,6 +189,24 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
+/// Whether `iso` is a real date written YYYY-MM-DD, as the study's dates are stored.
+pub fn is_real_date(iso: &str) -> bool {
+    let number = |part: &str, digits: usize| {
+        (part.len() == digits && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [year, month, day] => match (number(year, 4), number(month, 2), number(day, 2)) {
+            (Some(year), Some(month), Some(day)) => {
+                (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Reads a date input `id` (fields `id-day`, `id-month`, `id-year`) and checks it with
 /// GOV.UK's messages, naming it as `name` ("closing date"). Returns the input as typed
 /// (with its error) and the ISO date when it is a real one.
@@ -306,6 +324,28 @@ mod tests {
             "Closing date",
             "closing date",
         )
+    }
+
+    #[test]
+    fn only_real_dates_written_year_month_day_are_real_dates() {
+        for real in ["2024-02-29", "2026-12-31", "2000-02-29"] {
+            assert!(is_real_date(real), "{real}");
+        }
+        for unreal in [
+            "2023-02-29",
+            "1900-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-1-01",
+            "2026-01-01-",
+            "26-01-01",
+            "2026/01/01",
+            "",
+            "2026-00-10",
+            "2026-01-00",
+        ] {
+            assert!(!is_real_date(unreal), "{unreal}");
+        }
     }
 
     #[test]

@@ -245,6 +245,15 @@ pub(crate) struct AdminPost {
     pub(crate) form: FormData,
 }
 
+/// Refuses a form whose CSRF token is not the session's (for forms read other than
+/// through [`AdminPost`], such as file uploads).
+pub(crate) fn check_csrf(admin: &Admin, form: &FormData) -> Result<(), AdminError> {
+    match form.text("csrf") {
+        Some(posted) if same(&posted, &admin.csrf) => Ok(()),
+        _ => Err(AdminError::BadForm),
+    }
+}
+
 impl FromRequest<AppState> for AdminPost {
     type Rejection = AdminError;
 
@@ -253,9 +262,7 @@ impl FromRequest<AppState> for AdminPost {
         let admin = Admin::from_request_parts(&mut parts, state).await?;
         let body = Bytes::from_request(Request::from_parts(parts, body), state).await;
         let form = FormData::parse(body)?;
-        match form.text("csrf") {
-            Some(posted) if same(&posted, &admin.csrf) => Ok(AdminPost { admin, form }),
-            _ => Err(AdminError::BadForm),
-        }
+        check_csrf(&admin, &form)?;
+        Ok(AdminPost { admin, form })
     }
 }

@@ -9,9 +9,11 @@
 //! session, and the admin cookie is a different cookie.
 
 mod account;
+mod content;
 mod error;
 mod export;
 mod forms;
+pub use forms::is_real_date;
 mod guard;
 mod messages;
 mod monitoring;
@@ -93,10 +95,21 @@ pub(crate) fn routes() -> Router<AppState> {
             "/admin/studies/new",
             get(studies::new_page).post(studies::create),
         )
+        .route(
+            "/admin/studies/new/files",
+            get(studies::new_from_files_page)
+                .post(studies::create_from_files)
+                .layer(axum::extract::DefaultBodyLimit::max(studies::UPLOAD_LIMIT)),
+        )
         .route("/admin/studies/{study}", get(monitoring::study))
         .route(
             "/admin/studies/{study}/settings",
             get(studies::settings_page).post(studies::save_settings),
+        )
+        .route("/admin/studies/{study}/content", get(content::page))
+        .route(
+            "/admin/studies/{study}/content/{part}",
+            get(content::download),
         )
         .route("/admin/studies/{study}/export", get(export::study_export))
         .route("/admin/studies/{study}/report", get(results::study_report))

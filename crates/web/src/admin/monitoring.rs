@@ -265,6 +265,8 @@ pub(crate) async fn study(
             .then(|| sites.first().map(|s| s.code.clone()))
             .flatten(),
         base: format!("/admin/studies/{}", study.id),
+        plan_sha256: (!study.analysis_plan.is_empty())
+            .then(|| study.sha256(skafada_store::ContentPart::Plan)),
         opens_on: long_date(&study.opens_on),
         study_name: study.name,
         closes_on: long_date(&study.closes_on),

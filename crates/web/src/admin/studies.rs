@@ -24,6 +24,7 @@ const NAME_MAX: usize = 120;
 struct StudyFields {
     name: Input,
     content: Option<Radios>,
+    files: Vec<Input>,
     opens_on: DateInput,
     closes_on: DateInput,
     retain_until: DateInput,
@@ -37,6 +38,7 @@ impl StudyFields {
             name: Input::new("name", "Study name", &get(|s| s.name.clone()))
                 .hint("For researchers and LA contacts; practitioners do not see it"),
             content: None,
+            files: Vec::new(),
             opens_on: DateInput::from_iso("opens-on", "Opening date", &get(|s| s.opens_on.clone())),
             closes_on: DateInput {
                 hint: Some("The last day practitioners can start or carry on. For example, 31 7 2027".to_owned()),
@@ -178,6 +180,7 @@ struct Frame {
     /// What cannot change, as a summary list (settings only).
     summary: Vec<(String, String)>,
     button: &'static str,
+    other_way: Option<(String, String)>,
 }
 
 impl Frame {
@@ -188,6 +191,21 @@ impl Frame {
             action: "/admin/studies/new".to_owned(),
             summary: Vec::new(),
             button: "Make the study",
+            other_way: Some((
+                "/admin/studies/new/files".to_owned(),
+                "Make a study from your own survey, training module and analysis plan files instead".to_owned(),
+            )),
+        }
+    }
+
+    fn new_study_from_files() -> Frame {
+        Frame {
+            title: "Make a study from files",
+            back: "/admin/studies/new".to_owned(),
+            action: "/admin/studies/new/files".to_owned(),
+            summary: Vec::new(),
+            button: "Check the files and make the study",
+            other_way: None,
         }
     }
 
@@ -199,6 +217,7 @@ impl Frame {
             back,
             summary: fixed_parts(study, module_title),
             button: "Save settings",
+            other_way: None,
         }
     }
 }
@@ -213,7 +232,9 @@ fn form_page(admin: &Admin, frame: Frame, fields: StudyFields, errors: Errors) -
         action: frame.action,
         errors: errors.0,
         name: fields.name,
+        other_way: frame.other_way,
         content: fields.content,
+        files: fields.files,
         opens_on: fields.opens_on,
         closes_on: fields.closes_on,
         retain_until: fields.retain_until,
@@ -326,7 +347,7 @@ pub(crate) async fn create(
     crate::content::check_study(&study).map_err(|e| AdminError::Internal(e.to_string()))?;
     let id = state
         .store
-        .create_study_by(&study, settings.min_cell_count, admin.account_id())
+        .create_study_by(&study, settings.min_cell_count, Some(admin.account_id()))
         .await?;
     Ok(Redirect::to(&format!("/admin/studies/{id}")).into_response())
 }
@@ -390,4 +411,244 @@ pub(crate) async fn save_settings(
         .update_study(&study, &settings, admin.account_id())
         .await?;
     Ok(Redirect::to(&format!("{back}?saved=settings")).into_response())
+}
+
+/// The file inputs of a new study from files: id, label, hint, accepted types.
+const FILE_INPUTS: [(&str, &str, &str, &str); 5] = [
+    (
+        "pre-survey",
+        "Pre-training survey",
+        "The instrument file (TOML), for example skafada-pre.toml",
+        ".toml,text/plain",
+    ),
+    (
+        "post-survey",
+        "Post-training survey",
+        "The instrument file (TOML) that compares with the pre-training survey",
+        ".toml,text/plain",
+    ),
+    (
+        "module",
+        "Training module (optional)",
+        "A ZIP file of the module's folder, with module.toml at its top. If you leave this empty, the study uses the prototype module",
+        ".zip,application/zip",
+    ),
+    (
+        "plan",
+        "Analysis plan (optional)",
+        "The plan file (TOML). If you leave this empty, the study uses the SKAFADA analysis plan",
+        ".toml,text/plain",
+    ),
+    (
+        "training-needs",
+        "Training-needs report (optional)",
+        "The training-needs file (TOML). If you leave this empty, the study uses the SKAFADA training-needs report",
+        ".toml,text/plain",
+    ),
+];
+
+/// The largest body of the new-study-from-files form: the files together.
+pub(crate) const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+
+fn file_inputs() -> Vec<Input> {
+    FILE_INPUTS
+        .iter()
+        .map(|(id, label, hint, accept)| Input::new(id, label, accept).hint(hint))
+        .collect()
+}
+
+/// `GET /admin/studies/new/files`: for study admins of every study.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn new_from_files_page(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> Result<Response, AdminError> {
+    if !admin.can_create_studies() {
+        return Err(AdminError::NotFound);
+    }
+    let mut fields = StudyFields::new(None, state.config.admin.default_min_cell_count);
+    fields.files = file_inputs();
+    Ok(form_page(
+        &admin,
+        Frame::new_study_from_files(),
+        fields,
+        Errors::default(),
+    ))
+}
+
+/// An uploaded file: its name as sent and its bytes.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// Reads a multipart form: its text fields, and its files by field name (empty file
+/// inputs left out). A form that is not multipart, or is cut short, is a bad form.
+async fn read_multipart(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(FormData, std::collections::BTreeMap<String, Upload>), AdminError> {
+    let mut pairs = Vec::new();
+    let mut files = std::collections::BTreeMap::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AdminError::BadForm)?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|_| AdminError::BadForm)?;
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    files.insert(
+                        name,
+                        Upload {
+                            name: file_name,
+                            bytes: bytes.to_vec(),
+                        },
+                    );
+                }
+            }
+            None => pairs.push((name, field.text().await.map_err(|_| AdminError::BadForm)?)),
+        }
+    }
+    Ok((FormData::from_pairs(pairs)?, files))
+}
+
+/// `POST /admin/studies/new/files`: checks every file with the same messages as
+/// `skafada instrument check` (file, line and column), then makes the study.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn create_from_files(
+    State(state): State<AppState>,
+    admin: Admin,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AdminError> {
+    if !admin.can_create_studies() {
+        return Err(AdminError::NotFound);
+    }
+    let (form, mut files) = read_multipart(multipart.map_err(|_| AdminError::BadForm)?).await?;
+    super::guard::check_csrf(&admin, &form)?;
+    let mut fields = StudyFields::new(None, state.config.admin.default_min_cell_count);
+    fields.files = file_inputs();
+    let mut errors = Errors::default();
+    let settings = read_settings(&form, &mut fields, &mut errors, &today());
+    let library = state.config.admin.library.first();
+    let mut study = NewStudy::default();
+    let mut names = crate::ContentNames::default();
+    // Each input's part of the study, and the name its problems start with.
+    for input in &mut fields.files {
+        let upload = files.remove(&input.id);
+        let text = |upload: Upload| String::from_utf8(upload.bytes).map(|t| (upload.name, t));
+        let problem = match (input.id.as_str(), upload) {
+            ("pre-survey" | "post-survey", None) => {
+                Some(format!("Choose the {} file", input.label.to_lowercase()))
+            }
+            ("module", Some(upload)) => match crate::module_zip::unpack(&upload.bytes) {
+                Ok((folder, module)) => {
+                    let stem = upload.name.trim_end_matches(".zip").to_owned();
+                    study.module_id = folder.unwrap_or(stem);
+                    study.module_sources = module;
+                    names.module = upload.name;
+                    None
+                }
+                Err(error) => {
+                    // Checked with the default module, so that only the other files'
+                    // own problems are listed beside this one.
+                    if let Some(set) = library {
+                        study.module_id.clone_from(&set.module_id);
+                        study.module_sources.clone_from(&set.module_sources);
+                    }
+                    Some(error.to_string())
+                }
+            },
+            ("module", None) => {
+                if let Some(set) = library {
+                    study.module_id.clone_from(&set.module_id);
+                    study.module_sources.clone_from(&set.module_sources);
+                }
+                None
+            }
+            (id, Some(upload)) => match text(upload) {
+                Ok((name, text)) => {
+                    let (slot, named) = match id {
+                        "pre-survey" => (&mut study.pre_instrument, &mut names.pre),
+                        "post-survey" => (&mut study.post_instrument, &mut names.post),
+                        "plan" => (&mut study.analysis_plan, &mut names.plan),
+                        _ => (&mut study.training_needs, &mut names.needs),
+                    };
+                    *slot = text;
+                    *named = name;
+                    None
+                }
+                Err(_) => Some(format!(
+                    "The {} must be a text file (TOML)",
+                    input.label.trim_end_matches(" (optional)").to_lowercase()
+                )),
+            },
+            (id, None) => {
+                if let Some(set) = library {
+                    match id {
+                        "plan" => study.analysis_plan.clone_from(&set.analysis_plan),
+                        _ => study.training_needs.clone_from(&set.training_needs),
+                    }
+                }
+                None
+            }
+        };
+        if let Some(message) = problem {
+            errors.on_input(input, &message);
+        }
+    }
+    // The files are checked together whatever else is wrong, once both surveys are in.
+    if !study.pre_instrument.is_empty() && !study.post_instrument.is_empty() {
+        let problems = crate::content_problems(&study, &names);
+        for input in &mut fields.files {
+            let name = match input.id.as_str() {
+                "pre-survey" => &names.pre,
+                "post-survey" => &names.post,
+                "module" => &names.module,
+                "plan" => &names.plan,
+                _ => &names.needs,
+            };
+            let own: Vec<&String> = problems
+                .iter()
+                .filter(|problem| problem.starts_with(&format!("{name}:")))
+                .collect();
+            for problem in &own {
+                errors.add(&input.id, problem);
+            }
+            if !own.is_empty() {
+                input.error = Some(if own.len() == 1 {
+                    "This file has a problem: see the list above".to_owned()
+                } else {
+                    format!("This file has {} problems: see the list above", own.len())
+                });
+            }
+        }
+        // A problem that names no file (should not happen) is still shown.
+        for problem in &problems {
+            if !errors.0.iter().any(|e| &e.message == problem) {
+                errors.add("pre-survey", problem);
+            }
+        }
+    }
+    let Some(settings) = settings.filter(|_| errors.is_empty()) else {
+        return Ok(form_page(
+            &admin,
+            Frame::new_study_from_files(),
+            fields,
+            errors,
+        ));
+    };
+    let study = NewStudy {
+        name: settings.name,
+        opens_on: settings.opens_on,
+        closes_on: settings.closes_on,
+        retain_until: settings.retain_until,
+        ..study
+    };
+    let id = state
+        .store
+        .create_study_by(&study, settings.min_cell_count, Some(admin.account_id()))
+        .await?;
+    Ok(Redirect::to(&format!("/admin/studies/{id}/content")).into_response())
 }

@@ -122,6 +122,8 @@ pub(crate) struct MonitoringPage {
     pub(crate) study_name: String,
     /// The study's admin pages, `/admin/studies/{id}`.
     pub(crate) base: String,
+    /// The SHA-256 of the study's analysis plan, when the study stores its own.
+    pub(crate) plan_sha256: Option<String>,
     pub(crate) saved: Option<String>,
     /// A study admin of this study.
     pub(crate) manage: bool,
@@ -210,6 +212,11 @@ pub(crate) struct StudyFormPage {
     pub(crate) name: Input,
     /// The choice of surveys and training (new studies only).
     pub(crate) content: Option<Radios>,
+    /// File uploads of the surveys, module and plans (a new study from files only); the
+    /// form is then sent as `multipart/form-data`.
+    pub(crate) files: Vec<Input>,
+    /// A link to the other way of making a study, with its text.
+    pub(crate) other_way: Option<(String, String)>,
     pub(crate) opens_on: DateInput,
     pub(crate) closes_on: DateInput,
     pub(crate) retain_until: DateInput,
@@ -548,4 +555,25 @@ pub(crate) struct ExportFormPage {
     pub(crate) format: String,
     pub(crate) purpose: String,
     pub(crate) error: Option<String>,
+}
+
+/// One part of a study's content on its content page.
+pub(crate) struct ContentRow {
+    pub(crate) title: String,
+    pub(crate) version: String,
+    pub(crate) sha256: String,
+    pub(crate) integrity: String,
+    pub(crate) changed: bool,
+    pub(crate) href: String,
+    pub(crate) file: String,
+}
+
+/// `admin/content.html`: a study's surveys, module and plans as pre-registered.
+#[derive(Template)]
+#[template(path = "admin/content.html")]
+pub(crate) struct ContentPage {
+    pub(crate) layout: AdminLayout,
+    pub(crate) study_name: String,
+    pub(crate) created_on: String,
+    pub(crate) rows: Vec<ContentRow>,
 }

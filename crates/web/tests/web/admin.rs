@@ -26,16 +26,23 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
+    /// The `Cookie` header of this browser's cookies.
+    fn cookie_header(&self) -> String {
+        self.cookies
             .lock()
             .unwrap()
             .iter()
             .map(|(name, value)| format!("{name}={value}"))
             .collect::<Vec<_>>()
-            .join("; ");
-        let response = request.header("cookie", cookie).send().await.unwrap();
+            .join("; ")
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let response = request
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
         for value in response.headers().get_all("set-cookie") {
             let value = value.to_str().unwrap();
             let pair = value.split(';').next().unwrap();
@@ -57,6 +64,35 @@ impl<'a> Browser<'a> {
     pub(crate) async fn get(&self, path: &str) -> Page {
         let url = format!("{}{path}", self.app.address);
         self.send(self.app.client.get(url)).await
+    }
+
+    /// Downloads a file as bytes, with this browser's cookies.
+    pub(crate) async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let cookie = self.cookie_header();
+        let url = format!("{}{path}", self.app.address);
+        let response = self
+            .app
+            .client
+            .get(url)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
+    /// Posts a body of any type, such as a multipart form.
+    pub(crate) async fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let url = format!("{}{path}", self.app.address);
+        self.send(
+            self.app
+                .client
+                .post(url)
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
     }
 
     pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
@@ -468,8 +504,33 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
             [303, 200, 404, 404, 404, 404, 404],
         ),
         (
+            "/admin/studies/new/files".to_owned(),
+            [303, 200, 404, 404, 404, 404, 404],
+        ),
+        (
             format!("/admin/studies/{s}/settings"),
             [303, 200, 200, 404, 404, 404, 404],
+        ),
+        // What a study was made from holds no responses: everyone who sees the study.
+        (
+            format!("/admin/studies/{s}/content"),
+            [303, 200, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/content/analysis-plan"),
+            [303, 200, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/content/training-module"),
+            [303, 200, 200, 200, 200, 200, 404],
+        ),
+        (
+            format!("/admin/studies/{s}/content/no-such-part"),
+            [303, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            format!("/admin/studies/{other}/content"),
+            [303, 200, 404, 404, 404, 404, 200],
         ),
         (
             format!("/admin/studies/{other}/settings"),
@@ -560,6 +621,11 @@ async fn every_admin_route_answers_each_role_as_the_authorisation_table_says(app
         (
             "/admin/studies/new".to_owned(),
             [303, 200, 404, 404, 404, 404, 404],
+        ),
+        // The upload form must be multipart: an ordinary form is refused as malformed.
+        (
+            "/admin/studies/new/files".to_owned(),
+            [303, 400, 404, 404, 404, 404, 404],
         ),
         (
             format!("/admin/studies/{s}/settings"),

@@ -3,6 +3,7 @@
 
 mod admin;
 mod certificates;
+mod content;
 mod export;
 mod group;
 mod helpers;

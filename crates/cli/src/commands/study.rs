@@ -1,0 +1,200 @@
+//! `skafada study create|show`: a study made from content files, and what it was made
+//! from.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use skafada_store::{ContentPart, NewStudy, Store, Study};
+
+use super::content::{Content, ContentArgs};
+use super::serve::redact;
+
+/// Subcommands of `skafada study`.
+#[derive(Debug, clap::Subcommand)]
+pub enum StudyCommand {
+    /// Create a study from content files: every file is checked first, and every problem
+    /// is printed with its file, line and column. Prints the new study's id and the
+    /// SHA-256 of each part, which the study's admin page shows too.
+    Create(Box<CreateArgs>),
+    /// Print a study's content: each part's version and SHA-256, and whether it is
+    /// unchanged since the study was created.
+    Show(ShowArgs),
+}
+
+/// Where the database is: as `skafada serve` finds it.
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// A settings file (TOML), also from `SKAFADA_CONFIG`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The database: `sqlite://PATH` or `postgres://...`; also `SKAFADA_DATABASE`
+    /// [default: sqlite://skafada.sqlite].
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+/// Arguments of `skafada study create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// A name for researchers, e.g. "SKAFADA 2027".
+    #[arg(long)]
+    pub name: String,
+    /// The first day respondents may start (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub opens: String,
+    /// The last day respondents may start or continue (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub closes: String,
+    /// The day the responses are deleted (YYYY-MM-DD), after the closing date.
+    #[arg(long, value_name = "DATE")]
+    pub delete_on: String,
+    /// Counts below this are never shown to LA contacts (1 to 100)
+    /// [default: the server's setting, 10 unless configured].
+    #[arg(long)]
+    pub min_cell_count: Option<i64>,
+    #[command(flatten)]
+    pub content: ContentArgs,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Check the files and print what would be created, without creating it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `skafada study show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The study's id or name.
+    pub study: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Runs a `study` subcommand.
+pub fn run(command: StudyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        StudyCommand::Create(args) => create(*args),
+        StudyCommand::Show(args) => show(args),
+    }
+}
+
+fn settings(args: &DatabaseArgs) -> anyhow::Result<super::settings::Settings> {
+    super::settings::load(
+        args.config.as_deref(),
+        &super::settings::Flags {
+            database: args.database.clone(),
+            ..super::settings::Flags::default()
+        },
+    )
+}
+
+fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
+    let name = args.name.trim().to_owned();
+    if name.is_empty() {
+        bail!("--name must not be empty");
+    }
+    for (flag, date) in [
+        ("--opens", &args.opens),
+        ("--closes", &args.closes),
+        ("--delete-on", &args.delete_on),
+    ] {
+        if !skafada_web::is_real_date(date) {
+            bail!("{flag} must be a real date written YYYY-MM-DD, like 2027-03-31");
+        }
+    }
+    if args.closes < args.opens {
+        bail!("--closes must be the same as or after --opens");
+    }
+    if args.delete_on <= args.closes {
+        bail!("--delete-on must be after --closes");
+    }
+    if args.delete_on <= skafada_store::today() {
+        bail!("--delete-on must be in the future");
+    }
+    let settings = settings(&args.database)?;
+    let min_cell_count = args.min_cell_count.unwrap_or(settings.min_cell_count);
+    if !(1..=100).contains(&min_cell_count) {
+        bail!("--min-cell-count must be a whole number from 1 to 100");
+    }
+    let dir = std::env::current_dir().context("Failed to read the working directory")?;
+    let content = match Content::read_checked(&args.content, &dir) {
+        Ok(content) => content,
+        Err(error) => {
+            eprintln!("{error:#}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let study = NewStudy {
+        name,
+        opens_on: args.opens,
+        closes_on: args.closes,
+        retain_until: args.delete_on,
+        ..content.study.clone()
+    };
+    let digests = study.content_sha256();
+    let sources = [
+        (ContentPart::PreSurvey, &content.names.pre),
+        (ContentPart::PostSurvey, &content.names.post),
+        (ContentPart::Module, &content.names.module),
+        (ContentPart::Plan, &content.names.plan),
+        (ContentPart::TrainingNeeds, &content.names.needs),
+    ];
+    if args.check {
+        println!("The content is valid; nothing was created.");
+    } else {
+        let runtime =
+            tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+        let id = runtime.block_on(async {
+            let store = Store::connect(&settings.database).await.with_context(|| {
+                format!("Failed to open the database {}", redact(&settings.database))
+            })?;
+            store
+                .create_study_by(&study, min_cell_count, None)
+                .await
+                .context("Failed to create the study")
+        })?;
+        println!("Created the study {:?}: {id}", study.name);
+    }
+    for (part, source) in sources {
+        let digest = digests.get(part.slug()).map_or("", String::as_str);
+        println!("{:<22} sha256 {digest}  {source}", part.title());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(&args.database)?;
+    let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    let study: Study = runtime.block_on(async {
+        let store = Store::connect(&settings.database).await.with_context(|| {
+            format!("Failed to open the database {}", redact(&settings.database))
+        })?;
+        store
+            .studies()
+            .await
+            .context("Failed to read the studies")?
+            .into_iter()
+            .find(|s| s.id == args.study || s.name == args.study)
+            .with_context(|| format!("No study has the id or name {:?}", args.study))
+    })?;
+    println!("{} ({})", study.name, study.id);
+    let mut changed = false;
+    for part in ContentPart::ALL {
+        let now = study.sha256(part);
+        let status = match study.recorded_sha256(part) {
+            Some(recorded) if recorded == now => "as created",
+            Some(_) => {
+                changed = true;
+                "CHANGED since the study was created"
+            }
+            None => "no digest was recorded when the study was created",
+        };
+        println!("{:<22} sha256 {now}  {status}", part.title());
+    }
+    Ok(if changed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
