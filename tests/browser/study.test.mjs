@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -88,11 +89,39 @@ async function fillDate (page, id, [day, month, year]) {
   await page.fill(`#${id}-year`, year)
 }
 
+/** Makes a study from uploaded survey files and reads its content page. */
+async function studyFromFiles (page, axe) {
+  await follow(page, 'Make a study from your own survey, training module and analysis plan files instead')
+  assert.equal(await page.locator('h1').innerText(), 'Make a study from files')
+  await axe(page, 'make a study from files')
+  await submit(page)
+  const summary = await page.locator('.govuk-error-summary').innerText()
+  assert.match(summary, /Choose the pre-training survey file/)
+  assert.match(summary, /Enter the study name/)
+  await axe(page, 'make a study from files with errors')
+  const pre = resolve(here, '../../instruments/skafada-pre.toml')
+  await page.fill('#name', 'From files')
+  await page.setInputFiles('#pre-survey', pre)
+  await page.setInputFiles('#post-survey', resolve(here, '../../instruments/skafada-post.toml'))
+  await fillDate(page, 'opens-on', ['1', '6', '2026'])
+  await fillDate(page, 'closes-on', ['31', '7', '2099'])
+  await fillDate(page, 'retain-until', ['31', '12', '2100'])
+  await submit(page)
+  assert.equal(await page.locator('h1').innerText(), 'Surveys, module and plans')
+  const digest = createHash('sha256').update(readFileSync(pre)).digest('hex')
+  assert.equal(await page.locator('code[data-part="Pre-training survey"]').innerText(), digest)
+  assert.equal(await page.locator('tbody tr').count(), 5)
+  assert.equal(await page.getByRole('link', { name: 'analysis-plan.toml (Analysis plan)' }).count(), 1)
+  await axe(page, 'study content')
+}
+
 async function studyAdmin (page, base, axe) {
   await signIn(page, base, 'admin@example.org')
   await axe(page, 'studies')
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Make a study' }).click()])
   await axe(page, 'make a study')
+  await studyFromFiles(page, axe)
+  await page.goto(base + '/admin/studies/new')
   await submit(page)
   assert.match(await page.title(), /^Error: /)
   const summary = await page.locator('.govuk-error-summary').innerText()
@@ -174,6 +203,16 @@ async function laContact (page, base, axe, phone) {
   await follow(page, 'Invitation and reminders to send round')
   assert.match(await page.locator('#reminder-body').inputValue(), /\/s\//)
   await axe(page, 'LA messages')
+  await page.goBack()
+  await follow(page, 'See and download the surveys, training module and plans this study was made from')
+  assert.equal(await page.locator('tbody tr').count(), 5)
+  await axe(page, 'LA study content')
+  if (phone) {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `the content page scrolls sideways by ${overflow}px`)
+  }
+  await page.goBack()
+  await follow(page, 'Invitation and reminders to send round')
   const copy = page.getByRole('button', { name: 'Copy the invitation' })
   return copy.isVisible()
 }
