@@ -525,7 +525,8 @@ pub struct PrePost {
     /// its correct answer.
     pub key: Option<String>,
     /// The direction of the study's one-tailed test: `greater` if the proportion is
-    /// expected to rise after training, `less` if it is expected to fall.
+    /// expected to rise after training, `less` if it is expected to fall (turned round
+    /// for rows the instrument marks `reverse`); `two-sided` to expect no direction.
     pub alternative: Direction,
 }
 
@@ -537,6 +538,8 @@ pub enum Direction {
     Greater,
     /// Expected to fall after training.
     Less,
+    /// No direction expected: two-sided tests only.
+    TwoSided,
 }
 
 /// Internal consistency of a battery of statements.

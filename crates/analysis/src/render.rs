@@ -149,25 +149,43 @@ pub fn markdown(analysis: &Analysis) -> String {
             );
             put!(
                 out,
-                "The study's one-tailed pooled z-test of independent proportions, with p adjusted within the family; and, for respondents linked across both surveys, McNemar's exact test and the Wilcoxon signed-rank test (two-sided).\n"
+                "Led by the paired tests on respondents linked across both surveys (McNemar's exact test and the Wilcoxon signed-rank test, two-sided); then the study's published method, replicated: pooled z-tests of the two samples as if independent, one-tailed in the expected direction, with the two-sided p beside it. p adjusted by the {} method within the family; significant (*) at adjusted p <= {}; (negative): worded negatively, the expected change is the other way; (worse): a significant change against the expected direction.\n",
+                match analysis.adjustment {
+                    "holm" => "Holm",
+                    "benjamini-hochberg" => "Benjamini-Hochberg",
+                    other => other,
+                },
+                analysis.significance
             );
             put!(
                 out,
-                "| Statement | Pre % (n) | Post % (n) | Change [95% CI] | z | p | Adjusted p | Paired n | McNemar p | Wilcoxon p |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+                "| Statement | Linked n | Linked before % | Linked after % | McNemar p | McNemar adjusted p | Wilcoxon p | Pre % (n) | Post % (n) | Change [95% CI] | z | p ({}) | Adjusted p | Two-sided adjusted p |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                if test.alternative == "two-sided" {
+                    "two-sided"
+                } else {
+                    "one-tailed"
+                }
             );
         }
-        let (paired_n, mcnemar_p, wilcoxon_p) = match &test.paired {
-            Some(p) => (
+        let paired = match &test.paired {
+            Some(p) => [
                 p.n.to_string(),
+                format!("{:.1}", 100.0 * p.before),
+                format!("{:.1}", 100.0 * p.after),
                 p.mcnemar_p.map(format_p).unwrap_or_default(),
+                p.mcnemar_p_adjusted
+                    .map(|a| format!("{}{}", format_p(a), if p.significant { " *" } else { "" }))
+                    .unwrap_or_default(),
                 p.wilcoxon_p.map(format_p).unwrap_or_default(),
-            ),
-            None => (String::new(), String::new(), String::new()),
+            ],
+            None => Default::default(),
         };
         put!(
             out,
-            "| {} | {:.1} ({}) | {:.1} ({}) | {:+.1} [{:+.1}, {:+.1}] | {:.2} | {} | {}{} | {} | {} | {} |",
+            "| {}{} | {} | {:.1} ({}) | {:.1} ({}) | {:+.1} [{:+.1}, {:+.1}] | {:.2} | {} | {}{} | {}{} |",
             cell_text(&test.text),
+            if test.reverse { " (negative)" } else { "" },
+            paired.join(" | "),
             100.0 * test.pre.p,
             test.pre.n,
             100.0 * test.post.p,
@@ -179,9 +197,8 @@ pub fn markdown(analysis: &Analysis) -> String {
             format_p(test.p),
             format_p(test.p_adjusted),
             if test.significant { " *" } else { "" },
-            paired_n,
-            mcnemar_p,
-            wilcoxon_p
+            format_p(test.p_two_sided_adjusted),
+            if test.worse { " (worse)" } else { "" },
         );
     }
 

@@ -36,6 +36,11 @@ pub struct Analysis {
     pub tests: Vec<TestResult>,
     /// Scale reliability.
     pub reliability: Vec<ReliabilityResult>,
+    /// The plan's significance level: a result is significant when its adjusted p is at
+    /// or below it.
+    pub significance: f64,
+    /// How p-values are adjusted within each family (`holm` or `bh`).
+    pub adjustment: &'static str,
     /// Things the reader should know that are not errors.
     pub warnings: Vec<String>,
 }
@@ -157,12 +162,22 @@ pub struct Proportion {
 pub struct Paired {
     /// Linked respondents with a substantive answer at both times.
     pub n: u64,
+    /// In the category before and after.
+    pub stayed: u64,
     /// In the category before but not after.
     pub left: u64,
     /// In the category after but not before.
     pub joined: u64,
+    /// Linked respondents in the category before training, of `n`.
+    pub before: f64,
+    /// Linked respondents in the category after training, of `n`.
+    pub after: f64,
     /// Exact McNemar p (two-sided).
     pub mcnemar_p: Option<f64>,
+    /// McNemar's p adjusted within the family (over the statements with paired data).
+    pub mcnemar_p_adjusted: Option<f64>,
+    /// Whether the adjusted McNemar p is at or below the plan's significance level.
+    pub significant: bool,
     /// Wilcoxon signed-rank p (two-sided) on the whole ordinal scale.
     pub wilcoxon_p: Option<f64>,
     /// How the Wilcoxon p was computed.
@@ -192,16 +207,37 @@ pub struct PrePostResult {
     pub difference_ci: [f64; 2],
     /// Pooled two-proportion z (post vs pre).
     pub z: f64,
-    /// One-tailed p in the expected direction, as the study reported.
+    /// One-tailed p in the expected direction, as the study reported (two-sided when the
+    /// plan expects no direction).
     pub p: f64,
-    /// `greater` or `less`: the expected direction of the post proportion.
+    /// `greater` or `less`: the expected direction of the post proportion; `two-sided`
+    /// when the plan expects none.
     pub alternative: &'static str,
+    /// The statement is worded negatively (the instrument says `reverse`), so the
+    /// expected direction is the family's turned round.
+    pub reverse: bool,
     /// p adjusted within the family.
     pub p_adjusted: f64,
     /// Whether the adjusted p is at or below the plan's significance level.
     pub significant: bool,
+    /// The unpaired z-test's two-sided p, which can show a change either way.
+    pub p_two_sided: f64,
+    /// The two-sided p adjusted within the family.
+    pub p_two_sided_adjusted: f64,
+    /// The proportion moved against the expected direction, significantly by the
+    /// leading two-sided test (McNemar's on linked respondents where there are any,
+    /// else the unpaired z-test), adjusted within the family.
+    pub worse: bool,
     /// Paired tests on linked respondents, when there are any.
     pub paired: Option<Paired>,
+}
+
+impl PrePostResult {
+    /// Whether the result is led by the paired tests: there are linked respondents with
+    /// a McNemar p.
+    pub fn led_by_paired(&self) -> bool {
+        self.paired.as_ref().is_some_and(|p| p.mcnemar_p.is_some())
+    }
 }
 
 /// Cronbach's alpha of a battery.
@@ -415,6 +451,8 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         tables,
         tests,
         reliability,
+        significance: plan.significance,
+        adjustment: adjustment_name(plan.adjustment),
         warnings,
     })
 }
@@ -1223,9 +1261,10 @@ fn prepost_family(
         .book
         .get(&family.item)
         .ok_or_else(|| unknown("prepost", &family.id, &family.item, "pre"))?;
-    let alternative = match family.alternative {
-        Direction::Greater => Alternative::Greater,
-        Direction::Less => Alternative::Less,
+    let direction_of = |reverse: bool| match (family.alternative, reverse) {
+        (Direction::Greater, false) | (Direction::Less, true) => Alternative::Greater,
+        (Direction::Less, false) | (Direction::Greater, true) => Alternative::Less,
+        (Direction::TwoSided, _) => Alternative::TwoSided,
     };
     // The statements are independent: they run on every core, gathered in plan order.
     let compared = parallel_map(&info.members, |pre_row| {
@@ -1251,7 +1290,12 @@ fn prepost_family(
             (scoring(&pre_info, &success), scoring(&post_info, &success));
         let before = proportion(pre_values, &pre_scores);
         let after = proportion(post_values, &post_scores);
-        let Ok(z) = two_proportion_z_test(after.x, after.n, before.x, before.n, alternative) else {
+        let reverse = row_is_reverse(post_instrument, &post_row);
+        let alternative = direction_of(reverse);
+        let (Ok(z), Ok(z_two_sided)) = (
+            two_proportion_z_test(after.x, after.n, before.x, before.n, alternative),
+            two_proportion_z_test(after.x, after.n, before.x, before.n, Alternative::TwoSided),
+        ) else {
             return Ok(None);
         };
         let difference = after.p - before.p;
@@ -1311,9 +1355,14 @@ fn prepost_family(
             .ok();
             Paired {
                 n: linked,
+                stayed: cells[0][0],
                 left: cells[0][1],
                 joined: cells[1][0],
+                before: (cells[0][0] + cells[0][1]) as f64 / linked as f64,
+                after: (cells[0][0] + cells[1][0]) as f64 / linked as f64,
                 mcnemar_p,
+                mcnemar_p_adjusted: None,
+                significant: false,
                 wilcoxon_p: wilcoxon.as_ref().map(|w| w.p_value),
                 wilcoxon_method: wilcoxon
                     .as_ref()
@@ -1332,12 +1381,17 @@ fn prepost_family(
             difference_ci,
             z: z.z,
             p: z.p_value,
-            alternative: match family.alternative {
-                Direction::Greater => "greater",
-                Direction::Less => "less",
+            alternative: match alternative {
+                Alternative::Greater => "greater",
+                Alternative::Less => "less",
+                Alternative::TwoSided => "two-sided",
             },
+            reverse,
             p_adjusted: z.p_value,
             significant: false,
+            p_two_sided: z_two_sided.p_value,
+            p_two_sided_adjusted: z_two_sided.p_value,
+            worse: false,
             paired,
         }))
     });
@@ -1349,15 +1403,65 @@ fn prepost_family(
         &results.iter().map(|r| r.p).collect::<Vec<_>>(),
         plan.adjustment,
     );
+    let two_sided = adjust(
+        &results.iter().map(|r| r.p_two_sided).collect::<Vec<_>>(),
+        plan.adjustment,
+    );
+    // McNemar's p is adjusted over the statements that have one.
+    let with_mcnemar: Vec<(usize, f64)> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.paired.as_ref()?.mcnemar_p?)))
+        .collect();
+    let mcnemar_adjusted = adjust(
+        &with_mcnemar.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+        plan.adjustment,
+    );
+    for ((i, _), p) in with_mcnemar.iter().zip(mcnemar_adjusted) {
+        if let Some(paired) = results.get_mut(*i).and_then(|r| r.paired.as_mut()) {
+            paired.mcnemar_p_adjusted = Some(p);
+            paired.significant = p <= plan.significance;
+        }
+    }
     Ok(results
         .into_iter()
-        .zip(adjusted)
-        .map(|(mut r, p)| {
+        .zip(adjusted.into_iter().zip(two_sided))
+        .map(|(mut r, (p, p_two_sided))| {
             r.p_adjusted = p;
             r.significant = p <= plan.significance;
+            r.p_two_sided_adjusted = p_two_sided;
+            r.worse = got_worse(&r, plan.significance);
             TestResult::PrePost(Box::new(r))
         })
         .collect())
+}
+
+/// Whether a statement moved against its expected direction, significantly by the
+/// leading two-sided test (adjusted within the family).
+fn got_worse(result: &PrePostResult, significance: f64) -> bool {
+    let (moved, adjusted_p) = match &result.paired {
+        Some(paired) if paired.mcnemar_p_adjusted.is_some() => (
+            paired.after - paired.before,
+            paired.mcnemar_p_adjusted.unwrap_or(1.0),
+        ),
+        _ => (result.difference, result.p_two_sided_adjusted),
+    };
+    let against = match result.alternative {
+        "greater" => moved < 0.0,
+        "less" => moved > 0.0,
+        _ => false,
+    };
+    against && adjusted_p <= significance
+}
+
+/// Whether an instrument's matrix row is worded negatively.
+fn row_is_reverse(instrument: &skafada_instrument::Instrument, row_id: &str) -> bool {
+    instrument.items().any(|item| match &item.kind {
+        skafada_instrument::ItemKind::Matrix { rows, .. } => {
+            rows.iter().any(|row| row.id == row_id && row.reverse)
+        }
+        _ => false,
+    })
 }
 
 fn alpha(

@@ -295,6 +295,8 @@ struct RawRow {
     number: Option<String>,
     twin: Option<Spanned<String>>,
     #[serde(default)]
+    reverse: bool,
+    #[serde(default)]
     corrections: Vec<String>,
 }
 
@@ -718,6 +720,7 @@ impl Checker<'_> {
                                 number: row.number.clone(),
                                 text: row.text.clone(),
                                 twin,
+                                reverse: row.reverse,
                                 corrections: row.corrections.clone(),
                             });
                             if row.text.trim().is_empty() {

@@ -215,6 +215,10 @@ pub struct Row {
     pub text: String,
     /// Post-training only: the pre-training row this one repeats.
     pub twin: Option<String>,
+    /// The statement is worded negatively: agreeing with it is the less favourable
+    /// answer (e.g. "it is better not to ask"), so analyses that count agreement as
+    /// progress count it the other way round for this row.
+    pub reverse: bool,
     /// Notes of every change made to the printed wording.
     pub corrections: Vec<String>,
 }

@@ -382,51 +382,122 @@ pub fn adjustment_name(method: &str) -> String {
     }
 }
 
-/// A sentence for one pre/post comparison.
+/// What a reverse-worded statement says beside its name.
+fn reverse_note(test: &PrePostResult) -> &'static str {
+    if test.reverse {
+        " (worded negatively: the expected change is the other way)"
+    } else {
+        ""
+    }
+}
+
+/// A sentence for one statement's change among linked respondents, when it has one.
+pub fn prepost_paired(test: &PrePostResult) -> Option<String> {
+    let paired = test.paired.as_ref()?;
+    let p = paired.mcnemar_p?;
+    Some(format!(
+        "“{}”{}: among {} linked respondents, {} {} before training and {} after ({} moved in, {} moved out; McNemar {}, {}).",
+        test.text,
+        reverse_note(test),
+        paired.n,
+        one_decimal(100.0 * paired.before),
+        lower_first(&test.family_title),
+        one_decimal(100.0 * paired.after),
+        paired.joined,
+        paired.left,
+        p_phrase("p", p),
+        p_phrase("adjusted p", paired.mcnemar_p_adjusted.unwrap_or(p)),
+    ))
+}
+
+/// A sentence for one pre/post comparison by the published method (unpaired z-test).
 pub fn prepost(test: &PrePostResult) -> String {
     let verb = if test.post.p > test.pre.p {
         "rose"
     } else {
         "fell"
     };
-    let mut sentence = format!(
-        "“{}”: {} {verb} from {} before training to {} after (one-tailed z = {:.2}, {}, {}",
+    let tails = if test.alternative == "two-sided" {
+        "two-sided"
+    } else {
+        "one-tailed"
+    };
+    format!(
+        "“{}”{}: {} {verb} from {} before training to {} after (unpaired {tails} z = {:.2}, {}, {}).",
         test.text,
+        reverse_note(test),
         lower_first(&test.family_title),
         one_decimal(100.0 * test.pre.p),
         one_decimal(100.0 * test.post.p),
         test.z,
         p_phrase("p", test.p),
         p_phrase("adjusted p", test.p_adjusted),
-    );
-    if let Some(paired) = &test.paired
-        && let Some(p) = paired.mcnemar_p
-    {
-        sentence.push_str(&format!(
-            "; among {} linked respondents, McNemar {}",
-            paired.n,
-            p_phrase("p", p)
-        ));
-    }
-    sentence.push_str(").");
-    sentence
+    )
 }
 
-/// A family's summary: how many statements changed significantly after adjustment, and
-/// each of them.
-pub fn prepost_family(tests: &[&PrePostResult], adjustment: &str) -> Vec<String> {
+/// A family's summary, led by the paired tests where respondents are linked: how many
+/// statements changed significantly (and each of them), whether any got worse (two-sided
+/// tests), and the published method's unpaired one-tailed z-tests as its replication.
+pub fn prepost_family(
+    tests: &[&PrePostResult],
+    adjustment: &str,
+    significance: f64,
+) -> Vec<String> {
     let Some(first) = tests.first() else {
         return Vec::new();
     };
+    let level = format!("{significance}").trim_start_matches('0').to_owned();
+    let paired: Vec<&&PrePostResult> = tests.iter().filter(|t| t.led_by_paired()).collect();
+    let mut out = Vec::new();
+    if !paired.is_empty() {
+        let changed: Vec<&&&PrePostResult> = paired
+            .iter()
+            .filter(|t| t.paired.as_ref().is_some_and(|p| p.significant))
+            .collect();
+        out.push(format!(
+            "{}: among respondents linked across both surveys, {} of {} statements changed significantly (McNemar's exact test, two-sided, {} adjustment, significance level {level}).",
+            first.family_title,
+            changed.len(),
+            paired.len(),
+            adjustment_name(adjustment),
+        ));
+        out.extend(changed.iter().filter_map(|t| prepost_paired(t)));
+    }
+    let worse: Vec<&&PrePostResult> = tests.iter().filter(|t| t.worse).collect();
+    if tests.iter().any(|t| t.alternative != "two-sided") {
+        if worse.is_empty() {
+            out.push(format!(
+                "No statement moved significantly against the expected direction (two-sided tests, {} adjustment, significance level {level}).",
+                adjustment_name(adjustment)
+            ));
+        } else {
+            for t in &worse {
+                out.push(format!(
+                    "Got worse after training: “{}”{}: {} went from {} to {} (two-sided, significant after adjustment).",
+                    t.text,
+                    reverse_note(t),
+                    lower_first(&t.family_title),
+                    one_decimal(100.0 * t.pre.p),
+                    one_decimal(100.0 * t.post.p),
+                ));
+            }
+        }
+    }
     let significant: Vec<&&PrePostResult> = tests.iter().filter(|t| t.significant).collect();
-    let mut out = vec![format!(
-        "{}: {} of {} statements changed significantly in the expected direction after {} adjustment.",
-        first.family_title,
+    let tails = if first.alternative == "two-sided" {
+        "two-sided"
+    } else {
+        "one-tailed in the expected direction"
+    };
+    out.push(format!(
+        "The published method, replicated (unpaired z-tests, {tails}): {} of {} statements changed significantly after {} adjustment.",
         significant.len(),
         tests.len(),
         adjustment_name(adjustment)
-    )];
-    out.extend(significant.iter().map(|t| prepost(t)));
+    ));
+    if paired.is_empty() {
+        out.extend(significant.iter().map(|t| prepost(t)));
+    }
     out
 }
 

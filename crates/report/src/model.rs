@@ -425,14 +425,81 @@ fn association_table(tests: &[&AssociationResult]) -> Table {
     }
 }
 
-fn prepost_table(tests: &[&PrePostResult]) -> Table {
+/// The paired tests of a family's statements on linked respondents.
+fn paired_table(tests: &[&PrePostResult], adjustment: &str) -> Table {
     let first = tests.first();
     let family = first.map_or("", |t| t.family.as_str());
+    Table {
+        id: format!("paired-{family}"),
+        numeric: Vec::new(),
+        caption: format!(
+            "Linked respondents before and after training: {}",
+            first.map_or("", |t| t.family_title.as_str())
+        ),
+        header: [
+            "Statement",
+            "Linked n",
+            "Before %",
+            "After %",
+            "Moved in",
+            "Moved out",
+            "McNemar p",
+            "Adjusted p",
+            "Wilcoxon p",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: tests
+            .iter()
+            .filter_map(|t| {
+                let paired = t.paired.as_ref()?;
+                Some(Row {
+                    cells: vec![
+                        format!("{}{}", t.text, if t.reverse { " (negative)" } else { "" }),
+                        paired.n.to_string(),
+                        format!("{:.1}", 100.0 * paired.before),
+                        format!("{:.1}", 100.0 * paired.after),
+                        paired.joined.to_string(),
+                        paired.left.to_string(),
+                        paired.mcnemar_p.map(p_cell).unwrap_or_default(),
+                        paired
+                            .mcnemar_p_adjusted
+                            .map(|p| {
+                                format!(
+                                    "{}{}",
+                                    p_cell(p),
+                                    if paired.significant { " *" } else { "" }
+                                )
+                            })
+                            .unwrap_or_default(),
+                        paired.wilcoxon_p.map(p_cell).unwrap_or_default(),
+                    ],
+                    group: false,
+                })
+            })
+            .collect(),
+        notes: vec![format!(
+            "Respondents who answered the statement in both surveys, linked without identifying them. McNemar's exact test (two-sided) on moving into or out of the category; p adjusted by the {} method within this family; * significant after adjustment. The Wilcoxon signed-rank test (two-sided) uses the whole scale. (negative): worded negatively, so the expected change is the other way.",
+            findings::adjustment_name(adjustment)
+        )],
+    }
+}
+
+/// The published method's unpaired z-tests of a family, with the two-sided p that can
+/// show a change against the expected direction.
+fn prepost_table(tests: &[&PrePostResult], adjustment: &str) -> Table {
+    let first = tests.first();
+    let family = first.map_or("", |t| t.family.as_str());
+    let tails = if first.is_some_and(|t| t.alternative == "two-sided") {
+        "p (two-sided)"
+    } else {
+        "p (one-tailed)"
+    };
     Table {
         id: format!("prepost-{family}"),
         numeric: Vec::new(),
         caption: format!(
-            "Before and after training: {}",
+            "The published method, replicated (unpaired): {}",
             first.map_or("", |t| t.family_title.as_str())
         ),
         header: [
@@ -441,53 +508,45 @@ fn prepost_table(tests: &[&PrePostResult]) -> Table {
             "Post % (n)",
             "Change [95% CI]",
             "z",
-            "p (one-tailed)",
+            tails,
             "Adjusted p",
-            "Paired n",
-            "McNemar p",
-            "Wilcoxon p",
+            "Two-sided adjusted p",
         ]
         .map(String::from)
         .to_vec(),
         rows: tests
             .iter()
-            .map(|t| {
-                let paired = t.paired.as_ref();
-                Row {
-                    cells: vec![
-                        t.text.clone(),
-                        format!("{:.1} ({})", 100.0 * t.pre.p, t.pre.n),
-                        format!("{:.1} ({})", 100.0 * t.post.p, t.post.n),
-                        format!(
-                            "{:+.1} [{:+.1}, {:+.1}]",
-                            100.0 * t.difference,
-                            100.0 * t.difference_ci[0],
-                            100.0 * t.difference_ci[1]
-                        ),
-                        format!("{:.2}", t.z),
-                        p_cell(t.p),
-                        format!(
-                            "{}{}",
-                            p_cell(t.p_adjusted),
-                            if t.significant { " *" } else { "" }
-                        ),
-                        paired.map(|p| p.n.to_string()).unwrap_or_default(),
-                        paired
-                            .and_then(|p| p.mcnemar_p)
-                            .map(p_cell)
-                            .unwrap_or_default(),
-                        paired
-                            .and_then(|p| p.wilcoxon_p)
-                            .map(p_cell)
-                            .unwrap_or_default(),
-                    ],
-                    group: false,
-                }
+            .map(|t| Row {
+                cells: vec![
+                    format!("{}{}", t.text, if t.reverse { " (negative)" } else { "" }),
+                    format!("{:.1} ({})", 100.0 * t.pre.p, t.pre.n),
+                    format!("{:.1} ({})", 100.0 * t.post.p, t.post.n),
+                    format!(
+                        "{:+.1} [{:+.1}, {:+.1}]",
+                        100.0 * t.difference,
+                        100.0 * t.difference_ci[0],
+                        100.0 * t.difference_ci[1]
+                    ),
+                    format!("{:.2}", t.z),
+                    p_cell(t.p),
+                    format!(
+                        "{}{}",
+                        p_cell(t.p_adjusted),
+                        if t.significant { " *" } else { "" }
+                    ),
+                    format!(
+                        "{}{}",
+                        p_cell(t.p_two_sided_adjusted),
+                        if t.worse { " (worse)" } else { "" }
+                    ),
+                ],
+                group: false,
             })
             .collect(),
-        notes: vec![
-            "The study's pooled two-proportion z-test, one-tailed in the expected direction; p adjusted within the family; * significant after adjustment. Paired tests (two-sided) use respondents linked across both surveys: McNemar's exact test on the proportion and the Wilcoxon signed-rank test on the whole scale.".to_owned(),
-        ],
+        notes: vec![format!(
+            "The study's method: pooled two-proportion z-tests of the pre-training and post-training samples as if independent, one-tailed in the expected direction; p adjusted by the {} method within this family; * significant after adjustment. The two-sided adjusted p can show a change either way; (worse): a significant change against the expected direction. (negative): worded negatively, so the expected change is the other way.",
+            findings::adjustment_name(adjustment)
+        )],
     }
 }
 
@@ -649,21 +708,26 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
 
     // Before and after training.
     let mut prepost = Vec::new();
+    let adjustment = analysis.adjustment;
     if !prepost_families.is_empty() {
-        prepost.push(Block::Paragraph(
-            "The study compared the proportions before and after training with one-tailed z-tests of two independent proportions. Because responses are now linked, respondents who answered both surveys are also compared in pairs (McNemar's exact test and the Wilcoxon signed-rank test, two-sided).".to_owned(),
-        ));
+        prepost.push(Block::Paragraph(format!(
+            "Respondents who answered both surveys are linked without being identified, so each statement is first compared within the same people: McNemar's exact test on moving into or out of the category, and the Wilcoxon signed-rank test on the whole scale, both two-sided. The study itself compared the two samples as if they were independent, with one-tailed z-tests in the expected direction; that method is replicated below each family, clearly labelled, with a two-sided test beside it so that a change for the worse is not missed. A result is called significant when its p, adjusted by the {} method within its family, is at or below {}.",
+            findings::adjustment_name(adjustment),
+            analysis.significance
+        )));
     }
-    let adjustment = findings::analysis_adjustment(analysis);
     for family in &prepost_families {
         let Some(first) = family.first() else {
             continue;
         };
         prepost.push(Block::Subheading(first.family_title.clone()));
-        let sentences = findings::prepost_family(family, adjustment);
+        let sentences = findings::prepost_family(family, adjustment, analysis.significance);
         key.extend(sentences.first().cloned());
         prepost.push(Block::List(sentences));
-        prepost.push(Block::Table(prepost_table(family)));
+        if family.iter().any(|t| t.paired.is_some()) {
+            prepost.push(Block::Table(paired_table(family, adjustment)));
+        }
+        prepost.push(Block::Table(prepost_table(family, adjustment)));
     }
 
     // Reliability.

@@ -213,12 +213,18 @@ pub struct Change {
     pub after: f64,
     /// Post-training responses.
     pub post_n: u64,
-    /// The study's one-tailed z-test, adjusted across its family.
+    /// What the change rests on: "42 respondents linked across both surveys" (the
+    /// paired test leads where there are any) or "120 post-training responses".
+    pub basis: String,
+    /// The leading test's p, adjusted across its family: McNemar's on linked
+    /// respondents, else the study's one-tailed z-test.
     pub p_adjusted: f64,
-    /// Significant at the plan's level after adjustment.
+    /// The leading test is significant at the plan's level after adjustment.
     pub significant: bool,
     /// Whether the change is in the better direction.
     pub improved: bool,
+    /// Significantly worse, by the leading two-sided test.
+    pub worse: bool,
 }
 
 /// One row of a gap: a statement or indicator.
@@ -410,7 +416,23 @@ fn prepost_for<'a>(analysis: &'a Analysis, family: &str, row: &str) -> Option<&'
 }
 
 fn change_of(result: &PrePostResult, scope: &str, better: Better, reverse: bool) -> Change {
-    let (before, after) = (100.0 * result.pre.p, 100.0 * result.post.p);
+    let paired = result.paired.as_ref().filter(|_| result.led_by_paired());
+    let (before, after, basis, p_adjusted, significant) = match paired {
+        Some(p) => (
+            100.0 * p.before,
+            100.0 * p.after,
+            format!("{} respondents linked across both surveys", p.n),
+            p.mcnemar_p_adjusted.or(p.mcnemar_p).unwrap_or(1.0),
+            p.significant,
+        ),
+        None => (
+            100.0 * result.pre.p,
+            100.0 * result.post.p,
+            format!("{} post-training responses", result.post.n),
+            result.p_adjusted,
+            result.significant,
+        ),
+    };
     let rises = after > before;
     let improved = match (better, reverse) {
         (Better::Higher, false) | (Better::Lower, true) => rises,
@@ -421,9 +443,11 @@ fn change_of(result: &PrePostResult, scope: &str, better: Better, reverse: bool)
         before,
         after,
         post_n: result.post.n,
-        p_adjusted: result.p_adjusted,
-        significant: result.significant,
+        basis,
+        p_adjusted,
+        significant: significant && improved,
         improved,
+        worse: result.worse,
     }
 }
 

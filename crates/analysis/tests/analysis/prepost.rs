@@ -144,3 +144,90 @@ fn a_negatively_worded_statement_is_reversed_before_cronbachs_alpha() {
         confidence.alpha
     );
 }
+
+/// Linked respondents answering one knowledge statement: (before, after, how many).
+fn linked_knowledge(pairs: &[(i32, i32, usize)]) -> skafada_analysis::run::Analysis {
+    let pre_i = pre_instrument();
+    let post_i = post_instrument();
+    let mut pre = Vec::new();
+    let mut post = Vec::new();
+    let mut i = 0;
+    for &(before, after, count) in pairs {
+        for _ in 0..count {
+            let id = format!("p{i}");
+            pre.push(Respondent::complete(&id, &pre_i).set("knowledge-signs", before));
+            post.push(post_respondent(&id, &post_i).set("post-knowledge-signs", after));
+            i += 1;
+        }
+    }
+    analyse(&plan(), &dataset(&pre, &post)).unwrap()
+}
+
+#[test]
+fn a_fall_against_the_expected_direction_is_flagged_by_the_two_sided_paired_test() {
+    // 50 linked respondents left "knew quite a bit or a lot" and 2 joined it: the
+    // study's one-tailed test (expecting a rise) cannot see it.
+    let analysis = linked_knowledge(&[(5, 5, 30), (5, 1, 50), (1, 5, 2), (1, 1, 38)]);
+    let result = comparison(&analysis.tests, "knowledge-lot", "knowledge-signs");
+    assert!(result.led_by_paired());
+    assert!(!result.significant, "one-tailed p = {}", result.p);
+    let paired = result.paired.as_ref().unwrap();
+    assert!(paired.significant, "{:?}", paired.mcnemar_p_adjusted);
+    assert!(close(paired.before, 80.0 / 120.0) && close(paired.after, 32.0 / 120.0));
+    assert!(result.worse);
+    // The "knew very little or a little" family expects a fall, and the same answers are
+    // a significant rise there: worse by that family's reading too.
+    let little = comparison(&analysis.tests, "knowledge-little", "knowledge-signs");
+    assert!(little.worse);
+    assert_eq!(analysis.significance, 0.01);
+    assert_eq!(analysis.adjustment, "holm");
+}
+
+#[test]
+fn no_change_is_not_flagged_as_worse() {
+    let analysis = linked_knowledge(&[(5, 5, 60), (1, 1, 60)]);
+    let result = comparison(&analysis.tests, "knowledge-lot", "knowledge-signs");
+    assert!(!result.worse && !result.significant);
+}
+
+#[test]
+fn a_negatively_worded_statement_is_tested_in_the_other_direction() {
+    let pre_i = pre_instrument();
+    let post_i = post_instrument();
+    let (mut pre, mut post) = (Vec::new(), Vec::new());
+    for i in 0..100 {
+        let id = format!("r{i}");
+        let before = if i % 2 == 0 { 4 } else { 2 };
+        let after = if i % 3 == 0 { 4 } else { 2 };
+        let mut respondent = Respondent::complete(&id, &pre_i);
+        let mut later = post_respondent(&id, &post_i);
+        for row in ["culture-language", "expert-advice"] {
+            respondent = respondent.set(&format!("confidence-{row}"), before);
+            later = later.set(&format!("post-confidence-{row}"), after);
+        }
+        pre.push(respondent);
+        post.push(later);
+    }
+    let analysis = analyse(&plan(), &dataset(&pre, &post)).unwrap();
+    let reversed = comparison(
+        &analysis.tests,
+        "confidence-agree",
+        "confidence-culture-language",
+    );
+    assert!(reversed.reverse);
+    assert_eq!(
+        reversed.alternative, "less",
+        "agreeing that it is better not to ask should fall"
+    );
+    let plain = comparison(
+        &analysis.tests,
+        "confidence-agree",
+        "confidence-expert-advice",
+    );
+    assert!(!plain.reverse);
+    assert_eq!(plain.alternative, "greater");
+    // Agreement fell from 50% to 34% on both: progress for the negative statement, a
+    // significant fall for the other only if its two-sided test says so.
+    assert!(reversed.p < plain.p, "{} vs {}", reversed.p, plain.p);
+    assert!(!reversed.worse);
+}

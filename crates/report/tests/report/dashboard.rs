@@ -244,8 +244,11 @@ fn the_training_needs_of_all_sites_rank_the_gaps_the_report_found() {
         .map(|n| n.share.unwrap().percent())
         .collect();
     assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "{ranked:?}");
-    // Perpetrators links to implication 5 and to its module section; the training
-    // changed it (the report: significant after training).
+    // Perpetrators links to implication 5 and to its module section. The report found
+    // the training changed it by its unpaired one-tailed test, which the analysis
+    // replicates; the needs page leads with the paired test on the 72 linked respondents,
+    // which in the synthetic data (post answers drawn without regard to the same
+    // person's pre answers) does not show a clear change.
     let perpetrators = knowledge
         .needs
         .iter()
@@ -254,7 +257,25 @@ fn the_training_needs_of_all_sites_rank_the_gaps_the_report_found() {
     assert_eq!(perpetrators.implications, vec![5]);
     assert_eq!(perpetrators.sections[0].0, "perpetrators-and-fathers");
     let change = perpetrators.change.as_ref().unwrap();
-    assert!(change.improved && change.significant, "{change:?}");
+    assert!(change.improved && !change.worse, "{change:?}");
+    assert_eq!(change.basis, "72 respondents linked across both surveys");
+    let published = f
+        .all
+        .tests
+        .iter()
+        .find_map(|t| match t {
+            skafada_analysis::run::TestResult::PrePost(p)
+                if p.family == "knowledge-little" && p.pre_variable == "knowledge-perpetrators" =>
+            {
+                Some(p)
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        published.significant,
+        "the report's one-tailed finding is replicated"
+    );
     // Figure 4: 35% thought alcohol the greatest single predictor.
     let alcohol = group("misconceptions")
         .needs

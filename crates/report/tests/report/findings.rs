@@ -164,14 +164,13 @@ fn proportion(x: u64, n: u64) -> Proportion {
     }
 }
 
-#[test]
-fn a_pre_post_family_lists_the_statements_that_changed_after_adjustment_with_paired_tests() {
-    let changed = PrePostResult {
+fn knew_a_lot(text: &str) -> PrePostResult {
+    PrePostResult {
         family: "knowledge-lot".into(),
         family_title: "Knew quite a bit or a lot".into(),
         pre_variable: "knowledge:dash".into(),
         post_variable: "post-knowledge:dash".into(),
-        text: "DASH and risk assessment tools".into(),
+        text: text.into(),
         pre: proportion(71, 110),
         post: proportion(100, 120),
         difference: 0.19,
@@ -179,30 +178,59 @@ fn a_pre_post_family_lists_the_statements_that_changed_after_adjustment_with_pai
         z: 3.72,
         p: 0.0001,
         alternative: "greater",
+        reverse: false,
         p_adjusted: 0.0009,
         significant: true,
+        p_two_sided: 0.0002,
+        p_two_sided_adjusted: 0.0018,
+        worse: false,
         paired: Some(Paired {
             n: 40,
+            stayed: 20,
             left: 2,
             joined: 12,
+            before: 0.55,
+            after: 0.8,
             mcnemar_p: Some(0.0129),
+            mcnemar_p_adjusted: Some(0.0021),
+            significant: true,
             wilcoxon_p: Some(0.003),
             wilcoxon_method: Some("exact".into()),
         }),
-    };
-    let unchanged = PrePostResult {
-        significant: false,
-        text: "Impact on young people".into(),
-        ..changed.clone()
-    };
-    let sentences = findings::prepost_family(&[&changed, &unchanged], "holm");
+    }
+}
+
+#[test]
+fn a_pre_post_family_leads_with_the_paired_tests_and_labels_the_published_method() {
+    let changed = knew_a_lot("DASH and risk assessment tools");
+    let mut unchanged = knew_a_lot("Impact on young people");
+    unchanged.significant = false;
+    if let Some(paired) = unchanged.paired.as_mut() {
+        paired.significant = false;
+    }
+    let sentences = findings::prepost_family(&[&changed, &unchanged], "holm", 0.01);
     assert_eq!(
-        sentences[0],
-        "Knew quite a bit or a lot: 1 of 2 statements changed significantly in the expected direction after Holm adjustment."
+        sentences,
+        [
+            "Knew quite a bit or a lot: among respondents linked across both surveys, 1 of 2 statements changed significantly (McNemar's exact test, two-sided, Holm adjustment, significance level .01).",
+            "“DASH and risk assessment tools”: among 40 linked respondents, 55.0% knew quite a bit or a lot before training and 80.0% after (12 moved in, 2 moved out; McNemar p = .013, adjusted p = .002).",
+            "No statement moved significantly against the expected direction (two-sided tests, Holm adjustment, significance level .01).",
+            "The published method, replicated (unpaired z-tests, one-tailed in the expected direction): 1 of 2 statements changed significantly after Holm adjustment.",
+        ]
     );
-    assert_eq!(
-        sentences[1],
-        "“DASH and risk assessment tools”: knew quite a bit or a lot rose from 64.5% before training to 83.3% after (one-tailed z = 3.72, p < .001, adjusted p < .001; among 40 linked respondents, McNemar p = .013)."
+}
+
+#[test]
+fn a_statement_that_got_worse_is_named_whatever_the_one_tailed_test_says() {
+    let mut fell = knew_a_lot("Coercive control");
+    fell.pre = proportion(60, 100);
+    fell.post = proportion(30, 100);
+    fell.significant = false;
+    fell.worse = true;
+    fell.reverse = true;
+    let sentences = findings::prepost_family(&[&fell], "holm", 0.01);
+    assert!(
+        sentences.contains(&"Got worse after training: “Coercive control” (worded negatively: the expected change is the other way): knew quite a bit or a lot went from 60.0% to 30.0% (two-sided, significant after adjustment).".to_owned()),
+        "{sentences:#?}"
     );
-    assert_eq!(sentences.len(), 2);
 }

@@ -96,6 +96,8 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
         tables,
         tests: Vec::new(),
         reliability: Vec::new(),
+        significance: 0.01,
+        adjustment: "holm",
         warnings: Vec::new(),
     }
 }

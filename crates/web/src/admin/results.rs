@@ -299,11 +299,13 @@ fn needs_page(
                             scope: c.scope.clone(),
                             before: format!("{:.0}%", c.before),
                             after: format!("{:.0}%", c.after),
-                            post_n: c.post_n,
-                            verdict: match (c.significant, c.improved) {
-                                (true, true) => "Improved after the training".to_owned(),
-                                (true, false) => "Worse after the training".to_owned(),
-                                (false, _) => "No clear change".to_owned(),
+                            basis: c.basis.clone(),
+                            verdict: if c.significant {
+                                "Improved after the training".to_owned()
+                            } else if c.worse {
+                                "Worse after the training".to_owned()
+                            } else {
+                                "No clear change".to_owned()
                             },
                             p: p_text(c.p_adjusted),
                             improved: c.significant && c.improved,

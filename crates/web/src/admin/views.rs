@@ -406,7 +406,7 @@ pub(crate) struct ChangeView {
     pub(crate) scope: String,
     pub(crate) before: String,
     pub(crate) after: String,
-    pub(crate) post_n: u64,
+    pub(crate) basis: String,
     pub(crate) verdict: String,
     pub(crate) p: String,
     pub(crate) improved: bool,
