@@ -143,3 +143,112 @@ async fn home_and_accessibility_pages_are_served(app: &TestApp) {
     assert_eq!(app.get("/no-such-page").await.status, 404);
 }
 on_both!(home_and_accessibility_pages_are_served);
+
+/// The answers a respondent gives on a survey page: the first (or last) option of each
+/// radio group and checkbox list, 2010 for a year and 12 for a number.
+fn first_answers(body: &str, last: bool) -> Vec<(String, String)> {
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for input in body.split("<input").skip(1) {
+        let tag = input.split('>').next().unwrap_or_default();
+        let attribute = |name: &str| {
+            let marker = format!(" {name}=\"");
+            let start = tag.find(&marker)? + marker.len();
+            Some(tag[start..].split('"').next()?.to_owned())
+        };
+        let (Some(kind), Some(name)) = (attribute("type"), attribute("name")) else {
+            continue;
+        };
+        let seen = answers.iter().position(|(n, _)| *n == name);
+        if let Some(at) = seen {
+            if last
+                && matches!(kind.as_str(), "radio" | "checkbox")
+                && let Some(value) = attribute("value")
+            {
+                answers[at].1 = value;
+            }
+            continue;
+        }
+        let value = match kind.as_str() {
+            "radio" | "checkbox" => attribute("value"),
+            "text" if tag.contains("govuk-input--width-4") => Some("2010".to_owned()),
+            "text" if tag.contains("govuk-input--width-5") => Some("12".to_owned()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            answers.push((name, value));
+        }
+    }
+    answers
+}
+
+/// Answers the survey pages `pages` times, or until check your answers.
+async fn answer_pages(app: &TestApp, pages: usize, last: bool) {
+    for _ in 0..pages {
+        let path = app.current().await;
+        if path.ends_with("/check-answers") {
+            return;
+        }
+        let page = app.get(&path).await;
+        let answers = first_answers(&page.body, last);
+        let form: Vec<(&str, &str)> = answers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let saved = app.post(&path, &form).await;
+        assert_eq!(saved.status, 303, "{path}: {}", saved.body);
+    }
+}
+
+async fn a_respondent_who_resumes_half_way_is_kept_counted_and_paired(app: &TestApp) {
+    crate::admin::accounts(app).await;
+    let code = app.consent().await;
+    answer_pages(app, 2, false).await;
+    // A fresh browser: the journey cookie is gone and the resume code brings it back.
+    app.forget_cookie();
+    let resumed = app.post("/resume", &[("code", &code)]).await;
+    assert_eq!(resumed.location(), "/continue");
+    answer_pages(app, 60, false).await;
+    let done = app.post("/survey/pre/check-answers", &[]).await;
+    assert_eq!(done.location(), "/survey/pre/done");
+    app.finish_training().await;
+    // Other answers afterwards, so that each statement has something to compare.
+    answer_pages(app, 60, true).await;
+    assert!(app.current().await.ends_with("/survey/post/check-answers"));
+    let done = app.post("/survey/post/check-answers", &[]).await;
+    assert_eq!(done.location(), "/survey/post/done");
+    let responses = app.store.study_responses(&app.study_id).await.unwrap();
+    assert_eq!(
+        responses.len(),
+        2,
+        "one pre-training and one post-training response"
+    );
+
+    let admin = crate::admin::signed_in(app, "global@example.org").await;
+    let report = admin
+        .get(&format!(
+            "/admin/studies/{}/report?format=html",
+            app.study_id
+        ))
+        .await;
+    assert_eq!(report.status, 200);
+    for kept in [
+        "1 valid responses to the pre-training survey were analysed, of 1 records received.",
+        "1 valid responses to the post-training survey were analysed, of 1 records received.",
+        "Up to 1 respondents answered both surveys and are linked",
+    ] {
+        assert!(report.body.contains(kept), "{kept}");
+    }
+    let dashboard = admin
+        .get(&format!(
+            "/admin/studies/{}/sites/LA01/dashboard",
+            app.study_id
+        ))
+        .await;
+    assert_eq!(dashboard.status, 200);
+    assert!(
+        !dashboard.body.contains("no responses") && dashboard.body.contains("LA01"),
+        "{}",
+        dashboard.body
+    );
+}
+on_both!(a_respondent_who_resumes_half_way_is_kept_counted_and_paired);
