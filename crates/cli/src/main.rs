@@ -48,6 +48,11 @@ enum Command {
     Crosstab(commands::crosstab::CrosstabArgs),
     /// Two-proportion z-test (pooled, no continuity correction).
     Ztest(commands::ztest::ZTestArgs),
+    /// Check a case-study framework file (themes and sub-themes of the interviews, as data).
+    #[command(subcommand)]
+    Framework(commands::framework::FrameworkCommand),
+    /// Two coders' agreement per code: Cohen's kappa on passage-level presence, from a CSV of their judgements.
+    Agreement(commands::agreement::AgreementArgs),
     /// McNemar's test for paired counts: exact, and chi-square with and without correction.
     Mcnemar(commands::mcnemar::McNemarArgs),
     /// Admin accounts: `skafada admin create` makes one (none exists by default).
@@ -75,6 +80,8 @@ fn main() -> ExitCode {
         Command::Crosstab(args) => commands::crosstab::run(args),
         Command::Ztest(args) => commands::ztest::run(args),
         Command::Mcnemar(args) => commands::mcnemar::run(args),
+        Command::Agreement(args) => commands::agreement::run(args),
+        Command::Framework(command) => commands::framework::run(command),
         Command::Admin(command) => commands::admin::run(command),
         Command::Retention(command) => commands::retention::run(command),
         Command::Bench(command) => commands::bench::run(command),

@@ -59,6 +59,14 @@ pub enum StatsError {
         /// Number of columns given.
         columns: usize,
     },
+    /// A square table (the same categories for rows and columns) was required.
+    #[error("a square table is required, got {rows} x {columns}")]
+    NotSquare {
+        /// Number of rows given.
+        rows: usize,
+        /// Number of columns given.
+        columns: usize,
+    },
     /// Two inputs that must have the same length do not.
     #[error("{what}: lengths differ ({left} vs {right})")]
     LengthMismatch {

@@ -41,6 +41,7 @@ mod effect;
 mod error;
 mod fisher;
 pub mod frequency;
+mod kappa;
 mod mcnemar;
 mod proportion;
 mod reliability;
@@ -61,6 +62,7 @@ pub use frequency::{
     FrequencyRow, FrequencyTable, MultiResponseRow, MultiResponseTable, frequencies,
     multi_response, multi_response_from_counts,
 };
+pub use kappa::{Agreement, cohen_kappa};
 pub use mcnemar::{McNemarMethod, McNemarResult, mcnemar};
 pub use proportion::{
     ProportionInterval, TwoProportionZTest, two_proportion_z_test, wilson_interval,

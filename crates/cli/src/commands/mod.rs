@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod agreement;
 pub mod analyse;
 pub mod bench;
 pub mod bench_analysis;
@@ -9,6 +10,7 @@ pub mod content;
 pub mod crosstab;
 pub mod demo_data;
 pub mod export;
+pub mod framework;
 pub mod instrument;
 pub mod links;
 pub mod mcnemar;

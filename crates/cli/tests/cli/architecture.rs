@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 8] = [
+const CORE: [&str; 9] = [
+    "skafada-qualitative",
     "skafada-release",
     "skafada-instrument",
     "skafada-stats",

@@ -6,6 +6,7 @@ mod demo_data;
 mod durability;
 mod instrument;
 mod processes;
+mod qualitative;
 mod stats;
 mod study;
 

@@ -13,6 +13,7 @@ mod crosstab;
 mod disclosure;
 mod effect;
 mod fisher;
+mod kappa;
 mod mcnemar;
 mod properties;
 mod wilcoxon;

@@ -1,0 +1,107 @@
+//! `skafada agreement` and `skafada framework check`: the qualitative contract.
+
+use super::{skafada, stderr, stdout, workspace_root};
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    cases: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    categories: usize,
+    a: Vec<u8>,
+    b: Vec<u8>,
+    kappa: Option<f64>,
+}
+
+#[test]
+fn agreement_prints_scikit_learns_kappa_for_each_code() {
+    let fixture: Fixture = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("crates/stats/tests/fixtures/kappa.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    // Two codes from the reference vectors: presence on passages, two coders.
+    let chosen: Vec<&Case> = fixture
+        .cases
+        .iter()
+        .filter(|c| c.categories == 2 && c.a.len() >= 40 && c.kappa.is_some())
+        .take(2)
+        .collect();
+    assert_eq!(chosen.len(), 2);
+    let mut csv = String::from("passage,code,coder,present\n");
+    for (code, case) in ["barriers", "coercive-control"].iter().zip(&chosen) {
+        for (i, (a, b)) in case.a.iter().zip(&case.b).enumerate() {
+            csv.push_str(&format!(
+                "p{i},{code},coder-1,{a}\np{i},{code},coder-2,{b}\n"
+            ));
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("skafada-agreement-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("judgements.csv");
+    std::fs::write(&file, csv).unwrap();
+    let output = skafada(&["agreement", "--data", file.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let codes = json["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 2);
+    for (printed, (code, case)) in codes
+        .iter()
+        .zip(["barriers", "coercive-control"].iter().zip(&chosen))
+    {
+        assert_eq!(printed["code"], *code);
+        assert_eq!(printed["n"], case.a.len());
+        let kappa = printed["kappa"].as_f64().unwrap();
+        assert!(
+            (kappa - case.kappa.unwrap()).abs() <= 1e-12,
+            "{kappa} vs {:?}",
+            case.kappa
+        );
+    }
+
+    let broken = dir.join("broken.csv");
+    std::fs::write(
+        &broken,
+        "passage,code,coder,present\np1,c,A,1\np1,c,B,yes\n",
+    )
+    .unwrap();
+    let output = skafada(&["agreement", "--data", broken.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("broken.csv:3: present must be 0 or 1, not \"yes\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn framework_check_accepts_the_skafada_framework_and_names_a_broken_ones_line() {
+    let output = skafada(&["framework", "check", "frameworks/skafada.toml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("valid (7 research questions"),
+        "{}",
+        stdout(&output)
+    );
+    let dir = std::env::temp_dir().join(format!("skafada-framework-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("framework.toml");
+    let text = std::fs::read_to_string(workspace_root().join("frameworks/skafada.toml"))
+        .unwrap()
+        .replacen(
+            "research-questions = [\"rq5\"]",
+            "research-questions = [\"rq8\"]",
+            1,
+        );
+    std::fs::write(&broken, text).unwrap();
+    let output = skafada(&["framework", "check", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("framework.toml:")
+            && stderr(&output).contains("`rq8` is not a research question of this framework"),
+        "{}",
+        stderr(&output)
+    );
+}
