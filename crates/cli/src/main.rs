@@ -51,6 +51,9 @@ enum Command {
     /// Check a case-study framework file (themes and sub-themes of the interviews, as data).
     #[command(subcommand)]
     Framework(commands::framework::FrameworkCommand),
+    /// Interview transcripts: read a .txt, .docx or .vtt file into pseudonymised speaker turns.
+    #[command(subcommand)]
+    Transcript(commands::transcript::TranscriptCommand),
     /// Two coders' agreement per code: Cohen's kappa on passage-level presence, from a CSV of their judgements.
     Agreement(commands::agreement::AgreementArgs),
     /// McNemar's test for paired counts: exact, and chi-square with and without correction.
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Mcnemar(args) => commands::mcnemar::run(args),
         Command::Agreement(args) => commands::agreement::run(args),
         Command::Framework(command) => commands::framework::run(command),
+        Command::Transcript(command) => commands::transcript::run(command),
         Command::Admin(command) => commands::admin::run(command),
         Command::Retention(command) => commands::retention::run(command),
         Command::Bench(command) => commands::bench::run(command),

@@ -19,4 +19,5 @@ pub mod retention;
 pub mod serve;
 pub mod settings;
 pub mod study;
+pub mod transcript;
 pub mod ztest;

@@ -5,8 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 9] = [
+const CORE: [&str; 10] = [
     "skafada-qualitative",
+    "skafada-transcripts",
     "skafada-release",
     "skafada-instrument",
     "skafada-stats",

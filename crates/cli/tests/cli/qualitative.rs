@@ -105,3 +105,84 @@ fn framework_check_accepts_the_skafada_framework_and_names_a_broken_ones_line() 
         stderr(&output)
     );
 }
+
+/// `skafada transcript import FIXTURE --redact redact.txt --format json`, parsed.
+fn imported(fixture: &str) -> serde_json::Value {
+    let dir = "crates/cli/tests/fixtures/transcripts";
+    let output = skafada(&[
+        "transcript",
+        "import",
+        &format!("{dir}/{fixture}"),
+        "--redact",
+        &format!("{dir}/redact.txt"),
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+#[test]
+fn transcript_import_reads_word_and_captions_into_pseudonymised_turns() {
+    let docx = imported("interview.docx");
+    let turns = docx["turns"].as_array().unwrap();
+    assert_eq!(turns[1]["speaker"], "Interviewer");
+    assert_eq!(turns[2]["speaker"], "Speaker 1");
+    assert_eq!(
+        turns[2]["text"],
+        "I'm a family support worker in the [redacted 1] team. My manager [name 1] set up the DA champions."
+    );
+    assert_eq!(
+        turns[4]["text"],
+        "Mostly e-learning & one day with the local refuge."
+    );
+    let text = serde_json::to_string(&docx["turns"]).unwrap();
+    for name in ["Alex", "Morgan", "Riverside", "Dana"] {
+        assert!(!text.contains(name), "{name} is left in {text}");
+    }
+    let redactions = docx["redactions"].as_array().unwrap();
+    assert!(
+        redactions
+            .iter()
+            .any(|r| r["from"] == "Alex Morgan" && r["to"] == "Speaker 1")
+    );
+
+    let vtt = imported("interview.vtt");
+    let turns = vtt["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 2, "one speaker's cues join into one turn");
+    assert_eq!(turns[1]["speaker"], "Speaker 1");
+    assert_eq!(
+        turns[1]["text"],
+        "I ask when I am on my own with the parent. Our [redacted 1] team has a checklist."
+    );
+}
+
+#[test]
+fn transcript_import_refuses_a_bad_file_with_its_name_and_the_problem() {
+    let dir = std::env::temp_dir().join(format!("skafada-transcript-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = dir.join("fake.docx");
+    std::fs::write(&fake, "this is not a Word file").unwrap();
+    let output = skafada(&[
+        "transcript",
+        "import",
+        fake.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("fake.docx: not a Word .docx file (it is not a ZIP package)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).is_empty(),
+        "nothing half-imported is printed"
+    );
+    let other = dir.join("notes.pdf");
+    std::fs::write(&other, "%PDF").unwrap();
+    let output = skafada(&["transcript", "import", other.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("must be a .txt, .docx or .vtt file"));
+}
