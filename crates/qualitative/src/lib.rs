@@ -7,6 +7,9 @@
 //! - [`agreement`]: two coders' agreement per code on the same passages (Cohen's kappa on
 //!   passage-level presence, and the proportion of agreement).
 //!
+//! - [`matrix`]: charting, the cases-by-sub-themes matrix with summaries and the passages
+//!   that support them, one sheet per theme.
+//!
 //! Architecture invariant: pure. Nothing here reads files, the clock or the network;
 //! callers pass text and rows in.
 #![forbid(unsafe_code)]
@@ -14,3 +17,4 @@
 
 pub mod agreement;
 pub mod framework;
+pub mod matrix;
