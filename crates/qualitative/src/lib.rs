@@ -6,7 +6,6 @@
 //!   column in every message, as instruments are.
 //! - [`agreement`]: two coders' agreement per code on the same passages (Cohen's kappa on
 //!   passage-level presence, and the proportion of agreement).
-//!
 //! - [`matrix`]: charting, the cases-by-sub-themes matrix with summaries and the passages
 //!   that support them, one sheet per theme.
 //!
