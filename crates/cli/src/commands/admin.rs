@@ -5,9 +5,7 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use skafada_store::{NewAccount, NewPassword, Role, Store};
-
-use super::serve::{DEFAULT_DATABASE, redact};
+use skafada_store::{NewAccount, NewPassword, Role};
 
 /// `skafada admin ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -20,9 +18,8 @@ pub enum AdminCommand {
 /// Arguments of `skafada admin create`.
 #[derive(Debug, clap::Args)]
 pub struct CreateArgs {
-    /// The database: `sqlite://PATH` or `postgres://...`.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    #[command(flatten)]
+    pub database: super::settings::DatabaseArgs,
     /// The email the account signs in with.
     #[arg(long)]
     pub email: String,
@@ -85,9 +82,7 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     }
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
     runtime.block_on(async {
-        let store = Store::connect(&args.database)
-            .await
-            .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
+        let (store, _) = args.database.open().await?;
         let study = match &args.study {
             None => None,
             Some(wanted) => {

@@ -4,18 +4,17 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use serde::Serialize;
-use skafada_store::Store;
 use skafada_web::Config;
 
 /// Arguments of `skafada links`.
 #[derive(Debug, clap::Args)]
 pub struct LinksArgs {
-    /// The database: `sqlite://PATH` or `postgres://...`.
-    #[arg(long, default_value = super::serve::DEFAULT_DATABASE)]
-    pub database: String,
-    /// The address respondents use, as given to `skafada serve`.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub public_url: String,
+    #[command(flatten)]
+    pub database: super::settings::DatabaseArgs,
+    /// The address respondents use, as given to `skafada serve` [default: the settings'
+    /// public URL, else http://127.0.0.1:8080].
+    #[arg(long)]
+    pub public_url: Option<String>,
     /// Print a JSON array of `{site, url}`.
     #[arg(long)]
     pub json: bool,
@@ -30,18 +29,17 @@ struct Link {
 /// Runs `skafada links`.
 pub fn run(args: LinksArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
-    let links = runtime.block_on(async {
-        let store = Store::connect(&args.database).await.with_context(|| {
-            format!(
-                "Failed to open the database {}",
-                super::serve::redact(&args.database)
-            )
-        })?;
+    let (links, settings) = runtime.block_on(async {
+        let (store, settings) = args.database.open().await?;
         let links = store.links().await.context("Failed to read the links")?;
         store.close().await;
-        anyhow::Ok(links)
+        anyhow::Ok((links, settings))
     })?;
-    let config = Config::new(&args.public_url);
+    let public_url = args
+        .public_url
+        .or(settings.public_url)
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+    let config = Config::new(&public_url);
     let links: Vec<Link> = links
         .into_iter()
         .map(|link| Link {

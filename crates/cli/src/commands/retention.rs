@@ -5,9 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use skafada_store::{Deletion, Scrub, Store};
-
-use super::serve::{DEFAULT_DATABASE, redact};
+use skafada_store::{Deletion, Scrub};
 
 /// `skafada retention ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -19,9 +17,8 @@ pub enum RetentionCommand {
 /// Arguments of `skafada retention run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The database: `sqlite://PATH` or `postgres://...`.
-    #[arg(long, default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    #[command(flatten)]
+    pub database: super::settings::DatabaseArgs,
 }
 
 /// One line about a deletion, for the terminal or the server log, saying whether the
@@ -45,9 +42,7 @@ pub fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
     let RetentionCommand::Run(args) = command;
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
     runtime.block_on(async {
-        let store = Store::connect(&args.database)
-            .await
-            .with_context(|| format!("Failed to open the database {}", redact(&args.database)))?;
+        let (store, _) = args.database.open().await?;
         let deletions = store
             .run_retention(&skafada_store::today())
             .await

@@ -92,7 +92,8 @@ pub enum SettingsError {
 }
 
 /// Environment variables that are read elsewhere or by tests, and are not settings.
-const OTHER_VARIABLES: [&str; 6] = [
+const OTHER_VARIABLES: [&str; 7] = [
+    "SKAFADA_TARGET",
     "SKAFADA_CONFIG",
     "SKAFADA_LOG",
     "SKAFADA_BIN",
@@ -114,6 +115,67 @@ const VARIABLES: [&str; 10] = [
     "SKAFADA_MAIL_PASSWORD",
     "SKAFADA_MAIL_FROM",
 ];
+
+/// Where a command that opens the database finds it: as `skafada serve` does (defaults,
+/// then `--config`/`SKAFADA_CONFIG`, then `SKAFADA_DATABASE`, then `--database`).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// A settings file (TOML), also from `SKAFADA_CONFIG`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// The database: `sqlite://PATH` or `postgres://...`; also `SKAFADA_DATABASE`
+    /// [default: sqlite://skafada.sqlite].
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Make a new SQLite database if there is none at the path (otherwise a missing file
+    /// is an error: it usually means the wrong folder or settings).
+    #[arg(long)]
+    pub create: bool,
+}
+
+impl DatabaseArgs {
+    /// The resolved settings.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        load(
+            self.config.as_deref(),
+            &Flags {
+                database: self.database.clone(),
+                ..Flags::default()
+            },
+        )
+    }
+
+    /// Opens the database, refusing to make a new SQLite file unless `--create` was given.
+    pub async fn open(&self) -> anyhow::Result<(skafada_store::Store, Settings)> {
+        use anyhow::Context as _;
+        let settings = self.settings()?;
+        if !self.create
+            && let Some(path) = sqlite_path(&settings.database)
+            && !path.exists()
+        {
+            anyhow::bail!(
+                "There is no database at {}. Give the one skafada serve uses with --database, SKAFADA_DATABASE or --config, or add --create to make a new one.",
+                path.display()
+            );
+        }
+        let store = skafada_store::Store::connect(&settings.database)
+            .await
+            .with_context(|| {
+                format!(
+                    "Failed to open the database {}",
+                    super::serve::redact(&settings.database)
+                )
+            })?;
+        Ok((store, settings))
+    }
+}
+
+/// The file of a `sqlite://` URL; `None` for other databases and in-memory SQLite.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
 
 /// Reads the settings file (`--config`, else `SKAFADA_CONFIG`) if there is one and
 /// resolves it with the environment and the flags, as [`resolve`] does.

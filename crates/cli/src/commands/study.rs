@@ -1,14 +1,13 @@
 //! `skafada study create|show`: a study made from content files, and what it was made
 //! from.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use skafada_store::{ContentPart, NewStudy, Store, Study};
+use skafada_store::{ContentPart, NewStudy, Study};
 
 use super::content::{Content, ContentArgs};
-use super::serve::redact;
+use super::settings::DatabaseArgs;
 
 /// Subcommands of `skafada study`.
 #[derive(Debug, clap::Subcommand)]
@@ -20,18 +19,6 @@ pub enum StudyCommand {
     /// Print a study's content: each part's version and SHA-256, and whether it is
     /// unchanged since the study was created.
     Show(ShowArgs),
-}
-
-/// Where the database is: as `skafada serve` finds it.
-#[derive(Debug, clap::Args)]
-pub struct DatabaseArgs {
-    /// A settings file (TOML), also from `SKAFADA_CONFIG`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// The database: `sqlite://PATH` or `postgres://...`; also `SKAFADA_DATABASE`
-    /// [default: sqlite://skafada.sqlite].
-    #[arg(long)]
-    pub database: Option<String>,
 }
 
 /// Arguments of `skafada study create`.
@@ -79,16 +66,6 @@ pub fn run(command: StudyCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn settings(args: &DatabaseArgs) -> anyhow::Result<super::settings::Settings> {
-    super::settings::load(
-        args.config.as_deref(),
-        &super::settings::Flags {
-            database: args.database.clone(),
-            ..super::settings::Flags::default()
-        },
-    )
-}
-
 fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     let name = args.name.trim().to_owned();
     if name.is_empty() {
@@ -112,7 +89,7 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     if args.delete_on <= skafada_store::today() {
         bail!("--delete-on must be in the future");
     }
-    let settings = settings(&args.database)?;
+    let settings = args.database.settings()?;
     let min_cell_count = args.min_cell_count.unwrap_or(settings.min_cell_count);
     if !(1..=100).contains(&min_cell_count) {
         bail!("--min-cell-count must be a whole number from 1 to 100");
@@ -146,9 +123,7 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
         let runtime =
             tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
         let id = runtime.block_on(async {
-            let store = Store::connect(&settings.database).await.with_context(|| {
-                format!("Failed to open the database {}", redact(&settings.database))
-            })?;
+            let (store, _) = args.database.open().await?;
             store
                 .create_study_by(&study, min_cell_count, None)
                 .await
@@ -164,12 +139,9 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.database)?;
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
     let study: Study = runtime.block_on(async {
-        let store = Store::connect(&settings.database).await.with_context(|| {
-            format!("Failed to open the database {}", redact(&settings.database))
-        })?;
+        let (store, _) = args.database.open().await?;
         store
             .studies()
             .await

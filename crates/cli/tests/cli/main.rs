@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
 mod architecture;
+mod database;
 mod demo_data;
 mod durability;
 mod instrument;

@@ -18,24 +18,28 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A study's opening, closing and deletion dates, as `study create` takes them.
+pub(crate) const DATES: [&str; 6] = [
+    "--opens",
+    "2027-01-04",
+    "--closes",
+    "2027-03-31",
+    "--delete-on",
+    "2033-12-31",
+];
+
 /// `skafada study create` with this pre-training survey and the other parts by default.
 fn create(name: &str, pre: &std::path::Path, database: &str) -> std::process::Output {
-    skafada(&[
-        "study",
-        "create",
-        "--name",
-        name,
-        "--opens",
-        "2027-01-04",
-        "--closes",
-        "2027-03-31",
-        "--delete-on",
-        "2033-12-31",
+    let mut args = vec!["study", "create", "--name", name];
+    args.extend(DATES);
+    args.extend([
         "--pre",
         pre.to_str().unwrap(),
         "--database",
         database,
-    ])
+        "--create",
+    ]);
+    skafada(&args)
 }
 
 fn edited_pre() -> String {
