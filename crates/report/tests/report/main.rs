@@ -7,6 +7,7 @@ mod charts;
 mod dashboard;
 mod findings;
 mod layout;
+mod silent;
 mod whole;
 
 use skafada_analysis::clean::CleaningLog;
@@ -90,12 +91,14 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
                 kept: 10,
                 excluded: Vec::new(),
                 minimum_answered: 0.5,
+                flags: Vec::new(),
             },
             post: None,
         },
         tables,
         tests: Vec::new(),
         reliability: Vec::new(),
+        untested: Vec::new(),
         warnings: Vec::new(),
     }
 }
