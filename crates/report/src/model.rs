@@ -667,6 +667,10 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
         tests.push(Block::Table(association_table(family)));
     }
     for untested in analysis.untested.iter().filter(|u| u.kind == "association") {
+        key.push(format!(
+            "Association with {} was not tested: {}.",
+            untested.family_title, untested.reason
+        ));
         tests.extend(untested_blocks(
             untested,
             format!("Association with {}", untested.family_title),

@@ -191,6 +191,13 @@ fn a_family_with_one_group_is_said_not_to_be_tested_in_every_rendering() {
             "Not tested: only one group answered (“Yes”).",
         ],
     );
+    let report = Report::from_analysis(&analysis, &ReportOptions::default());
+    let summary = &report.document().sections[0];
+    assert_eq!(summary.id, "summary");
+    assert!(
+        matches!(&summary.blocks[0], skafada_report::model::Block::List(items) if items.iter().any(|i| i == "Association with previous domestic abuse training was not tested: only one group answered (“Yes”).")),
+        "the summary says so too"
+    );
 }
 
 #[test]
