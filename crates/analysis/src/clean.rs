@@ -18,28 +18,53 @@ use crate::plan::CleaningRules;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
+    /// Repeats the response id of an earlier record (only with `duplicates = "drop"`;
+    /// otherwise the analysis refuses the data).
+    DuplicateResponse,
     /// Created when a respondent came back (their answers are in their first record).
     Returning,
     /// Nothing was answered.
     Empty,
     /// Closed by a routing rule: not eligible for the survey.
     Ended,
+    /// Its answers close the survey by routing (not eligible), but the record is not
+    /// marked ended: excluded with `exclude-ended`, flagged otherwise.
+    RoutingInconsistent,
     /// Fewer than the minimum share of applicable questions was answered.
     BelowMinimum,
+    /// A second record of a respondent already kept (only with `duplicates = "drop"`).
+    DuplicateRespondent,
 }
 
 impl Reason {
     /// A sentence describing the reason.
     pub fn describe(self, minimum: f64) -> String {
         match self {
+            Reason::DuplicateResponse => "repeats the response id of an earlier record".into(),
             Reason::Returning => "record created by a respondent returning to the survey".into(),
             Reason::Empty => "no questions answered".into(),
             Reason::Ended => "survey closed by routing (not eligible)".into(),
+            Reason::RoutingInconsistent => {
+                "answers close the survey by routing (not eligible), but the record is not marked ended"
+                    .into()
+            }
             Reason::BelowMinimum => format!(
                 "fewer than {:.0}% of applicable questions answered",
                 minimum * 100.0
             ),
+            Reason::DuplicateRespondent => {
+                "a second record of a respondent whose first record is kept".into()
+            }
         }
+    }
+
+    /// Whether the study's rule names the reason, so that the log lists it even when it
+    /// excluded nothing. The others are listed only when they excluded a record.
+    fn always_listed(self) -> bool {
+        matches!(
+            self,
+            Reason::Returning | Reason::Empty | Reason::Ended | Reason::BelowMinimum
+        )
     }
 }
 
@@ -54,6 +79,39 @@ pub struct Exclusion {
     pub count: usize,
 }
 
+/// What a flag in the cleaning log is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagKind {
+    /// Values of a numeric question outside the instrument's bounds, in kept records:
+    /// treated as missing in every table and test.
+    OutOfRange,
+    /// Kept records whose answers close the survey by routing although they are not
+    /// marked ended (the plan's `exclude-ended` is false).
+    RoutingInconsistent,
+}
+
+/// Something cleaning found in the kept records that the reader should know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// What it is about.
+    pub kind: FlagKind,
+    /// The variable, for values out of range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+    /// The smallest value accepted, for values out of range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The largest value accepted, for values out of range; for a year, absent: a year
+    /// may not be later than the year the record was started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Values (out of range) or records (routing) flagged.
+    pub count: usize,
+    /// What was found and what was done, as a sentence.
+    pub description: String,
+}
+
 /// The cleaning log of one survey.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CleaningLog {
@@ -62,9 +120,14 @@ pub struct CleaningLog {
     /// Records kept.
     pub kept: usize,
     /// Records excluded, by reason (each record counts once, under its first reason).
+    /// The study's four reasons are always listed; duplicates and routing-inconsistent
+    /// records only when there were any.
     pub excluded: Vec<Exclusion>,
     /// The minimum share of applicable questions a kept record answered.
     pub minimum_answered: f64,
+    /// What was found in the kept records and how it was treated (values out of range,
+    /// routing-inconsistent records kept); empty when nothing was.
+    pub flags: Vec<Flag>,
 }
 
 /// How to tell whether one applicable variable was answered.
@@ -88,6 +151,12 @@ impl Check<'_> {
 
 /// The share of its applicable questions each record answered, under the routing.
 pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
+    routes(instrument, data).0
+}
+
+/// Each record's share of its applicable questions answered, and whether its answers
+/// close the survey by an end rule.
+fn routes(instrument: &Instrument, data: &Responses) -> (Vec<f64>, Vec<bool>) {
     // Routing depends only on a few variables: those conditions and end rules test, and
     // those with "please specify" follow-ups. Records with the same values of those share
     // a route, so each distinct route is evaluated once.
@@ -166,6 +235,7 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
     let words = lists.len().div_ceil(64).max(1);
     let mut classes: HashMap<Vec<u64>, usize> = HashMap::new();
     let mut class_variables: Vec<Vec<&str>> = Vec::new();
+    let mut class_ended: Vec<bool> = Vec::new();
     let mut class_of: Vec<u32> = Vec::with_capacity(data.len());
     let mut key = vec![0u64; words];
     for row in 0..data.len() {
@@ -186,6 +256,7 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
                 }
                 let route = instrument.route(&answers);
                 class_variables.push(route.applicable_variables(&answers));
+                class_ended.push(route.ended_by.is_some());
                 classes.insert(key.clone(), class_variables.len() - 1);
                 class_variables.len() - 1
             }
@@ -239,7 +310,7 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
         }
         answered
     });
-    class_of
+    let shares = class_of
         .iter()
         .zip(&answered)
         .map(|(class, answered)| {
@@ -250,7 +321,12 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
                 f64::from(*answered) / f64::from(applicable)
             }
         })
-        .collect()
+        .collect();
+    let ended = class_of
+        .iter()
+        .map(|class| class_ended.get(*class as usize).copied().unwrap_or(false))
+        .collect();
+    (shares, ended)
 }
 
 /// Collects the code list of every test of `id` in the condition.
@@ -338,51 +414,208 @@ fn check_for<'a>(
     }
 }
 
+/// Ids that more than one record carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct DuplicateIds {
+    /// Each repeated id once, in the order it was first repeated.
+    pub ids: Vec<String>,
+    /// Records beyond the first of each id.
+    pub records: usize,
+}
+
+impl DuplicateIds {
+    fn add(&mut self, id: &str) {
+        self.records += 1;
+        if !self.ids.iter().any(|i| i == id) {
+            self.ids.push(id.to_owned());
+        }
+    }
+
+    /// Whether no id is repeated.
+    pub fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+}
+
+/// What cleaning decided, with the duplicates it found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    /// Whether each record is kept.
+    pub keep: Vec<bool>,
+    /// The log.
+    pub log: CleaningLog,
+    /// Response ids carried by more than one record (the later ones are excluded).
+    pub duplicate_responses: DuplicateIds,
+    /// Respondent ids carried by more than one record that the other rules keep (the
+    /// later ones are excluded).
+    pub duplicate_respondents: DuplicateIds,
+}
+
+/// A numeric question's bounds, from the instrument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds<'a> {
+    /// The variable.
+    pub variable: &'a str,
+    /// The question.
+    pub text: &'a str,
+    /// The smallest value accepted.
+    pub min: i64,
+    /// The largest value accepted; `None` for a year, which may be no later than the year
+    /// its record was started.
+    pub max: Option<i64>,
+}
+
+impl Bounds<'_> {
+    /// Whether a value (not [`MISSING`]) lies outside the bounds, for a record started in
+    /// `started` (its year, when known).
+    pub fn excludes(&self, value: i32, started: Option<i32>) -> bool {
+        let value = i64::from(value);
+        value < self.min
+            || match self.max {
+                Some(max) => value > max,
+                None => started.is_some_and(|year| value > i64::from(year)),
+            }
+    }
+
+    fn range(&self) -> String {
+        match self.max {
+            Some(max) => format!("{} to {max}", self.min),
+            None => format!("{} to the year the record was started", self.min),
+        }
+    }
+}
+
+/// The bounds of every numeric and year question of the instrument.
+pub fn bounds(instrument: &Instrument) -> Vec<Bounds<'_>> {
+    instrument
+        .items()
+        .filter_map(|item| {
+            let (min, max) = match &item.kind {
+                ItemKind::Number { min, max } => (*min, Some(*max)),
+                ItemKind::Year { min } => (i64::from(*min), None),
+                _ => return None,
+            };
+            Some(Bounds {
+                variable: &item.id,
+                text: &item.text,
+                min,
+                max,
+            })
+        })
+        .collect()
+}
+
+/// The year of a `YYYY-MM-DD` date, when it has one.
+pub fn started_year(date: &str) -> Option<i32> {
+    date.get(..4)?.parse().ok()
+}
+
 /// Applies the cleaning rules. Returns which records to keep and the log.
 pub fn clean(
     instrument: &Instrument,
     data: &Responses,
     rules: &CleaningRules,
 ) -> (Vec<bool>, CleaningLog) {
-    let shares = answered_shares(instrument, data);
-    let mut counts: Vec<(Reason, usize)> = [
+    let cleaned = clean_records(instrument, data, rules);
+    (cleaned.keep, cleaned.log)
+}
+
+/// Applies the cleaning rules, with the duplicates found.
+///
+/// A record that repeats an earlier record's response id is excluded first; a record of
+/// a respondent whose earlier record is kept is excluded last, so that each respondent
+/// has at most one kept record (and one pair across the surveys). Whether duplicates are
+/// refused or dropped is the analysis's decision (`[cleaning] duplicates`): cleaning
+/// itself never counts a record twice.
+pub fn clean_records(instrument: &Instrument, data: &Responses, rules: &CleaningRules) -> Cleaned {
+    let (shares, ended) = routes(instrument, data);
+    let order = [
+        Reason::DuplicateResponse,
         Reason::Returning,
         Reason::Empty,
         Reason::Ended,
+        Reason::RoutingInconsistent,
         Reason::BelowMinimum,
-    ]
-    .into_iter()
-    .map(|r| (r, 0))
-    .collect();
-    let keep: Vec<bool> = (0..data.len())
-        .map(|row| {
-            let share = shares.get(row).copied().unwrap_or(0.0);
-            let reason =
-                if rules.exclude_returning && data.returning.get(row).copied().unwrap_or(false) {
-                    Some(Reason::Returning)
-                } else if share == 0.0 || data.status.get(row) == Some(&Status::Started) {
-                    Some(Reason::Empty)
-                } else if rules.exclude_ended && data.status.get(row) == Some(&Status::Ended) {
-                    Some(Reason::Ended)
-                } else if share < rules.minimum_answered {
-                    Some(Reason::BelowMinimum)
-                } else {
-                    None
-                };
-            if let Some(reason) = reason
-                && let Some(slot) = counts.iter_mut().find(|(r, _)| *r == reason)
-            {
-                slot.1 += 1;
+        Reason::DuplicateRespondent,
+    ];
+    let mut counts: Vec<(Reason, usize)> = order.into_iter().map(|r| (r, 0)).collect();
+    let mut count = |reason: Reason| {
+        if let Some(slot) = counts.iter_mut().find(|(r, _)| *r == reason) {
+            slot.1 += 1;
+        }
+    };
+    let mut duplicate_responses = DuplicateIds::default();
+    let mut duplicate_respondents = DuplicateIds::default();
+    let mut seen_responses: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::with_capacity_and_hasher(
+            data.len(),
+            foldhash::fast::RandomState::default(),
+        );
+    let mut seen_respondents: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::with_capacity_and_hasher(
+            data.len(),
+            foldhash::fast::RandomState::default(),
+        );
+    let mut inconsistent_kept = 0usize;
+    let mut keep = Vec::with_capacity(data.len());
+    for row in 0..data.len() {
+        let share = shares.get(row).copied().unwrap_or(0.0);
+        let status = data.status.get(row).copied();
+        let response = data.response_id.get(row).map_or("", String::as_str);
+        let route_ended = ended.get(row).copied().unwrap_or(false);
+        let inconsistent = route_ended && status != Some(Status::Ended);
+        let reason = if !response.is_empty() && !seen_responses.insert(response) {
+            duplicate_responses.add(response);
+            Some(Reason::DuplicateResponse)
+        } else if rules.exclude_returning && data.returning.get(row).copied().unwrap_or(false) {
+            Some(Reason::Returning)
+        } else if share == 0.0 || status == Some(Status::Started) {
+            Some(Reason::Empty)
+        } else if rules.exclude_ended && status == Some(Status::Ended) {
+            Some(Reason::Ended)
+        } else if rules.exclude_ended && inconsistent {
+            Some(Reason::RoutingInconsistent)
+        } else if share < rules.minimum_answered {
+            Some(Reason::BelowMinimum)
+        } else {
+            let respondent = data.respondent_id.get(row).map_or("", String::as_str);
+            if !respondent.is_empty() && !seen_respondents.insert(respondent) {
+                duplicate_respondents.add(respondent);
+                Some(Reason::DuplicateRespondent)
+            } else {
+                None
             }
-            reason.is_none()
-        })
-        .collect();
+        };
+        match reason {
+            Some(reason) => count(reason),
+            None => inconsistent_kept += usize::from(inconsistent),
+        }
+        keep.push(reason.is_none());
+    }
     let kept = keep.iter().filter(|k| **k).count();
+    let mut flags = out_of_range_flags(instrument, data, &keep);
+    if inconsistent_kept > 0 {
+        flags.push(Flag {
+            kind: FlagKind::RoutingInconsistent,
+            variable: None,
+            min: None,
+            max: None,
+            count: inconsistent_kept,
+            description: if inconsistent_kept == 1 {
+                "1 kept record has answers that close the survey by routing (not eligible) but is not marked ended; it is kept because the plan's exclude-ended is false.".to_owned()
+            } else {
+                format!(
+                    "{inconsistent_kept} kept records have answers that close the survey by routing (not eligible) but are not marked ended; they are kept because the plan's exclude-ended is false."
+                )
+            },
+        });
+    }
     let log = CleaningLog {
         records: data.len(),
         kept,
         excluded: counts
             .into_iter()
+            .filter(|(reason, count)| reason.always_listed() || *count > 0)
             .map(|(reason, count)| Exclusion {
                 reason,
                 description: reason.describe(rules.minimum_answered),
@@ -390,6 +623,53 @@ pub fn clean(
             })
             .collect(),
         minimum_answered: rules.minimum_answered,
+        flags,
     };
-    (keep, log)
+    Cleaned {
+        keep,
+        log,
+        duplicate_responses,
+        duplicate_respondents,
+    }
+}
+
+/// One flag per numeric question with values outside its bounds in the kept records.
+fn out_of_range_flags(instrument: &Instrument, data: &Responses, keep: &[bool]) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    for bound in bounds(instrument) {
+        let Some(values) = data.values(bound.variable) else {
+            continue;
+        };
+        let count = values
+            .iter()
+            .zip(keep)
+            .enumerate()
+            .filter(|(row, (value, kept))| {
+                **kept
+                    && **value != MISSING
+                    && bound.excludes(
+                        **value,
+                        data.started_on.get(*row).and_then(|d| started_year(d)),
+                    )
+            })
+            .count();
+        if count == 0 {
+            continue;
+        }
+        flags.push(Flag {
+            kind: FlagKind::OutOfRange,
+            variable: Some(bound.variable.to_owned()),
+            min: Some(bound.min),
+            max: bound.max,
+            count,
+            description: format!(
+                "“{}” ({}): {count} {} outside {}, treated as missing.",
+                bound.text,
+                bound.variable,
+                if count == 1 { "answer" } else { "answers" },
+                bound.range()
+            ),
+        });
+    }
+    flags
 }

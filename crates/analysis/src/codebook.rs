@@ -15,6 +15,9 @@ pub struct VariableInfo {
     pub non_substantive: Vec<i32>,
     /// For a matrix item or multiple-choice set: the variables it groups, in order.
     pub members: Vec<String>,
+    /// For a set coded from free text: the variable that is 1 where the text matched no
+    /// category (0 where it matched one, missing where there is no text).
+    pub uncoded: Option<String>,
 }
 
 impl VariableInfo {
@@ -64,6 +67,7 @@ impl Codebook {
                             labels: labels(options),
                             non_substantive: non_substantive(options),
                             members: Vec::new(),
+                            uncoded: None,
                         },
                     );
                 }
@@ -76,6 +80,7 @@ impl Codebook {
                                 labels: vec![(1, "Ticked".into()), (0, "Not ticked".into())],
                                 non_substantive: Vec::new(),
                                 members: Vec::new(),
+                                uncoded: None,
                             },
                         );
                     }
@@ -89,6 +94,7 @@ impl Codebook {
                                 .iter()
                                 .map(|o| format!("{}.{}", item.id, o.code))
                                 .collect(),
+                            uncoded: None,
                         },
                     );
                 }
@@ -101,6 +107,7 @@ impl Codebook {
                                 labels: labels(options),
                                 non_substantive: non_substantive(options),
                                 members: Vec::new(),
+                                uncoded: None,
                             },
                         );
                     }
@@ -111,6 +118,7 @@ impl Codebook {
                             labels: labels(options),
                             non_substantive: non_substantive(options),
                             members: rows.iter().map(|r| r.id.clone()).collect(),
+                            uncoded: None,
                         },
                     );
                 }

@@ -239,6 +239,17 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                     .map(|&i| mentioned.get(i as usize).copied().unwrap_or(MISSING))
                     .collect::<Vec<i32>>()
             });
+            // Texts that matched no category: counted, so that they do not vanish.
+            let uncoded: Vec<i32> = (0..data.len())
+                .map(|row| {
+                    let any = ticked.iter().any(|t| t.get(row) == Some(&1));
+                    match distinct.get(row) {
+                        Some(&u32::MAX) | None => MISSING,
+                        Some(_) => i32::from(!any),
+                    }
+                })
+                .collect();
+            let uncoded_id = format!("{}.uncoded", derive.id);
             let mut members = Vec::new();
             for (category, ticks) in categories.iter().zip(ticked) {
                 let id = format!("{}.{}", derive.id, category.code);
@@ -253,6 +264,18 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                 );
                 members.push(id);
             }
+            data.set(uncoded_id.clone(), Column::Values(uncoded));
+            book.insert(
+                &uncoded_id,
+                VariableInfo {
+                    text: crate::run::UNCODED_LABEL.to_owned(),
+                    labels: vec![
+                        (1, "Matched no category".into()),
+                        (0, "Matched a category".into()),
+                    ],
+                    ..VariableInfo::default()
+                },
+            );
             let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
             book.insert(
                 &derive.id,
@@ -260,6 +283,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                     text: derive.label.clone(),
                     labels,
                     members,
+                    uncoded: Some(uncoded_id),
                     ..VariableInfo::default()
                 },
             );

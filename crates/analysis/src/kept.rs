@@ -48,6 +48,11 @@ impl<'a> Kept<'a> {
         }
     }
 
+    /// The index in the response set of each kept record, ascending.
+    pub(crate) fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
     /// The number of kept records.
     pub(crate) fn len(&self) -> usize {
         self.rows.len()

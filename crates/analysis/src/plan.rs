@@ -232,12 +232,28 @@ impl Default for CleaningRules {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Cleaning {
+    /// What to do with records that repeat a response id, or a respondent id among the
+    /// records kept, in either survey.
+    #[serde(default)]
+    pub duplicates: Duplicates,
     /// Rules for the pre-training survey.
     #[serde(default)]
     pub pre: CleaningRules,
     /// Rules for the post-training survey.
     #[serde(default)]
     pub post: CleaningRules,
+}
+
+/// What the analysis does with duplicate ids (`[cleaning] duplicates`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Duplicates {
+    /// Refuse the data, naming the ids: a record counted twice would double its weight.
+    #[default]
+    Refuse,
+    /// Keep the first record of each id (in file order) and exclude the others, counted
+    /// in the cleaning log.
+    Drop,
 }
 
 /// A derived variable.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::run::{Analysis, Cell, TestResult};
+use crate::run::{Analysis, AssociationResult, Cell, NO_ANSWERS, TestResult};
 
 macro_rules! put {
     ($out:expr) => {
@@ -31,11 +31,54 @@ pub fn format_p(p: f64) -> String {
     }
 }
 
+/// A whole number with thousands separated by commas: `5,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How Fisher's p was computed, when it is not exact: "(Monte Carlo, 5,000 tables)".
+pub fn fisher_mark(test: &AssociationResult) -> Option<String> {
+    (test.fisher_method.as_deref() == Some("monte-carlo")).then(|| match test.fisher_samples {
+        Some(samples) => format!("(Monte Carlo, {} tables)", thousands(samples)),
+        None => "(Monte Carlo)".to_owned(),
+    })
+}
+
+/// Fisher's p as printed, with its Monte Carlo mark: ".034 (Monte Carlo, 5,000 tables)".
+pub fn format_fisher(test: &AssociationResult) -> Option<String> {
+    let p = format_p(test.fisher_p?);
+    Some(match fisher_mark(test) {
+        Some(mark) => format!("{p} {mark}"),
+        None => p,
+    })
+}
+
+/// The note on a sparse test: which p its adjusted p and mark are.
+pub fn sparse_note(test: &AssociationResult) -> Option<&'static str> {
+    if test.warnings.is_empty() {
+        return None;
+    }
+    Some(if test.p_basis == "fisher" {
+        "Sparse: adjusted p and significance from Fisher's p"
+    } else {
+        "Sparse"
+    })
+}
+
 fn format_cell(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => cell_text(text),
         Cell::Count(n) => n.to_string(),
         Cell::Number(x) => format!("{x:.1}"),
+        Cell::NoAnswers => NO_ANSWERS.to_owned(),
     }
 }
 
@@ -66,6 +109,12 @@ pub fn markdown(analysis: &Analysis) -> String {
             );
         }
         put!(out);
+        for flag in &log.flags {
+            put!(out, "- **Flagged:** {}", cell_text(&flag.description));
+        }
+        if !log.flags.is_empty() {
+            put!(out);
+        }
     }
 
     put!(out, "## Tables\n");
@@ -104,7 +153,7 @@ pub fn markdown(analysis: &Analysis) -> String {
             );
             put!(
                 out,
-                "Pearson chi-square; p adjusted by the {} method within this family; V is Cramér's V.\n",
+                "Pearson chi-square; p adjusted by the {} method within this family; V is Cramér's V. Where a table is sparse (Cochran's rule), the adjusted p and the significance mark (*) use Fisher's exact p, as the note recommends.\n",
                 test.adjustment
             );
             put!(
@@ -112,8 +161,13 @@ pub fn markdown(analysis: &Analysis) -> String {
                 "| Outcome | n | Chi-square | df | p | Adjusted p | V | Fisher p | Notes |\n|---|---:|---:|---:|---:|---:|---:|---:|---|"
             );
         }
-        let fisher = test.fisher_p.map(format_p).unwrap_or_default();
-        let notes = test.warnings.join("; ");
+        let fisher = format_fisher(test).unwrap_or_default();
+        let mut notes = test.warnings.join("; ");
+        if let Some(note) = sparse_note(test)
+            && test.p_basis == "fisher"
+        {
+            notes = format!("{note}: {notes}");
+        }
         put!(
             out,
             "| {} `{}` | {} | {:.2} | {} | {} | {}{} | {:.2}{} | {} | {} |",
@@ -132,6 +186,15 @@ pub fn markdown(analysis: &Analysis) -> String {
             fisher,
             cell_text(&notes)
         );
+    }
+
+    for untested in analysis.untested.iter().filter(|u| u.kind == "association") {
+        put!(
+            out,
+            "\n## Association with {}\n",
+            cell_text(&untested.family_title)
+        );
+        put!(out, "Not tested: {}.", cell_text(&untested.reason));
     }
 
     family.clear();
@@ -200,6 +263,15 @@ pub fn markdown(analysis: &Analysis) -> String {
             format_p(test.p_two_sided_adjusted),
             if test.worse { " (worse)" } else { "" },
         );
+    }
+
+    for untested in analysis.untested.iter().filter(|u| u.kind == "pre-post") {
+        put!(
+            out,
+            "\n## Before and after training: {}\n",
+            cell_text(&untested.family_title)
+        );
+        put!(out, "Not tested: {}.", cell_text(&untested.reason));
     }
 
     if !analysis.reliability.is_empty() {

@@ -9,7 +9,7 @@ use skafada_stats::{
     two_proportion_z_test, wilcoxon_signed_rank_tallied, wilson_interval,
 };
 
-use crate::clean::{CleaningLog, clean};
+use crate::clean::{CleaningLog, clean_records};
 use crate::codebook::{Codebook, VariableInfo};
 use crate::codes::CodeTable;
 use crate::data::{Columns, Dataset, MISSING, Responses, Values};
@@ -41,8 +41,23 @@ pub struct Analysis {
     pub significance: f64,
     /// How p-values are adjusted within each family (`holm` or `bh`).
     pub adjustment: &'static str,
+    /// Families of tests the plan names that could not be run, with the reason.
+    pub untested: Vec<Untested>,
     /// Things the reader should know that are not errors.
     pub warnings: Vec<String>,
+}
+
+/// A family of tests that the plan names but the data could not test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Untested {
+    /// `association` or `pre-post`.
+    pub kind: &'static str,
+    /// The family's identifier.
+    pub family: String,
+    /// The family's title.
+    pub family_title: String,
+    /// Why, as a phrase following "not tested: " (e.g. "only one group answered (“Yes”)").
+    pub reason: String,
 }
 
 /// Cleaning logs of both surveys.
@@ -64,7 +79,13 @@ pub enum Cell {
     Count(u64),
     /// A percentage or other measure, rounded as the table says.
     Number(f64),
+    /// A percentage of nobody: its base is 0, so there is no percentage (JSON `null`,
+    /// printed "no answers").
+    NoAnswers,
 }
+
+/// How a [`Cell::NoAnswers`] is printed.
+pub const NO_ANSWERS: &str = "no answers";
 
 /// A built table: `columns` are header strings; each row is a label then numbers in column order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,7 +143,7 @@ pub struct AssociationResult {
     pub df: u64,
     /// p of the Pearson chi-square.
     pub p: f64,
-    /// p adjusted within the family.
+    /// The `p_basis` p (Pearson's or Fisher's) adjusted within the family.
     pub p_adjusted: f64,
     /// The adjustment method.
     pub adjustment: &'static str,
@@ -132,8 +153,16 @@ pub struct AssociationResult {
     pub p_g2: f64,
     /// Fisher's exact test (exact, or Monte Carlo where enumeration is infeasible).
     pub fisher_p: Option<f64>,
-    /// How Fisher's p was computed.
+    /// How Fisher's p was computed: `exact` or `monte-carlo`.
     pub fisher_method: Option<String>,
+    /// Simulated tables, when `fisher_method` is `monte-carlo`.
+    pub fisher_samples: Option<u64>,
+    /// Seed of the simulation, when `fisher_method` is `monte-carlo`.
+    pub fisher_seed: Option<u64>,
+    /// The p that the family's adjustment and the significance mark use: `fisher` where
+    /// the table is sparse (Cochran's rule; the chi-square approximation is doubtful) and
+    /// Fisher's p was computed, else `pearson`.
+    pub p_basis: &'static str,
     /// Cramér's V.
     pub cramers_v: f64,
     /// 95% interval of Cramér's V by noncentral chi-square inversion.
@@ -282,12 +311,73 @@ pub enum AnalysisError {
         /// The step's identifier.
         id: String,
     },
+    /// Records share an id, and the plan does not allow dropping the repeats.
+    #[error("{}", duplicates_message(data, kind, ids, *distinct, *records))]
+    DuplicateIds {
+        /// `pre` or `post`.
+        data: &'static str,
+        /// `response` (a record's own id) or `respondent` (among the records kept).
+        kind: &'static str,
+        /// The first few repeated ids.
+        ids: Vec<String>,
+        /// How many ids are repeated.
+        distinct: usize,
+        /// Records beyond the first of each id.
+        records: usize,
+    },
+}
+
+/// How many repeated ids an error names.
+const NAMED_IDS: usize = 5;
+
+fn duplicates_message(
+    data: &str,
+    kind: &str,
+    ids: &[String],
+    distinct: usize,
+    records: usize,
+) -> String {
+    let survey = if data == "post" {
+        "post-training"
+    } else {
+        "pre-training"
+    };
+    let mut named = ids
+        .iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if distinct > ids.len() {
+        named.push_str(&format!(" and {} more", distinct - ids.len()));
+    }
+    let (what, records_word) = match kind {
+        "respondent" => (
+            format!(
+                "{distinct} respondent {} more than one record kept by the cleaning rule",
+                if distinct == 1 { "id has" } else { "ids have" }
+            ),
+            "extra record",
+        ),
+        _ => (
+            format!(
+                "{distinct} response {} carried by more than one record",
+                if distinct == 1 { "id is" } else { "ids are" }
+            ),
+            "repeated record",
+        ),
+    };
+    format!(
+        "{survey} responses: {what} ({records} {records_word}{}): {named}. A record counted twice would be weighed twice; remove the repeats, or set `duplicates = \"drop\"` under `[cleaning]` in the plan to keep the first record of each id and log the others",
+        if records == 1 { "" } else { "s" }
+    )
 }
 
 struct Side<'a> {
     data: Kept<'a>,
     book: Codebook,
     log: CleaningLog,
+    duplicate_responses: crate::clean::DuplicateIds,
+    duplicate_respondents: crate::clean::DuplicateIds,
 }
 
 /// Cleans one survey's responses and derives the plan's variables for the records kept.
@@ -298,8 +388,43 @@ fn prepare<'a>(
     responses: &'a Responses,
     rules: &crate::plan::CleaningRules,
 ) -> Side<'a> {
-    let (keep, log) = clean(instrument, responses, rules);
+    let cleaned = clean_records(instrument, responses, rules);
+    let (keep, log) = (cleaned.keep, cleaned.log);
     let mut data = Kept::new(responses, &keep);
+    // Values outside the instrument's bounds are not answers the question could take:
+    // they are missing in every table, derived variable and test (the log counts them).
+    for bound in crate::clean::bounds(instrument) {
+        let flagged = log.flags.iter().any(|f| {
+            f.kind == crate::clean::FlagKind::OutOfRange
+                && f.variable.as_deref() == Some(bound.variable)
+        });
+        if !flagged {
+            continue;
+        }
+        let Some(values) = responses.values(bound.variable) else {
+            continue;
+        };
+        let masked: Vec<i32> = data
+            .rows()
+            .iter()
+            .map(|&row| {
+                let value = values.get(row).copied().unwrap_or(MISSING);
+                let started = responses
+                    .started_on
+                    .get(row)
+                    .and_then(|d| crate::clean::started_year(d));
+                if value != MISSING && bound.excludes(value, started) {
+                    MISSING
+                } else {
+                    value
+                }
+            })
+            .collect();
+        data.set(
+            bound.variable.to_owned(),
+            crate::data::Column::Values(masked),
+        );
+    }
     let mut book = Codebook::from_instrument(instrument);
     // The site is a variable like any other, so that it can group tests and tables.
     let sites: Vec<i32> = data
@@ -321,7 +446,93 @@ fn prepare<'a>(
         },
     );
     derive::apply(&plan.derive, &mut data, &mut book);
-    Side { data, book, log }
+    Side {
+        data,
+        book,
+        log,
+        duplicate_responses: cleaned.duplicate_responses,
+        duplicate_respondents: cleaned.duplicate_respondents,
+    }
+}
+
+/// Refuses repeated ids unless the plan drops them; says what was dropped when it does.
+fn check_duplicates(
+    plan: &Plan,
+    data: &'static str,
+    side: &Side,
+    warnings: &mut Vec<String>,
+) -> Result<(), AnalysisError> {
+    let found = [
+        ("response", &side.duplicate_responses),
+        ("respondent", &side.duplicate_respondents),
+    ];
+    for (kind, ids) in found {
+        if ids.is_empty() {
+            continue;
+        }
+        match plan.cleaning.duplicates {
+            crate::plan::Duplicates::Refuse => {
+                return Err(AnalysisError::DuplicateIds {
+                    data,
+                    kind,
+                    ids: ids.ids.iter().take(NAMED_IDS).cloned().collect(),
+                    distinct: ids.ids.len(),
+                    records: ids.records,
+                });
+            }
+            crate::plan::Duplicates::Drop => {
+                let survey = if data == "post" {
+                    "post-training"
+                } else {
+                    "pre-training"
+                };
+                warnings.push(match kind {
+                    "respondent" => format!(
+                        "{} {survey} {} dropped because {} respondent already had a kept record (the plan's duplicates = \"drop\" keeps the first).",
+                        ids.records,
+                        if ids.records == 1 { "record was" } else { "records were" },
+                        if ids.records == 1 { "its" } else { "their" },
+                    ),
+                    _ => format!(
+                        "{} {survey} {} dropped because {} response id repeated an earlier record's (the plan's duplicates = \"drop\" keeps the first).",
+                        ids.records,
+                        if ids.records == 1 { "record was" } else { "records were" },
+                        if ids.records == 1 { "its" } else { "their" },
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The cleaning flags of a survey as warnings for the top of a report.
+fn flag_warnings(survey: &str, log: &CleaningLog, warnings: &mut Vec<String>) {
+    let out_of_range: Vec<&crate::clean::Flag> = log
+        .flags
+        .iter()
+        .filter(|f| f.kind == crate::clean::FlagKind::OutOfRange)
+        .collect();
+    if !out_of_range.is_empty() {
+        let total: usize = out_of_range.iter().map(|f| f.count).sum();
+        let each: Vec<String> = out_of_range
+            .iter()
+            .map(|f| format!("{} {}", f.variable.as_deref().unwrap_or(""), f.count))
+            .collect();
+        warnings.push(format!(
+            "{survey} survey: {total} {} outside the questionnaire's bounds {} treated as missing ({}); see the cleaning log.",
+            if total == 1 { "answer" } else { "answers" },
+            if total == 1 { "was" } else { "were" },
+            each.join(", ")
+        ));
+    }
+    for flag in log
+        .flags
+        .iter()
+        .filter(|f| f.kind == crate::clean::FlagKind::RoutingInconsistent)
+    {
+        warnings.push(format!("{survey} survey: {}", flag.description));
+    }
 }
 
 /// Runs the plan: cleans, derives, builds every table and runs every test.
@@ -349,6 +560,14 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
             "These data are synthetic demonstration data, not responses from real people.".into(),
         );
     }
+    check_duplicates(plan, "pre", &pre, &mut warnings)?;
+    if let Some(post) = &post {
+        check_duplicates(plan, "post", post, &mut warnings)?;
+    }
+    flag_warnings("Pre-training", &pre.log, &mut warnings);
+    if let Some(post) = &post {
+        flag_warnings("Post-training", &post.log, &mut warnings);
+    }
     let side = |data: Data, step: &'static str, id: &str| -> Result<&Side, AnalysisError> {
         match data {
             Data::Pre => Ok(&pre),
@@ -368,6 +587,7 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
     .collect::<Result<Vec<_>, AnalysisError>>()?;
 
     let mut tests = Vec::new();
+    let mut untested = Vec::new();
     let coded_pre = coded_variables(plan, Data::Pre, &pre);
     let coded_post = post
         .as_ref()
@@ -379,7 +599,16 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
             Data::Pre => &coded_pre,
             Data::Post => &coded_post,
         };
-        tests.extend(association_family(plan, family, side, coded)?);
+        let results = association_family(plan, family, side, coded)?;
+        if results.is_empty() {
+            untested.push(Untested {
+                kind: "association",
+                family: family.id.clone(),
+                family_title: family.title.clone(),
+                reason: association_untested_reason(family, side, coded),
+            });
+        }
+        tests.extend(results);
     }
     // Records linked across the surveys, in pre-training order: the same for every family.
     let links = match &post {
@@ -399,14 +628,16 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
                     step: "prepost",
                     id: family.id.clone(),
                 })?;
-        tests.extend(prepost_family(
-            plan,
-            family,
-            &pre,
-            post,
-            post_instrument,
-            &links,
-        )?);
+        let (results, reason) = prepost_family(plan, family, &pre, post, post_instrument, &links)?;
+        if results.is_empty() {
+            untested.push(Untested {
+                kind: "pre-post",
+                family: family.id.clone(),
+                family_title: family.title.clone(),
+                reason,
+            });
+        }
+        tests.extend(results);
     }
 
     // Batteries are independent: their alphas are worked out on every core.
@@ -453,8 +684,29 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         reliability,
         significance: plan.significance,
         adjustment: adjustment_name(plan.adjustment),
+        untested,
         warnings,
     })
+}
+
+/// Why a family of tests of association has no result.
+fn association_untested_reason(
+    family: &crate::plan::Association,
+    side: &Side,
+    coded: &HashMap<String, Coded>,
+) -> String {
+    let info = side.book.get(&family.by);
+    let levels = coded
+        .get(&family.by)
+        .map_or(&[][..], |c| c.levels.as_slice());
+    match levels {
+        [] => "nobody answered the grouping question".to_owned(),
+        [only] => format!(
+            "only one group answered (“{}”)",
+            info.map_or_else(|| only.to_string(), |i| i.label(*only))
+        ),
+        _ => "for every statement, only one group (or only one answer) remained once missing answers were left out".to_owned(),
+    }
 }
 
 fn unknown(step: &'static str, id: &str, variable: &str, data: &'static str) -> AnalysisError {
@@ -487,6 +739,27 @@ fn percent(part: u64, whole: u64, decimals: u32) -> f64 {
         round(100.0 * part as f64 / whole as f64, decimals)
     }
 }
+
+/// A percentage cell: [`Cell::NoAnswers`] when the base is 0, never a percentage of nobody.
+fn percent_cell(part: u64, whole: u64, decimals: u32) -> Cell {
+    if whole == 0 {
+        Cell::NoAnswers
+    } else {
+        Cell::Number(percent(part, whole, decimals))
+    }
+}
+
+/// The percentage of a total row: 100, or [`Cell::NoAnswers`] when nobody answered.
+fn total_cell(whole: u64) -> Cell {
+    if whole == 0 {
+        Cell::NoAnswers
+    } else {
+        Cell::Number(100.0)
+    }
+}
+
+/// The row of a text-coded multiple-response table for answers that matched no category.
+pub const UNCODED_LABEL: &str = "Not matched to a category";
 
 /// Counts of each labelled code of a variable, in label order, plus codes seen that have no label.
 fn count_codes(values: &[i32], info: &VariableInfo) -> Vec<(i32, String, u64)> {
@@ -563,18 +836,18 @@ fn build_table(
                     Cell::Text(site.name.clone()),
                     Cell::Text(site.region.clone()),
                     Cell::Count(main[index]),
-                    Cell::Number(percent(main[index], main_total, d)),
+                    percent_cell(main[index], main_total, d),
                     Cell::Count(after[index]),
-                    Cell::Number(percent(after[index], post_total, d)),
+                    percent_cell(after[index], post_total, d),
                 ]);
             }
             result.rows.push(vec![
                 Cell::Text("Total".into()),
                 Cell::Text(String::new()),
                 Cell::Count(main_total),
-                Cell::Number(if main_total > 0 { 100.0 } else { 0.0 }),
+                total_cell(main_total),
                 Cell::Count(post_total),
-                Cell::Number(if post_total > 0 { 100.0 } else { 0.0 }),
+                total_cell(post_total),
             ]);
         }
         TableShape::Frequencies {
@@ -602,7 +875,7 @@ fn build_table(
                     result.rows.push(vec![
                         Cell::Text(label),
                         Cell::Count(n),
-                        Cell::Number(percent(n, total, d)),
+                        percent_cell(n, total, d),
                     ]);
                 }
             }
@@ -610,7 +883,7 @@ fn build_table(
                 result.rows.push(vec![
                     Cell::Text(label.clone()),
                     Cell::Count(last_total),
-                    Cell::Number(100.0),
+                    total_cell(last_total),
                 ]);
             }
         }
@@ -638,7 +911,7 @@ fn build_table(
                 for (rows, total) in &columns {
                     let n = rows.get(index).map_or(0, |(_, n)| *n);
                     row.push(Cell::Count(n));
-                    row.push(Cell::Number(percent(n, *total, d)));
+                    row.push(percent_cell(n, *total, d));
                 }
                 result.rows.push(row);
             }
@@ -646,7 +919,7 @@ fn build_table(
                 let mut row = vec![Cell::Text(label.clone())];
                 for (_, total) in &columns {
                     row.push(Cell::Count(*total));
-                    row.push(Cell::Number(100.0));
+                    row.push(total_cell(*total));
                 }
                 result.rows.push(row);
             }
@@ -688,11 +961,18 @@ fn build_table(
                     )
                 })
                 .collect();
+            // Free text coded into the set that matched no category: a row of its own,
+            // so that the rows add up to the respondents who answered.
+            let uncoded: Option<&[i32]> = info.uncoded.as_deref().and_then(|u| side.data.values(u));
+            let uncoded_count = uncoded.map_or(0, |v| v.iter().filter(|x| **x == 1).count() as u64);
             // A case that ticked nothing is missing for the set (SPSS's default).
             let cases = (0..side.data.len())
-                .filter(|&row| members.iter().any(|(_, v)| v.get(row) == Some(&1)))
+                .filter(|&row| {
+                    members.iter().any(|(_, v)| v.get(row) == Some(&1))
+                        || uncoded.is_some_and(|v| v.get(row) == Some(&1))
+                })
                 .count() as u64;
-            let responses: u64 = counts.iter().map(|(_, _, n)| n).sum();
+            let responses: u64 = counts.iter().map(|(_, _, n)| n).sum::<u64>() + uncoded_count;
             if *descending {
                 counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
             }
@@ -700,25 +980,39 @@ fn build_table(
                 .into_iter()
                 .partition(|(code, _, _)| last.contains(&(*code as u32)));
             head.extend(tail);
+            if uncoded_count > 0 {
+                head.push((0, UNCODED_LABEL.to_owned(), uncoded_count));
+            }
             for (_, label, n) in head {
                 result.rows.push(vec![
                     Cell::Text(label),
                     Cell::Count(n),
-                    Cell::Number(percent(n, responses, d)),
-                    Cell::Number(percent(n, cases, d)),
+                    percent_cell(n, responses, d),
+                    percent_cell(n, cases, d),
                 ]);
             }
             let total_of_cases = if cases == 0 {
-                0.0
+                Cell::NoAnswers
             } else {
-                round(100.0 * responses as f64 / cases as f64, 0)
+                Cell::Number(round(100.0 * responses as f64 / cases as f64, 0))
             };
             result.rows.push(vec![
                 Cell::Text("Total".into()),
                 Cell::Count(responses),
-                Cell::Number(100.0),
-                Cell::Number(total_of_cases),
+                total_cell(responses),
+                total_of_cases,
             ]);
+            if uncoded_count > 0 {
+                result.notes.push(format!(
+                    "{uncoded_count} {} matched no category and {} counted as “{UNCODED_LABEL}”.",
+                    if uncoded_count == 1 {
+                        "answer"
+                    } else {
+                        "answers"
+                    },
+                    if uncoded_count == 1 { "is" } else { "are" },
+                ));
+            }
             result.notes.push(format!("{cases} respondents named at least one; % of respondents adds to more than 100 because some named more than one."));
         }
         TableShape::Matrix {
@@ -759,7 +1053,7 @@ fn build_table(
                     if !percent_only {
                         row.push(Cell::Count(*n));
                     }
-                    row.push(Cell::Number(percent(*n, total, d)));
+                    row.push(percent_cell(*n, total, d));
                 }
                 if !percent_only {
                     row.push(Cell::Count(total));
@@ -783,7 +1077,7 @@ fn build_table(
                     Cell::Text(member_info.text.clone()),
                     Cell::Count(answered),
                     Cell::Count(correct),
-                    Cell::Number(percent(correct, answered, d)),
+                    percent_cell(correct, answered, d),
                 ]);
             }
         }
@@ -922,8 +1216,10 @@ fn association_family(
             results.push(result);
         }
     }
+    // Each test is judged on the p its table recommends: Fisher's where the table is
+    // sparse (the chi-square approximation is doubtful), else Pearson's.
     let adjusted = adjust(
-        &results.iter().map(|r| r.p).collect::<Vec<_>>(),
+        &results.iter().map(judged_p).collect::<Vec<_>>(),
         plan.adjustment,
     );
     Ok(results
@@ -935,6 +1231,14 @@ fn association_family(
             TestResult::Association(Box::new(r))
         })
         .collect())
+}
+
+/// The p a test of association is judged on: its `p_basis`.
+fn judged_p(result: &AssociationResult) -> f64 {
+    match (result.p_basis, result.fisher_p) {
+        ("fisher", Some(p)) => p,
+        _ => result.p,
+    }
 }
 
 /// The substantive codes of a variable that occur in `values`: labelled codes in label
@@ -1147,8 +1451,21 @@ fn association(
         fisher_p: fisher.as_ref().map(|f| f.p_value),
         fisher_method: fisher.as_ref().map(|f| match &f.method {
             FisherMethod::Exact => "exact".to_owned(),
-            other => format!("{other:?}").to_lowercase(),
+            FisherMethod::MonteCarlo { .. } => "monte-carlo".to_owned(),
         }),
+        fisher_samples: fisher.as_ref().and_then(|f| match f.method {
+            FisherMethod::MonteCarlo { samples, .. } => Some(samples),
+            FisherMethod::Exact => None,
+        }),
+        fisher_seed: fisher.as_ref().and_then(|f| match f.method {
+            FisherMethod::MonteCarlo { seed, .. } => Some(seed),
+            FisherMethod::Exact => None,
+        }),
+        p_basis: if !analysis.warnings.is_empty() && fisher.is_some() {
+            "fisher"
+        } else {
+            "pearson"
+        },
         cramers_v: analysis.cramers_v,
         cramers_v_ci: skafada_stats::cramers_v_interval(
             analysis.pearson.statistic,
@@ -1256,7 +1573,7 @@ fn prepost_family(
     post: &Side,
     post_instrument: &skafada_instrument::Instrument,
     links: &[(usize, usize)],
-) -> Result<Vec<TestResult>, AnalysisError> {
+) -> Result<(Vec<TestResult>, String), AnalysisError> {
     let info = pre
         .book
         .get(&family.item)
@@ -1296,7 +1613,7 @@ fn prepost_family(
             two_proportion_z_test(after.x, after.n, before.x, before.n, alternative),
             two_proportion_z_test(after.x, after.n, before.x, before.n, Alternative::TwoSided),
         ) else {
-            return Ok(None);
+            return Ok(Some(Err((before.n, after.n))));
         };
         let difference = after.p - before.p;
         let difference_ci = [
@@ -1369,7 +1686,7 @@ fn prepost_family(
                     .map(|w| format!("{:?}", w.method).to_lowercase()),
             }
         });
-        Ok(Some(PrePostResult {
+        Ok(Some(Ok(PrePostResult {
             family: family.id.clone(),
             family_title: family.title.clone(),
             pre_variable: pre_row.clone(),
@@ -1393,12 +1710,31 @@ fn prepost_family(
             p_two_sided_adjusted: z_two_sided.p_value,
             worse: false,
             paired,
-        }))
+        })))
     });
     let mut results = Vec::new();
+    // The bases of the statements that could not be tested, before and after.
+    let (mut answered_before, mut answered_after, mut both) = (false, false, false);
     for result in compared {
-        results.extend(result?);
+        match result? {
+            Some(Ok(result)) => results.push(result),
+            Some(Err((before, after))) => {
+                answered_before |= before > 0;
+                answered_after |= after > 0;
+                both |= before > 0 && after > 0;
+            }
+            None => {}
+        }
     }
+    let reason = if both {
+        "every statement had the same answer from everyone before and after training, so there is nothing to compare".to_owned()
+    } else if answered_before {
+        "only one group answered: nobody answered these statements after training".to_owned()
+    } else if answered_after {
+        "only one group answered: nobody answered these statements before training".to_owned()
+    } else {
+        "nobody answered these statements before or after training".to_owned()
+    };
     let adjusted = adjust(
         &results.iter().map(|r| r.p).collect::<Vec<_>>(),
         plan.adjustment,
@@ -1423,7 +1759,7 @@ fn prepost_family(
             paired.significant = p <= plan.significance;
         }
     }
-    Ok(results
+    let results = results
         .into_iter()
         .zip(adjusted.into_iter().zip(two_sided))
         .map(|(mut r, (p, p_two_sided))| {
@@ -1433,7 +1769,8 @@ fn prepost_family(
             r.worse = got_worse(&r, plan.significance);
             TestResult::PrePost(Box::new(r))
         })
-        .collect())
+        .collect();
+    Ok((results, reason))
 }
 
 /// Whether a statement moved against its expected direction, significantly by the

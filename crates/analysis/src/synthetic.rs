@@ -480,7 +480,8 @@ pub fn dataset(
                 if rng.chance(0.9) && post_count > 0 {
                     format!("r{:08x}", row * n / post_count)
                 } else {
-                    format!("u{:08x}", rng.next() as u32)
+                    // Unique, so that no two unlinked records share a respondent.
+                    format!("u{row:08x}{:08x}", rng.next() as u32)
                 }
             },
             0.2,

@@ -67,6 +67,8 @@ pub enum Shown {
     Hidden,
     /// Nothing (a total column's percentage).
     Empty,
+    /// A percentage of nobody: nobody answered.
+    NoAnswers,
 }
 
 impl Shown {
@@ -78,6 +80,7 @@ impl Shown {
             Shown::Percent(p) if p.is_finite() => format!("{p:.1}"),
             Shown::Percent(_) | Shown::Empty => String::new(),
             Shown::Hidden => "[c]".to_owned(),
+            Shown::NoAnswers => skafada_analysis::run::NO_ANSWERS.to_owned(),
         }
     }
 }
@@ -344,7 +347,7 @@ fn hidden_cells(
         for (c, cell) in row.iter().enumerate() {
             match cell {
                 Cell::Count(_) => after_hidden = hidden[r][c],
-                Cell::Number(_) if after_hidden => hidden[r][c] = true,
+                Cell::Number(_) | Cell::NoAnswers if after_hidden => hidden[r][c] = true,
                 _ => {}
             }
         }
@@ -453,6 +456,7 @@ fn compare(
                     match cell {
                         Cell::Count(n) => Shown::Count(*n),
                         Cell::Number(x) => Shown::Percent(*x),
+                        Cell::NoAnswers => Shown::NoAnswers,
                         Cell::Text(_) => Shown::Empty,
                     }
                 };

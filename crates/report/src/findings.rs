@@ -6,7 +6,7 @@
 //! rounded to whole percentages ("22% vs 5%").
 
 use skafada_analysis::clean::CleaningLog;
-use skafada_analysis::render::format_p;
+use skafada_analysis::render::{fisher_mark, format_p};
 use skafada_analysis::run::{
     Analysis, AssociationResult, Cell, PrePostResult, TableResult, TestResult,
 };
@@ -15,7 +15,7 @@ fn number(cell: Option<&Cell>) -> Option<f64> {
     match cell? {
         Cell::Number(x) => Some(*x),
         Cell::Count(n) => Some(*n as f64),
-        Cell::Text(_) => None,
+        Cell::Text(_) | Cell::NoAnswers => None,
     }
 }
 
@@ -128,6 +128,16 @@ pub fn table(table: &TableResult) -> Vec<String> {
     if table.rows.iter().any(|r| r.len() == 1) {
         return out;
     }
+    // Nobody answered: there is no share to state.
+    if !table.rows.is_empty()
+        && table
+            .rows
+            .iter()
+            .all(|r| r.get(2).is_none_or(|c| *c == Cell::NoAnswers))
+    {
+        out.push(format!("Nobody answered “{}”.", table.title));
+        return out;
+    }
     let rows: Vec<(&str, f64)> = table
         .rows
         .iter()
@@ -187,6 +197,8 @@ pub fn scale_figure(table: &TableResult) -> Vec<String> {
                 r.iter().skip(1).filter_map(|c| number(Some(c))).collect(),
             ))
         })
+        // A statement nobody answered has no shares to compare.
+        .filter(|(_, values): &(&str, Vec<f64>)| !values.is_empty())
         .collect();
     if rows.is_empty() || categories.len() < 2 {
         return Vec::new();
@@ -289,12 +301,24 @@ pub fn group_share(tests: &[&AssociationResult]) -> Option<String> {
 
 /// A sentence for one test of association: who was more likely to give which answer.
 pub fn association(test: &AssociationResult) -> String {
-    let stats = format!(
-        "{}, {}, V = {:.2}",
-        p_phrase("p", test.p),
-        p_phrase("adjusted p", test.p_adjusted),
-        test.cramers_v
-    );
+    // A sparse table is judged on Fisher's p, so the sentence states that p.
+    let stats = match test.fisher_p.filter(|_| test.p_basis == "fisher") {
+        Some(fisher) => format!(
+            "Fisher's exact {}{}, {}, V = {:.2}",
+            p_phrase("p", fisher),
+            fisher_mark(test)
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default(),
+            p_phrase("adjusted p", test.p_adjusted),
+            test.cramers_v
+        ),
+        None => format!(
+            "{}, {}, V = {:.2}",
+            p_phrase("p", test.p),
+            p_phrase("adjusted p", test.p_adjusted),
+            test.cramers_v
+        ),
+    };
     let pct = &test.row_percentages;
     let columns = test.col_levels.len();
     if test.row_levels.len() == 2 && pct.len() == 2 {

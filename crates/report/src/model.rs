@@ -1,9 +1,9 @@
 //! The report as a document: sections of headings, paragraphs, tables and figures, built
 //! once from an `Analysis` and rendered both as HTML and as PDF.
 
-use skafada_analysis::render::format_p;
+use skafada_analysis::render::{format_fisher, format_p, sparse_note};
 use skafada_analysis::run::{
-    Analysis, AssociationResult, Cell, PrePostResult, TableResult, TestResult,
+    Analysis, AssociationResult, Cell, NO_ANSWERS, PrePostResult, TableResult, TestResult, Untested,
 };
 
 use crate::charts::{self, Chart, Frame};
@@ -124,6 +124,7 @@ pub fn cell_text(cell: &Cell) -> String {
         Cell::Count(n) => n.to_string(),
         Cell::Number(x) if x.is_finite() => format!("{x:.1}"),
         Cell::Number(_) => "–".to_owned(),
+        Cell::NoAnswers => NO_ANSWERS.to_owned(),
     }
 }
 
@@ -147,7 +148,7 @@ impl Table {
                         .iter()
                         .filter(|r| !r.group)
                         .filter_map(|r| r.cells.get(column))
-                        .filter(|c| !c.is_empty())
+                        .filter(|c| !c.is_empty() && *c != NO_ANSWERS)
                         .all(|c| looks_numeric(c))
             })
             .collect();
@@ -227,8 +228,13 @@ fn scale_figure(table: &TableResult) -> Figure {
         .rows
         .iter()
         .filter_map(|r| {
+            let mut label = text_of(r)?;
+            // A statement nobody answered is drawn empty and says so.
+            if r.iter().skip(1).all(|c| *c == Cell::NoAnswers) {
+                label.push_str(&format!(" ({NO_ANSWERS})"));
+            }
             Some(charts::Row {
-                label: text_of(r)?,
+                label,
                 values: r.iter().skip(1).map(|c| value_of(Some(c))).collect(),
             })
         })
@@ -362,6 +368,14 @@ fn p_cell(p: f64) -> String {
     format_p(p)
 }
 
+/// A family of tests the data could not test, said where its results would be.
+fn untested_blocks(untested: &Untested, heading: String) -> [Block; 2] {
+    [
+        Block::Subheading(heading),
+        Block::Paragraph(format!("Not tested: {}.", untested.reason)),
+    ]
+}
+
 fn association_table(tests: &[&AssociationResult]) -> Table {
     let first = tests.first();
     let family = first.map_or("", |t| t.family.as_str());
@@ -371,7 +385,13 @@ fn association_table(tests: &[&AssociationResult]) -> Table {
         findings::adjustment_name(first.map_or("", |t| t.adjustment))
     )];
     if sparse {
-        notes.push("Sparse: more than 20% of expected counts below 5, so the chi-square approximation is doubtful; read Fisher's exact p instead.".to_owned());
+        notes.push("Sparse: more than 20% of expected counts below 5, so the chi-square approximation is doubtful; read Fisher's exact p instead. For these rows the adjusted p and the significance mark are Fisher's exact p, adjusted within the family.".to_owned());
+    }
+    if tests
+        .iter()
+        .any(|t| t.fisher_method.as_deref() == Some("monte-carlo"))
+    {
+        notes.push("Fisher's p marked “Monte Carlo” is estimated from that many random tables with the observed margins (seeded, so the same data give the same p), where exact enumeration is infeasible.".to_owned());
     }
     Table {
         id: format!("tests-{family}"),
@@ -411,12 +431,8 @@ fn association_table(tests: &[&AssociationResult]) -> Table {
                         Some([lo, hi]) => format!("{:.2} [{lo:.2}, {hi:.2}]", t.cramers_v),
                         None => format!("{:.2}", t.cramers_v),
                     },
-                    t.fisher_p.map(p_cell).unwrap_or_default(),
-                    if t.warnings.is_empty() {
-                        String::new()
-                    } else {
-                        "Sparse".to_owned()
-                    },
+                    format_fisher(t).unwrap_or_default(),
+                    sparse_note(t).unwrap_or_default().to_owned(),
                 ],
                 group: false,
             })
@@ -598,7 +614,7 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
         .count();
     if sparse > 0 {
         notices.push(format!(
-            "{sparse} of {} tests of association rest on sparse tables (expected counts below 5); they are marked “Sparse” and Fisher's exact p is shown beside them.",
+            "{sparse} of {} tests of association rest on sparse tables (expected counts below 5); they are marked “Sparse”, Fisher's exact p is shown beside them, and their adjusted p and significance are Fisher's.",
             associations.len()
         ));
     }
@@ -629,7 +645,11 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
             caption: format!("Cleaning log of the {name} survey"),
             header: vec!["Records".into(), "Number".into()],
             rows,
-            notes: Vec::new(),
+            notes: log
+                .flags
+                .iter()
+                .map(|f| format!("Flagged: {}", f.description))
+                .collect(),
         }));
     }
 
@@ -705,11 +725,26 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
         tests.push(Block::List(sentences));
         tests.push(Block::Table(association_table(family)));
     }
+    for untested in analysis.untested.iter().filter(|u| u.kind == "association") {
+        key.push(format!(
+            "Association with {} was not tested: {}.",
+            untested.family_title, untested.reason
+        ));
+        tests.extend(untested_blocks(
+            untested,
+            format!("Association with {}", untested.family_title),
+        ));
+    }
 
     // Before and after training.
     let mut prepost = Vec::new();
     let adjustment = analysis.adjustment;
-    if !prepost_families.is_empty() {
+    let untested_prepost: Vec<&Untested> = analysis
+        .untested
+        .iter()
+        .filter(|u| u.kind == "pre-post")
+        .collect();
+    if !prepost_families.is_empty() || !untested_prepost.is_empty() {
         prepost.push(Block::Paragraph(format!(
             "Respondents who answered both surveys are linked without being identified, so each statement is first compared within the same people: McNemar's exact test on moving into or out of the category, and the Wilcoxon signed-rank test on the whole scale, both two-sided. The study itself compared the two samples as if they were independent, with one-tailed z-tests in the expected direction; that method is replicated below each family, clearly labelled, with a two-sided test beside it so that a change for the worse is not missed. A result is called significant when its p, adjusted by the {} method within its family, is at or below {}.",
             findings::adjustment_name(adjustment),
@@ -728,6 +763,9 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
             prepost.push(Block::Table(paired_table(family, adjustment)));
         }
         prepost.push(Block::Table(prepost_table(family, adjustment)));
+    }
+    for untested in untested_prepost {
+        prepost.extend(untested_blocks(untested, untested.family_title.clone()));
     }
 
     // Reliability.

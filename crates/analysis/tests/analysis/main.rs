@@ -5,6 +5,7 @@ mod cleaning;
 mod contract;
 mod derived;
 mod prepost;
+mod silent;
 mod tables_and_tests;
 
 use std::collections::HashMap;
@@ -149,18 +150,26 @@ pub fn post_respondent(id: &str, instrument: &Instrument) -> Respondent {
 /// Builds a dataset by writing the records as an export and reading it back, so every
 /// test also exercises the export format.
 pub fn dataset(pre: &[Respondent], post: &[Respondent]) -> Dataset {
+    dataset_of(
+        pre.iter().map(|r| r.record("pre")).collect(),
+        post.iter().map(|r| r.record("post")).collect(),
+    )
+}
+
+/// As [`dataset`], from records as they are (ids included).
+pub fn dataset_of(pre: Vec<Record>, post: Vec<Record>) -> Dataset {
     let pre_instrument = pre_instrument();
     let post_instrument = post_instrument();
     let sites = sites();
     let mut pre_responses = Responses::default();
     let pre_variables = variables(&pre_instrument);
     for r in pre {
-        pre_responses.push(r.record("pre"), &pre_variables);
+        pre_responses.push(r, &pre_variables);
     }
     let mut post_responses = Responses::default();
     let post_variables = variables(&post_instrument);
     for r in post {
-        post_responses.push(r.record("post"), &post_variables);
+        post_responses.push(r, &post_variables);
     }
     let manifest = Manifest {
         format: "skafada-export".into(),
@@ -179,4 +188,41 @@ pub fn dataset(pre: &[Respondent], post: &[Respondent]) -> Dataset {
         post: Some(post_responses.to_csv(&post_instrument, &sites)),
     };
     Dataset::from_files(&files).unwrap()
+}
+
+/// Respondents who differ only in previous training and confidence in documenting: each
+/// `(trained, answer, count)` gives `count` of them.
+pub fn trained_by_documenting(cells: &[(i32, i32, usize)]) -> Vec<Respondent> {
+    let instrument = pre_instrument();
+    let mut respondents = Vec::new();
+    for &(trained, answer, count) in cells {
+        for i in 0..count {
+            respondents.push(
+                Respondent::complete(&format!("{trained}-{answer}-{i}"), &instrument)
+                    .set("trained", trained)
+                    .set("confidence-documenting", answer),
+            );
+        }
+    }
+    respondents
+}
+
+/// The test of association of `outcome` in `family`.
+pub fn association<'a>(
+    analysis: &'a skafada_analysis::Analysis,
+    family: &str,
+    outcome: &str,
+) -> &'a skafada_analysis::run::AssociationResult {
+    analysis
+        .tests
+        .iter()
+        .find_map(|t| match t {
+            skafada_analysis::run::TestResult::Association(a)
+                if a.family == family && a.outcome == outcome =>
+            {
+                Some(a.as_ref())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no test of {outcome} in {family}"))
 }

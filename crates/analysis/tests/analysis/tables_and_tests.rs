@@ -3,7 +3,7 @@
 use skafada_analysis::analyse;
 use skafada_analysis::run::{Cell, TableResult, TestResult};
 
-use super::{Respondent, dataset, plan, pre_instrument};
+use super::{Respondent, association, dataset, plan, pre_instrument, trained_by_documenting};
 
 fn table<'a>(tables: &'a [TableResult], id: &str) -> &'a TableResult {
     tables
@@ -17,7 +17,7 @@ fn numbers(row: &[Cell]) -> Vec<f64> {
         .filter_map(|c| match c {
             Cell::Count(n) => Some(*n as f64),
             Cell::Number(x) => Some(*x),
-            Cell::Text(_) => None,
+            Cell::Text(_) | Cell::NoAnswers => None,
         })
         .collect()
 }
@@ -82,30 +82,9 @@ fn a_multi_response_table_divides_by_all_mentions_and_by_respondents_who_named_o
 #[test]
 fn a_test_of_association_matches_the_reference_chi_square_and_fisher_values() {
     // Trained by confidence in documenting: [[12, 5], [9, 14]] (reference values from scipy and R).
-    let instrument = pre_instrument();
-    let mut respondents = Vec::new();
-    for (trained, agree, count) in [(1, 1, 12), (1, 4, 5), (2, 1, 9), (2, 4, 14)] {
-        for i in 0..count {
-            respondents.push(
-                Respondent::complete(&format!("{trained}-{agree}-{i}"), &instrument)
-                    .set("trained", trained)
-                    .set("confidence-documenting", agree),
-            );
-        }
-    }
+    let respondents = trained_by_documenting(&[(1, 1, 12), (1, 4, 5), (2, 1, 9), (2, 4, 14)]);
     let analysis = analyse(&plan(), &dataset(&respondents, &[])).unwrap();
-    let test = analysis
-        .tests
-        .iter()
-        .find_map(|t| match t {
-            TestResult::Association(a)
-                if a.family == "by-training" && a.outcome == "agree3:confidence-documenting" =>
-            {
-                Some(a)
-            }
-            _ => None,
-        })
-        .expect("the test is run");
+    let test = association(&analysis, "by-training", "agree3:confidence-documenting");
     assert_eq!(test.counts, vec![vec![12, 5], vec![9, 14]]);
     assert_eq!(test.n, 40);
     assert!(close(test.chi2, 3.8790069803665155), "{}", test.chi2);

@@ -177,3 +177,42 @@ fn site_8_knows_support_groups_best_and_site_6_finds_them_insufficient() {
     let sufficient = association("by-site", "resources-sufficient-support-groups");
     assert!((share(sufficient, "6", "No") - 64.0).abs() <= 1.0);
 }
+
+#[test]
+fn monte_carlo_fisher_p_values_say_how_many_tables_they_rest_on() {
+    let monte_carlo: Vec<&AssociationResult> = crate::analysis()
+        .tests
+        .iter()
+        .filter_map(|t| match t {
+            skafada_analysis::run::TestResult::Association(a)
+                if a.fisher_method.as_deref() == Some("monte-carlo") =>
+            {
+                Some(a.as_ref())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !monte_carlo.is_empty(),
+        "the site family has large sparse tables"
+    );
+    for test in monte_carlo {
+        assert_eq!(test.fisher_samples, Some(5_000), "{}", test.outcome);
+        assert!(test.fisher_seed.is_some());
+    }
+}
+
+#[test]
+fn sparse_tests_are_judged_on_fisher_p_so_child_witnessing_is_not_significant_after_holm() {
+    // The chi-square's Holm-adjusted p (.004) would call it significant; the table is
+    // sparse, and Fisher's exact p, adjusted in the same family, is .022.
+    let result = association("by-training", "attitude-child-witnessing");
+    assert!(!result.warnings.is_empty(), "sparse");
+    assert_eq!(result.p_basis, "fisher");
+    assert!(
+        result.p_adjusted > 0.02 && result.p_adjusted < 0.025,
+        "{}",
+        result.p_adjusted
+    );
+    assert!(!result.significant);
+}

@@ -82,6 +82,7 @@ pub fn number(cell: &Cell) -> f64 {
         Cell::Count(n) => *n as f64,
         Cell::Number(x) => *x,
         Cell::Text(t) => panic!("not a number: {t}"),
+        Cell::NoAnswers => panic!("not a number: no answers"),
     }
 }
 

@@ -7,6 +7,7 @@ mod charts;
 mod dashboard;
 mod findings;
 mod layout;
+mod silent;
 mod whole;
 
 use skafada_analysis::clean::CleaningLog;
@@ -90,6 +91,7 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
                 kept: 10,
                 excluded: Vec::new(),
                 minimum_answered: 0.5,
+                flags: Vec::new(),
             },
             post: None,
         },
@@ -98,6 +100,7 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
         reliability: Vec::new(),
         significance: 0.01,
         adjustment: "holm",
+        untested: Vec::new(),
         warnings: Vec::new(),
     }
 }

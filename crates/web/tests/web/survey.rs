@@ -52,6 +52,75 @@ async fn start_year_in_the_future_is_rejected_with_the_answer_as_typed(app: &Tes
 }
 on_both!(start_year_in_the_future_is_rejected_with_the_answer_as_typed);
 
+async fn numbers_outside_the_instruments_bounds_are_refused_on_entry(app: &TestApp) {
+    app.consent().await;
+    app.post("/survey/pre/page/about-you", &[]).await;
+    let early = app
+        .post(
+            "/survey/pre/page/your-work",
+            &[("start-year", "1949"), ("works-for-la", "1")],
+        )
+        .await;
+    assert!(early.title().starts_with("Error: "), "{}", early.title());
+    assert!(early.body.contains("The year must be 1950 or later"));
+    // On to the caseload page, answering only what routing needs.
+    for _ in 0..10 {
+        let path = app.current().await;
+        if path.ends_with("/caseload") {
+            break;
+        }
+        app.post(&path, &[("start-year", "2015"), ("works-for-la", "1")])
+            .await;
+    }
+    assert!(app.current().await.ends_with("/caseload"));
+    for (typed, message) in [
+        ("-5", "Enter a number from 0 to 500"),
+        ("501", "Enter a number from 0 to 500"),
+        ("ten", "Enter a whole number, like 12"),
+    ] {
+        let page = app
+            .post(
+                "/survey/pre/page/caseload",
+                &[("holds-cases", "1"), ("cases-held", typed)],
+            )
+            .await;
+        assert_eq!(page.status, 200, "{typed}");
+        assert!(
+            page.title().starts_with("Error: "),
+            "{typed}: {}",
+            page.title()
+        );
+        assert!(page.body.contains("There is a problem"), "{typed}");
+        assert!(page.body.contains("href=\"#cases-held\""), "{typed}");
+        assert!(page.body.contains(message), "{typed}: {message}");
+        assert!(page.body.contains("id=\"cases-held-error\""), "{typed}");
+        assert!(
+            page.body.contains(&format!("value=\"{typed}\"")),
+            "{typed}: the answer as typed"
+        );
+    }
+    assert!(
+        !answers(app)
+            .await
+            .iter()
+            .any(|(variable, _)| variable == "cases-held"),
+        "no number outside the bounds is saved"
+    );
+    let saved = app
+        .post(
+            "/survey/pre/page/caseload",
+            &[("holds-cases", "1"), ("cases-held", "500")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "the largest number accepted");
+    assert!(
+        answers(app)
+            .await
+            .contains(&("cases-held".to_owned(), "500".to_owned()))
+    );
+}
+on_both!(numbers_outside_the_instruments_bounds_are_refused_on_entry);
+
 async fn routing_shows_follow_up_questions_and_closes_the_survey_by_its_end_rule(app: &TestApp) {
     app.consent().await;
     app.post("/survey/pre/page/about-you", &[]).await;
