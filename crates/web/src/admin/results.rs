@@ -262,8 +262,15 @@ fn needs_page(
     significance: f64,
     min: Option<u64>,
 ) -> Response {
-    let percent =
-        |share: Option<skafada_report::needs::Share>| share.map(|s| format!("{:.0}%", s.percent()));
+    let percent = |share: Option<skafada_report::needs::Share>| {
+        share.map(|s| {
+            if s.base == 0 {
+                "No answers".to_owned()
+            } else {
+                format!("{:.0}%", s.percent())
+            }
+        })
+    };
     render(&NeedsPage {
         layout: AdminLayout::new(title, Some(admin)).back(back),
         heading: title.to_owned(),
