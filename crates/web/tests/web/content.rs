@@ -276,3 +276,46 @@ async fn uploaded_files_with_problems_are_refused_with_file_line_and_column(app:
     assert_eq!(app.store.studies().await.unwrap().len(), before);
 }
 on_both!(uploaded_files_with_problems_are_refused_with_file_line_and_column);
+
+async fn the_live_report_uses_the_plan_the_study_was_made_with(app: &TestApp) {
+    accounts(app).await;
+    let admin = signed_in(app, "global@example.org").await;
+    let plan = include_str!("../../../../plans/skafada.toml").replacen(
+        "title = \"Do you consider yourself to have a disability?\"",
+        "title = \"Disability, as the registered plan words it\"",
+        1,
+    );
+    assert!(plan.contains("as the registered plan words it"));
+    let made = upload(
+        &admin,
+        "Own plan",
+        &[
+            Part::File("pre-survey", "skafada-pre.toml", PRE.as_bytes()),
+            Part::File("post-survey", "skafada-post.toml", POST.as_bytes()),
+            Part::File("plan", "registered-plan.toml", plan.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let study = made
+        .location()
+        .trim_start_matches("/admin/studies/")
+        .trim_end_matches("/content")
+        .to_owned();
+    let report = admin
+        .get(&format!("/admin/studies/{study}/report?format=html"))
+        .await;
+    assert_eq!(report.status, 200);
+    assert!(
+        report
+            .body
+            .contains("Disability, as the registered plan words it")
+    );
+    let content = admin.get(&format!("/admin/studies/{study}/content")).await;
+    assert!(
+        content
+            .body
+            .contains(&skafada_store::sha256_hex(plan.as_bytes()))
+    );
+}
+on_both!(the_live_report_uses_the_plan_the_study_was_made_with);
