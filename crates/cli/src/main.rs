@@ -70,6 +70,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A command whose reader goes away (`skafada instrument show ... | head`) ends as other
+    // Unix tools do, by SIGPIPE, not with a panic from println!. The server keeps SIGPIPE
+    // ignored: a client closing its connection must never stop it.
+    let long_running = std::env::args()
+        .nth(1)
+        .is_some_and(|command| matches!(command.as_str(), "serve" | "bench"));
+    if !long_running {
+        sigpipe::reset();
+    }
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Instrument(command) => commands::instrument::run(command),

@@ -156,3 +156,48 @@ fn every_subcommand_has_help() {
         assert!(stdout(&output).contains("Usage:"), "{args:?}");
     }
 }
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly_instead_of_panicking() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // The whole analysis as JSON: far more than a pipe holds, so writing must meet the
+    // closed pipe.
+    let dir = std::env::temp_dir().join(format!("skafada-cli-pipe-{}", std::process::id()));
+    let data = dir.join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = super::skafada(&["demo-data", "--out", data.to_str().unwrap()]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skafada"))
+        .args([
+            "analyse",
+            "--data",
+            data.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert_ne!(status.code(), Some(101), "a panic's exit status");
+    // Ended by SIGPIPE, as `cat` or `grep` would be.
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(13)
+    );
+}
