@@ -125,6 +125,8 @@ pub struct NewStudy {
     pub analysis_plan: String,
     /// The training-needs specification (TOML); empty for the server's built-in one.
     pub training_needs: String,
+    /// The study holds generated demonstration responses, not real people's.
+    pub synthetic: bool,
 }
 
 /// A stored study.
@@ -157,6 +159,9 @@ pub struct Study {
     pub min_cell_count: i64,
     /// The day the study was created (YYYY-MM-DD): when its content was fixed.
     pub created_on: String,
+    /// The study holds generated demonstration responses: every report and export of it
+    /// says so.
+    pub synthetic: bool,
     /// The SHA-256 of each part of the content when the study was created, by
     /// [`ContentPart::slug`]; empty for studies created before digests were recorded.
     pub recorded_sha256: BTreeMap<String, String>,
@@ -693,8 +698,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs, content_sha256) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             training_needs, content_sha256, synthetic) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -709,6 +714,7 @@ impl Store {
         .bind(&study.analysis_plan)
         .bind(&study.training_needs)
         .bind(study.content_sha256_json()?)
+        .bind(i64::from(study.synthetic))
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -1677,7 +1683,7 @@ async fn insert_site(
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
      module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
-     content_sha256, created_on FROM studies";
+     content_sha256, created_on, synthetic FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1710,6 +1716,7 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
             }
         },
         created_on: row.try_get(13)?,
+        synthetic: row.try_get::<i64, _>(14)? != 0,
     })
 }
 
@@ -1782,6 +1789,7 @@ mod group_commit_tests {
             retain_until: "2099-12-31".to_owned(),
             analysis_plan: String::new(),
             training_needs: String::new(),
+            synthetic: false,
         };
         let study_id = store.create_study(&study).await.unwrap();
         let site = store

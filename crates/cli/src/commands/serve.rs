@@ -328,6 +328,7 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
         }
     );
     let mut study = demo_study(&content);
+    study.synthetic = files.with_responses;
     if let Some((id, module)) = &files.module {
         study.module_id.clone_from(id);
         study.module_sources.clone_from(module);
@@ -613,6 +614,10 @@ url = "https://example.org/champions"
             };
             ensure_demo_with(&store, &files).await.unwrap();
             let study = store.studies().await.unwrap().remove(0);
+            assert!(
+                study.synthetic,
+                "reports and exports must say the data are synthetic"
+            );
             let responses = store.study_responses(&study.id).await.unwrap();
             let count = |phase: Phase, status: Status| {
                 responses

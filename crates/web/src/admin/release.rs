@@ -424,6 +424,7 @@ pub(crate) async fn dashboard(
     .collect();
     Ok(render(&ReleaseDashboardPage {
         layout: AdminLayout::new(&format!("Results for {}", site.code), Some(admin)).back(&base),
+        synthetic: study.synthetic,
         code: site.code.clone(),
         name: site.name.clone(),
         threshold: released.release.threshold,
@@ -532,6 +533,7 @@ pub(crate) async fn needs(
     Ok(render(&ReleaseNeedsPage {
         layout: AdminLayout::new(&format!("Training needs: {}", site.code), Some(admin))
             .back(&back),
+        synthetic: study.synthetic,
         code: site.code.clone(),
         name: site.name.clone(),
         threshold: release.threshold,

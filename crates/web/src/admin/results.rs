@@ -92,7 +92,7 @@ pub(super) async fn study_dataset(
             format: "skafada-export".to_owned(),
             version: 1,
             study: study.name.clone(),
-            synthetic: false,
+            synthetic: study.synthetic,
             pre: "pre-training survey".to_owned(),
             post: Some("post-training survey".to_owned()),
         },

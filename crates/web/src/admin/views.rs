@@ -491,6 +491,8 @@ pub(crate) struct ReleaseQuestion {
 #[template(path = "admin/release_dashboard.html")]
 pub(crate) struct ReleaseDashboardPage {
     pub(crate) layout: AdminLayout,
+    /// The study holds generated demonstration responses.
+    pub(crate) synthetic: bool,
     pub(crate) code: String,
     pub(crate) name: String,
     pub(crate) threshold: u64,
@@ -533,6 +535,8 @@ pub(crate) struct ReleaseNeedGroup {
 #[template(path = "admin/release_needs.html")]
 pub(crate) struct ReleaseNeedsPage {
     pub(crate) layout: AdminLayout,
+    /// The study holds generated demonstration responses.
+    pub(crate) synthetic: bool,
     pub(crate) code: String,
     pub(crate) name: String,
     pub(crate) threshold: u64,

@@ -319,3 +319,49 @@ async fn the_live_report_uses_the_plan_the_study_was_made_with(app: &TestApp) {
     );
 }
 on_both!(the_live_report_uses_the_plan_the_study_was_made_with);
+
+async fn a_study_of_synthetic_responses_says_so_on_every_results_page(app: &TestApp) {
+    accounts(app).await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE studies SET synthetic = 1 WHERE id = $1")
+        .bind(&app.study_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let s = &app.study_id;
+    let admin = signed_in(app, "global@example.org").await;
+    let report = admin
+        .get(&format!("/admin/studies/{s}/report?format=html"))
+        .await;
+    assert!(
+        report.body.contains(
+            "These data are synthetic demonstration data, not responses from real people."
+        ),
+        "the study report"
+    );
+    let la = signed_in(app, "la01@example.org").await;
+    for path in [
+        format!("/admin/studies/{s}/sites/LA01/dashboard"),
+        format!("/admin/studies/{s}/sites/LA01/training-needs"),
+    ] {
+        let page = la.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            page.body.contains(
+                "These are synthetic demonstration responses, not answers from real people."
+            ),
+            "{path}"
+        );
+    }
+    // A study of real responses carries no such warning.
+    let other = app.store.studies().await.unwrap();
+    assert!(
+        other
+            .iter()
+            .filter(|st| st.id != *s)
+            .all(|st| !st.synthetic)
+    );
+}
+on_both!(a_study_of_synthetic_responses_says_so_on_every_results_page);

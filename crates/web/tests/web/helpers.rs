@@ -101,6 +101,7 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
         retain_until: "2099-12-31".to_owned(),
         analysis_plan: include_str!("../../../../plans/skafada.toml").to_owned(),
         training_needs: include_str!("../../../../plans/skafada-training-needs.toml").to_owned(),
+        synthetic: false,
     }
 }
 
