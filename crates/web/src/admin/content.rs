@@ -98,7 +98,7 @@ pub(crate) async fn page(
         )
         .back(&base),
         study_name: study.name.clone(),
-        created_on: study.created_on.clone(),
+        created_on: crate::views::long_date(&study.created_on),
         rows,
     }))
 }
