@@ -29,6 +29,25 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order the cleaning log lists them.
+    pub const ALL: [Reason; 4] = [
+        Reason::Returning,
+        Reason::Empty,
+        Reason::Ended,
+        Reason::BelowMinimum,
+    ];
+
+    /// The reason's code in the record-level exports' `exclusion` variable (0 there is a
+    /// record kept). Codes are stable: a new reason takes a new code.
+    pub fn code(self) -> i32 {
+        match self {
+            Reason::Returning => 1,
+            Reason::Empty => 2,
+            Reason::Ended => 3,
+            Reason::BelowMinimum => 4,
+        }
+    }
+
     /// A sentence describing the reason.
     pub fn describe(self, minimum: f64) -> String {
         match self {
@@ -344,17 +363,21 @@ pub fn clean(
     data: &Responses,
     rules: &CleaningRules,
 ) -> (Vec<bool>, CleaningLog) {
+    let (reasons, log) = exclusions(instrument, data, rules);
+    (reasons.iter().map(Option::is_none).collect(), log)
+}
+
+/// Applies the cleaning rules. Returns why each record is excluded (`None` for a record
+/// kept) and the log: the cleaning outcome that [`clean`] and the record-level exports
+/// both read.
+pub fn exclusions(
+    instrument: &Instrument,
+    data: &Responses,
+    rules: &CleaningRules,
+) -> (Vec<Option<Reason>>, CleaningLog) {
     let shares = answered_shares(instrument, data);
-    let mut counts: Vec<(Reason, usize)> = [
-        Reason::Returning,
-        Reason::Empty,
-        Reason::Ended,
-        Reason::BelowMinimum,
-    ]
-    .into_iter()
-    .map(|r| (r, 0))
-    .collect();
-    let keep: Vec<bool> = (0..data.len())
+    let mut counts: Vec<(Reason, usize)> = Reason::ALL.into_iter().map(|r| (r, 0)).collect();
+    let reasons: Vec<Option<Reason>> = (0..data.len())
         .map(|row| {
             let share = shares.get(row).copied().unwrap_or(0.0);
             let reason =
@@ -374,10 +397,10 @@ pub fn clean(
             {
                 slot.1 += 1;
             }
-            reason.is_none()
+            reason
         })
         .collect();
-    let kept = keep.iter().filter(|k| **k).count();
+    let kept = reasons.iter().filter(|r| r.is_none()).count();
     let log = CleaningLog {
         records: data.len(),
         kept,
@@ -391,5 +414,5 @@ pub fn clean(
             .collect(),
         minimum_answered: rules.minimum_answered,
     };
-    (keep, log)
+    (reasons, log)
 }

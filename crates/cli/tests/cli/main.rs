@@ -4,6 +4,7 @@
 mod architecture;
 mod demo_data;
 mod durability;
+mod export;
 mod instrument;
 mod processes;
 mod stats;
