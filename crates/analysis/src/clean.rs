@@ -37,6 +37,31 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order the cleaning log lists them.
+    pub const ALL: [Reason; 7] = [
+        Reason::DuplicateResponse,
+        Reason::Returning,
+        Reason::Empty,
+        Reason::Ended,
+        Reason::RoutingInconsistent,
+        Reason::BelowMinimum,
+        Reason::DuplicateRespondent,
+    ];
+
+    /// The reason's code in the record-level exports' `exclusion` variable (0 there is a
+    /// record kept). Codes are stable: a new reason takes a new code.
+    pub fn code(self) -> i32 {
+        match self {
+            Reason::Returning => 1,
+            Reason::Empty => 2,
+            Reason::Ended => 3,
+            Reason::BelowMinimum => 4,
+            Reason::DuplicateResponse => 5,
+            Reason::RoutingInconsistent => 6,
+            Reason::DuplicateRespondent => 7,
+        }
+    }
+
     /// A sentence describing the reason.
     pub fn describe(self, minimum: f64) -> String {
         match self {
@@ -442,6 +467,8 @@ impl DuplicateIds {
 pub struct Cleaned {
     /// Whether each record is kept.
     pub keep: Vec<bool>,
+    /// Why each record is excluded; `None` for a record kept.
+    pub reasons: Vec<Option<Reason>>,
     /// The log.
     pub log: CleaningLog,
     /// Response ids carried by more than one record (the later ones are excluded).
@@ -529,16 +556,7 @@ pub fn clean(
 /// itself never counts a record twice.
 pub fn clean_records(instrument: &Instrument, data: &Responses, rules: &CleaningRules) -> Cleaned {
     let (shares, ended) = routes(instrument, data);
-    let order = [
-        Reason::DuplicateResponse,
-        Reason::Returning,
-        Reason::Empty,
-        Reason::Ended,
-        Reason::RoutingInconsistent,
-        Reason::BelowMinimum,
-        Reason::DuplicateRespondent,
-    ];
-    let mut counts: Vec<(Reason, usize)> = order.into_iter().map(|r| (r, 0)).collect();
+    let mut counts: Vec<(Reason, usize)> = Reason::ALL.into_iter().map(|r| (r, 0)).collect();
     let mut count = |reason: Reason| {
         if let Some(slot) = counts.iter_mut().find(|(r, _)| *r == reason) {
             slot.1 += 1;
@@ -557,7 +575,7 @@ pub fn clean_records(instrument: &Instrument, data: &Responses, rules: &Cleaning
             foldhash::fast::RandomState::default(),
         );
     let mut inconsistent_kept = 0usize;
-    let mut keep = Vec::with_capacity(data.len());
+    let mut reasons = Vec::with_capacity(data.len());
     for row in 0..data.len() {
         let share = shares.get(row).copied().unwrap_or(0.0);
         let status = data.status.get(row).copied();
@@ -590,8 +608,9 @@ pub fn clean_records(instrument: &Instrument, data: &Responses, rules: &Cleaning
             Some(reason) => count(reason),
             None => inconsistent_kept += usize::from(inconsistent),
         }
-        keep.push(reason.is_none());
+        reasons.push(reason);
     }
+    let keep: Vec<bool> = reasons.iter().map(Option::is_none).collect();
     let kept = keep.iter().filter(|k| **k).count();
     let mut flags = out_of_range_flags(instrument, data, &keep);
     if inconsistent_kept > 0 {
@@ -627,10 +646,23 @@ pub fn clean_records(instrument: &Instrument, data: &Responses, rules: &Cleaning
     };
     Cleaned {
         keep,
+        reasons,
         log,
         duplicate_responses,
         duplicate_respondents,
     }
+}
+
+/// Applies the cleaning rules. Returns why each record is excluded (`None` for a record
+/// kept) and the log: the cleaning outcome that [`clean`] and the record-level exports
+/// both read.
+pub fn exclusions(
+    instrument: &Instrument,
+    data: &Responses,
+    rules: &CleaningRules,
+) -> (Vec<Option<Reason>>, CleaningLog) {
+    let cleaned = clean_records(instrument, data, rules);
+    (cleaned.reasons, cleaned.log)
 }
 
 /// One flag per numeric question with values outside its bounds in the kept records.

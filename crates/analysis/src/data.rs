@@ -25,6 +25,12 @@ pub const RECORD_COLUMNS: [&str; 6] = [
     "started_on",
 ];
 
+/// The first of the columns a record-level export (`skafada export`, the admin
+/// downloads) adds after the instrument's: the cleaning outcome (`kept`, `exclusion`)
+/// and the plan's derived variables. A response file is read up to it: the analysis
+/// cleans and derives again from the answers.
+pub const COMPUTED_FROM: &str = "kept";
+
 /// Why response data could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DataError {
@@ -580,6 +586,8 @@ impl Responses {
     }
 
     /// Reads a response file of `instrument`. Sites are matched by code in `sites`.
+    /// Columns from [`COMPUTED_FROM`] on (an export's cleaning outcome and derived
+    /// variables) are not read.
     pub fn from_csv(
         text: &str,
         file: &str,
@@ -616,6 +624,10 @@ impl Responses {
         let by_id: HashMap<&str, &Variable> = specs.iter().map(|v| (v.id.as_str(), v)).collect();
         let mut layout: Vec<(usize, &Variable)> = Vec::new();
         for (position, name) in header.iter().enumerate() {
+            if name == COMPUTED_FROM && !by_id.contains_key(name.as_str()) {
+                // The analysis cleans and derives again from the answers.
+                break;
+            }
             if RECORD_COLUMNS.contains(&name.as_str()) {
                 continue;
             }

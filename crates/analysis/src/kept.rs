@@ -128,6 +128,11 @@ impl<'a> Kept<'a> {
             )
     }
 
+    /// A column derived from the kept records (not a response column it may shadow).
+    pub(crate) fn derived_column(&self, id: &str) -> Option<&Column> {
+        self.derived.get(id)
+    }
+
     /// The site (an index into the study's sites) of each kept record.
     pub(crate) fn sites(&self) -> impl Iterator<Item = usize> + '_ {
         self.rows

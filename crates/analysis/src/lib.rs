@@ -5,7 +5,8 @@
 //!
 //! Architecture invariant: this crate does no I/O. The caller reads an export folder
 //! into [`data::ExportFiles`] and a plan file's text, and gets back an [`run::Analysis`]
-//! value that serialises to the `skafada analyse` JSON contract.
+//! value that serialises to the `skafada analyse` JSON contract. The record-level exports
+//! read the same cleaning and derived variables, record by record, from [`records`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -17,6 +18,7 @@ pub mod derive;
 pub mod formula;
 mod kept;
 pub mod plan;
+pub mod records;
 pub mod render;
 pub mod run;
 pub mod synthetic;

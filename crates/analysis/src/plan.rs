@@ -34,6 +34,10 @@ pub struct Plan {
     /// How p-values are adjusted within each family of tests.
     #[serde(default)]
     pub adjustment: Adjustment,
+    /// Whether "prefer not to say" and "not applicable" answers count in the base of Valid %
+    /// in frequency tables; the SPSS export's user-missing declarations follow it.
+    #[serde(default)]
+    pub valid_percent_base: ValidPercentBase,
     /// The cleaning rules.
     #[serde(default)]
     pub cleaning: Cleaning,
@@ -182,6 +186,25 @@ pub enum Adjustment {
     Holm,
     /// Benjamini-Hochberg (false discovery rate).
     Bh,
+}
+
+/// The base of Valid % in frequency tables (`frequencies` and `side-by-side`).
+///
+/// Matrix tables and figures, tests of association, pre/post comparisons and reliability
+/// always leave "prefer not to say" and "not applicable" out; this setting is about the
+/// frequency tables, where the published report kept them in. The SPSS export declares a
+/// variable's non-substantive codes user-missing exactly where the report leaves them out
+/// of that variable's percentages, so that SPSS and PSPP give the report's Valid %.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValidPercentBase {
+    /// Every answer given, "prefer not to say" and "not applicable" included, as the
+    /// published tables count them (a section's `exclude` still leaves codes out).
+    #[default]
+    AllAnswers,
+    /// Substantive answers only: "prefer not to say" and "not applicable" are left out of
+    /// the rows and the base, as SPSS leaves out user-missing values.
+    Substantive,
 }
 
 /// Which responses a step uses.

@@ -15,7 +15,7 @@ use crate::codes::CodeTable;
 use crate::data::{Columns, Dataset, MISSING, Responses, Values};
 use crate::derive;
 use crate::kept::Kept;
-use crate::plan::{Adjustment, Data, Direction, Plan, Section, TableShape};
+use crate::plan::{Adjustment, Data, Direction, Plan, Section, TableShape, ValidPercentBase};
 
 /// Everything a plan produced: the `skafada analyse --format json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -390,7 +390,30 @@ fn prepare<'a>(
 ) -> Side<'a> {
     let cleaned = clean_records(instrument, responses, rules);
     let (keep, log) = (cleaned.keep, cleaned.log);
-    let mut data = Kept::new(responses, &keep);
+    let (data, book) = derived(plan, &dataset.sites, instrument, responses, &keep, &log);
+    Side {
+        data,
+        book,
+        log,
+        duplicate_responses: cleaned.duplicate_responses,
+        duplicate_respondents: cleaned.duplicate_respondents,
+    }
+}
+
+/// The records of `responses` for which `keep` is true, with numbers outside the
+/// instrument's bounds (as the cleaning `log` flags them) made missing, the variable
+/// `site` and the plan's derived variables added, and the codebook of them all. The
+/// analysis calls it with the records cleaning kept; the record-level exports with every
+/// record ([`crate::records`]).
+pub(crate) fn derived<'a>(
+    plan: &Plan,
+    sites: &[crate::data::Site],
+    instrument: &skafada_instrument::Instrument,
+    responses: &'a Responses,
+    keep: &[bool],
+    log: &CleaningLog,
+) -> (Kept<'a>, Codebook) {
+    let mut data = Kept::new(responses, keep);
     // Values outside the instrument's bounds are not answers the question could take:
     // they are missing in every table, derived variable and test (the log counts them).
     for bound in crate::clean::bounds(instrument) {
@@ -427,17 +450,16 @@ fn prepare<'a>(
     }
     let mut book = Codebook::from_instrument(instrument);
     // The site is a variable like any other, so that it can group tests and tables.
-    let sites: Vec<i32> = data
+    let site_numbers: Vec<i32> = data
         .sites()
         .map(|s| i32::try_from(s + 1).unwrap_or(MISSING))
         .collect();
-    data.set("site".into(), crate::data::Column::Values(sites));
+    data.set("site".into(), crate::data::Column::Values(site_numbers));
     book.insert(
         "site",
         VariableInfo {
             text: "Site".into(),
-            labels: dataset
-                .sites
+            labels: sites
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (i32::try_from(i + 1).unwrap_or(0), s.name.clone()))
@@ -446,13 +468,7 @@ fn prepare<'a>(
         },
     );
     derive::apply(&plan.derive, &mut data, &mut book);
-    Side {
-        data,
-        book,
-        log,
-        duplicate_responses: cleaned.duplicate_responses,
-        duplicate_respondents: cleaned.duplicate_respondents,
-    }
+    (data, book)
 }
 
 /// Refuses repeated ids unless the plan drops them; says what was dropped when it does.
@@ -581,7 +597,14 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
     // Tables are independent: they are built on every core, in plan order.
     let tables = parallel_map(&plan.table, |table| {
         let side = side(table.data, "table", &table.id)?;
-        build_table(table, side, dataset, post.as_ref(), &pre)
+        build_table(
+            table,
+            side,
+            dataset,
+            post.as_ref(),
+            &pre,
+            plan.valid_percent_base,
+        )
     })
     .into_iter()
     .collect::<Result<Vec<_>, AnalysisError>>()?;
@@ -788,6 +811,7 @@ fn build_table(
     dataset: &Dataset,
     post: Option<&Side>,
     pre: &Side,
+    base: ValidPercentBase,
 ) -> Result<TableResult, AnalysisError> {
     let data_label = data_name(table.data);
     let d = table.decimals;
@@ -859,7 +883,7 @@ fn build_table(
             let mut last_total = 0;
             for section in sections {
                 let (values, info) = lookup(&section.variable)?;
-                let rows = frequency_rows(values, info, section);
+                let rows = frequency_rows(values, info, section, base);
                 let total: u64 = rows.iter().map(|(_, n)| n).sum();
                 last_total = total;
                 if let Some(heading) = &section.heading {
@@ -896,7 +920,7 @@ fn build_table(
                     .clone()
                     .unwrap_or_else(|| group.variable.clone());
                 let (values, info) = lookup(&group.variable)?;
-                let rows = frequency_rows(values, info, group);
+                let rows = frequency_rows(values, info, group, base);
                 let total: u64 = rows.iter().map(|(_, n)| n).sum();
                 result.columns.push(format!("{heading} Number"));
                 result.columns.push(format!("{heading} Valid %"));
@@ -1085,12 +1109,34 @@ fn build_table(
     Ok(result)
 }
 
-fn frequency_rows(values: &[i32], info: &VariableInfo, section: &Section) -> Vec<(String, u64)> {
+/// The codes a frequency section leaves out of its rows and its Valid % base: those it
+/// lists in `exclude` and, when the plan's base is substantive answers, the variable's
+/// "prefer not to say" and "not applicable" codes. The SPSS export declares the same
+/// codes user-missing.
+pub(crate) fn left_out(section: &Section, info: &VariableInfo, base: ValidPercentBase) -> Vec<i32> {
+    let mut codes: Vec<i32> = section
+        .exclude
+        .iter()
+        .filter_map(|c| i32::try_from(*c).ok())
+        .collect();
+    if base == ValidPercentBase::Substantive {
+        codes.extend(&info.non_substantive);
+    }
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+fn frequency_rows(
+    values: &[i32],
+    info: &VariableInfo,
+    section: &Section,
+    base: ValidPercentBase,
+) -> Vec<(String, u64)> {
+    let left_out = left_out(section, info, base);
     count_codes(values, info)
         .into_iter()
-        .filter(|(code, _, n)| {
-            !(section.exclude.contains(&(*code as u32)) || (section.hide_empty && *n == 0))
-        })
+        .filter(|(code, _, n)| !(left_out.contains(code) || (section.hide_empty && *n == 0)))
         .map(|(_, label, n)| (label, n))
         .collect()
 }

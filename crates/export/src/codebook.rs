@@ -1,9 +1,12 @@
 //! The codebook every export format is written from: one entry per column of a response
-//! file (the record columns, then the instrument's variables in order) with its SPSS name,
-//! question text, measurement level and value labels.
+//! file (the record columns, then the instrument's variables in order), then the columns
+//! the analysis plan adds (the cleaning outcome `kept` and `exclusion`, then the plan's
+//! derived variables in plan order), each with its SPSS name, question text or label,
+//! measurement level, value labels and the codes the SPSS file declares user-missing.
 
-use skafada_analysis::data::{RECORD_COLUMNS, VariableKind, variables};
+use skafada_analysis::data::{COMPUTED_FROM, RECORD_COLUMNS, VariableKind, variables};
 use skafada_analysis::formula::write_record;
+use skafada_analysis::records::{self, Outcomes};
 use skafada_instrument::{Instrument, ItemKind, MissingKind};
 
 use crate::names::Namer;
@@ -46,8 +49,24 @@ pub struct ValueLabel {
     pub code: i32,
     /// Its label.
     pub label: String,
-    /// Set for "prefer not to say" and "not applicable": declared user-missing in SPSS.
+    /// Set for "prefer not to say" and "not applicable", as the instrument marks them.
+    /// Whether SPSS declares the code user-missing is [`Entry::user_missing`].
     pub missing: Option<MissingKind>,
+}
+
+/// Where a column's cells come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A record column of the response file (`response_id` ... `started_on`).
+    Record,
+    /// A variable of the instrument.
+    Response,
+    /// `kept`: 1 when the plan's cleaning keeps the record, 0 when it excludes it.
+    Kept,
+    /// `exclusion`: why the cleaning excluded the record (0 for a record kept).
+    Exclusion,
+    /// A derived variable: the index in [`Outcomes::derived`].
+    Derived(usize),
 }
 
 /// One column of an export.
@@ -69,16 +88,17 @@ pub struct Entry {
     pub measure: Measure,
     /// The codes and labels, in display order (empty for numbers and text).
     pub values: Vec<ValueLabel>,
+    /// Where the cells come from.
+    pub source: Source,
+    /// The codes the report leaves out of this variable's percentages, which the SPSS file
+    /// declares user-missing ([`Outcomes::left_out`]), ascending.
+    pub user_missing: Vec<i32>,
 }
 
 impl Entry {
-    /// The codes declared user-missing.
+    /// The codes declared user-missing in the SPSS file: [`Entry::user_missing`].
     pub fn missing_codes(&self) -> Vec<i32> {
-        self.values
-            .iter()
-            .filter(|v| v.missing.is_some())
-            .map(|v| v.code)
-            .collect()
+        self.user_missing.clone()
     }
 
     /// The label of a code, if it has one.
@@ -90,10 +110,11 @@ impl Entry {
     }
 }
 
-/// A multiple-choice item: its tick columns form an SPSS multiple-response set.
+/// A multiple-choice item, or a `text-categories` derived set: its 0/1 columns form an
+/// SPSS multiple-response set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseSet {
-    /// The item identifier.
+    /// The item (or derived set) identifier.
     pub item: String,
     /// The set's SPSS name, without the leading `$`.
     pub spss_name: String,
@@ -124,9 +145,16 @@ const RECORD_TEXTS: [&str; 6] = [
     "Date the record was created",
 ];
 
+/// What `kept` and `exclusion` hold.
+const KEPT_TEXT: &str =
+    "Kept by the analysis plan's cleaning: the records every table and test of the report counts";
+const EXCLUSION_TEXT: &str = "Why the analysis plan's cleaning excluded the record (0: kept)";
+
 impl Codebook {
-    /// The codebook of an instrument's export.
-    pub fn new(instrument: &Instrument) -> Codebook {
+    /// The codebook of an instrument's export with the columns the plan adds to it: the
+    /// cleaning outcome and the derived variables of `outcomes`, and the user-missing
+    /// codes it gives each variable (the records of `outcomes` do not matter here).
+    pub fn new(instrument: &Instrument, outcomes: &Outcomes) -> Codebook {
         let mut namer = Namer::new();
         let mut entries = Vec::new();
         for (column, text) in RECORD_COLUMNS.iter().zip(RECORD_TEXTS) {
@@ -148,6 +176,8 @@ impl Codebook {
                 } else {
                     Vec::new()
                 },
+                source: Source::Record,
+                user_missing: Vec::new(),
             });
         }
         let mut sets: Vec<ResponseSet> = Vec::new();
@@ -194,6 +224,7 @@ impl Codebook {
                 VariableKind::Text => (Storage::Text, Measure::Nominal, Vec::new()),
             };
             entries.push(Entry {
+                user_missing: outcomes.left_out(&variable.id).to_vec(),
                 column: variable.id.clone(),
                 spss_name,
                 item: variable.item.clone(),
@@ -202,11 +233,101 @@ impl Codebook {
                 storage,
                 measure,
                 values,
+                source: Source::Response,
+            });
+        }
+        let taken = |entries: &[Entry], column: &str| entries.iter().any(|e| e.column == column);
+        for (column, text, source, values) in [
+            (
+                COMPUTED_FROM,
+                KEPT_TEXT,
+                Source::Kept,
+                vec![label(1, "Kept", None), label(0, "Excluded", None)],
+            ),
+            (
+                "exclusion",
+                EXCLUSION_TEXT,
+                Source::Exclusion,
+                outcomes
+                    .exclusion_labels()
+                    .into_iter()
+                    .map(|(code, text)| label(code, &text, None))
+                    .collect(),
+            ),
+        ] {
+            entries.push(Entry {
+                column: column.to_owned(),
+                spss_name: namer.name(column),
+                item: String::new(),
+                type_name: "cleaning",
+                text: text.to_owned(),
+                storage: Storage::Number,
+                measure: Measure::Nominal,
+                values,
+                source,
+                user_missing: Vec::new(),
+            });
+        }
+        for (index, variable) in outcomes.derived.iter().enumerate() {
+            // A derived variable may shadow a response variable of the same name in the
+            // analysis; in a file both are kept, the derived one renamed.
+            let column = if taken(&entries, &variable.id) {
+                format!("{}-derived", variable.id)
+            } else {
+                variable.id.clone()
+            };
+            entries.push(Entry {
+                spss_name: namer.name(&column),
+                column,
+                item: variable.derive.clone(),
+                type_name: "derived",
+                text: variable.text.clone(),
+                storage: match variable.column {
+                    skafada_analysis::data::Column::Values(_) => Storage::Number,
+                    skafada_analysis::data::Column::Text(_) => Storage::Text,
+                },
+                measure: match variable.measure {
+                    records::Measure::Nominal => Measure::Nominal,
+                    records::Measure::Ordinal => Measure::Ordinal,
+                    records::Measure::Scale => Measure::Scale,
+                },
+                values: variable
+                    .labels
+                    .iter()
+                    .map(|(code, text)| label(*code, text, None))
+                    .collect(),
+                source: Source::Derived(index),
+                user_missing: outcomes.left_out(&variable.id).to_vec(),
             });
         }
         for set in &mut sets {
             set.spss_name = namer.name(&set.item);
         }
+        let derived_names: std::collections::HashMap<&str, &str> = entries
+            .iter()
+            .filter_map(|e| match e.source {
+                Source::Derived(i) => outcomes
+                    .derived
+                    .get(i)
+                    .map(|d| (d.id.as_str(), e.spss_name.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut derived_sets = Vec::new();
+        for set in &outcomes.sets {
+            let members = set
+                .members
+                .iter()
+                .filter_map(|m| derived_names.get(m.as_str()).map(|n| (*n).to_owned()))
+                .collect();
+            derived_sets.push(ResponseSet {
+                item: set.id.clone(),
+                spss_name: namer.name(&set.id),
+                text: set.text.clone(),
+                members,
+            });
+        }
+        sets.extend(derived_sets);
         Codebook {
             instrument: instrument.id.clone(),
             entries,
@@ -221,9 +342,10 @@ impl Codebook {
 
     /// `codebook.csv`: the columns of `docs/export-format.md`'s codebook
     /// (`instrument,column,item,type,question,code,label,missing`) followed by
-    /// `spss_name` and `measure`. One row per column and code; one row with an empty
-    /// `code` for columns without codes. Cells are neutralised against spreadsheet
-    /// formulas (`skafada_analysis::formula`).
+    /// `spss_name`, `measure` and `spss_missing` (`1` for a code the SPSS file declares
+    /// user-missing). One row per column and code; one row with an empty `code` for
+    /// columns without codes. Cells are neutralised against spreadsheet formulas
+    /// (`skafada_analysis::formula`).
     pub fn to_csv(&self) -> Result<Vec<u8>, crate::ExportError> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record([
@@ -237,9 +359,10 @@ impl Codebook {
             "missing",
             "spss_name",
             "measure",
+            "spss_missing",
         ])?;
         for entry in &self.entries {
-            let row = |code: String, label: &str, missing: &str| {
+            let row = |code: String, label: &str, missing: &str, user_missing: bool| {
                 [
                     self.instrument.clone(),
                     entry.column.clone(),
@@ -251,10 +374,11 @@ impl Codebook {
                     missing.to_owned(),
                     entry.spss_name.clone(),
                     entry.measure.as_str().to_owned(),
+                    if user_missing { "1" } else { "" }.to_owned(),
                 ]
             };
             if entry.values.is_empty() {
-                write_record(&mut writer, row(String::new(), "", ""))?;
+                write_record(&mut writer, row(String::new(), "", "", false))?;
             }
             for value in &entry.values {
                 write_record(
@@ -263,6 +387,7 @@ impl Codebook {
                         value.code.to_string(),
                         &value.label,
                         missing_name(value.missing),
+                        entry.user_missing.contains(&value.code),
                     ),
                 )?;
             }

@@ -1,20 +1,28 @@
 //! Exports of anonymous survey responses for analysts and local authority contacts.
 //!
-//! Every export is a pure function from an instrument, its responses, the study's sites and
-//! [`ExportOptions`] to bytes:
+//! Every export is a pure function from an instrument, its responses, the study's sites,
+//! the analysis's [`Outcomes`] for those records and [`ExportOptions`] to bytes:
 //!
 //! - [`to_csv`] and [`codebook_csv`]: the response file of `docs/export-format.md` and its
-//!   codebook (with each column's SPSS name and measurement level);
+//!   codebook (with each column's SPSS name, measurement level and user-missing codes);
 //! - [`to_xlsx`]: a workbook with the responses (codes or labels, variable names in the
 //!   first row and question text in a second, frozen, row), the codebook and a sheet
 //!   about the export;
 //! - [`to_sav`]: an SPSS system file with variable and value labels, user-missing codes,
 //!   measurement levels and multiple-response sets.
 //!
-//! **Invariant: exports are anonymous.** They carry the columns of the response export
-//! and nothing more: random record and respondent identifiers, the site code and the date
-//! without a time. **The caller applies the scope:** it passes only the records the
-//! reader may see (for a local authority contact, [`only_site`]), and logs the export.
+//! **Exports reproduce the report.** After the response file's columns every format
+//! carries the cleaning outcome, `kept` (1 kept, 0 excluded) and `exclusion` (why), and
+//! the plan's derived variables (collapsed scales, bands, recodes), all computed by the
+//! analysis's own code ([`skafada_analysis::records`]); the SPSS file declares user-missing
+//! exactly the codes the report leaves out of each variable's percentages. Filtered to
+//! `kept = 1`, SPSS or PSPP gives the report's counts, Valid % and tests.
+//!
+//! **Invariant: exports are anonymous.** They carry the columns of the response export,
+//! and what the plan computes from them, and nothing more: random record and respondent
+//! identifiers, the site code and the date without a time. **The caller applies the
+//! scope:** it passes only the records the reader may see ([`only_site`]), and logs the
+//! export.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -23,10 +31,12 @@ pub mod names;
 mod sav;
 mod xlsx;
 
-use skafada_analysis::data::{MISSING, Responses, Site};
+use skafada_analysis::data::{Column, MISSING, Responses, Site};
+use skafada_analysis::formula::write_record;
+use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
 
-pub use codebook::{Codebook, Entry, Measure, ResponseSet, Storage, ValueLabel};
+pub use codebook::{Codebook, Entry, Measure, ResponseSet, Source, Storage, ValueLabel};
 pub use sav::to_sav;
 pub use xlsx::to_xlsx;
 
@@ -45,6 +55,14 @@ pub enum ExportError {
     /// The site asked for is not a site of the study.
     #[error("`{0}` is not a site of this study")]
     UnknownSite(String),
+    /// The analysis outcomes given are not of the records exported (a bug in the caller).
+    #[error("{outcomes} analysis outcomes for {records} records")]
+    Outcomes {
+        /// Records exported.
+        records: usize,
+        /// Outcomes given.
+        outcomes: usize,
+    },
 }
 
 impl From<csv::Error> for ExportError {
@@ -69,14 +87,44 @@ pub struct ExportOptions {
     pub scope: String,
 }
 
-/// The response file (`pre.csv` or `post.csv` of `docs/export-format.md`).
-pub fn to_csv(instrument: &Instrument, responses: &Responses, sites: &[Site]) -> Vec<u8> {
-    responses.to_csv(instrument, sites).into_bytes()
+/// The response file (`pre.csv` or `post.csv` of `docs/export-format.md`) followed by the
+/// columns the plan adds: `kept`, `exclusion` and the derived variables of `outcomes`
+/// (computed for the same records). `skafada analyse` reads the file back up to `kept`.
+/// Every cell is neutralised against spreadsheet formulas (`skafada_analysis::formula`).
+pub fn to_csv(
+    instrument: &Instrument,
+    responses: &Responses,
+    sites: &[Site],
+    outcomes: &Outcomes,
+) -> Result<Vec<u8>, ExportError> {
+    let book = Codebook::new(instrument, outcomes);
+    let records = Records::new(responses, sites, outcomes)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write_record(&mut writer, book.entries.iter().map(|e| e.column.as_str()))?;
+    let mut cells: Vec<String> = Vec::with_capacity(book.entries.len());
+    for row in 0..responses.len() {
+        cells.clear();
+        cells.extend(
+            book.entries
+                .iter()
+                .map(|entry| match records.cell(entry, row) {
+                    Cell::Number(n) => n.to_string(),
+                    Cell::Text(text) => text.to_owned(),
+                    Cell::Empty => String::new(),
+                }),
+        );
+        write_record(&mut writer, &cells)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ExportError::Csv(e.to_string()))
 }
 
-/// The codebook of an instrument's response file (see [`Codebook::to_csv`]).
-pub fn codebook_csv(instrument: &Instrument) -> Result<Vec<u8>, ExportError> {
-    Codebook::new(instrument).to_csv()
+/// The codebook of an instrument's response file and the columns the plan adds to it
+/// (see [`Codebook::to_csv`]). Only the plan's part of `outcomes` is read, so outcomes
+/// of no records will do.
+pub fn codebook_csv(instrument: &Instrument, outcomes: &Outcomes) -> Result<Vec<u8>, ExportError> {
+    Codebook::new(instrument, outcomes).to_csv()
 }
 
 /// The records of one site, for an export scoped to a local authority.
@@ -104,45 +152,91 @@ pub(crate) enum Cell<'a> {
     Empty,
 }
 
-/// The cell of `entry` in record `row`.
-pub(crate) fn cell<'a>(
+/// The records of an export with what the analysis made of them.
+pub(crate) struct Records<'a> {
     responses: &'a Responses,
     sites: &'a [Site],
-    entry: &Entry,
-    row: usize,
-) -> Cell<'a> {
-    let text = |s: Option<&'a String>| s.map_or(Cell::Empty, |s| Cell::Text(s.as_str()));
-    match entry.column.as_str() {
-        "response_id" if entry.item.is_empty() => text(responses.response_id.get(row)),
-        "respondent_id" if entry.item.is_empty() => text(responses.respondent_id.get(row)),
-        "site" if entry.item.is_empty() => responses
-            .site
-            .get(row)
-            .and_then(|&s| sites.get(s))
-            .map_or(Cell::Empty, |s| Cell::Text(&s.site)),
-        "status" if entry.item.is_empty() => responses
-            .status
-            .get(row)
-            .map_or(Cell::Empty, |s| Cell::Text(s.as_str())),
-        "returning" if entry.item.is_empty() => responses
-            .returning
-            .get(row)
-            .map_or(Cell::Empty, |&r| Cell::Number(i32::from(r))),
-        "started_on" if entry.item.is_empty() => text(responses.started_on.get(row)),
-        column => {
-            if let Some(values) = responses.values(column) {
-                match values.get(row) {
-                    Some(&v) if v != MISSING => Cell::Number(v),
-                    _ => Cell::Empty,
+    outcomes: &'a Outcomes,
+}
+
+impl<'a> Records<'a> {
+    /// The records, refused if `outcomes` are not of the same records.
+    pub(crate) fn new(
+        responses: &'a Responses,
+        sites: &'a [Site],
+        outcomes: &'a Outcomes,
+    ) -> Result<Records<'a>, ExportError> {
+        if outcomes.exclusions.len() != responses.len() {
+            return Err(ExportError::Outcomes {
+                records: responses.len(),
+                outcomes: outcomes.exclusions.len(),
+            });
+        }
+        Ok(Records {
+            responses,
+            sites,
+            outcomes,
+        })
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.responses.len()
+    }
+
+    /// The cell of `entry` in record `row`.
+    pub(crate) fn cell(&self, entry: &Entry, row: usize) -> Cell<'a> {
+        let responses = self.responses;
+        let text = |s: Option<&'a String>| s.map_or(Cell::Empty, |s| Cell::Text(s.as_str()));
+        let value = |v: Option<&i32>| match v {
+            Some(&v) if v != MISSING => Cell::Number(v),
+            _ => Cell::Empty,
+        };
+        match entry.source {
+            Source::Record => match entry.column.as_str() {
+                "response_id" => text(responses.response_id.get(row)),
+                "respondent_id" => text(responses.respondent_id.get(row)),
+                "site" => responses
+                    .site
+                    .get(row)
+                    .and_then(|&s| self.sites.get(s))
+                    .map_or(Cell::Empty, |s| Cell::Text(&s.site)),
+                "status" => responses
+                    .status
+                    .get(row)
+                    .map_or(Cell::Empty, |s| Cell::Text(s.as_str())),
+                "returning" => responses
+                    .returning
+                    .get(row)
+                    .map_or(Cell::Empty, |&r| Cell::Number(i32::from(r))),
+                "started_on" => text(responses.started_on.get(row)),
+                _ => Cell::Empty,
+            },
+            Source::Response => {
+                if let Some(values) = responses.values(&entry.column) {
+                    value(values.get(row))
+                } else if let Some(texts) = responses.texts(&entry.column) {
+                    match texts.get(row) {
+                        Some(Some(s)) => Cell::Text(s),
+                        _ => Cell::Empty,
+                    }
+                } else {
+                    Cell::Empty
                 }
-            } else if let Some(texts) = responses.texts(column) {
-                match texts.get(row) {
+            }
+            Source::Kept => Cell::Number(i32::from(self.outcomes.kept(row))),
+            Source::Exclusion => self
+                .outcomes
+                .exclusion_code(row)
+                .map_or(Cell::Empty, Cell::Number),
+            Source::Derived(index) => match self.outcomes.derived.get(index).map(|d| &d.column) {
+                Some(Column::Values(values)) => value(values.get(row)),
+                Some(Column::Text(texts)) => match texts.get(row) {
                     Some(Some(s)) => Cell::Text(s),
                     _ => Cell::Empty,
-                }
-            } else {
-                Cell::Empty
-            }
+                },
+                None => Cell::Empty,
+            },
         }
     }
 }

@@ -5,14 +5,26 @@
 //! Codes, ticks and numbers are numeric (`F8.0`; an empty cell is system-missing); text is
 //! a string as wide as the longest answer (very long strings beyond 255 bytes included).
 //!
-//! **User-missing codes.** "Prefer not to say" and "not applicable" codes are declared
-//! user-missing, so SPSS and PSPP leave them out of Valid Percent and of CROSSTABS and its
-//! tests, as skafada's tests of association do. The published frequency tables count them
-//! in Valid % unless the plan excludes them; in SPSS they still appear, with their counts,
-//! in the Missing block of FREQUENCIES (and `MISSING VALUES var ().` brings them back).
+//! **The cleaning outcome and derived variables.** `kept` (1 kept, 0 excluded, labelled)
+//! and `exclusion` (why, coded and labelled as in the cleaning log) follow the
+//! instrument's variables, then the plan's derived variables with their labels and value
+//! labels. `FILTER BY kept.` (or `SELECT IF kept = 1.`) leaves the records the report
+//! counts.
 //!
-//! Each multiple-choice item becomes a multiple-dichotomy set (counted value 1) named after
-//! the item, so `MRSETS` and `CTABLES` see it as one question.
+//! **User-missing codes follow the report.** A code is declared user-missing exactly when
+//! the report leaves it out of that variable's percentages
+//! ([`skafada_analysis::records::Outcomes::left_out`]): "prefer not to say" and "not
+//! applicable" of variables shown in matrix tables, in tests or nowhere (the report always
+//! leaves them out there), but not of variables shown in frequency tables, whose Valid %
+//! keeps them in the base unless the plan says `valid-percent-base = "substantive"` (then
+//! they are declared too) or a section `exclude`s codes (those are declared). So
+//! FREQUENCIES gives the report's Valid %, and CROSSTABS its tests, except for a variable
+//! shown in a frequency table and tested: declare its codes (`MISSING VALUES var (9).`)
+//! before CROSSTABS, as the report's tests leave them out.
+//!
+//! Each multiple-choice item, and each `text-categories` derived set, becomes a
+//! multiple-dichotomy set (counted value 1) named after the item, so `MRSETS` and
+//! `CTABLES` see it as one question.
 
 use std::sync::Arc;
 
@@ -23,23 +35,27 @@ use arrow::array::{ArrayRef, Float64Array, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use skafada_analysis::data::{Responses, Site};
+use skafada_analysis::plan::ValidPercentBase;
+use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
 
 use crate::codebook::{Codebook, Entry, Measure, Storage};
-use crate::{Cell, ExportError, ExportOptions, cell};
+use crate::{Cell, ExportError, ExportOptions, Records};
 
 /// SPSS's widest string variable, in bytes.
 const MAX_STRING_WIDTH: usize = 32_767;
 
-/// Writes an SPSS system file (bytecode-compressed .sav, UTF-8) of the responses: see the
-/// module documentation for what it declares.
+/// Writes an SPSS system file (bytecode-compressed .sav, UTF-8) of the responses and the
+/// analysis's `outcomes` for them: see the module documentation for what it declares.
 pub fn to_sav(
     instrument: &Instrument,
     responses: &Responses,
     sites: &[Site],
+    outcomes: &Outcomes,
     options: &ExportOptions,
 ) -> Result<Vec<u8>, ExportError> {
-    let book = Codebook::new(instrument);
+    let book = Codebook::new(instrument, outcomes);
+    let records = Records::new(responses, sites, outcomes)?;
     let mut fields = Vec::with_capacity(book.entries.len());
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(book.entries.len());
     let mut meta = SpssMetadata::default();
@@ -48,7 +64,7 @@ pub fn to_sav(
         match entry.storage {
             Storage::Number => {
                 let values: Float64Array = (0..responses.len())
-                    .map(|row| match cell(responses, sites, entry, row) {
+                    .map(|row| match records.cell(entry, row) {
                         Cell::Number(n) => Some(f64::from(n)),
                         _ => None,
                     })
@@ -59,7 +75,7 @@ pub fn to_sav(
             }
             Storage::Text => {
                 let texts: Vec<Option<&str>> = (0..responses.len())
-                    .map(|row| match cell(responses, sites, entry, row) {
+                    .map(|row| match records.cell(entry, row) {
                         Cell::Text(text) => Some(text),
                         _ => None,
                     })
@@ -116,7 +132,7 @@ pub fn to_sav(
     }
     meta.file_label = truncate(&format!("{}: {}", instrument.id, options.study), 64);
     meta.file_encoding = "UTF-8".into();
-    meta.notes = notes(instrument, responses, options);
+    meta.notes = notes(instrument, responses, outcomes, options);
     let schema = Arc::new(Schema::new(fields));
     let batch =
         RecordBatch::try_new(schema, arrays).map_err(|e| ExportError::Sav(e.to_string()))?;
@@ -136,7 +152,7 @@ fn measure(measure: Measure) -> SpssMeasure {
 
 /// SPSS allows three discrete missing values, or a range and one discrete value. Up to
 /// three codes are declared one by one; more become the range from the lowest to the
-/// highest when no substantive code lies inside it.
+/// highest when no code that counts lies inside it.
 fn missing_specs(entry: &Entry) -> Result<Vec<MissingSpec>, ExportError> {
     let codes = entry.missing_codes();
     if codes.len() <= 3 {
@@ -152,7 +168,7 @@ fn missing_specs(entry: &Entry) -> Result<Vec<MissingSpec>, ExportError> {
     let substantive_inside = entry
         .values
         .iter()
-        .any(|v| v.missing.is_none() && (lo..=hi).contains(&v.code));
+        .any(|v| !codes.contains(&v.code) && (lo..=hi).contains(&v.code));
     if substantive_inside {
         return Err(ExportError::Sav(format!(
             "{}: more than three missing codes, with substantive codes between them",
@@ -166,7 +182,12 @@ fn missing_specs(entry: &Entry) -> Result<Vec<MissingSpec>, ExportError> {
 }
 
 /// The file's documents: what the export is.
-fn notes(instrument: &Instrument, responses: &Responses, options: &ExportOptions) -> Vec<String> {
+fn notes(
+    instrument: &Instrument,
+    responses: &Responses,
+    outcomes: &Outcomes,
+    options: &ExportOptions,
+) -> Vec<String> {
     let mut notes = vec![
         format!("Study: {}", options.study),
         format!("Instrument: {} ({})", instrument.id, instrument.title),
@@ -185,7 +206,21 @@ fn notes(instrument: &Instrument, responses: &Responses, options: &ExportOptions
         ),
         "Anonymous: random identifiers, dates without a time, nothing identifies a person."
             .to_owned(),
-        "Prefer not to say and not applicable codes are declared user-missing.".to_owned(),
+        format!(
+            "kept = 1: the {} records the plan's cleaning keeps; exclusion: why not.",
+            outcomes.log.kept
+        ),
+        "FILTER BY kept. gives the report's base; derived variables follow exclusion.".to_owned(),
+        "User-missing: the codes the report leaves out of each variable's percentages.".to_owned(),
+        match outcomes.valid_percent_base {
+            ValidPercentBase::AllAnswers => {
+                "Frequency tables' Valid % keeps prefer not to say and not applicable."
+            }
+            ValidPercentBase::Substantive => {
+                "Prefer not to say and not applicable are left out of every Valid %."
+            }
+        }
+        .to_owned(),
     ];
     if options.synthetic {
         notes.insert(0, "SYNTHETIC DATA: generated for demonstration.".to_owned());

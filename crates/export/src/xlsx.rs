@@ -2,38 +2,42 @@
 
 use rust_xlsxwriter::{ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
 use skafada_analysis::data::{Responses, Site};
+use skafada_analysis::plan::ValidPercentBase;
+use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
 
 use crate::codebook::{Codebook, missing_name};
-use crate::{Cell, ExportError, ExportOptions, cell};
+use crate::{Cell, ExportError, ExportOptions, Records};
 
 /// Writes an XLSX workbook with three sheets:
 ///
 /// - **Responses**: one row per record; the first row holds the column names, the second
 ///   (frozen with the first) the question text; cells hold codes, or their labels when
-///   [`ExportOptions::labels`] is set;
-/// - **Codebook**: every column with its SPSS name, type, measurement level, codes, labels
-///   and missing type;
+///   [`ExportOptions::labels`] is set. After the instrument's columns come `kept`,
+///   `exclusion` and the plan's derived variables, from `outcomes`;
+/// - **Codebook**: every column with its SPSS name, type, measurement level, codes, labels,
+///   missing type and whether the SPSS file declares the code user-missing;
 /// - **About**: the study, the date, the instrument, the scope, the synthetic flag if set,
-///   and a note that the data are anonymous.
+///   how many records the cleaning keeps, and a note that the data are anonymous.
 pub fn to_xlsx(
     instrument: &Instrument,
     responses: &Responses,
     sites: &[Site],
+    outcomes: &Outcomes,
     options: &ExportOptions,
 ) -> Result<Vec<u8>, ExportError> {
-    let book = Codebook::new(instrument);
+    let book = Codebook::new(instrument, outcomes);
+    let records = Records::new(responses, sites, outcomes)?;
     let mut workbook = Workbook::new();
-    workbook.push_worksheet(responses_sheet(&book, responses, sites, options)?);
+    workbook.push_worksheet(responses_sheet(&book, &records, options)?);
     workbook.push_worksheet(codebook_sheet(&book)?);
-    workbook.push_worksheet(about_sheet(instrument, responses, options)?);
+    workbook.push_worksheet(about_sheet(instrument, responses, outcomes, options)?);
     Ok(workbook.save_to_buffer()?)
 }
 
 fn responses_sheet(
     book: &Codebook,
-    responses: &Responses,
-    sites: &[Site],
+    records: &Records<'_>,
     options: &ExportOptions,
 ) -> Result<Worksheet, XlsxError> {
     let bold = Format::new().set_bold();
@@ -45,9 +49,9 @@ fn responses_sheet(
         sheet.write_string_with_format(0, col, &entry.column, &bold)?;
         sheet.write_string_with_format(1, col, &entry.text, &question)?;
         sheet.set_column_width(col, 16)?;
-        for row in 0..responses.len() {
+        for row in 0..records.len() {
             let r = RowNum::try_from(row + 2).map_err(|_| XlsxError::RowColumnLimitError)?;
-            match cell(responses, sites, entry, row) {
+            match records.cell(entry, row) {
                 Cell::Number(n) => match entry.label(n).filter(|_| options.labels) {
                     Some(label) => sheet.write_string(r, col, label)?,
                     None => sheet.write_number(r, col, n)?,
@@ -75,6 +79,7 @@ fn codebook_sheet(book: &Codebook) -> Result<Worksheet, XlsxError> {
         "code",
         "label",
         "missing",
+        "spss_missing",
     ];
     for (col, name) in header.iter().enumerate() {
         sheet.write_string_with_format(0, column(col)?, *name, &bold)?;
@@ -99,6 +104,9 @@ fn codebook_sheet(book: &Codebook) -> Result<Worksheet, XlsxError> {
                 }
                 if let Some(code) = code {
                     sheet.write_number(row, 6, code)?;
+                    if entry.user_missing.contains(&code) {
+                        sheet.write_number(row, 9, 1)?;
+                    }
                 }
                 sheet.write_string(row, 7, label)?;
                 sheet.write_string(row, 8, missing)?;
@@ -123,6 +131,7 @@ fn codebook_sheet(book: &Codebook) -> Result<Worksheet, XlsxError> {
 fn about_sheet(
     instrument: &Instrument,
     responses: &Responses,
+    outcomes: &Outcomes,
     options: &ExportOptions,
 ) -> Result<Worksheet, XlsxError> {
     let bold = Format::new().set_bold();
@@ -149,6 +158,24 @@ fn about_sheet(
         ("Scope", scope.to_owned()),
         ("Records", responses.len().to_string()),
         (
+            "Cleaning",
+            format!(
+                "kept is 1 for the {} records the analysis plan's cleaning keeps, the records \
+                 every table and test of the report counts, and 0 for the {} it excludes; \
+                 exclusion gives the reason, as the report's cleaning log does. Filter on \
+                 kept = 1 to reproduce the report.",
+                outcomes.log.kept,
+                outcomes.log.records - outcomes.log.kept
+            ),
+        ),
+        (
+            "Derived variables",
+            "The columns after exclusion are the plan's derived variables (collapsed \
+             scales, bands, recodes), computed by the analysis itself; the Codebook gives \
+             their labels and codes."
+                .to_owned(),
+        ),
+        (
             "Anonymous",
             "The data are anonymous: respondents are random identifiers, dates have no time \
              of day, and nothing identifies a person. Free-text answers are as respondents \
@@ -157,9 +184,19 @@ fn about_sheet(
         ),
         (
             "Missing answers",
-            "An empty cell means not answered or not asked. \"Prefer not to say\" and \"not \
-             applicable\" keep their own codes (see the Codebook's missing column)."
-                .to_owned(),
+            format!(
+                "An empty cell means not answered or not asked. \"Prefer not to say\" and \
+                 \"not applicable\" keep their own codes (see the Codebook's missing column). \
+                 {} The Codebook's spss_missing column marks the codes the report leaves out \
+                 of a variable's percentages (user-missing in the SPSS file).",
+                match outcomes.valid_percent_base {
+                    ValidPercentBase::AllAnswers =>
+                        "The report's frequency tables count them in the base of Valid %; \
+                         matrix tables and tests leave them out.",
+                    ValidPercentBase::Substantive =>
+                        "The report leaves them out of the base of every Valid %.",
+                }
+            ),
         ),
     ];
     if options.synthetic {

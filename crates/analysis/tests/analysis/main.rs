@@ -5,6 +5,7 @@ mod cleaning;
 mod contract;
 mod derived;
 mod prepost;
+mod records;
 mod silent;
 mod tables_and_tests;
 

@@ -1,14 +1,17 @@
 //! `skafada export`: a response export folder as CSV (with a codebook), XLSX or SPSS .sav,
-//! optionally limited to one site.
+//! optionally limited to one site. Every format carries the analysis plan's cleaning
+//! outcome (`kept`, `exclusion`) and derived variables, computed as `skafada analyse`
+//! computes them, so that the file reproduces the report.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use skafada_analysis::plan::Data;
 use skafada_export::ExportOptions;
 
-use super::analyse::load_export;
+use super::analyse::{load_export, load_plan};
 
 /// Arguments of `skafada export`.
 #[derive(Debug, Args)]
@@ -16,6 +19,11 @@ pub struct ExportArgs {
     /// A response export folder (see docs/export-format.md).
     #[arg(long)]
     data: PathBuf,
+    /// The analysis plan whose cleaning (`kept`, `exclusion`), derived variables and
+    /// Valid % base the export carries; the built-in SKAFADA plan (plans/skafada.toml)
+    /// when omitted, as for `skafada analyse`.
+    #[arg(long)]
+    plan: Option<PathBuf>,
     /// The file format.
     #[arg(long, value_enum)]
     format: Format,
@@ -42,7 +50,8 @@ pub enum Format {
     Csv,
     /// An Excel workbook: Responses, Codebook and About sheets.
     Xlsx,
-    /// An SPSS system file with variable and value labels and user-missing codes.
+    /// An SPSS system file with variable and value labels and user-missing codes as the
+    /// report counts them.
     Sav,
 }
 
@@ -57,11 +66,12 @@ pub enum Survey {
 
 /// Runs `skafada export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let plan = load_plan(args.plan.as_deref())?;
     let dataset = load_export(&args.data)?;
-    let (instrument, responses) = match args.survey {
-        Survey::Pre => (&dataset.pre_instrument, &dataset.pre),
+    let (instrument, responses, survey) = match args.survey {
+        Survey::Pre => (&dataset.pre_instrument, &dataset.pre, Data::Pre),
         Survey::Post => match (&dataset.post_instrument, &dataset.post) {
-            (Some(instrument), Some(responses)) => (instrument, responses),
+            (Some(instrument), Some(responses)) => (instrument, responses, Data::Post),
             _ => anyhow::bail!("{} has no post-training responses", args.data.display()),
         },
     };
@@ -81,32 +91,42 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         scope,
     };
     let sites = &dataset.sites;
+    // The same cleaning and derivations as `skafada analyse`, for every record exported.
+    let outcomes = skafada_analysis::records::outcomes(&plan, survey, sites, instrument, responses);
     match args.format {
         Format::Csv => {
             write(
                 &args.out,
-                &skafada_export::to_csv(instrument, responses, sites),
+                &skafada_export::to_csv(instrument, responses, sites, &outcomes)?,
             )?;
             let codebook = codebook_path(&args.out);
-            write(&codebook, &skafada_export::codebook_csv(instrument)?)?;
+            write(
+                &codebook,
+                &skafada_export::codebook_csv(instrument, &outcomes)?,
+            )?;
             eprintln!("Wrote {} and {}", args.out.display(), codebook.display());
         }
         Format::Xlsx => {
             write(
                 &args.out,
-                &skafada_export::to_xlsx(instrument, responses, sites, &options)?,
+                &skafada_export::to_xlsx(instrument, responses, sites, &outcomes, &options)?,
             )?;
             eprintln!("Wrote {}", args.out.display());
         }
         Format::Sav => {
             write(
                 &args.out,
-                &skafada_export::to_sav(instrument, responses, sites, &options)?,
+                &skafada_export::to_sav(instrument, responses, sites, &outcomes, &options)?,
             )?;
             eprintln!("Wrote {}", args.out.display());
         }
     }
-    eprintln!("{} records of {}", responses.len(), instrument.id);
+    eprintln!(
+        "{} records of {}, {} kept by the plan's cleaning",
+        responses.len(),
+        instrument.id,
+        outcomes.log.kept
+    );
     Ok(ExitCode::SUCCESS)
 }
 

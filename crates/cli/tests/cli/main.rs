@@ -5,6 +5,7 @@ mod architecture;
 mod database;
 mod demo_data;
 mod durability;
+mod export;
 mod instrument;
 mod processes;
 mod qualitative;

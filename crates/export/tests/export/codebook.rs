@@ -5,12 +5,14 @@ use std::collections::HashSet;
 use skafada_analysis::data::{Responses, variables};
 use skafada_export::{Codebook, Measure, names};
 
-use crate::{post_instrument, pre_instrument, responses, sites};
+use crate::{outcomes, post_instrument, pre_instrument, responses, sites};
 
 #[test]
 fn the_codebook_lists_every_variable_with_its_question_codes_labels_and_missing_types() {
     for instrument in [pre_instrument(), post_instrument()] {
-        let csv = String::from_utf8(skafada_export::codebook_csv(&instrument).unwrap()).unwrap();
+        let none = outcomes(&instrument, &Responses::default());
+        let csv =
+            String::from_utf8(skafada_export::codebook_csv(&instrument, &none).unwrap()).unwrap();
         let mut reader = csv::Reader::from_reader(csv.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         let has = |column: &str, code: &str, label: &str, missing: &str| {
@@ -54,7 +56,7 @@ fn the_codebook_lists_every_variable_with_its_question_codes_labels_and_missing_
 #[test]
 fn spss_names_are_valid_unique_without_regard_to_case_and_kept_in_the_codebook() {
     for instrument in [pre_instrument(), post_instrument()] {
-        let book = Codebook::new(&instrument);
+        let book = Codebook::new(&instrument, &outcomes(&instrument, &Responses::default()));
         let mut seen = HashSet::new();
         for entry in &book.entries {
             assert!(names::is_valid(&entry.spss_name), "{}", entry.spss_name);
@@ -69,14 +71,10 @@ fn spss_names_are_valid_unique_without_regard_to_case_and_kept_in_the_codebook()
         }
         let csv = String::from_utf8(book.to_csv().unwrap()).unwrap();
         for entry in &book.entries {
-            assert!(csv.contains(&format!(
-                ",{},{}\n",
-                entry.spss_name,
-                entry.measure.as_str()
-            )));
+            assert!(csv.contains(&format!(",{},{},", entry.spss_name, entry.measure.as_str())));
         }
     }
-    let book = Codebook::new(&pre_instrument());
+    let book = pre_codebook();
     assert_eq!(
         book.entry("knowledge-dash").unwrap().spss_name,
         "knowledge_dash"
@@ -110,7 +108,7 @@ fn names_that_clash_reserved_words_and_leading_digits_are_made_valid_and_distinc
 
 #[test]
 fn matrix_rows_are_ordinal_numbers_are_scale_and_choices_are_nominal() {
-    let book = Codebook::new(&pre_instrument());
+    let book = pre_codebook();
     assert_eq!(
         book.entry("confidence-documenting").unwrap().measure,
         Measure::Ordinal
@@ -128,7 +126,9 @@ fn matrix_rows_are_ordinal_numbers_are_scale_and_choices_are_nominal() {
 fn the_csv_export_is_the_response_file_and_its_codes_round_trip() {
     let instrument = pre_instrument();
     let data = responses(&instrument, 60, 7);
-    let csv = String::from_utf8(skafada_export::to_csv(&instrument, &data, &sites())).unwrap();
+    let found = outcomes(&instrument, &data);
+    let csv = skafada_export::to_csv(&instrument, &data, &sites(), &found).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
     let back = Responses::from_csv(&csv, "pre.csv", &instrument, &sites()).unwrap();
     for variable in variables(&instrument) {
         assert_eq!(
@@ -145,4 +145,9 @@ fn the_csv_export_is_the_response_file_and_its_codes_round_trip() {
         );
     }
     assert_eq!(back.response_id, data.response_id);
+}
+
+fn pre_codebook() -> Codebook {
+    let instrument = pre_instrument();
+    Codebook::new(&instrument, &outcomes(&instrument, &Responses::default()))
 }

@@ -14,14 +14,14 @@ use skafada_analysis::data::{MISSING, Responses};
 use skafada_export::Codebook;
 use skafada_stats::{ContingencyTable, crosstab};
 
-use crate::{options, post_instrument, pre_instrument, responses, sites};
+use crate::{options, outcomes, post_instrument, pre_instrument, responses, sites};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Whether to run: false (skip) only when SKAFADA_TEST_EXTERNAL is unset.
-fn external() -> bool {
+pub(crate) fn external() -> bool {
     if std::env::var_os("SKAFADA_TEST_EXTERNAL").is_some() {
         return true;
     }
@@ -31,7 +31,7 @@ fn external() -> bool {
     false
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+pub(crate) fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("skafada-export-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -69,11 +69,12 @@ fn pyreadstat_reads_back_every_name_label_value_label_missing_code_and_value() {
     }
     for instrument in [pre_instrument(), post_instrument()] {
         let data = responses(&instrument, 90, 11);
-        let sav = skafada_export::to_sav(&instrument, &data, &sites(), &options()).unwrap();
+        let found = outcomes(&instrument, &data);
+        let sav = skafada_export::to_sav(&instrument, &data, &sites(), &found, &options()).unwrap();
         let path = temp_dir("pyreadstat").join(format!("{}.sav", instrument.id));
         std::fs::write(&path, &sav).unwrap();
         let read = read_with_pyreadstat(&path);
-        let book = Codebook::new(&instrument);
+        let book = Codebook::new(&instrument, &found);
         let names: Vec<&str> = book.entries.iter().map(|e| e.spss_name.as_str()).collect();
         let read_names: Vec<&str> = read["names"]
             .as_array()
@@ -130,7 +131,7 @@ fn pyreadstat_reads_back_every_name_label_value_label_missing_code_and_value() {
 }
 
 /// Runs a PSPP syntax file and returns its CSV output.
-fn pspp(syntax: &str, dir: &Path) -> String {
+pub(crate) fn pspp(syntax: &str, dir: &Path) -> String {
     let file = dir.join("check.sps");
     std::fs::write(&file, syntax).unwrap();
     let output = Command::new("pspp")
@@ -188,12 +189,13 @@ fn pspp_crosstabs_on_the_exported_file_gives_skafadas_chi_square_and_p() {
     }
     let instrument = pre_instrument();
     let data = responses(&instrument, 400, 23);
-    let book = Codebook::new(&instrument);
+    let found = outcomes(&instrument, &data);
+    let book = Codebook::new(&instrument, &found);
     let dir = temp_dir("pspp");
     let sav = dir.join("pre.sav");
     std::fs::write(
         &sav,
-        skafada_export::to_sav(&instrument, &data, &sites(), &options()).unwrap(),
+        skafada_export::to_sav(&instrument, &data, &sites(), &found, &options()).unwrap(),
     )
     .unwrap();
     // The second pair has a "prefer not to say" code: user-missing in the file, left out

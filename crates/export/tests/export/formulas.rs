@@ -8,7 +8,7 @@ use skafada_analysis::data::{
 };
 
 use crate::xlsx::part;
-use crate::{options, pre_instrument, sites};
+use crate::{options, outcomes, pre_instrument, sites};
 
 const HOSTILE: [&str; 7] = [
     "=HYPERLINK(\"http://x\",\"click\")",
@@ -60,7 +60,8 @@ fn text_columns() -> Vec<String> {
 fn hostile_answers_are_quoted_in_the_csv_export_and_read_back_unchanged_by_the_analysis() {
     let instrument = pre_instrument();
     let data = hostile_responses();
-    let bytes = skafada_export::to_csv(&instrument, &data, &sites());
+    let bytes = skafada_export::to_csv(&instrument, &data, &sites(), &outcomes(&instrument, &data))
+        .unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().unwrap().clone();
@@ -137,8 +138,9 @@ fn shared_strings(xlsx: &[u8]) -> Vec<String> {
 #[test]
 fn hostile_answers_are_string_cells_in_the_xlsx_workbook_never_formulas() {
     let instrument = pre_instrument();
-    let xlsx =
-        skafada_export::to_xlsx(&instrument, &hostile_responses(), &sites(), &options()).unwrap();
+    let data = hostile_responses();
+    let found = outcomes(&instrument, &data);
+    let xlsx = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
     let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
     assert!(
         !sheet.contains("<f>") && !sheet.contains("<f "),

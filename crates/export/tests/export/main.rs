@@ -4,6 +4,7 @@
 mod codebook;
 mod external;
 mod formulas;
+mod report;
 mod sav;
 mod scope;
 mod xlsx;
@@ -11,11 +12,38 @@ mod xlsx;
 use std::collections::HashMap;
 
 use skafada_analysis::data::{Record, Responses, Site, Status, VariableKind, variables};
+use skafada_analysis::plan::{Data, Plan};
+use skafada_analysis::records::Outcomes;
 use skafada_export::ExportOptions;
 use skafada_instrument::Instrument;
 
 pub const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
 pub const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
+pub const PLAN: &str = include_str!("../../../../plans/skafada.toml");
+
+pub fn plan() -> Plan {
+    Plan::parse(PLAN, "plans/skafada.toml").unwrap()
+}
+
+/// Which survey an instrument is.
+pub fn survey(instrument: &Instrument) -> Data {
+    if instrument.id == post_instrument().id {
+        Data::Post
+    } else {
+        Data::Pre
+    }
+}
+
+/// The SKAFADA plan's outcomes for the records (the test sites).
+pub fn outcomes(instrument: &Instrument, responses: &Responses) -> Outcomes {
+    skafada_analysis::records::outcomes(
+        &plan(),
+        survey(instrument),
+        &sites(),
+        instrument,
+        responses,
+    )
+}
 
 pub fn pre_instrument() -> Instrument {
     skafada_instrument::load(PRE, "skafada-pre.toml").unwrap()

@@ -3,16 +3,17 @@
 use ambers::{Measure, MissingSpec, Value};
 use skafada_export::Codebook;
 
-use crate::{options, pre_instrument, responses, sites};
+use crate::{options, outcomes, pre_instrument, responses, sites};
 
 #[test]
 fn the_sav_file_declares_every_label_missing_code_measure_and_response_set() {
     let instrument = pre_instrument();
     let data = responses(&instrument, 40, 9);
-    let sav = skafada_export::to_sav(&instrument, &data, &sites(), &options()).unwrap();
+    let found = outcomes(&instrument, &data);
+    let sav = skafada_export::to_sav(&instrument, &data, &sites(), &found, &options()).unwrap();
     let (batch, meta) = ambers::read_sav_from_reader(std::io::Cursor::new(sav)).unwrap();
     assert_eq!(batch.num_rows(), 40);
-    let book = Codebook::new(&instrument);
+    let book = Codebook::new(&instrument, &found);
     assert_eq!(meta.variable_names.len(), book.entries.len());
     for entry in &book.entries {
         let name = entry.spss_name.as_str();

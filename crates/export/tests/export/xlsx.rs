@@ -4,7 +4,7 @@ use std::io::Read;
 
 use skafada_export::Codebook;
 
-use crate::{options, pre_instrument, responses, sites};
+use crate::{options, outcomes, pre_instrument, responses, sites};
 
 /// The text of one part of the workbook.
 pub fn part(xlsx: &[u8], name: &str) -> String {
@@ -28,13 +28,16 @@ fn escape(text: &str) -> String {
 fn the_workbook_has_responses_codebook_and_about_sheets_with_every_name_and_question() {
     let instrument = pre_instrument();
     let data = responses(&instrument, 20, 5);
-    let xlsx = skafada_export::to_xlsx(&instrument, &data, &sites(), &options()).unwrap();
+    let found = outcomes(&instrument, &data);
+    let xlsx = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
     let workbook = part(&xlsx, "xl/workbook.xml");
     for sheet in ["Responses", "Codebook", "About"] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
     }
     let strings = part(&xlsx, "xl/sharedStrings.xml");
-    for entry in Codebook::new(&instrument).entries {
+    let book = Codebook::new(&instrument, &found);
+    assert!(book.entry("kept").is_some() && book.entry("agree3:confidence-documenting").is_some());
+    for entry in book.entries {
         assert!(
             strings.contains(&format!(">{}<", escape(&entry.column))),
             "{}",
@@ -54,6 +57,8 @@ fn the_workbook_has_responses_codebook_and_about_sheets_with_every_name_and_ques
     assert!(strings.contains("SYNTHETIC DATA"));
     assert!(strings.contains("The data are anonymous"));
     assert!(strings.contains("skafada-pre"));
+    assert!(strings.contains(&format!("kept is 1 for the {} records", found.log.kept)));
+    assert!(strings.contains("spss_missing"));
     // Two header rows, frozen.
     let responses_sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
     assert!(responses_sheet.contains("ySplit=\"2\""));
@@ -65,8 +70,9 @@ fn the_labels_variant_writes_labels_where_the_default_writes_codes() {
     let data = responses(&instrument, 20, 5);
     let mut labelled = options();
     labelled.labels = true;
-    let codes = skafada_export::to_xlsx(&instrument, &data, &sites(), &options()).unwrap();
-    let labels = skafada_export::to_xlsx(&instrument, &data, &sites(), &labelled).unwrap();
+    let found = outcomes(&instrument, &data);
+    let codes = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
+    let labels = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &labelled).unwrap();
     let trained = data.values("trained").unwrap();
     let has_yes = trained.contains(&1);
     assert!(has_yes);

@@ -1,6 +1,9 @@
 //! Downloads of a study's responses: the pre-training or post-training survey as CSV
 //! (with its codebook as a separate download), XLSX or SPSS .sav, through
-//! `skafada-export`.
+//! `skafada-export`. Each carries the study's analysis plan's cleaning outcome (`kept`,
+//! `exclusion`) and derived variables, computed by the analysis's own code, and the SPSS
+//! file's user-missing codes follow the plan's Valid % base, so the file reproduces the
+//! study report.
 //!
 //! Architecture invariant: an export holds only the records of the sites the account may
 //! see (the guard decides: an LA contact gets their own site, and naming any other site
@@ -13,6 +16,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use skafada_analysis::data;
+use skafada_analysis::plan::Data;
+use skafada_analysis::records::outcomes;
 use skafada_export::ExportOptions;
 use skafada_store::{ExportLog, Phase, Site, Study, today};
 
@@ -197,13 +202,17 @@ async fn export(
         }
     }
     let content = state.studies.get(&state.store, &study.id).await?;
-    let instrument = match phase {
-        Phase::Pre => &content.pre,
-        Phase::Post => &content.post,
+    let (instrument, survey) = match phase {
+        Phase::Pre => (&content.pre, Data::Pre),
+        Phase::Post => (&content.post, Data::Post),
     };
+    // The study's plan: the report's cleaning, derived variables and Valid % base.
+    let plan = super::results::plan_of(state, study)?;
     let date = today();
     let (bytes, records) = if format == Format::Codebook {
-        let bytes = skafada_export::codebook_csv(instrument)
+        let none = data::Responses::default();
+        let outcomes = outcomes(&plan, survey, &[], instrument, &none);
+        let bytes = skafada_export::codebook_csv(instrument, &outcomes)
             .map_err(|e| AdminError::Internal(e.to_string()))?;
         (bytes, None)
     } else {
@@ -222,10 +231,11 @@ async fn export(
         let summaries = state.store.study_responses(&study.id).await?;
         let answers = state.store.study_answers(&study.id).await?;
         let responses = pivot(instrument, phase, &sites, &summaries, &answers);
+        let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
         let options = ExportOptions {
             study: study.name.clone(),
             date: date.clone(),
-            synthetic: false,
+            synthetic: study.synthetic,
             labels: false,
             scope: site
                 .as_ref()
@@ -233,10 +243,14 @@ async fn export(
                 .unwrap_or_default(),
         };
         let bytes = match format {
-            Format::Xlsx => skafada_export::to_xlsx(instrument, &responses, &sites, &options),
-            Format::Sav => skafada_export::to_sav(instrument, &responses, &sites, &options),
+            Format::Xlsx => {
+                skafada_export::to_xlsx(instrument, &responses, &sites, &outcomes, &options)
+            }
+            Format::Sav => {
+                skafada_export::to_sav(instrument, &responses, &sites, &outcomes, &options)
+            }
             Format::Csv | Format::Codebook => {
-                Ok(skafada_export::to_csv(instrument, &responses, &sites))
+                skafada_export::to_csv(instrument, &responses, &sites, &outcomes)
             }
         }
         .map_err(|e| AdminError::Internal(e.to_string()))?;

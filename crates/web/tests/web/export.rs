@@ -151,6 +151,22 @@ async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given
     assert_eq!(la02["gender"], "1");
     assert_eq!(la02["job-title"], "");
     assert_ne!(la01["respondent_id"], la02["respondent_id"]);
+    // The cleaning outcome and the plan's derived variables, as the study report has them.
+    for row in [la01, la02] {
+        assert!(
+            (row["kept"] == "1") == (row["exclusion"] == "0"),
+            "kept and its reason agree: {row:?}"
+        );
+    }
+    assert_eq!(
+        (la01["kept"].as_str(), la01["exclusion"].as_str()),
+        ("0", "4"),
+        "a few answers only: fewer than half of the applicable questions"
+    );
+    assert_eq!(la01["gender-group"], "2", "derived from gender by the plan");
+    assert_eq!(la02["gender-group"], "1");
+    assert_eq!(la01["service-area"], "1");
+    assert_eq!(la01["tenure"], "", "no start year, no band");
     let codebook = admin
         .get(&format!(
             "/admin/studies/{}/sites/LA02/export?survey=pre&format=codebook",
@@ -159,6 +175,13 @@ async fn the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given
         .await;
     assert_download(&codebook, "text/csv; charset=utf-8", "csv");
     assert!(codebook.body.contains("actions-parents.4"));
+    assert!(codebook.body.contains(",kept,"));
+    assert!(
+        codebook
+            .body
+            .contains("fewer than 50% of applicable questions answered")
+    );
+    assert!(codebook.body.contains("agree3:confidence-documenting"));
 }
 on_both!(the_study_admins_csv_has_both_sites_with_the_codes_ticks_and_text_given);
 
@@ -185,6 +208,9 @@ async fn xlsx_and_sav_downloads_are_workbooks_and_spss_files(app: &TestApp) {
         .await;
     assert_download(&sav, "application/x-spss-sav", "sav");
     assert!(sav.body.starts_with("$FL2") || sav.body.starts_with("$FL3"));
+    for variable in ["kept", "exclusion"] {
+        assert!(sav.body.contains(variable), "{variable} in the SPSS file");
+    }
     for bad in [
         "survey=during&format=csv",
         "survey=pre&format=pdf",

@@ -1,0 +1,129 @@
+//! `skafada export` carries the plan's cleaning outcome and derived variables, so that the
+//! file reproduces what `skafada analyse` reports for the same folder.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::{skafada, stderr};
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skafada-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The rows of a CSV file, each as column -> cell.
+fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_csv_export_says_which_records_the_report_counts_and_carries_the_derived_variables() {
+    let dir = out_dir("export-cleaning");
+    let data = dir.join("data");
+    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let out = dir.join("pre.csv");
+    let exported = skafada(&[
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(stderr(&exported).contains("450 records of skafada-pre, 350 kept"));
+    let records = rows(&out);
+    assert_eq!(records.len(), 450);
+    let kept: Vec<&HashMap<String, String>> = records.iter().filter(|r| r["kept"] == "1").collect();
+    assert_eq!(kept.len(), 350, "Table 3's total");
+    assert!(
+        records
+            .iter()
+            .all(|r| (r["kept"] == "1") == (r["exclusion"] == "0"))
+    );
+    let reason = |code: &str| records.iter().filter(|r| r["exclusion"] == code).count();
+    assert_eq!(
+        (reason("1"), reason("2"), reason("3"), reason("4")),
+        (40, 38, 5, 17)
+    );
+    // Table 5: 318 female, 30 male, 2 other, from the derived gender groups.
+    let female = kept.iter().filter(|r| r["gender-group"] == "1").count();
+    assert_eq!(female, 318);
+    // The collapsed agreement of a statement wherever the statement was answered.
+    assert!(
+        kept.iter()
+            .all(|r| r["agree3:confidence-documenting"].is_empty()
+                == r["confidence-documenting"].is_empty())
+    );
+
+    let codebook = std::fs::read_to_string(dir.join("pre-codebook.csv")).unwrap();
+    assert!(codebook.starts_with(
+        "instrument,column,item,type,question,code,label,missing,spss_name,measure,spss_missing\n"
+    ));
+    assert!(codebook.contains("skafada-pre,exclusion,,cleaning,"));
+    assert!(codebook.contains("skafada-pre,tenure,tenure,derived,Time with current employer,1,Up to 5 years,,tenure,ordinal,\n"));
+    // Table 6 keeps "prefer not to say" in its base, and so does the SPSS file.
+    assert!(codebook.contains(",9,Prefer not to say,prefer-not-to-say,disability,nominal,\n"));
+
+    // The export is still a response file: `analyse` reads it up to `kept`.
+    std::fs::copy(&out, data.join("pre.csv")).unwrap();
+    let analysed = skafada(&[
+        "analyse",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(analysed.status.success(), "{}", stderr(&analysed));
+    let analysis: serde_json::Value = serde_json::from_slice(&analysed.stdout).unwrap();
+    assert_eq!(analysis["cleaning"]["pre"]["kept"], 350);
+
+    // A plan that leaves "prefer not to say" out of Valid % declares it user-missing.
+    let plan = std::fs::read_to_string(crate::workspace_root().join("plans/skafada.toml"))
+        .unwrap()
+        .replace(
+            "valid-percent-base = \"all-answers\"",
+            "valid-percent-base = \"substantive\"",
+        );
+    let plan_path = dir.join("plan.toml");
+    std::fs::write(&plan_path, plan).unwrap();
+    let la08 = dir.join("la08.csv");
+    let exported = skafada(&[
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        "--plan",
+        plan_path.to_str().unwrap(),
+        "--site",
+        "LA08",
+        "--format",
+        "csv",
+        "--out",
+        la08.to_str().unwrap(),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let site = rows(&la08);
+    assert_eq!(
+        site.iter().filter(|r| r["kept"] == "1").count(),
+        44,
+        "Table 3, site 8"
+    );
+    let codebook = std::fs::read_to_string(dir.join("la08-codebook.csv")).unwrap();
+    assert!(codebook.contains(",9,Prefer not to say,prefer-not-to-say,disability,nominal,1\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
