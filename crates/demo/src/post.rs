@@ -6,7 +6,7 @@ use skafada_analysis::data::Status;
 
 use crate::pre::{Built, VALID};
 use crate::rng::Rng;
-use crate::sheet::{Sheet, deal, five_point};
+use crate::sheet::{Sheet, deal, five_point, rank};
 use crate::texts;
 use crate::{DemoError, Meta, POST_BY_SITE, survey_date};
 
@@ -74,6 +74,10 @@ pub const EVALUATION: [(&str, usize, usize, usize, usize); 5] = [
     ("evaluation-relevance", 0, 1, 47, 20),
 ];
 
+/// How loosely a post-training answer follows the same person's pre-training answer (the
+/// spread of the noise added to their 1-5 answer before ranking).
+const PAIRED_NOISE: f64 = 1.2;
+
 /// The built post-training records.
 #[derive(Debug, Clone)]
 pub(crate) struct PostBuilt {
@@ -86,6 +90,8 @@ pub(crate) struct PostBuilt {
 pub(crate) fn build(rng: &mut Rng, pre: &Built) -> Result<PostBuilt, DemoError> {
     let mut sheet = Sheet::new(POST);
     let mut meta = Vec::with_capacity(POST);
+    // The pre-training record of each post-training respondent.
+    let mut pre_of: Vec<usize> = Vec::with_capacity(POST);
     // Who answered: pre-training respondents of each site, as Table 3.
     for (site, count) in POST_BY_SITE.iter().enumerate() {
         let mut candidates: Vec<usize> = (0..VALID).filter(|&i| pre.meta[i].site == site).collect();
@@ -96,6 +102,7 @@ pub(crate) fn build(rng: &mut Rng, pre: &Built) -> Result<PostBuilt, DemoError> 
             )));
         }
         for &i in candidates.iter().take(*count) {
+            pre_of.push(i);
             let day = pre.day.get(i).copied().unwrap_or(0) + rng.below(4);
             meta.push(Meta {
                 respondent_id: pre.meta[i].respondent_id.clone(),
@@ -107,9 +114,31 @@ pub(crate) fn build(rng: &mut Rng, pre: &Built) -> Result<PostBuilt, DemoError> 
         }
     }
     let all: Vec<usize> = (0..POST).collect();
+    // A person's answer after training follows their answer before it (those who knew
+    // more before know more after), so that the paired tests on linked respondents see
+    // what a real cohort would show; the post-training tables stay exact.
+    let before = |var: String| {
+        let values: Vec<f64> = pre_of
+            .iter()
+            .map(|&i| match pre.sheet.get(&var, i) {
+                code @ 1..=5 => f64::from(code),
+                _ => 3.0,
+            })
+            .collect();
+        move |p: usize| values.get(p).copied().unwrap_or(3.0)
+    };
     for (suffix, low, some, high) in KNOWLEDGE {
         let var = format!("post-knowledge-{suffix}");
-        deal(rng, &mut sheet, &var, &all, &five_point(low, some, high))?;
+        let score = before(format!("knowledge-{suffix}"));
+        rank(
+            rng,
+            &mut sheet,
+            &var,
+            &all,
+            &five_point(low, some, high),
+            &score,
+            PAIRED_NOISE,
+        )?;
     }
     for (suffix, t, f, d) in ATTITUDES {
         let var = format!("post-attitude-{suffix}");
@@ -117,7 +146,16 @@ pub(crate) fn build(rng: &mut Rng, pre: &Built) -> Result<PostBuilt, DemoError> 
     }
     for (suffix, low, middle, high) in CONFIDENCE {
         let var = format!("post-confidence-{suffix}");
-        deal(rng, &mut sheet, &var, &all, &five_point(low, middle, high))?;
+        let score = before(format!("confidence-{suffix}"));
+        rank(
+            rng,
+            &mut sheet,
+            &var,
+            &all,
+            &five_point(low, middle, high),
+            &score,
+            PAIRED_NOISE,
+        )?;
     }
     // Table 17: four left the evaluation page blank, one more skipped the trainers' row.
     let mut rated = all.clone();

@@ -108,3 +108,32 @@ fn agreeing_about_documenting_and_identity_rose_p_001() {
         );
     }
 }
+
+#[test]
+fn linked_respondents_answers_after_training_follow_their_answers_before() {
+    // Those who knew a lot before still do more often than people in general after: the
+    // paired tests see a cohort, not two independent samples. With answers drawn
+    // independently the two shares would be about equal.
+    let mut stayed = 0;
+    let mut had = 0;
+    for statement in ["documenting", "signs", "your-role", "dash"] {
+        let result = prepost("knowledge-lot", &format!("knowledge-{statement}"));
+        let paired = result
+            .paired
+            .as_ref()
+            .expect("the demo links its post-training respondents");
+        assert_eq!(paired.n, 72);
+        stayed += paired.stayed;
+        had += paired.stayed + paired.left;
+    }
+    let share = stayed as f64 / had as f64;
+    let after: f64 = ["documenting", "signs", "your-role", "dash"]
+        .iter()
+        .map(|s| prepost("knowledge-lot", &format!("knowledge-{s}")).post.p)
+        .sum::<f64>()
+        / 4.0;
+    assert!(
+        share > after + 0.05,
+        "{share:.3} of those who knew a lot still did, against {after:.3} of everyone after"
+    );
+}
