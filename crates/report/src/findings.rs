@@ -52,6 +52,15 @@ fn lower_first(text: &str) -> String {
     }
 }
 
+/// "1 record" or "12 records".
+fn counted<T: PartialEq + From<u8> + std::fmt::Display>(n: T, one: &str, many: &str) -> String {
+    if n == T::from(1) {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Sentences on the sample and the cleaning of both surveys.
 pub fn sample(analysis: &Analysis) -> Vec<String> {
     let mut out = Vec::new();
@@ -64,8 +73,10 @@ pub fn sample(analysis: &Analysis) -> Vec<String> {
             .map(|e| format!("{} {}", e.count, e.description))
             .collect();
         let mut sentence = format!(
-            "{} valid responses to the {name} survey were analysed, of {} records received",
-            log.kept, log.records
+            "{} to the {name} survey {} analysed, of {} received",
+            counted(log.kept, "valid response", "valid responses"),
+            if log.kept == 1 { "was" } else { "were" },
+            counted(log.records, "record", "records"),
         );
         if excluded > 0 {
             sentence.push_str(&format!(
@@ -90,7 +101,9 @@ pub fn sample(analysis: &Analysis) -> Vec<String> {
         .max();
     if let Some(linked) = linked.filter(|n| *n > 0) {
         out.push(format!(
-            "Up to {linked} respondents answered both surveys and are linked, so their answers before and after training are also compared in pairs."
+            "Up to {} answered both surveys and {} linked, so their answers before and after training are also compared in pairs.",
+            counted(linked, "respondent", "respondents"),
+            if linked == 1 { "is" } else { "are" }
         ));
     }
     out

@@ -232,9 +232,9 @@ async fn a_respondent_who_resumes_half_way_is_kept_counted_and_paired(app: &Test
         .await;
     assert_eq!(report.status, 200);
     for kept in [
-        "1 valid responses to the pre-training survey were analysed, of 1 records received.",
-        "1 valid responses to the post-training survey were analysed, of 1 records received.",
-        "Up to 1 respondents answered both surveys and are linked",
+        "1 valid response to the pre-training survey was analysed, of 1 record received.",
+        "1 valid response to the post-training survey was analysed, of 1 record received.",
+        "Up to 1 respondent answered both surveys and is linked",
     ] {
         assert!(report.body.contains(kept), "{kept}");
     }
