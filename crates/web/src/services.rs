@@ -60,9 +60,18 @@ pub(crate) fn national() -> Vec<ServiceView> {
 }
 
 /// A site's own services, from the JSON the store keeps (objects with the fields of
-/// `skafada_training::Service`). Unreadable JSON shows no local services.
+/// `skafada_training::Service`). Unreadable JSON is logged as an error and shows no
+/// local services: the page still shows the national helplines, which never depend on
+/// stored data.
 pub(crate) fn local(json: &str) -> Vec<ServiceView> {
-    let services: Vec<skafada_training::Service> = serde_json::from_str(json).unwrap_or_default();
+    let services: Vec<skafada_training::Service> = if json.trim().is_empty() {
+        Vec::new()
+    } else {
+        serde_json::from_str(json).unwrap_or_else(|error| {
+            tracing::error!(%error, "a site's local services cannot be read; only the national helplines are shown");
+            Vec::new()
+        })
+    };
     services
         .into_iter()
         .map(|s| ServiceView {
