@@ -121,11 +121,18 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The application's routes.
 pub fn router(store: Store, config: Config) -> Router {
-    // Checked by the caller with `check_mail_config`; settings that fail here send no mail.
+    // Checked by the caller with `check_mail_config`; settings that still fail here send
+    // no mail, and say so in the log rather than in silence.
     let mailer = config
         .mail
         .as_ref()
-        .and_then(|mail| mail::Mailer::new(mail).ok())
+        .and_then(|mail| match mail::Mailer::new(mail) {
+            Ok(mailer) => Some(mailer),
+            Err(error) => {
+                tracing::error!(%error, "the mail settings are not usable: reminders will not be e-mailed");
+                None
+            }
+        })
         .map(Arc::new);
     let https = config.public_url.starts_with("https://");
     let body_read_timeout = config.body_read_timeout;
