@@ -31,8 +31,27 @@ pub(crate) enum UnpackError {
     NoManifest,
 }
 
-/// The files of a module folder as a ZIP archive whose entries sit in folder `top`.
+/// A module's name made safe as a folder and file name: the last part of what was sent
+/// (a browser may send a whole path), keeping only letters, digits, `-`, `_` and inner
+/// dots, so that it can never climb out of a folder when unzipped.
+pub(crate) fn safe_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept: String = last
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let trimmed = kept.trim_matches('.');
+    if trimmed.is_empty() {
+        "training-module".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// The files of a module folder as a ZIP archive whose entries sit in folder `top`
+/// (made safe with [`safe_name`]).
 pub(crate) fn pack(top: &str, files: &BTreeMap<String, String>) -> std::io::Result<Vec<u8>> {
+    let top = safe_name(top);
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -142,6 +161,16 @@ mod tests {
             writer.write_all(bytes).unwrap();
         }
         writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_module_name_never_climbs_out_of_its_folder() {
+        assert_eq!(safe_name("../../etc/evil"), "evil");
+        assert_eq!(safe_name("C:\\Users\\me\\my module.zip"), "mymodule.zip");
+        assert_eq!(safe_name(".."), "training-module");
+        assert_eq!(safe_name("skafada-prototype"), "skafada-prototype");
+        let bytes = pack("../../x", &module()).unwrap();
+        assert_eq!(unpack(&bytes).unwrap().0.as_deref(), Some("x"));
     }
 
     #[test]

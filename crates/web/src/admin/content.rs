@@ -36,19 +36,7 @@ fn declared_version(content: &StudyContent, part: ContentPart) -> Option<String>
 fn file_name(study: &Study, part: ContentPart) -> String {
     match part {
         ContentPart::Module => {
-            let safe: String = study
-                .module_id
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect();
-            format!(
-                "{}.zip",
-                if safe.is_empty() {
-                    "training-module"
-                } else {
-                    &safe
-                }
-            )
+            format!("{}.zip", crate::module_zip::safe_name(&study.module_id))
         }
         _ => format!("{}.toml", part.slug()),
     }

@@ -544,8 +544,9 @@ pub(crate) async fn create_from_files(
             }
             ("module", Some(upload)) => match crate::module_zip::unpack(&upload.bytes) {
                 Ok((folder, module)) => {
-                    let stem = upload.name.trim_end_matches(".zip").to_owned();
-                    study.module_id = folder.unwrap_or(stem);
+                    let stem = upload.name.trim_end_matches(".zip");
+                    study.module_id =
+                        crate::module_zip::safe_name(folder.as_deref().unwrap_or(stem));
                     study.module_sources = module;
                     names.module = upload.name;
                     None
