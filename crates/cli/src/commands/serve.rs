@@ -295,12 +295,18 @@ pub fn demo_sites() -> Vec<NewSite> {
 
 /// Creates the demo study with its sites when the database has no study.
 pub async fn ensure_demo(store: &Store) -> anyhow::Result<()> {
-    ensure_demo_with(store, &DemoFiles::default()).await
+    let content = super::content::skafada_content()?;
+    ensure_demo_with(store, &DemoFiles::default(), &content).await
 }
 
-/// As [`ensure_demo`], with a module and local services read from files. A site code
-/// the file names that the demo does not have is an error.
-pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Result<()> {
+/// As [`ensure_demo`], from `content` (read once when the server starts), with a module
+/// and local services read from files. A site code the file names that the demo does not
+/// have is an error.
+pub async fn ensure_demo_with(
+    store: &Store,
+    files: &DemoFiles,
+    content: &super::content::Content,
+) -> anyhow::Result<()> {
     let sites = demo_sites();
     if let Some(unknown) = files
         .local_services
@@ -318,7 +324,6 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
     {
         return Ok(());
     }
-    let content = super::content::skafada_content()?;
     println!(
         "skafada: the demo study's surveys, module and plans are {}",
         if content.any_built_in {
@@ -327,7 +332,7 @@ pub async fn ensure_demo_with(store: &Store, files: &DemoFiles) -> anyhow::Resul
             "read from instruments/, training/ and plans/"
         }
     );
-    let mut study = demo_study(&content);
+    let mut study = demo_study(content);
     study.synthetic = files.with_responses;
     if let Some((id, module)) = &files.module {
         study.module_id.clone_from(id);
@@ -454,6 +459,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let store = Store::connect(&settings.database)
             .await
             .with_context(|| format!("Failed to open the database {}", redact(&settings.database)))?;
+        // Read and checked once: the demo study and the content library both use it.
+        let content = super::content::skafada_content()?;
         if args.demo {
             let mut files =
                 DemoFiles::read(args.module.as_deref(), args.local_services.as_deref())?;
@@ -465,7 +472,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     "skafada: the database already has a study, so --module and --local-services are not used (they apply when the demo study is created)"
                 );
             }
-            ensure_demo_with(&store, &files).await?;
+            ensure_demo_with(&store, &files, &content).await?;
         } else if args.module.is_some() || args.local_services.is_some() {
             anyhow::bail!("--module and --local-services need --demo");
         }
@@ -481,7 +488,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| format!("http://{address}"));
         let mut config = Config::new(&public_url);
         config.admin.default_min_cell_count = settings.min_cell_count;
-        config.admin.library = vec![library_content()?];
+        config.admin.library = vec![library_content(content)];
         config.mail = settings.mail.clone();
         if args.demo {
             for link in store.links().await.context("Failed to read the links")? {
@@ -504,10 +511,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// The SKAFADA surveys, prototype module, analysis plan and training-needs report, read
 /// when the server starts (see [`super::content`]): what a new study is made from unless
 /// it copies another or is given its own files.
-pub fn library_content() -> anyhow::Result<skafada_web::ContentSet> {
-    let content = super::content::skafada_content()?;
+pub fn library_content(content: super::content::Content) -> skafada_web::ContentSet {
     let study = content.study;
-    Ok(skafada_web::ContentSet {
+    skafada_web::ContentSet {
         label: "The SKAFADA surveys, the prototype training module and the SKAFADA analysis plan"
             .to_owned(),
         pre_instrument: study.pre_instrument,
@@ -516,7 +522,7 @@ pub fn library_content() -> anyhow::Result<skafada_web::ContentSet> {
         module_sources: study.module_sources,
         analysis_plan: study.analysis_plan,
         training_needs: study.training_needs,
-    })
+    }
 }
 
 /// Deletes the data of studies past their retention date now and then once a day, for
@@ -612,7 +618,8 @@ url = "https://example.org/champions"
                 with_responses: true,
                 ..DemoFiles::default()
             };
-            ensure_demo_with(&store, &files).await.unwrap();
+            let content = crate::commands::content::skafada_content().unwrap();
+            ensure_demo_with(&store, &files, &content).await.unwrap();
             let study = store.studies().await.unwrap().remove(0);
             assert!(
                 study.synthetic,

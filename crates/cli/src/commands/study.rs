@@ -37,7 +37,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "DATE")]
     pub delete_on: String,
     /// Counts below this are never shown to LA contacts (1 to 100)
-    /// [default: the server's setting, 10 unless configured].
+    /// [default: the settings' min-cell-count, 5 unless configured].
     #[arg(long)]
     pub min_cell_count: Option<i64>,
     #[command(flatten)]
