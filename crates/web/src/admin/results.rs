@@ -293,6 +293,7 @@ fn needs_page(
                     .iter()
                     .map(|need| NeedView {
                         text: need.text.clone(),
+                        nobody_answered: need.share.is_some_and(|s| s.base == 0),
                         share: percent(need.share),
                         all: percent(need.all),
                         implications: need

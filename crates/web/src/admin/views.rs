@@ -416,6 +416,8 @@ pub(crate) struct ChangeView {
 #[derive(Debug, Clone)]
 pub(crate) struct NeedView {
     pub(crate) text: String,
+    /// Nobody in the scope answered the statement: there is no share to show.
+    pub(crate) nobody_answered: bool,
     pub(crate) share: Option<String>,
     pub(crate) all: Option<String>,
     pub(crate) implications: Vec<(u32, String)>,
