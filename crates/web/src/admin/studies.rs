@@ -633,6 +633,23 @@ pub(crate) async fn create_from_files(
         }
     }
     let Some(settings) = settings.filter(|_| errors.is_empty()) else {
+        // The summary follows the form's order: the name, the files, then the rest.
+        let place = |href: &str| {
+            if href == "name" {
+                0
+            } else if FILE_INPUTS.iter().any(|(id, ..)| *id == href) {
+                1
+            } else {
+                2
+            }
+        };
+        errors.0.sort_by_key(|e| place(&e.href));
+        // A browser never sends a chosen file again, so every file must be chosen again.
+        for input in &mut fields.files {
+            input.hint = input.hint.take().map(|hint| {
+                format!("{hint}. If you chose a file here, choose it again: files are not kept when the form has a problem")
+            });
+        }
         return Ok(form_page(
             &admin,
             Frame::new_study_from_files(),

@@ -273,6 +273,34 @@ async fn uploaded_files_with_problems_are_refused_with_file_line_and_column(app:
     assert_eq!(missing.status, 200);
     assert!(missing.body.contains("Choose the pre-training survey file"));
     assert!(missing.body.contains("href=\"#pre-survey\""));
+    assert!(
+        missing
+            .body
+            .contains("If you chose a file here, choose it again")
+    );
+    // With the dates missing too, the summary still follows the form: the files first.
+    let form = admin.get("/admin/studies/new/files").await;
+    let token = csrf(&form);
+    let undated = admin
+        .post_body(
+            "/admin/studies/new/files",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            multipart(&[
+                Part::Text("csrf", &token),
+                Part::Text("name", "Undated"),
+                Part::File("post-survey", "skafada-post.toml", POST.as_bytes()),
+            ]),
+        )
+        .await;
+    let file = undated
+        .body
+        .find("Choose the pre-training survey file")
+        .unwrap();
+    let date = undated.body.find("Enter the opening date").unwrap();
+    assert!(
+        file < date,
+        "the file's problem is listed before the dates'"
+    );
     assert_eq!(app.store.studies().await.unwrap().len(), before);
 }
 on_both!(uploaded_files_with_problems_are_refused_with_file_line_and_column);
