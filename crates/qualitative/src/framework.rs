@@ -18,6 +18,32 @@ pub struct ResearchQuestion {
     pub id: String,
     /// The question as the protocol words it.
     pub text: String,
+    /// The analysis plan's tables, figures and tests that answer it (their ids), for the
+    /// findings by research question. Checked against a plan with
+    /// [`Framework::unknown_survey_items`].
+    pub survey: Vec<String>,
+}
+
+/// A role interviewees are recorded under (the study's Table 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantRole {
+    /// Stable identifier, e.g. `middle-manager`.
+    pub id: String,
+    /// As printed, e.g. "Middle manager".
+    pub label: String,
+}
+
+/// A criterion of the document audit, with its options from least to most.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCriterion {
+    /// Stable identifier, e.g. `knowledge-level`.
+    pub id: String,
+    /// What is judged, e.g. "Level of domestic abuse knowledge the document requires".
+    pub text: String,
+    /// The possible ratings, in order from least to most.
+    pub options: Vec<String>,
+    /// The research questions it informs.
+    pub research_questions: Vec<String>,
 }
 
 /// A sub-theme: what passages are indexed under.
@@ -59,9 +85,49 @@ pub struct Framework {
     pub research_questions: Vec<ResearchQuestion>,
     /// The themes, in order.
     pub themes: Vec<Theme>,
+    /// The roles interviewees are recorded under, in order.
+    pub roles: Vec<ParticipantRole>,
+    /// A quotation or summary is attributed to a role at a site in a report only when at
+    /// least this many people of that role were interviewed there.
+    pub min_interviewees_per_role: usize,
+    /// The kinds of document the audit registers.
+    pub document_kinds: Vec<String>,
+    /// The document audit's criteria, in order.
+    pub audit: Vec<AuditCriterion>,
 }
 
+/// The smallest number of interviewees of a role at a site for their words to be
+/// attributed to the role, when the framework does not say.
+pub const DEFAULT_MIN_INTERVIEWEES_PER_ROLE: usize = 2;
+
 impl Framework {
+    /// The role with this identifier.
+    pub fn role(&self, id: &str) -> Option<&ParticipantRole> {
+        self.roles.iter().find(|role| role.id == id)
+    }
+
+    /// The audit criterion with this identifier.
+    pub fn criterion(&self, id: &str) -> Option<&AuditCriterion> {
+        self.audit.iter().find(|criterion| criterion.id == id)
+    }
+
+    /// The research question with this identifier.
+    pub fn question(&self, id: &str) -> Option<&ResearchQuestion> {
+        self.research_questions.iter().find(|q| q.id == id)
+    }
+
+    /// Survey items named by research questions that `known` (the analysis plan's table,
+    /// figure and test ids) does not have, as (question, item): a report refuses to map
+    /// a question to a table that is not there.
+    pub fn unknown_survey_items(&self, known: &BTreeSet<String>) -> Vec<(String, String)> {
+        self.research_questions
+            .iter()
+            .flat_map(|q| q.survey.iter().map(move |item| (q, item)))
+            .filter(|(_, item)| !known.contains(*item))
+            .map(|(q, item)| (q.id.clone(), item.clone()))
+            .collect()
+    }
+
     /// Every sub-theme with its theme, in order.
     pub fn sub_themes(&self) -> impl Iterator<Item = (&Theme, &SubTheme)> {
         self.themes
@@ -117,6 +183,14 @@ struct RawFramework {
     research_question: Vec<RawQuestion>,
     #[serde(default)]
     theme: Vec<RawTheme>,
+    #[serde(default)]
+    participant_role: Vec<RawRole>,
+    #[serde(default)]
+    confidentiality: Option<RawConfidentiality>,
+    #[serde(default)]
+    document_kinds: Vec<Spanned<String>>,
+    #[serde(default)]
+    audit_criterion: Vec<RawCriterion>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +198,31 @@ struct RawFramework {
 struct RawQuestion {
     id: Spanned<String>,
     text: String,
+    #[serde(default)]
+    survey: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawRole {
+    id: Spanned<String>,
+    label: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawConfidentiality {
+    min_interviewees_per_role: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawCriterion {
+    id: Spanned<String>,
+    text: Spanned<String>,
+    options: Spanned<Vec<String>>,
+    #[serde(default)]
+    research_questions: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +406,80 @@ pub fn parse(text: &str, file: &str) -> Result<Framework, FrameworkError> {
             sub_themes,
         });
     }
+    let roles = check_roles(&mut found, raw.participant_role);
+    let min_interviewees_per_role = match raw.confidentiality {
+        None => DEFAULT_MIN_INTERVIEWEES_PER_ROLE,
+        Some(rule) => {
+            let value = *rule.min_interviewees_per_role.get_ref();
+            usize::try_from(value)
+                .ok()
+                .filter(|n| *n >= 1)
+                .unwrap_or_else(|| {
+                    found.add(
+                        rule.min_interviewees_per_role.span(),
+                        "`min-interviewees-per-role` must be a whole number of at least 1"
+                            .to_owned(),
+                    );
+                    DEFAULT_MIN_INTERVIEWEES_PER_ROLE
+                })
+        }
+    };
+    let mut document_kinds: Vec<String> = Vec::new();
+    for kind in raw.document_kinds {
+        let name = kind.get_ref().trim().to_owned();
+        if name.is_empty() {
+            found.add(kind.span(), "a document kind needs a name".to_owned());
+        } else if document_kinds.contains(&name) {
+            found.add(
+                kind.span(),
+                format!("document kind `{name}` is listed twice"),
+            );
+        } else {
+            document_kinds.push(name);
+        }
+    }
+    let mut audit: Vec<AuditCriterion> = Vec::new();
+    for criterion in raw.audit_criterion {
+        let research_questions = found.questions(&questions, &criterion.research_questions);
+        if audit.iter().any(|c| &c.id == criterion.id.get_ref()) {
+            found.add(
+                criterion.id.span(),
+                format!(
+                    "audit criterion `{}` is defined twice",
+                    criterion.id.get_ref()
+                ),
+            );
+        }
+        if criterion.text.get_ref().trim().is_empty() {
+            found.add(
+                criterion.text.span(),
+                "an audit criterion needs a `text`".to_owned(),
+            );
+        }
+        let options = criterion.options.get_ref();
+        let distinct: BTreeSet<&str> = options.iter().map(|o| o.trim()).collect();
+        if options.len() < 2 || distinct.len() != options.len() || distinct.contains("") {
+            found.add(
+                criterion.options.span(),
+                format!(
+                    "audit criterion `{}` needs at least two different, non-empty `options`",
+                    criterion.id.get_ref()
+                ),
+            );
+        }
+        audit.push(AuditCriterion {
+            id: criterion.id.into_inner(),
+            text: criterion.text.into_inner(),
+            options: criterion.options.into_inner(),
+            research_questions,
+        });
+    }
+    if !audit.is_empty() && document_kinds.is_empty() {
+        found.add(
+            0..0,
+            "the framework has audit criteria but no `document-kinds` to register".to_owned(),
+        );
+    }
     if !found.list.is_empty() {
         let mut problems = found.list;
         problems.sort_by_key(|p| (p.line, p.column));
@@ -324,10 +497,53 @@ pub fn parse(text: &str, file: &str) -> Result<Framework, FrameworkError> {
             .map(|q| ResearchQuestion {
                 id: q.id.into_inner(),
                 text: q.text,
+                survey: q.survey,
             })
             .collect(),
         themes,
+        roles,
+        min_interviewees_per_role,
+        document_kinds,
+        audit,
     })
+}
+
+/// The participant roles, unique and labelled; a framework without any gets the
+/// study's three (Table 4), so older framework files keep working.
+fn check_roles(found: &mut Problems<'_>, raw: Vec<RawRole>) -> Vec<ParticipantRole> {
+    if raw.is_empty() {
+        return [
+            ("practitioner", "Practitioner"),
+            ("middle-manager", "Middle manager"),
+            ("head-of-service", "Head of service"),
+        ]
+        .into_iter()
+        .map(|(id, label)| ParticipantRole {
+            id: id.to_owned(),
+            label: label.to_owned(),
+        })
+        .collect();
+    }
+    let mut roles: Vec<ParticipantRole> = Vec::new();
+    for role in raw {
+        if roles.iter().any(|r| &r.id == role.id.get_ref()) {
+            found.add(
+                role.id.span(),
+                format!("participant role `{}` is defined twice", role.id.get_ref()),
+            );
+        }
+        if role.label.get_ref().trim().is_empty() {
+            found.add(
+                role.label.span(),
+                "a participant role needs a `label`".to_owned(),
+            );
+        }
+        roles.push(ParticipantRole {
+            id: role.id.into_inner(),
+            label: role.label.into_inner(),
+        });
+    }
+    roles
 }
 
 #[cfg(test)]
@@ -387,6 +603,37 @@ definition = "Recognising the signs of domestic abuse."
     }
 
     #[test]
+    fn an_audit_criterion_needs_distinct_options_and_real_research_questions() {
+        let text = format!(
+            "{SMALL}\n[[audit-criterion]]\nid = \"level\"\ntext = \"Level\"\noptions = [\"None\", \"None\"]\nresearch-questions = [\"rq4\"]\n"
+        )
+        .replacen("title = \"Small\"", "title = \"Small\"\ndocument-kinds = [\"Job description\"]", 1);
+        let error = parse(&text, "small.toml").unwrap_err().to_string();
+        assert!(
+            error.contains("audit criterion `level` needs at least two different"),
+            "{error}"
+        );
+        assert!(
+            error.contains("`rq4` is not a research question"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_quotation_rule_below_one_is_refused() {
+        let text = SMALL.replacen(
+            "title = \"Small\"\n",
+            "title = \"Small\"\n\n[confidentiality]\nmin-interviewees-per-role = 0\n",
+            1,
+        );
+        let error = parse(&text, "small.toml").unwrap_err().to_string();
+        assert!(
+            error.contains("small.toml:5:29: `min-interviewees-per-role`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn the_skafada_framework_maps_every_research_question() {
         let framework = parse(
             include_str!("../../../frameworks/skafada.toml"),
@@ -394,6 +641,9 @@ definition = "Recognising the signs of domestic abuse."
         )
         .unwrap();
         assert_eq!(framework.research_questions.len(), 7);
+        assert_eq!(framework.roles.len(), 3);
+        assert_eq!(framework.min_interviewees_per_role, 2);
+        assert_eq!(framework.audit.len(), 5);
         for question in &framework.research_questions {
             assert!(
                 framework

@@ -6,6 +6,12 @@
 //!   column in every message, as instruments are.
 //! - [`agreement`]: two coders' agreement per code on the same passages (Cohen's kappa on
 //!   passage-level presence, and the proportion of agreement).
+//! - [`coding`]: double coding: agreement with the transcript's turns as units, the
+//!   disagreements to decide, and the passages as they count once decided.
+//! - [`synthesis`]: findings by research question, with the survey items, the
+//!   sub-themes' summaries and quotations (withheld where too few of a role were
+//!   interviewed at a site), and the document audit.
+//! - [`bundle`]: the case studies' data as one JSON file, for `skafada report`.
 //! - [`matrix`]: charting, the cases-by-sub-themes matrix with summaries and the passages
 //!   that support them, one sheet per theme.
 //!
@@ -15,5 +21,12 @@
 #![deny(missing_docs)]
 
 pub mod agreement;
+pub mod bundle;
+pub mod coding;
 pub mod framework;
 pub mod matrix;
+pub mod synthesis;
+
+/// The SKAFADA study's framework (`frameworks/skafada.toml`), used for a study that was
+/// not given its own.
+pub const SKAFADA_FRAMEWORK: &str = include_str!("../../../frameworks/skafada.toml");

@@ -124,3 +124,35 @@ pub fn import(
     }
     Ok(redact::apply(raw, list))
 }
+
+/// Removes more words from a transcript already imported: the list's terms become
+/// `[redacted N]` placeholders numbered after those already in it; speakers and earlier
+/// replacements are left alone. Every replacement is listed.
+pub fn redact_more(turns: Vec<Turn>, list: &RedactionList) -> Transcript {
+    redact::apply_more(turns, list)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_second_pass_numbers_its_placeholders_after_the_first() {
+        let first = import(
+            "t.txt",
+            b"Interviewer: Tell me about Northtown.\nParticipant: Northtown Hub and Ashford are busy.",
+            Format::Text,
+            &RedactionList::parse("Northtown"),
+        )
+        .unwrap();
+        assert!(first.turns[0].text.contains("[redacted 1]"));
+        let second = redact_more(first.turns, &RedactionList::parse("Ashford\nHub"));
+        assert_eq!(
+            second.turns[1].text,
+            "[redacted 1] [redacted 3] and [redacted 2] are busy."
+        );
+        assert_eq!(second.turns[0].speaker, "Interviewer");
+        assert_eq!(second.redactions.len(), 2);
+    }
+}

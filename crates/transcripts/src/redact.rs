@@ -133,6 +133,65 @@ pub(crate) fn apply(turns: Vec<Turn>, list: &RedactionList) -> Transcript {
             });
             Turn { speaker, text }
         })
+        .collect::<Vec<_>>();
+    // A name found once ("my colleague Priya") is a name wherever else it is said.
+    let turns = turns
+        .into_iter()
+        .map(|turn| {
+            let mut text = turn.text;
+            for (name, to) in &placeholders {
+                text = replace_words(&text, name, to, &mut note);
+            }
+            Turn { text, ..turn }
+        })
+        .collect();
+    Transcript { turns, redactions }
+}
+
+/// Replaces the list's terms in turns already pseudonymised (a second pass over a stored
+/// transcript), numbering the new placeholders after the highest `[redacted N]` already
+/// in the text so that one placeholder never stands for two different terms. Speakers
+/// and likely names are left as the first pass made them.
+pub(crate) fn apply_more(turns: Vec<Turn>, list: &RedactionList) -> Transcript {
+    let highest = turns
+        .iter()
+        .flat_map(|turn| {
+            turn.text
+                .match_indices("[redacted ")
+                .map(|(at, _)| &turn.text[at..])
+        })
+        .filter_map(|rest| {
+            rest.strip_prefix("[redacted ")?
+                .split_once(']')
+                .and_then(|(n, _)| n.parse::<usize>().ok())
+        })
+        .max()
+        .unwrap_or(0);
+    let mut redactions: Vec<Redaction> = Vec::new();
+    let mut note = |from: &str, to: &str| {
+        if !redactions
+            .iter()
+            .any(|r| r.from.eq_ignore_ascii_case(from) && r.to == to)
+        {
+            redactions.push(Redaction {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            });
+        }
+    };
+    let turns = turns
+        .into_iter()
+        .map(|turn| {
+            let mut text = turn.text;
+            for (i, term) in list.terms().iter().enumerate() {
+                let to = format!("[redacted {}]", highest + i + 1);
+                text = replace_words(&text, term, &to, &mut note);
+            }
+            Turn {
+                speaker: turn.speaker,
+                text,
+            }
+        })
         .collect();
     Transcript { turns, redactions }
 }
@@ -275,6 +334,22 @@ mod tests {
         assert_eq!(
             transcript.turns[0].text,
             "[redacted 1] and the [redacted 2]"
+        );
+    }
+
+    #[test]
+    fn a_name_found_once_is_replaced_wherever_else_it_is_said() {
+        let transcript = apply(
+            vec![
+                turn("Participant", "Priya said it was fine."),
+                turn("Participant", "My colleague Priya Shah runs the group."),
+            ],
+            &RedactionList::default(),
+        );
+        assert_eq!(transcript.turns[0].text, "[name 1] said it was fine.");
+        assert_eq!(
+            transcript.turns[1].text,
+            "My colleague [name 1] Shah runs the group."
         );
     }
 }
