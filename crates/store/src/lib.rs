@@ -22,6 +22,7 @@
 
 mod accounts;
 mod audit;
+mod casework;
 mod content;
 mod date;
 mod exports;
@@ -46,6 +47,11 @@ pub use accounts::{
     SignInRules, describe_wait,
 };
 pub use audit::AuditEntry;
+pub use casework::{
+    AuditDocument, CaseStudyData, CaseStudySite, CodingDecision, DocumentDetails, Interview,
+    InterviewDetails, InterviewStatus, MatrixSummary, NewPassage, StoredPassage, StoredTurn,
+    TranscriptState,
+};
 pub use content::{ContentPart, folder_sha256, sha256_hex};
 pub use date::{today, unix_now};
 pub use exports::ExportLog;
@@ -494,7 +500,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
     (
         1,
         "initial",
@@ -542,6 +548,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 8] = [
         "content_digests",
         include_str!("../migrations/sqlite/0008_content_digests.sql"),
         include_str!("../migrations/postgres/0008_content_digests.sql"),
+    ),
+    (
+        9,
+        "case_studies",
+        include_str!("../migrations/sqlite/0009_case_studies.sql"),
+        include_str!("../migrations/postgres/0009_case_studies.sql"),
     ),
 ];
 

@@ -3,7 +3,8 @@
 //!
 //! Each deletion removes the respondents with their responses, answers, training
 //! progress, knowledge check answers, journey sessions and the counts of journeys
-//! started, and leaves a tombstone (row counts, never the data or anything computed from
+//! started, and the case studies' interviews, transcripts, coding, summaries and audit
+//! documents, and leaves a tombstone (row counts, never the data or anything computed from
 //! it) and an audit entry, all in one transaction. Certificate records are not deleted:
 //! nothing relates one to a respondent, a site or a study (that is the point of them),
 //! they hold no answers, and the practitioner still needs theirs verified for their CPD.
@@ -35,6 +36,14 @@ pub(crate) const DELETED_TABLES: &[&str] = &[
     "sessions",
     "site_starts",
     "respondents",
+    "document_ratings",
+    "documents",
+    "coding_decisions",
+    "matrix_summaries",
+    "passage_codes",
+    "passages",
+    "transcript_turns",
+    "interviews",
 ];
 
 /// The tables the certificates migration rewrote: scrubbed once after it.
@@ -73,6 +82,10 @@ pub struct Deletion {
     pub responses: i64,
     /// Answers deleted.
     pub answers: i64,
+    /// Case-study interviews deleted, with their transcripts, coding and summaries.
+    pub interviews: i64,
+    /// Documents of the audit deleted.
+    pub documents: i64,
     /// Whether the deleted data is also gone from the database's files.
     pub scrub: Scrub,
 }
@@ -126,12 +139,21 @@ async fn count(
         .try_get(0)?)
 }
 
-/// Deletes the scope's respondent data inside the caller's transaction; returns the
-/// counts (respondents, responses, answers).
+/// How much a deletion's scope held.
+struct Counts {
+    respondents: i64,
+    responses: i64,
+    answers: i64,
+    interviews: i64,
+    documents: i64,
+}
+
+/// Deletes the scope's respondent data and case-study data inside the caller's
+/// transaction; returns the counts.
 async fn delete_scope(
     tx: &mut Transaction<'static, Any>,
     scope: Scope<'_>,
-) -> Result<(i64, i64, i64), StoreError> {
+) -> Result<Counts, StoreError> {
     let (column, site_column) = scope.columns();
     let value = scope.value();
     let respondents = format!("SELECT id FROM respondents WHERE {column} = $1");
@@ -172,7 +194,15 @@ async fn delete_scope(
     for sql in &statements {
         sqlx::query(sql).bind(&value).execute(&mut **tx).await?;
     }
-    Ok(counts)
+    let (interviews, documents) =
+        crate::casework::delete_case_studies(tx, &format!("{column} = $1"), &value).await?;
+    Ok(Counts {
+        respondents: counts.0,
+        responses: counts.1,
+        answers: counts.2,
+        interviews,
+        documents,
+    })
 }
 
 async fn tombstone(
@@ -200,8 +230,13 @@ async fn tombstone(
         None => String::new(),
     };
     let details = format!(
-        "{place}deleted {} respondents, {} responses and {} answers",
-        deletion.respondents, deletion.responses, deletion.answers
+        "{place}deleted {} respondents, {} responses and {} answers; {} case-study interviews \
+         and {} audit documents",
+        deletion.respondents,
+        deletion.responses,
+        deletion.answers,
+        deletion.interviews,
+        deletion.documents
     );
     let (action, object_type, object_id) = match site_id {
         Some(site_id) => ("site-data-deleted", "site", site_id),
@@ -228,15 +263,16 @@ impl Store {
     pub async fn delete_site_data(&self, site: &Site, by: &str) -> Result<Deletion, StoreError> {
         let turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let (respondents, responses, answers) =
-            delete_scope(&mut tx, Scope::Site(&site.id)).await?;
+        let counts = delete_scope(&mut tx, Scope::Site(&site.id)).await?;
         let deletion = Deletion {
             study_id: site.study_id.clone(),
             site_code: Some(site.code.clone()),
             reason: "site-deletion",
-            respondents,
-            responses,
-            answers,
+            respondents: counts.respondents,
+            responses: counts.responses,
+            answers: counts.answers,
+            interviews: counts.interviews,
+            documents: counts.documents,
             scrub: Scrub::Done,
         };
         tombstone(&mut tx, &deletion, Some(&site.id), Some(by)).await?;
@@ -263,9 +299,12 @@ impl Store {
             let study_id: String = row.try_get(0)?;
             let _turn = self.write_turn().await;
             let mut tx = self.pool.begin().await?;
-            let (respondents, responses, answers) =
-                delete_scope(&mut tx, Scope::Study(&study_id)).await?;
-            if respondents == 0 && responses == 0 {
+            let counts = delete_scope(&mut tx, Scope::Study(&study_id)).await?;
+            if counts.respondents == 0
+                && counts.responses == 0
+                && counts.interviews == 0
+                && counts.documents == 0
+            {
                 tx.rollback().await?;
                 continue;
             }
@@ -273,9 +312,11 @@ impl Store {
                 study_id,
                 site_code: None,
                 reason: "retention",
-                respondents,
-                responses,
-                answers,
+                respondents: counts.respondents,
+                responses: counts.responses,
+                answers: counts.answers,
+                interviews: counts.interviews,
+                documents: counts.documents,
                 scrub: Scrub::Done,
             };
             tombstone(&mut tx, &deletion, None, None).await?;

@@ -201,3 +201,174 @@ async fn a_scrub_that_a_reader_blocks_is_reported_not_claimed_and_the_next_one_c
     assert_eq!(again.scrub, Scrub::Done);
     assert_gone(store, &path, &markers, "a blocked scrub and the next one").await;
 }
+
+/// A case-study site with an interview whose transcript, passage, summary and audit
+/// document carry markers; returns the markers.
+async fn case_study_with_markers(store: &Store, site: &Site) -> Vec<String> {
+    use skafada_store::{DocumentDetails, InterviewDetails, InterviewStatus, NewPassage};
+    let words = format!("TRANSCRIPTMARKER{}", random_token().unwrap());
+    let summary = format!("SUMMARYMARKER{}", random_token().unwrap());
+    let memo = format!("MEMOMARKER{}", random_token().unwrap());
+    let note = format!("DOCUMENTMARKER{}", random_token().unwrap());
+    store
+        .add_case_study_site(&site.study_id, &site.id, "tester")
+        .await
+        .unwrap();
+    let interview = store
+        .add_interview(
+            &site.study_id,
+            &site.id,
+            None,
+            &InterviewDetails {
+                role: "practitioner".to_owned(),
+                interviewed_on: "2026-03-10".to_owned(),
+                mode: String::new(),
+                interviewer: "Researcher A".to_owned(),
+                consent_recorded_by: "Researcher A".to_owned(),
+                status: InterviewStatus::Interviewed,
+            },
+            "tester",
+        )
+        .await
+        .unwrap();
+    assert_eq!(interview.pseudonym, "CS1-P01");
+    store
+        .store_transcript(
+            &interview,
+            &[("Participant".to_owned(), format!("I said {words} to them."))],
+            0,
+            "tester",
+        )
+        .await
+        .unwrap();
+    store.accept_transcript(&interview, "tester").await.unwrap();
+    store
+        .add_passage(
+            &interview,
+            "coder@example.org",
+            &NewPassage {
+                turn: 1,
+                span: None,
+                codes: vec!["skills-asking".to_owned()],
+                memo: memo.clone(),
+                report_quote: true,
+            },
+            "tester",
+        )
+        .await
+        .unwrap();
+    store
+        .set_summary(&interview, "skills-asking", &summary, "tester")
+        .await
+        .unwrap();
+    store
+        .add_document(
+            &site.study_id,
+            &DocumentDetails {
+                site_id: site.id.clone(),
+                kind: "Job description".to_owned(),
+                title: "Family Support Worker".to_owned(),
+                dated: String::new(),
+                note: note.clone(),
+                ratings: BTreeMap::from([("legislation".to_owned(), "No".to_owned())]),
+            },
+            "tester",
+        )
+        .await
+        .unwrap();
+    vec![words, summary, memo, note]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_deleted_case_studies_are_in_no_byte_of_the_sqlite_files() {
+    let (store, path, site, mut markers) = answered("2099-12-31").await;
+    markers.extend(case_study_with_markers(&store, &site).await);
+    assert!(!found(&path, &markers[markers.len() - 4..]).is_empty());
+    let deletion = store.delete_site_data(&site, "tester").await.unwrap();
+    assert_eq!((deletion.interviews, deletion.documents), (1, 1));
+    let data = store.case_study_data(&site.study_id).await.unwrap();
+    assert!(data.interviews.is_empty() && data.passages.is_empty() && data.documents.is_empty());
+    assert_gone(store, &path, &markers, "a site deletion with case studies").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retention_run_deletes_case_studies_even_without_survey_responses() {
+    let path = fresh_path();
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let study_id = store.create_study(&study("2026-01-01")).await.unwrap();
+    let site = store
+        .add_site(&study_id, &NewSite::default())
+        .await
+        .unwrap();
+    let markers = case_study_with_markers(&store, &site).await;
+    let done = store.run_retention("2026-01-01").await.unwrap();
+    assert_eq!(done.len(), 1, "interviews alone are reason enough to run");
+    assert_eq!((done[0].respondents, done[0].interviews), (0, 1));
+    assert_gone(store, &path, &markers, "a retention run of case studies").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn words_removed_from_a_transcript_in_review_are_in_no_byte_of_the_sqlite_files() {
+    use skafada_store::{InterviewDetails, InterviewStatus, StoredTurn};
+    let path = fresh_path();
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let study_id = store.create_study(&study("2099-12-31")).await.unwrap();
+    let site = store
+        .add_site(&study_id, &NewSite::default())
+        .await
+        .unwrap();
+    store
+        .add_case_study_site(&study_id, &site.id, "tester")
+        .await
+        .unwrap();
+    let interview = store
+        .add_interview(
+            &study_id,
+            &site.id,
+            None,
+            &InterviewDetails {
+                role: "practitioner".to_owned(),
+                interviewed_on: "2026-03-10".to_owned(),
+                mode: String::new(),
+                interviewer: "Researcher A".to_owned(),
+                consent_recorded_by: String::new(),
+                status: InterviewStatus::Planned,
+            },
+            "tester",
+        )
+        .await
+        .unwrap();
+    let name = format!("MISSEDNAME{}", random_token().unwrap());
+    store
+        .store_transcript(
+            &interview,
+            &[("Participant".to_owned(), format!("Ask {name} about it."))],
+            0,
+            "tester",
+        )
+        .await
+        .unwrap();
+    assert!(!found(&path, std::slice::from_ref(&name)).is_empty());
+    store
+        .revise_transcript(
+            &interview,
+            &[StoredTurn {
+                number: 1,
+                speaker: "Participant".to_owned(),
+                text: "Ask [redacted 1] about it.".to_owned(),
+            }],
+            1,
+            "tester",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.transcript(&interview.id).await.unwrap()[0].text,
+        "Ask [redacted 1] about it."
+    );
+    assert_gone(store, &path, &[name], "a further redaction").await;
+}
