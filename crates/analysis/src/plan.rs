@@ -127,6 +127,32 @@ fn default_significance() -> f64 {
 }
 
 impl Plan {
+    /// Every table, test family, pre/post comparison and reliability check by id, with a
+    /// title that reads on its own ("Tests of association by site"), for documents that
+    /// refer to the plan's items, such as the findings by research question.
+    pub fn item_titles(&self) -> std::collections::BTreeMap<String, String> {
+        let tables = self.table.iter().map(|t| (t.id.clone(), t.title.clone()));
+        let associations = self
+            .association
+            .iter()
+            .map(|a| (a.id.clone(), format!("Tests of association by {}", a.title)));
+        let prepost = self.prepost.iter().map(|p| {
+            (
+                p.id.clone(),
+                format!("Before and after training: {}", p.title),
+            )
+        });
+        let reliability = self
+            .reliability
+            .iter()
+            .map(|r| (r.id.clone(), format!("Reliability: {}", r.title)));
+        tables
+            .chain(associations)
+            .chain(prepost)
+            .chain(reliability)
+            .collect()
+    }
+
     /// Parses a plan file's text. `file` names it in messages.
     pub fn parse(text: &str, file: &str) -> Result<Plan, PlanError> {
         let plan: Plan = toml::from_str(text).map_err(|e| PlanError {

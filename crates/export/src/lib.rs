@@ -8,6 +8,8 @@
 //! - [`to_xlsx`]: a workbook with the responses (codes or labels, variable names in the
 //!   first row and question text in a second, frozen, row), the codebook and a sheet
 //!   about the export;
+//! - [`matrix`]: the case studies' framework matrix (XLSX, one sheet per theme, and CSV)
+//!   and their coded passages;
 //! - [`to_sav`]: an SPSS system file with variable and value labels, user-missing codes,
 //!   measurement levels and multiple-response sets.
 //!
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod codebook;
+pub mod matrix;
 pub mod names;
 mod sav;
 mod xlsx;

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod case_studies;
 pub mod certificate;
 pub mod charts;
 pub mod dashboard;
@@ -81,6 +82,13 @@ impl Report {
             document: model::build(analysis, &options.scope),
             plan: analysis.plan.clone(),
         }
+    }
+
+    /// Adds a section at the end, such as the findings by research question
+    /// ([`case_studies::findings_section`]).
+    pub fn with_section(mut self, section: model::Section) -> Report {
+        self.document.sections.push(section);
+        self
     }
 
     /// The document both renderings are made from.

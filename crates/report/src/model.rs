@@ -46,6 +46,13 @@ pub enum Block {
     Table(Table),
     /// A chart with its data table.
     Figure(Box<Figure>),
+    /// A quotation from an interview with its attribution ("Middle manager, case study 1").
+    Quote {
+        /// The words.
+        text: String,
+        /// Who said them, by role and case-study number only.
+        attribution: String,
+    },
 }
 
 /// A table with a caption, a header row and body rows.

@@ -37,7 +37,7 @@ pub(crate) fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let python = workspace_root().join(".venv/bin/python");
     assert!(
         python.exists(),

@@ -4,6 +4,7 @@
 mod codebook;
 mod external;
 mod formulas;
+mod matrix;
 mod report;
 mod sav;
 mod scope;

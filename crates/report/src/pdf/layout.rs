@@ -540,6 +540,45 @@ pub fn layout(doc: &Document) -> Layout<'_> {
                 }
                 Block::Table(t) => table(&mut flow, t),
                 Block::Figure(f) => figure(&mut flow, f),
+                Block::Quote { text, attribution } => {
+                    flow.ensure(BODY_LINE * 2.0);
+                    let top = flow.y;
+                    let page = flow.pages.len();
+                    flow.lines(
+                        MARGIN + 14.0,
+                        TEXT_WIDTH - 14.0,
+                        &format!("“{text}”"),
+                        Style {
+                            size: BODY,
+                            line: BODY_LINE,
+                            weight: Weight::Regular,
+                            color: TEXT,
+                        },
+                    );
+                    flow.lines(
+                        MARGIN + 14.0,
+                        TEXT_WIDTH - 14.0,
+                        attribution,
+                        Style {
+                            size: BODY,
+                            line: BODY_LINE,
+                            weight: Weight::Bold,
+                            color: TEXT,
+                        },
+                    );
+                    // The rule beside the quotation, when it did not break across pages.
+                    if flow.pages.len() == page {
+                        flow.push(Item::Mark(Mark::Line {
+                            x1: MARGIN + 3.0,
+                            y1: top,
+                            x2: MARGIN + 3.0,
+                            y2: flow.y,
+                            stroke: GRID,
+                            width: 3.0,
+                        }));
+                    }
+                    flow.y += 8.0;
+                }
             }
         }
     }
