@@ -22,3 +22,25 @@ for (const button of document.querySelectorAll('[data-copy-target]')) {
     }
   })
 }
+
+// Indexing a transcript: selecting words inside one turn fills in "Exact words to index"
+// and selects that turn alone. Without JavaScript the analyst ticks the turn and copies
+// the words into the field by hand; the server checks them either way.
+const quoteField = document.getElementById('quote')
+if (quoteField) {
+  const fill = (turnText) => {
+    const selection = window.getSelection()
+    if (!selection || selection.isCollapsed) return
+    if (!turnText.contains(selection.anchorNode) || !turnText.contains(selection.focusNode)) return
+    const words = selection.toString().trim()
+    if (!words) return
+    quoteField.value = words
+    for (const box of document.querySelectorAll('input[name="turn"]')) {
+      box.checked = box.id === turnText.dataset.quoteTurn
+    }
+  }
+  for (const turnText of document.querySelectorAll('[data-quote-turn]')) {
+    turnText.addEventListener('mouseup', () => fill(turnText))
+    turnText.addEventListener('keyup', () => fill(turnText))
+  }
+}

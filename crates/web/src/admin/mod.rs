@@ -9,6 +9,8 @@
 //! session, and the admin cookie is a different cookie.
 
 mod account;
+mod case_analysis;
+mod cases;
 mod content;
 mod error;
 mod export;
@@ -77,6 +79,75 @@ pub struct ContentSet {
     pub training_needs: String,
 }
 
+/// The case studies' routes (research roles only; 404 for LA contacts).
+fn case_study_routes() -> Router<AppState> {
+    const BASE: &str = "/admin/studies/{study}/case-studies";
+    let at = |path: &str| format!("{BASE}{path}");
+    Router::new()
+        .route(BASE, get(cases::overview))
+        .route(&at("/sites"), post(cases::add_site))
+        .route(
+            &at("/interviews/new"),
+            get(cases::new_interview_page).post(cases::add_interview),
+        )
+        .route(&at("/interviews/{pseudonym}"), get(cases::interview))
+        .route(
+            &at("/interviews/{pseudonym}/edit"),
+            get(cases::edit_interview_page).post(cases::edit_interview),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/transcript"),
+            post(cases::import_transcript).layer(axum::extract::DefaultBodyLimit::max(
+                cases::TRANSCRIPT_LIMIT,
+            )),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/transcript/redact"),
+            post(cases::redact_more),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/transcript/accept"),
+            post(cases::accept_transcript),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/{what}/delete"),
+            get(cases::confirm_delete).post(cases::delete),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/double-coding"),
+            post(cases::double_coding),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/coding"),
+            get(cases::coding).post(cases::add_passages),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/passages/{passage}/delete"),
+            post(cases::delete_passage),
+        )
+        .route(
+            &at("/interviews/{pseudonym}/decisions"),
+            post(case_analysis::decide),
+        )
+        .route(&at("/matrix"), get(case_analysis::matrix_page))
+        .route(
+            &at("/matrix/{pseudonym}/{sub_theme}"),
+            get(case_analysis::cell).post(case_analysis::save_cell),
+        )
+        .route(&at("/downloads/{file}"), get(case_analysis::downloads))
+        .route(&at("/agreement"), get(case_analysis::agreement))
+        .route(&at("/documents"), get(case_analysis::documents))
+        .route(
+            &at("/documents/new"),
+            get(case_analysis::new_document_page).post(case_analysis::add_document),
+        )
+        .route(
+            &at("/documents/{document}/delete"),
+            post(case_analysis::delete_document),
+        )
+        .route(&at("/findings"), get(case_analysis::findings))
+}
+
 /// The admin routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -102,6 +173,7 @@ pub(crate) fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(studies::UPLOAD_LIMIT)),
         )
         .route("/admin/studies/{study}", get(monitoring::study))
+        .merge(case_study_routes())
         .route(
             "/admin/studies/{study}/settings",
             get(studies::settings_page).post(studies::save_settings),

@@ -440,14 +440,19 @@ pub(crate) async fn study_report(
     let content = state.studies.get(&state.store, &study.id).await?;
     let plan = Arc::new(plan_of(&state, &study)?);
     let dataset = study_dataset(&state, &study, &content).await?;
+    let synthesis =
+        super::case_analysis::synthesis_for(&state, &admin, &study, &plan.item_titles()).await?;
     let name = study.name.clone();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AdminError> {
         let analysis = skafada_analysis::analyse(&plan, &dataset)
             .map_err(|e| AdminError::Internal(e.to_string()))?;
-        let report = skafada_report::Report::from_analysis(
+        let mut report = skafada_report::Report::from_analysis(
             &analysis,
             &skafada_report::ReportOptions::default(),
         );
+        if let Some(synthesis) = &synthesis {
+            report = report.with_section(skafada_report::case_studies::findings_section(synthesis));
+        }
         if pdf {
             report
                 .render_pdf()

@@ -477,14 +477,14 @@ pub(crate) async fn new_from_files_page(
 }
 
 /// An uploaded file: its name as sent and its bytes.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
+pub(super) struct Upload {
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
 }
 
 /// Reads a multipart form: its text fields, and its files by field name (empty file
 /// inputs left out). A form that is not multipart, or is cut short, is a bad form.
-async fn read_multipart(
+pub(super) async fn read_multipart(
     mut multipart: axum::extract::Multipart,
 ) -> Result<(FormData, std::collections::BTreeMap<String, Upload>), AdminError> {
     let mut pairs = Vec::new();

@@ -10,15 +10,15 @@ use crate::on_both;
 
 const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
 const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
-const BOUNDARY: &str = "----skafada-test-boundary";
+pub(crate) const BOUNDARY: &str = "----skafada-test-boundary";
 
 /// A part of a multipart form: a text field, or a file with its name.
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     Text(&'a str, &'a str),
     File(&'a str, &'a str, &'a [u8]),
 }
 
-fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for part in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
