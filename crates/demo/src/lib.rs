@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod case_studies;
 mod post;
 mod pre;
 pub mod rng;

@@ -21,6 +21,56 @@ pub struct ReportArgs {
     /// The report to write: FILE.html or FILE.pdf (the format follows the extension).
     #[arg(long)]
     out: PathBuf,
+    /// The case studies' data (`case-studies.json`, downloaded from the case-studies
+    /// pages): adds the findings by research question.
+    #[arg(long, value_name = "FILE.json")]
+    case_studies: Option<PathBuf>,
+}
+
+/// The findings by research question from a case-studies file, its survey items checked
+/// against the plan.
+fn findings(
+    path: &Path,
+    plan: &skafada_analysis::plan::Plan,
+) -> anyhow::Result<skafada_qualitative::synthesis::Synthesis> {
+    use skafada_qualitative::bundle::{Bundle, SCHEMA_VERSION};
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read {}", path.display()))?;
+    let bundle: Bundle = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a case-studies file", path.display()))?;
+    anyhow::ensure!(
+        bundle.schema_version == SCHEMA_VERSION,
+        "{} has schema version {}; this skafada reads version {SCHEMA_VERSION}",
+        path.display(),
+        bundle.schema_version
+    );
+    let framework = skafada_qualitative::framework::parse(
+        &bundle.framework,
+        &format!("{} (framework)", path.display()),
+    )?;
+    let titles = plan.item_titles();
+    let known = titles.keys().cloned().collect();
+    let unknown = framework.unknown_survey_items(&known);
+    anyhow::ensure!(
+        unknown.is_empty(),
+        "The framework maps research questions to items the analysis plan does not have: {}",
+        unknown
+            .iter()
+            .map(|(q, item)| format!("{q} -> {item}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(skafada_qualitative::synthesis::synthesise(
+        skafada_qualitative::synthesis::Sources {
+            framework: &framework,
+            case_studies: &bundle.case_studies,
+            interviewees: &bundle.interviewees,
+            passages: &bundle.passages,
+            summaries: &bundle.summaries,
+            documents: &bundle.documents,
+            survey_titles: &titles,
+        },
+    ))
 }
 
 /// The output formats, chosen by the file's extension.
@@ -50,9 +100,17 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let format = format_of(&args.out)?;
     let plan = load_plan(args.plan.as_deref())?;
     let dataset = load_export(&args.data)?;
+    let synthesis = args
+        .case_studies
+        .as_deref()
+        .map(|path| findings(path, &plan))
+        .transpose()?;
     let analysis =
         skafada_analysis::analyse(&plan, &dataset).context("Failed to run the analysis plan")?;
-    let report = Report::from_analysis(&analysis, &ReportOptions::default());
+    let mut report = Report::from_analysis(&analysis, &ReportOptions::default());
+    if let Some(synthesis) = &synthesis {
+        report = report.with_section(skafada_report::case_studies::findings_section(synthesis));
+    }
     let bytes = match format {
         Format::Html => report.render_html()?.into_bytes(),
         Format::Pdf => report.render_pdf()?,

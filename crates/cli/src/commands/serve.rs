@@ -362,6 +362,106 @@ pub async fn ensure_demo_with(
             .import_starts(&id, &demo.starts)
             .await
             .context("Failed to add the demo's journeys started")?;
+        add_demo_case_studies(store, &id)
+            .await
+            .context("Failed to add the demo case studies")?;
+    }
+    Ok(())
+}
+
+/// Adds the demo's synthetic case studies (`skafada_demo::case_studies`): three
+/// case-study sites, nine invented interviews with their pseudonymised transcripts, the
+/// passages two demo coders indexed, the matrix summaries and the document audit.
+async fn add_demo_case_studies(store: &Store, study_id: &str) -> anyhow::Result<()> {
+    use skafada_store::{DocumentDetails, InterviewDetails, InterviewStatus, NewPassage};
+    const BY: &str = "demo";
+    let set = skafada_demo::case_studies::case_studies()?;
+    let sites = store.sites(study_id).await?;
+    let site_id = |code: &str| {
+        sites
+            .iter()
+            .find(|s| s.code == code)
+            .map(|s| s.id.clone())
+            .with_context(|| format!("the demo has no site {code}"))
+    };
+    for code in &set.sites {
+        store
+            .add_case_study_site(study_id, &site_id(code)?, BY)
+            .await?;
+    }
+    let mut interviews = std::collections::BTreeMap::new();
+    for demo in &set.interviews {
+        let interview = store
+            .add_interview(
+                study_id,
+                &site_id(&demo.site)?,
+                Some(&demo.pseudonym),
+                &InterviewDetails {
+                    role: demo.role.clone(),
+                    interviewed_on: demo.interviewed_on.clone(),
+                    mode: demo.mode.clone(),
+                    interviewer: demo.interviewer.clone(),
+                    consent_recorded_by: demo.consent_recorded_by.clone(),
+                    status: InterviewStatus::Interviewed,
+                },
+                BY,
+            )
+            .await?;
+        store
+            .store_transcript(&interview, &demo.turns, 0, BY)
+            .await?;
+        store.accept_transcript(&interview, BY).await?;
+        if demo.double_coded {
+            store.set_double_coded(&interview, true, BY).await?;
+        }
+        interviews.insert(demo.pseudonym.clone(), interview);
+    }
+    let interview = |pseudonym: &str| {
+        interviews
+            .get(pseudonym)
+            .with_context(|| format!("the demo has no interview {pseudonym}"))
+    };
+    for passage in &set.passages {
+        store
+            .add_passage(
+                interview(&passage.interview)?,
+                &passage.coder,
+                &NewPassage {
+                    turn: passage.turn,
+                    span: passage.span,
+                    codes: passage.codes.clone(),
+                    memo: passage.memo.clone(),
+                    report_quote: passage.report_quote,
+                },
+                BY,
+            )
+            .await?;
+    }
+    for summary in &set.summaries {
+        store
+            .set_summary(
+                interview(&summary.interview)?,
+                &summary.sub_theme,
+                &summary.text,
+                BY,
+            )
+            .await?;
+    }
+    for document in &set.documents {
+        store
+            .add_document(
+                study_id,
+                &DocumentDetails {
+                    site_id: site_id(&document.site)?,
+                    kind: document.kind.clone(),
+                    title: document.title.clone(),
+                    dated: document.dated.clone(),
+                    note: document.note.clone(),
+                    ratings: document.ratings.clone(),
+                },
+                BY,
+            )
+            .await?;
     }
     Ok(())
 }

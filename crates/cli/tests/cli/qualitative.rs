@@ -186,3 +186,143 @@ fn transcript_import_refuses_a_bad_file_with_its_name_and_the_problem() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("must be a .txt, .docx or .vtt file"));
 }
+
+/// A small case-studies file: two practitioners at case study 1 (their words may be
+/// quoted) and one head of service at case study 2 (theirs may not).
+fn bundle() -> skafada_qualitative::bundle::Bundle {
+    use skafada_qualitative::coding::CodedPassage;
+    use skafada_qualitative::synthesis::{CaseSummary, Interviewee, RatedDocument};
+    let person = |case: &str, case_study: i64, role: &str| Interviewee {
+        case: case.to_owned(),
+        case_study,
+        role: role.to_owned(),
+    };
+    let quote = |id: &str, case: &str, text: &str| CodedPassage {
+        id: id.to_owned(),
+        case: case.to_owned(),
+        turn: 4,
+        coder: "coder@example.org".to_owned(),
+        codes: vec!["skills-asking".to_owned()],
+        text: text.to_owned(),
+        report_quote: true,
+    };
+    skafada_qualitative::bundle::Bundle {
+        schema_version: skafada_qualitative::bundle::SCHEMA_VERSION,
+        study: "Test".to_owned(),
+        synthetic: true,
+        framework: skafada_qualitative::SKAFADA_FRAMEWORK.to_owned(),
+        case_studies: vec![1, 2],
+        interviewees: vec![
+            person("CS1-P01", 1, "practitioner"),
+            person("CS1-P02", 1, "practitioner"),
+            person("CS2-P01", 2, "head-of-service"),
+        ],
+        passages: vec![
+            quote(
+                "a",
+                "CS1-P01",
+                "I ask every parent on their own at the second visit.",
+            ),
+            quote("b", "CS2-P01", "Only the head of service says this."),
+        ],
+        summaries: vec![CaseSummary {
+            case: "CS1-P02".to_owned(),
+            sub_theme: "skills-asking".to_owned(),
+            text: "Asks when a referral names it.".to_owned(),
+        }],
+        documents: vec![RatedDocument {
+            case_study: 1,
+            ratings: [("knowledge-level".to_owned(), "Basic awareness".to_owned())].into(),
+        }],
+    }
+}
+
+#[test]
+fn report_with_case_studies_ends_with_findings_by_research_question_and_protects_small_roles() {
+    let dir = std::env::temp_dir().join(format!("skafada-findings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let file = dir.join("case-studies.json");
+    std::fs::write(&file, serde_json::to_string(&bundle()).unwrap()).unwrap();
+    let html = dir.join("report.html");
+    let output = skafada(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--case-studies",
+        file.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("Findings by research question"));
+    assert!(html.contains("I ask every parent on their own at the second visit."));
+    assert!(html.contains("Early Help/Family Support practitioner, case study 1"));
+    assert!(html.contains("Asks when a referral names it."));
+    assert!(html.contains("Basic awareness (1 of 1 document)"));
+    assert!(
+        html.contains("Figure 3. Knowledge of domestic abuse"),
+        "survey items by title"
+    );
+    assert!(!html.contains("Only the head of service says this."));
+    assert!(html.contains("1 quotation from head of service at case study 2 is not shown"));
+    assert!(!html.contains("CS1-P01"), "pseudonyms are not printed");
+
+    let pdf = dir.join("report.pdf");
+    let output = skafada(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--case-studies",
+        file.to_str().unwrap(),
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // A file of another shape, or mapped to items the plan does not have, is refused.
+    let mut other = bundle();
+    other.schema_version = 99;
+    std::fs::write(&file, serde_json::to_string(&other).unwrap()).unwrap();
+    let refused = skafada(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--case-studies",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("x.html").to_str().unwrap(),
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("schema version 99"),
+        "{}",
+        stderr(&refused)
+    );
+    let mut unmapped = bundle();
+    unmapped.framework =
+        unmapped
+            .framework
+            .replacen("survey = [\"table-16\"", "survey = [\"table-99\"", 1);
+    std::fs::write(&file, serde_json::to_string(&unmapped).unwrap()).unwrap();
+    let refused = skafada(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--case-studies",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("x.html").to_str().unwrap(),
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("rq2 -> table-99"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
