@@ -111,9 +111,16 @@ fn question_blocks(number: usize, question: &QuestionFindings, sites: &[i64]) ->
     blocks
 }
 
-/// The section "Findings by research question".
-pub fn findings_section(synthesis: &Synthesis) -> Section {
-    let mut blocks = vec![Block::Paragraph(format!(
+/// The section "Findings by research question"; `synthetic` when the case studies are
+/// invented demonstration data, which the section then says first.
+pub fn findings_section(synthesis: &Synthesis, synthetic: bool) -> Section {
+    let mut blocks = Vec::new();
+    if synthetic {
+        blocks.push(Block::Paragraph(
+            "These case studies are synthetic demonstration data: invented interviews and documents, not real people's words.".to_owned(),
+        ));
+    }
+    blocks.push(Block::Paragraph(format!(
         "Case studies at {} {}: {} interviewed and analysed with the Framework approach. For each research question, the survey's tables and tests are set beside the case-study findings and the document audit. Words are attributed only to a role and a case-study number, and only where at least {} people of that role were interviewed at that site.",
         synthesis.case_studies.len(),
         if synthesis.case_studies.len() == 1 {
@@ -123,7 +130,7 @@ pub fn findings_section(synthesis: &Synthesis) -> Section {
         },
         people(synthesis),
         synthesis.min_interviewees_per_role
-    ))];
+    )));
     for (index, question) in synthesis.questions.iter().enumerate() {
         blocks.extend(question_blocks(
             index + 1,

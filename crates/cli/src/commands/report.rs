@@ -32,7 +32,7 @@ pub struct ReportArgs {
 fn findings(
     path: &Path,
     plan: &skafada_analysis::plan::Plan,
-) -> anyhow::Result<skafada_qualitative::synthesis::Synthesis> {
+) -> anyhow::Result<(skafada_qualitative::synthesis::Synthesis, bool)> {
     use skafada_qualitative::bundle::{Bundle, SCHEMA_VERSION};
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("Failed to read {}", path.display()))?;
@@ -60,8 +60,8 @@ fn findings(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    Ok(skafada_qualitative::synthesis::synthesise(
-        skafada_qualitative::synthesis::Sources {
+    let synthesis =
+        skafada_qualitative::synthesis::synthesise(skafada_qualitative::synthesis::Sources {
             framework: &framework,
             case_studies: &bundle.case_studies,
             interviewees: &bundle.interviewees,
@@ -69,8 +69,8 @@ fn findings(
             summaries: &bundle.summaries,
             documents: &bundle.documents,
             survey_titles: &titles,
-        },
-    ))
+        });
+    Ok((synthesis, bundle.synthetic))
 }
 
 /// The output formats, chosen by the file's extension.
@@ -108,8 +108,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let analysis =
         skafada_analysis::analyse(&plan, &dataset).context("Failed to run the analysis plan")?;
     let mut report = Report::from_analysis(&analysis, &ReportOptions::default());
-    if let Some(synthesis) = &synthesis {
-        report = report.with_section(skafada_report::case_studies::findings_section(synthesis));
+    if let Some((synthesis, synthetic)) = &synthesis {
+        report = report.with_section(skafada_report::case_studies::findings_section(
+            synthesis, *synthetic,
+        ));
     }
     let bytes = match format {
         Format::Html => report.render_html()?.into_bytes(),

@@ -259,6 +259,7 @@ fn report_with_case_studies_ends_with_findings_by_research_question_and_protects
     assert!(output.status.success(), "{}", stderr(&output));
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("Findings by research question"));
+    assert!(html.contains("These case studies are synthetic demonstration data"));
     assert!(html.contains("I ask every parent on their own at the second visit."));
     assert!(html.contains("Early Help/Family Support practitioner, case study 1"));
     assert!(html.contains("Asks when a referral names it."));

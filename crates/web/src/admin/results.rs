@@ -443,6 +443,7 @@ pub(crate) async fn study_report(
     let synthesis =
         super::case_analysis::synthesis_for(&state, &admin, &study, &plan.item_titles()).await?;
     let name = study.name.clone();
+    let synthetic = study.synthetic;
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AdminError> {
         let analysis = skafada_analysis::analyse(&plan, &dataset)
             .map_err(|e| AdminError::Internal(e.to_string()))?;
@@ -451,7 +452,9 @@ pub(crate) async fn study_report(
             &skafada_report::ReportOptions::default(),
         );
         if let Some(synthesis) = &synthesis {
-            report = report.with_section(skafada_report::case_studies::findings_section(synthesis));
+            report = report.with_section(skafada_report::case_studies::findings_section(
+                synthesis, synthetic,
+            ));
         }
         if pdf {
             report

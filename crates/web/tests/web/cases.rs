@@ -299,6 +299,13 @@ async fn an_analyst_imports_a_word_transcript_codes_it_and_charts_it(app: &TestA
         findings.body
     );
     assert!(!findings.body.contains(&quote));
+    // The study report ends with the same findings.
+    let report = analyst
+        .get(&format!("/admin/studies/{s}/report?format=html"))
+        .await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("Findings by research question"));
+    assert!(report.body.contains("from middle manager at case study 1"));
     let log = app.store.audit_log(None, 200).await.unwrap();
     assert!(log.iter().any(|e| e.action == "case-study-export"));
     assert!(
