@@ -1134,19 +1134,6 @@ impl Store {
         Ok(())
     }
 
-    /// The framework (TOML) the study's interviews are indexed under; empty when the
-    /// study uses the framework built into the server.
-    #[tracing::instrument(skip_all)]
-    pub async fn study_framework(&self, study_id: &str) -> Result<String, StoreError> {
-        Ok(sqlx::query("SELECT framework FROM studies WHERE id = $1")
-            .bind(study_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| row.try_get::<String, _>("framework"))
-            .transpose()?
-            .unwrap_or_default())
-    }
-
     /// Everything the study's case studies hold.
     #[tracing::instrument(skip_all)]
     pub async fn case_study_data(&self, study_id: &str) -> Result<CaseStudyData, StoreError> {

@@ -1,6 +1,7 @@
 //! The parts of a study's content and their SHA-256 digests.
 //!
-//! A study's surveys, training module, analysis plan and training-needs report are fixed
+//! A study's surveys, training module, analysis plan, training-needs report and case-study
+//! framework are fixed
 //! when it is created. Their digests are recorded then, so that the plan a report was
 //! made with can be shown to be the plan that was pre-registered, and anyone holding the
 //! files can check them with `sha256sum`.
@@ -23,16 +24,19 @@ pub enum ContentPart {
     Plan,
     /// The training-needs report (TOML).
     TrainingNeeds,
+    /// The case-study framework (TOML): themes, roles, quotation rule, audit criteria.
+    Framework,
 }
 
 impl ContentPart {
     /// Every part, in the order they are listed.
-    pub const ALL: [ContentPart; 5] = [
+    pub const ALL: [ContentPart; 6] = [
         ContentPart::PreSurvey,
         ContentPart::PostSurvey,
         ContentPart::Module,
         ContentPart::Plan,
         ContentPart::TrainingNeeds,
+        ContentPart::Framework,
     ];
 
     /// The part's name in URLs and in the recorded digests.
@@ -43,6 +47,7 @@ impl ContentPart {
             ContentPart::Module => "training-module",
             ContentPart::Plan => "analysis-plan",
             ContentPart::TrainingNeeds => "training-needs",
+            ContentPart::Framework => "case-study-framework",
         }
     }
 
@@ -61,6 +66,7 @@ impl ContentPart {
             ContentPart::Module => "Training module",
             ContentPart::Plan => "Analysis plan",
             ContentPart::TrainingNeeds => "Training-needs report",
+            ContentPart::Framework => "Case-study framework",
         }
     }
 }
@@ -94,6 +100,7 @@ impl crate::NewStudy {
                     ContentPart::Module => folder_sha256(&self.module_sources),
                     ContentPart::Plan => sha256_hex(self.analysis_plan.as_bytes()),
                     ContentPart::TrainingNeeds => sha256_hex(self.training_needs.as_bytes()),
+                    ContentPart::Framework => sha256_hex(self.framework.as_bytes()),
                 };
                 (part.slug().to_owned(), digest)
             })

@@ -131,6 +131,8 @@ pub struct NewStudy {
     pub analysis_plan: String,
     /// The training-needs specification (TOML); empty for the server's built-in one.
     pub training_needs: String,
+    /// The case-study framework (TOML); empty for the server's built-in one.
+    pub framework: String,
     /// The study holds generated demonstration responses, not real people's.
     pub synthetic: bool,
 }
@@ -160,6 +162,8 @@ pub struct Study {
     pub analysis_plan: String,
     /// The training-needs specification (TOML); empty for the server's built-in one.
     pub training_needs: String,
+    /// The case-study framework (TOML); empty for the server's built-in one.
+    pub framework: String,
     /// Counts below this are suppressed for LA contacts, and sites with fewer main
     /// survey responses are flagged as too few to report on their own.
     pub min_cell_count: i64,
@@ -181,6 +185,7 @@ impl Study {
             ContentPart::PostSurvey => Some(&self.post_instrument),
             ContentPart::Plan => Some(&self.analysis_plan),
             ContentPart::TrainingNeeds => Some(&self.training_needs),
+            ContentPart::Framework => Some(&self.framework),
             ContentPart::Module => None,
         }
     }
@@ -710,8 +715,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs, content_sha256, synthetic) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             training_needs, content_sha256, synthetic, framework) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -727,6 +732,7 @@ impl Store {
         .bind(&study.training_needs)
         .bind(study.content_sha256_json()?)
         .bind(i64::from(study.synthetic))
+        .bind(&study.framework)
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -1695,7 +1701,7 @@ async fn insert_site(
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
      module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
-     content_sha256, created_on, synthetic FROM studies";
+     content_sha256, created_on, synthetic, framework FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1729,6 +1735,7 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
         },
         created_on: row.try_get(13)?,
         synthetic: row.try_get::<i64, _>(14)? != 0,
+        framework: row.try_get(15)?,
     })
 }
 
@@ -1801,6 +1808,7 @@ mod group_commit_tests {
             retain_until: "2099-12-31".to_owned(),
             analysis_plan: String::new(),
             training_needs: String::new(),
+            framework: String::new(),
             synthetic: false,
         };
         let study_id = store.create_study(&study).await.unwrap();

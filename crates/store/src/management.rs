@@ -152,8 +152,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             min_cell_count, training_needs, content_sha256, synthetic) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             min_cell_count, training_needs, content_sha256, synthetic, framework) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -170,6 +170,7 @@ impl Store {
         .bind(&study.training_needs)
         .bind(study.content_sha256_json()?)
         .bind(i64::from(study.synthetic))
+        .bind(&study.framework)
         .execute(&mut *tx)
         .await?;
         let plan_sha256 = crate::sha256_hex(study.analysis_plan.as_bytes());

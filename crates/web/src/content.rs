@@ -244,6 +244,8 @@ pub struct ContentNames {
     pub plan: String,
     /// The training-needs report.
     pub needs: String,
+    /// The case-study framework.
+    pub framework: String,
 }
 
 impl Default for ContentNames {
@@ -254,6 +256,7 @@ impl Default for ContentNames {
             module: "training module".to_owned(),
             plan: "analysis plan".to_owned(),
             needs: "training needs".to_owned(),
+            framework: "case-study framework".to_owned(),
         }
     }
 }
@@ -261,7 +264,9 @@ impl Default for ContentNames {
 /// Every problem with a study's content, each starting with the name of its part (and
 /// line and column where the part is a file with lines): the surveys, the post-training
 /// survey against the pre-training one, the module, the certificate's printable title,
-/// the analysis plan and the training-needs report. Empty when the study can be created.
+/// the analysis plan, the training-needs report and the case-study framework (with its
+/// research questions' survey items checked against the plan). Empty when the study can
+/// be created.
 pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -> Vec<String> {
     let mut problems = Vec::new();
     let pre = match skafada_instrument::load(&study.pre_instrument, &names.pre) {
@@ -305,10 +310,34 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
                 .map(|error| format!("{}: {error}", names.module)),
         ),
     }
-    if !study.analysis_plan.is_empty()
-        && let Err(error) = skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan)
-    {
-        problems.push(error.to_string());
+    // A study without its own plan uses the server's; its survey items are then shown,
+    // not checked, by the findings ("not in the analysis plan" where one is missing).
+    let plan = if study.analysis_plan.is_empty() {
+        None
+    } else {
+        match skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan) {
+            Ok(plan) => Some(plan),
+            Err(error) => {
+                problems.push(error.to_string());
+                None
+            }
+        }
+    };
+    if !study.framework.is_empty() {
+        match skafada_qualitative::framework::parse(&study.framework, &names.framework) {
+            Ok(framework) => {
+                if let Some(plan) = &plan {
+                    let known = plan.item_titles().into_keys().collect();
+                    for (question, item) in framework.unknown_survey_items(&known) {
+                        problems.push(format!(
+                            "{}: research question `{question}` names `{item}`, which the analysis plan does not have",
+                            names.framework
+                        ));
+                    }
+                }
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
     }
     if !study.training_needs.is_empty()
         && let Err(error) =

@@ -1,8 +1,8 @@
 //! A study's content read from files: the surveys, the training module, the analysis
-//! plan and the training-needs report.
+//! plan, the training-needs report and the case-study framework.
 //!
 //! Each part is read from the file or folder given, else from the SKAFADA files in the
-//! working directory (`instruments/`, `training/`, `plans/`) when they are there, else
+//! working directory (`instruments/`, `training/`, `plans/`, `frameworks/`) when they are there, else
 //! from the copies built into the binary. So a server started beside an edited
 //! questionnaire asks the edited wording, and `serve --demo` works from any directory.
 
@@ -34,6 +34,11 @@ const NEEDS: (&str, &str) = (
     "plans/skafada-training-needs.toml",
     include_str!("../../../../plans/skafada-training-needs.toml"),
 );
+/// The built-in case-study framework's path in the working directory, and its copy.
+const FRAMEWORK: (&str, &str) = (
+    "frameworks/skafada.toml",
+    skafada_qualitative::SKAFADA_FRAMEWORK,
+);
 /// The built-in module's folder in the working directory.
 const MODULE_FOLDER: &str = "training/skafada-prototype";
 
@@ -63,6 +68,10 @@ pub struct ContentArgs {
     /// [default: plans/skafada-training-needs.toml, or the built-in copy].
     #[arg(long, value_name = "FILE")]
     pub training_needs: Option<PathBuf>,
+    /// The case-study framework (TOML)
+    /// [default: frameworks/skafada.toml, or the built-in copy].
+    #[arg(long, value_name = "FILE")]
+    pub framework: Option<PathBuf>,
 }
 
 /// A study's content, read and named for messages.
@@ -92,6 +101,7 @@ impl Content {
         let (post_name, post) = text(&args.post, POST)?;
         let (plan_name, plan) = text(&args.plan, PLAN)?;
         let (needs_name, needs) = text(&args.training_needs, NEEDS)?;
+        let (framework_name, framework) = text(&args.framework, FRAMEWORK)?;
         let default_module = dir.join(MODULE_FOLDER);
         let (module_name, module_id, module_sources) = match &args.module {
             Some(folder) => module_from(folder)?,
@@ -113,6 +123,7 @@ impl Content {
                 module_sources,
                 analysis_plan: plan,
                 training_needs: needs,
+                framework,
                 ..NewStudy::default()
             },
             names: ContentNames {
@@ -121,6 +132,7 @@ impl Content {
                 module: module_name,
                 plan: plan_name,
                 needs: needs_name,
+                framework: framework_name,
             },
             any_built_in,
         })

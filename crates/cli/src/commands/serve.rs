@@ -622,6 +622,7 @@ pub fn library_content(content: super::content::Content) -> skafada_web::Content
         module_sources: study.module_sources,
         analysis_plan: study.analysis_plan,
         training_needs: study.training_needs,
+        framework: study.framework,
     }
 }
 

@@ -52,7 +52,7 @@ pub(super) async fn research(
         return Err(AdminError::NotFound);
     }
     let study = admin.require_study(state, study_id).await?;
-    let own = state.store.study_framework(&study.id).await?;
+    let own = study.framework.clone();
     let (text, file) = if own.is_empty() {
         (
             skafada_qualitative::SKAFADA_FRAMEWORK,

@@ -28,6 +28,7 @@ fn declared_version(content: &StudyContent, part: ContentPart) -> Option<String>
                 .and_then(|plan| plan.version)
         }
         ContentPart::TrainingNeeds => None,
+        ContentPart::Framework => None,
     }
     .filter(|version| !version.trim().is_empty())
 }
@@ -66,8 +67,10 @@ pub(crate) async fn page(
         .filter(|part| {
             // A study made before plans were stored uses the server's built-in plan, which
             // is not the study's to show.
-            !matches!(part, ContentPart::Plan | ContentPart::TrainingNeeds)
-                || !study.content_text(*part).unwrap_or_default().is_empty()
+            !matches!(
+                part,
+                ContentPart::Plan | ContentPart::TrainingNeeds | ContentPart::Framework
+            ) || !study.content_text(*part).unwrap_or_default().is_empty()
         })
         .map(|part| ContentRow {
             title: part.title().to_owned(),

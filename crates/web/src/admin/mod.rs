@@ -77,6 +77,8 @@ pub struct ContentSet {
     pub analysis_plan: String,
     /// The training-needs specification, as TOML source.
     pub training_needs: String,
+    /// The case-study framework, as TOML source.
+    pub framework: String,
 }
 
 /// The case studies' routes (research roles only; 404 for LA contacts).

@@ -305,6 +305,7 @@ pub(crate) async fn create(
                 module_sources: set.module_sources.clone(),
                 analysis_plan: set.analysis_plan.clone(),
                 training_needs: set.training_needs.clone(),
+                framework: set.framework.clone(),
                 ..NewStudy::default()
             })
         } else {
@@ -317,6 +318,7 @@ pub(crate) async fn create(
                 module_sources: study.module_sources.clone(),
                 analysis_plan: study.analysis_plan.clone(),
                 training_needs: study.training_needs.clone(),
+                framework: study.framework.clone(),
                 ..NewStudy::default()
             })
         }
@@ -414,7 +416,7 @@ pub(crate) async fn save_settings(
 }
 
 /// The file inputs of a new study from files: id, label, hint, accepted types.
-const FILE_INPUTS: [(&str, &str, &str, &str); 5] = [
+const FILE_INPUTS: [(&str, &str, &str, &str); 6] = [
     (
         "pre-survey",
         "Pre-training survey",
@@ -443,6 +445,12 @@ const FILE_INPUTS: [(&str, &str, &str, &str); 5] = [
         "training-needs",
         "Training-needs report (optional)",
         "The training-needs file (TOML). If you leave this empty, the study uses the SKAFADA training-needs report",
+        ".toml,text/plain",
+    ),
+    (
+        "framework",
+        "Case-study framework (optional)",
+        "The framework file (TOML) for the interviews. If you leave this empty, the study uses the SKAFADA case-study framework",
         ".toml,text/plain",
     ),
 ];
@@ -574,6 +582,7 @@ pub(crate) async fn create_from_files(
                         "pre-survey" => (&mut study.pre_instrument, &mut names.pre),
                         "post-survey" => (&mut study.post_instrument, &mut names.post),
                         "plan" => (&mut study.analysis_plan, &mut names.plan),
+                        "framework" => (&mut study.framework, &mut names.framework),
                         _ => (&mut study.training_needs, &mut names.needs),
                     };
                     *slot = text;
@@ -589,6 +598,7 @@ pub(crate) async fn create_from_files(
                 if let Some(set) = library {
                     match id {
                         "plan" => study.analysis_plan.clone_from(&set.analysis_plan),
+                        "framework" => study.framework.clone_from(&set.framework),
                         _ => study.training_needs.clone_from(&set.training_needs),
                     }
                 }
@@ -608,6 +618,7 @@ pub(crate) async fn create_from_files(
                 "post-survey" => &names.post,
                 "module" => &names.module,
                 "plan" => &names.plan,
+                "framework" => &names.framework,
                 _ => &names.needs,
             };
             let own: Vec<&String> = problems

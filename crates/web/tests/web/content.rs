@@ -259,6 +259,29 @@ async fn uploaded_files_with_problems_are_refused_with_file_line_and_column(app:
             .body
             .contains("The training module must be a ZIP file")
     );
+    // A framework whose research question names a table the plan does not have.
+    let framework = include_str!("../../../../frameworks/skafada.toml").replacen(
+        "survey = [\"table-16\"",
+        "survey = [\"table-99\"",
+        1,
+    );
+    let unmapped = upload(
+        &admin,
+        "Unmapped",
+        &[
+            Part::File("pre-survey", "skafada-pre.toml", PRE.as_bytes()),
+            Part::File("post-survey", "skafada-post.toml", POST.as_bytes()),
+            Part::File("framework", "our-framework.toml", framework.as_bytes()),
+        ],
+    )
+    .await;
+    assert!(
+        unmapped.body.contains(
+            "our-framework.toml: research question `rq2` names `table-99`, which the analysis plan does not have"
+        ),
+        "{}",
+        unmapped.body
+    );
     // A post-training survey without its pre-training twin, and a missing file.
     let missing = upload(
         &admin,

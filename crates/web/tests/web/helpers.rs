@@ -101,6 +101,7 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
         retain_until: "2099-12-31".to_owned(),
         analysis_plan: include_str!("../../../../plans/skafada.toml").to_owned(),
         training_needs: include_str!("../../../../plans/skafada-training-needs.toml").to_owned(),
+        framework: include_str!("../../../../frameworks/skafada.toml").to_owned(),
         synthetic: false,
     }
 }
@@ -241,6 +242,7 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
         module_sources: library.module_sources,
         analysis_plan: library.analysis_plan,
         training_needs: library.training_needs,
+        framework: library.framework,
     }];
     let served = store.clone();
     tokio::spawn(async move { skafada_web::serve(listener, served, config).await });
