@@ -208,11 +208,9 @@ pub(crate) fn part_views(
                         .iter()
                         .enumerate()
                         .map(|(i, option)| OptionView {
-                            id: if i == 0 {
-                                format!("check-{index}")
-                            } else {
-                                format!("{name}-{}", i + 1)
-                            },
+                            // Never the question's own id (`check-N`, the anchor the
+                            // form returns to): every answer needs its own label.
+                            id: format!("{name}-{}", i + 1),
                             value: i.to_string(),
                             label: option.text.clone(),
                             checked: if matches!(mode, CheckMode::Group) {
@@ -384,7 +382,7 @@ pub(crate) async fn check(
         let progress = state.store.training_progress(&respondent).await?;
         let message = "Select an answer".to_owned();
         let errors = vec![ErrorLink {
-            href: format!("check-{index}"),
+            href: format!("check-{index}-option-1"),
             message: message.clone(),
         }];
         return Ok(render(&section_view(
@@ -443,7 +441,7 @@ pub(crate) async fn complete(
                 ))
             })
             .map(|(index, check)| ErrorLink {
-                href: format!("check-{index}"),
+                href: format!("check-{index}-option-1"),
                 message: format!(
                     "Answer the question ‘{}’ before you continue",
                     check.question

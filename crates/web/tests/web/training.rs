@@ -111,6 +111,41 @@ async fn knowledge_checks_get_server_side_feedback_and_must_be_answered(app: &Te
     assert!(early.body.contains("Answer the question"));
     let empty = app.post("/training/first/check/0", &[]).await;
     assert!(empty.body.contains("Select an answer"));
+    // Every id on the page is unique, every answer has its own label, and the error
+    // summary links to the first answer, which the error message describes.
+    let ids: Vec<&str> = empty
+        .body
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids: {ids:?}");
+    for input in empty.body.split("<input ").skip(1) {
+        if input.contains("type=\"radio\"") || input.contains("type=\"checkbox\"") {
+            let id = input
+                .split("id=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            assert!(
+                empty.body.contains(&format!(
+                    "<label class=\"govuk-label govuk-radios__label\" for=\"{id}\">"
+                )) || empty.body.contains(&format!(
+                    "<label class=\"govuk-label govuk-checkboxes__label\" for=\"{id}\">"
+                )),
+                "{id} has no label"
+            );
+        }
+    }
+    assert!(empty.body.contains("href=\"#check-0-option-1\""));
+    assert_eq!(
+        empty.body.matches("check-0-error").count(),
+        2,
+        "the message has an id and the question's fieldset points to it"
+    );
     let wrong = app
         .post("/training/first/check/0", &[("answer", "1")])
         .await;
