@@ -34,6 +34,16 @@ pub const COMPUTED_FROM: &str = "kept";
 /// Why response data could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DataError {
+    /// The file is a survey tool's raw export (Qualtrics' three header rows), not a
+    /// response file: its second and third rows are question text and import ids, and
+    /// would be counted as responses.
+    #[error(
+        "{file} is a raw Qualtrics export (its second and third rows are question text and import ids, not responses); convert it to skafada's response export format first (docs/export-format.md)"
+    )]
+    RawQualtrics {
+        /// The file name.
+        file: String,
+    },
     /// The CSV text is malformed.
     #[error("{file}: {message}")]
     Csv {
@@ -586,6 +596,7 @@ impl Responses {
     }
 
     /// Reads a response file of `instrument`. Sites are matched by code in `sites`.
+    /// A raw Qualtrics export is refused ([`DataError::RawQualtrics`]).
     /// Columns from [`COMPUTED_FROM`] on (an export's cleaning outcome and derived
     /// variables) are not read.
     pub fn from_csv(
@@ -598,6 +609,11 @@ impl Responses {
             file: file.to_owned(),
             message: e.to_string(),
         };
+        if is_raw_qualtrics(text) {
+            return Err(DataError::RawQualtrics {
+                file: file.to_owned(),
+            });
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
@@ -993,5 +1009,40 @@ impl Dataset {
             pre,
             post,
         })
+    }
+}
+
+/// Whether CSV text is a raw Qualtrics export: Qualtrics writes the column names, then a
+/// row of question text, then a row of `{"ImportId":...}` cells, before the responses.
+/// Those two rows must never be read as responses.
+pub fn is_raw_qualtrics(text: &str) -> bool {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .take(2)
+        .filter_map(Result::ok)
+        .any(|record| {
+            record
+                .iter()
+                .any(|cell| cell.trim_start().starts_with("{\"ImportId\""))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_qualtrics_export_is_recognised_by_its_import_id_row() {
+        let raw = "StartDate,Finished,Q1\n\"Start Date\",\"Finished\",\"How long have you worked here?\"\n\"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"finished\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\"\n2024-05-01,1,2\n";
+        assert!(is_raw_qualtrics(raw));
+        assert!(!is_raw_qualtrics("record_id,site\nr1,LA01\n"));
+        // A free-text answer that happens to mention ImportId further down is not the header.
+        assert!(!is_raw_qualtrics(
+            "record_id,note\nr1,a\nr2,b\nr3,\"{\"\"ImportId\"\":1}\"\n"
+        ));
     }
 }

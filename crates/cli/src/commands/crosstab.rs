@@ -124,6 +124,11 @@ pub fn emit<T: Serialize>(
 
 /// Builds and analyses the crosstab of two columns of CSV text.
 pub fn analyse_csv(text: &str, file: &str, row: &str, col: &str) -> anyhow::Result<CrosstabOut> {
+    if skafada_analysis::data::is_raw_qualtrics(text) {
+        bail!(skafada_analysis::data::DataError::RawQualtrics {
+            file: file.to_owned()
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)

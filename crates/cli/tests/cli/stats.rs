@@ -343,3 +343,35 @@ fn mcnemar_refuses_a_table_that_is_not_four_counts() {
         stderr(&output)
     );
 }
+
+#[test]
+fn crosstab_refuses_a_raw_qualtrics_export_instead_of_counting_its_header_rows() {
+    let dir = std::env::temp_dir().join(format!("skafada-qualtrics-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("qualtrics.csv");
+    // Qualtrics writes the column names, the question text, then the import ids.
+    std::fs::write(
+        &file,
+        "StartDate,Finished,Q1,Q2\n\
+         \"Start Date\",\"Finished\",\"Gender\",\"Previous training\"\n\
+         \"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"finished\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2\"\"}\"\n\
+         2024-05-01,1,1,2\n2024-05-02,1,2,1\n2024-05-03,1,1,1\n",
+    )
+    .unwrap();
+    let output = skafada(&[
+        "crosstab",
+        "--data",
+        file.to_str().unwrap(),
+        "--row",
+        "Q1",
+        "--col",
+        "Q2",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("is a raw Qualtrics export"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
