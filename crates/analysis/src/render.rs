@@ -162,7 +162,12 @@ pub fn markdown(analysis: &Analysis) -> String {
             );
         }
         let fisher = format_fisher(test).unwrap_or_default();
-        let mut notes = test.warnings.join("; ");
+        let mut notes = test
+            .warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
         if let Some(note) = sparse_note(test)
             && test.p_basis == "fisher"
         {

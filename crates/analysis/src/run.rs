@@ -170,7 +170,7 @@ pub struct AssociationResult {
     /// Whether the adjusted p is at or below the plan's significance level.
     pub significant: bool,
     /// Warnings, e.g. Cochran's rule.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<TestWarning>,
 }
 
 /// One side of a pre/post comparison.
@@ -1523,8 +1523,28 @@ fn association(
         .ok()
         .map(|ci| [ci.lower, ci.upper]),
         significant: false,
-        warnings: analysis.warnings.iter().map(|w| format!("{w:?}")).collect(),
+        warnings: analysis.warnings.iter().map(TestWarning::from).collect(),
     })
+}
+
+/// A test's warning: the statistics' own, tagged by `kind` with its fields (e.g.
+/// `{"kind": "sparse_expected_counts", "cells_below_five": 3, ...}`), and in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestWarning {
+    /// The warning and its fields.
+    #[serde(flatten)]
+    pub detail: skafada_stats::Warning,
+    /// The warning in words.
+    pub message: String,
+}
+
+impl From<&skafada_stats::Warning> for TestWarning {
+    fn from(warning: &skafada_stats::Warning) -> Self {
+        TestWarning {
+            detail: warning.clone(),
+            message: warning.to_string(),
+        }
+    }
 }
 
 fn twin_of(post: &skafada_instrument::Instrument, pre_row: &str) -> Option<String> {

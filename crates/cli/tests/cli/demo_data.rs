@@ -119,3 +119,39 @@ fn analyse_as_html_is_the_templated_report_with_charts_and_tables() {
     assert!(html.contains("Table 16"), "the published tables are there");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn analyse_reports_test_warnings_as_tagged_objects_and_plain_sentences_never_debug_text() {
+    let dir = out_dir("analyse-warnings");
+    let written = skafada(&["demo-data", "--out", dir.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let json = skafada(&[
+        "analyse",
+        "--data",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let warnings: Vec<&serde_json::Value> = value["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["warnings"].as_array())
+        .flatten()
+        .collect();
+    assert!(!warnings.is_empty(), "the demo has sparse tables");
+    for warning in &warnings {
+        assert!(warning["kind"].is_string(), "{warning}");
+        assert!(warning["message"].is_string(), "{warning}");
+    }
+    let text = skafada(&["analyse", "--data", dir.to_str().unwrap()]);
+    let text = stdout(&text);
+    assert!(text.contains("cells have an expected count below 5"));
+    assert!(
+        !text.contains("SparseExpectedCounts {"),
+        "no Rust debug text"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
