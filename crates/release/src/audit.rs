@@ -458,22 +458,32 @@ fn view_item(figure: &Figure) -> ViewItem {
     }
 }
 
+/// Whether two figures publish the same number as this part: the same codes counted
+/// (a count), the same base (a base), or both (an all-sites percentage).
+fn publishes_same(a: &FigureSpec, b: &FigureSpec, part: Part) -> bool {
+    let (codes, base) = match part {
+        Part::Count => (true, false),
+        Part::Base => (false, true),
+        Part::All => (true, true),
+    };
+    a.survey == b.survey
+        && a.variable == b.variable
+        && (!codes || sorted(&a.codes) == sorted(&b.codes))
+        && (!base || sorted(&a.base) == sorted(&b.base))
+}
+
 /// Hides a part of a figure and of every figure that publishes the same number.
 fn hide(figures: &mut [Figure], index: usize, part: Part) -> usize {
     let spec = figures[index].spec.clone();
-    let same = |other: &FigureSpec, codes: bool, base: bool| {
-        other.survey == spec.survey
-            && other.variable == spec.variable
-            && (!codes || sorted(&other.codes) == sorted(&spec.codes))
-            && (!base || sorted(&other.base) == sorted(&spec.base))
-    };
     let mut hidden = 0;
     for figure in figures.iter_mut() {
+        if !publishes_same(&figure.spec, &spec, part) {
+            continue;
+        }
         let flag = match part {
-            Part::Count if same(&figure.spec, true, false) => &mut figure.site_shown,
-            Part::Base if same(&figure.spec, false, true) => &mut figure.base_shown,
-            Part::All if same(&figure.spec, true, true) => &mut figure.all_shown,
-            _ => continue,
+            Part::Count => &mut figure.site_shown,
+            Part::Base => &mut figure.base_shown,
+            Part::All => &mut figure.all_shown,
         };
         if *flag {
             *flag = false;
@@ -582,21 +592,41 @@ pub(crate) fn protect(
                 break;
             };
             // Candidates: shown non-zero parts, those of the failing variable first and
-            // the smallest first.
+            // the smallest first, headline measures after the details of their variable.
             let mut candidates: Vec<(u64, usize, Part)> = Vec::new();
             for &i in &members {
                 let f = &figures[i];
                 let same_variable =
                     structure.variable(f.spec.survey, &f.spec.variable) == Some(failing.variable);
                 let distance = if same_variable { 0 } else { 1_000_000 };
+                // A number a headline measure publishes (itself, or a detail printing the
+                // same number) is kept while any other detail of its variable can go.
+                let headline = |part: Part| -> u64 {
+                    let shared = members.iter().any(|&j| {
+                        figures[j].spec.headline && publishes_same(&figures[j].spec, &f.spec, part)
+                    });
+                    if shared { 999 } else { 0 }
+                };
                 if f.site_shown && f.site.count > 0 {
-                    candidates.push((distance + f.site.count, i, Part::Count));
+                    candidates.push((
+                        distance + headline(Part::Count) + f.site.count,
+                        i,
+                        Part::Count,
+                    ));
                 }
                 if f.base_shown && f.site.base > 0 {
-                    candidates.push((distance + 1_000 + f.site.base, i, Part::Base));
+                    candidates.push((
+                        distance + headline(Part::Base) + 1_000 + f.site.base,
+                        i,
+                        Part::Base,
+                    ));
                 }
                 if f.all_shown && f.all.count > 0 {
-                    candidates.push((distance + 10_000 + f.all.count, i, Part::All));
+                    candidates.push((
+                        distance + headline(Part::All) + 10_000 + f.all.count,
+                        i,
+                        Part::All,
+                    ));
                 }
             }
             candidates.sort_by_key(|(cost, i, _)| (*cost, *i));

@@ -27,6 +27,7 @@
 
 mod audit;
 mod counts;
+pub mod derived;
 
 pub use audit::{Bounds, PublishedView, ViewItem, intruder_bounds};
 pub use counts::{condition_of, count_variables};
@@ -131,6 +132,10 @@ pub struct FigureSpec {
     pub base: Vec<u32>,
     /// What it counts, for downloads, e.g. "Very little or a little".
     pub label: String,
+    /// A headline measure: when something must be hidden to protect a small count, the
+    /// figures of the detailed tables are hidden first and this one only if nothing else
+    /// will do.
+    pub headline: bool,
 }
 
 /// What the release is computed from.

@@ -48,6 +48,7 @@ fn figures(v: &VariableCounts, shares: &[Vec<u32>]) -> Vec<FigureSpec> {
             codes: vec![c.code],
             base: base.clone(),
             label: c.label.clone(),
+            headline: false,
         })
         .collect();
     for (i, codes) in shares.iter().enumerate() {
@@ -58,6 +59,7 @@ fn figures(v: &VariableCounts, shares: &[Vec<u32>]) -> Vec<FigureSpec> {
             codes: codes.clone(),
             base: base.clone(),
             label: "share".to_owned(),
+            headline: false,
         });
     }
     out
@@ -139,6 +141,56 @@ fn the_issue_s_differencing_example_recovers_nothing() {
     assert!(release.protection.secondary >= 1);
 }
 
+/// A site whose answers 3 to 5 are small (4, 2 and 4), with 4 of its 35 responses not
+/// answering, and the share of answers 4 and 5 (6) beside them.
+fn headline_input(headline: bool) -> ReleaseInput {
+    let counts = [14, 7, 4, 2, 4];
+    let all: Vec<u64> = counts.iter().map(|c| c * 9 + 11).collect();
+    let all_total = all.iter().sum::<u64>() + 40;
+    let v = variable("row", "grid", &counts, &all, (35, all_total));
+    let mut figures = figures(&v, &[vec![4, 5]]);
+    if let Some(share) = figures.last_mut() {
+        share.headline = headline;
+    }
+    ReleaseInput {
+        site_code: "LA01".to_owned(),
+        threshold: 5,
+        totals: vec![Totals {
+            survey: Survey::Pre,
+            site: 35,
+            all: all_total,
+        }],
+        figures,
+        variables: vec![v],
+    }
+}
+
+#[test]
+fn a_headline_share_is_kept_while_a_detail_of_its_question_can_be_hidden_instead() {
+    // As a detail, the share is among the cheapest figures to hide; as a headline
+    // measure, details of its question go first and the share stays, with the number who
+    // answered beside it.
+    let detail = build(&headline_input(false)).expect("release");
+    let share = detail.figure("row/share-0").expect("share");
+    assert!(!share.site_shown, "as a detail, the share is hidden");
+    let input = headline_input(true);
+    let release = build(&input).expect("release");
+    let share = release.figure("row/share-0").expect("share");
+    assert!(
+        share.site_shown && share.base_shown,
+        "the headline share stays"
+    );
+    // And every small count is still protected.
+    let bounds = intruder_bounds(&release.view(), &input.variables);
+    for code in [3, 4, 5] {
+        let small = bounds
+            .iter()
+            .find(|b| b.figure == format!("row/{code}") && b.part == "count")
+            .expect("the small count is hidden");
+        assert!(small.protects(5), "{small:?}");
+    }
+}
+
 #[test]
 fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
     // Nothing suppressed beyond the small cell: the intruder pins it from the total.
@@ -151,6 +203,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
         codes: vec![code],
         base: base.clone(),
         label: String::new(),
+        headline: false,
     };
     let view = PublishedView {
         threshold: 5,
@@ -332,4 +385,85 @@ proptest! {
             prop_assert_eq!((b.low, b.high), (low, high), "{:?}", b);
         }
     }
+}
+
+/// A figure as the release would hold it, every part shown unless said.
+fn shown_figure(id: &str, count: u64, base: u64, all_percent: u64) -> skafada_release::Figure {
+    skafada_release::Figure {
+        spec: FigureSpec {
+            id: id.to_owned(),
+            survey: Survey::Pre,
+            variable: id.to_owned(),
+            codes: vec![1],
+            base: vec![1, 2],
+            label: String::new(),
+            headline: true,
+        },
+        site: skafada_release::Share { count, base },
+        site_shown: true,
+        base_shown: true,
+        // 1,000 people at every site, with the percentage given.
+        all: skafada_release::Share {
+            count: all_percent * 10,
+            base: 1000,
+        },
+        all_shown: true,
+        withheld: false,
+    }
+}
+
+#[test]
+fn a_measure_differs_only_when_all_sites_lie_outside_the_sites_adjusted_interval() {
+    use skafada_release::derived::{Direction, differences, interval};
+    let high = shown_figure("high", 36, 40, 50);
+    let near = shown_figure("near", 22, 40, 50);
+    let low = shown_figure("low", 8, 40, 50);
+    let found = differences(&[&high, &near, &low]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].index, found[0].direction), (0, Direction::Higher));
+    assert_eq!((found[1].index, found[1].direction), (2, Direction::Lower));
+    assert!(found[0].beyond > found[1].beyond);
+    // 32 of 40 (80%, interval 65% to 90%) beside 62%: a difference on its own...
+    let alone = shown_figure("alone", 32, 40, 62);
+    assert_eq!(
+        interval(&alone).map(|i| (i.low, i.high)),
+        Some((65, 90)),
+        "the printed interval rounds outwards"
+    );
+    assert_eq!(differences(&[&alone]).len(), 1);
+    // ...but not among twenty measures compared together.
+    let others: Vec<_> = (0..19)
+        .map(|i| shown_figure(&format!("m{i}"), 20, 40, 50))
+        .collect();
+    let mut all: Vec<&skafada_release::Figure> = others.iter().collect();
+    all.push(&alone);
+    assert!(differences(&all).is_empty());
+    // A hidden share is never compared, however far from all sites it would be.
+    let mut hidden = shown_figure("hidden", 40, 40, 10);
+    hidden.site_shown = false;
+    assert!(differences(&[&hidden]).is_empty());
+    assert_eq!(interval(&hidden), None);
+}
+
+#[test]
+fn change_after_the_training_is_tested_on_shown_figures_and_adjusted_together() {
+    use skafada_release::derived::changes;
+    let (before, after) = (shown_figure("a", 10, 40, 50), shown_figure("a", 30, 40, 50));
+    let (same, same_after) = (shown_figure("b", 20, 40, 50), shown_figure("b", 22, 40, 50));
+    let mut hidden_after = shown_figure("c", 35, 40, 50);
+    hidden_after.base_shown = false;
+    let found = changes(
+        &[
+            (&before, &after),
+            (&same, &same_after),
+            (&before, &hidden_after),
+        ],
+        0.01,
+    );
+    assert_eq!(found.len(), 2, "a pair with a hidden part is not tested");
+    assert_eq!((found[0].points, found[0].clear), (50, true));
+    assert_eq!((found[1].points, found[1].clear), (5, false));
+    // Holm: the smallest p is multiplied by the number of tests.
+    let alone = changes(&[(&before, &after)], 0.01);
+    assert!((found[0].adjusted_p - 2.0 * alone[0].adjusted_p).abs() < 1e-12);
 }

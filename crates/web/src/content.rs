@@ -271,12 +271,14 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
             None
         }
     };
+    let mut post = None;
     match skafada_instrument::parse(&study.post_instrument, &names.post) {
         Ok(draft) => {
-            if let Some(pre) = &pre
-                && let Err(error) = draft.validate(Some(pre))
-            {
-                problems.push(error.to_string());
+            if let Some(pre) = &pre {
+                match draft.validate(Some(pre)) {
+                    Ok(valid) => post = Some(valid),
+                    Err(error) => problems.push(error.to_string()),
+                }
             }
         }
         Err(error) => problems.push(error.to_string()),
@@ -305,10 +307,19 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
                 .map(|error| format!("{}: {error}", names.module)),
         ),
     }
-    if !study.analysis_plan.is_empty()
-        && let Err(error) = skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan)
-    {
-        problems.push(error.to_string());
+    if !study.analysis_plan.is_empty() {
+        match skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan) {
+            // The headline measures name questions, statements and codes of the surveys.
+            Ok(plan) => {
+                if let (Some(pre), Some(post)) = (&pre, &post)
+                    && let Err(error) =
+                        skafada_analysis::headline::measures(&plan, pre, Some(post), &names.plan)
+                {
+                    problems.push(error.to_string());
+                }
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
     }
     if !study.training_needs.is_empty()
         && let Err(error) =

@@ -15,6 +15,7 @@ mod export;
 mod forms;
 pub use forms::is_real_date;
 mod guard;
+mod headline;
 mod messages;
 mod monitoring;
 mod pivot;

@@ -18,7 +18,9 @@ use axum::response::{IntoResponse, Response};
 use skafada_analysis::clean::clean;
 use skafada_analysis::data::Dataset;
 use skafada_analysis::formula::write_record;
+use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::Plan;
+use skafada_release::derived::Interval;
 use skafada_release::{
     Figure, FigureSpec, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
     count_variables,
@@ -45,6 +47,8 @@ pub(crate) struct SiteRelease {
     pub(crate) gaps: Vec<(GapRow, Option<String>)>,
     pub(crate) spec: NeedsSpec,
     pub(crate) significance: f64,
+    /// The plan's headline measures, each a figure of the release (`measure_id`).
+    pub(crate) measures: Vec<Measure>,
 }
 
 /// The distribution figures of a variable: one per code, of those who answered; for an
@@ -60,6 +64,7 @@ fn distribution(variable: &VariableCounts) -> Vec<FigureSpec> {
             codes: vec![1],
             base,
             label: "Selected".to_owned(),
+            headline: false,
         }];
     }
     variable
@@ -72,8 +77,17 @@ fn distribution(variable: &VariableCounts) -> Vec<FigureSpec> {
             codes: vec![code.code],
             base: base.clone(),
             label: code.label.clone(),
+            headline: false,
         })
         .collect()
+}
+
+/// The release figure of a headline measure, before or after the training.
+pub(crate) fn measure_id(measure: &Measure, survey: Survey) -> String {
+    match survey {
+        Survey::Pre => format!("measure/{}", measure.id),
+        Survey::Post => format!("measure/{}/post", measure.id),
+    }
 }
 
 fn need_id(gap: &GapRow, survey: Survey) -> String {
@@ -89,6 +103,7 @@ struct Computed {
     release: Release,
     variables: Vec<VariableCounts>,
     gaps: Vec<(GapRow, Option<String>)>,
+    measures: Vec<Measure>,
 }
 
 /// Computes the release: cleaning as the analysis does, counts at the site and across
@@ -164,6 +179,7 @@ fn compute(
             codes: gap.codes.clone(),
             base: gap.base.clone(),
             label: gap.text.clone(),
+            headline: false,
         });
         let twin = twin.filter(|t| known(Survey::Post, t));
         if let Some(twin) = &twin {
@@ -188,9 +204,40 @@ fn compute(
                 codes: keep(&gap.codes),
                 base: keep(&gap.base),
                 label: gap.text.clone(),
+                headline: false,
             });
         }
         gaps.push((gap, twin));
+    }
+    // The headline measures lead the dashboard: the detailed tables give way to them.
+    let measures = measures(
+        plan,
+        &dataset.pre_instrument,
+        dataset.post_instrument.as_ref(),
+        "analysis plan",
+    )
+    .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let known =
+        |survey: Survey, id: &str| variables.iter().any(|v| v.survey == survey && v.id == id);
+    for measure in &measures {
+        let sides = [
+            (Survey::Pre, Some(&measure.pre)),
+            (Survey::Post, measure.post.as_ref()),
+        ];
+        for (survey, counted) in sides {
+            let Some(counted) = counted.filter(|c| known(survey, &c.variable)) else {
+                continue;
+            };
+            figures.push(FigureSpec {
+                id: measure_id(measure, survey),
+                survey,
+                variable: counted.variable.clone(),
+                codes: counted.codes.clone(),
+                base: counted.base.clone(),
+                label: measure.title.clone(),
+                headline: true,
+            });
+        }
     }
     let input = ReleaseInput {
         site_code: site_code.to_owned(),
@@ -204,6 +251,7 @@ fn compute(
         release,
         variables: input.variables,
         gaps,
+        measures,
     })
 }
 
@@ -296,6 +344,7 @@ async fn make_site_release(
         release,
         variables,
         gaps,
+        measures,
     } = tokio::task::spawn_blocking(move || compute(&dataset, &plan2, &spec2, &code, threshold))
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))??;
@@ -305,6 +354,7 @@ async fn make_site_release(
         gaps,
         spec,
         significance: plan.significance,
+        measures,
     })
 }
 
@@ -429,6 +479,7 @@ pub(crate) async fn dashboard(
         name: site.name.clone(),
         threshold: released.release.threshold,
         surveys,
+        headlines: super::headline::headlines(&released),
         needs: format!("{base}/training-needs"),
         download: format!("{base}/protected-tables.csv"),
     }))
@@ -577,6 +628,8 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             "site_percent",
             "site_answered",
             "all_sites_percent",
+            "site_interval_low",
+            "site_interval_high",
         ],
     )
     .map_err(fail)?;
@@ -592,6 +645,16 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let interval = |figure: &Figure, bound: fn(&Interval) -> u64| -> String {
+        if !figure.spec.headline {
+            return String::new();
+        }
+        match skafada_release::derived::interval(figure) {
+            Some(i) => bound(&i).to_string(),
+            None if figure.withheld => "withheld".to_owned(),
+            None => "[c]".to_owned(),
+        }
+    };
     for totals in &site.release.totals {
         write_record(
             &mut writer,
@@ -604,6 +667,8 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 String::new(),
                 String::new(),
                 totals.site.to_string(),
+                String::new(),
+                String::new(),
                 String::new(),
                 String::new(),
                 String::new(),
@@ -640,6 +705,10 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 text(figure.site_percent(), figure.withheld),
                 text(figure.site_base(), figure.withheld),
                 text(figure.all_percent(), figure.withheld),
+                // A headline measure's 95% Wilson interval, worked out from the count and
+                // base beside it.
+                interval(figure, |i| i.low),
+                interval(figure, |i| i.high),
             ],
         )
         .map_err(fail)?;

@@ -501,6 +501,8 @@ pub(crate) struct ReleaseDashboardPage {
     /// Title, the site's and all sites' responses, whether anything is released, and
     /// the questions.
     pub(crate) surveys: Vec<(String, u64, u64, bool, Vec<ReleaseQuestion>)>,
+    /// The headline measures, which the page leads with.
+    pub(crate) headlines: super::headline::Headlines,
     pub(crate) needs: String,
     pub(crate) download: String,
 }

@@ -290,8 +290,36 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 .map(|c| c.parse().unwrap())
                 .collect()
         };
-        for (part, column) in [("count", 7), ("percent", 8), ("base", 9), ("all", 10)] {
+        for (part, column) in [
+            ("count", 7),
+            ("percent", 8),
+            ("base", 9),
+            ("all", 10),
+            ("low", 11),
+            ("high", 12),
+        ] {
             values.insert((id.clone(), part.to_owned()), record[column].to_owned());
+        }
+        // A headline measure's interval is the 95% Wilson interval of the count and base
+        // beside it, rounded outwards: worked out from shown figures, it adds nothing.
+        if let (Some(count), Some(base)) = (number(&record[7]), number(&record[9]))
+            && !record[11].is_empty()
+            && base > 0
+        {
+            let wilson = skafada_stats::wilson_interval(count, base, 0.95).unwrap();
+            assert_eq!(
+                (number(&record[11]), number(&record[12])),
+                (
+                    Some((wilson.lower * 100.0 + 1e-9).floor() as u64),
+                    Some((wilson.upper * 100.0 - 1e-9).ceil() as u64)
+                ),
+                "{id}: the interval is the count's and base's"
+            );
+        } else {
+            assert!(
+                matches!(&record[11], "" | "[c]" | "withheld"),
+                "{id}: an interval without its count and base"
+            );
         }
         items.push(ViewItem {
             spec: FigureSpec {
@@ -301,6 +329,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 codes: codes(&record[5]),
                 base: codes(&record[6]),
                 label: record[4].to_owned(),
+                headline: false,
             },
             site_count: number(&record[7]),
             site_percent: number(&record[8]),
@@ -410,6 +439,8 @@ fn truth_of(truth: &[BTreeMap<String, String>], spec: &FigureSpec, part: &str) -
 struct Found {
     protected: usize,
     narrowest: u64,
+    /// Headline measures' figures among what was seen.
+    measures: usize,
 }
 
 /// Plays the LA contact of `site` (signed in as `email`) against the truth, and fails if
@@ -443,6 +474,12 @@ async fn audit_site(
     let mut found = Found {
         protected: 0,
         narrowest: u64::MAX,
+        measures: collected
+            .view
+            .items
+            .iter()
+            .filter(|i| i.spec.id.starts_with("measure/"))
+            .count(),
     };
     for b in &bounds {
         let item = collected
@@ -560,13 +597,19 @@ fn truth_in(data: &Responses, rows: &[usize], spec: &FigureSpec, part: &str) -> 
         .count() as u64
 }
 
-/// The demo study (the calibrated synthetic responses of all eleven sites of the study
-/// report's Table 2) as every one of its LA contacts sees it.
-#[tokio::test]
-async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
-    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
-        return;
-    };
+/// A demo study in the test app: the calibrated synthetic responses of all eleven sites
+/// of the study report's Table 2, as `serve --demo` stores them.
+pub(crate) struct DemoStudy {
+    pub(crate) study_id: String,
+    pub(crate) demo: skafada_demo::Demo,
+    pub(crate) pre: Instrument,
+    pub(crate) post: Instrument,
+    /// The study's sites as stored.
+    pub(crate) sites: Vec<skafada_store::Site>,
+}
+
+/// Makes the demo study under `name` with the analysis plan `plan`.
+pub(crate) async fn demo_study(app: &TestApp, name: &str, plan: &str) -> DemoStudy {
     let pre = pre_instrument();
     let post = skafada_instrument::parse(
         include_str!("../../../../instruments/skafada-post.toml"),
@@ -577,7 +620,8 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
     .unwrap();
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
     let mut study = crate::helpers::study("2026-01-01", "2099-12-31");
-    study.name = "SKAFADA demo".to_owned();
+    study.name = name.to_owned();
+    study.analysis_plan = plan.to_owned();
     let study_id = app.store.create_study(&study).await.unwrap();
     for site in &demo.sites {
         app.store
@@ -624,10 +668,53 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         .await
         .unwrap();
     let sites = app.store.sites(&study_id).await.unwrap();
+    DemoStudy {
+        study_id,
+        demo,
+        pre,
+        post,
+        sites,
+    }
+}
+
+/// Makes an LA contact account for one of the demo study's sites and gives its email.
+pub(crate) async fn demo_la_contact(app: &TestApp, study: &DemoStudy, site: &str) -> String {
+    let email = format!(
+        "{}-{}@example.org",
+        site.to_lowercase(),
+        &study.study_id[..8.min(study.study_id.len())]
+    );
+    let account = skafada_store::NewAccount {
+        email: email.clone(),
+        password: skafada_store::NewPassword::parse(crate::admin::PASSWORD).unwrap(),
+        role: skafada_store::Role::LaContact,
+        study_id: Some(study.study_id.clone()),
+        site_id: Some(
+            study
+                .sites
+                .iter()
+                .find(|s| s.code == site)
+                .unwrap()
+                .id
+                .clone(),
+        ),
+    };
+    app.store.create_account(&account, None).await.unwrap();
+    email
+}
+
+/// The demo study (the calibrated synthetic responses of all eleven sites of the study
+/// report's Table 2) as every one of its LA contacts sees it, headline measures included.
+#[tokio::test]
+async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let plan_text = include_str!("../../../../plans/skafada.toml");
+    let study = demo_study(&app, "SKAFADA demo", plan_text).await;
+    let (study_id, demo, pre, post) = (&study.study_id, &study.demo, &study.pre, &study.post);
     // What the live study holds, kept by the plan's cleaning, is the truth.
-    let plan =
-        skafada_analysis::plan::Plan::parse(include_str!("../../../../plans/skafada.toml"), "plan")
-            .unwrap();
+    let plan = skafada_analysis::plan::Plan::parse(plan_text, "plan").unwrap();
     let stored = |data: &Responses| -> Vec<bool> {
         (0..data.len())
             .map(|row| {
@@ -637,29 +724,15 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
     };
     let pre_live = demo.pre.filter(&stored(&demo.pre));
     let post_live = demo.post.filter(&stored(&demo.post));
-    let (pre_keep, _) = skafada_analysis::clean::clean(&pre, &pre_live, &plan.cleaning.pre);
-    let (post_keep, _) = skafada_analysis::clean::clean(&post, &post_live, &plan.cleaning.post);
-    let structure = structure_of(&pre, Some(&post));
+    let (pre_keep, _) = skafada_analysis::clean::clean(pre, &pre_live, &plan.cleaning.pre);
+    let (post_keep, _) = skafada_analysis::clean::clean(post, &post_live, &plan.cleaning.post);
+    let structure = structure_of(pre, Some(post));
     let mut protected = 0;
     let mut narrowest = u64::MAX;
     let mut per_site = Vec::new();
+    let mut measures = 0;
     for (index, site) in demo.sites.iter().enumerate() {
-        let email = format!("{}@example.org", site.site.to_lowercase());
-        let account = skafada_store::NewAccount {
-            email: email.clone(),
-            password: skafada_store::NewPassword::parse(crate::admin::PASSWORD).unwrap(),
-            role: skafada_store::Role::LaContact,
-            study_id: Some(study_id.clone()),
-            site_id: Some(
-                sites
-                    .iter()
-                    .find(|s| s.code == site.site)
-                    .unwrap()
-                    .id
-                    .clone(),
-            ),
-        };
-        app.store.create_account(&account, None).await.unwrap();
+        let email = demo_la_contact(&app, &study, &site.site).await;
         let rows = |data: &Responses, keep: &[bool]| -> Vec<usize> {
             (0..data.len())
                 .filter(|r| keep[*r] && data.site[*r] == index)
@@ -669,7 +742,7 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         let post_rows = rows(&post_live, &post_keep);
         let found = audit_site(
             &app,
-            &study_id,
+            study_id,
             &site.site,
             &email,
             &structure,
@@ -687,10 +760,15 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         ));
         protected += found.protected;
         narrowest = narrowest.min(found.narrowest);
+        measures += found.measures;
     }
     assert!(protected > 0);
+    assert!(
+        measures > 0,
+        "the headline measures are among what the intruder sees"
+    );
     eprintln!(
-        "intruder, demo study: {protected} protected counts over 11 sites, 0 recovered, narrowest interval {narrowest} values ({})",
+        "intruder, demo study: {protected} protected counts over 11 sites, 0 recovered, narrowest interval {narrowest} values, {measures} headline figures seen ({})",
         per_site.join("; ")
     );
     app.cleanup().await;

@@ -4,6 +4,7 @@
 mod admin;
 mod certificates;
 mod content;
+mod dashboard;
 mod export;
 mod group;
 mod helpers;

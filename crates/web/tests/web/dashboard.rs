@@ -1,0 +1,184 @@
+//! The LA contact's dashboard on the demo study: it leads with the plan's headline
+//! measures, and at every site with 20 or more responses at least 90% of them are shown.
+//! The intruder (`intruder.rs`) checks the same pages for what they must not give away.
+
+use std::collections::BTreeMap;
+
+use crate::admin::signed_in;
+use crate::intruder::{DemoStudy, demo_la_contact, demo_study};
+
+/// What one site's download shows: (figure, shown parts, hidden parts) by kind.
+#[derive(Debug, Default)]
+struct Tally {
+    responses: u64,
+    /// Headline measures before the training: (shown, all).
+    measures: (usize, usize),
+    /// Every figure part (count, percentage, number answering, all sites): shown, hidden.
+    parts: (usize, usize),
+    /// The same, of the detailed tables and training needs only (no headline measure).
+    detail: (usize, usize),
+}
+
+/// Reads a site's protected-tables download as its LA contact.
+async fn tally(app: &crate::helpers::TestApp, study: &DemoStudy, site: &str) -> Tally {
+    let email = demo_la_contact(app, study, site).await;
+    let browser = signed_in(app, &email).await;
+    let download = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/{site}/protected-tables.csv",
+            study.study_id
+        ))
+        .await;
+    assert_eq!(download.status, 200);
+    let mut reader = csv::Reader::from_reader(download.body.as_bytes());
+    let mut tally = Tally::default();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let id = &record[0];
+        if id == "pre/responses" {
+            tally.responses = record[7].parse().unwrap();
+            continue;
+        }
+        if id.ends_with("/responses") {
+            continue;
+        }
+        let shown = |column: usize| record[column].parse::<u64>().is_ok();
+        let measure = id.starts_with("measure/");
+        for column in 7..=10 {
+            let count = |pair: &mut (usize, usize)| {
+                if shown(column) {
+                    pair.0 += 1;
+                } else {
+                    pair.1 += 1;
+                }
+            };
+            count(&mut tally.parts);
+            if !measure {
+                count(&mut tally.detail);
+            }
+        }
+        if id.starts_with("measure/") && !id.ends_with("/post") {
+            tally.measures.1 += 1;
+            // Shown: the share, its count and the number who answered.
+            if shown(7) && shown(8) && shown(9) {
+                tally.measures.0 += 1;
+            }
+        }
+    }
+    tally
+}
+
+/// The demo study with the SKAFADA plan as it stands.
+async fn skafada_demo_study(app: &crate::helpers::TestApp) -> DemoStudy {
+    demo_study(
+        app,
+        "SKAFADA demo",
+        include_str!("../../../../plans/skafada.toml"),
+    )
+    .await
+}
+
+/// The plan without its headline measures: the release as it was before them.
+fn plan_without_measures() -> String {
+    let plan = include_str!("../../../../plans/skafada.toml");
+    let cut = plan
+        .find("\n[[headline]]")
+        .expect("the plan has headline measures");
+    plan[..cut].to_owned()
+}
+
+#[tokio::test]
+async fn at_every_demo_site_with_20_or_more_responses_at_least_90_percent_of_headline_measures_are_shown()
+ {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let study = skafada_demo_study(&app).await;
+    let mut tallies = BTreeMap::new();
+    for site in &study.demo.sites {
+        tallies.insert(site.site.clone(), tally(&app, &study, &site.site).await);
+    }
+    for (site, t) in &tallies {
+        eprintln!(
+            "{site}: {} responses, headline measures {} of {} shown",
+            t.responses, t.measures.0, t.measures.1
+        );
+    }
+    let mut checked = 0;
+    for (site, t) in &tallies {
+        assert!(t.measures.1 > 0, "{site} has headline measures");
+        if t.responses >= 20 {
+            checked += 1;
+            assert!(
+                t.measures.0 * 10 >= t.measures.1 * 9,
+                "{site} ({} responses) shows {} of {} headline measures",
+                t.responses,
+                t.measures.0,
+                t.measures.1
+            );
+        }
+    }
+    assert!(checked > 0, "the demo has sites with 20 or more responses");
+    // Before and after: the same demo study with the plan's measures taken out.
+    let before = demo_study(&app, "SKAFADA demo before", &plan_without_measures()).await;
+    let smallest = tallies.iter().min_by_key(|(_, t)| t.responses).unwrap();
+    let largest = tallies.iter().max_by_key(|(_, t)| t.responses).unwrap();
+    for (site, after) in [smallest, largest] {
+        let then = tally(&app, &before, site).await;
+        assert_eq!(then.measures.1, 0);
+        eprintln!(
+            "{site} ({} responses): before, {} figure parts shown and {} hidden; after, {} shown and {} hidden (detail {} shown, {} hidden), headline measures {} of {} shown",
+            after.responses,
+            then.parts.0,
+            then.parts.1,
+            after.parts.0,
+            after.parts.1,
+            after.detail.0,
+            after.detail.1,
+            after.measures.0,
+            after.measures.1
+        );
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_la_contacts_dashboard_leads_with_the_headline_measures_and_keeps_the_detail_below() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let study = skafada_demo_study(&app).await;
+    let site = study.demo.sites[0].site.clone();
+    let email = demo_la_contact(&app, &study, &site).await;
+    let browser = signed_in(&app, &email).await;
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/{site}/dashboard",
+            study.study_id
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    let at = |text: &str| {
+        page.body
+            .find(text)
+            .unwrap_or_else(|| panic!("the dashboard has {text}"))
+    };
+    assert!(at("Headline measures") < at("Where this site differs from all sites"));
+    assert!(at("Where this site differs from all sites") < at("Change after the training"));
+    assert!(at("Change after the training") < at("Every answer in detail"));
+    assert!(at("Every answer in detail") < at("Before the training (pre-training survey)"));
+    // Every measure's table names the plan's measure, and a statement of the survey.
+    for title in [
+        "Know quite a bit or a lot",
+        "Answered the true/false statement correctly",
+        "Agree or strongly agree",
+        "Have had training on domestic abuse in their current role",
+    ] {
+        assert!(page.body.contains(title), "{title}");
+    }
+    assert!(
+        page.body
+            .contains("data-figure=\"measure/knowledge/knowledge-dash\"")
+    );
+    app.cleanup().await;
+}
