@@ -10,6 +10,7 @@
 use skafada_analysis::headline::Measure;
 use skafada_release::derived::{self, Direction};
 use skafada_release::{Figure, Survey};
+use skafada_report::charts::{Frame, IntervalRow, interval_chart_in};
 
 use super::release::{SiteRelease, measure_id};
 
@@ -80,6 +81,8 @@ pub(crate) struct MeasureGroup {
     pub(crate) rows: Vec<MeasureRow>,
     /// Whether any of its measures has a figure after the training.
     pub(crate) has_post: bool,
+    /// The chart of the site beside all sites: wide (desktop) and narrow (phones) SVG.
+    pub(crate) chart: (String, String),
 }
 
 /// A measure on which the site differs from all sites, in plain words.
@@ -121,6 +124,29 @@ fn lower_first(text: &str) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// A group's chart: each measure's share on its likely range beside all sites' share,
+/// from the release's figures only (the same numbers as the table beside it).
+fn chart(group: &MeasureGroup, pre: &[(&Measure, &Figure)]) -> (String, String) {
+    let rows: Vec<IntervalRow> = pre
+        .iter()
+        .filter(|(m, _)| m.headline == group.id)
+        .map(|(m, figure)| IntervalRow {
+            label: m.text.clone(),
+            share: match (figure.site_percent(), derived::interval(figure)) {
+                (Some(p), Some(i)) => Some((p as f64, i.low as f64, i.high as f64)),
+                _ => None,
+            },
+            reference: figure.all_percent().map(|p| p as f64),
+        })
+        .collect();
+    let names = ("This site, with its likely range", "All sites");
+    let draw = |frame: Frame, suffix: &str| {
+        interval_chart_in(frame, &group.title, names, &rows)
+            .to_svg(&format!("chart-{}-{suffix}", group.id))
+    };
+    (draw(Frame::Wide, "wide"), draw(Frame::Narrow, "narrow"))
 }
 
 /// The headline measures of a site's release.
@@ -205,8 +231,12 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
                 title: measure.title.clone(),
                 rows: vec![row],
                 has_post,
+                chart: (String::new(), String::new()),
             }),
         }
+    }
+    for group in &mut groups {
+        group.chart = chart(group, &pre);
     }
     Headlines {
         groups,

@@ -24,6 +24,7 @@ mod results;
 mod site_forms;
 mod sites;
 mod studies;
+mod summary;
 mod views;
 
 use axum::Router;
@@ -175,6 +176,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/admin/studies/{study}/sites/{site}/protected-tables.csv",
             get(release::protected_tables),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/summary",
+            get(summary::page),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/summary.pdf",
+            get(summary::pdf),
         )
         .route(
             "/admin/studies/{study}/sites/{site}/headcount",

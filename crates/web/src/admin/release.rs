@@ -38,6 +38,7 @@ use super::views::{
 };
 use crate::AppState;
 use crate::views::render;
+use skafada_report::needs::SectionRef;
 
 /// A site's release with what its pages need beside it.
 #[derive(Debug)]
@@ -480,23 +481,27 @@ pub(crate) async fn dashboard(
         threshold: released.release.threshold,
         surveys,
         headlines: super::headline::headlines(&released),
+        summary: format!("{base}/summary"),
         needs: format!("{base}/training-needs"),
         download: format!("{base}/protected-tables.csv"),
     }))
 }
 
-/// `GET .../sites/{site}/training-needs` for a site-scoped reader.
-pub(crate) async fn needs(
-    state: &AppState,
-    admin: &Admin,
-    study: &Study,
-    site: &Site,
-) -> Result<Response, AdminError> {
-    let released = site_release(state, study, site).await?;
-    let content = state.studies.get(&state.store, &study.id).await?;
-    let sections = section_refs(&content);
+/// One kind of gap of the training-needs report from the release: the rows whose share
+/// is shown, largest share first (with it), and those hidden.
+pub(crate) struct NeedRows {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) measure: String,
+    pub(crate) shown: Vec<(u64, ReleaseNeed)>,
+    pub(crate) hidden: Vec<ReleaseNeed>,
+}
+
+/// Every kind of gap's rows from the site's release, with the module sections and the
+/// report's implications that address each.
+pub(crate) fn need_rows(released: &SiteRelease, sections: &[SectionRef]) -> Vec<NeedRows> {
     let release = &released.release;
-    let mut groups = Vec::new();
+    let mut out = Vec::new();
     for gap in &released.spec.gap {
         let mut shown = Vec::new();
         let mut hidden = Vec::new();
@@ -566,11 +571,42 @@ pub(crate) async fn needs(
             }
         }
         shown.sort_by_key(|need| std::cmp::Reverse(need.0));
-        let more = shown.len().saturating_sub(released.spec.top);
-        groups.push(ReleaseNeedGroup {
+        out.push(NeedRows {
             id: gap.id.clone(),
             title: gap.title.clone(),
             measure: gap.measure.clone(),
+            shown,
+            hidden,
+        });
+    }
+    out
+}
+
+/// `GET .../sites/{site}/training-needs` for a site-scoped reader.
+pub(crate) async fn needs(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: &Site,
+) -> Result<Response, AdminError> {
+    let released = site_release(state, study, site).await?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let sections = section_refs(&content);
+    let release = &released.release;
+    let mut groups = Vec::new();
+    for rows in need_rows(&released, &sections) {
+        let NeedRows {
+            id,
+            title,
+            measure,
+            shown,
+            hidden,
+        } = rows;
+        let more = shown.len().saturating_sub(released.spec.top);
+        groups.push(ReleaseNeedGroup {
+            id,
+            title,
+            measure,
             needs: shown
                 .into_iter()
                 .take(released.spec.top)

@@ -503,6 +503,8 @@ pub(crate) struct ReleaseDashboardPage {
     pub(crate) surveys: Vec<(String, u64, u64, bool, Vec<ReleaseQuestion>)>,
     /// The headline measures, which the page leads with.
     pub(crate) headlines: super::headline::Headlines,
+    /// The one-page summary.
+    pub(crate) summary: String,
     pub(crate) needs: String,
     pub(crate) download: String,
 }

@@ -182,3 +182,59 @@ async fn the_la_contacts_dashboard_leads_with_the_headline_measures_and_keeps_th
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_one_page_summary_is_one_a4_page_in_html_and_pdf_with_the_three_largest_gaps() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let study = skafada_demo_study(&app).await;
+    // The smallest site with figures to show, and the largest.
+    for site in ["LA02", "LA01"] {
+        let email = demo_la_contact(&app, &study, site).await;
+        let browser = signed_in(&app, &email).await;
+        let base = format!("/admin/studies/{}/sites/{site}", study.study_id);
+        let page = browser.get(&format!("{base}/summary")).await;
+        assert_eq!(page.status, 200);
+        for heading in [
+            "Headline measures",
+            "Where this site differs from all sites",
+            "Change after the training",
+            "The three largest gaps and what addresses them",
+        ] {
+            assert!(page.body.contains(heading), "{site}: {heading}");
+        }
+        let gaps = &page.body[page.body.find("The three largest gaps").unwrap()..];
+        let list = &gaps[..gaps.find("</ol>").expect("the gaps are listed")];
+        assert_eq!(list.matches("<li>").count(), 3, "{site}: three gaps");
+        assert!(list.contains("Training module:") && list.contains("Report implications:"));
+        // The dashboard links to it.
+        let dashboard = browser.get(&format!("{base}/dashboard")).await;
+        assert!(dashboard.body.contains(&format!("href=\"{base}/summary\"")));
+        let (status, pdf) = browser.get_bytes(&format!("{base}/summary.pdf")).await;
+        assert_eq!(status, 200);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let file =
+            std::env::temp_dir().join(format!("skafada-summary-{site}-{}.pdf", std::process::id()));
+        std::fs::write(&file, &pdf).unwrap();
+        if let Ok(keep) = std::env::var("SKAFADA_KEEP_SUMMARY") {
+            std::fs::copy(&file, format!("{keep}/{site}-summary.pdf")).unwrap();
+        }
+        let info = std::process::Command::new("pdfinfo")
+            .arg(&file)
+            .output()
+            .expect("pdfinfo (poppler-utils) is installed");
+        let info = String::from_utf8_lossy(&info.stdout).to_string();
+        assert!(
+            info.lines()
+                .any(|l| l.starts_with("Pages:") && l.ends_with(" 1")),
+            "{site}: one page\n{info}"
+        );
+        assert!(
+            info.contains("595.") && info.contains("841."),
+            "{site}: A4\n{info}"
+        );
+        std::fs::remove_file(&file).unwrap();
+    }
+    app.cleanup().await;
+}

@@ -197,9 +197,9 @@ fn printed_figures(body: &str) -> Vec<(String, String, String)> {
 /// The main content's text with every marked figure and label removed: what is left
 /// must hold no number at all, so nothing outside the release is printed.
 fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
-    let main = &body[body.find("<main").unwrap()..body.find("</main>").unwrap()];
+    let main = without_charts(&body[body.find("<main").unwrap()..body.find("</main>").unwrap()]);
     let mut text = String::new();
-    let mut rest = main;
+    let mut rest = main.as_str();
     // Drop marked elements (figures, meta such as the threshold, derived p-values).
     while let Some(at) = rest.find("<span data-") {
         text.push_str(&rest[..at]);
@@ -207,27 +207,23 @@ fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
         rest = &rest[at + close + 7..];
     }
     text.push_str(rest);
-    // Tags and attributes are not printed text.
-    let mut visible = String::new();
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                visible.push(' ');
-            }
-            c if !in_tag => visible.push(c),
-            _ => {}
-        }
-    }
-    let visible = visible
+    let visible = visible_text(&text)
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
         .replace(site_code, " ")
         .replace(&format!("Local authority {}", &site_code[2..]), " ");
-    // Words of the questionnaire itself ("1-3 years", "2021") are not figures.
+    let questionnaire = questionnaire_words();
+    visible
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !questionnaire.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Words of the questionnaire itself ("1-3 years", "2021"), which are not figures.
+fn questionnaire_words() -> std::collections::BTreeSet<String> {
     let mut questionnaire = std::collections::BTreeSet::new();
     for source in [
         include_str!("../../../../instruments/skafada-pre.toml"),
@@ -239,10 +235,105 @@ fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
                 .map(str::to_owned),
         );
     }
+    questionnaire
+}
+
+/// The page without its charts (`<svg>` elements), whose numbers `chart_numbers` checks.
+fn without_charts(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<svg") {
+        out.push_str(&rest[..at]);
+        let close = rest[at..].find("</svg>").unwrap();
+        rest = &rest[at + close + 6..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every number printed in the page's charts: the `<text>` elements that are a number
+/// alone (value labels and the axis); a digit in any other text (a statement's label)
+/// must be a word of the questionnaire.
+fn chart_numbers(body: &str) -> Vec<String> {
+    let questionnaire = questionnaire_words();
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<svg") {
+        let close = rest[at..].find("</svg>").unwrap();
+        let svg = &rest[at..at + close];
+        for text in svg.split("<text").skip(1) {
+            let value = &text[text.find('>').unwrap() + 1..text.find("</text>").unwrap()];
+            let value = value.replace("&#39;", "'").replace("&amp;", "&");
+            let value = value.trim();
+            if value
+                .trim_end_matches('%')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+            {
+                out.push(value.to_owned());
+                continue;
+            }
+            for word in value.split_whitespace() {
+                let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+                assert!(
+                    !word.chars().any(|c| c.is_ascii_digit()) || questionnaire.contains(word),
+                    "a chart's label prints {word}, which is neither a figure nor the questionnaire's"
+                );
+            }
+        }
+        rest = &rest[at + close + 6..];
+    }
+    out
+}
+
+/// The numbers (runs of digits) in a PDF's text, by poppler's `pdftotext`.
+fn pdf_numbers(pdf: &[u8]) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("skafada-intruder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("summary-{}.pdf", pdf.len()));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The page footer ("Page 1 of 1") is not a figure.
+    let text: Vec<&str> = text
+        .lines()
+        .filter(|line| !(line.trim().starts_with("Page ") && line.contains(" of ")))
+        .collect();
+    digit_runs(&text.join("\n"))
+}
+
+/// Every run of digits in a page's main content, figures and all.
+fn page_numbers(body: &str) -> std::collections::BTreeSet<String> {
+    let main = &body[body.find("<main").unwrap()..body.find("</main>").unwrap()];
+    digit_runs(&visible_text(main)).into_iter().collect()
+}
+
+/// The text a page prints: tags and attributes are not printed text.
+fn visible_text(html: &str) -> String {
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                visible.push(' ');
+            }
+            c if !in_tag => visible.push(c),
+            _ => {}
+        }
+    }
     visible
-        .split_whitespace()
-        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
-        .filter(|w| !questionnaire.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))
+}
+
+fn digit_runs(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
         .map(str::to_owned)
         .collect()
 }
@@ -342,6 +433,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
     for path in [
         format!("{base}/dashboard"),
         format!("{base}/training-needs"),
+        format!("{base}/summary"),
     ] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
@@ -367,10 +459,34 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 "{path}: two regions named {name}"
             );
         }
+        // A chart prints only its axis (0% to 100%) and figures of the release.
+        for number in chart_numbers(&page.body) {
+            let value = number.trim_end_matches('%');
+            let axis = ["0", "20", "40", "60", "80", "100"].contains(&value);
+            assert!(
+                axis || values
+                    .iter()
+                    .any(|((id, _), v)| id.starts_with("measure/") && v == value),
+                "{path}: a chart prints {number}, which is not a figure of the release"
+            );
+        }
         let stray = unmarked_digits(&page.body, site);
         assert!(
             stray.is_empty(),
             "{path} prints numbers outside the release: {stray:?}"
+        );
+    }
+    // The summary's PDF prints no number that its web page does not.
+    let summary = browser.get(&format!("{base}/summary")).await;
+    let (status, pdf) = browser.get_bytes(&format!("{base}/summary.pdf")).await;
+    assert_eq!(status, 200);
+    let in_pdf = pdf_numbers(&pdf);
+    assert!(!in_pdf.is_empty(), "the summary's PDF has figures");
+    let on_page = page_numbers(&summary.body);
+    for number in in_pdf {
+        assert!(
+            on_page.contains(&number),
+            "the summary's PDF prints {number}, which its web page does not"
         );
     }
     // The site's own page and the monitoring page carry no result figure.
