@@ -202,18 +202,32 @@ fn line_text(line: &Option<SummaryLine>, with_text: bool) -> String {
     }
 }
 
-/// The summary as a document for the PDF: the same text and figures as the page.
-fn document(summary: &Summary) -> Document {
-    let mut notices = Vec::new();
-    if summary.synthetic {
-        notices.push(
-            "These are synthetic demonstration responses, not answers from real people.".to_owned(),
-        );
+/// The summary as a document that fits one A4 page: in full when it fits, else without
+/// each measure's highest statement (the page keeps it).
+fn one_page(summary: &Summary) -> Document {
+    let full = document(summary, true);
+    if skafada_report::pdf::layout::layout(&full).pages.len() <= 1 {
+        return full;
     }
-    notices.push(format!(
+    document(summary, false)
+}
+
+/// The summary as a document for the PDF: the same text and figures as the page, with or
+/// without each measure's highest statement.
+fn document(summary: &Summary, highest: bool) -> Document {
+    let mut notice = format!(
         "To protect the people who answered, a number smaller than {} is never shown, nor any figure that would let one be worked out. Hidden figures are marked [c].",
         summary.threshold
-    ));
+    );
+    if summary.synthetic {
+        notice.insert_str(
+            0,
+            "These are synthetic demonstration responses, not answers from real people. ",
+        );
+    }
+    let notices = vec![notice];
+    let title = format!("Workforce survey summary: {}", summary.code);
+    let subtitle = format!("{}, {}", summary.name, summary.study);
     let mut sections = Vec::new();
     let Some(responses) = summary.responses else {
         sections.push(Section {
@@ -224,11 +238,8 @@ fn document(summary: &Summary) -> Document {
             )],
         });
         return Document {
-            title: format!(
-                "Workforce survey summary: {} {}",
-                summary.code, summary.name
-            ),
-            subtitle: summary.study.clone(),
+            title,
+            subtitle,
             notices,
             sections,
         };
@@ -238,25 +249,34 @@ fn document(summary: &Summary) -> Document {
         caption: format!(
             "Share of this site's staff who answered ({responses} responses before the training), with all sites"
         ),
-        header: vec![
-            "Measure".to_owned(),
-            "Lowest statement at this site".to_owned(),
-            "Highest statement at this site".to_owned(),
-        ],
+        header: [
+            "Measure",
+            "Lowest statement at this site",
+            "Highest statement at this site",
+        ]
+        .into_iter()
+        .take(if highest { 3 } else { 2 })
+        .map(str::to_owned)
+        .collect(),
         rows: summary
             .groups
             .iter()
-            .map(|g| Row {
-                cells: vec![
+            .map(|g| {
+                let mut cells = vec![
                     format!("{} ({} of {} shown)", g.title, g.shown, g.total),
                     // A measure of one question needs no statement beside its share.
                     line_text(&g.lowest, g.total > 1),
-                    match &g.highest {
+                ];
+                if highest {
+                    cells.push(match &g.highest {
                         Some(_) => line_text(&g.highest, true),
                         None => String::new(),
-                    },
-                ],
-                group: false,
+                    });
+                }
+                Row {
+                    cells,
+                    group: false,
+                }
             })
             .collect(),
         notes: Vec::new(),
@@ -341,11 +361,8 @@ fn document(summary: &Summary) -> Document {
         },
     });
     Document {
-        title: format!(
-            "Workforce survey summary: {} {}",
-            summary.code, summary.name
-        ),
-        subtitle: summary.study.clone(),
+        title,
+        subtitle,
         notices,
         sections,
     }
@@ -404,7 +421,7 @@ pub(crate) async fn pdf(
     Path((study_id, code)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
     let (_, site, summary) = load(&state, &admin, &study_id, &code).await?;
-    let bytes = skafada_report::document_pdf(&document(&summary))
+    let bytes = skafada_report::document_pdf(&one_page(&summary))
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok((
         [

@@ -184,30 +184,33 @@ async fn the_la_contacts_dashboard_leads_with_the_headline_measures_and_keeps_th
 }
 
 #[tokio::test]
-async fn the_one_page_summary_is_one_a4_page_in_html_and_pdf_with_the_three_largest_gaps() {
+async fn every_demo_sites_summary_is_one_a4_page_and_lists_the_three_largest_gaps() {
     let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
         return;
     };
     let study = skafada_demo_study(&app).await;
-    // The smallest site with figures to show, and the largest.
-    for site in ["LA02", "LA01"] {
+    for site in study.demo.sites.iter().map(|s| s.site.as_str()) {
         let email = demo_la_contact(&app, &study, site).await;
         let browser = signed_in(&app, &email).await;
         let base = format!("/admin/studies/{}/sites/{site}", study.study_id);
         let page = browser.get(&format!("{base}/summary")).await;
         assert_eq!(page.status, 200);
+        let too_few = page.body.contains("Too few responses");
         for heading in [
             "Headline measures",
             "Where this site differs from all sites",
             "Change after the training",
             "The three largest gaps and what addresses them",
         ] {
-            assert!(page.body.contains(heading), "{site}: {heading}");
+            assert!(too_few || page.body.contains(heading), "{site}: {heading}");
         }
-        let gaps = &page.body[page.body.find("The three largest gaps").unwrap()..];
-        let list = &gaps[..gaps.find("</ol>").expect("the gaps are listed")];
-        assert_eq!(list.matches("<li>").count(), 3, "{site}: three gaps");
-        assert!(list.contains("Training module:") && list.contains("Report implications:"));
+        // The smallest site with figures to show, and the largest, list three gaps.
+        if ["LA02", "LA01"].contains(&site) {
+            let gaps = &page.body[page.body.find("The three largest gaps").unwrap()..];
+            let list = &gaps[..gaps.find("</ol>").expect("the gaps are listed")];
+            assert_eq!(list.matches("<li>").count(), 3, "{site}: three gaps");
+            assert!(list.contains("Training module:") && list.contains("Report implications:"));
+        }
         // The dashboard links to it.
         let dashboard = browser.get(&format!("{base}/dashboard")).await;
         assert!(dashboard.body.contains(&format!("href=\"{base}/summary\"")));

@@ -738,6 +738,8 @@ pub(crate) async fn demo_study(app: &TestApp, name: &str, plan: &str) -> DemoStu
     let mut study = crate::helpers::study("2026-01-01", "2099-12-31");
     study.name = name.to_owned();
     study.analysis_plan = plan.to_owned();
+    // As `serve --demo` makes it: the pages say the responses are synthetic.
+    study.synthetic = true;
     let study_id = app.store.create_study(&study).await.unwrap();
     for site in &demo.sites {
         app.store
