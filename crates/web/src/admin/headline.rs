@@ -59,6 +59,8 @@ pub(crate) struct ChangeView {
     pub(crate) p: String,
     /// A plain verdict.
     pub(crate) verdict: String,
+    /// Whether the change is clear (adjusted p at or below the significance level).
+    pub(crate) clear: bool,
     /// Whether the change is clear and in the better direction.
     pub(crate) better: bool,
 }
@@ -193,16 +195,19 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
         let index = pairs.iter().position(|(m, _, _)| m.id == measure.id)?;
         let change = changes.iter().find(|c| c.index == index)?;
         let rose = change.points > 0;
-        let better = change.clear && rose == measure.higher_is_better && change.points != 0;
+        // A change the rounded percentages do not show is not called clear.
+        let clear = change.clear && change.points != 0;
+        let better = clear && rose == measure.higher_is_better;
         Some(ChangeView {
             points: format!("{:+}", change.points),
             p: format!("{:.3}", change.adjusted_p),
-            verdict: match (change.clear, rose) {
+            verdict: match (clear, rose) {
                 (false, _) => "No clear change",
                 (true, true) => "Clearly higher after the training",
                 (true, false) => "Clearly lower after the training",
             }
             .to_owned(),
+            clear,
             better,
         })
     };

@@ -132,10 +132,7 @@ fn summary(
         let rows = measures.groups.iter().flat_map(|g| &g.rows);
         let compared: Vec<_> = rows.filter_map(|r| r.change.as_ref()).collect();
         let better = compared.iter().filter(|c| c.better).count();
-        let worse = compared
-            .iter()
-            .filter(|c| c.verdict != "No clear change" && !c.better)
-            .count();
+        let worse = compared.iter().filter(|c| c.clear && !c.better).count();
         (compared.len(), better, worse)
     });
     let mut gaps: Vec<(u64, SummaryGap)> = need_rows(released, sections)

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::admin::signed_in;
-use crate::intruder::{DemoStudy, demo_la_contact, demo_study};
+use crate::helpers::TestApp;
+use crate::intruder::{DemoStudy, demo_la_contact, demo_study, import_with};
+use crate::on_both;
 
 /// What one site's download shows: (figure, shown parts, hidden parts) by kind.
 #[derive(Debug, Default)]
@@ -241,3 +243,75 @@ async fn every_demo_sites_summary_is_one_a4_page_and_lists_the_three_largest_gap
     }
     app.cleanup().await;
 }
+
+#[test]
+fn a_study_whose_headline_measure_names_an_unknown_statement_is_refused_before_it_is_made() {
+    let plan = include_str!("../../../../plans/skafada.toml").replacen(
+        "rows = [\"confidence-sufficient-training\"",
+        "rows = [\"confidence-nothing\"",
+        1,
+    );
+    assert!(
+        plan.contains("confidence-nothing"),
+        "the statement was replaced"
+    );
+    let study = skafada_store::NewStudy {
+        analysis_plan: plan,
+        ..crate::helpers::study("2020-01-01", "2099-12-31")
+    };
+    let error = skafada_web::check_study(&study).unwrap_err().to_string();
+    assert!(
+        error.contains("[[headline]] `confidence`") && error.contains("confidence-nothing"),
+        "{error}"
+    );
+}
+
+/// Every knowledge statement answered `code` ("a lot" is 5, "very little" 1).
+fn knowledge(code: &'static str) -> impl Fn(&mut BTreeMap<String, String>) {
+    move |answers| {
+        for (id, value) in answers.iter_mut() {
+            if id.starts_with("knowledge-") {
+                *value = code.to_owned();
+            }
+        }
+    }
+}
+
+async fn a_site_far_from_all_sites_is_told_where_it_differs_in_plain_words(app: &TestApp) {
+    crate::admin::accounts(app).await;
+    // LA01's 30 staff all know a lot; LA02's 60 very little: all sites are at a third.
+    import_with(app, "LA01", 30, 5, &knowledge("5")).await;
+    import_with(app, "LA02", 60, 7, &knowledge("1")).await;
+    let browser = signed_in(app, "la01@example.org").await;
+    let base = format!("/admin/studies/{}/sites/LA01", app.study_id);
+    let page = browser.get(&format!("{base}/dashboard")).await;
+    assert_eq!(page.status, 200);
+    let differs = &page.body[page.body.find("id=\"differences\"").unwrap()..];
+    let differs = differs[..differs.find("id=\"change\"").unwrap()].replace("&#39;", "'");
+    assert!(
+        differs.contains(
+            "More of this site's staff than across all sites know quite a bit or a lot: “"
+        ),
+        "{differs}"
+    );
+    assert!(differs.contains("Better than all sites"));
+    assert!(!differs.contains("Fewer of this site"), "{differs}");
+    // The summary lists the three largest of them.
+    let summary = browser.get(&format!("{base}/summary")).await;
+    let listed = summary
+        .body
+        .matches("than across all sites know quite a bit")
+        .count();
+    assert_eq!(listed, 3, "the summary lists three differences");
+    // The other site is told the opposite.
+    let browser = signed_in(app, "la02@example.org").await;
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/LA02/dashboard",
+            app.study_id
+        ))
+        .await;
+    assert!(page.body.contains("Fewer of this site"), "LA02 knows less");
+    assert!(page.body.contains("Worse than all sites"));
+}
+on_both!(a_site_far_from_all_sites_is_told_where_it_differs_in_plain_words);

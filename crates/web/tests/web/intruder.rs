@@ -47,6 +47,17 @@ impl Lcg {
 /// `n` complete, eligible pre-training responses at a site; returns each respondent's
 /// answers by variable (the truth the intruder is checked against).
 async fn import(app: &TestApp, site: &str, n: usize, seed: u64) -> Vec<BTreeMap<String, String>> {
+    import_with(app, site, n, seed, &|_| {}).await
+}
+
+/// As [`import`], with each respondent's answers changed by `adjust` before routing.
+pub(crate) async fn import_with(
+    app: &TestApp,
+    site: &str,
+    n: usize,
+    seed: u64,
+    adjust: &dyn Fn(&mut BTreeMap<String, String>),
+) -> Vec<BTreeMap<String, String>> {
     let pre = pre_instrument();
     let mut rng = Lcg(seed);
     let mut responses = Vec::new();
@@ -103,6 +114,7 @@ async fn import(app: &TestApp, site: &str, n: usize, seed: u64) -> Vec<BTreeMap<
                 answers.insert(item.id.clone(), other.code.to_string());
             }
         }
+        adjust(&mut answers);
         let answers = routed(&pre, answers);
         truth.push(answers.clone());
         responses.push(ImportedResponse {
