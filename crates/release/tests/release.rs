@@ -27,6 +27,7 @@ fn variable(id: &str, item: &str, site: &[u64], all: &[u64], total: (u64, u64)) 
                 label: format!("code {}", i + 1),
                 site: *s,
                 all: *a,
+                group: *s,
             })
             .collect(),
         site_missing: total.0 - site_sum,
@@ -125,9 +126,11 @@ fn the_issue_s_differencing_example_recovers_nothing() {
             survey: Survey::Pre,
             site: 28,
             all: 300,
+            group: 28,
         }],
         figures: figures(&v, &[vec![1, 2]]),
         variables: vec![v.clone()],
+        group: None,
     };
     let release = build(&input).expect("release");
     let view = release.view();
@@ -159,9 +162,11 @@ fn headline_input(headline: bool) -> ReleaseInput {
             survey: Survey::Pre,
             site: 35,
             all: all_total,
+            group: 35,
         }],
         figures,
         variables: vec![v],
+        group: None,
     }
 }
 
@@ -211,6 +216,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
             survey: Survey::Pre,
             site: 25,
             all: 250,
+            group: 25,
         }],
         items: vec![
             skafada_release::ViewItem {
@@ -219,6 +225,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
             skafada_release::ViewItem {
@@ -227,6 +234,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
             skafada_release::ViewItem {
@@ -235,6 +243,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
         ],
@@ -245,7 +254,14 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
     assert!(!bounds[0].protects(5));
 }
 
-fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
+/// As `site_input`, optionally with a group of similar sites: the other similar sites
+/// have `2c + 1` of each code the site has `c` of (so their own counts are small too).
+fn site_input_with(
+    site: Vec<Vec<u64>>,
+    total: u64,
+    threshold: u64,
+    with_group: bool,
+) -> ReleaseInput {
     let variables: Vec<VariableCounts> = site
         .iter()
         .enumerate()
@@ -274,6 +290,42 @@ fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
             v
         })
         .collect();
+    // The similar sites' block: the others' counts, and as many unanswered as makes every
+    // variable's block add up to the same total.
+    let others = |v: &VariableCounts| -> u64 { v.codes.iter().map(|c| 2 * c.site + 1).sum() };
+    let group_total = if with_group {
+        total + variables.iter().map(others).max().unwrap_or(0) + 2
+    } else {
+        total
+    };
+    let variables: Vec<VariableCounts> = variables
+        .into_iter()
+        .map(|mut v| {
+            if with_group {
+                for c in &mut v.codes {
+                    c.group = c.site + 2 * c.site + 1;
+                    // The rest of the sites keep at least what they had.
+                    c.all = c.all.max(c.group);
+                }
+            }
+            v
+        })
+        .collect();
+    let all_total = variables
+        .iter()
+        .map(|v| v.codes.iter().map(|c| c.all).sum::<u64>() + v.all_missing)
+        .max()
+        .unwrap_or(0);
+    // The rest of the sites' block: room for each variable's codes outside the group.
+    let rest = |v: &VariableCounts| -> u64 { v.codes.iter().map(|c| c.all - c.group).sum() };
+    let all_total = all_total.max(group_total + variables.iter().map(rest).max().unwrap_or(0));
+    let variables: Vec<VariableCounts> = variables
+        .into_iter()
+        .map(|mut v| {
+            v.all_missing = all_total - v.codes.iter().map(|c| c.all).sum::<u64>();
+            v
+        })
+        .collect();
     let figures = variables
         .iter()
         .flat_map(|v| figures(v, &[vec![1, 2]]))
@@ -285,9 +337,14 @@ fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
             survey: Survey::Pre,
             site: total,
             all: all_total,
+            group: group_total,
         }],
         variables,
         figures,
+        group: with_group.then(|| skafada_release::Group {
+            name: "Similar sites".to_owned(),
+            sites: 4,
+        }),
     }
 }
 
@@ -302,14 +359,25 @@ proptest! {
         table in proptest::collection::vec(proptest::collection::vec(0u64..9, 3..5), 1..4),
         unanswered in 0u64..3,
         threshold in 3u64..6,
+        with_group in proptest::bool::ANY,
     ) {
         let total = table.iter().map(|r| r.iter().sum::<u64>()).max().unwrap_or(0) + unanswered;
         prop_assume!(total >= threshold);
-        // Every variable answered by at most `total`: pad the rest as unanswered.
-        let input = site_input(table.clone(), total, threshold);
+        // Every variable answered by at most `total`: pad the rest as unanswered. With a
+        // group of similar sites, its percentages are published too.
+        let input = site_input_with(table.clone(), total, threshold, with_group);
         let release = build(&input).expect("release");
         let bounds = intruder_bounds(&release.view(), &input.variables);
         for figure in &release.figures {
+            // The other similar sites' own counts are never small where their share shows.
+            if figure.group_percent().is_some() {
+                for others in [
+                    figure.group.count - figure.site.count,
+                    figure.group.base - figure.site.base,
+                ] {
+                    prop_assert!(others == 0 || others >= threshold, "{}: {others}", figure.spec.id);
+                }
+            }
             for (part, value, shown) in [
                 ("count", figure.site.count, figure.site_shown),
                 ("base", figure.site.base, figure.base_shown),
@@ -362,13 +430,14 @@ proptest! {
                         .then(|| (200 * k + base_value) / (2 * base_value)),
                     site_base: show_base.then_some(base_value),
                     all_percent: None,
+                    group_percent: None,
                     withheld: false,
                 }
             })
             .collect();
         let view = PublishedView {
             threshold: 5,
-            totals: vec![Totals { survey: Survey::Pre, site: total, all: total }],
+            totals: vec![Totals { survey: Survey::Pre, site: total, all: total, group: total }],
             items,
         };
         let tables = enumerate(&view, counts.len(), total);
@@ -408,6 +477,8 @@ fn shown_figure(id: &str, count: u64, base: u64, all_percent: u64) -> skafada_re
             base: 1000,
         },
         all_shown: true,
+        group: skafada_release::Share { count, base },
+        group_shown: false,
         withheld: false,
     }
 }

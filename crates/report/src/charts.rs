@@ -615,26 +615,36 @@ pub struct IntervalRow {
     /// The share, with the low and high ends of its interval, in per cent; `None` when
     /// it is hidden, which the chart says.
     pub share: Option<(f64, f64, f64)>,
-    /// The reference share (e.g. all sites), in per cent; `None` when hidden.
-    pub reference: Option<f64>,
+    /// The reference shares (e.g. all sites, similar sites), in per cent, in the order
+    /// of the chart's reference names; `None` when hidden.
+    pub references: Vec<Option<f64>>,
 }
 
 /// The colour of a share and its interval (Okabe-Ito blue, 6.6:1 on white).
 const SHARE: Color = SERIES[0];
-/// The colour of the reference tick (PuOr's dark orange, 4.6:1 on white).
-const REFERENCE: Color = DIVERGING_5[0];
+/// The colours of the reference ticks (PuOr's dark orange, 4.6:1 on white, and dark
+/// purple), each drawn at its own length so that they differ by shape as well.
+const REFERENCES: [(Color, f32); 2] = [(DIVERGING_5[0], 9.0), (DIVERGING_5[4], 5.0)];
 
-/// A dot-and-range chart: for each row the share as a square on its interval, and the
-/// reference share as a tick, on a scale of 0 to 100%. `names` name the share and the
-/// reference in the legend, e.g. `("This site, with its likely range", "All sites")`.
+/// A dot-and-range chart: for each row the share as a square on its interval, and each
+/// reference share (at most two) as an upright tick, on a scale of 0 to 100%. `share`
+/// and `references` name them in the legend, e.g. "This site, with its likely range" and
+/// "All sites".
 pub fn interval_chart_in(
     frame: Frame,
     title: &str,
-    names: (&str, &str),
+    share: &str,
+    references: &[&str],
     rows: &[IntervalRow],
 ) -> Chart {
     let g = frame.geometry();
-    let items = [(names.0.to_owned(), SHARE), (names.1.to_owned(), REFERENCE)];
+    let mut items = vec![(share.to_owned(), SHARE)];
+    items.extend(
+        references
+            .iter()
+            .zip(REFERENCES)
+            .map(|(name, (color, _))| ((*name).to_owned(), color)),
+    );
     let (mut marks, legend_height) = legend(&items, 0.0, g.width);
     let top = legend_height + 10.0;
     let scale = (g.plot_right - 40.0 - g.plot_x) / 100.0;
@@ -693,7 +703,7 @@ pub fn interval_chart_in(
                 bars.push(Bar {
                     label: row.label.clone(),
                     segments: vec![Segment {
-                        category: names.0.to_owned(),
+                        category: share.to_owned(),
                         value,
                         x: x_low,
                         width: x_high - x_low,
@@ -710,16 +720,18 @@ pub fn interval_chart_in(
                 fill: SECONDARY,
             }),
         }
-        if let Some(reference) = row.reference {
-            let x = x_of(reference);
-            rows_marks.push(Mark::Line {
-                x1: x,
-                y1: middle - 9.0,
-                x2: x,
-                y2: middle + 9.0,
-                stroke: REFERENCE,
-                width: 3.0,
-            });
+        for (reference, (color, half)) in row.references.iter().zip(REFERENCES) {
+            if let Some(reference) = reference {
+                let x = x_of(*reference);
+                rows_marks.push(Mark::Line {
+                    x1: x,
+                    y1: middle - half,
+                    x2: x,
+                    y2: middle + half,
+                    stroke: color,
+                    width: 3.0,
+                });
+            }
         }
         y += height;
     }
@@ -729,10 +741,19 @@ pub fn interval_chart_in(
         kind: ChartKind::Interval,
         title: title.to_owned(),
         description: format!(
-            "Chart of {} statements: for each, {} as a square on a line from the low to the high end of its range, and {} as an upright line, as a percentage of those who answered, on a scale of 0 to 100%. The numbers are in the table beside it.",
+            "Chart of {} statements: for each, {} as a square on a line from the low to the high end of its range, and {} as {}, as a percentage of those who answered, on a scale of 0 to 100%. The numbers are in the table beside it.",
             rows.len(),
-            names.0.to_lowercase(),
-            names.1.to_lowercase(),
+            share.to_lowercase(),
+            references
+                .iter()
+                .map(|r| r.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            if references.len() > 1 {
+                "upright lines, the first longer"
+            } else {
+                "an upright line"
+            },
         ),
         width: g.width,
         height: y + 22.0,

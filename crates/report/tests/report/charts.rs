@@ -282,17 +282,17 @@ fn interval_rows() -> Vec<skafada_report::charts::IntervalRow> {
         IntervalRow {
             label: "DASH risk checklist".into(),
             share: Some((45.0, 30.0, 61.0)),
-            reference: Some(79.0),
+            references: vec![Some(79.0), Some(70.0)],
         },
         IntervalRow {
             label: "Signs of domestic abuse & harm".into(),
             share: Some((98.0, 88.0, 100.0)),
-            reference: Some(81.0),
+            references: vec![Some(81.0), None],
         },
         IntervalRow {
             label: "Hidden statement".into(),
             share: None,
-            reference: Some(50.0),
+            references: vec![Some(50.0), Some(40.0)],
         },
     ]
 }
@@ -304,7 +304,8 @@ fn an_interval_chart_puts_each_share_on_its_range_and_the_reference_as_a_tick() 
         let chart = interval_chart_in(
             frame,
             "Know quite a bit or a lot",
-            ("This site", "All sites"),
+            "This site",
+            &["All sites", "Similar sites"],
             &interval_rows(),
         );
         assert_eq!(chart.kind, ChartKind::Interval);
@@ -331,6 +332,7 @@ fn an_interval_chart_puts_each_share_on_its_range_and_the_reference_as_a_tick() 
                 || svg.contains(">Hidden to protect people's identity</text>")
         );
         assert!(svg.contains(">This site</text>") && svg.contains(">All sites</text>"));
+        assert!(svg.contains(">Similar sites</text>"));
         assert!(svg.contains("&amp; harm"));
     }
 }
@@ -338,7 +340,7 @@ fn an_interval_chart_puts_each_share_on_its_range_and_the_reference_as_a_tick() 
 #[test]
 fn an_interval_charts_marks_are_distinguishable_and_at_least_three_to_one_on_white() {
     use skafada_report::charts::{Frame, interval_chart_in};
-    let chart = interval_chart_in(Frame::Wide, "t", ("a", "b"), &interval_rows());
+    let chart = interval_chart_in(Frame::Wide, "t", "a", &["b", "c"], &interval_rows());
     let mut strokes: Vec<skafada_report::charts::Color> = chart
         .marks
         .iter()
@@ -350,7 +352,7 @@ fn an_interval_charts_marks_are_distinguishable_and_at_least_three_to_one_on_whi
     strokes.dedup();
     strokes.sort_by_key(|c| (c.0, c.1, c.2));
     strokes.dedup();
-    assert_eq!(strokes.len(), 2, "the range and the reference differ");
+    assert_eq!(strokes.len(), 3, "the range and the two references differ");
     for color in strokes {
         assert!(color.contrast(WHITE) >= 3.0, "{color:?}");
     }

@@ -25,6 +25,8 @@ pub(crate) struct MeasureSide {
     pub(crate) low: Option<String>,
     pub(crate) high: Option<String>,
     pub(crate) all: Option<String>,
+    /// The similar sites' share, when the site has a group of similar sites.
+    pub(crate) group: Option<String>,
     /// Nothing of the question is shown.
     pub(crate) withheld: bool,
 }
@@ -40,6 +42,7 @@ impl MeasureSide {
             low: interval.map(|i| format!("{}%", i.low)),
             high: interval.map(|i| format!("{}%", i.high)),
             all: figure.all_percent().map(|p| format!("{p}%")),
+            group: figure.group_percent().map(|p| format!("{p}%")),
             withheld: figure.withheld,
         }
     }
@@ -118,6 +121,9 @@ pub(crate) struct Headlines {
     pub(crate) changes: usize,
     /// The significance level for change after the training, e.g. ".01".
     pub(crate) significance: String,
+    /// The group of similar sites: what they share and how many they are, this site
+    /// included.
+    pub(crate) similar: Option<(String, usize)>,
 }
 
 fn lower_first(text: &str) -> String {
@@ -130,7 +136,7 @@ fn lower_first(text: &str) -> String {
 
 /// A group's chart: each measure's share on its likely range beside all sites' share,
 /// from the release's figures only (the same numbers as the table beside it).
-fn chart(group: &MeasureGroup, pre: &[(&Measure, &Figure)]) -> (String, String) {
+fn chart(group: &MeasureGroup, pre: &[(&Measure, &Figure)], similar: bool) -> (String, String) {
     let rows: Vec<IntervalRow> = pre
         .iter()
         .filter(|(m, _)| m.headline == group.id)
@@ -140,13 +146,26 @@ fn chart(group: &MeasureGroup, pre: &[(&Measure, &Figure)]) -> (String, String) 
                 (Some(p), Some(i)) => Some((p as f64, i.low as f64, i.high as f64)),
                 _ => None,
             },
-            reference: figure.all_percent().map(|p| p as f64),
+            references: std::iter::once(figure.all_percent())
+                .chain(similar.then(|| figure.group_percent()))
+                .map(|p| p.map(|p| p as f64))
+                .collect(),
         })
         .collect();
-    let names = ("This site, with its likely range", "All sites");
+    let references: &[&str] = if similar {
+        &["All sites", "Similar sites"]
+    } else {
+        &["All sites"]
+    };
     let draw = |frame: Frame, suffix: &str| {
-        interval_chart_in(frame, &group.title, names, &rows)
-            .to_svg(&format!("chart-{}-{suffix}", group.id))
+        interval_chart_in(
+            frame,
+            &group.title,
+            "This site, with its likely range",
+            references,
+            &rows,
+        )
+        .to_svg(&format!("chart-{}-{suffix}", group.id))
     };
     (draw(Frame::Wide, "wide"), draw(Frame::Narrow, "narrow"))
 }
@@ -241,7 +260,7 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
         }
     }
     for group in &mut groups {
-        group.chart = chart(group, &pre);
+        group.chart = chart(group, &pre, release.group.is_some());
     }
     Headlines {
         groups,
@@ -254,5 +273,6 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
         significance: format!("{}", site.significance)
             .trim_start_matches('0')
             .to_owned(),
+        similar: release.group.as_ref().map(|g| (g.name.clone(), g.sites)),
     }
 }

@@ -17,13 +17,14 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use skafada_analysis::clean::clean;
 use skafada_analysis::data::Dataset;
+use skafada_analysis::data::Responses;
 use skafada_analysis::formula::write_record;
 use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::Plan;
 use skafada_release::derived::Interval;
 use skafada_release::{
-    Figure, FigureSpec, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
-    count_variables,
+    Figure, FigureSpec, Group, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
+    count_variables_in,
 };
 use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
 use skafada_stats::{Alternative, two_proportion_z_test};
@@ -34,7 +35,7 @@ use super::guard::Admin;
 use super::results::{needs_of, plan_of, section_refs, study_dataset};
 use super::views::{
     AdminLayout, ReleaseCell, ReleaseDashboardPage, ReleaseGroup, ReleaseNeed, ReleaseNeedGroup,
-    ReleaseNeedsPage, ReleaseQuestion, ReleaseRow,
+    ReleaseNeedsPage, ReleaseQuestion, ReleaseRow, ReleaseSurvey,
 };
 use crate::AppState;
 use crate::views::render;
@@ -115,12 +116,18 @@ fn compute(
     spec: &NeedsSpec,
     site_code: &str,
     threshold: u64,
+    similar: Option<&Similar>,
 ) -> Result<Computed, AdminError> {
     let site_index = dataset
         .sites
         .iter()
         .position(|s| s.site == site_code)
         .ok_or(AdminError::NotFound)?;
+    let in_group: Vec<bool> = dataset
+        .sites
+        .iter()
+        .map(|s| similar.is_some_and(|g| g.codes.contains(&s.site)))
+        .collect();
     let mut totals = Vec::new();
     let mut variables = Vec::new();
     let surveys = [
@@ -149,12 +156,27 @@ fn compute(
             .collect();
         let all = responses.filter(&keep);
         let site = responses.filter(&at_site);
+        let group = similar.map(|_| {
+            let rows: Vec<bool> = keep
+                .iter()
+                .zip(&responses.site)
+                .map(|(k, s)| *k && in_group.get(*s).copied().unwrap_or(false))
+                .collect();
+            responses.filter(&rows)
+        });
         totals.push(Totals {
             survey,
             site: site.len() as u64,
             all: all.len() as u64,
+            group: group.as_ref().map_or(site.len(), Responses::len) as u64,
         });
-        variables.extend(count_variables(survey, instrument, &site, &all));
+        variables.extend(count_variables_in(
+            survey,
+            instrument,
+            &site,
+            group.as_ref(),
+            &all,
+        ));
     }
     let mut figures: Vec<FigureSpec> = variables.iter().flat_map(distribution).collect();
     let mut gaps = Vec::new();
@@ -246,6 +268,7 @@ fn compute(
         totals,
         variables,
         figures,
+        group: similar.map(|g| g.group.clone()),
     };
     let release = build(&input).map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok(Computed {
@@ -253,6 +276,54 @@ fn compute(
         variables: input.variables,
         gaps,
         measures,
+    })
+}
+
+/// The fewest sites, this one included, a group of similar sites may have: fewer, and
+/// the LA contacts of two of them together could read too much of the others'.
+pub(crate) const MIN_SIMILAR_SITES: usize = 5;
+
+/// A group of similar sites: what they share and their codes, the site's own included.
+#[derive(Debug, Clone)]
+pub(crate) struct Similar {
+    group: Group,
+    codes: Vec<String>,
+}
+
+/// The similar sites of `site` among the study's: those sharing its area type, else its
+/// model of practice, else its deprivation quintile, else its region (Table 2's
+/// characteristics), the first with at least [`MIN_SIMILAR_SITES`] sites and fewer than
+/// all of them. `None` when no characteristic makes such a group.
+pub(crate) fn similar_sites(site: &Site, sites: &[Site]) -> Option<Similar> {
+    let quintile = |s: &Site| {
+        s.deprivation_quintile
+            .map(|q| q.to_string())
+            .unwrap_or_default()
+    };
+    type Characteristic = fn(&Site) -> String;
+    let characteristics: [(&str, Characteristic); 4] = [
+        ("area type", |s| s.area_type.clone()),
+        ("model of practice", |s| s.model_of_practice.clone()),
+        ("deprivation quintile", quintile),
+        ("region", |s| s.region.clone()),
+    ];
+    characteristics.into_iter().find_map(|(name, of)| {
+        let value = of(site);
+        if value.trim().is_empty() {
+            return None;
+        }
+        let codes: Vec<String> = sites
+            .iter()
+            .filter(|s| of(s) == value)
+            .map(|s| s.code.clone())
+            .collect();
+        (codes.len() >= MIN_SIMILAR_SITES && codes.len() < sites.len()).then(|| Similar {
+            group: Group {
+                name: format!("Sites with the same {name} ({value})"),
+                sites: codes.len(),
+            },
+            codes,
+        })
     })
 }
 
@@ -340,15 +411,18 @@ async fn make_site_release(
     let dataset = study_dataset(state, study, &content).await?;
     let threshold = threshold_of(study);
     let code = site.code.clone();
+    let similar = similar_sites(site, &state.store.sites(&study.id).await?);
     let (plan2, spec2) = (plan.clone(), spec.clone());
     let Computed {
         release,
         variables,
         gaps,
         measures,
-    } = tokio::task::spawn_blocking(move || compute(&dataset, &plan2, &spec2, &code, threshold))
-        .await
-        .map_err(|e| AdminError::Internal(e.to_string()))??;
+    } = tokio::task::spawn_blocking(move || {
+        compute(&dataset, &plan2, &spec2, &code, threshold, similar.as_ref())
+    })
+    .await
+    .map_err(|e| AdminError::Internal(e.to_string()))??;
     Ok(SiteRelease {
         release,
         variables,
@@ -464,13 +538,14 @@ pub(crate) async fn dashboard(
     .into_iter()
     .filter_map(|(survey, title)| {
         let totals = total(survey)?;
-        Some((
-            title.to_owned(),
-            totals.site,
-            totals.all,
-            released.release.releases(survey),
-            questions(&released, survey),
-        ))
+        Some(ReleaseSurvey {
+            title: title.to_owned(),
+            site: totals.site,
+            all: totals.all,
+            group: released.release.group.as_ref().map(|_| totals.group),
+            released: released.release.releases(survey),
+            questions: questions(&released, survey),
+        })
     })
     .collect();
     Ok(render(&ReleaseDashboardPage {
@@ -666,6 +741,7 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             "all_sites_percent",
             "site_interval_low",
             "site_interval_high",
+            "similar_sites_percent",
         ],
     )
     .map_err(fail)?;
@@ -708,6 +784,11 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 String::new(),
                 String::new(),
                 String::new(),
+                // The similar sites' responses, the site's included.
+                match &site.release.group {
+                    Some(_) => totals.group.to_string(),
+                    None => String::new(),
+                },
             ],
         )
         .map_err(fail)?;
@@ -745,6 +826,10 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 // base beside it.
                 interval(figure, |i| i.low),
                 interval(figure, |i| i.high),
+                match &site.release.group {
+                    Some(_) => text(figure.group_percent(), figure.withheld),
+                    None => String::new(),
+                },
             ],
         )
         .map_err(fail)?;

@@ -19,6 +19,8 @@ struct Tally {
     parts: (usize, usize),
     /// The same, of the detailed tables and training needs only (no headline measure).
     detail: (usize, usize),
+    /// Headline measures before the training whose similar sites' share is shown.
+    similar: usize,
 }
 
 /// Reads a site's protected-tables download as its LA contact.
@@ -65,6 +67,7 @@ async fn tally(app: &crate::helpers::TestApp, study: &DemoStudy, site: &str) -> 
             if shown(7) && shown(8) && shown(9) {
                 tally.measures.0 += 1;
             }
+            tally.similar += usize::from(shown(13));
         }
     }
     tally
@@ -102,8 +105,8 @@ async fn at_every_demo_site_with_20_or_more_responses_at_least_90_percent_of_hea
     }
     for (site, t) in &tallies {
         eprintln!(
-            "{site}: {} responses, headline measures {} of {} shown",
-            t.responses, t.measures.0, t.measures.1
+            "{site}: {} responses, headline measures {} of {} shown, {} beside similar sites",
+            t.responses, t.measures.0, t.measures.1, t.similar
         );
     }
     let mut checked = 0;
@@ -315,3 +318,40 @@ async fn a_site_far_from_all_sites_is_told_where_it_differs_in_plain_words(app: 
     assert!(page.body.contains("Worse than all sites"));
 }
 on_both!(a_site_far_from_all_sites_is_told_where_it_differs_in_plain_words);
+
+#[tokio::test]
+async fn an_urban_demo_site_is_compared_with_the_urban_sites_and_one_without_enough_similar_sites_with_all_sites_only()
+ {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let study = skafada_demo_study(&app).await;
+    let page = |site: &'static str| {
+        let (app, study) = (&app, &study);
+        async move {
+            let email = demo_la_contact(app, study, site).await;
+            let browser = signed_in(app, &email).await;
+            browser
+                .get(&format!(
+                    "/admin/studies/{}/sites/{site}/dashboard",
+                    study.study_id
+                ))
+                .await
+                .body
+        }
+    };
+    let urban = page("LA08").await;
+    assert!(urban.contains("Sites with the same area type (Urban)"));
+    assert!(urban.contains("<span data-meta=\"similar-sites\">6</span> sites"));
+    assert!(urban.contains(">Similar sites</th>"));
+    assert!(urban.contains("data-part=\"group\""));
+    assert!(
+        urban.contains(">Similar sites</text>"),
+        "the charts mark the similar sites"
+    );
+    // LA01 shares no characteristic with four other sites.
+    let alone = page("LA01").await;
+    assert!(alone.contains("compared with all sites only"));
+    assert!(!alone.contains("data-part=\"group\""));
+    app.cleanup().await;
+}

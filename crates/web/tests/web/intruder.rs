@@ -377,7 +377,8 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
     assert_eq!(download.status, 200);
     let mut reader = csv::Reader::from_reader(download.body.as_bytes());
     let mut items = Vec::new();
-    let mut totals: BTreeMap<Survey, u64> = BTreeMap::new();
+    // Each survey's responses at the site and, with a group of similar sites, at them.
+    let mut totals: BTreeMap<Survey, (u64, Option<u64>)> = BTreeMap::new();
     let mut values = BTreeMap::new();
     let number = |text: &str| text.trim_end_matches('%').parse::<u64>().ok();
     for record in reader.records() {
@@ -385,7 +386,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
         let id = record[0].to_owned();
         let survey = Survey::parse(&record[1]).unwrap();
         if id.ends_with("/responses") {
-            totals.insert(survey, record[7].parse().unwrap());
+            totals.insert(survey, (record[7].parse().unwrap(), number(&record[13])));
             continue;
         }
         let codes = |text: &str| -> Vec<u32> {
@@ -400,6 +401,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
             ("all", 10),
             ("low", 11),
             ("high", 12),
+            ("group", 13),
         ] {
             values.insert((id.clone(), part.to_owned()), record[column].to_owned());
         }
@@ -438,6 +440,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
             site_percent: number(&record[8]),
             site_base: number(&record[9]),
             all_percent: number(&record[10]),
+            group_percent: number(&record[13]),
             withheld: &record[7] == "withheld",
         });
     }
@@ -516,11 +519,13 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
             threshold: 5,
             totals: totals
                 .into_iter()
-                .map(|(survey, site)| Totals {
+                .map(|(survey, (site, group))| Totals {
                     survey,
                     site,
                     // The all-sites total is printed on the results page.
                     all: 0,
+                    // Without a group of similar sites, the site is its own.
+                    group: group.unwrap_or(site),
                 })
                 .collect(),
             items,
@@ -761,6 +766,23 @@ pub(crate) async fn demo_study(app: &TestApp, name: &str, plan: &str) -> DemoStu
                     code: site.site.clone(),
                     name: site.name.clone(),
                     region: site.region.clone(),
+                    // Table 2's area type and model of practice, as `serve --demo` has
+                    // them: the urban sites and the Signs of Safety sites are groups of
+                    // similar sites.
+                    area_type: match site.site.as_str() {
+                        "LA01" | "LA02" => "Mixed rural and urban",
+                        "LA09" | "LA10" => "Rural/mixed",
+                        "LA11" => "Rural",
+                        _ => "Urban",
+                    }
+                    .to_owned(),
+                    model_of_practice: match site.site.as_str() {
+                        "LA01" | "LA02" => "Family Safeguarding Model",
+                        "LA09" => "Own collaborative working model",
+                        "LA10" => "Own practice framework",
+                        _ => "Signs of Safety",
+                    }
+                    .to_owned(),
                     local_services: "[]".to_owned(),
                     ..skafada_store::NewSite::default()
                 },
