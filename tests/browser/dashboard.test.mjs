@@ -104,6 +104,10 @@ async function run ({ javaScript, phone }) {
     const table = page.getByRole('table', { name: 'Know quite a bit or a lot: the chart\'s numbers' })
     assert.equal(await table.count(), 1, 'the chart\'s table is beside it')
     assert.ok(await table.locator('tbody tr').count() >= 18)
+    // LA08 is urban: it is compared with the six urban sites too.
+    assert.equal(await table.locator('thead th', { hasText: 'Similar sites' }).count(), 1)
+    assert.match(await visible[0].innerHTML(), />Similar sites<\/text>/)
+    if (process.env.SUMMARY_PNG) await visible[0].screenshot({ path: `${process.env.SUMMARY_PNG}-chart-${phone ? 'phone' : 'desktop'}.png` })
     // Shown figures with their likely range, and LA08's 44 responses show nearly all.
     assert.match(await table.locator('tbody tr').first().innerText(), /\d+% \(\d+ of \d+\)\s+\d+% to \d+%\s+\d+%/)
     const shown = Number(await page.locator('[data-meta="shown"]').first().innerText())
