@@ -355,3 +355,24 @@ async fn an_urban_demo_site_is_compared_with_the_urban_sites_and_one_without_eno
     assert!(!alone.contains("data-part=\"group\""));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_study_whose_plan_has_no_headline_measures_says_so_and_shows_every_answer() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let study = demo_study(&app, "SKAFADA demo before", &plan_without_measures()).await;
+    let email = demo_la_contact(&app, &study, "LA01").await;
+    let browser = signed_in(&app, &email).await;
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/LA01/dashboard",
+            study.study_id
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("defines no headline measures"));
+    assert!(!page.body.contains("Where this site differs"));
+    assert!(page.body.contains("Every answer in detail"));
+    app.cleanup().await;
+}
