@@ -16,6 +16,7 @@ mod codes;
 pub mod data;
 pub mod derive;
 pub mod formula;
+pub mod headline;
 mod kept;
 pub mod plan;
 pub mod records;

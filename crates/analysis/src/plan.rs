@@ -56,6 +56,9 @@ pub struct Plan {
     /// Scale reliability analyses.
     #[serde(default)]
     pub reliability: Vec<Reliability>,
+    /// Headline measures for the sites' dashboards (`headline::measures` resolves them).
+    #[serde(default)]
+    pub headline: Vec<Headline>,
 }
 
 fn derive_keys(kind: &str) -> &'static [&'static str] {
@@ -605,6 +608,55 @@ pub enum Direction {
     Less,
     /// No direction expected: two-sided tests only.
     TwoSided,
+}
+
+/// A headline measure for the sites' dashboards: one collapsed share per statement of a
+/// grid (or of one single-choice question), small enough in detail for a site of a few
+/// dozen respondents to show.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Headline {
+    /// Identifier of the measure (of each statement's, as `ID/STATEMENT`).
+    pub id: String,
+    /// What the share counts, e.g. "Know quite a bit or a lot".
+    pub title: String,
+    /// The pre-training question: a single choice or a grid; post-training statements
+    /// are found by their twins.
+    pub item: String,
+    /// Only these statements of a grid (every statement when empty).
+    #[serde(default)]
+    pub rows: Vec<String>,
+    /// The codes counted.
+    #[serde(default)]
+    pub success: Vec<u32>,
+    /// Instead of `success`: an answer-key derived variable; each statement's correct
+    /// answer is counted.
+    pub key: Option<String>,
+    /// Whether a higher share is better (`higher`, the default) or worse (`lower`);
+    /// turned round for statements the survey marks `reverse`.
+    #[serde(default)]
+    pub better: Better,
+    /// Who the share is of: `substantive` answers (the default: "not applicable" and
+    /// "prefer not to say" left out, as in the study's figures) or `all-answers`
+    /// (everyone who answered the statement, which at a small site keeps a handful of
+    /// "not applicable" answers from hiding the measure).
+    #[serde(default = "substantive")]
+    pub base: ValidPercentBase,
+}
+
+fn substantive() -> ValidPercentBase {
+    ValidPercentBase::Substantive
+}
+
+/// Which direction of a headline measure is the better outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Better {
+    /// More is better.
+    #[default]
+    Higher,
+    /// Less is better.
+    Lower,
 }
 
 /// Internal consistency of a battery of statements.

@@ -1,8 +1,9 @@
 //! The intruder's integer programme, and the secondary suppression that defeats it.
 //!
-//! For a published view, the intruder's unknowns are the site's and the other sites'
-//! counts of every code of every variable ("atoms"). What they know: each variable's
-//! atoms add up to the published number of responses; routing (a variable shown only
+//! For a published view, the intruder's unknowns are the site's, the other similar
+//! sites' and the rest of the sites' counts of every code of every variable ("atoms";
+//! without a group of similar sites, the middle block's total is zero). What they
+//! know: each variable's atoms add up to the published number of responses; routing (a variable shown only
 //! after some answers was answered by no more people than gave them); the options of a
 //! "select all that apply" question were answered by the same people; every shown
 //! count, base and rounded percentage; and that a hidden figure is not zero (zeros are
@@ -37,6 +38,8 @@ pub struct ViewItem {
     pub site_base: Option<u64>,
     /// Every site's percentage.
     pub all_percent: Option<u64>,
+    /// The similar sites' percentage (the site included).
+    pub group_percent: Option<u64>,
     /// Nothing of the figure's question is shown, not even whether it is zero (hidden
     /// figures otherwise are known not to be zero, since zeros are always shown).
     pub withheld: bool,
@@ -82,7 +85,22 @@ impl Bounds {
 /// The survey's structure, as anyone who has read the questionnaire knows it.
 struct Structure<'a> {
     variables: Vec<&'a VariableCounts>,
-    totals: BTreeMap<Survey, (u64, u64)>,
+    /// Responses per survey: the site's, the similar sites' (the site included) and
+    /// every site's.
+    totals: BTreeMap<Survey, (u64, u64, u64)>,
+}
+
+/// The three blocks of a variable's atoms: the site's, the other similar sites' and the
+/// rest of the sites'.
+const BLOCKS: usize = 3;
+
+/// The block totals of a survey: the site's, the other similar sites', the rest's.
+fn block_totals((site, group, all): (u64, u64, u64)) -> [u64; BLOCKS] {
+    [
+        site,
+        group.saturating_sub(site),
+        all.saturating_sub(group.max(site)),
+    ]
 }
 
 impl<'a> Structure<'a> {
@@ -147,8 +165,8 @@ type Constraint = (Vec<(usize, f64)>, ComparisonOp, f64);
 struct Programme<'s, 'a> {
     structure: &'s Structure<'a>,
     /// Variables of the component, with the index of their first atom. Each variable
-    /// has `codes + 1` site atoms then `codes + 1` other-sites atoms (the last of each
-    /// is "no answer").
+    /// has `codes + 1` site atoms, then as many of the other similar sites' and of the
+    /// rest of the sites' (the last of each is "no answer").
     members: Vec<(usize, usize)>,
     atoms: usize,
     constraints: Vec<Constraint>,
@@ -163,16 +181,17 @@ impl<'s, 'a> Programme<'s, 'a> {
         let mut upper = Vec::new();
         for &v in component {
             let variable = structure.variables[v];
-            let (site, all) = structure
+            let totals = structure
                 .totals
                 .get(&variable.survey)
                 .copied()
-                .unwrap_or((0, 0));
+                .unwrap_or((0, 0, 0));
             let width = variable.codes.len() + 1;
             members.push((v, atoms));
-            atoms += 2 * width;
-            upper.extend(std::iter::repeat_n(site, width));
-            upper.extend(std::iter::repeat_n(all.saturating_sub(site), width));
+            atoms += BLOCKS * width;
+            for total in block_totals(totals) {
+                upper.extend(std::iter::repeat_n(total, width));
+            }
         }
         let mut programme = Programme {
             structure,
@@ -195,13 +214,14 @@ impl<'s, 'a> Programme<'s, 'a> {
             .map(|(v, start)| (*start, self.structure.variables[*v]))
     }
 
-    /// The site's (or, with `other`, the other sites') atoms of these codes.
-    fn atoms_of(&self, variable: usize, codes: &[u32], other: bool) -> Vec<usize> {
+    /// The atoms of these codes in one block: 0 the site's, 1 the other similar sites',
+    /// 2 the rest of the sites'.
+    fn atoms_of(&self, variable: usize, codes: &[u32], block: usize) -> Vec<usize> {
         let Some((start, v)) = self.start(variable) else {
             return Vec::new();
         };
         let width = v.codes.len() + 1;
-        let offset = if other { start + width } else { start };
+        let offset = start + block * width;
         v.codes
             .iter()
             .enumerate()
@@ -215,13 +235,14 @@ impl<'s, 'a> Programme<'s, 'a> {
         for &(v, start) in &members {
             let variable = self.structure.variables[v];
             let width = variable.codes.len() + 1;
-            let (site, all) = self
+            let totals = self
                 .structure
                 .totals
                 .get(&variable.survey)
                 .copied()
-                .unwrap_or((0, 0));
-            for (offset, total) in [(0, site), (width, all.saturating_sub(site))] {
+                .unwrap_or((0, 0, 0));
+            for (block, total) in block_totals(totals).into_iter().enumerate() {
+                let offset = block * width;
                 let terms = (0..width).map(|i| (start + offset + i, 1.0)).collect();
                 self.constraints
                     .push((terms, ComparisonOp::Eq, total as f64));
@@ -231,15 +252,15 @@ impl<'s, 'a> Programme<'s, 'a> {
                 let Some(u) = self.structure.variable(variable.survey, other) else {
                     continue;
                 };
-                for other_sites in [false, true] {
+                for block in 0..BLOCKS {
                     let answered: Vec<u32> = variable.codes.iter().map(|c| c.code).collect();
                     let mut terms: Vec<(usize, f64)> = self
-                        .atoms_of(v, &answered, other_sites)
+                        .atoms_of(v, &answered, block)
                         .into_iter()
                         .map(|a| (a, 1.0))
                         .collect();
                     terms.extend(
-                        self.atoms_of(u, codes, other_sites)
+                        self.atoms_of(u, codes, block)
                             .into_iter()
                             .map(|a| (a, -1.0)),
                     );
@@ -257,10 +278,9 @@ impl<'s, 'a> Programme<'s, 'a> {
                 })
             {
                 let w_width = self.structure.variables[w].codes.len() + 1;
-                for (a, b) in [
-                    (start + width - 1, w_start + w_width - 1),
-                    (start + 2 * width - 1, w_start + 2 * w_width - 1),
-                ] {
+                for (a, b) in
+                    (1..=BLOCKS).map(|k| (start + k * width - 1, w_start + k * w_width - 1))
+                {
                     self.constraints
                         .push((vec![(a, 1.0), (b, -1.0)], ComparisonOp::Eq, 0.0));
                 }
@@ -276,8 +296,8 @@ impl<'s, 'a> Programme<'s, 'a> {
         let Some(v) = self.structure.variable(spec.survey, &spec.variable) else {
             return;
         };
-        let count = self.atoms_of(v, &spec.codes, false);
-        let base = self.atoms_of(v, &spec.base, false);
+        let count = self.atoms_of(v, &spec.codes, 0);
+        let base = self.atoms_of(v, &spec.base, 0);
         let ones = |atoms: &[usize]| atoms.iter().map(|a| (*a, 1.0)).collect::<Vec<_>>();
         match item.site_count {
             Some(k) => self
@@ -294,11 +314,17 @@ impl<'s, 'a> Programme<'s, 'a> {
         if let Some(p) = item.site_percent {
             self.percent(&count, &base, p);
         }
-        if let Some(p) = item.all_percent {
+        // Every site's share counts all three blocks; the similar sites' the first two.
+        for (percent, blocks) in [(item.all_percent, 1..BLOCKS), (item.group_percent, 1..2)] {
+            let Some(p) = percent else {
+                continue;
+            };
             let mut count = count.clone();
-            count.extend(self.atoms_of(v, &spec.codes, true));
             let mut base = base.clone();
-            base.extend(self.atoms_of(v, &spec.base, true));
+            for block in blocks {
+                count.extend(self.atoms_of(v, &spec.codes, block));
+                base.extend(self.atoms_of(v, &spec.base, block));
+            }
             self.percent(&count, &base, p);
         }
     }
@@ -334,7 +360,7 @@ impl<'s, 'a> Programme<'s, 'a> {
         let mut problem = Problem::new(direction);
         problem.set_time_limit(Duration::from_secs(5));
         let objective: BTreeSet<usize> = self
-            .atoms_of(target.variable, &target.codes, false)
+            .atoms_of(target.variable, &target.codes, 0)
             .into_iter()
             .collect();
         let vars: Vec<_> = (0..self.atoms)
@@ -370,7 +396,10 @@ impl<'s, 'a> Programme<'s, 'a> {
 fn structure<'a>(variables: &'a [VariableCounts], totals: &[Totals]) -> Structure<'a> {
     Structure {
         variables: variables.iter().collect(),
-        totals: totals.iter().map(|t| (t.survey, (t.site, t.all))).collect(),
+        totals: totals
+            .iter()
+            .map(|t| (t.survey, (t.site, t.group, t.all)))
+            .collect(),
     }
 }
 
@@ -445,6 +474,7 @@ enum Part {
     Count,
     Base,
     All,
+    Group,
 }
 
 fn view_item(figure: &Figure) -> ViewItem {
@@ -454,26 +484,38 @@ fn view_item(figure: &Figure) -> ViewItem {
         site_percent: figure.site_percent(),
         site_base: figure.site_base(),
         all_percent: figure.all_percent(),
+        group_percent: figure.group_percent(),
         withheld: figure.withheld,
     }
+}
+
+/// Whether two figures publish the same number as this part: the same codes counted
+/// (a count), the same base (a base), or both (an all-sites percentage).
+fn publishes_same(a: &FigureSpec, b: &FigureSpec, part: Part) -> bool {
+    let (codes, base) = match part {
+        Part::Count => (true, false),
+        Part::Base => (false, true),
+        Part::All | Part::Group => (true, true),
+    };
+    a.survey == b.survey
+        && a.variable == b.variable
+        && (!codes || sorted(&a.codes) == sorted(&b.codes))
+        && (!base || sorted(&a.base) == sorted(&b.base))
 }
 
 /// Hides a part of a figure and of every figure that publishes the same number.
 fn hide(figures: &mut [Figure], index: usize, part: Part) -> usize {
     let spec = figures[index].spec.clone();
-    let same = |other: &FigureSpec, codes: bool, base: bool| {
-        other.survey == spec.survey
-            && other.variable == spec.variable
-            && (!codes || sorted(&other.codes) == sorted(&spec.codes))
-            && (!base || sorted(&other.base) == sorted(&spec.base))
-    };
     let mut hidden = 0;
     for figure in figures.iter_mut() {
+        if !publishes_same(&figure.spec, &spec, part) {
+            continue;
+        }
         let flag = match part {
-            Part::Count if same(&figure.spec, true, false) => &mut figure.site_shown,
-            Part::Base if same(&figure.spec, false, true) => &mut figure.base_shown,
-            Part::All if same(&figure.spec, true, true) => &mut figure.all_shown,
-            _ => continue,
+            Part::Count => &mut figure.site_shown,
+            Part::Base => &mut figure.base_shown,
+            Part::All => &mut figure.all_shown,
+            Part::Group => &mut figure.group_shown,
         };
         if *flag {
             *flag = false;
@@ -500,6 +542,7 @@ pub(crate) fn protect(
             figure.site_shown = false;
             figure.base_shown = false;
             figure.all_shown = false;
+            figure.group_shown = false;
             figure.withheld = true;
         }
     }
@@ -582,21 +625,46 @@ pub(crate) fn protect(
                 break;
             };
             // Candidates: shown non-zero parts, those of the failing variable first and
-            // the smallest first.
+            // the smallest first, headline measures after the details of their variable.
             let mut candidates: Vec<(u64, usize, Part)> = Vec::new();
             for &i in &members {
                 let f = &figures[i];
                 let same_variable =
                     structure.variable(f.spec.survey, &f.spec.variable) == Some(failing.variable);
                 let distance = if same_variable { 0 } else { 1_000_000 };
+                // A number a headline measure publishes (itself, or a detail printing the
+                // same number) is kept while any other detail of its variable can go.
+                let headline = |part: Part| -> u64 {
+                    let shared = members.iter().any(|&j| {
+                        figures[j].spec.headline && publishes_same(&figures[j].spec, &f.spec, part)
+                    });
+                    if shared { 999 } else { 0 }
+                };
                 if f.site_shown && f.site.count > 0 {
-                    candidates.push((distance + f.site.count, i, Part::Count));
+                    candidates.push((
+                        distance + headline(Part::Count) + f.site.count,
+                        i,
+                        Part::Count,
+                    ));
                 }
                 if f.base_shown && f.site.base > 0 {
-                    candidates.push((distance + 1_000 + f.site.base, i, Part::Base));
+                    candidates.push((
+                        distance + headline(Part::Base) + 1_000 + f.site.base,
+                        i,
+                        Part::Base,
+                    ));
                 }
                 if f.all_shown && f.all.count > 0 {
-                    candidates.push((distance + 10_000 + f.all.count, i, Part::All));
+                    candidates.push((
+                        distance + headline(Part::All) + 10_000 + f.all.count,
+                        i,
+                        Part::All,
+                    ));
+                }
+                // The similar sites' share goes before a headline measure's own numbers:
+                // the measure is what the page leads with.
+                if f.group_shown && f.group.count > 0 {
+                    candidates.push((distance + 500 + f.group.count.min(400), i, Part::Group));
                 }
             }
             candidates.sort_by_key(|(cost, i, _)| (*cost, *i));
@@ -607,10 +675,12 @@ pub(crate) fn protect(
                     let f = &mut figures[i];
                     outcome.secondary += usize::from(f.site_shown)
                         + usize::from(f.base_shown)
-                        + usize::from(f.all_shown);
+                        + usize::from(f.all_shown)
+                        + usize::from(f.group_shown);
                     f.site_shown = false;
                     f.base_shown = false;
                     f.all_shown = false;
+                    f.group_shown = false;
                     f.withheld = true;
                 }
                 if targets.keys().any(|t| check(figures, t).is_none()) {

@@ -98,8 +98,21 @@ pub fn count_variables(
     site: &Responses,
     all: &Responses,
 ) -> Vec<VariableCounts> {
+    count_variables_in(survey, instrument, site, None, all)
+}
+
+/// As [`count_variables`], with the kept responses of a group of similar sites (the
+/// site included) counted too (`CodeCount::group`; the site's own counts without one).
+pub fn count_variables_in(
+    survey: Survey,
+    instrument: &Instrument,
+    site: &Responses,
+    group: Option<&Responses>,
+    all: &Responses,
+) -> Vec<VariableCounts> {
     let mut out = Vec::new();
     let mut routed_site: HashMap<String, Vec<i32>> = HashMap::new();
+    let mut routed_group: HashMap<String, Vec<i32>> = HashMap::new();
     let mut routed_all: HashMap<String, Vec<i32>> = HashMap::new();
     let mut push = |id: String,
                     item: &skafada_instrument::Item,
@@ -112,6 +125,15 @@ pub fn count_variables(
         let all_column = routed_column(all, &id, &shown_if, &routed_all);
         let (site_counts, site_missing) = counts(&site_column, &code_list);
         let (all_counts, all_missing) = counts(&all_column, &code_list);
+        let group_counts = match group {
+            Some(group) => {
+                let column = routed_column(group, &id, &shown_if, &routed_group);
+                let (by_code, _) = counts(&column, &code_list);
+                routed_group.insert(id.clone(), column);
+                by_code
+            }
+            None => site_counts.clone(),
+        };
         routed_site.insert(id.clone(), site_column);
         routed_all.insert(id.clone(), all_column);
         out.push(VariableCounts {
@@ -124,12 +146,13 @@ pub fn count_variables(
             text,
             codes: codes
                 .into_iter()
-                .zip(site_counts.into_iter().zip(all_counts))
-                .map(|((code, label), (site, all))| CodeCount {
+                .zip(site_counts.into_iter().zip(all_counts).zip(group_counts))
+                .map(|((code, label), ((site, all), group))| CodeCount {
                     code,
                     label,
                     site,
                     all,
+                    group,
                 })
                 .collect(),
             site_missing,

@@ -3,10 +3,12 @@
 //! combination of them gives away a small count.
 //!
 //! The model (`docs/confidentiality.md`): the unknowns are the site's counts of each
-//! answer code of each coded survey variable, and the other sites' counts beside them
-//! (integer atoms, "not answered" included). Every published number is a linear
-//! statement about atoms: a count is a sum of atoms, a rounded percentage bounds the
-//! ratio of two sums, an all-sites percentage bounds the site's atoms plus the others'.
+//! answer code of each coded survey variable, and the other sites' counts beside them,
+//! split into the other similar sites' and the rest's when the site is compared with a
+//! group of similar sites (integer atoms, "not answered" included). Every published
+//! number is a linear statement about atoms: a count is a sum of atoms, a rounded
+//! percentage bounds the ratio of two sums, an all-sites percentage bounds the site's
+//! atoms plus the others'.
 //! The survey's structure adds what an intruder who has read the questionnaire knows:
 //! each variable's atoms add up to the published number of responses; a question shown
 //! only after a given answer was answered by no more people than gave that answer; the
@@ -27,9 +29,10 @@
 
 mod audit;
 mod counts;
+pub mod derived;
 
 pub use audit::{Bounds, PublishedView, ViewItem, intruder_bounds};
-pub use counts::{condition_of, count_variables};
+pub use counts::{condition_of, count_variables, count_variables_in};
 
 use serde::Serialize;
 
@@ -73,6 +76,9 @@ pub struct CodeCount {
     pub site: u64,
     /// Responses at every site (the site included) with this code.
     pub all: u64,
+    /// Responses at the similar sites (the site included) with this code; the site's own
+    /// count when there is no group of similar sites.
+    pub group: u64,
 }
 
 /// A coded variable of one survey (a single-choice question, a statement of a grid, or
@@ -113,6 +119,8 @@ pub struct Totals {
     pub site: u64,
     /// At every site, the site included.
     pub all: u64,
+    /// At the similar sites, the site included; the site's own when there is no group.
+    pub group: u64,
 }
 
 /// A figure asked for: the share of respondents giving any of `codes` among those
@@ -131,6 +139,10 @@ pub struct FigureSpec {
     pub base: Vec<u32>,
     /// What it counts, for downloads, e.g. "Very little or a little".
     pub label: String,
+    /// A headline measure: when something must be hidden to protect a small count, the
+    /// figures of the detailed tables are hidden first and this one only if nothing else
+    /// will do.
+    pub headline: bool,
 }
 
 /// What the release is computed from.
@@ -147,6 +159,18 @@ pub struct ReleaseInput {
     pub variables: Vec<VariableCounts>,
     /// Every figure any page or download may show.
     pub figures: Vec<FigureSpec>,
+    /// The group of similar sites the site is compared with, if any: what they share
+    /// (e.g. "Urban local authorities") and how many sites it has, the site included.
+    pub group: Option<Group>,
+}
+
+/// The similar sites a site is compared with: their counts are `CodeCount::group`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// What the sites share, as the pages name it.
+    pub name: String,
+    /// How many sites, the site included.
+    pub sites: usize,
 }
 
 /// A share as counted.
@@ -182,6 +206,11 @@ pub struct Figure {
     pub all: Share,
     /// Whether every site's percentage may be shown.
     pub all_shown: bool,
+    /// The similar sites' share (the site included); the site's own when there is no
+    /// group of similar sites.
+    pub group: Share,
+    /// Whether the similar sites' percentage may be shown (never without a group).
+    pub group_shown: bool,
     /// Nothing of the figure's question is shown, not even its zeros: the last resort
     /// when hiding figures one by one could not protect a count.
     pub withheld: bool,
@@ -206,6 +235,11 @@ impl Figure {
     /// Every site's percentage, if it may be shown.
     pub fn all_percent(&self) -> Option<u64> {
         self.all_shown.then(|| self.all.percent()).flatten()
+    }
+
+    /// The similar sites' percentage, if it may be shown.
+    pub fn group_percent(&self) -> Option<u64> {
+        self.group_shown.then(|| self.group.percent()).flatten()
     }
 }
 
@@ -235,6 +269,8 @@ pub struct Release {
     pub totals: Vec<Totals>,
     /// Every figure, in the order asked for.
     pub figures: Vec<Figure>,
+    /// The group of similar sites, if any.
+    pub group: Option<Group>,
     /// How it was protected.
     pub protection: Protection,
 }
@@ -272,6 +308,7 @@ impl Release {
                     site_percent: f.site_percent(),
                     site_base: f.site_base(),
                     all_percent: f.all_percent(),
+                    group_percent: f.group_percent(),
                     withheld: f.withheld,
                 })
                 .collect(),
@@ -318,7 +355,7 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
                     spec.survey.as_str()
                 ),
             })?;
-        let sum = |codes: &[u32], all: bool| -> Result<u64, ReleaseError> {
+        let sum = |codes: &[u32], of: fn(&CodeCount) -> u64| -> Result<u64, ReleaseError> {
             codes.iter().try_fold(0u64, |acc, code| {
                 let found = variable
                     .codes
@@ -328,7 +365,7 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
                         figure: spec.id.clone(),
                         problem: format!("no code {code} in {}", variable.id),
                     })?;
-                Ok(acc + if all { found.all } else { found.site })
+                Ok(acc + of(found))
             })
         };
         if spec.codes.iter().any(|c| !spec.base.contains(c)) {
@@ -340,16 +377,21 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
         figures.push(Figure {
             spec: spec.clone(),
             site: Share {
-                count: sum(&spec.codes, false)?,
-                base: sum(&spec.base, false)?,
+                count: sum(&spec.codes, |c| c.site)?,
+                base: sum(&spec.base, |c| c.site)?,
             },
             site_shown: true,
             base_shown: true,
             all: Share {
-                count: sum(&spec.codes, true)?,
-                base: sum(&spec.base, true)?,
+                count: sum(&spec.codes, |c| c.all)?,
+                base: sum(&spec.base, |c| c.all)?,
             },
             all_shown: true,
+            group: Share {
+                count: sum(&spec.codes, |c| c.group)?,
+                base: sum(&spec.base, |c| c.group)?,
+            },
+            group_shown: input.group.is_some(),
             withheld: false,
         });
     }
@@ -358,6 +400,7 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
         threshold: input.threshold,
         totals: input.totals.clone(),
         figures,
+        group: input.group.clone(),
         protection: Protection::default(),
     };
     let small = |n: u64| (1..input.threshold).contains(&n);
@@ -375,6 +418,18 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
         }
         if small(figure.all.count) || small(figure.all.base) {
             figure.all_shown = false;
+            primary += 1;
+        }
+        // The similar sites are few: their own small counts (the group's less the
+        // site's) are protected too, not only the group's.
+        let others = |group: u64, site: u64| group.saturating_sub(site);
+        if figure.group_shown
+            && (small(figure.group.count)
+                || small(figure.group.base)
+                || small(others(figure.group.count, figure.site.count))
+                || small(others(figure.group.base, figure.site.base)))
+        {
+            figure.group_shown = false;
             primary += 1;
         }
     }

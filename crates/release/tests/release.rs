@@ -27,6 +27,7 @@ fn variable(id: &str, item: &str, site: &[u64], all: &[u64], total: (u64, u64)) 
                 label: format!("code {}", i + 1),
                 site: *s,
                 all: *a,
+                group: *s,
             })
             .collect(),
         site_missing: total.0 - site_sum,
@@ -48,6 +49,7 @@ fn figures(v: &VariableCounts, shares: &[Vec<u32>]) -> Vec<FigureSpec> {
             codes: vec![c.code],
             base: base.clone(),
             label: c.label.clone(),
+            headline: false,
         })
         .collect();
     for (i, codes) in shares.iter().enumerate() {
@@ -58,6 +60,7 @@ fn figures(v: &VariableCounts, shares: &[Vec<u32>]) -> Vec<FigureSpec> {
             codes: codes.clone(),
             base: base.clone(),
             label: "share".to_owned(),
+            headline: false,
         });
     }
     out
@@ -123,9 +126,11 @@ fn the_issue_s_differencing_example_recovers_nothing() {
             survey: Survey::Pre,
             site: 28,
             all: 300,
+            group: 28,
         }],
         figures: figures(&v, &[vec![1, 2]]),
         variables: vec![v.clone()],
+        group: None,
     };
     let release = build(&input).expect("release");
     let view = release.view();
@@ -137,6 +142,58 @@ fn the_issue_s_differencing_example_recovers_nothing() {
     assert!(first.protects(5), "{first:?}");
     assert!(release.protection.protected >= 1);
     assert!(release.protection.secondary >= 1);
+}
+
+/// A site whose answers 3 to 5 are small (4, 2 and 4), with 4 of its 35 responses not
+/// answering, and the share of answers 4 and 5 (6) beside them.
+fn headline_input(headline: bool) -> ReleaseInput {
+    let counts = [14, 7, 4, 2, 4];
+    let all: Vec<u64> = counts.iter().map(|c| c * 9 + 11).collect();
+    let all_total = all.iter().sum::<u64>() + 40;
+    let v = variable("row", "grid", &counts, &all, (35, all_total));
+    let mut figures = figures(&v, &[vec![4, 5]]);
+    if let Some(share) = figures.last_mut() {
+        share.headline = headline;
+    }
+    ReleaseInput {
+        site_code: "LA01".to_owned(),
+        threshold: 5,
+        totals: vec![Totals {
+            survey: Survey::Pre,
+            site: 35,
+            all: all_total,
+            group: 35,
+        }],
+        figures,
+        variables: vec![v],
+        group: None,
+    }
+}
+
+#[test]
+fn a_headline_share_is_kept_while_a_detail_of_its_question_can_be_hidden_instead() {
+    // As a detail, the share is among the cheapest figures to hide; as a headline
+    // measure, details of its question go first and the share stays, with the number who
+    // answered beside it.
+    let detail = build(&headline_input(false)).expect("release");
+    let share = detail.figure("row/share-0").expect("share");
+    assert!(!share.site_shown, "as a detail, the share is hidden");
+    let input = headline_input(true);
+    let release = build(&input).expect("release");
+    let share = release.figure("row/share-0").expect("share");
+    assert!(
+        share.site_shown && share.base_shown,
+        "the headline share stays"
+    );
+    // And every small count is still protected.
+    let bounds = intruder_bounds(&release.view(), &input.variables);
+    for code in [3, 4, 5] {
+        let small = bounds
+            .iter()
+            .find(|b| b.figure == format!("row/{code}") && b.part == "count")
+            .expect("the small count is hidden");
+        assert!(small.protects(5), "{small:?}");
+    }
 }
 
 #[test]
@@ -151,6 +208,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
         codes: vec![code],
         base: base.clone(),
         label: String::new(),
+        headline: false,
     };
     let view = PublishedView {
         threshold: 5,
@@ -158,6 +216,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
             survey: Survey::Pre,
             site: 25,
             all: 250,
+            group: 25,
         }],
         items: vec![
             skafada_release::ViewItem {
@@ -166,6 +225,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
             skafada_release::ViewItem {
@@ -174,6 +234,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
             skafada_release::ViewItem {
@@ -182,6 +243,7 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
                 site_percent: None,
                 site_base: Some(25),
                 all_percent: None,
+                group_percent: None,
                 withheld: false,
             },
         ],
@@ -192,7 +254,14 @@ fn hidden_cells_are_known_not_to_be_zero_and_the_total_pins_a_lone_one() {
     assert!(!bounds[0].protects(5));
 }
 
-fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
+/// As `site_input`, optionally with a group of similar sites: the other similar sites
+/// have `2c + 1` of each code the site has `c` of (so their own counts are small too).
+fn site_input_with(
+    site: Vec<Vec<u64>>,
+    total: u64,
+    threshold: u64,
+    with_group: bool,
+) -> ReleaseInput {
     let variables: Vec<VariableCounts> = site
         .iter()
         .enumerate()
@@ -221,6 +290,42 @@ fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
             v
         })
         .collect();
+    // The similar sites' block: the others' counts, and as many unanswered as makes every
+    // variable's block add up to the same total.
+    let others = |v: &VariableCounts| -> u64 { v.codes.iter().map(|c| 2 * c.site + 1).sum() };
+    let group_total = if with_group {
+        total + variables.iter().map(others).max().unwrap_or(0) + 2
+    } else {
+        total
+    };
+    let variables: Vec<VariableCounts> = variables
+        .into_iter()
+        .map(|mut v| {
+            if with_group {
+                for c in &mut v.codes {
+                    c.group = c.site + 2 * c.site + 1;
+                    // The rest of the sites keep at least what they had.
+                    c.all = c.all.max(c.group);
+                }
+            }
+            v
+        })
+        .collect();
+    let all_total = variables
+        .iter()
+        .map(|v| v.codes.iter().map(|c| c.all).sum::<u64>() + v.all_missing)
+        .max()
+        .unwrap_or(0);
+    // The rest of the sites' block: room for each variable's codes outside the group.
+    let rest = |v: &VariableCounts| -> u64 { v.codes.iter().map(|c| c.all - c.group).sum() };
+    let all_total = all_total.max(group_total + variables.iter().map(rest).max().unwrap_or(0));
+    let variables: Vec<VariableCounts> = variables
+        .into_iter()
+        .map(|mut v| {
+            v.all_missing = all_total - v.codes.iter().map(|c| c.all).sum::<u64>();
+            v
+        })
+        .collect();
     let figures = variables
         .iter()
         .flat_map(|v| figures(v, &[vec![1, 2]]))
@@ -232,9 +337,14 @@ fn site_input(site: Vec<Vec<u64>>, total: u64, threshold: u64) -> ReleaseInput {
             survey: Survey::Pre,
             site: total,
             all: all_total,
+            group: group_total,
         }],
         variables,
         figures,
+        group: with_group.then(|| skafada_release::Group {
+            name: "Similar sites".to_owned(),
+            sites: 4,
+        }),
     }
 }
 
@@ -249,14 +359,25 @@ proptest! {
         table in proptest::collection::vec(proptest::collection::vec(0u64..9, 3..5), 1..4),
         unanswered in 0u64..3,
         threshold in 3u64..6,
+        with_group in proptest::bool::ANY,
     ) {
         let total = table.iter().map(|r| r.iter().sum::<u64>()).max().unwrap_or(0) + unanswered;
         prop_assume!(total >= threshold);
-        // Every variable answered by at most `total`: pad the rest as unanswered.
-        let input = site_input(table.clone(), total, threshold);
+        // Every variable answered by at most `total`: pad the rest as unanswered. With a
+        // group of similar sites, its percentages are published too.
+        let input = site_input_with(table.clone(), total, threshold, with_group);
         let release = build(&input).expect("release");
         let bounds = intruder_bounds(&release.view(), &input.variables);
         for figure in &release.figures {
+            // The other similar sites' own counts are never small where their share shows.
+            if figure.group_percent().is_some() {
+                for others in [
+                    figure.group.count - figure.site.count,
+                    figure.group.base - figure.site.base,
+                ] {
+                    prop_assert!(others == 0 || others >= threshold, "{}: {others}", figure.spec.id);
+                }
+            }
             for (part, value, shown) in [
                 ("count", figure.site.count, figure.site_shown),
                 ("base", figure.site.base, figure.base_shown),
@@ -309,13 +430,14 @@ proptest! {
                         .then(|| (200 * k + base_value) / (2 * base_value)),
                     site_base: show_base.then_some(base_value),
                     all_percent: None,
+                    group_percent: None,
                     withheld: false,
                 }
             })
             .collect();
         let view = PublishedView {
             threshold: 5,
-            totals: vec![Totals { survey: Survey::Pre, site: total, all: total }],
+            totals: vec![Totals { survey: Survey::Pre, site: total, all: total, group: total }],
             items,
         };
         let tables = enumerate(&view, counts.len(), total);
@@ -332,4 +454,87 @@ proptest! {
             prop_assert_eq!((b.low, b.high), (low, high), "{:?}", b);
         }
     }
+}
+
+/// A figure as the release would hold it, every part shown unless said.
+fn shown_figure(id: &str, count: u64, base: u64, all_percent: u64) -> skafada_release::Figure {
+    skafada_release::Figure {
+        spec: FigureSpec {
+            id: id.to_owned(),
+            survey: Survey::Pre,
+            variable: id.to_owned(),
+            codes: vec![1],
+            base: vec![1, 2],
+            label: String::new(),
+            headline: true,
+        },
+        site: skafada_release::Share { count, base },
+        site_shown: true,
+        base_shown: true,
+        // 1,000 people at every site, with the percentage given.
+        all: skafada_release::Share {
+            count: all_percent * 10,
+            base: 1000,
+        },
+        all_shown: true,
+        group: skafada_release::Share { count, base },
+        group_shown: false,
+        withheld: false,
+    }
+}
+
+#[test]
+fn a_measure_differs_only_when_all_sites_lie_outside_the_sites_adjusted_interval() {
+    use skafada_release::derived::{Direction, differences, interval};
+    let high = shown_figure("high", 36, 40, 50);
+    let near = shown_figure("near", 22, 40, 50);
+    let low = shown_figure("low", 8, 40, 50);
+    let found = differences(&[&high, &near, &low]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].index, found[0].direction), (0, Direction::Higher));
+    assert_eq!((found[1].index, found[1].direction), (2, Direction::Lower));
+    assert!(found[0].beyond > found[1].beyond);
+    // 32 of 40 (80%, interval 65% to 90%) beside 62%: a difference on its own...
+    let alone = shown_figure("alone", 32, 40, 62);
+    assert_eq!(
+        interval(&alone).map(|i| (i.low, i.high)),
+        Some((65, 90)),
+        "the printed interval rounds outwards"
+    );
+    assert_eq!(differences(&[&alone]).len(), 1);
+    // ...but not among twenty measures compared together.
+    let others: Vec<_> = (0..19)
+        .map(|i| shown_figure(&format!("m{i}"), 20, 40, 50))
+        .collect();
+    let mut all: Vec<&skafada_release::Figure> = others.iter().collect();
+    all.push(&alone);
+    assert!(differences(&all).is_empty());
+    // A hidden share is never compared, however far from all sites it would be.
+    let mut hidden = shown_figure("hidden", 40, 40, 10);
+    hidden.site_shown = false;
+    assert!(differences(&[&hidden]).is_empty());
+    assert_eq!(interval(&hidden), None);
+}
+
+#[test]
+fn change_after_the_training_is_tested_on_shown_figures_and_adjusted_together() {
+    use skafada_release::derived::changes;
+    let (before, after) = (shown_figure("a", 10, 40, 50), shown_figure("a", 30, 40, 50));
+    let (same, same_after) = (shown_figure("b", 20, 40, 50), shown_figure("b", 22, 40, 50));
+    let mut hidden_after = shown_figure("c", 35, 40, 50);
+    hidden_after.base_shown = false;
+    let found = changes(
+        &[
+            (&before, &after),
+            (&same, &same_after),
+            (&before, &hidden_after),
+        ],
+        0.01,
+    );
+    assert_eq!(found.len(), 2, "a pair with a hidden part is not tested");
+    assert_eq!((found[0].points, found[0].clear), (50, true));
+    assert_eq!((found[1].points, found[1].clear), (5, false));
+    // Holm: the smallest p is multiplied by the number of tests.
+    let alone = changes(&[(&before, &after)], 0.01);
+    assert!((found[0].adjusted_p - 2.0 * alone[0].adjusted_p).abs() < 1e-12);
 }

@@ -183,6 +183,8 @@ pub enum ChartKind {
     Stacked,
     /// Bars of several series side by side.
     Grouped,
+    /// A share with its interval (a dot on a range) beside a reference share (a tick).
+    Interval,
 }
 
 /// A chart, ready to be written as SVG or painted into a PDF.
@@ -596,6 +598,162 @@ pub fn grouped_chart_in(frame: Frame, title: &str, series: &[String], rows: &[Ro
             "Grouped bar chart of {} items, with one bar each for {}, as a percentage of respondents. The numbers are in the table that follows.",
             rows.len(),
             series.join(" and "),
+        ),
+        width: g.width,
+        height: y + 22.0,
+        scale,
+        bars,
+        marks,
+    }
+}
+
+/// One row of a dot-and-range chart: a share with its interval, beside a reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalRow {
+    /// The statement or item.
+    pub label: String,
+    /// The share, with the low and high ends of its interval, in per cent; `None` when
+    /// it is hidden, which the chart says.
+    pub share: Option<(f64, f64, f64)>,
+    /// The reference shares (e.g. all sites, similar sites), in per cent, in the order
+    /// of the chart's reference names; `None` when hidden.
+    pub references: Vec<Option<f64>>,
+}
+
+/// The colour of a share and its interval (Okabe-Ito blue, 6.6:1 on white).
+const SHARE: Color = SERIES[0];
+/// The colours of the reference ticks (PuOr's dark orange, 4.6:1 on white, and dark
+/// purple), each drawn at its own length so that they differ by shape as well.
+const REFERENCES: [(Color, f32); 2] = [(DIVERGING_5[0], 9.0), (DIVERGING_5[4], 5.0)];
+
+/// A dot-and-range chart: for each row the share as a square on its interval, and each
+/// reference share (at most two) as an upright tick, on a scale of 0 to 100%. `share`
+/// and `references` name them in the legend, e.g. "This site, with its likely range" and
+/// "All sites".
+pub fn interval_chart_in(
+    frame: Frame,
+    title: &str,
+    share: &str,
+    references: &[&str],
+    rows: &[IntervalRow],
+) -> Chart {
+    let g = frame.geometry();
+    let mut items = vec![(share.to_owned(), SHARE)];
+    items.extend(
+        references
+            .iter()
+            .zip(REFERENCES)
+            .map(|(name, (color, _))| ((*name).to_owned(), color)),
+    );
+    let (mut marks, legend_height) = legend(&items, 0.0, g.width);
+    let top = legend_height + 10.0;
+    let scale = (g.plot_right - 40.0 - g.plot_x) / 100.0;
+    let x_of = |value: f64| g.plot_x + clean(value).min(100.0) as f32 * scale;
+    let mut bars = Vec::new();
+    let mut rows_marks = Vec::new();
+    let mut y = top;
+    for row in rows {
+        let (bar_y, height) = place_row(&g, &row.label, y, BAR, &mut rows_marks);
+        let middle = bar_y + BAR / 2.0;
+        match row.share {
+            Some((value, low, high)) => {
+                let (x_low, x_high, x) = (x_of(low), x_of(high), x_of(value));
+                rows_marks.push(Mark::Line {
+                    x1: x_low,
+                    y1: middle,
+                    x2: x_high,
+                    y2: middle,
+                    stroke: SHARE,
+                    width: 2.0,
+                });
+                for end in [x_low, x_high] {
+                    rows_marks.push(Mark::Line {
+                        x1: end,
+                        y1: middle - 5.0,
+                        x2: end,
+                        y2: middle + 5.0,
+                        stroke: SHARE,
+                        width: 2.0,
+                    });
+                }
+                rows_marks.push(Mark::Rect {
+                    x: x - 5.0,
+                    y: middle - 5.0,
+                    width: 10.0,
+                    height: 10.0,
+                    fill: SHARE,
+                });
+                let text = format!("{value:.0}%");
+                let width = text_width(&text, VALUE_SIZE, Weight::Regular);
+                // Beside the range's right end, or its left end when there is no room.
+                let (text_x, anchor) = if x_high + 6.0 + width <= g.width {
+                    (x_high + 6.0, Anchor::Start)
+                } else {
+                    (x_low - 6.0, Anchor::End)
+                };
+                rows_marks.push(Mark::Text {
+                    x: text_x,
+                    y: middle - 3.0,
+                    text,
+                    size: VALUE_SIZE,
+                    anchor,
+                    weight: Weight::Bold,
+                    fill: TEXT,
+                });
+                bars.push(Bar {
+                    label: row.label.clone(),
+                    segments: vec![Segment {
+                        category: share.to_owned(),
+                        value,
+                        x: x_low,
+                        width: x_high - x_low,
+                    }],
+                });
+            }
+            None => rows_marks.push(Mark::Text {
+                x: g.plot_x + 4.0,
+                y: middle + 4.0,
+                text: "Hidden to protect people's identity".to_owned(),
+                size: VALUE_SIZE,
+                anchor: Anchor::Start,
+                weight: Weight::Regular,
+                fill: SECONDARY,
+            }),
+        }
+        for (reference, (color, half)) in row.references.iter().zip(REFERENCES) {
+            if let Some(reference) = reference {
+                let x = x_of(*reference);
+                rows_marks.push(Mark::Line {
+                    x1: x,
+                    y1: middle - half,
+                    x2: x,
+                    y2: middle + half,
+                    stroke: color,
+                    width: 3.0,
+                });
+            }
+        }
+        y += height;
+    }
+    axis(&mut marks, &ticks(0.0, 100.0), x_of, top, y);
+    marks.extend(rows_marks);
+    Chart {
+        kind: ChartKind::Interval,
+        title: title.to_owned(),
+        description: format!(
+            "Chart of {} statements: for each, {} as a square on a line from the low to the high end of its range, and {} as {}, as a percentage of those who answered, on a scale of 0 to 100%. The numbers are in the table beside it.",
+            rows.len(),
+            share.to_lowercase(),
+            references
+                .iter()
+                .map(|r| r.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            if references.len() > 1 {
+                "upright lines, the first longer"
+            } else {
+                "an upright line"
+            },
         ),
         width: g.width,
         height: y + 22.0,

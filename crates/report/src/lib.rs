@@ -60,6 +60,13 @@ pub enum ReportError {
     },
 }
 
+/// A document made by the caller (a site's one-page summary, say) as a PDF, laid out
+/// and written as the report is: A4, "Page N of M", tables that never break mid-row,
+/// the embedded font subset.
+pub fn document_pdf(document: &Document) -> Result<Vec<u8>, ReportError> {
+    pdf::render(document)
+}
+
 /// What a report covers, beyond the analysis itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportOptions {

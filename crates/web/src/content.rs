@@ -276,12 +276,14 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
             None
         }
     };
+    let mut post = None;
     match skafada_instrument::parse(&study.post_instrument, &names.post) {
         Ok(draft) => {
-            if let Some(pre) = &pre
-                && let Err(error) = draft.validate(Some(pre))
-            {
-                problems.push(error.to_string());
+            if let Some(pre) = &pre {
+                match draft.validate(Some(pre)) {
+                    Ok(valid) => post = Some(valid),
+                    Err(error) => problems.push(error.to_string()),
+                }
             }
         }
         Err(error) => problems.push(error.to_string()),
@@ -316,7 +318,16 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
         None
     } else {
         match skafada_analysis::plan::Plan::parse(&study.analysis_plan, &names.plan) {
-            Ok(plan) => Some(plan),
+            Ok(plan) => {
+                // The headline measures name questions, statements and codes of the surveys.
+                if let (Some(pre), Some(post)) = (&pre, &post)
+                    && let Err(error) =
+                        skafada_analysis::headline::measures(&plan, pre, Some(post), &names.plan)
+                {
+                    problems.push(error.to_string());
+                }
+                Some(plan)
+            }
             Err(error) => {
                 problems.push(error.to_string());
                 None

@@ -275,3 +275,85 @@ fn the_narrow_frame_puts_each_label_above_its_bar_and_fits_a_phone() {
         assert!(segment.x >= 0.0 && segment.x + segment.width <= 400.0);
     }
 }
+
+fn interval_rows() -> Vec<skafada_report::charts::IntervalRow> {
+    use skafada_report::charts::IntervalRow;
+    vec![
+        IntervalRow {
+            label: "DASH risk checklist".into(),
+            share: Some((45.0, 30.0, 61.0)),
+            references: vec![Some(79.0), Some(70.0)],
+        },
+        IntervalRow {
+            label: "Signs of domestic abuse & harm".into(),
+            share: Some((98.0, 88.0, 100.0)),
+            references: vec![Some(81.0), None],
+        },
+        IntervalRow {
+            label: "Hidden statement".into(),
+            share: None,
+            references: vec![Some(50.0), Some(40.0)],
+        },
+    ]
+}
+
+#[test]
+fn an_interval_chart_puts_each_share_on_its_range_and_the_reference_as_a_tick() {
+    use skafada_report::charts::{Frame, interval_chart_in};
+    for frame in [Frame::Wide, Frame::Narrow] {
+        let chart = interval_chart_in(
+            frame,
+            "Know quite a bit or a lot",
+            "This site",
+            &["All sites", "Similar sites"],
+            &interval_rows(),
+        );
+        assert_eq!(chart.kind, ChartKind::Interval);
+        // One range per shown share, from its low to its high end on the 0-100 scale.
+        assert_eq!(chart.bars.len(), 2);
+        let zero = chart.bars[0].segments[0].x - 30.0 * chart.scale;
+        for (bar, (low, high)) in chart.bars.iter().zip([(30.0, 61.0), (88.0, 100.0)]) {
+            let segment = &bar.segments[0];
+            assert!((segment.x - (zero + low * chart.scale)).abs() < 0.01);
+            assert!((segment.width - (high - low) * chart.scale).abs() < 0.01);
+        }
+        // Every mark stays inside the drawing, value labels included.
+        for mark in &chart.marks {
+            if let Mark::Text { x, text, .. } = mark {
+                assert!(*x >= 0.0 && *x <= chart.width, "{text} at {x}");
+            }
+        }
+        let svg = chart.to_svg("m");
+        no_bad_numbers(&svg);
+        assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby=\"m-title m-desc\""));
+        assert!(svg.contains(">45%</text>") && svg.contains(">98%</text>"));
+        assert!(
+            svg.contains(">Hidden to protect people&#39;s identity</text>")
+                || svg.contains(">Hidden to protect people's identity</text>")
+        );
+        assert!(svg.contains(">This site</text>") && svg.contains(">All sites</text>"));
+        assert!(svg.contains(">Similar sites</text>"));
+        assert!(svg.contains("&amp; harm"));
+    }
+}
+
+#[test]
+fn an_interval_charts_marks_are_distinguishable_and_at_least_three_to_one_on_white() {
+    use skafada_report::charts::{Frame, interval_chart_in};
+    let chart = interval_chart_in(Frame::Wide, "t", "a", &["b", "c"], &interval_rows());
+    let mut strokes: Vec<skafada_report::charts::Color> = chart
+        .marks
+        .iter()
+        .filter_map(|m| match m {
+            Mark::Line { stroke, width, .. } if *width > 1.0 => Some(*stroke),
+            _ => None,
+        })
+        .collect();
+    strokes.dedup();
+    strokes.sort_by_key(|c| (c.0, c.1, c.2));
+    strokes.dedup();
+    assert_eq!(strokes.len(), 3, "the range and the two references differ");
+    for color in strokes {
+        assert!(color.contrast(WHITE) >= 3.0, "{color:?}");
+    }
+}

@@ -17,6 +17,7 @@ mod export;
 mod forms;
 pub use forms::is_real_date;
 mod guard;
+mod headline;
 mod messages;
 mod monitoring;
 mod pivot;
@@ -25,6 +26,7 @@ mod results;
 mod site_forms;
 mod sites;
 mod studies;
+mod summary;
 mod views;
 
 use axum::Router;
@@ -248,6 +250,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/admin/studies/{study}/sites/{site}/protected-tables.csv",
             get(release::protected_tables),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/summary",
+            get(summary::page),
+        )
+        .route(
+            "/admin/studies/{study}/sites/{site}/summary.pdf",
+            get(summary::pdf),
         )
         .route(
             "/admin/studies/{study}/sites/{site}/headcount",

@@ -17,11 +17,14 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use skafada_analysis::clean::clean;
 use skafada_analysis::data::Dataset;
+use skafada_analysis::data::Responses;
 use skafada_analysis::formula::write_record;
+use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::Plan;
+use skafada_release::derived::Interval;
 use skafada_release::{
-    Figure, FigureSpec, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
-    count_variables,
+    Figure, FigureSpec, Group, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
+    count_variables_in,
 };
 use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
 use skafada_stats::{Alternative, two_proportion_z_test};
@@ -32,10 +35,11 @@ use super::guard::Admin;
 use super::results::{needs_of, plan_of, section_refs, study_dataset};
 use super::views::{
     AdminLayout, ReleaseCell, ReleaseDashboardPage, ReleaseGroup, ReleaseNeed, ReleaseNeedGroup,
-    ReleaseNeedsPage, ReleaseQuestion, ReleaseRow,
+    ReleaseNeedsPage, ReleaseQuestion, ReleaseRow, ReleaseSurvey,
 };
 use crate::AppState;
 use crate::views::render;
+use skafada_report::needs::SectionRef;
 
 /// A site's release with what its pages need beside it.
 #[derive(Debug)]
@@ -45,6 +49,8 @@ pub(crate) struct SiteRelease {
     pub(crate) gaps: Vec<(GapRow, Option<String>)>,
     pub(crate) spec: NeedsSpec,
     pub(crate) significance: f64,
+    /// The plan's headline measures, each a figure of the release (`measure_id`).
+    pub(crate) measures: Vec<Measure>,
 }
 
 /// The distribution figures of a variable: one per code, of those who answered; for an
@@ -60,6 +66,7 @@ fn distribution(variable: &VariableCounts) -> Vec<FigureSpec> {
             codes: vec![1],
             base,
             label: "Selected".to_owned(),
+            headline: false,
         }];
     }
     variable
@@ -72,8 +79,17 @@ fn distribution(variable: &VariableCounts) -> Vec<FigureSpec> {
             codes: vec![code.code],
             base: base.clone(),
             label: code.label.clone(),
+            headline: false,
         })
         .collect()
+}
+
+/// The release figure of a headline measure, before or after the training.
+pub(crate) fn measure_id(measure: &Measure, survey: Survey) -> String {
+    match survey {
+        Survey::Pre => format!("measure/{}", measure.id),
+        Survey::Post => format!("measure/{}/post", measure.id),
+    }
 }
 
 fn need_id(gap: &GapRow, survey: Survey) -> String {
@@ -89,6 +105,7 @@ struct Computed {
     release: Release,
     variables: Vec<VariableCounts>,
     gaps: Vec<(GapRow, Option<String>)>,
+    measures: Vec<Measure>,
 }
 
 /// Computes the release: cleaning as the analysis does, counts at the site and across
@@ -99,12 +116,18 @@ fn compute(
     spec: &NeedsSpec,
     site_code: &str,
     threshold: u64,
+    similar: Option<&Similar>,
 ) -> Result<Computed, AdminError> {
     let site_index = dataset
         .sites
         .iter()
         .position(|s| s.site == site_code)
         .ok_or(AdminError::NotFound)?;
+    let in_group: Vec<bool> = dataset
+        .sites
+        .iter()
+        .map(|s| similar.is_some_and(|g| g.codes.contains(&s.site)))
+        .collect();
     let mut totals = Vec::new();
     let mut variables = Vec::new();
     let surveys = [
@@ -133,12 +156,27 @@ fn compute(
             .collect();
         let all = responses.filter(&keep);
         let site = responses.filter(&at_site);
+        let group = similar.map(|_| {
+            let rows: Vec<bool> = keep
+                .iter()
+                .zip(&responses.site)
+                .map(|(k, s)| *k && in_group.get(*s).copied().unwrap_or(false))
+                .collect();
+            responses.filter(&rows)
+        });
         totals.push(Totals {
             survey,
             site: site.len() as u64,
             all: all.len() as u64,
+            group: group.as_ref().map_or(site.len(), Responses::len) as u64,
         });
-        variables.extend(count_variables(survey, instrument, &site, &all));
+        variables.extend(count_variables_in(
+            survey,
+            instrument,
+            &site,
+            group.as_ref(),
+            &all,
+        ));
     }
     let mut figures: Vec<FigureSpec> = variables.iter().flat_map(distribution).collect();
     let mut gaps = Vec::new();
@@ -164,6 +202,7 @@ fn compute(
             codes: gap.codes.clone(),
             base: gap.base.clone(),
             label: gap.text.clone(),
+            headline: false,
         });
         let twin = twin.filter(|t| known(Survey::Post, t));
         if let Some(twin) = &twin {
@@ -188,9 +227,40 @@ fn compute(
                 codes: keep(&gap.codes),
                 base: keep(&gap.base),
                 label: gap.text.clone(),
+                headline: false,
             });
         }
         gaps.push((gap, twin));
+    }
+    // The headline measures lead the dashboard: the detailed tables give way to them.
+    let measures = measures(
+        plan,
+        &dataset.pre_instrument,
+        dataset.post_instrument.as_ref(),
+        "analysis plan",
+    )
+    .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let known =
+        |survey: Survey, id: &str| variables.iter().any(|v| v.survey == survey && v.id == id);
+    for measure in &measures {
+        let sides = [
+            (Survey::Pre, Some(&measure.pre)),
+            (Survey::Post, measure.post.as_ref()),
+        ];
+        for (survey, counted) in sides {
+            let Some(counted) = counted.filter(|c| known(survey, &c.variable)) else {
+                continue;
+            };
+            figures.push(FigureSpec {
+                id: measure_id(measure, survey),
+                survey,
+                variable: counted.variable.clone(),
+                codes: counted.codes.clone(),
+                base: counted.base.clone(),
+                label: measure.title.clone(),
+                headline: true,
+            });
+        }
     }
     let input = ReleaseInput {
         site_code: site_code.to_owned(),
@@ -198,12 +268,62 @@ fn compute(
         totals,
         variables,
         figures,
+        group: similar.map(|g| g.group.clone()),
     };
     let release = build(&input).map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok(Computed {
         release,
         variables: input.variables,
         gaps,
+        measures,
+    })
+}
+
+/// The fewest sites, this one included, a group of similar sites may have: fewer, and
+/// the LA contacts of two of them together could read too much of the others'.
+pub(crate) const MIN_SIMILAR_SITES: usize = 5;
+
+/// A group of similar sites: what they share and their codes, the site's own included.
+#[derive(Debug, Clone)]
+pub(crate) struct Similar {
+    group: Group,
+    codes: Vec<String>,
+}
+
+/// The similar sites of `site` among the study's: those sharing its area type, else its
+/// model of practice, else its deprivation quintile, else its region (Table 2's
+/// characteristics), the first with at least [`MIN_SIMILAR_SITES`] sites and fewer than
+/// all of them. `None` when no characteristic makes such a group.
+pub(crate) fn similar_sites(site: &Site, sites: &[Site]) -> Option<Similar> {
+    let quintile = |s: &Site| {
+        s.deprivation_quintile
+            .map(|q| q.to_string())
+            .unwrap_or_default()
+    };
+    type Characteristic = fn(&Site) -> String;
+    let characteristics: [(&str, Characteristic); 4] = [
+        ("area type", |s| s.area_type.clone()),
+        ("model of practice", |s| s.model_of_practice.clone()),
+        ("deprivation quintile", quintile),
+        ("region", |s| s.region.clone()),
+    ];
+    characteristics.into_iter().find_map(|(name, of)| {
+        let value = of(site);
+        if value.trim().is_empty() {
+            return None;
+        }
+        let codes: Vec<String> = sites
+            .iter()
+            .filter(|s| of(s) == value)
+            .map(|s| s.code.clone())
+            .collect();
+        (codes.len() >= MIN_SIMILAR_SITES && codes.len() < sites.len()).then(|| Similar {
+            group: Group {
+                name: format!("Sites with the same {name} ({value})"),
+                sites: codes.len(),
+            },
+            codes,
+        })
     })
 }
 
@@ -291,20 +411,25 @@ async fn make_site_release(
     let dataset = study_dataset(state, study, &content).await?;
     let threshold = threshold_of(study);
     let code = site.code.clone();
+    let similar = similar_sites(site, &state.store.sites(&study.id).await?);
     let (plan2, spec2) = (plan.clone(), spec.clone());
     let Computed {
         release,
         variables,
         gaps,
-    } = tokio::task::spawn_blocking(move || compute(&dataset, &plan2, &spec2, &code, threshold))
-        .await
-        .map_err(|e| AdminError::Internal(e.to_string()))??;
+        measures,
+    } = tokio::task::spawn_blocking(move || {
+        compute(&dataset, &plan2, &spec2, &code, threshold, similar.as_ref())
+    })
+    .await
+    .map_err(|e| AdminError::Internal(e.to_string()))??;
     Ok(SiteRelease {
         release,
         variables,
         gaps,
         spec,
         significance: plan.significance,
+        measures,
     })
 }
 
@@ -413,13 +538,14 @@ pub(crate) async fn dashboard(
     .into_iter()
     .filter_map(|(survey, title)| {
         let totals = total(survey)?;
-        Some((
-            title.to_owned(),
-            totals.site,
-            totals.all,
-            released.release.releases(survey),
-            questions(&released, survey),
-        ))
+        Some(ReleaseSurvey {
+            title: title.to_owned(),
+            site: totals.site,
+            all: totals.all,
+            group: released.release.group.as_ref().map(|_| totals.group),
+            released: released.release.releases(survey),
+            questions: questions(&released, survey),
+        })
     })
     .collect();
     Ok(render(&ReleaseDashboardPage {
@@ -429,23 +555,28 @@ pub(crate) async fn dashboard(
         name: site.name.clone(),
         threshold: released.release.threshold,
         surveys,
+        headlines: super::headline::headlines(&released),
+        summary: format!("{base}/summary"),
         needs: format!("{base}/training-needs"),
         download: format!("{base}/protected-tables.csv"),
     }))
 }
 
-/// `GET .../sites/{site}/training-needs` for a site-scoped reader.
-pub(crate) async fn needs(
-    state: &AppState,
-    admin: &Admin,
-    study: &Study,
-    site: &Site,
-) -> Result<Response, AdminError> {
-    let released = site_release(state, study, site).await?;
-    let content = state.studies.get(&state.store, &study.id).await?;
-    let sections = section_refs(&content);
+/// One kind of gap of the training-needs report from the release: the rows whose share
+/// is shown, largest share first (with it), and those hidden.
+pub(crate) struct NeedRows {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) measure: String,
+    pub(crate) shown: Vec<(u64, ReleaseNeed)>,
+    pub(crate) hidden: Vec<ReleaseNeed>,
+}
+
+/// Every kind of gap's rows from the site's release, with the module sections and the
+/// report's implications that address each.
+pub(crate) fn need_rows(released: &SiteRelease, sections: &[SectionRef]) -> Vec<NeedRows> {
     let release = &released.release;
-    let mut groups = Vec::new();
+    let mut out = Vec::new();
     for gap in &released.spec.gap {
         let mut shown = Vec::new();
         let mut hidden = Vec::new();
@@ -515,11 +646,42 @@ pub(crate) async fn needs(
             }
         }
         shown.sort_by_key(|need| std::cmp::Reverse(need.0));
-        let more = shown.len().saturating_sub(released.spec.top);
-        groups.push(ReleaseNeedGroup {
+        out.push(NeedRows {
             id: gap.id.clone(),
             title: gap.title.clone(),
             measure: gap.measure.clone(),
+            shown,
+            hidden,
+        });
+    }
+    out
+}
+
+/// `GET .../sites/{site}/training-needs` for a site-scoped reader.
+pub(crate) async fn needs(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: &Site,
+) -> Result<Response, AdminError> {
+    let released = site_release(state, study, site).await?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let sections = section_refs(&content);
+    let release = &released.release;
+    let mut groups = Vec::new();
+    for rows in need_rows(&released, &sections) {
+        let NeedRows {
+            id,
+            title,
+            measure,
+            shown,
+            hidden,
+        } = rows;
+        let more = shown.len().saturating_sub(released.spec.top);
+        groups.push(ReleaseNeedGroup {
+            id,
+            title,
+            measure,
             needs: shown
                 .into_iter()
                 .take(released.spec.top)
@@ -577,6 +739,9 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             "site_percent",
             "site_answered",
             "all_sites_percent",
+            "site_interval_low",
+            "site_interval_high",
+            "similar_sites_percent",
         ],
     )
     .map_err(fail)?;
@@ -591,6 +756,16 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(" ")
+    };
+    let interval = |figure: &Figure, bound: fn(&Interval) -> u64| -> String {
+        if !figure.spec.headline {
+            return String::new();
+        }
+        match skafada_release::derived::interval(figure) {
+            Some(i) => bound(&i).to_string(),
+            None if figure.withheld => "withheld".to_owned(),
+            None => "[c]".to_owned(),
+        }
     };
     for totals in &site.release.totals {
         write_record(
@@ -607,6 +782,13 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 String::new(),
                 String::new(),
                 String::new(),
+                String::new(),
+                String::new(),
+                // The similar sites' responses, the site's included.
+                match &site.release.group {
+                    Some(_) => totals.group.to_string(),
+                    None => String::new(),
+                },
             ],
         )
         .map_err(fail)?;
@@ -640,6 +822,14 @@ pub(crate) fn release_csv(site: &SiteRelease) -> Result<Vec<u8>, AdminError> {
                 text(figure.site_percent(), figure.withheld),
                 text(figure.site_base(), figure.withheld),
                 text(figure.all_percent(), figure.withheld),
+                // A headline measure's 95% Wilson interval, worked out from the count and
+                // base beside it.
+                interval(figure, |i| i.low),
+                interval(figure, |i| i.high),
+                match &site.release.group {
+                    Some(_) => text(figure.group_percent(), figure.withheld),
+                    None => String::new(),
+                },
             ],
         )
         .map_err(fail)?;

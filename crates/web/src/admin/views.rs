@@ -454,6 +454,19 @@ pub(crate) struct NeedsPage {
     pub(crate) significance: String,
 }
 
+/// One survey of a site's protected release on its results page.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseSurvey {
+    pub(crate) title: String,
+    /// Responses kept at the site, at every site and (with a group) at the similar sites.
+    pub(crate) site: u64,
+    pub(crate) all: u64,
+    pub(crate) group: Option<u64>,
+    /// Whether the site has enough responses for any figure.
+    pub(crate) released: bool,
+    pub(crate) questions: Vec<ReleaseQuestion>,
+}
+
 /// One figure of a site's protected release as printed: hidden parts are `None`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ReleaseCell {
@@ -498,9 +511,11 @@ pub(crate) struct ReleaseDashboardPage {
     pub(crate) code: String,
     pub(crate) name: String,
     pub(crate) threshold: u64,
-    /// Title, the site's and all sites' responses, whether anything is released, and
-    /// the questions.
-    pub(crate) surveys: Vec<(String, u64, u64, bool, Vec<ReleaseQuestion>)>,
+    pub(crate) surveys: Vec<ReleaseSurvey>,
+    /// The headline measures, which the page leads with.
+    pub(crate) headlines: super::headline::Headlines,
+    /// The one-page summary.
+    pub(crate) summary: String,
     pub(crate) needs: String,
     pub(crate) download: String,
 }

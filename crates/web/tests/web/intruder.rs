@@ -47,6 +47,17 @@ impl Lcg {
 /// `n` complete, eligible pre-training responses at a site; returns each respondent's
 /// answers by variable (the truth the intruder is checked against).
 async fn import(app: &TestApp, site: &str, n: usize, seed: u64) -> Vec<BTreeMap<String, String>> {
+    import_with(app, site, n, seed, &|_| {}).await
+}
+
+/// As [`import`], with each respondent's answers changed by `adjust` before routing.
+pub(crate) async fn import_with(
+    app: &TestApp,
+    site: &str,
+    n: usize,
+    seed: u64,
+    adjust: &dyn Fn(&mut BTreeMap<String, String>),
+) -> Vec<BTreeMap<String, String>> {
     let pre = pre_instrument();
     let mut rng = Lcg(seed);
     let mut responses = Vec::new();
@@ -103,6 +114,7 @@ async fn import(app: &TestApp, site: &str, n: usize, seed: u64) -> Vec<BTreeMap<
                 answers.insert(item.id.clone(), other.code.to_string());
             }
         }
+        adjust(&mut answers);
         let answers = routed(&pre, answers);
         truth.push(answers.clone());
         responses.push(ImportedResponse {
@@ -197,9 +209,9 @@ fn printed_figures(body: &str) -> Vec<(String, String, String)> {
 /// The main content's text with every marked figure and label removed: what is left
 /// must hold no number at all, so nothing outside the release is printed.
 fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
-    let main = &body[body.find("<main").unwrap()..body.find("</main>").unwrap()];
+    let main = without_charts(&body[body.find("<main").unwrap()..body.find("</main>").unwrap()]);
     let mut text = String::new();
-    let mut rest = main;
+    let mut rest = main.as_str();
     // Drop marked elements (figures, meta such as the threshold, derived p-values).
     while let Some(at) = rest.find("<span data-") {
         text.push_str(&rest[..at]);
@@ -207,27 +219,23 @@ fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
         rest = &rest[at + close + 7..];
     }
     text.push_str(rest);
-    // Tags and attributes are not printed text.
-    let mut visible = String::new();
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                visible.push(' ');
-            }
-            c if !in_tag => visible.push(c),
-            _ => {}
-        }
-    }
-    let visible = visible
+    let visible = visible_text(&text)
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
         .replace(site_code, " ")
         .replace(&format!("Local authority {}", &site_code[2..]), " ");
-    // Words of the questionnaire itself ("1-3 years", "2021") are not figures.
+    let questionnaire = questionnaire_words();
+    visible
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !questionnaire.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Words of the questionnaire itself ("1-3 years", "2021"), which are not figures.
+fn questionnaire_words() -> std::collections::BTreeSet<String> {
     let mut questionnaire = std::collections::BTreeSet::new();
     for source in [
         include_str!("../../../../instruments/skafada-pre.toml"),
@@ -239,10 +247,105 @@ fn unmarked_digits(body: &str, site_code: &str) -> Vec<String> {
                 .map(str::to_owned),
         );
     }
+    questionnaire
+}
+
+/// The page without its charts (`<svg>` elements), whose numbers `chart_numbers` checks.
+fn without_charts(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<svg") {
+        out.push_str(&rest[..at]);
+        let close = rest[at..].find("</svg>").unwrap();
+        rest = &rest[at + close + 6..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every number printed in the page's charts: the `<text>` elements that are a number
+/// alone (value labels and the axis); a digit in any other text (a statement's label)
+/// must be a word of the questionnaire.
+fn chart_numbers(body: &str) -> Vec<String> {
+    let questionnaire = questionnaire_words();
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<svg") {
+        let close = rest[at..].find("</svg>").unwrap();
+        let svg = &rest[at..at + close];
+        for text in svg.split("<text").skip(1) {
+            let value = &text[text.find('>').unwrap() + 1..text.find("</text>").unwrap()];
+            let value = value.replace("&#39;", "'").replace("&amp;", "&");
+            let value = value.trim();
+            if value
+                .trim_end_matches('%')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+            {
+                out.push(value.to_owned());
+                continue;
+            }
+            for word in value.split_whitespace() {
+                let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+                assert!(
+                    !word.chars().any(|c| c.is_ascii_digit()) || questionnaire.contains(word),
+                    "a chart's label prints {word}, which is neither a figure nor the questionnaire's"
+                );
+            }
+        }
+        rest = &rest[at + close + 6..];
+    }
+    out
+}
+
+/// The numbers (runs of digits) in a PDF's text, by poppler's `pdftotext`.
+fn pdf_numbers(pdf: &[u8]) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("skafada-intruder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("summary-{}.pdf", pdf.len()));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The page footer ("Page 1 of 1") is not a figure.
+    let text: Vec<&str> = text
+        .lines()
+        .filter(|line| !(line.trim().starts_with("Page ") && line.contains(" of ")))
+        .collect();
+    digit_runs(&text.join("\n"))
+}
+
+/// Every run of digits in a page's main content, figures and all.
+fn page_numbers(body: &str) -> std::collections::BTreeSet<String> {
+    let main = &body[body.find("<main").unwrap()..body.find("</main>").unwrap()];
+    digit_runs(&visible_text(main)).into_iter().collect()
+}
+
+/// The text a page prints: tags and attributes are not printed text.
+fn visible_text(html: &str) -> String {
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                visible.push(' ');
+            }
+            c if !in_tag => visible.push(c),
+            _ => {}
+        }
+    }
     visible
-        .split_whitespace()
-        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
-        .filter(|w| !questionnaire.contains(w.trim_matches(|c: char| !c.is_alphanumeric())))
+}
+
+fn digit_runs(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
         .map(str::to_owned)
         .collect()
 }
@@ -274,7 +377,8 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
     assert_eq!(download.status, 200);
     let mut reader = csv::Reader::from_reader(download.body.as_bytes());
     let mut items = Vec::new();
-    let mut totals: BTreeMap<Survey, u64> = BTreeMap::new();
+    // Each survey's responses at the site and, with a group of similar sites, at them.
+    let mut totals: BTreeMap<Survey, (u64, Option<u64>)> = BTreeMap::new();
     let mut values = BTreeMap::new();
     let number = |text: &str| text.trim_end_matches('%').parse::<u64>().ok();
     for record in reader.records() {
@@ -282,7 +386,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
         let id = record[0].to_owned();
         let survey = Survey::parse(&record[1]).unwrap();
         if id.ends_with("/responses") {
-            totals.insert(survey, record[7].parse().unwrap());
+            totals.insert(survey, (record[7].parse().unwrap(), number(&record[13])));
             continue;
         }
         let codes = |text: &str| -> Vec<u32> {
@@ -290,8 +394,37 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 .map(|c| c.parse().unwrap())
                 .collect()
         };
-        for (part, column) in [("count", 7), ("percent", 8), ("base", 9), ("all", 10)] {
+        for (part, column) in [
+            ("count", 7),
+            ("percent", 8),
+            ("base", 9),
+            ("all", 10),
+            ("low", 11),
+            ("high", 12),
+            ("group", 13),
+        ] {
             values.insert((id.clone(), part.to_owned()), record[column].to_owned());
+        }
+        // A headline measure's interval is the 95% Wilson interval of the count and base
+        // beside it, rounded outwards: worked out from shown figures, it adds nothing.
+        if let (Some(count), Some(base)) = (number(&record[7]), number(&record[9]))
+            && !record[11].is_empty()
+            && base > 0
+        {
+            let wilson = skafada_stats::wilson_interval(count, base, 0.95).unwrap();
+            assert_eq!(
+                (number(&record[11]), number(&record[12])),
+                (
+                    Some((wilson.lower * 100.0 + 1e-9).floor() as u64),
+                    Some((wilson.upper * 100.0 - 1e-9).ceil() as u64)
+                ),
+                "{id}: the interval is the count's and base's"
+            );
+        } else {
+            assert!(
+                matches!(&record[11], "" | "[c]" | "withheld"),
+                "{id}: an interval without its count and base"
+            );
         }
         items.push(ViewItem {
             spec: FigureSpec {
@@ -301,11 +434,13 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 codes: codes(&record[5]),
                 base: codes(&record[6]),
                 label: record[4].to_owned(),
+                headline: false,
             },
             site_count: number(&record[7]),
             site_percent: number(&record[8]),
             site_base: number(&record[9]),
             all_percent: number(&record[10]),
+            group_percent: number(&record[13]),
             withheld: &record[7] == "withheld",
         });
     }
@@ -313,6 +448,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
     for path in [
         format!("{base}/dashboard"),
         format!("{base}/training-needs"),
+        format!("{base}/summary"),
     ] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
@@ -338,10 +474,34 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
                 "{path}: two regions named {name}"
             );
         }
+        // A chart prints only its axis (0% to 100%) and figures of the release.
+        for number in chart_numbers(&page.body) {
+            let value = number.trim_end_matches('%');
+            let axis = ["0", "20", "40", "60", "80", "100"].contains(&value);
+            assert!(
+                axis || values
+                    .iter()
+                    .any(|((id, _), v)| id.starts_with("measure/") && v == value),
+                "{path}: a chart prints {number}, which is not a figure of the release"
+            );
+        }
         let stray = unmarked_digits(&page.body, site);
         assert!(
             stray.is_empty(),
             "{path} prints numbers outside the release: {stray:?}"
+        );
+    }
+    // The summary's PDF prints no number that its web page does not.
+    let summary = browser.get(&format!("{base}/summary")).await;
+    let (status, pdf) = browser.get_bytes(&format!("{base}/summary.pdf")).await;
+    assert_eq!(status, 200);
+    let in_pdf = pdf_numbers(&pdf);
+    assert!(!in_pdf.is_empty(), "the summary's PDF has figures");
+    let on_page = page_numbers(&summary.body);
+    for number in in_pdf {
+        assert!(
+            on_page.contains(&number),
+            "the summary's PDF prints {number}, which its web page does not"
         );
     }
     // The site's own page and the monitoring page carry no result figure.
@@ -359,11 +519,13 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
             threshold: 5,
             totals: totals
                 .into_iter()
-                .map(|(survey, site)| Totals {
+                .map(|(survey, (site, group))| Totals {
                     survey,
                     site,
                     // The all-sites total is printed on the results page.
                     all: 0,
+                    // Without a group of similar sites, the site is its own.
+                    group: group.unwrap_or(site),
                 })
                 .collect(),
             items,
@@ -410,6 +572,8 @@ fn truth_of(truth: &[BTreeMap<String, String>], spec: &FigureSpec, part: &str) -
 struct Found {
     protected: usize,
     narrowest: u64,
+    /// Headline measures' figures among what was seen.
+    measures: usize,
 }
 
 /// Plays the LA contact of `site` (signed in as `email`) against the truth, and fails if
@@ -443,6 +607,12 @@ async fn audit_site(
     let mut found = Found {
         protected: 0,
         narrowest: u64::MAX,
+        measures: collected
+            .view
+            .items
+            .iter()
+            .filter(|i| i.spec.id.starts_with("measure/"))
+            .count(),
     };
     for b in &bounds {
         let item = collected
@@ -560,13 +730,19 @@ fn truth_in(data: &Responses, rows: &[usize], spec: &FigureSpec, part: &str) -> 
         .count() as u64
 }
 
-/// The demo study (the calibrated synthetic responses of all eleven sites of the study
-/// report's Table 2) as every one of its LA contacts sees it.
-#[tokio::test]
-async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
-    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
-        return;
-    };
+/// A demo study in the test app: the calibrated synthetic responses of all eleven sites
+/// of the study report's Table 2, as `serve --demo` stores them.
+pub(crate) struct DemoStudy {
+    pub(crate) study_id: String,
+    pub(crate) demo: skafada_demo::Demo,
+    pub(crate) pre: Instrument,
+    pub(crate) post: Instrument,
+    /// The study's sites as stored.
+    pub(crate) sites: Vec<skafada_store::Site>,
+}
+
+/// Makes the demo study under `name` with the analysis plan `plan`.
+pub(crate) async fn demo_study(app: &TestApp, name: &str, plan: &str) -> DemoStudy {
     let pre = pre_instrument();
     let post = skafada_instrument::parse(
         include_str!("../../../../instruments/skafada-post.toml"),
@@ -577,7 +753,10 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
     .unwrap();
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
     let mut study = crate::helpers::study("2026-01-01", "2099-12-31");
-    study.name = "SKAFADA demo".to_owned();
+    study.name = name.to_owned();
+    study.analysis_plan = plan.to_owned();
+    // As `serve --demo` makes it: the pages say the responses are synthetic.
+    study.synthetic = true;
     let study_id = app.store.create_study(&study).await.unwrap();
     for site in &demo.sites {
         app.store
@@ -587,6 +766,23 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
                     code: site.site.clone(),
                     name: site.name.clone(),
                     region: site.region.clone(),
+                    // Table 2's area type and model of practice, as `serve --demo` has
+                    // them: the urban sites and the Signs of Safety sites are groups of
+                    // similar sites.
+                    area_type: match site.site.as_str() {
+                        "LA01" | "LA02" => "Mixed rural and urban",
+                        "LA09" | "LA10" => "Rural/mixed",
+                        "LA11" => "Rural",
+                        _ => "Urban",
+                    }
+                    .to_owned(),
+                    model_of_practice: match site.site.as_str() {
+                        "LA01" | "LA02" => "Family Safeguarding Model",
+                        "LA09" => "Own collaborative working model",
+                        "LA10" => "Own practice framework",
+                        _ => "Signs of Safety",
+                    }
+                    .to_owned(),
                     local_services: "[]".to_owned(),
                     ..skafada_store::NewSite::default()
                 },
@@ -624,10 +820,53 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         .await
         .unwrap();
     let sites = app.store.sites(&study_id).await.unwrap();
+    DemoStudy {
+        study_id,
+        demo,
+        pre,
+        post,
+        sites,
+    }
+}
+
+/// Makes an LA contact account for one of the demo study's sites and gives its email.
+pub(crate) async fn demo_la_contact(app: &TestApp, study: &DemoStudy, site: &str) -> String {
+    let email = format!(
+        "{}-{}@example.org",
+        site.to_lowercase(),
+        &study.study_id[..8.min(study.study_id.len())]
+    );
+    let account = skafada_store::NewAccount {
+        email: email.clone(),
+        password: skafada_store::NewPassword::parse(crate::admin::PASSWORD).unwrap(),
+        role: skafada_store::Role::LaContact,
+        study_id: Some(study.study_id.clone()),
+        site_id: Some(
+            study
+                .sites
+                .iter()
+                .find(|s| s.code == site)
+                .unwrap()
+                .id
+                .clone(),
+        ),
+    };
+    app.store.create_account(&account, None).await.unwrap();
+    email
+}
+
+/// The demo study (the calibrated synthetic responses of all eleven sites of the study
+/// report's Table 2) as every one of its LA contacts sees it, headline measures included.
+#[tokio::test]
+async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let plan_text = include_str!("../../../../plans/skafada.toml");
+    let study = demo_study(&app, "SKAFADA demo", plan_text).await;
+    let (study_id, demo, pre, post) = (&study.study_id, &study.demo, &study.pre, &study.post);
     // What the live study holds, kept by the plan's cleaning, is the truth.
-    let plan =
-        skafada_analysis::plan::Plan::parse(include_str!("../../../../plans/skafada.toml"), "plan")
-            .unwrap();
+    let plan = skafada_analysis::plan::Plan::parse(plan_text, "plan").unwrap();
     let stored = |data: &Responses| -> Vec<bool> {
         (0..data.len())
             .map(|row| {
@@ -637,29 +876,15 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
     };
     let pre_live = demo.pre.filter(&stored(&demo.pre));
     let post_live = demo.post.filter(&stored(&demo.post));
-    let (pre_keep, _) = skafada_analysis::clean::clean(&pre, &pre_live, &plan.cleaning.pre);
-    let (post_keep, _) = skafada_analysis::clean::clean(&post, &post_live, &plan.cleaning.post);
-    let structure = structure_of(&pre, Some(&post));
+    let (pre_keep, _) = skafada_analysis::clean::clean(pre, &pre_live, &plan.cleaning.pre);
+    let (post_keep, _) = skafada_analysis::clean::clean(post, &post_live, &plan.cleaning.post);
+    let structure = structure_of(pre, Some(post));
     let mut protected = 0;
     let mut narrowest = u64::MAX;
     let mut per_site = Vec::new();
+    let mut measures = 0;
     for (index, site) in demo.sites.iter().enumerate() {
-        let email = format!("{}@example.org", site.site.to_lowercase());
-        let account = skafada_store::NewAccount {
-            email: email.clone(),
-            password: skafada_store::NewPassword::parse(crate::admin::PASSWORD).unwrap(),
-            role: skafada_store::Role::LaContact,
-            study_id: Some(study_id.clone()),
-            site_id: Some(
-                sites
-                    .iter()
-                    .find(|s| s.code == site.site)
-                    .unwrap()
-                    .id
-                    .clone(),
-            ),
-        };
-        app.store.create_account(&account, None).await.unwrap();
+        let email = demo_la_contact(&app, &study, &site.site).await;
         let rows = |data: &Responses, keep: &[bool]| -> Vec<usize> {
             (0..data.len())
                 .filter(|r| keep[*r] && data.site[*r] == index)
@@ -669,7 +894,7 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         let post_rows = rows(&post_live, &post_keep);
         let found = audit_site(
             &app,
-            &study_id,
+            study_id,
             &site.site,
             &email,
             &structure,
@@ -687,10 +912,15 @@ async fn the_demo_studys_eleven_la_contacts_recover_no_protected_count() {
         ));
         protected += found.protected;
         narrowest = narrowest.min(found.narrowest);
+        measures += found.measures;
     }
     assert!(protected > 0);
+    assert!(
+        measures > 0,
+        "the headline measures are among what the intruder sees"
+    );
     eprintln!(
-        "intruder, demo study: {protected} protected counts over 11 sites, 0 recovered, narrowest interval {narrowest} values ({})",
+        "intruder, demo study: {protected} protected counts over 11 sites, 0 recovered, narrowest interval {narrowest} values, {measures} headline figures seen ({})",
         per_site.join("; ")
     );
     app.cleanup().await;

@@ -5,6 +5,7 @@ mod admin;
 mod cases;
 mod certificates;
 mod content;
+mod dashboard;
 mod export;
 mod group;
 mod helpers;
