@@ -1134,27 +1134,29 @@ impl Store {
         Ok(())
     }
 
-    /// Everything the study's case studies hold.
-    #[tracing::instrument(skip_all)]
-    pub async fn case_study_data(&self, study_id: &str) -> Result<CaseStudyData, StoreError> {
-        let sites = self.case_study_sites(study_id).await?;
-        let interviews = self.interviews(study_id).await?;
-        let passage_rows = sqlx::query(
+    /// Passages with their codes, where `scope` is a fixed condition on `p` or `i` with
+    /// one `$1` parameter (never text from a request).
+    async fn read_passages(
+        &self,
+        scope: &'static str,
+        value: &str,
+    ) -> Result<Vec<StoredPassage>, StoreError> {
+        let passage_rows = sqlx::query(&format!(
             "SELECT p.id AS id, p.interview_id AS interview_id, p.turn AS turn, \
              p.start_at AS start_at, p.end_at AS end_at, p.coder AS coder, p.memo AS memo, \
              p.report_quote AS report_quote \
              FROM passages p JOIN interviews i ON i.id = p.interview_id \
-             WHERE i.study_id = $1 ORDER BY i.pseudonym, p.turn, p.created_at, p.id",
-        )
-        .bind(study_id)
+             WHERE {scope} ORDER BY i.pseudonym, p.turn, p.created_at, p.id"
+        ))
+        .bind(value)
         .fetch_all(&self.pool)
         .await?;
-        let code_rows = sqlx::query(
+        let code_rows = sqlx::query(&format!(
             "SELECT c.passage_id AS passage_id, c.sub_theme AS sub_theme FROM passage_codes c \
              JOIN passages p ON p.id = c.passage_id JOIN interviews i ON i.id = p.interview_id \
-             WHERE i.study_id = $1 ORDER BY c.passage_id, c.sub_theme",
-        )
-        .bind(study_id)
+             WHERE {scope} ORDER BY c.passage_id, c.sub_theme"
+        ))
+        .bind(value)
         .fetch_all(&self.pool)
         .await?;
         let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -1182,6 +1184,22 @@ impl Store {
                 id,
             });
         }
+        Ok(passages)
+    }
+
+    /// One interview's passages, by turn, whoever indexed them.
+    #[tracing::instrument(skip_all)]
+    pub async fn passages(&self, interview_id: &str) -> Result<Vec<StoredPassage>, StoreError> {
+        self.read_passages("p.interview_id = $1", interview_id)
+            .await
+    }
+
+    /// Everything the study's case studies hold.
+    #[tracing::instrument(skip_all)]
+    pub async fn case_study_data(&self, study_id: &str) -> Result<CaseStudyData, StoreError> {
+        let sites = self.case_study_sites(study_id).await?;
+        let interviews = self.interviews(study_id).await?;
+        let passages = self.read_passages("i.study_id = $1", study_id).await?;
         let summaries = sqlx::query(
             "SELECT m.interview_id AS interview_id, m.sub_theme AS sub_theme, m.text AS text \
              FROM matrix_summaries m JOIN interviews i ON i.id = m.interview_id \

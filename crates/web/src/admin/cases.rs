@@ -1168,19 +1168,13 @@ async fn coding_page(
         return Err(AdminError::NotFound);
     }
     let turns = state.store.transcript(&interview.id).await?;
-    let data = state.store.case_study_data(&research.study.id).await?;
+    let passages = state.store.passages(&interview.id).await?;
     let coder = admin.session.account.email.clone();
-    let mine: Vec<_> = data
-        .passages
+    let mine: Vec<_> = passages
         .iter()
-        .filter(|p| p.interview_id == interview.id)
         .filter(|p| !interview.double_coded || p.coder == coder)
         .collect();
-    let others = data
-        .passages
-        .iter()
-        .filter(|p| p.interview_id == interview.id && p.coder != coder)
-        .count();
+    let others = passages.iter().filter(|p| p.coder != coder).count();
     let title = |id: &str| {
         research
             .framework
@@ -1383,11 +1377,10 @@ pub(crate) async fn delete_passage(
 ) -> Result<Response, AdminError> {
     let research = research(&state, &admin, &study_id).await?;
     let interview = interview_of(&state, &research, &pseudonym).await?;
-    let data = state.store.case_study_data(&research.study.id).await?;
-    let passage = data
-        .passages
+    let passages = state.store.passages(&interview.id).await?;
+    let passage = passages
         .iter()
-        .find(|p| p.id == passage_id && p.interview_id == interview.id)
+        .find(|p| p.id == passage_id)
         .ok_or(AdminError::NotFound)?;
     // On a double-coded transcript each coder's indexing is their own.
     if interview.double_coded && passage.coder != admin.session.account.email {
