@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use skafada_analysis::data::{MISSING, Responses};
 use skafada_instrument::{Condition, Instrument, ItemKind};
 
-use crate::{CodeCount, Survey, VariableCounts};
+use crate::{CodeCount, LinkedCells, Survey, VariableCounts};
 
 /// The simple conditions that must all hold for an item to be shown: its page's and
 /// its own, `all` groups flattened. A condition on a "select all that apply" question
@@ -203,4 +203,88 @@ pub fn count_variables_in(
         }
     }
     out
+}
+
+/// Every coded variable's column of a survey's responses, routed as the counts are:
+/// an answer the respondent's other answers route past is missing.
+fn routed_columns(instrument: &Instrument, data: &Responses) -> HashMap<String, Vec<i32>> {
+    let mut routed: HashMap<String, Vec<i32>> = HashMap::new();
+    for item in instrument.items() {
+        let ids: Vec<String> = match &item.kind {
+            ItemKind::Single { .. } => vec![item.id.clone()],
+            ItemKind::Matrix { rows, .. } => rows.iter().map(|r| r.id.clone()).collect(),
+            ItemKind::Multiple { options } => options
+                .iter()
+                .map(|o| format!("{}.{}", item.id, o.code))
+                .collect(),
+            ItemKind::Consent { .. }
+            | ItemKind::Text { .. }
+            | ItemKind::Number { .. }
+            | ItemKind::Year { .. } => Vec::new(),
+        };
+        let shown_if = condition_of(instrument, &item.id);
+        for id in ids {
+            let column = routed_column(data, &id, &shown_if, &routed);
+            routed.insert(id, column);
+        }
+    }
+    routed
+}
+
+/// One side of a linked measure: the survey's instrument and responses (the site's kept
+/// ones), the variable, the codes counted and the codes of the base.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkedSide<'a> {
+    /// The survey's instrument.
+    pub instrument: &'a Instrument,
+    /// The site's kept responses to it.
+    pub responses: &'a Responses,
+    /// The variable.
+    pub variable: &'a str,
+    /// The codes counted.
+    pub codes: &'a [u32],
+    /// The codes of the base.
+    pub base: &'a [u32],
+}
+
+/// The site's respondents with a kept response in both surveys who answered the
+/// variable within its base in both, by whether each answer was counted. Answers are
+/// routed as the figures' counts are, so the linked counts never exceed them.
+pub fn count_linked(pre: LinkedSide<'_>, post: LinkedSide<'_>) -> LinkedCells {
+    let column = |side: &LinkedSide<'_>| {
+        routed_columns(side.instrument, side.responses)
+            .remove(side.variable)
+            .unwrap_or_default()
+    };
+    let (before, after) = (column(&pre), column(&post));
+    let post_row: HashMap<&str, usize> = post
+        .responses
+        .respondent_id
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !id.is_empty())
+        .map(|(row, id)| (id.as_str(), row))
+        .collect();
+    let within = |value: i32, codes: &[u32]| {
+        value != MISSING && codes.iter().any(|c| i64::from(*c) == i64::from(value))
+    };
+    let mut cells = LinkedCells::default();
+    for (row, id) in pre.responses.respondent_id.iter().enumerate() {
+        let Some(&other) = post_row.get(id.as_str()) else {
+            continue;
+        };
+        let (Some(&a), Some(&b)) = (before.get(row), after.get(other)) else {
+            continue;
+        };
+        if !within(a, pre.base) || !within(b, post.base) {
+            continue;
+        }
+        match (within(a, pre.codes), within(b, post.codes)) {
+            (true, true) => cells.both += 1,
+            (true, false) => cells.before_only += 1,
+            (false, true) => cells.after_only += 1,
+            (false, false) => cells.neither += 1,
+        }
+    }
+    cells
 }

@@ -6,9 +6,12 @@
 //! any reader from the figures beside it and adds nothing to what the intruder knows.
 
 use serde::Serialize;
-use skafada_stats::{AdjustMethod, Alternative, adjust_p_values, two_proportion_z_test};
+use skafada_stats::{
+    AdjustMethod, Alternative, ContingencyTable, McNemarMethod, adjust_p_values, mcnemar,
+    two_proportion_z_test,
+};
 
-use crate::Figure;
+use crate::{Figure, LinkedCells};
 
 /// A share's confidence interval as printed: whole percentages, the lower rounded down
 /// and the upper rounded up, so the printed interval never claims more precision than
@@ -116,41 +119,65 @@ pub fn differences(figures: &[&Figure]) -> Vec<Difference> {
 pub struct Change {
     /// The figure pair's index in the slice given.
     pub index: usize,
-    /// After minus before, in percentage points (of the shown percentages).
+    /// After minus before, in percentage points: of the shown percentages, or, when
+    /// paired, of the linked respondents' shares.
     pub points: i64,
-    /// The two-sided p-value of the two-proportion z-test, Holm-adjusted over every
-    /// pair compared.
+    /// The number of linked respondents the change was worked out from, when paired.
+    pub paired: Option<u64>,
+    /// The two-sided p-value (McNemar's exact test when paired, else the
+    /// two-proportion z-test), Holm-adjusted over every pair compared.
     pub adjusted_p: f64,
     /// Whether the adjusted p is at or below the significance level given.
     pub clear: bool,
 }
 
-/// Before-and-after comparisons of shown site shares: one two-sided two-proportion
-/// z-test per pair whose counts and bases are all shown, Holm-adjusted together. The
-/// two samples are treated as independent: the release holds no linked counts, so this
-/// is the unpaired comparison, which is conservative when the same people answered both.
-pub fn changes(pairs: &[(&Figure, &Figure)], significance: f64) -> Vec<Change> {
-    let tested: Vec<(usize, i64, f64)> = pairs
+/// Before-and-after comparisons of shown site shares, Holm-adjusted together. A pair
+/// with linked counts the release publishes is compared person by person: the change
+/// among the linked respondents, tested with McNemar's exact test on those who changed.
+/// Any other pair whose counts and bases are all shown is compared as two independent
+/// groups (a two-sided two-proportion z-test), which is cautious when the same people
+/// answered both.
+pub fn changes(
+    pairs: &[(&Figure, &Figure, Option<&LinkedCells>)],
+    significance: f64,
+) -> Vec<Change> {
+    let tested: Vec<(usize, i64, Option<u64>, f64)> = pairs
         .iter()
         .enumerate()
-        .filter_map(|(i, (pre, post))| {
-            let (k1, n1) = (pre.site_count()?, pre.site_base()?);
-            let (k2, n2) = (post.site_count()?, post.site_base()?);
-            let (p1, p2) = (pre.site_percent()?, post.site_percent()?);
-            let test = two_proportion_z_test(k2, n2, k1, n1, Alternative::TwoSided).ok()?;
-            Some((i, p2 as i64 - p1 as i64, test.p_value))
+        .filter_map(|(i, (pre, post, linked))| match linked {
+            Some(cells) if cells.total() > 0 => {
+                let n = cells.total();
+                let gained = i64::try_from(cells.after_only).ok()?;
+                let lost = i64::try_from(cells.before_only).ok()?;
+                let points = (100.0 * (gained - lost) as f64 / n as f64).round() as i64;
+                let table = ContingencyTable::new(vec![
+                    vec![cells.both, cells.before_only],
+                    vec![cells.after_only, cells.neither],
+                ])
+                .ok()?;
+                let test = mcnemar(&table, McNemarMethod::Exact).ok()?;
+                Some((i, points, Some(n), test.p_value))
+            }
+            _ => {
+                let (k1, n1) = (pre.site_count()?, pre.site_base()?);
+                let (k2, n2) = (post.site_count()?, post.site_base()?);
+                let (p1, p2) = (pre.site_percent()?, post.site_percent()?);
+                let test = two_proportion_z_test(k2, n2, k1, n1, Alternative::TwoSided).ok()?;
+                Some((i, p2 as i64 - p1 as i64, None, test.p_value))
+            }
         })
         .collect();
-    let raw: Vec<f64> = tested.iter().map(|t| t.2).collect();
+    let raw: Vec<f64> = tested.iter().map(|t| t.3).collect();
     let Ok(adjusted) = adjust_p_values(&raw, AdjustMethod::Holm) else {
         return Vec::new();
     };
     tested
         .into_iter()
         .zip(adjusted)
-        .map(|((index, points, _), adjusted_p)| Change {
+        .map(|((index, points, paired, _), adjusted_p)| Change {
             index,
             points,
+            paired,
             adjusted_p,
             clear: adjusted_p <= significance,
         })

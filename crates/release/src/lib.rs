@@ -32,7 +32,7 @@ mod counts;
 pub mod derived;
 
 pub use audit::{Bounds, PublishedView, ViewItem, intruder_bounds};
-pub use counts::{condition_of, count_variables, count_variables_in};
+pub use counts::{LinkedSide, condition_of, count_linked, count_variables, count_variables_in};
 
 use serde::Serialize;
 
@@ -162,6 +162,56 @@ pub struct ReleaseInput {
     /// The group of similar sites the site is compared with, if any: what they share
     /// (e.g. "Urban local authorities") and how many sites it has, the site included.
     pub group: Option<Group>,
+    /// The site's respondents linked across the two surveys, per pair of figures that
+    /// ask the same thing before and after the training.
+    pub linked: Vec<LinkedSpec>,
+}
+
+/// The linked answers behind a before-and-after pair of figures: the site's respondents
+/// kept in both surveys who answered the question in both (within each figure's base),
+/// by whether each of their answers was counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedSpec {
+    /// The pre-training figure.
+    pub pre_figure: String,
+    /// Its post-training twin.
+    pub post_figure: String,
+    /// The four counts.
+    pub cells: LinkedCells,
+}
+
+/// A site's linked respondents of one measure, by their answers before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LinkedCells {
+    /// Counted before and after.
+    pub both: u64,
+    /// Counted before, not after.
+    pub before_only: u64,
+    /// Counted after, not before.
+    pub after_only: u64,
+    /// Counted neither before nor after.
+    pub neither: u64,
+}
+
+impl LinkedCells {
+    /// The number of linked respondents.
+    pub fn total(&self) -> u64 {
+        self.both + self.before_only + self.after_only + self.neither
+    }
+
+    fn all(&self) -> [u64; 4] {
+        [self.both, self.before_only, self.after_only, self.neither]
+    }
+}
+
+/// A pair's linked counts with whether they may be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Linked {
+    /// What was counted.
+    pub spec: LinkedSpec,
+    /// Whether a paired comparison may be published: both figures' counts and bases
+    /// are shown, and each of the four counts is either zero or at least the threshold.
+    pub shown: bool,
 }
 
 /// The similar sites a site is compared with: their counts are `CodeCount::group`.
@@ -271,6 +321,8 @@ pub struct Release {
     pub figures: Vec<Figure>,
     /// The group of similar sites, if any.
     pub group: Option<Group>,
+    /// Linked counts per before-and-after pair of figures.
+    pub linked: Vec<Linked>,
     /// How it was protected.
     pub protection: Protection,
 }
@@ -279,6 +331,15 @@ impl Release {
     /// The figure with this identifier.
     pub fn figure(&self, id: &str) -> Option<&Figure> {
         self.figures.iter().find(|f| f.spec.id == id)
+    }
+
+    /// The linked counts of the pair whose pre-training figure is `pre_figure`, when a
+    /// paired comparison may be published.
+    pub fn linked(&self, pre_figure: &str) -> Option<&LinkedCells> {
+        self.linked
+            .iter()
+            .find(|l| l.shown && l.spec.pre_figure == pre_figure)
+            .map(|l| &l.spec.cells)
     }
 
     /// Whether the site has enough responses in this survey to release anything.
@@ -401,6 +462,7 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
         totals: input.totals.clone(),
         figures,
         group: input.group.clone(),
+        linked: Vec::new(),
         protection: Protection::default(),
     };
     let small = |n: u64| (1..input.threshold).contains(&n);
@@ -434,6 +496,27 @@ pub fn build(input: &ReleaseInput) -> Result<Release, ReleaseError> {
         }
     }
     let outcome = audit::protect(input, &mut release.figures)?;
+    // Paired comparisons come after every figure's protection is settled. Their counts
+    // are tied to the figures only through the site's shown counts and bases (linked
+    // respondents are some of those counted), so with both figures shown they tell the
+    // intruder nothing new about any hidden count; a small linked count is protected by
+    // publishing nothing paired for that measure.
+    let fully_shown = |id: &str| {
+        release.figure(id).is_some_and(|f| {
+            release.releases(f.spec.survey) && f.site_count().is_some() && f.site_base().is_some()
+        })
+    };
+    release.linked = input
+        .linked
+        .iter()
+        .map(|spec| Linked {
+            spec: spec.clone(),
+            shown: fully_shown(&spec.pre_figure)
+                && fully_shown(&spec.post_figure)
+                && spec.cells.total() >= input.threshold
+                && !spec.cells.all().into_iter().any(small),
+        })
+        .collect();
     release.protection = Protection {
         protected: outcome.protected,
         primary,

@@ -131,6 +131,7 @@ fn the_issue_s_differencing_example_recovers_nothing() {
         figures: figures(&v, &[vec![1, 2]]),
         variables: vec![v.clone()],
         group: None,
+        linked: Vec::new(),
     };
     let release = build(&input).expect("release");
     let view = release.view();
@@ -167,6 +168,7 @@ fn headline_input(headline: bool) -> ReleaseInput {
         figures,
         variables: vec![v],
         group: None,
+        linked: Vec::new(),
     }
 }
 
@@ -345,6 +347,7 @@ fn site_input_with(
             name: "Similar sites".to_owned(),
             sites: 4,
         }),
+        linked: Vec::new(),
     }
 }
 
@@ -525,9 +528,9 @@ fn change_after_the_training_is_tested_on_shown_figures_and_adjusted_together() 
     hidden_after.base_shown = false;
     let found = changes(
         &[
-            (&before, &after),
-            (&same, &same_after),
-            (&before, &hidden_after),
+            (&before, &after, None),
+            (&same, &same_after, None),
+            (&before, &hidden_after, None),
         ],
         0.01,
     );
@@ -535,6 +538,75 @@ fn change_after_the_training_is_tested_on_shown_figures_and_adjusted_together() 
     assert_eq!((found[0].points, found[0].clear), (50, true));
     assert_eq!((found[1].points, found[1].clear), (5, false));
     // Holm: the smallest p is multiplied by the number of tests.
-    let alone = changes(&[(&before, &after)], 0.01);
+    let alone = changes(&[(&before, &after, None)], 0.01);
     assert!((found[0].adjusted_p - 2.0 * alone[0].adjusted_p).abs() < 1e-12);
+}
+
+#[test]
+fn change_among_linked_respondents_is_paired_and_tested_with_mcnemar_exact() {
+    use skafada_release::LinkedCells;
+    use skafada_release::derived::changes;
+    let (before, after) = (shown_figure("a", 20, 50, 50), shown_figure("a", 40, 50, 50));
+    // 40 people answered both: 10 counted both times, 20 only after, 10 neither.
+    let cells = LinkedCells {
+        both: 10,
+        before_only: 0,
+        after_only: 20,
+        neither: 10,
+    };
+    let found = changes(&[(&before, &after, Some(&cells))], 0.01);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].paired, Some(40));
+    assert_eq!(found[0].points, 50, "20 of the 40 linked people gained");
+    // statsmodels mcnemar([[10, 0], [20, 10]], exact=True).pvalue: 2 * 0.5**20.
+    assert!((found[0].adjusted_p - 1.9073486328125e-06).abs() < 1e-15);
+    assert!(found[0].clear);
+    // Without linked counts the same pair is compared as two groups.
+    let unpaired = changes(&[(&before, &after, None)], 0.01);
+    assert_eq!(unpaired[0].paired, None);
+    assert_eq!(unpaired[0].points, 40);
+}
+
+#[test]
+fn linked_counts_are_published_only_when_both_figures_are_shown_and_no_linked_count_is_small() {
+    use skafada_release::{LinkedCells, LinkedSpec};
+    let mut input = headline_input(true);
+    let cells = |before_only| LinkedCells {
+        both: 6,
+        before_only,
+        after_only: 0,
+        neither: 9,
+    };
+    // row/1 (14) and the share of codes 4 and 5 (6) are shown; row/3 (4) is small and
+    // hidden. (One variable stands for both surveys here.)
+    input.linked = vec![
+        LinkedSpec {
+            pre_figure: "row/1".to_owned(),
+            post_figure: "row/share-0".to_owned(),
+            cells: cells(5),
+        },
+        LinkedSpec {
+            pre_figure: "row/share-0".to_owned(),
+            post_figure: "row/1".to_owned(),
+            cells: cells(2),
+        },
+        LinkedSpec {
+            pre_figure: "row/3".to_owned(),
+            post_figure: "row/1".to_owned(),
+            cells: cells(5),
+        },
+    ];
+    let release = build(&input).expect("release");
+    assert_eq!(release.figure("row/3").and_then(|f| f.site_count()), None);
+    assert_eq!(
+        release.linked("row/1"),
+        Some(&cells(5)),
+        "all shown, none small"
+    );
+    assert_eq!(
+        release.linked("row/share-0"),
+        None,
+        "2 people changed one way"
+    );
+    assert_eq!(release.linked("row/3"), None, "the figure before is hidden");
 }

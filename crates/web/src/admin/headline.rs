@@ -9,7 +9,7 @@
 
 use skafada_analysis::headline::Measure;
 use skafada_release::derived::{self, Direction};
-use skafada_release::{Figure, Survey};
+use skafada_release::{Figure, LinkedCells, Survey};
 use skafada_report::charts::{Frame, IntervalRow, interval_chart_in};
 
 use super::release::{SiteRelease, measure_id};
@@ -66,6 +66,9 @@ pub(crate) struct ChangeView {
     pub(crate) clear: bool,
     /// Whether the change is clear and in the better direction.
     pub(crate) better: bool,
+    /// The number of people whose answers before and after were compared, when the
+    /// change is paired; `None` when the two surveys were compared as separate groups.
+    pub(crate) paired: Option<String>,
 }
 
 /// One measure of one statement.
@@ -119,6 +122,8 @@ pub(crate) struct Headlines {
     pub(crate) post_released: bool,
     /// How many measures have a change after the training worked out.
     pub(crate) changes: usize,
+    /// How many of those were worked out from linked answers.
+    pub(crate) paired_changes: usize,
     /// The significance level for change after the training, e.g. ".01".
     pub(crate) significance: String,
     /// The group of similar sites: what they share and how many they are, this site
@@ -208,7 +213,10 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
     } else {
         Vec::new()
     };
-    let compared_pairs: Vec<(&Figure, &Figure)> = pairs.iter().map(|(_, a, b)| (*a, *b)).collect();
+    let compared_pairs: Vec<(&Figure, &Figure, Option<&LinkedCells>)> = pairs
+        .iter()
+        .map(|(_, a, b)| (*a, *b, release.linked(&a.spec.id)))
+        .collect();
     let changes = derived::changes(&compared_pairs, site.significance);
     let change_of = |measure: &Measure| -> Option<ChangeView> {
         let index = pairs.iter().position(|(m, _, _)| m.id == measure.id)?;
@@ -228,6 +236,7 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
             .to_owned(),
             clear,
             better,
+            paired: change.paired.map(|n| n.to_string()),
         })
     };
     let mut groups: Vec<MeasureGroup> = Vec::new();
@@ -270,6 +279,7 @@ pub(crate) fn headlines(site: &SiteRelease) -> Headlines {
         compared,
         post_released: release.releases(Survey::Post),
         changes: changes.len(),
+        paired_changes: changes.iter().filter(|c| c.paired.is_some()).count(),
         significance: format!("{}", site.significance)
             .trim_start_matches('0')
             .to_owned(),

@@ -23,8 +23,8 @@ use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::Plan;
 use skafada_release::derived::Interval;
 use skafada_release::{
-    Figure, FigureSpec, Group, Release, ReleaseInput, Survey, Totals, VariableCounts, build,
-    count_variables_in,
+    Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput, Survey, Totals,
+    VariableCounts, build, count_linked, count_variables_in,
 };
 use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
 use skafada_stats::{Alternative, two_proportion_z_test};
@@ -130,6 +130,8 @@ fn compute(
         .collect();
     let mut totals = Vec::new();
     let mut variables = Vec::new();
+    // The site's kept responses per survey, for counting linked respondents.
+    let mut kept_at_site: Vec<(Survey, &skafada_instrument::Instrument, Responses)> = Vec::new();
     let surveys = [
         (
             Survey::Pre,
@@ -177,6 +179,7 @@ fn compute(
             group.as_ref(),
             &all,
         ));
+        kept_at_site.push((survey, instrument, site));
     }
     let mut figures: Vec<FigureSpec> = variables.iter().flat_map(distribution).collect();
     let mut gaps = Vec::new();
@@ -242,6 +245,25 @@ fn compute(
     .map_err(|e| AdminError::Internal(e.to_string()))?;
     let known =
         |survey: Survey, id: &str| variables.iter().any(|v| v.survey == survey && v.id == id);
+    let mut linked = Vec::new();
+    for measure in &measures {
+        if let Some(post) = measure
+            .post
+            .as_ref()
+            .filter(|c| known(Survey::Post, &c.variable))
+            && known(Survey::Pre, &measure.pre.variable)
+            && let (Some(before), Some(after)) = (
+                linked_side(&kept_at_site, Survey::Pre, &measure.pre),
+                linked_side(&kept_at_site, Survey::Post, post),
+            )
+        {
+            linked.push(LinkedSpec {
+                pre_figure: measure_id(measure, Survey::Pre),
+                post_figure: measure_id(measure, Survey::Post),
+                cells: count_linked(before, after),
+            });
+        }
+    }
     for measure in &measures {
         let sides = [
             (Survey::Pre, Some(&measure.pre)),
@@ -269,6 +291,7 @@ fn compute(
         variables,
         figures,
         group: similar.map(|g| g.group.clone()),
+        linked,
     };
     let release = build(&input).map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok(Computed {
@@ -277,6 +300,24 @@ fn compute(
         gaps,
         measures,
     })
+}
+
+/// One side of a measure's linked counts: the survey's site responses and what is counted.
+fn linked_side<'a>(
+    kept_at_site: &'a [(Survey, &'a skafada_instrument::Instrument, Responses)],
+    survey: Survey,
+    counted: &'a skafada_analysis::headline::Counted,
+) -> Option<LinkedSide<'a>> {
+    kept_at_site
+        .iter()
+        .find(|(s, _, _)| *s == survey)
+        .map(|(_, instrument, responses)| LinkedSide {
+            instrument,
+            responses,
+            variable: &counted.variable,
+            codes: &counted.codes,
+            base: &counted.base,
+        })
 }
 
 /// The fewest sites, this one included, a group of similar sites may have: fewer, and

@@ -371,7 +371,7 @@ fn change_text(change: Option<(usize, usize, usize)>) -> String {
         None => "Too few people at this site have answered the post-training survey for change after the training to be shown.".to_owned(),
         Some((0, _, _)) => "No measure is shown both before and after the training at this site, so no change can be worked out.".to_owned(),
         Some((compared, better, worse)) => format!(
-            "Of {compared} measures shown both before and after the training, {better} clearly improved and {worse} clearly got worse (two-proportion tests, adjusted for the number compared)."
+            "Of {compared} measures shown both before and after the training, {better} clearly improved and {worse} clearly got worse (tested on the same people's answers before and after where that keeps everyone protected, otherwise on the two surveys as separate groups; adjusted for the number compared)."
         ),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::admin::signed_in;
 use crate::helpers::TestApp;
-use crate::intruder::{DemoStudy, demo_la_contact, demo_study, import_with};
+use crate::intruder::{DemoStudy, demo_la_contact, demo_study, generate_with, import_with};
 use crate::on_both;
 
 /// What one site's download shows: (figure, shown parts, hidden parts) by kind.
@@ -376,3 +376,123 @@ async fn a_study_whose_plan_has_no_headline_measures_says_so_and_shows_every_ans
     assert!(page.body.contains("Every answer in detail"));
     app.cleanup().await;
 }
+
+/// `n` complete post-training responses at a site, from the respondents `generate_with`
+/// makes there (`{site}-{i}`): every statement answered with its first option that ends
+/// nothing, then changed by `adjust`.
+fn generate_post(
+    site: &str,
+    n: usize,
+    adjust: &dyn Fn(&mut BTreeMap<String, String>),
+) -> Vec<skafada_store::ImportedResponse> {
+    use skafada_instrument::ItemKind;
+    use skafada_store::{ImportedResponse, Phase, Status};
+    let pre = skafada_instrument::load(
+        include_str!("../../../../instruments/skafada-pre.toml"),
+        "pre",
+    )
+    .unwrap();
+    let post = skafada_instrument::parse(
+        include_str!("../../../../instruments/skafada-post.toml"),
+        "post",
+    )
+    .and_then(|draft| draft.validate(Some(&pre)))
+    .unwrap();
+    let mut responses = Vec::new();
+    for i in 0..n {
+        let mut answers: BTreeMap<String, String> = BTreeMap::new();
+        for item in post.items() {
+            let ends = |code: u32| {
+                item.end_if
+                    .as_ref()
+                    .is_some_and(|e| e.codes.contains(&code))
+            };
+            let first = |options: &[skafada_instrument::Choice]| {
+                options
+                    .iter()
+                    .find(|o| !ends(o.code))
+                    .map(|o| o.code.to_string())
+            };
+            match &item.kind {
+                ItemKind::Consent { statements } => {
+                    for s in statements {
+                        answers.insert(s.id.clone(), "1".to_owned());
+                    }
+                }
+                ItemKind::Single { options } | ItemKind::Multiple { options } => {
+                    if let Some(code) = first(options) {
+                        answers.insert(item.id.clone(), code);
+                    }
+                }
+                ItemKind::Matrix { options, rows, .. } => {
+                    for row in rows {
+                        if let Some(code) = first(options) {
+                            answers.insert(row.id.clone(), code);
+                        }
+                    }
+                }
+                ItemKind::Year { .. } | ItemKind::Number { .. } | ItemKind::Text { .. } => {}
+            }
+        }
+        adjust(&mut answers);
+        responses.push(ImportedResponse {
+            respondent: format!("{site}-{i}"),
+            site_code: site.to_owned(),
+            phase: Phase::Post,
+            status: Status::Submitted,
+            started_on: "2026-01-10".to_owned(),
+            answers: answers.into_iter().collect(),
+        });
+    }
+    responses
+}
+
+async fn change_after_the_training_is_paired_on_the_people_who_answered_both_when_no_linked_count_is_small(
+    app: &TestApp,
+) {
+    crate::admin::accounts(app).await;
+    // LA01's 40 staff knew little before and a lot after; LA02 gives all sites' figures.
+    // One import, so that each person's two surveys are linked.
+    let (mut responses, _) = generate_with("LA01", 40, 5, &knowledge("1"));
+    responses.extend(generate_post("LA01", 40, &|answers| {
+        for (id, value) in answers.iter_mut() {
+            if id.starts_with("post-knowledge-") {
+                *value = "5".to_owned();
+            }
+        }
+    }));
+    app.store
+        .import_responses(&app.study_id, &responses)
+        .await
+        .unwrap();
+    import_with(app, "LA02", 60, 7, &knowledge("5")).await;
+    let browser = signed_in(app, "la01@example.org").await;
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/LA01/dashboard",
+            app.study_id
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    let change = &page.body[page.body.find("id=\"change\"").unwrap()..];
+    // Every knowledge statement: 40 linked people, all of whom moved up (+100 points).
+    let paired = change
+        .matches("points: <strong class=\"govuk-tag govuk-tag--green\">Clearly higher after the training</strong> (adjusted <span data-derived=\"p\">p = 0.000</span>; paired, <span data-derived=\"linked\">40</span> people who answered both)")
+        .count();
+    assert!(paired >= 15, "{paired} paired knowledge changes:\n{change}");
+    assert!(change.contains("<span data-derived=\"points\">+100</span>"));
+    // Statements whose linked counts are small are compared as groups, and the page says how
+    // many of each there are.
+    let groups = change.matches("; compared as separate groups)").count();
+    let stated = change
+        .split("data-derived=\"paired-changes\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap();
+    assert_eq!(stated, change.matches("; paired, ").count());
+    eprintln!("LA01: {stated} changes paired, {groups} compared as groups");
+}
+on_both!(
+    change_after_the_training_is_paired_on_the_people_who_answered_both_when_no_linked_count_is_small
+);

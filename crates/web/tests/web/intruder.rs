@@ -58,6 +58,21 @@ pub(crate) async fn import_with(
     seed: u64,
     adjust: &dyn Fn(&mut BTreeMap<String, String>),
 ) -> Vec<BTreeMap<String, String>> {
+    let (responses, truth) = generate_with(site, n, seed, adjust);
+    app.store
+        .import_responses(&app.study_id, &responses)
+        .await
+        .unwrap();
+    truth
+}
+
+/// The responses [`import_with`] adds (respondents `{site}-{i}`), and their answers.
+pub(crate) fn generate_with(
+    site: &str,
+    n: usize,
+    seed: u64,
+    adjust: &dyn Fn(&mut BTreeMap<String, String>),
+) -> (Vec<ImportedResponse>, Vec<BTreeMap<String, String>>) {
     let pre = pre_instrument();
     let mut rng = Lcg(seed);
     let mut responses = Vec::new();
@@ -126,11 +141,7 @@ pub(crate) async fn import_with(
             answers: answers.into_iter().collect(),
         });
     }
-    app.store
-        .import_responses(&app.study_id, &responses)
-        .await
-        .unwrap();
-    truth
+    (responses, truth)
 }
 
 /// Only the answers to questions the respondent's own answers show them, as the
