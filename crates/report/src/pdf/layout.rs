@@ -60,13 +60,86 @@ pub struct PlacedRow {
     pub bottom: f32,
 }
 
+/// What a drawn item is in the document's structure, for the PDF's tag tree (what a
+/// screen reader reads, in reading order). Structural elements are numbered in the
+/// order they are laid out; a table's caption and cells carry the table's number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    /// Page furniture: footers, rules, shading and a table's repeated header on a
+    /// continuation page. Not read out.
+    Artifact,
+    /// A line of a heading; level 1 is the document's title.
+    Heading {
+        /// The element.
+        id: usize,
+        /// 1 to 3.
+        level: u8,
+        /// The heading's whole text.
+        text: String,
+    },
+    /// A line of a paragraph (the subtitle, notices and table notes included).
+    Paragraph {
+        /// The element.
+        id: usize,
+    },
+    /// A line of an item of a bulleted list, or its bullet.
+    ListItem {
+        /// The list.
+        list: usize,
+        /// The item's index.
+        item: usize,
+        /// Whether this is the bullet (the item's label).
+        bullet: bool,
+    },
+    /// A line of a table's caption.
+    Caption {
+        /// The table.
+        table: usize,
+    },
+    /// A line of a table cell.
+    Cell {
+        /// The table.
+        table: usize,
+        /// The body row's index; `None` for the header row.
+        row: Option<usize>,
+        /// The column.
+        column: usize,
+    },
+    /// A chart, described by its caption (its data table follows it).
+    Figure {
+        /// The element.
+        id: usize,
+        /// The alternative text.
+        alt: String,
+    },
+    /// A line of a quotation or of its attribution.
+    Quote {
+        /// The element.
+        id: usize,
+    },
+}
+
 /// One laid-out page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page<'a> {
     /// What to draw.
     pub items: Vec<Item<'a>>,
+    /// What each item is in the document's structure (one per item).
+    pub roles: Vec<Role>,
     /// Table rows on this page.
     pub rows: Vec<PlacedRow>,
+}
+
+impl<'a> Page<'a> {
+    fn push(&mut self, item: Item<'a>, role: Role) {
+        // Rectangles and rules only decorate: the structure is in the text and charts.
+        let role = match item {
+            Item::Mark(Mark::Rect { .. } | Mark::Line { .. }) => Role::Artifact,
+            _ => role,
+        };
+        self.items.push(item);
+        self.roles.push(role);
+    }
 }
 
 /// An entry of the PDF's outline (bookmarks).
@@ -104,6 +177,10 @@ struct Flow<'a> {
     pages: Vec<Page<'a>>,
     bookmarks: Vec<Bookmark>,
     y: f32,
+    /// What the text drawn now is.
+    role: Role,
+    /// The number of structural elements so far.
+    elements: usize,
 }
 
 impl<'a> Flow<'a> {
@@ -128,7 +205,20 @@ impl<'a> Flow<'a> {
     }
 
     fn push(&mut self, item: Item<'a>) {
-        self.page().items.push(item);
+        let role = self.role.clone();
+        self.page().push(item, role);
+    }
+
+    /// Numbers a new structural element.
+    fn element(&mut self) -> usize {
+        self.elements += 1;
+        self.elements
+    }
+
+    /// Starts a new paragraph: what is drawn next is its text.
+    fn paragraph(&mut self) {
+        let id = self.element();
+        self.role = Role::Paragraph { id };
     }
 
     fn text(&mut self, x: f32, baseline: f32, text: &str, size: f32, weight: Weight, color: Color) {
@@ -154,6 +244,12 @@ impl<'a> Flow<'a> {
     }
 
     fn heading(&mut self, text: &str, size: f32, before: f32, keep: f32, level: u8) {
+        let id = self.element();
+        self.role = Role::Heading {
+            id,
+            level: level + 2,
+            text: text.to_owned(),
+        };
         let lines = wrap(text, size, Weight::Bold, TEXT_WIDTH);
         let height = lines.len() as f32 * size * 1.25;
         if self.y > TOP {
@@ -246,15 +342,32 @@ fn row_height(cells: &[String], widths: &[f32], weight: Weight) -> f32 {
     lines as f32 * TABLE_LINE + 2.0 * CELL_PAD_Y
 }
 
+/// Where a row's cells go in the structure: a table's header or body row, or nowhere (a
+/// header repeated on a continuation page).
+#[derive(Clone, Copy)]
+enum RowRole {
+    Cells { table: usize, row: Option<usize> },
+    Repeated,
+}
+
 fn draw_row(
     flow: &mut Flow<'_>,
     cells: &[String],
     geometry: &TableGeometry,
     weight: Weight,
     height: f32,
+    role: RowRole,
 ) {
     let mut x = MARGIN;
     for (i, (cell, width)) in cells.iter().zip(&geometry.widths).enumerate() {
+        flow.role = match role {
+            RowRole::Cells { table, row } => Role::Cell {
+                table,
+                row,
+                column: i,
+            },
+            RowRole::Repeated => Role::Artifact,
+        };
         let right = geometry.numeric.get(i).copied().unwrap_or(false);
         for (n, line) in cell_lines(cell, *width, weight).iter().enumerate() {
             let baseline = flow.y + CELL_PAD_Y + TABLE_LINE * (n as f32 + 0.78);
@@ -282,7 +395,13 @@ fn rule(flow: &mut Flow<'_>, width: f32, color: Color, thickness: f32) {
     }));
 }
 
-fn header_row(flow: &mut Flow<'_>, table: &Table, geometry: &TableGeometry, height: f32) {
+fn header_row(
+    flow: &mut Flow<'_>,
+    table: &Table,
+    geometry: &TableGeometry,
+    height: f32,
+    role: RowRole,
+) {
     let top = flow.y;
     flow.push(Item::Mark(Mark::Rect {
         x: MARGIN,
@@ -291,7 +410,7 @@ fn header_row(flow: &mut Flow<'_>, table: &Table, geometry: &TableGeometry, heig
         height,
         fill: Color(0xf3, 0xf2, 0xf1),
     }));
-    draw_row(flow, &table.header, geometry, Weight::Bold, height);
+    draw_row(flow, &table.header, geometry, Weight::Bold, height, role);
     rule(flow, geometry.width, TEXT, 1.0);
     let bottom = flow.y;
     flow.page().rows.push(PlacedRow {
@@ -328,6 +447,8 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
     let caption_lines = wrap(&table.caption, BODY, Weight::Bold, TEXT_WIDTH).len() as f32;
     let first = heights.first().copied().unwrap_or(0.0);
     flow.y += 6.0;
+    let id = flow.element();
+    flow.role = Role::Caption { table: id };
     flow.ensure(
         caption_lines * BODY_LINE
             + header_height
@@ -346,7 +467,16 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
         },
     );
     flow.y += 2.0;
-    header_row(flow, table, &geometry, header_height);
+    header_row(
+        flow,
+        table,
+        &geometry,
+        header_height,
+        RowRole::Cells {
+            table: id,
+            row: None,
+        },
+    );
     for (index, row) in table.rows.iter().enumerate() {
         let height = heights[index];
         // A group heading keeps with the row after it.
@@ -357,6 +487,7 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
         };
         if flow.y + needed > BOTTOM {
             flow.new_page();
+            flow.role = Role::Artifact;
             let continued = format!("{} (continued)", table.caption);
             flow.lines(
                 MARGIN,
@@ -370,8 +501,12 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
                 },
             );
             flow.y += 2.0;
-            header_row(flow, table, &geometry, header_height);
+            header_row(flow, table, &geometry, header_height, RowRole::Repeated);
         }
+        let cells = RowRole::Cells {
+            table: id,
+            row: Some(index),
+        };
         let top = flow.y;
         if row.group {
             let text = row.cells.first().cloned().unwrap_or_default();
@@ -385,9 +520,10 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
                 },
                 Weight::Bold,
                 height,
+                cells,
             );
         } else {
-            draw_row(flow, &row.cells, &geometry, Weight::Regular, height);
+            draw_row(flow, &row.cells, &geometry, Weight::Regular, height, cells);
         }
         rule(flow, geometry.width, GRID, 0.5);
         let bottom = flow.y;
@@ -400,6 +536,7 @@ fn table(flow: &mut Flow<'_>, table: &Table) {
     }
     flow.y += 4.0;
     for note in &table.notes {
+        flow.paragraph();
         flow.lines(
             MARGIN,
             TEXT_WIDTH,
@@ -423,6 +560,12 @@ fn figure<'a>(flow: &mut Flow<'a>, figure: &'a Figure) {
     let caption_lines = wrap(&figure.caption, BODY, Weight::Bold, TEXT_WIDTH).len() as f32;
     flow.y += 6.0;
     flow.ensure(caption_lines * BODY_LINE + height + 4.0);
+    // The caption is read as the chart's alternative text; the data table follows.
+    let id = flow.element();
+    flow.role = Role::Figure {
+        id,
+        alt: figure.caption.clone(),
+    };
     flow.lines(
         MARGIN,
         TEXT_WIDTH,
@@ -452,6 +595,14 @@ pub fn layout(doc: &Document) -> Layout<'_> {
         pages: vec![Page::default()],
         bookmarks: Vec::new(),
         y: TOP,
+        role: Role::Artifact,
+        elements: 0,
+    };
+    let id = flow.element();
+    flow.role = Role::Heading {
+        id,
+        level: 1,
+        text: doc.title.clone(),
     };
     flow.lines(
         MARGIN,
@@ -465,6 +616,7 @@ pub fn layout(doc: &Document) -> Layout<'_> {
         },
     );
     flow.y += 4.0;
+    flow.paragraph();
     flow.lines(
         MARGIN,
         TEXT_WIDTH,
@@ -490,6 +642,7 @@ pub fn layout(doc: &Document) -> Layout<'_> {
             fill: TEXT,
         }));
         flow.y += 4.0;
+        flow.paragraph();
         flow.lines(
             MARGIN + 14.0,
             TEXT_WIDTH - 14.0,
@@ -509,6 +662,7 @@ pub fn layout(doc: &Document) -> Layout<'_> {
             match block {
                 Block::Subheading(text) => flow.heading(text, 12.0, 10.0, 60.0, 1),
                 Block::Paragraph(text) => {
+                    flow.paragraph();
                     flow.lines(
                         MARGIN,
                         TEXT_WIDTH,
@@ -523,11 +677,22 @@ pub fn layout(doc: &Document) -> Layout<'_> {
                     flow.y += 6.0;
                 }
                 Block::List(items) => {
-                    for item in items {
+                    let list = flow.element();
+                    for (index, item) in items.iter().enumerate() {
                         let lines = wrap(item, BODY, Weight::Regular, TEXT_WIDTH - 12.0);
                         flow.ensure(BODY_LINE);
                         let baseline = flow.y + BODY_LINE * 0.75;
+                        flow.role = Role::ListItem {
+                            list,
+                            item: index,
+                            bullet: true,
+                        };
                         flow.text(MARGIN + 2.0, baseline, "•", BODY, Weight::Regular, TEXT);
+                        flow.role = Role::ListItem {
+                            list,
+                            item: index,
+                            bullet: false,
+                        };
                         for line in lines {
                             flow.ensure(BODY_LINE);
                             let baseline = flow.y + BODY_LINE * 0.75;
@@ -541,6 +706,8 @@ pub fn layout(doc: &Document) -> Layout<'_> {
                 Block::Table(t) => table(&mut flow, t),
                 Block::Figure(f) => figure(&mut flow, f),
                 Block::Quote { text, attribution } => {
+                    let id = flow.element();
+                    flow.role = Role::Quote { id };
                     flow.ensure(BODY_LINE * 2.0);
                     let top = flow.y;
                     let page = flow.pages.len();
@@ -585,37 +752,46 @@ pub fn layout(doc: &Document) -> Layout<'_> {
     let count = flow.pages.len();
     for (index, page) in flow.pages.iter_mut().enumerate() {
         let baseline = PAGE_HEIGHT - 34.0;
-        page.items.push(Item::Mark(Mark::Line {
-            x1: MARGIN,
-            y1: BOTTOM + 12.0,
-            x2: PAGE_WIDTH - MARGIN,
-            y2: BOTTOM + 12.0,
-            stroke: GRID,
-            width: 0.5,
-        }));
+        page.push(
+            Item::Mark(Mark::Line {
+                x1: MARGIN,
+                y1: BOTTOM + 12.0,
+                x2: PAGE_WIDTH - MARGIN,
+                y2: BOTTOM + 12.0,
+                stroke: GRID,
+                width: 0.5,
+            }),
+            Role::Artifact,
+        );
         let title = wrap(&doc.title, 8.0, Weight::Regular, TEXT_WIDTH * 0.6)
             .into_iter()
             .next()
             .unwrap_or_default();
-        page.items.push(Item::Mark(Mark::Text {
-            x: MARGIN,
-            y: baseline,
-            text: title,
-            size: 8.0,
-            weight: Weight::Regular,
-            fill: SECONDARY,
-            anchor: Anchor::Start,
-        }));
+        page.push(
+            Item::Mark(Mark::Text {
+                x: MARGIN,
+                y: baseline,
+                text: title,
+                size: 8.0,
+                weight: Weight::Regular,
+                fill: SECONDARY,
+                anchor: Anchor::Start,
+            }),
+            Role::Artifact,
+        );
         let number = format!("Page {} of {count}", index + 1);
-        page.items.push(Item::Mark(Mark::Text {
-            x: PAGE_WIDTH - MARGIN - text_width(&number, 8.0, Weight::Regular),
-            y: baseline,
-            text: number,
-            size: 8.0,
-            weight: Weight::Regular,
-            fill: SECONDARY,
-            anchor: Anchor::Start,
-        }));
+        page.push(
+            Item::Mark(Mark::Text {
+                x: PAGE_WIDTH - MARGIN - text_width(&number, 8.0, Weight::Regular),
+                y: baseline,
+                text: number,
+                size: 8.0,
+                weight: Weight::Regular,
+                fill: SECONDARY,
+                anchor: Anchor::Start,
+            }),
+            Role::Artifact,
+        );
     }
     Layout {
         pages: flow.pages,

@@ -13,13 +13,17 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, TableHeaderScope, Tag,
+    TagGroup, TagKind, TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::ReportError;
 use crate::charts::{Anchor, Chart, Color, Mark};
 use crate::font::{self, BOLD_TTF, REGULAR_TTF, Weight};
 use crate::model::Document;
-use layout::{Item, PAGE_HEIGHT, PAGE_WIDTH};
+use layout::{Item, PAGE_HEIGHT, PAGE_WIDTH, Role};
 
 fn paint(color: Color) -> rgb::Color {
     rgb::Color::new(color.0, color.1, color.2)
@@ -182,17 +186,28 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, ReportError> {
     let fonts = Fonts::embedded()?;
     let laid_out = layout::layout(doc);
     let mut document = krilla::Document::new();
+    let mut structure = Structure::default();
     for page in &laid_out.pages {
         let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
             .ok_or_else(|| ReportError::Pdf("invalid page size".into()))?;
         let mut pdf_page = document.start_page_with(settings);
         let mut surface = pdf_page.surface();
-        for item in &page.items {
+        for (item, role) in page.items.iter().zip(&page.roles) {
+            let tag = match role {
+                Role::Artifact => ContentTag::Artifact(Artifact::with_kind(ArtifactType::Other)),
+                Role::Figure { .. } => ContentTag::Other,
+                _ => ContentTag::Span(SpanTag::empty()),
+            };
+            let identifier = surface.start_tagged(tag);
             match item {
                 Item::Mark(mark) => draw_mark(&mut surface, &fonts, mark),
                 Item::Chart { x, y, scale, chart } => {
                     draw_chart(&mut surface, &fonts, chart, *x, *y, *scale);
                 }
+            }
+            surface.end_tagged();
+            if *role != Role::Artifact {
+                structure.add(role, identifier);
             }
         }
         surface.finish();
@@ -220,6 +235,7 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, ReportError> {
         outline.push_child(done);
     }
     document.set_outline(outline);
+    document.set_tag_tree(structure.into_tree());
     document.set_metadata(
         Metadata::new()
             .title(doc.title.clone())
@@ -230,4 +246,201 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, ReportError> {
     document
         .finish()
         .map_err(|e| ReportError::Pdf(format!("{e:?}")))
+}
+
+/// The document's structure as it is drawn: each element's tagged pieces, gathered in
+/// reading order, for the PDF's tag tree.
+#[derive(Default)]
+struct Structure {
+    elements: Vec<(usize, Element)>,
+}
+
+/// One structural element and the identifiers of its tagged content.
+enum Element {
+    Heading {
+        level: u8,
+        text: String,
+        parts: Vec<Identifier>,
+    },
+    Paragraph(Vec<Identifier>),
+    Quote(Vec<Identifier>),
+    Figure {
+        alt: String,
+        parts: Vec<Identifier>,
+    },
+    /// Items, each with its bullet and its text.
+    List(Vec<(Vec<Identifier>, Vec<Identifier>)>),
+    /// The caption, then rows (the header row first), each a list of cells.
+    Table {
+        caption: Vec<Identifier>,
+        header: Vec<Vec<Identifier>>,
+        rows: Vec<Vec<Vec<Identifier>>>,
+    },
+}
+
+/// The cell at `column` of `cells`, made if missing.
+fn cell_of(cells: &mut Vec<Vec<Identifier>>, column: usize) -> &mut Vec<Identifier> {
+    if cells.len() <= column {
+        cells.resize_with(column + 1, Vec::new);
+    }
+    &mut cells[column]
+}
+
+impl Structure {
+    fn element(&mut self, id: usize, make: impl FnOnce() -> Element) -> &mut Element {
+        let index = match self.elements.iter().rposition(|(e, _)| *e == id) {
+            Some(index) => index,
+            None => {
+                self.elements.push((id, make()));
+                self.elements.len() - 1
+            }
+        };
+        &mut self.elements[index].1
+    }
+
+    fn add(&mut self, role: &Role, part: Identifier) {
+        let table = || Element::Table {
+            caption: Vec::new(),
+            header: Vec::new(),
+            rows: Vec::new(),
+        };
+        match role {
+            Role::Artifact => {}
+            Role::Heading { id, level, text } => {
+                let make = || Element::Heading {
+                    level: *level,
+                    text: text.clone(),
+                    parts: Vec::new(),
+                };
+                if let Element::Heading { parts, .. } = self.element(*id, make) {
+                    parts.push(part);
+                }
+            }
+            Role::Paragraph { id } => {
+                if let Element::Paragraph(parts) =
+                    self.element(*id, || Element::Paragraph(Vec::new()))
+                {
+                    parts.push(part);
+                }
+            }
+            Role::Quote { id } => {
+                if let Element::Quote(parts) = self.element(*id, || Element::Quote(Vec::new())) {
+                    parts.push(part);
+                }
+            }
+            Role::Figure { id, alt } => {
+                let make = || Element::Figure {
+                    alt: alt.clone(),
+                    parts: Vec::new(),
+                };
+                if let Element::Figure { parts, .. } = self.element(*id, make) {
+                    parts.push(part);
+                }
+            }
+            Role::ListItem { list, item, bullet } => {
+                if let Element::List(items) = self.element(*list, || Element::List(Vec::new())) {
+                    if items.len() <= *item {
+                        items.resize_with(item + 1, Default::default);
+                    }
+                    let (label, body) = &mut items[*item];
+                    if *bullet { label } else { body }.push(part);
+                }
+            }
+            Role::Caption { table: id } => {
+                if let Element::Table { caption, .. } = self.element(*id, table) {
+                    caption.push(part);
+                }
+            }
+            Role::Cell {
+                table: id,
+                row,
+                column,
+            } => {
+                if let Element::Table { header, rows, .. } = self.element(*id, table) {
+                    let cells = match row {
+                        None => header,
+                        Some(row) => {
+                            if rows.len() <= *row {
+                                rows.resize_with(row + 1, Vec::new);
+                            }
+                            &mut rows[*row]
+                        }
+                    };
+                    cell_of(cells, *column).push(part);
+                }
+            }
+        }
+    }
+
+    fn into_tree(self) -> TagTree {
+        let group = |tag: TagKind, parts: Vec<Identifier>| {
+            let mut group = TagGroup::new(tag);
+            for part in parts {
+                group.push(part);
+            }
+            group
+        };
+        let mut tree = TagTree::new().with_lang(Some("en-GB".to_owned()));
+        for (_, element) in self.elements {
+            let node = match element {
+                Element::Heading { level, text, parts } => {
+                    let level = std::num::NonZeroU16::new(u16::from(level.max(1)))
+                        .unwrap_or(std::num::NonZeroU16::MIN);
+                    group(Tag::Hn(level, Some(text)).into(), parts)
+                }
+                Element::Paragraph(parts) => group(Tag::P.into(), parts),
+                Element::Quote(parts) => {
+                    let mut quote = TagGroup::new(Tag::BlockQuote);
+                    quote.push(group(Tag::P.into(), parts));
+                    quote
+                }
+                Element::Figure { alt, parts } => group(Tag::Figure(Some(alt)).into(), parts),
+                Element::List(items) => {
+                    let mut list = TagGroup::new(Tag::L(ListNumbering::Disc));
+                    for (label, body) in items {
+                        let mut item = TagGroup::new(Tag::LI);
+                        item.push(group(Tag::Lbl.into(), label));
+                        item.push(group(Tag::LBody.into(), body));
+                        list.push(item);
+                    }
+                    list
+                }
+                Element::Table {
+                    caption,
+                    header,
+                    rows,
+                } => {
+                    let mut table = TagGroup::new(Tag::Table);
+                    if !caption.is_empty() {
+                        table.push(group(Tag::Caption.into(), caption));
+                    }
+                    let mut head = TagGroup::new(Tag::THead);
+                    let mut header_row = TagGroup::new(Tag::TR);
+                    for cell in header {
+                        header_row.push(group(Tag::TH(TableHeaderScope::Column).into(), cell));
+                    }
+                    head.push(header_row);
+                    table.push(head);
+                    let mut body = TagGroup::new(Tag::TBody);
+                    for cells in rows {
+                        let mut row = TagGroup::new(Tag::TR);
+                        // The first column names the row, as the HTML tables' row headers do.
+                        for (column, cell) in cells.into_iter().enumerate() {
+                            let tag: TagKind = if column == 0 {
+                                Tag::TH(TableHeaderScope::Row).into()
+                            } else {
+                                Tag::TD.into()
+                            };
+                            row.push(group(tag, cell));
+                        }
+                        body.push(row);
+                    }
+                    table.push(body);
+                    table
+                }
+            };
+            tree.push(node);
+        }
+        tree
+    }
 }

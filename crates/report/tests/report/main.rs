@@ -8,6 +8,7 @@ mod dashboard;
 mod findings;
 mod layout;
 mod silent;
+mod tagged;
 mod whole;
 
 use skafada_analysis::clean::CleaningLog;

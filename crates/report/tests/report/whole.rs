@@ -7,7 +7,7 @@ use crate::{analysis, frequency};
 
 const PLAN: &str = include_str!("../../../../plans/skafada.toml");
 
-fn demo_report() -> Report {
+pub(crate) fn demo_report() -> Report {
     let plan = Plan::parse(PLAN, "plans/skafada.toml").unwrap();
     let analysis = skafada_analysis::analyse(&plan, &crate::demo_dataset()).unwrap();
     Report::from_analysis(&analysis, &ReportOptions::default())
