@@ -59,6 +59,74 @@ pub struct Plan {
     /// Headline measures for the sites' dashboards (`headline::measures` resolves them).
     #[serde(default)]
     pub headline: Vec<Headline>,
+    /// How a site's dashboard finds the similar sites it is compared with.
+    #[serde(default)]
+    pub similar_sites: SimilarSites,
+}
+
+/// The rule for a site's similar sites: the sites sharing the first characteristic in
+/// `by` that makes a group of at least `min-sites` sites (the site included) and fewer
+/// than all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SimilarSites {
+    /// Site characteristics (Table 2 of the report), tried in order.
+    pub by: Vec<SiteCharacteristic>,
+    /// The fewest sites, the site included, a group may have. Fewer than five would let
+    /// the LA contacts of two of them together read too much of the others'.
+    #[serde(default = "five")]
+    pub min_sites: usize,
+}
+
+fn five() -> usize {
+    5
+}
+
+impl Default for SimilarSites {
+    /// Area type, then model of practice, then deprivation quintile, then region.
+    fn default() -> Self {
+        SimilarSites {
+            by: vec![
+                SiteCharacteristic::AreaType,
+                SiteCharacteristic::ModelOfPractice,
+                SiteCharacteristic::DeprivationQuintile,
+                SiteCharacteristic::Region,
+            ],
+            min_sites: 5,
+        }
+    }
+}
+
+/// A characteristic a study records for each site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SiteCharacteristic {
+    /// Urban, rural or mixed.
+    AreaType,
+    /// The model of practice.
+    ModelOfPractice,
+    /// The Index of Multiple Deprivation quintile.
+    DeprivationQuintile,
+    /// Region of England.
+    Region,
+    /// Ethnicity, collapsed, as reported.
+    Ethnicity,
+    /// Population, as reported.
+    Population,
+}
+
+impl SiteCharacteristic {
+    /// How pages name it, e.g. "area type".
+    pub fn name(self) -> &'static str {
+        match self {
+            SiteCharacteristic::AreaType => "area type",
+            SiteCharacteristic::ModelOfPractice => "model of practice",
+            SiteCharacteristic::DeprivationQuintile => "deprivation quintile",
+            SiteCharacteristic::Region => "region",
+            SiteCharacteristic::Ethnicity => "ethnic make-up",
+            SiteCharacteristic::Population => "population",
+        }
+    }
 }
 
 fn derive_keys(kind: &str) -> &'static [&'static str] {
@@ -195,6 +263,12 @@ impl Plan {
                     message: format!("identifier `{id}` is used twice"),
                 });
             }
+        }
+        if plan.similar_sites.min_sites < 5 {
+            return Err(PlanError {
+                file: file.to_owned(),
+                message: "`similar-sites.min-sites` must be at least 5: a smaller group would let the LA contacts of two of its sites together read too much of the others'".into(),
+            });
         }
         if !(plan.significance > 0.0 && plan.significance < 1.0) {
             return Err(PlanError {

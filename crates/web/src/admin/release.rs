@@ -20,7 +20,7 @@ use skafada_analysis::data::Dataset;
 use skafada_analysis::data::Responses;
 use skafada_analysis::formula::write_record;
 use skafada_analysis::headline::{Measure, measures};
-use skafada_analysis::plan::Plan;
+use skafada_analysis::plan::{Plan, SimilarSites, SiteCharacteristic};
 use skafada_release::derived::Interval;
 use skafada_release::{
     Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput, Survey, Totals,
@@ -320,10 +320,6 @@ fn linked_side<'a>(
         })
 }
 
-/// The fewest sites, this one included, a group of similar sites may have: fewer, and
-/// the LA contacts of two of them together could read too much of the others'.
-pub(crate) const MIN_SIMILAR_SITES: usize = 5;
-
 /// A group of similar sites: what they share and their codes, the site's own included.
 #[derive(Debug, Clone)]
 pub(crate) struct Similar {
@@ -331,36 +327,38 @@ pub(crate) struct Similar {
     codes: Vec<String>,
 }
 
-/// The similar sites of `site` among the study's: those sharing its area type, else its
-/// model of practice, else its deprivation quintile, else its region (Table 2's
-/// characteristics), the first with at least [`MIN_SIMILAR_SITES`] sites and fewer than
-/// all of them. `None` when no characteristic makes such a group.
-pub(crate) fn similar_sites(site: &Site, sites: &[Site]) -> Option<Similar> {
-    let quintile = |s: &Site| {
-        s.deprivation_quintile
+/// A site's value of a characteristic, as recorded ("" when not recorded).
+fn characteristic_of(site: &Site, characteristic: SiteCharacteristic) -> String {
+    match characteristic {
+        SiteCharacteristic::AreaType => site.area_type.clone(),
+        SiteCharacteristic::ModelOfPractice => site.model_of_practice.clone(),
+        SiteCharacteristic::DeprivationQuintile => site
+            .deprivation_quintile
             .map(|q| q.to_string())
-            .unwrap_or_default()
-    };
-    type Characteristic = fn(&Site) -> String;
-    let characteristics: [(&str, Characteristic); 4] = [
-        ("area type", |s| s.area_type.clone()),
-        ("model of practice", |s| s.model_of_practice.clone()),
-        ("deprivation quintile", quintile),
-        ("region", |s| s.region.clone()),
-    ];
-    characteristics.into_iter().find_map(|(name, of)| {
-        let value = of(site);
+            .unwrap_or_default(),
+        SiteCharacteristic::Region => site.region.clone(),
+        SiteCharacteristic::Ethnicity => site.ethnicity.clone(),
+        SiteCharacteristic::Population => site.population.clone(),
+    }
+}
+
+/// The similar sites of `site` among the study's, by the plan's rule: those sharing the
+/// first of its characteristics (Table 2's) that makes a group of at least
+/// `min-sites` sites and fewer than all of them. `None` when none does.
+pub(crate) fn similar_sites(site: &Site, sites: &[Site], rule: &SimilarSites) -> Option<Similar> {
+    rule.by.iter().find_map(|&characteristic| {
+        let value = characteristic_of(site, characteristic);
         if value.trim().is_empty() {
             return None;
         }
         let codes: Vec<String> = sites
             .iter()
-            .filter(|s| of(s) == value)
+            .filter(|s| characteristic_of(s, characteristic) == value)
             .map(|s| s.code.clone())
             .collect();
-        (codes.len() >= MIN_SIMILAR_SITES && codes.len() < sites.len()).then(|| Similar {
+        (codes.len() >= rule.min_sites.max(5) && codes.len() < sites.len()).then(|| Similar {
             group: Group {
-                name: format!("Sites with the same {name} ({value})"),
+                name: format!("Sites with the same {} ({value})", characteristic.name()),
                 sites: codes.len(),
             },
             codes,
@@ -452,7 +450,11 @@ async fn make_site_release(
     let dataset = study_dataset(state, study, &content).await?;
     let threshold = threshold_of(study);
     let code = site.code.clone();
-    let similar = similar_sites(site, &state.store.sites(&study.id).await?);
+    let similar = similar_sites(
+        site,
+        &state.store.sites(&study.id).await?,
+        &plan.similar_sites,
+    );
     let (plan2, spec2) = (plan.clone(), spec.clone());
     let Computed {
         release,

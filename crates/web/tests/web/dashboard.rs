@@ -496,3 +496,42 @@ async fn change_after_the_training_is_paired_on_the_people_who_answered_both_whe
 on_both!(
     change_after_the_training_is_paired_on_the_people_who_answered_both_when_no_linked_count_is_small
 );
+
+#[tokio::test]
+async fn the_plan_decides_which_characteristic_makes_a_sites_similar_sites() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Db::Sqlite).await else {
+        return;
+    };
+    let plan = include_str!("../../../../plans/skafada.toml").replace(
+        "by = [\"area-type\", \"model-of-practice\", \"deprivation-quintile\", \"region\"]",
+        "by = [\"model-of-practice\"]",
+    );
+    let study = demo_study(&app, "By model of practice", &plan).await;
+    let email = demo_la_contact(&app, &study, "LA08").await;
+    let browser = signed_in(&app, &email).await;
+    let page = browser
+        .get(&format!(
+            "/admin/studies/{}/sites/LA08/dashboard",
+            study.study_id
+        ))
+        .await
+        .body;
+    assert!(
+        page.contains("Sites with the same model of practice (Signs of Safety)"),
+        "the urban group is no longer used"
+    );
+    assert!(page.contains("<span data-meta=\"similar-sites\">7</span> sites"));
+    app.cleanup().await;
+}
+
+#[test]
+fn a_plan_asking_for_groups_of_similar_sites_smaller_than_five_is_refused() {
+    let plan =
+        include_str!("../../../../plans/skafada.toml").replace("min-sites = 5", "min-sites = 3");
+    let error = skafada_analysis::plan::Plan::parse(&plan, "plan.toml").unwrap_err();
+    assert!(error.message.contains("must be at least 5"), "{error}");
+    let unknown =
+        include_str!("../../../../plans/skafada.toml").replace("\"region\"]", "\"postcode\"]");
+    let error = skafada_analysis::plan::Plan::parse(&unknown, "plan.toml").unwrap_err();
+    assert!(error.message.contains("postcode"), "{error}");
+}
