@@ -137,6 +137,7 @@ async function run ({ javaScript, phone }) {
     const info = spawnSync('pdfinfo', [path], { encoding: 'utf8' })
     assert.equal(info.status, 0, info.stderr)
     assert.match(info.stdout, /Pages:\s+1\n/)
+    assert.match(info.stdout, /Tagged:\s+yes/, 'the PDF is tagged for screen readers')
     assert.match(info.stdout, /Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/)
   } finally {
     await context.close()
