@@ -60,6 +60,9 @@ pub enum ProblemKind {
     TwinNotAllowed,
     /// A number range or length limit that cannot be satisfied.
     InvalidRange,
+    /// The survey's opening or closing text gives a fixed date (a deadline), which is
+    /// wrong as soon as the study is run again: `{closes_on}` gives the study's own.
+    DatedText,
 }
 
 /// One thing wrong with an instrument file.
@@ -202,6 +205,50 @@ fn locate(source: &str, offset: usize) -> Location {
     Location { line, column }
 }
 
+/// Written in a survey's opening or closing text, replaced by the study's closing date
+/// (e.g. "31 July 2027") where the text is shown.
+pub const CLOSES_ON: &str = "{closes_on}";
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The first date written out in `text` as a day, a month name and a year ("24th July
+/// 2023", "24 July 2023", "July 24, 2023"), if any.
+fn written_date(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let day = |w: &str| {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let suffix = &w[digits.len()..];
+        digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+            && ["", "st", "nd", "rd", "th"].contains(&suffix.to_ascii_lowercase().as_str())
+    };
+    let month = |w: &str| MONTHS.contains(&w.to_ascii_lowercase().as_str());
+    let year = |w: &str| {
+        let w = w.trim_end_matches(['.', ';', ':', ')']);
+        w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())
+    };
+    words.windows(3).find_map(|w| {
+        let (a, b, c) = (w[0], w[1], w[2]);
+        let found = (day(a) && month(b) && year(c)) || (month(a) && day(b) && year(c));
+        found.then(|| format!("{a} {b} {}", c.trim_end_matches(['.', ';', ':', ')'])))
+    })
+}
+
 // ---------------------------------------------------------------------------
 // The file as written
 
@@ -214,8 +261,8 @@ struct RawInstrument {
     phase: Phase,
     compares_with: Option<Spanned<String>>,
     source: Option<String>,
-    intro: Option<String>,
-    closing: Option<String>,
+    intro: Option<Spanned<String>>,
+    closing: Option<Spanned<String>>,
     #[serde(default)]
     scales: BTreeMap<String, Spanned<RawScale>>,
     #[serde(default)]
@@ -361,6 +408,7 @@ impl Checker<'_> {
 
     fn build(&mut self, raw: &RawInstrument, twin_source: Option<&Instrument>) -> Instrument {
         self.check_identifier(&raw.id);
+        self.check_framing(raw);
         if raw.title.trim().is_empty() {
             self.report(
                 ProblemKind::Missing,
@@ -482,10 +530,27 @@ impl Checker<'_> {
             phase: raw.phase,
             compares_with: raw.compares_with.as_ref().map(|s| s.get_ref().clone()),
             source: raw.source.clone(),
-            intro: raw.intro.clone(),
-            closing: raw.closing.clone(),
+            intro: raw.intro.as_ref().map(|t| t.get_ref().clone()),
+            closing: raw.closing.as_ref().map(|t| t.get_ref().clone()),
             scales,
             pages,
+        }
+    }
+
+    /// The survey's opening and closing text may not name a fixed date: a deadline
+    /// written into the file is wrong the next time the study is run.
+    fn check_framing(&mut self, raw: &RawInstrument) {
+        for (key, text) in [("intro", &raw.intro), ("closing", &raw.closing)] {
+            let Some(text) = text else { continue };
+            if let Some(date) = written_date(text.get_ref()) {
+                self.report(
+                    ProblemKind::DatedText,
+                    text.span(),
+                    format!(
+                        "the {key} text gives the date \"{date}\", which will be wrong when the study is run again; write {CLOSES_ON} for the study's closing date"
+                    ),
+                );
+            }
         }
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct Journey {
     pub(crate) site: Site,
     pub(crate) content: Arc<StudyContent>,
     pub(crate) respondent_id: Option<String>,
+    /// The study's closing date (YYYY-MM-DD).
+    pub(crate) closes_on: String,
 }
 
 impl Journey {
@@ -44,6 +46,16 @@ impl Journey {
     /// The layout for a page of this journey.
     pub(crate) fn layout(&self, title: &str) -> Layout {
         Layout::journey(title, &self.site.local_services)
+    }
+
+    /// A survey's opening or closing text as paragraphs, with the study's closing date
+    /// where the text says `{closes_on}`.
+    pub(crate) fn framing(&self, text: Option<&str>) -> Vec<String> {
+        let text = text.unwrap_or_default().replace(
+            skafada_instrument::CLOSES_ON,
+            &crate::views::long_date(&self.closes_on),
+        );
+        crate::views::paragraphs(Some(&text))
     }
 }
 
@@ -64,6 +76,7 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         site,
         content,
         respondent_id: session.respondent_id,
+        closes_on: window.closes_on,
     })
 }
 

@@ -177,9 +177,29 @@ fn page_template(
         .layout(&format!("{}: questions", ctx.caption()))
         .with_error(!answers.errors.is_empty());
     layout.back = back;
+    // Pages of questions on the respondent's route (the consent page is not one).
+    let question_pages: Vec<&str> = route
+        .pages
+        .iter()
+        .filter(|(_, items)| {
+            !items
+                .iter()
+                .any(|item| matches!(item.kind, ItemKind::Consent { .. }))
+        })
+        .map(|(page, _)| page.id.as_str())
+        .collect();
+    let number = question_pages.iter().position(|id| *id == page_id);
+    // The survey's opening text comes before its first question.
+    let opening = if number == Some(0) {
+        ctx.journey.framing(ctx.instrument().intro.as_deref())
+    } else {
+        Vec::new()
+    };
     Ok(QuestionPage {
         layout,
         caption: ctx.caption().to_owned(),
+        progress: number.map(|n| format!("Page {} of {}", n + 1, question_pages.len())),
+        opening,
         title: page.title.clone(),
         intro: paragraphs(page.intro.as_deref()),
         fields: form::field_views(items, values, answers),
@@ -407,6 +427,7 @@ pub(crate) async fn check_answers(
         layout,
         caption: ctx.caption().to_owned(),
         sections,
+        closing: ctx.journey.framing(ctx.instrument().closing.as_deref()),
         end_message: route.ended_by.map(|(_, rule)| rule.message.clone()),
         action: step_url(ctx.phase, "check"),
     }))

@@ -266,6 +266,10 @@ pub(crate) struct SpecifyView {
 pub(crate) struct QuestionPage {
     pub(crate) layout: Layout,
     pub(crate) caption: String,
+    /// "Page 4 of 13": where the page is among the questions on the respondent's route.
+    pub(crate) progress: Option<String>,
+    /// The survey's opening text, on its first page of questions.
+    pub(crate) opening: Vec<String>,
     pub(crate) title: String,
     pub(crate) intro: Vec<String>,
     pub(crate) fields: Vec<FieldView>,
@@ -295,6 +299,8 @@ pub(crate) struct CheckPage {
     pub(crate) layout: Layout,
     pub(crate) caption: String,
     pub(crate) sections: Vec<SummarySection>,
+    /// The survey's closing text, before the submit button.
+    pub(crate) closing: Vec<String>,
     pub(crate) end_message: Option<String>,
     pub(crate) action: String,
 }

@@ -286,3 +286,29 @@ fn every_problem_is_reported_in_file_order_not_just_the_first() {
     let locations: Vec<Location> = error.problems.iter().filter_map(|p| p.location).collect();
     assert!(locations.windows(2).all(|w| w[0] <= w[1]), "{error}");
 }
+
+#[test]
+fn a_deadline_written_into_the_closing_text_is_refused_and_closes_on_is_accepted() {
+    let dated = MINI_PRE.replace(
+        "phase = \"pre\"",
+        "phase = \"pre\"\nclosing = \"Please submit this survey no later than 24th July 2023.\"",
+    );
+    let error = assert_refused(load_pre(&dated), ProblemKind::DatedText, "mini-pre.toml");
+    assert!(
+        error.problems[0].message.contains("\"24th July 2023\"")
+            && error.problems[0].message.contains("{closes_on}"),
+        "{error}"
+    );
+    for written in ["July 24, 2023", "1 march 2027", "3rd September 2026."] {
+        let dated = MINI_PRE.replace(
+            "phase = \"pre\"",
+            &format!("phase = \"pre\"\nintro = \"Open until {written}\""),
+        );
+        assert_refused(load_pre(&dated), ProblemKind::DatedText, "mini-pre.toml");
+    }
+    let open = MINI_PRE.replace(
+        "phase = \"pre\"",
+        "phase = \"pre\"\nclosing = \"Please submit this survey no later than {closes_on}. The Domestic Abuse Act 2021 applies; 24 hours a day.\"",
+    );
+    assert!(load_pre(&open).is_ok());
+}

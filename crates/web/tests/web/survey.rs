@@ -290,3 +290,46 @@ async fn submitting_twice_keeps_one_submitted_response_and_later_posts_are_refus
     assert_eq!(app.current().await, "/training");
 }
 on_both!(submitting_twice_keeps_one_submitted_response_and_later_posts_are_refused);
+
+async fn the_surveys_own_opening_and_closing_text_frame_it_with_the_studys_closing_date(
+    app: &TestApp,
+) {
+    app.consent().await;
+    let first = app.get("/survey/pre/page/about-you").await;
+    assert_eq!(first.status, 200);
+    let opening = &first.body[first
+        .body
+        .find("id=\"survey-opening\"")
+        .expect("the opening text is on the first page of questions")..];
+    assert!(opening.contains("Throughout this questionnaire, we use the term domestic abuse."));
+    assert!(
+        first.body.contains("id=\"progress\">Page 1 of "),
+        "{}",
+        first.body
+    );
+    app.post("/survey/pre/page/about-you", &[]).await;
+    let second = app.get("/survey/pre/page/your-work").await;
+    assert!(second.body.contains("id=\"progress\">Page 2 of "));
+    assert!(
+        !second.body.contains("survey-opening"),
+        "only before the first question"
+    );
+    app.walk_to_check(&[
+        ("start-year", "2010"),
+        ("works-for-la", "1"),
+        ("la-service", "1"),
+    ])
+    .await;
+    let check = app.get("/survey/pre/check-answers").await;
+    let before_submit = &check.body[check.body.find("Now submit your answers").unwrap()..];
+    assert!(
+        before_submit.contains("Please submit this survey no later than 31 December 2099."),
+        "the study's own closing date: {before_submit}"
+    );
+    assert!(!check.body.contains("{closes_on}"));
+    assert!(
+        !check.body.contains("2023"),
+        "no deadline from the source survey"
+    );
+}
+on_both!(the_surveys_own_opening_and_closing_text_frame_it_with_the_studys_closing_date);
