@@ -101,9 +101,11 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
+        // A command that fails exits 1; clap's own usage errors (an unknown flag, a value
+        // that does not parse) exit 2 before this point.
         Err(error) => {
             eprintln!("skafada: {error:#}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }
