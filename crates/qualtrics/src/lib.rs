@@ -177,11 +177,11 @@ pub struct ExportText {
 }
 
 impl Imported {
-    /// The names of the columns dropped: the personal ones, or the others.
-    pub fn dropped_columns(&self, personal: bool) -> Vec<&str> {
+    /// The names of the columns of `file` dropped: the personal ones, or the others.
+    pub fn dropped_columns(&self, file: &str, personal: bool) -> Vec<&str> {
         self.dropped
             .iter()
-            .filter(|d| d.personal == personal)
+            .filter(|d| d.file == file && d.personal == personal)
             .map(|d| d.column.as_str())
             .collect()
     }

@@ -348,7 +348,7 @@ fn mcnemar_refuses_a_table_that_is_not_four_counts() {
 }
 
 #[test]
-fn crosstab_refuses_a_raw_qualtrics_export_instead_of_counting_its_header_rows() {
+fn crosstab_and_analyse_refuse_a_raw_qualtrics_export_naming_the_importer() {
     let dir = std::env::temp_dir().join(format!("skafada-qualtrics-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("qualtrics.csv");
@@ -361,20 +361,28 @@ fn crosstab_refuses_a_raw_qualtrics_export_instead_of_counting_its_header_rows()
          2024-05-01,1,1,2\n2024-05-02,1,2,1\n2024-05-03,1,1,1\n",
     )
     .unwrap();
-    let output = skafada(&[
-        "crosstab",
-        "--data",
-        file.to_str().unwrap(),
-        "--row",
-        "Q1",
-        "--col",
-        "Q2",
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    assert!(
-        stderr(&output).contains("is a raw Qualtrics export"),
-        "{}",
-        stderr(&output)
-    );
+    let path = file.to_str().unwrap();
+    // A folder whose pre.csv is a raw export is refused the same way.
+    let folder = dir.join("folder");
+    let demo = skafada(&["demo-data", "--out", folder.to_str().unwrap()]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    std::fs::copy(&file, folder.join("pre.csv")).unwrap();
+    for args in [
+        vec!["crosstab", "--data", path, "--row", "Q1", "--col", "Q2"],
+        vec!["analyse", "--data", path],
+        vec!["analyse", "--data", folder.to_str().unwrap()],
+    ] {
+        let output = skafada(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: nothing is counted");
+        let message = stderr(&output);
+        assert!(message.contains("is a raw Qualtrics export"), "{message}");
+        assert!(message.contains("skafada import qualtrics"), "{message}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -112,7 +112,7 @@ fn a_survey_preview_is_skipped_and_reported() {
 #[test]
 fn personal_columns_are_dropped_and_listed() {
     let imported = import_with(MAPPING, CHOICE_TEXT, "choice-text.csv").unwrap();
-    let personal = imported.dropped_columns(true);
+    let personal = imported.dropped_columns("choice-text.csv", true);
     assert_eq!(
         personal,
         [
@@ -125,7 +125,7 @@ fn personal_columns_are_dropped_and_listed() {
             "LocationLongitude"
         ]
     );
-    let other = imported.dropped_columns(false);
+    let other = imported.dropped_columns("choice-text.csv", false);
     assert!(other.contains(&"ResponseId") && other.contains(&"Duration (in seconds)"));
 }
 
