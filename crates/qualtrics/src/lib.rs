@@ -20,6 +20,7 @@
 pub mod mapping;
 pub mod table;
 mod values;
+mod write;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -30,6 +31,7 @@ use skafada_instrument::{Instrument, ItemKind};
 
 pub use mapping::{Mapping, Target, ValueMode};
 pub use table::Table;
+pub use write::to_qualtrics_csv;
 
 use values::Slot;
 

@@ -154,3 +154,76 @@ fn import_qualtrics_says_an_spss_file_is_not_read() {
         stderr(&output)
     );
 }
+
+#[test]
+fn demo_data_through_a_qualtrics_export_and_the_importer_give_the_same_analyse_tables() {
+    use skafada_qualtrics::{Mapping, Phase, to_qualtrics_csv};
+
+    let scratch = Scratch::new("round-trip");
+    let root = super::workspace_root();
+    let native = scratch.path("native");
+    let demo = skafada(&["demo-data", "--out", &native]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+
+    // The shipped mapping, its instruments found from the scratch folder, with the demo
+    // data's returning respondents carried in embedded data.
+    let instruments = root.join("instruments").canonicalize().unwrap();
+    let mapping_text = std::fs::read_to_string(root.join("mappings/skafada-qualtrics.toml"))
+        .unwrap()
+        .replace("\"../instruments", &format!("\"{}", instruments.display()))
+        .replace(
+            "respondent = \"link\"\n",
+            "respondent = \"link\"\nreturning = \"returning\"\n",
+        );
+    let mapping_file = scratch.path("mapping.toml");
+    std::fs::write(&mapping_file, &mapping_text).unwrap();
+    let mapping = Mapping::parse(&mapping_text, "mapping.toml").unwrap();
+
+    let read = |name: &str| std::fs::read_to_string(scratch.0.join("native").join(name)).unwrap();
+    let dataset =
+        skafada_analysis::data::Dataset::from_files(&skafada_analysis::data::ExportFiles {
+            manifest: read("manifest.toml"),
+            sites: read("sites.csv"),
+            pre_instrument: read("instruments/skafada-pre.toml"),
+            post_instrument: Some(read("instruments/skafada-post.toml")),
+            pre: read("pre.csv"),
+            post: Some(read("post.csv")),
+        })
+        .unwrap();
+    let post_instrument = dataset.post_instrument.as_ref().unwrap();
+    let post = dataset.post.as_ref().unwrap();
+    for (name, phase, instrument, responses) in [
+        ("pre.csv", Phase::Pre, &dataset.pre_instrument, &dataset.pre),
+        ("post.csv", Phase::Post, post_instrument, post),
+    ] {
+        let text =
+            to_qualtrics_csv(&mapping, phase, instrument, responses, &dataset.sites).unwrap();
+        std::fs::write(scratch.0.join(name), text).unwrap();
+    }
+
+    let imported = scratch.path("imported");
+    let output = skafada(&[
+        "import",
+        "qualtrics",
+        "--export",
+        &scratch.path("pre.csv"),
+        "--post-export",
+        &scratch.path("post.csv"),
+        "--mapping",
+        &mapping_file,
+        "--out",
+        &imported,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let json = |dir: &str| -> serde_json::Value {
+        let output = skafada(&["analyse", "--data", dir, "--format", "json"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let (native, imported) = (json(&native), json(&imported));
+    assert!(native["tables"].as_array().is_some_and(|t| t.len() > 10));
+    for part in ["tables", "tests", "cleaning", "reliability"] {
+        assert_eq!(native[part], imported[part], "{part}");
+    }
+}

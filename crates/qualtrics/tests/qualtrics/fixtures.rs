@@ -190,3 +190,55 @@ fn the_written_folder_reads_back_with_a_formula_like_answer_as_typed() {
         Some("=HYPERLINK(\"http://x\",\"click\")")
     );
 }
+
+#[test]
+fn an_import_written_back_as_a_qualtrics_export_imports_to_the_same_responses() {
+    let (pre, post) = instruments();
+    for (mapping_text, export) in [
+        (MAPPING.to_owned(), CHOICE_TEXT),
+        (numeric_mapping(), NUMERIC),
+    ] {
+        let first = import_with(&mapping_text, export, "e.csv").unwrap();
+        let mapping = Mapping::parse(&mapping_text, "mapping.toml").unwrap();
+        let post_responses = first.post.clone().unwrap();
+        let pre_export = skafada_qualtrics::to_qualtrics_csv(
+            &mapping,
+            skafada_qualtrics::Phase::Pre,
+            &pre,
+            &first.pre,
+            &first.sites,
+        )
+        .unwrap();
+        let post_export = skafada_qualtrics::to_qualtrics_csv(
+            &mapping,
+            skafada_qualtrics::Phase::Post,
+            &post,
+            &post_responses,
+            &first.sites,
+        )
+        .unwrap();
+        let pre_table = Table::from_csv(&pre_export, "pre.csv").unwrap();
+        let post_table = Table::from_csv(&post_export, "post.csv").unwrap();
+        let again = skafada_qualtrics::import(
+            &mapping,
+            "mapping.toml",
+            &pre,
+            Some(&post),
+            &[
+                Source {
+                    file: "pre.csv",
+                    table: &pre_table,
+                    phase: Some(skafada_qualtrics::Phase::Pre),
+                },
+                Source {
+                    file: "post.csv",
+                    table: &post_table,
+                    phase: Some(skafada_qualtrics::Phase::Post),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(again.pre, first.pre);
+        assert_eq!(again.post, first.post);
+    }
+}
