@@ -466,8 +466,12 @@ impl Builder<'_> {
                     message: "the row is a post-training response but the mapping names no post-training instrument".into(),
                 });
             }
-            // A row of one phase holds nothing in the other phase's columns.
+            // A row of one phase holds nothing in the other phase's columns (a column
+            // both phases map, the same question asked twice, is read for this one).
             for (position, slot) in other {
+                if bound.iter().any(|(p, _)| p == position) {
+                    continue;
+                }
                 let value = cell(*position).trim();
                 if !value.is_empty() && value != self.mapping.seen_unanswered {
                     return Err(cell_error(

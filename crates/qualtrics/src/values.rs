@@ -482,12 +482,21 @@ fn list(
     let code_of = |from: usize, to: usize| {
         piece(from, to).and_then(|text| choice(slot, text.trim(), options, mode))
     };
+    // A choice spans at most one more part than the commas in its text (or code), so a
+    // long cell is read in time linear in its length.
+    let span = options
+        .iter()
+        .map(|(_, label)| label.as_str())
+        .chain(slot.recode.keys().map(String::as_str))
+        .map(|text| text.matches(',').count() + 1)
+        .max()
+        .unwrap_or(1);
     // ways[i]: how many ways parts[i..] split into choices (counted up to 2).
     let mut ways = vec![0u8; n];
     ways.push(1);
     for from in (0..n).rev() {
         let mut count = 0u8;
-        for (to, after) in ways.iter().enumerate().skip(from + 1) {
+        for (to, after) in ways.iter().enumerate().skip(from + 1).take(span) {
             if code_of(from, to).is_some() {
                 count = count.saturating_add(*after).min(2);
             }
@@ -509,6 +518,7 @@ fn list(
             let mut from = 0;
             while from < n {
                 let next = (from + 1..=n)
+                    .take(span)
                     .find(|&to| ways.get(to).is_some_and(|w| *w > 0) && code_of(from, to).is_some())
                     .ok_or_else(|| format!("`{key}` has `{value}`, which cannot be read"))?;
                 codes.extend(code_of(from, next));

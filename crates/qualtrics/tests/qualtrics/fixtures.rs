@@ -242,3 +242,36 @@ fn an_import_written_back_as_a_qualtrics_export_imports_to_the_same_responses() 
         assert_eq!(again.post, first.post);
     }
 }
+
+#[test]
+fn a_column_both_phases_map_is_read_for_the_phase_of_each_row() {
+    // One Qualtrics survey asking the same confidence statement before and after.
+    let mapping = MAPPING.replace(
+        "P26_1 = \"post-confidence-responsibility\"",
+        "Q40_1 = \"post-confidence-responsibility\"",
+    );
+    let export = CHOICE_TEXT.replacen(
+        ",\"\",\"\",\"\",\"\",\"Quite a bit\"",
+        ",\"\",\"Strongly agree\",\"\",\"\",\"Quite a bit\"",
+        1,
+    );
+    let imported = import_with(&mapping, &export, "choice-text.csv").unwrap();
+    assert_eq!(value(&imported, "confidence-responsibility", 0), 4);
+    let post = imported.post.unwrap();
+    assert_eq!(post.values("post-confidence-responsibility").unwrap(), [5]);
+}
+
+#[test]
+fn a_very_long_list_of_choices_is_read_in_linear_time() {
+    let choice = "Provided information (e.g. phone numbers, pamphlets)";
+    let long = vec![choice; 20_000].join(",");
+    let export = CHOICE_TEXT.replacen(
+        "Provided information (e.g. phone numbers, pamphlets),Advised them about their options",
+        &long,
+        1,
+    );
+    let started = std::time::Instant::now();
+    let imported = import_with(MAPPING, &export, "choice-text.csv").unwrap();
+    assert_eq!(value(&imported, "actions-parents.1", 0), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
