@@ -386,3 +386,16 @@ fn crosstab_and_analyse_refuse_a_raw_qualtrics_export_naming_the_importer() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn analyse_given_a_plain_csv_file_says_it_takes_an_export_folder() {
+    let scratch = Scratch::new("analyse-file");
+    let file = scratch.table_csv("t.csv", &["1", "2"], &["1", "2"], &[&[1, 2], &[3, 4]], &[]);
+    let output = skafada(&["analyse", "--data", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("is a file; --data takes a response export folder"),
+        "{message}"
+    );
+}
