@@ -179,6 +179,12 @@ pub fn answered_shares(instrument: &Instrument, data: &Responses) -> Vec<f64> {
     routes(instrument, data).0
 }
 
+/// Whether each record's answers close the survey by one of the instrument's end rules
+/// (an importer sets such a finished record's status to `ended`).
+pub fn ended_by_routing(instrument: &Instrument, data: &Responses) -> Vec<bool> {
+    routes(instrument, data).1
+}
+
 /// Each record's share of its applicable questions answered, and whether its answers
 /// close the survey by an end rule.
 fn routes(instrument: &Instrument, data: &Responses) -> (Vec<f64>, Vec<bool>) {

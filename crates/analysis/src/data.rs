@@ -38,7 +38,7 @@ pub enum DataError {
     /// response file: its second and third rows are question text and import ids, and
     /// would be counted as responses.
     #[error(
-        "{file} is a raw Qualtrics export (its second and third rows are question text and import ids, not responses); convert it to skafada's response export format first (docs/export-format.md)"
+        "{file} is a raw Qualtrics export (its second and third rows are question text and import ids, not responses); convert it with `skafada import qualtrics --export FILE --mapping MAP.toml --out DIR` (docs/qualtrics-import.md) and analyse that folder"
     )]
     RawQualtrics {
         /// The file name.

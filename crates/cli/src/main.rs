@@ -38,6 +38,9 @@ enum Command {
     Links(commands::links::LinksArgs),
     /// Clean a response export and run the whole analysis plan: tables, tests, pre/post comparisons.
     Analyse(commands::analyse::AnalyseArgs),
+    /// Read another survey tool's export (Qualtrics) into a response export folder.
+    #[command(subcommand)]
+    Import(commands::import::ImportCommand),
     /// Write synthetic demonstration responses calibrated to the SKAFADA report's tables.
     DemoData(commands::demo_data::DemoDataArgs),
     /// Export responses as CSV with a codebook, XLSX or SPSS .sav, optionally for one site.
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Study(command) => commands::study::run(command),
         Command::Links(args) => commands::links::run(args),
         Command::Analyse(args) => commands::analyse::run(args),
+        Command::Import(command) => commands::import::run(command),
         Command::DemoData(args) => commands::demo_data::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Report(args) => commands::report::run(args),
@@ -101,9 +105,11 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
+        // A command that fails exits 1; clap's own usage errors (an unknown flag, a value
+        // that does not parse) exit 2 before this point.
         Err(error) => {
             eprintln!("skafada: {error:#}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }

@@ -72,6 +72,19 @@ pub fn load_plan(path: Option<&Path>) -> anyhow::Result<Plan> {
 
 /// Reads every file of a response export folder.
 pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
+    if dir.is_file() {
+        // A single file is not an export folder; a raw Qualtrics export is named as such,
+        // so that its header rows are never read as responses.
+        let name = dir.display().to_string();
+        let text = std::fs::read_to_string(dir)
+            .with_context(|| format!("Failed to read the data file {name}"))?;
+        if skafada_analysis::data::is_raw_qualtrics(&text) {
+            return Err(skafada_analysis::data::DataError::RawQualtrics { file: name }.into());
+        }
+        anyhow::bail!(
+            "{name} is a file; --data takes a response export folder (docs/export-format.md), such as one written by `skafada demo-data` or `skafada import qualtrics`"
+        );
+    }
     let read = |name: &str| -> anyhow::Result<String> {
         let path = dir.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))

@@ -33,22 +33,18 @@ pub fn run(args: DemoDataArgs) -> anyhow::Result<ExitCode> {
         .context("Failed to generate the demonstration data")?;
     let files = demo.files(&pre, &post);
     let out = &args.out;
-    let instruments = out.join("instruments");
-    std::fs::create_dir_all(&instruments)
-        .with_context(|| format!("Failed to create {}", instruments.display()))?;
-    for (name, text) in [
-        ("manifest.toml", files.manifest.as_str()),
-        ("sites.csv", files.sites.as_str()),
-        ("pre.csv", files.pre.as_str()),
-        ("post.csv", files.post.as_str()),
-        ("codebook.csv", files.codebook.as_str()),
-        ("instruments/skafada-pre.toml", PRE),
-        ("instruments/skafada-post.toml", POST),
-    ] {
-        let path = out.join(name);
-        std::fs::write(&path, text)
-            .with_context(|| format!("Failed to write {}", path.display()))?;
-    }
+    super::write_folder(
+        out,
+        &[
+            ("manifest.toml", files.manifest.as_str()),
+            ("sites.csv", files.sites.as_str()),
+            ("pre.csv", files.pre.as_str()),
+            ("post.csv", files.post.as_str()),
+            ("codebook.csv", files.codebook.as_str()),
+            ("instruments/skafada-pre.toml", PRE),
+            ("instruments/skafada-post.toml", POST),
+        ],
+    )?;
     eprintln!(
         "Wrote synthetic demonstration data (seed {}) to {}: {} pre-training records, {} post-training records. These are not real responses.",
         args.seed,

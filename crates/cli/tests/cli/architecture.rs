@@ -5,8 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 10] = [
+const CORE: [&str; 11] = [
     "skafada-qualitative",
+    "skafada-qualtrics",
     "skafada-transcripts",
     "skafada-release",
     "skafada-instrument",
@@ -105,6 +106,7 @@ fn the_core_crates_do_no_file_or_network_io() {
         "export",
         "report",
         "release",
+        "qualtrics",
     ] {
         let src = super::workspace_root()
             .join("crates")

@@ -36,7 +36,7 @@ fn a_command_refuses_to_make_a_new_database_where_one_was_probably_meant() {
         let output = skafada_in(&dir, args, &[]);
         assert_eq!(
             output.status.code(),
-            Some(2),
+            Some(1),
             "{args:?}: {}",
             stderr(&output)
         );

@@ -50,7 +50,7 @@ fn check_refuses_a_corrupted_file_and_names_it() {
 #[test]
 fn check_says_which_file_it_cannot_read() {
     let output = skafada(&["instrument", "check", "instruments/no-such-file.toml"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("no-such-file.toml"),
         "{}",

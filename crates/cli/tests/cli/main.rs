@@ -6,6 +6,7 @@ mod database;
 mod demo_data;
 mod durability;
 mod export;
+mod import;
 mod instrument;
 mod processes;
 mod qualitative;

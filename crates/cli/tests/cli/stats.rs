@@ -185,7 +185,7 @@ fn crosstab_refuses_an_unknown_column_and_names_it() {
     let scratch = Scratch::new("unknown");
     let file = scratch.table_csv("t.csv", &["1", "2"], &["1", "2"], &[&[1, 2], &[3, 4]], &[]);
     let output = skafada(&["crosstab", "--data", &file, "--row", "a", "--col", "gender"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(message.contains("no column `gender`"), "{message}");
     assert!(!message.contains("panicked"), "{message}");
@@ -196,7 +196,7 @@ fn crosstab_refuses_a_column_with_only_one_level() {
     let scratch = Scratch::new("one-level");
     let file = scratch.table_csv("t.csv", &["1", "2"], &["yes"], &[&[3], &[4]], &["8,3,"]);
     let output = skafada(&["crosstab", "--data", &file, "--row", "a", "--col", "b"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(
         message.contains("column `b` has only one level"),
@@ -215,7 +215,7 @@ fn crosstab_says_which_file_it_cannot_read() {
         "--col",
         "b",
     ]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("no-such.csv"),
         "{}",
@@ -269,17 +269,20 @@ fn ztest_summary_prints_small_p_values_as_below_one_in_a_thousand() {
 
 #[test]
 fn ztest_refuses_more_successes_than_responses_and_non_numeric_counts() {
+    // A value that does not parse is a usage error (2); counts that parse but cannot be
+    // tested are the command's failure (1).
     let cases = [
         (
             ["120", "110", "48", "120"],
             "--x1 (120) is larger than --n1 (110)",
+            1,
         ),
-        (["seventy", "110", "48", "120"], "'seventy' for '--x1"),
-        (["0", "10", "0", "12"], "undefined"),
+        (["seventy", "110", "48", "120"], "'seventy' for '--x1", 2),
+        (["0", "10", "0", "12"], "undefined", 1),
     ];
-    for ([x1, n1, x2, n2], message) in cases {
+    for ([x1, n1, x2, n2], message, code) in cases {
         let output = skafada(&["ztest", "--x1", x1, "--n1", n1, "--x2", x2, "--n2", n2]);
-        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert_eq!(output.status.code(), Some(code), "{message}");
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     }
 }
@@ -336,7 +339,7 @@ fn mcnemar_refuses_a_table_that_is_not_four_counts() {
         assert!(stderr(&output).contains("--table"), "{}", stderr(&output));
     }
     let output = skafada(&["mcnemar"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("--table a,b,c,d"),
         "{}",
@@ -345,7 +348,7 @@ fn mcnemar_refuses_a_table_that_is_not_four_counts() {
 }
 
 #[test]
-fn crosstab_refuses_a_raw_qualtrics_export_instead_of_counting_its_header_rows() {
+fn crosstab_and_analyse_refuse_a_raw_qualtrics_export_naming_the_importer() {
     let dir = std::env::temp_dir().join(format!("skafada-qualtrics-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("qualtrics.csv");
@@ -358,20 +361,41 @@ fn crosstab_refuses_a_raw_qualtrics_export_instead_of_counting_its_header_rows()
          2024-05-01,1,1,2\n2024-05-02,1,2,1\n2024-05-03,1,1,1\n",
     )
     .unwrap();
-    let output = skafada(&[
-        "crosstab",
-        "--data",
-        file.to_str().unwrap(),
-        "--row",
-        "Q1",
-        "--col",
-        "Q2",
-    ]);
-    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
-    assert!(
-        stderr(&output).contains("is a raw Qualtrics export"),
-        "{}",
-        stderr(&output)
-    );
+    let path = file.to_str().unwrap();
+    // A folder whose pre.csv is a raw export is refused the same way.
+    let folder = dir.join("folder");
+    let demo = skafada(&["demo-data", "--out", folder.to_str().unwrap()]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    std::fs::copy(&file, folder.join("pre.csv")).unwrap();
+    for args in [
+        vec!["crosstab", "--data", path, "--row", "Q1", "--col", "Q2"],
+        vec!["analyse", "--data", path],
+        vec!["analyse", "--data", folder.to_str().unwrap()],
+    ] {
+        let output = skafada(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stdout(&output)
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: nothing is counted");
+        let message = stderr(&output);
+        assert!(message.contains("is a raw Qualtrics export"), "{message}");
+        assert!(message.contains("skafada import qualtrics"), "{message}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn analyse_given_a_plain_csv_file_says_it_takes_an_export_folder() {
+    let scratch = Scratch::new("analyse-file");
+    let file = scratch.table_csv("t.csv", &["1", "2"], &["1", "2"], &[&[1, 2], &[3, 4]], &[]);
+    let output = skafada(&["analyse", "--data", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("is a file; --data takes a response export folder"),
+        "{message}"
+    );
 }
