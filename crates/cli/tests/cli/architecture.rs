@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 10] = [
+const CORE: [&str; 11] = [
     "skafada-qualitative",
     "skafada-transcripts",
     "skafada-release",
@@ -16,6 +16,7 @@ const CORE: [&str; 10] = [
     "skafada-demo",
     "skafada-export",
     "skafada-report",
+    "skafada-waves",
 ];
 
 /// Crates the core must not depend on, directly or transitively.
@@ -105,6 +106,7 @@ fn the_core_crates_do_no_file_or_network_io() {
         "export",
         "report",
         "release",
+        "waves",
     ] {
         let src = super::workspace_root()
             .join("crates")
