@@ -253,6 +253,15 @@ ratio = 2
     }
 
     #[test]
+    fn the_skafada_study_allocates_sites_to_three_arms_in_blocks_of_three_or_six() {
+        let s = AllocationSpec::parse(include_str!("../../../waves/skafada.toml")).unwrap();
+        assert_eq!(s.unit(), Unit::Site);
+        assert_eq!(s.arms().len(), 3);
+        let sizes: BTreeSet<usize> = (0..40).map(|n| s.block(&seed(4), "", n).len()).collect();
+        assert_eq!(sizes, BTreeSet::from([3, 6]));
+    }
+
+    #[test]
     fn the_same_seed_gives_the_same_allocation() {
         let s = spec();
         assert_eq!(

@@ -443,19 +443,21 @@ fn ascii_letters(text: &str) -> Vec<char> {
     out
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+/// The month names a [`QuestionKind::Month`] answer may give (or their first three
+/// letters, in any case), January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn month(phrase: &str) -> Option<String> {
@@ -466,7 +468,9 @@ fn month(phrase: &str) -> Option<String> {
         if word.len() < 3 {
             return None;
         }
-        let found = MONTHS.iter().position(|m| m.starts_with(word.as_str()))?;
+        let found = MONTH_NAMES
+            .iter()
+            .position(|m| m.to_lowercase().starts_with(word.as_str()))?;
         found as u32 + 1
     };
     (1..=12).contains(&number).then(|| format!("{number:02}"))
@@ -606,35 +610,15 @@ pub fn link(baseline: &[LinkRecord<'_>], later: &[LinkRecord<'_>], rule: MatchRu
 mod tests {
     use super::*;
 
-    const STUDY: &str = r#"
-[sgic]
-rule = "all-but-one"
+    /// The SKAFADA follow-up study's questions (declared with the exact rule).
+    const SKAFADA: &str = include_str!("../../../waves/skafada.toml");
 
-[[sgic.question]]
-id = "mother-name"
-text = "The first two letters of your mother's first name"
-kind = "letters"
-length = 2
-
-[[sgic.question]]
-id = "birth-month"
-text = "The month you were born"
-kind = "month"
-
-[[sgic.question]]
-id = "birth-town"
-text = "The first letter of the town you were born in"
-kind = "letters"
-
-[[sgic.question]]
-id = "house-number"
-text = "The last digit of your house number"
-kind = "digits"
-from = "end"
-"#;
+    fn tolerant() -> String {
+        SKAFADA.replace("rule = \"exact\"", "rule = \"all-but-one\"")
+    }
 
     fn spec() -> SgicSpec {
-        SgicSpec::parse(STUDY).unwrap()
+        SgicSpec::parse(&tolerant()).unwrap()
     }
 
     fn text(s: &str) -> Answer {
@@ -678,7 +662,7 @@ from = "end"
             SgicSpec::parse("[sgic]\nbogus = 1"),
             Err(SpecError::Toml(_))
         ));
-        let bad_id = STUDY.replace("\"birth-town\"", "\"Birth Town\"");
+        let bad_id = SKAFADA.replace("\"birth-town\"", "\"Birth Town\"");
         assert!(matches!(SgicSpec::parse(&bad_id), Err(SpecError::BadId(_))));
     }
 
@@ -756,8 +740,8 @@ from = "end"
 
     #[test]
     fn the_exact_rule_stores_only_the_whole_code_hash() {
-        let exact = STUDY.replace("all-but-one", "exact");
-        let s = SgicSpec::parse(&exact).unwrap();
+        let s = SgicSpec::parse(SKAFADA).unwrap();
+        assert_eq!(s.rule(), MatchRule::Exact);
         let code = s.code(&["Ann", "May", "York", "5"].map(text)).unwrap();
         assert!(s.hashes(&code, &secret()).leave_one_out.is_empty());
     }
