@@ -39,7 +39,7 @@ const QUESTIONS: &str = include_str!("../../../waves/skafada.toml");
 
 /// Chance that a returning respondent's answer to each question changes between
 /// waves (mother's name, birth month, birth town, house number). Together they make
-/// about 13% of codes differ, inside the 10-20% of codes that Yurek, Vasey and
+/// about 14% of codes differ, inside the 10-20% of codes that Yurek, Vasey and
 /// Havens (2008) found not to match exactly between waves.
 const CHANGE: [f64; 4] = [0.04, 0.02, 0.06, 0.05];
 
