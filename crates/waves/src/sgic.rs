@@ -609,6 +609,7 @@ pub fn link(baseline: &[LinkRecord<'_>], later: &[LinkRecord<'_>], rule: MatchRu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// The SKAFADA follow-up study's questions (declared with the exact rule).
     const SKAFADA: &str = include_str!("../../../waves/skafada.toml");
@@ -833,5 +834,50 @@ mod tests {
                 kind: MatchKind::Exact
             }]
         );
+    }
+
+    fn site_records<'a>(v: &'a [(&'static str, SgicHashes)]) -> Vec<LinkRecord<'a>> {
+        v.iter()
+            .map(|(site, h)| LinkRecord { site, hashes: h })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_a_normalised_answer_changes_nothing(answer in "\\PC{0,24}") {
+            let s = spec();
+            for q in s.questions() {
+                if let Component::Known(kept) = normalise(q, &Answer::Text(answer.clone())) {
+                    prop_assert_eq!(
+                        normalise(q, &Answer::Text(kept.clone())),
+                        Component::Known(kept)
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn every_later_record_is_linked_or_counted_once_and_no_baseline_is_linked_twice(
+            base in proptest::collection::vec((0u8..3, 0u8..3, 0u8..2), 0..30),
+            later in proptest::collection::vec((0u8..3, 0u8..3, 0u8..2), 0..30),
+            tolerant in any::<bool>(),
+        ) {
+            let make = |(a, b, site): (u8, u8, u8)| {
+                let h = hashes([["Ann", "Bea", "Cat"][a as usize], "May", ["York", "Hull", "Bath"][b as usize], "5"]);
+                (if site == 0 { "a" } else { "b" }, h)
+            };
+            let base: Vec<_> = base.into_iter().map(make).collect();
+            let later: Vec<_> = later.into_iter().map(make).collect();
+            let rule = if tolerant { MatchRule::AllButOne } else { MatchRule::Exact };
+            let r = link(&site_records(&base), &site_records(&later), rule);
+            prop_assert_eq!(r.links.len() + r.ambiguous + r.contested + r.unmatched, later.len());
+            let mut linked: Vec<usize> = r.links.iter().map(|l| l.baseline).collect();
+            linked.sort_unstable();
+            linked.dedup();
+            prop_assert_eq!(linked.len(), r.links.len());
+            for l in &r.links {
+                prop_assert_eq!(base[l.baseline].0, later[l.later].0);
+            }
+        }
     }
 }
