@@ -323,10 +323,17 @@ impl Component {
     }
 }
 
-/// A normalised code. It exists only in memory, between the answers and the hashes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A normalised code. It exists only in memory, between the answers and the hashes;
+/// its `Debug` shows only how many components it has, so it cannot reach a log.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Code {
     components: Vec<Component>,
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Code([{} components redacted])", self.components.len())
+    }
 }
 
 impl Code {
@@ -700,6 +707,14 @@ mod tests {
                 question.id
             );
         }
+    }
+
+    #[test]
+    fn a_code_never_prints_its_answers() {
+        let code = spec()
+            .code(&["Mary", "May", "York", "5"].map(text))
+            .unwrap();
+        assert_eq!(format!("{code:?}"), "Code([4 components redacted])");
     }
 
     #[test]
