@@ -32,6 +32,10 @@ use crate::Secret;
 
 const DOMAIN: &[u8] = b"skafada-allocation-v1";
 
+/// The most units one stratum's sequence allocates (ten million: more sites than exist,
+/// more respondents than any site has staff).
+pub const MAX_UNITS: u64 = 10_000_000;
+
 /// What is allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -194,9 +198,12 @@ impl AllocationSpec {
     }
 
     /// The arm of the unit at position `index` (0-based, in the order units are
-    /// allocated) in `stratum`'s sequence (always `Some` for a parsed
-    /// specification: the blocks only hold indices of declared arms).
+    /// allocated) in `stratum`'s sequence. `None` only for an index at or beyond
+    /// [`MAX_UNITS`]: finding a block takes one HMAC per earlier block.
     pub fn arm_for(&self, seed: &Secret, stratum: &str, index: u64) -> Option<&Arm> {
+        if index >= MAX_UNITS {
+            return None;
+        }
         let mut start = 0u64;
         let mut number = 0u64;
         loop {
@@ -211,8 +218,10 @@ impl AllocationSpec {
         }
     }
 
-    /// The first `len` allocations of `stratum`'s sequence, as arm indices.
+    /// The first `len` allocations of `stratum`'s sequence (at most [`MAX_UNITS`]),
+    /// as arm indices.
     pub fn sequence(&self, seed: &Secret, stratum: &str, len: usize) -> Vec<usize> {
+        let len = len.min(MAX_UNITS as usize);
         let mut out = Vec::with_capacity(len);
         let mut number = 0;
         while out.len() < len {
@@ -313,6 +322,23 @@ ratio = 2
         let s = spec();
         let firsts: BTreeSet<usize> = (0..50).map(|n| s.block(&seed(5), "x", n)[0]).collect();
         assert_eq!(firsts.len(), 2);
+    }
+
+    #[test]
+    fn an_index_beyond_the_largest_sequence_has_no_arm_rather_than_a_long_walk() {
+        let s = spec();
+        assert!(s.arm_for(&seed(1), "x", 100_000).is_some());
+        assert_eq!(s.arm_for(&seed(1), "x", MAX_UNITS), None);
+        assert_eq!(s.arm_for(&seed(1), "x", u64::MAX), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_study_file_text_is_parsed_or_refused_with_a_message(text in "\\PC{0,200}") {
+            if let Err(e) = AllocationSpec::parse(&text) {
+                proptest::prop_assert!(!e.to_string().is_empty());
+            }
+        }
     }
 
     #[test]

@@ -859,6 +859,26 @@ mod tests {
 
     proptest! {
         #[test]
+        fn any_study_file_text_is_parsed_or_refused_with_a_message(text in "\\PC{0,200}") {
+            if let Err(e) = SgicSpec::parse(&text) {
+                prop_assert!(!e.to_string().is_empty());
+            }
+        }
+
+        #[test]
+        fn any_answers_make_a_code_or_a_reason(answers in proptest::collection::vec("\\PC{0,30}", 4)) {
+            let s = spec();
+            let answers: Vec<Answer> = answers.into_iter().map(Answer::Text).collect();
+            match s.code(&answers) {
+                Ok(code) => prop_assert_eq!(code.components().len(), 4),
+                Err(e) => {
+                    let too_few = matches!(e, CodeError::TooFewKnown { .. });
+                    prop_assert!(too_few, "unexpected error {:?}", e);
+                }
+            }
+        }
+
+        #[test]
         fn normalising_a_normalised_answer_changes_nothing(answer in "\\PC{0,24}") {
             let s = spec();
             for q in s.questions() {
