@@ -351,6 +351,8 @@ fn typed(p: Person, rng: &mut Rng) -> [Answer; 4] {
 
 struct Response {
     site: String,
+    /// Baseline respondents at the site.
+    site_size: usize,
     /// Index of the person's baseline response, for returning respondents.
     truth: Option<usize>,
     hashes: SgicHashes,
@@ -391,6 +393,7 @@ fn simulate(spec: &SgicSpec, secret: &Secret) -> World {
             let (code, hashes) = hash(person, &mut rng);
             world.baseline.push(Response {
                 site: site.clone(),
+                site_size: size,
                 truth: None,
                 hashes,
                 unchanged: true,
@@ -399,6 +402,7 @@ fn simulate(spec: &SgicSpec, secret: &Secret) -> World {
                 let (again, hashes) = hash(population.later(person, &mut rng), &mut rng);
                 world.later.push(Response {
                     site: site.clone(),
+                    site_size: size,
                     truth: Some(world.baseline.len() - 1),
                     hashes,
                     unchanged: again == code,
@@ -412,6 +416,7 @@ fn simulate(spec: &SgicSpec, secret: &Secret) -> World {
             let (_, hashes) = hash(population.draw(&mut rng), &mut rng);
             world.later.push(Response {
                 site: site.clone(),
+                site_size: size,
                 truth: None,
                 hashes,
                 unchanged: false,
@@ -441,17 +446,27 @@ struct Figures {
 }
 
 impl Figures {
-    fn of(world: &World, linkage: &Linkage) -> Self {
-        let correct = linkage
+    /// The figures for later records at sites whose size is in `band`.
+    fn of(world: &World, linkage: &Linkage, band: std::ops::Range<usize>) -> Self {
+        let in_band = |r: &Response| band.contains(&r.site_size);
+        let links: Vec<_> = linkage
             .links
+            .iter()
+            .filter(|l| in_band(&world.later[l.later]))
+            .collect();
+        let correct = links
             .iter()
             .filter(|l| world.later[l.later].truth == Some(l.baseline))
             .count();
         Self {
-            returning: world.later.iter().filter(|r| r.truth.is_some()).count(),
-            links: linkage.links.len(),
+            returning: world
+                .later
+                .iter()
+                .filter(|r| r.truth.is_some() && in_band(r))
+                .count(),
+            links: links.len(),
             correct,
-            false_links: linkage.links.len() - correct,
+            false_links: links.len() - correct,
         }
     }
 
@@ -519,7 +534,7 @@ fn linking_codes_match_returning_respondents_and_rarely_link_the_wrong_person() 
 
     for (rule, expected_top) in [(MatchRule::Exact, p0), (MatchRule::AllButOne, p1)] {
         let linkage = link(&records(&world.baseline), &records(&world.later), rule);
-        let f = Figures::of(&world, &linkage);
+        let f = Figures::of(&world, &linkage, 0..usize::MAX);
         // A returning respondent whose code is unchanged is linked unless another
         // baseline record or another later record has the same code or (tolerant
         // rule) a later record without an exact match of its own matches it on all
@@ -564,6 +579,20 @@ fn linking_codes_match_returning_respondents_and_rarely_link_the_wrong_person() 
             linkage.contested,
             linkage.unmatched,
         );
+        for band in [20..100, 100..300, 300..501] {
+            let b = Figures::of(&world, &linkage, band.clone());
+            eprintln!(
+                "  {rule:?} at sites of {}-{}: match rate {:.2}% of {} returning, \
+                 false-match rate {:.3}% ({} of {} links)",
+                band.start,
+                band.end - 1,
+                100.0 * b.match_rate(),
+                b.returning,
+                100.0 * b.false_match_rate(),
+                b.false_links,
+                b.links,
+            );
+        }
         assert!(
             f.match_rate() <= expected_top + se(expected_top)
                 && f.match_rate() >= floor - se(floor),
