@@ -6,7 +6,7 @@ use serde::Serialize;
 use skafada_stats::{
     AdjustMethod, Alternative, ContingencyTable, FisherMethod, FisherOptions, IntegerScaleSums,
     McNemarMethod, WilcoxonMethod, adjust_p_values, crosstab, fisher_exact, mcnemar,
-    two_proportion_z_test, wilcoxon_signed_rank_tallied, wilson_interval,
+    newcombe_difference, two_proportion_z_test, wilcoxon_signed_rank_tallied, wilson_interval,
 };
 
 use crate::clean::{CleaningLog, clean_records};
@@ -1682,12 +1682,10 @@ fn prepost_family(
             return Ok(Some(Err((before.n, after.n))));
         };
         let difference = after.p - before.p;
-        let difference_ci = [
-            difference
-                - ((after.p - after.ci[0]).powi(2) + (before.ci[1] - before.p).powi(2)).sqrt(),
-            difference
-                + ((after.ci[1] - after.p).powi(2) + (before.p - before.ci[0]).powi(2)).sqrt(),
-        ];
+        let Ok(newcombe) = newcombe_difference(after.x, after.n, before.x, before.n, 0.95) else {
+            return Ok(Some(Err((before.n, after.n))));
+        };
+        let difference_ci = [newcombe.lower, newcombe.upper];
         // Paired tests on respondents linked across the two surveys.
         // Linked answers are tallied as they are read: McNemar's cells by success before
         // and after, and the signed-rank test's differences (after - before) with their

@@ -153,12 +153,7 @@ pub fn fisher_exact_2x2(
     table: &ContingencyTable,
     alternative: Alternative,
 ) -> Result<FisherResult> {
-    if table.n_rows() != 2 || table.n_columns() != 2 {
-        return Err(StatsError::NotTwoByTwo {
-            rows: table.n_rows(),
-            columns: table.n_columns(),
-        });
-    }
+    table.require_two_by_two()?;
     let (t, _) = table.reduced_for_association()?;
     let p = hypergeometric_p(&t, alternative)?;
     Ok(exact_result(p, alternative, Vec::new()))

@@ -24,6 +24,9 @@
 //! * [`mcnemar`]: exact and asymptotic McNemar tests for paired 2x2 tables.
 //! * [`wilcoxon_signed_rank`]: paired Wilcoxon signed-rank test.
 //! * [`wilson_interval`]: Wilson score interval for a proportion.
+//! * [`paired_proportion_difference`] (Wald and Newcombe's method 10 for paired
+//!   proportions), [`newcombe_difference`] (two independent proportions) and
+//!   [`cohens_h`].
 //! * [`adjust_p_values`]: Holm and Benjamini-Hochberg adjustment.
 //! * [`cronbach_alpha`] with Feldt's interval, and [`item_difficulty`].
 //!
@@ -35,6 +38,7 @@
 
 mod adjust;
 mod crosstab;
+mod difference;
 pub mod disclosure;
 mod dist;
 mod effect;
@@ -52,6 +56,10 @@ mod wilcoxon;
 
 pub use adjust::{AdjustMethod, adjust_p_values};
 pub use crosstab::{ChiSquareTest, CrosstabAnalysis, crosstab};
+pub use difference::{
+    DifferenceInterval, DifferenceMethod, PairedDifference, cohens_h, newcombe_difference,
+    paired_proportion_difference,
+};
 pub use effect::{CramersVInterval, cramers_v_interval, noncentral_chi2_cdf};
 pub use error::StatsError;
 pub use fisher::{

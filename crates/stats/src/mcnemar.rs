@@ -47,12 +47,7 @@ pub struct McNemarResult {
 /// [`StatsError::NotTwoByTwo`] and, for the chi-square versions,
 /// [`StatsError::Undefined`] when `b + c = 0`.
 pub fn mcnemar(table: &ContingencyTable, method: McNemarMethod) -> Result<McNemarResult> {
-    if table.n_rows() != 2 || table.n_columns() != 2 {
-        return Err(StatsError::NotTwoByTwo {
-            rows: table.n_rows(),
-            columns: table.n_columns(),
-        });
-    }
+    table.require_two_by_two()?;
     let b = table.at(0, 1);
     let c = table.at(1, 0);
     let m = b + c;

@@ -179,6 +179,17 @@ impl ContingencyTable {
         )
     }
 
+    /// Checks that the table is 2x2.
+    pub(crate) fn require_two_by_two(&self) -> Result<()> {
+        if self.rows != 2 || self.columns != 2 {
+            return Err(StatsError::NotTwoByTwo {
+                rows: self.rows,
+                columns: self.columns,
+            });
+        }
+        Ok(())
+    }
+
     /// Validates that the table can be tested for association: non-zero total
     /// and at least 2x2 after dropping empty rows and columns. Returns the
     /// reduced table and an optional warning about what was dropped.

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 /// Crates that must stay pure.
-const CORE: [&str; 11] = [
+const CORE: [&str; 12] = [
     "skafada-qualitative",
     "skafada-qualtrics",
     "skafada-transcripts",
@@ -17,6 +17,7 @@ const CORE: [&str; 11] = [
     "skafada-demo",
     "skafada-export",
     "skafada-report",
+    "skafada-waves",
 ];
 
 /// Crates the core must not depend on, directly or transitively.
@@ -107,6 +108,7 @@ fn the_core_crates_do_no_file_or_network_io() {
         "report",
         "release",
         "qualtrics",
+        "waves",
     ] {
         let src = super::workspace_root()
             .join("crates")

@@ -10,6 +10,7 @@ mod adjust;
 mod common;
 mod cronbach;
 mod crosstab;
+mod difference;
 mod disclosure;
 mod effect;
 mod fisher;
