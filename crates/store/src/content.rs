@@ -26,17 +26,20 @@ pub enum ContentPart {
     TrainingNeeds,
     /// The case-study framework (TOML): themes, roles, quotation rule, audit criteria.
     Framework,
+    /// The follow-up waves and the linking code's questions (TOML).
+    Waves,
 }
 
 impl ContentPart {
     /// Every part, in the order they are listed.
-    pub const ALL: [ContentPart; 6] = [
+    pub const ALL: [ContentPart; 7] = [
         ContentPart::PreSurvey,
         ContentPart::PostSurvey,
         ContentPart::Module,
         ContentPart::Plan,
         ContentPart::TrainingNeeds,
         ContentPart::Framework,
+        ContentPart::Waves,
     ];
 
     /// The part's name in URLs and in the recorded digests.
@@ -48,6 +51,7 @@ impl ContentPart {
             ContentPart::Plan => "analysis-plan",
             ContentPart::TrainingNeeds => "training-needs",
             ContentPart::Framework => "case-study-framework",
+            ContentPart::Waves => "follow-up-waves",
         }
     }
 
@@ -67,6 +71,7 @@ impl ContentPart {
             ContentPart::Plan => "Analysis plan",
             ContentPart::TrainingNeeds => "Training-needs report",
             ContentPart::Framework => "Case-study framework",
+            ContentPart::Waves => "Waves and linking code",
         }
     }
 }
@@ -101,6 +106,7 @@ impl crate::NewStudy {
                     ContentPart::Plan => sha256_hex(self.analysis_plan.as_bytes()),
                     ContentPart::TrainingNeeds => sha256_hex(self.training_needs.as_bytes()),
                     ContentPart::Framework => sha256_hex(self.framework.as_bytes()),
+                    ContentPart::Waves => sha256_hex(self.waves.as_bytes()),
                 };
                 (part.slug().to_owned(), digest)
             })

@@ -59,7 +59,7 @@ pub use import::ImportedResponse;
 pub use management::{Message, MessageKind, SiteStarts, StudySettings};
 pub use monitoring::RespondentProgress;
 pub use retention::{Deletion, Scrub, Tombstone};
-pub use secret::{ResumeCode, hash_secret, random_token};
+pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +133,9 @@ pub struct NewStudy {
     pub training_needs: String,
     /// The case-study framework (TOML); empty for the server's built-in one.
     pub framework: String,
+    /// The study file of follow-up waves and the linking code (TOML); empty for a study
+    /// with no follow-up.
+    pub waves: String,
     /// The study holds generated demonstration responses, not real people's.
     pub synthetic: bool,
 }
@@ -164,6 +167,9 @@ pub struct Study {
     pub training_needs: String,
     /// The case-study framework (TOML); empty for the server's built-in one.
     pub framework: String,
+    /// The study file of follow-up waves and the linking code (TOML); empty for a study
+    /// with no follow-up.
+    pub waves: String,
     /// Counts below this are suppressed for LA contacts, and sites with fewer main
     /// survey responses are flagged as too few to report on their own.
     pub min_cell_count: i64,
@@ -186,6 +192,7 @@ impl Study {
             ContentPart::Plan => Some(&self.analysis_plan),
             ContentPart::TrainingNeeds => Some(&self.training_needs),
             ContentPart::Framework => Some(&self.framework),
+            ContentPart::Waves => Some(&self.waves),
             ContentPart::Module => None,
         }
     }
@@ -505,7 +512,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 10] = [
     (
         1,
         "initial",
@@ -559,6 +566,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 9] = [
         "case_studies",
         include_str!("../migrations/sqlite/0009_case_studies.sql"),
         include_str!("../migrations/postgres/0009_case_studies.sql"),
+    ),
+    (
+        10,
+        "follow_up_waves",
+        include_str!("../migrations/sqlite/0010_follow_up_waves.sql"),
+        include_str!("../migrations/postgres/0010_follow_up_waves.sql"),
     ),
 ];
 
@@ -712,11 +725,12 @@ impl Store {
         let sources = serde_json::to_string(&study.module_sources)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs, content_sha256, synthetic, framework) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             training_needs, content_sha256, synthetic, framework, waves) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -733,8 +747,11 @@ impl Store {
         .bind(study.content_sha256_json()?)
         .bind(i64::from(study.synthetic))
         .bind(&study.framework)
-        .execute(&self.pool)
+        .bind(&study.waves)
+        .execute(&mut *tx)
         .await?;
+        secret::insert_linking_secret(&mut tx, &id).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -1701,7 +1718,7 @@ async fn insert_site(
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
      module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
-     content_sha256, created_on, synthetic, framework FROM studies";
+     content_sha256, created_on, synthetic, framework, waves FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1736,6 +1753,7 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
         created_on: row.try_get(13)?,
         synthetic: row.try_get::<i64, _>(14)? != 0,
         framework: row.try_get(15)?,
+        waves: row.try_get(16)?,
     })
 }
 
@@ -1809,6 +1827,7 @@ mod group_commit_tests {
             analysis_plan: String::new(),
             training_needs: String::new(),
             framework: String::new(),
+            waves: String::new(),
             synthetic: false,
         };
         let study_id = store.create_study(&study).await.unwrap();

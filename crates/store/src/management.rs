@@ -152,8 +152,9 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             min_cell_count, training_needs, content_sha256, synthetic, framework) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             min_cell_count, training_needs, content_sha256, synthetic, framework, waves) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -171,8 +172,10 @@ impl Store {
         .bind(study.content_sha256_json()?)
         .bind(i64::from(study.synthetic))
         .bind(&study.framework)
+        .bind(&study.waves)
         .execute(&mut *tx)
         .await?;
+        crate::secret::insert_linking_secret(&mut tx, &id).await?;
         let plan_sha256 = crate::sha256_hex(study.analysis_plan.as_bytes());
         let details = format!(
             "open {} to {}, responses deleted on {}, analysis plan sha256 {plan_sha256}",

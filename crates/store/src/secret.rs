@@ -1,5 +1,5 @@
-//! Tokens, resume codes and verification codes: random values from the operating
-//! system's CSPRNG, stored as SHA-256 hashes where they grant access.
+//! Tokens, resume codes, verification codes and each study's linking key: random values
+//! from the operating system's CSPRNG, stored as SHA-256 hashes where they grant access.
 
 use std::fmt;
 
@@ -44,9 +44,13 @@ pub fn random_token() -> Result<String, StoreError> {
 
 /// The SHA-256 of a secret, in hex: what the store keeps instead of the secret.
 pub fn hash_secret(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest {
+    lower_hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Bytes as lowercase hexadecimal.
+fn lower_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
         out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
         out.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
     }
@@ -103,6 +107,111 @@ impl fmt::Debug for ResumeCode {
     }
 }
 
+/// A study's linking key: 32 random bytes, the HMAC key under which the linking codes
+/// of its respondents are hashed (`skafada_waves::Secret`).
+///
+/// It is kept in `study_secrets`, apart from the study's content and responses, and is
+/// never exported or shown. Its `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkingKey([u8; 32]);
+
+impl LinkingKey {
+    /// The key's bytes, to hand to `skafada_waves::Secret::from_bytes`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+
+    fn to_hex(&self) -> String {
+        lower_hex(&self.0)
+    }
+
+    fn from_hex(text: &str) -> Option<LinkingKey> {
+        fn digit(c: u8) -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                _ => None,
+            }
+        }
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (slot, pair) in key.iter_mut().zip(bytes.chunks_exact(2)) {
+            *slot = digit(pair[0])? << 4 | digit(pair[1])?;
+        }
+        Some(LinkingKey(key))
+    }
+}
+
+impl fmt::Debug for LinkingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LinkingKey(..)")
+    }
+}
+
+/// The `study_secrets` purpose of the linking key.
+const LINKING: &str = "linking";
+
+/// Draws a new linking key for a study and stores it, inside the caller's transaction.
+pub(crate) async fn insert_linking_secret(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    study_id: &str,
+) -> Result<LinkingKey, StoreError> {
+    let key = LinkingKey(random_bytes::<32>()?);
+    sqlx::query("INSERT INTO study_secrets (study_id, purpose, secret) VALUES ($1, $2, $3)")
+        .bind(study_id)
+        .bind(LINKING)
+        .bind(key.to_hex())
+        .execute(&mut **tx)
+        .await?;
+    Ok(key)
+}
+
+impl crate::Store {
+    /// The study's linking key. A study made before keys were drawn gets one now, so that
+    /// every study has exactly one from its first linking code on.
+    #[tracing::instrument(skip_all)]
+    pub async fn linking_key(&self, study_id: &str) -> Result<LinkingKey, StoreError> {
+        if let Some(key) = stored_linking_key(&self.pool, study_id).await? {
+            return Ok(key);
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        // Another process may have drawn it while this one waited.
+        let key = match stored_linking_key(&mut *tx, study_id).await? {
+            Some(key) => key,
+            None => insert_linking_secret(&mut tx, study_id).await?,
+        };
+        tx.commit().await?;
+        Ok(key)
+    }
+}
+
+async fn stored_linking_key<'e, E>(
+    executor: E,
+    study_id: &str,
+) -> Result<Option<LinkingKey>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    use sqlx::Row as _;
+    let Some(row) =
+        sqlx::query("SELECT secret FROM study_secrets WHERE study_id = $1 AND purpose = $2")
+            .bind(study_id)
+            .bind(LINKING)
+            .fetch_optional(executor)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let text: String = row.try_get("secret")?;
+    LinkingKey::from_hex(&text)
+        .map(Some)
+        .ok_or_else(|| StoreError::Corrupt("a study's linking key is not 64 hex digits".into()))
+}
+
 /// A certificate verification code: 15 symbols (75 bits) in groups of five.
 pub(crate) fn verification_code() -> Result<String, StoreError> {
     let code: String = encode(&random_bytes::<10>()?, CODE_ALPHABET)
@@ -151,6 +260,15 @@ mod tests {
         let a = random_token().unwrap();
         assert_eq!(a.len(), 32);
         assert_ne!(a, random_token().unwrap());
+    }
+
+    #[test]
+    fn linking_keys_read_back_from_their_hex_and_debug_never_prints_them() {
+        let key = LinkingKey(random_bytes::<32>().unwrap());
+        assert_eq!(LinkingKey::from_hex(&key.to_hex()), Some(key.clone()));
+        assert_eq!(LinkingKey::from_hex("00"), None);
+        assert_eq!(LinkingKey::from_hex(&"g".repeat(64)), None);
+        assert_eq!(format!("{key:?}"), "LinkingKey(..)");
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! * [`allocation`]: delivery arms with ratios, allocated in permuted blocks from a
 //!   secret seed, so the sequence is reproducible by whoever holds the seed and
 //!   unpredictable to everyone else.
+//! * [`wave`]: the follow-up waves beyond the surveys before and after the training
+//!   (`[[wave]]`), read with the linking code that pairs them with the baseline.
 //!
 //! `docs/linking-waves.md` documents the normalisation, the match rules, the
 //! simulated match and false-match rates, and the allocation.
@@ -21,5 +23,6 @@
 pub mod allocation;
 mod keyed;
 pub mod sgic;
+pub mod wave;
 
 pub use keyed::{KeyedHash, KeyedHashParseError, Secret, SecretError};

@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use skafada_instrument::{Instrument, ItemKind};
 use skafada_store::{Store, Study};
 use skafada_training::{Module, ModuleSources};
+use skafada_waves::wave::StudyWaves;
 
 use crate::error::AppError;
 
@@ -26,6 +27,9 @@ pub enum ContentError {
     /// The training module did not load.
     #[error("the training module does not load: {0}")]
     Module(String),
+    /// The follow-up waves or the linking code did not load.
+    #[error("the follow-up waves do not load: {0}")]
+    Waves(skafada_waves::wave::WaveError),
     /// A study's content has these problems (see [`content_problems`]).
     #[error("{}", .0.join("; "))]
     Invalid(Vec<String>),
@@ -52,6 +56,8 @@ pub struct StudyContent {
     pub post: Instrument,
     /// The training module.
     pub module: Module,
+    /// The linking code and follow-up waves; `None` for a study with neither.
+    pub waves: Option<StudyWaves>,
     pub(crate) pre_vars: BTreeMap<String, VarKind>,
     pub(crate) post_vars: BTreeMap<String, VarKind>,
 }
@@ -85,7 +91,13 @@ impl StudyContent {
                 )
             })?
             .module;
+        let waves = if study.waves.is_empty() {
+            None
+        } else {
+            Some(StudyWaves::parse(&study.waves).map_err(ContentError::Waves)?)
+        };
         Ok(StudyContent {
+            waves,
             pre_vars: variables(&pre),
             post_vars: variables(&post),
             study,
@@ -246,6 +258,8 @@ pub struct ContentNames {
     pub needs: String,
     /// The case-study framework.
     pub framework: String,
+    /// The follow-up waves and linking code.
+    pub waves: String,
 }
 
 impl Default for ContentNames {
@@ -257,6 +271,7 @@ impl Default for ContentNames {
             plan: "analysis plan".to_owned(),
             needs: "training needs".to_owned(),
             framework: "case-study framework".to_owned(),
+            waves: "follow-up waves".to_owned(),
         }
     }
 }
@@ -355,6 +370,11 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
             skafada_report::needs::NeedsSpec::parse(&study.training_needs, &names.needs)
     {
         problems.push(error.to_string());
+    }
+    if !study.waves.is_empty()
+        && let Err(error) = skafada_waves::wave::StudyWaves::parse(&study.waves)
+    {
+        problems.push(format!("{}: {error}", names.waves));
     }
     problems
 }

@@ -1,8 +1,8 @@
 //! A study's content read from files: the surveys, the training module, the analysis
-//! plan, the training-needs report and the case-study framework.
+//! plan, the training-needs report, the case-study framework and the follow-up waves.
 //!
 //! Each part is read from the file or folder given, else from the SKAFADA files in the
-//! working directory (`instruments/`, `training/`, `plans/`, `frameworks/`) when they are there, else
+//! working directory (`instruments/`, `training/`, `plans/`, `frameworks/`, `waves/`) when they are there, else
 //! from the copies built into the binary. So a server started beside an edited
 //! questionnaire asks the edited wording, and `serve --demo` works from any directory.
 
@@ -39,6 +39,12 @@ const FRAMEWORK: (&str, &str) = (
     "frameworks/skafada.toml",
     skafada_qualitative::SKAFADA_FRAMEWORK,
 );
+/// The built-in follow-up waves and linking code's path in the working directory, and
+/// its copy.
+const WAVES: (&str, &str) = (
+    "waves/skafada.toml",
+    include_str!("../../../../waves/skafada.toml"),
+);
 /// The built-in module's folder in the working directory.
 const MODULE_FOLDER: &str = "training/skafada-prototype";
 
@@ -72,6 +78,10 @@ pub struct ContentArgs {
     /// [default: frameworks/skafada.toml, or the built-in copy].
     #[arg(long, value_name = "FILE")]
     pub framework: Option<PathBuf>,
+    /// The follow-up waves and the linking code's questions (TOML)
+    /// [default: waves/skafada.toml, or the built-in copy].
+    #[arg(long, value_name = "FILE")]
+    pub waves: Option<PathBuf>,
 }
 
 /// A study's content, read and named for messages.
@@ -102,6 +112,7 @@ impl Content {
         let (plan_name, plan) = text(&args.plan, PLAN)?;
         let (needs_name, needs) = text(&args.training_needs, NEEDS)?;
         let (framework_name, framework) = text(&args.framework, FRAMEWORK)?;
+        let (waves_name, waves) = text(&args.waves, WAVES)?;
         let default_module = dir.join(MODULE_FOLDER);
         let (module_name, module_id, module_sources) = match &args.module {
             Some(folder) => module_from(folder)?,
@@ -124,6 +135,7 @@ impl Content {
                 analysis_plan: plan,
                 training_needs: needs,
                 framework,
+                waves,
                 ..NewStudy::default()
             },
             names: ContentNames {
@@ -133,6 +145,7 @@ impl Content {
                 plan: plan_name,
                 needs: needs_name,
                 framework: framework_name,
+                waves: waves_name,
             },
             any_built_in,
         })

@@ -623,6 +623,7 @@ pub fn library_content(content: super::content::Content) -> skafada_web::Content
         analysis_plan: study.analysis_plan,
         training_needs: study.training_needs,
         framework: study.framework,
+        waves: study.waves,
     }
 }
 

@@ -96,7 +96,7 @@ fn study_create_records_the_digests_of_its_files_and_show_notices_a_change() {
     assert!(shown.status.success(), "{}", stderr(&shown));
     assert_eq!(
         stdout(&shown).matches("as created").count(),
-        6,
+        7,
         "{}",
         stdout(&shown)
     );

@@ -1,14 +1,13 @@
 //! Migration 5 rewrites an existing database's certificates: each keeps its code, loses
 //! its respondent and keeps only the month of its date; the respondent keeps a flag; and
 //! (on SQLite, whose file the test can read) the old rows are gone from the file's bytes.
+//! A study made before linking keys existed gets one on first use, and keeps it.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
 
 use skafada_store::{Store, random_token};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// The first four migrations of a backend's folder, exactly as the store runs them (same
 /// versions, names and text, so the same checksums).
@@ -109,6 +108,8 @@ async fn migrated(url: &str, respondent: &str, other: &str) -> Store {
     assert_eq!(record.learning_minutes, 85);
     assert!(store.has_certificate(respondent).await.unwrap());
     assert!(!store.has_certificate(other).await.unwrap());
+    let key = store.linking_key("s").await.unwrap();
+    assert_eq!(store.linking_key("s").await.unwrap(), key);
     let progress = store.study_progress("s").await.unwrap();
     assert_eq!(progress.iter().filter(|p| p.certificate).count(), 1);
     store
@@ -137,31 +138,11 @@ async fn existing_certificates_are_rewritten_without_their_respondent_or_day_on_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_certificates_are_rewritten_without_their_respondent_or_day_on_postgres() {
-    sqlx::any::install_default_drivers();
-    let required = std::env::var("SKAFADA_TEST_POSTGRES").is_ok_and(|v| v == "required");
-    let admin = match sqlx::AnyPool::connect(PG_ADMIN).await {
-        Ok(pool) => pool,
-        Err(error) if !required => {
-            eprintln!(
-                "skipped: PostgreSQL not reachable ({error}); \
-                 set SKAFADA_TEST_POSTGRES=required to fail"
-            );
-            return;
-        }
-        Err(error) => panic!("PostgreSQL is required but not reachable: {error}"),
+    let Some(database) = crate::PostgresDatabase::create("migration").await else {
+        return;
     };
-    let name = format!("skafada_migration_{}", random_token().unwrap());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-    let (respondent, other) = old_database(&url, true).await;
-    let store = migrated(&url, &respondent, &other).await;
+    let (respondent, other) = old_database(&database.url, true).await;
+    let store = migrated(&database.url, &respondent, &other).await;
     store.close().await;
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
+    database.drop().await;
 }

@@ -27,8 +27,7 @@ fn declared_version(content: &StudyContent, part: ContentPart) -> Option<String>
                 .ok()
                 .and_then(|plan| plan.version)
         }
-        ContentPart::TrainingNeeds => None,
-        ContentPart::Framework => None,
+        ContentPart::TrainingNeeds | ContentPart::Framework | ContentPart::Waves => None,
     }
     .filter(|version| !version.trim().is_empty())
 }
@@ -66,10 +65,13 @@ pub(crate) async fn page(
         .into_iter()
         .filter(|part| {
             // A study made before plans were stored uses the server's built-in plan, which
-            // is not the study's to show.
+            // is not the study's to show; a study without follow-up waves has none to show.
             !matches!(
                 part,
-                ContentPart::Plan | ContentPart::TrainingNeeds | ContentPart::Framework
+                ContentPart::Plan
+                    | ContentPart::TrainingNeeds
+                    | ContentPart::Framework
+                    | ContentPart::Waves
             ) || !study.content_text(*part).unwrap_or_default().is_empty()
         })
         .map(|part| ContentRow {

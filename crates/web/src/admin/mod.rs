@@ -81,6 +81,8 @@ pub struct ContentSet {
     pub training_needs: String,
     /// The case-study framework, as TOML source.
     pub framework: String,
+    /// The follow-up waves and linking code, as TOML source; empty for none.
+    pub waves: String,
 }
 
 /// The case studies' routes (research roles only; 404 for LA contacts).

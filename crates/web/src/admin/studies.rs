@@ -306,6 +306,7 @@ pub(crate) async fn create(
                 analysis_plan: set.analysis_plan.clone(),
                 training_needs: set.training_needs.clone(),
                 framework: set.framework.clone(),
+                waves: set.waves.clone(),
                 ..NewStudy::default()
             })
         } else {
@@ -319,6 +320,7 @@ pub(crate) async fn create(
                 analysis_plan: study.analysis_plan.clone(),
                 training_needs: study.training_needs.clone(),
                 framework: study.framework.clone(),
+                waves: study.waves.clone(),
                 ..NewStudy::default()
             })
         }
@@ -416,7 +418,7 @@ pub(crate) async fn save_settings(
 }
 
 /// The file inputs of a new study from files: id, label, hint, accepted types.
-const FILE_INPUTS: [(&str, &str, &str, &str); 6] = [
+const FILE_INPUTS: [(&str, &str, &str, &str); 7] = [
     (
         "pre-survey",
         "Pre-training survey",
@@ -451,6 +453,12 @@ const FILE_INPUTS: [(&str, &str, &str, &str); 6] = [
         "framework",
         "Case-study framework (optional)",
         "The framework file (TOML) for the interviews. If you leave this empty, the study uses the SKAFADA case-study framework",
+        ".toml,text/plain",
+    ),
+    (
+        "waves",
+        "Follow-up waves and linking code (optional)",
+        "The study file (TOML) with the linking code's questions and the follow-up waves. If you leave this empty, the study uses the SKAFADA three-month follow-up",
         ".toml,text/plain",
     ),
 ];
@@ -583,6 +591,7 @@ pub(crate) async fn create_from_files(
                         "post-survey" => (&mut study.post_instrument, &mut names.post),
                         "plan" => (&mut study.analysis_plan, &mut names.plan),
                         "framework" => (&mut study.framework, &mut names.framework),
+                        "waves" => (&mut study.waves, &mut names.waves),
                         _ => (&mut study.training_needs, &mut names.needs),
                     };
                     *slot = text;
@@ -599,6 +608,7 @@ pub(crate) async fn create_from_files(
                     match id {
                         "plan" => study.analysis_plan.clone_from(&set.analysis_plan),
                         "framework" => study.framework.clone_from(&set.framework),
+                        "waves" => study.waves.clone_from(&set.waves),
                         _ => study.training_needs.clone_from(&set.training_needs),
                     }
                 }
@@ -619,6 +629,7 @@ pub(crate) async fn create_from_files(
                 "module" => &names.module,
                 "plan" => &names.plan,
                 "framework" => &names.framework,
+                "waves" => &names.waves,
                 _ => &names.needs,
             };
             let own: Vec<&String> = problems

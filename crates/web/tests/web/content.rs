@@ -282,6 +282,29 @@ async fn uploaded_files_with_problems_are_refused_with_file_line_and_column(app:
         "{}",
         unmapped.body
     );
+    // A follow-up wave named like the survey after the training.
+    let waves = include_str!("../../../../waves/skafada.toml").replacen(
+        "id = \"follow-up-3m\"",
+        "id = \"post\"",
+        1,
+    );
+    let misnamed = upload(
+        &admin,
+        "Misnamed wave",
+        &[
+            Part::File("pre-survey", "skafada-pre.toml", PRE.as_bytes()),
+            Part::File("post-survey", "skafada-post.toml", POST.as_bytes()),
+            Part::File("waves", "our-waves.toml", waves.as_bytes()),
+        ],
+    )
+    .await;
+    assert!(
+        misnamed.body.contains(
+            "our-waves.toml: follow-up wave id `post` must be lower-case letters, digits and hyphens"
+        ),
+        "{}",
+        misnamed.body
+    );
     // A post-training survey without its pre-training twin, and a missing file.
     let missing = upload(
         &admin,

@@ -102,6 +102,7 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
         analysis_plan: include_str!("../../../../plans/skafada.toml").to_owned(),
         training_needs: include_str!("../../../../plans/skafada-training-needs.toml").to_owned(),
         framework: include_str!("../../../../frameworks/skafada.toml").to_owned(),
+        waves: include_str!("../../../../waves/skafada.toml").to_owned(),
         synthetic: false,
     }
 }
@@ -243,6 +244,7 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
         analysis_plan: library.analysis_plan,
         training_needs: library.training_needs,
         framework: library.framework,
+        waves: library.waves,
     }];
     let served = store.clone();
     tokio::spawn(async move { skafada_web::serve(listener, served, config).await });
