@@ -86,6 +86,9 @@ async function consentAndPreSurvey (page, link) {
   await continueButton(page)
   const code = (await page.locator('#resume-code').textContent()).trim()
   await click(page, page.getByRole('button', { name: 'Continue' }))
+  // The linking code is optional: skipped here.
+  assert.equal(path(page), '/link-code')
+  await click(page, page.getByRole('link', { name: 'Skip making a code' }))
   for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
     if (await page.locator('input[name="works-for-la"]').count() > 0) {
       await page.locator('input[name="works-for-la"][value="1"]').check()

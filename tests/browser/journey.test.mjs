@@ -93,6 +93,15 @@ async function journey ({ width, height, javaScript, label }) {
     await axe(page, `${label} resume code`)
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
 
+    // The optional linking code: each question has a label and an 'I don't know' box.
+    assert.equal(path(page), '/link-code')
+    await axe(page, `${label} linking code`)
+    await page.getByLabel("The first two letters of your mother's first name", { exact: true }).fill('Margaret')
+    await page.getByLabel('The month you were born', { exact: true }).fill('March')
+    await page.getByLabel('The first letter of the town or city you were born in', { exact: true }).fill('York')
+    await page.locator('#link-house-number-dont-know').check()
+    await continueButton(page)
+
     // The pre-training survey, with routing and a validation error on the way.
     for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
       await axe(page, `${label} ${path(page)}`)

@@ -27,6 +27,7 @@ mod content;
 mod date;
 mod exports;
 mod import;
+mod linking;
 mod management;
 mod monitoring;
 mod retention;
@@ -512,7 +513,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 10] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 11] = [
     (
         1,
         "initial",
@@ -572,6 +573,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 10] = [
         "follow_up_waves",
         include_str!("../migrations/sqlite/0010_follow_up_waves.sql"),
         include_str!("../migrations/postgres/0010_follow_up_waves.sql"),
+    ),
+    (
+        11,
+        "link_codes",
+        include_str!("../migrations/sqlite/0011_link_codes.sql"),
+        include_str!("../migrations/postgres/0011_link_codes.sql"),
     ),
 ];
 

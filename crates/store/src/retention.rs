@@ -180,6 +180,7 @@ async fn delete_scope(
     );
     let statements = [
         format!("DELETE FROM answers WHERE response_id IN ({responses})"),
+        format!("DELETE FROM link_codes WHERE response_id IN ({responses})"),
         format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM training_sections WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM knowledge_checks WHERE respondent_id IN ({respondents})"),

@@ -374,6 +374,34 @@ pub struct SgicHashes {
     pub leave_one_out: Vec<KeyedHash>,
 }
 
+impl SgicHashes {
+    /// The text stored for a response: the whole code's hash, then each leave-one-out
+    /// hash, as 64 hex digits each, separated by single spaces. [`SgicHashes::decode`]
+    /// reads it back; nothing else writes or splits it.
+    pub fn encode(&self) -> String {
+        std::iter::once(&self.full)
+            .chain(&self.leave_one_out)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Reads what [`SgicHashes::encode`] wrote.
+    ///
+    /// # Errors
+    /// [`KeyedHashParseError`](crate::KeyedHashParseError) when a part is not 64
+    /// lower-case hex digits, or the text is empty.
+    pub fn decode(text: &str) -> Result<Self, crate::KeyedHashParseError> {
+        let mut parts = text.split(' ').map(str::parse::<KeyedHash>);
+        let full = parts.next().ok_or(crate::KeyedHashParseError)??;
+        let leave_one_out = parts.collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            full,
+            leave_one_out,
+        })
+    }
+}
+
 /// Typed answers that mean "I don't know" (compared after lower-casing, with
 /// curly apostrophes straightened and surrounding spaces and full stops dropped).
 const DONT_KNOW_PHRASES: &[&str] = &[
@@ -858,6 +886,26 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn stored_hashes_read_back_as_they_were_written(
+            full in proptest::array::uniform32(any::<u8>()),
+            others in proptest::collection::vec(proptest::array::uniform32(any::<u8>()), 0..6),
+        ) {
+            let hex = |bytes: [u8; 32]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+            let hashes = SgicHashes {
+                full: hex(full).parse().unwrap(),
+                leave_one_out: others.into_iter().map(|b| hex(b).parse().unwrap()).collect(),
+            };
+            prop_assert_eq!(SgicHashes::decode(&hashes.encode()), Ok(hashes));
+        }
+
+        #[test]
+        fn stored_hash_text_is_read_only_when_it_is_what_encode_writes(text in "[0-9a-f ]{0,140}") {
+            if let Ok(hashes) = SgicHashes::decode(&text) {
+                prop_assert_eq!(hashes.encode(), text);
+            }
+        }
+
         #[test]
         fn any_study_file_text_is_parsed_or_refused_with_a_message(text in "\\PC{0,200}") {
             if let Err(e) = SgicSpec::parse(&text) {

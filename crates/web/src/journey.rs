@@ -349,7 +349,12 @@ pub(crate) async fn consent(
         Some(code) => Ok(render(&CodePage {
             layout: journey.layout("Your resume code"),
             code: code.display(),
-            next: step_url(Phase::Pre, &next),
+            // A study with follow-up waves offers to make a linking code first.
+            next: if journey.content.waves.is_some() {
+                "/link-code".to_owned()
+            } else {
+                step_url(Phase::Pre, &next)
+            },
         })),
         None => Ok(see_other("/continue")),
     }

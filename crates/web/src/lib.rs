@@ -28,6 +28,7 @@ mod error;
 mod form;
 mod group;
 mod journey;
+mod linking;
 mod mail;
 mod module_zip;
 mod services;
@@ -151,6 +152,7 @@ pub fn router(store: Store, config: Config) -> Router {
             get(journey::consent_page).post(journey::consent),
         )
         .route("/continue", get(journey::continue_journey))
+        .route("/link-code", get(linking::page).post(linking::make))
         .route("/save", get(journey::save_page).post(journey::new_code))
         .route("/resume", get(journey::resume_page).post(journey::resume))
         .route("/exit", get(journey::exit))

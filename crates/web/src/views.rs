@@ -479,3 +479,25 @@ pub(crate) fn long_date(iso: &str) -> String {
         _ => iso.to_owned(),
     }
 }
+
+/// One question of the linking code page.
+pub(crate) struct CodeQuestion {
+    /// The field's name: the question's id.
+    pub(crate) name: String,
+    /// The input's id (`link-` and the question's id).
+    pub(crate) input_id: String,
+    pub(crate) text: String,
+    pub(crate) hint: Option<String>,
+}
+
+/// The optional page that makes a linking code from the respondent's answers.
+#[derive(Template)]
+#[template(path = "link_code.html")]
+pub(crate) struct LinkCodePage {
+    pub(crate) layout: Layout,
+    /// When the respondent will be asked again, e.g. "in about 3 months".
+    pub(crate) when: Option<String>,
+    pub(crate) questions: Vec<CodeQuestion>,
+    /// Where "Skip making a code" goes.
+    pub(crate) skip: String,
+}

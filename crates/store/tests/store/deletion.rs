@@ -63,7 +63,8 @@ fn study(retain_until: &str) -> NewStudy {
 }
 
 /// Three respondents at the site answer with unique markers in free text and in the
-/// personal-experience answer, before and after the training; returns the markers.
+/// personal-experience answer, before and after the training, and make a linking code
+/// (a marker in place of its hashes); returns the markers.
 async fn answer_with_markers(store: &Store, site: &Site) -> Vec<String> {
     let mut markers = Vec::new();
     for _ in 0..3 {
@@ -113,7 +114,21 @@ async fn answer_with_markers(store: &Store, site: &Site) -> Vec<String> {
             )
             .await
             .unwrap();
-        markers.extend([free, experience, later]);
+        let code = format!("LINKCODEMARKER{}", random_token().unwrap());
+        assert!(
+            store
+                .save_link_code(&consented.respondent_id, Phase::Pre, &code)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .link_code(&consented.respondent_id, Phase::Pre)
+                .await
+                .unwrap(),
+            Some(code.clone())
+        );
+        markers.extend([free, experience, later, code]);
     }
     markers
 }

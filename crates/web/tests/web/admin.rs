@@ -917,6 +917,28 @@ on_both!(deleting_a_sites_data_asks_first_and_leaves_only_a_tombstone);
 
 async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app: &TestApp) {
     app.consent().await;
+    let made = app
+        .post(
+            "/link-code",
+            &[
+                ("mother-name", "Ann"),
+                ("birth-month", "5"),
+                ("birth-town", "Leeds"),
+                ("house-number", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(made.location(), "/continue");
+    let respondent = app.store.study_responses(&app.study_id).await.unwrap()[0]
+        .respondent_id
+        .clone();
+    assert!(
+        app.store
+            .link_code(&respondent, skafada_store::Phase::Pre)
+            .await
+            .unwrap()
+            .is_some()
+    );
     app.finish_pre().await;
     app.finish_training().await;
     // The study's date is 2099-12-31: nothing happens before it.
@@ -959,6 +981,14 @@ async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app
             .await
             .unwrap()
             .is_empty()
+    );
+    assert_eq!(
+        app.store
+            .link_code(&respondent, skafada_store::Phase::Pre)
+            .await
+            .unwrap(),
+        None,
+        "the linking code goes with the response"
     );
     assert!(
         app.store.study(&app.study_id).await.unwrap().is_some(),

@@ -436,6 +436,12 @@ impl TestApp {
     /// Starts from the link of the site with this link token and consents; returns the
     /// resume code.
     pub async fn consent_at(&self, token: &str) -> String {
+        self.consent_page_at(token).await.resume_code()
+    }
+
+    /// Starts from the link of the site with this link token and consents; returns the
+    /// page that shows the resume code.
+    pub async fn consent_page_at(&self, token: &str) -> Page {
         let started = self.post(&format!("/s/{token}"), &[]).await;
         assert_eq!(started.location(), "/consent");
         let statements = [
@@ -449,7 +455,7 @@ impl TestApp {
         let form: Vec<(&str, &str)> = statements.iter().map(|s| (*s, "1")).collect();
         let page = self.post("/consent", &form).await;
         assert_eq!(page.status, 200, "{}", page.body);
-        page.resume_code()
+        page
     }
 
     /// The path the journey continues at.

@@ -12,6 +12,7 @@ mod helpers;
 mod instances;
 mod intruder;
 mod journey;
+mod linking;
 mod manage;
 mod modules;
 mod safety;
