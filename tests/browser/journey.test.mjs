@@ -99,6 +99,11 @@ async function journey ({ width, height, javaScript, label }) {
     await page.getByLabel("The first two letters of your mother's first name", { exact: true }).fill('Margaret')
     await page.getByLabel('The month you were born', { exact: true }).fill('March')
     await page.getByLabel('The first letter of the town or city you were born in', { exact: true }).fill('York')
+    // The house number left blank without 'I don't know': the page again, as typed.
+    await continueButton(page)
+    assert.match(await page.title(), /^Error: /)
+    await axe(page, `${label} linking code error`)
+    assert.equal(await page.getByLabel('The month you were born', { exact: true }).inputValue(), 'March')
     await page.locator('#link-house-number-dont-know').check()
     await continueButton(page)
 

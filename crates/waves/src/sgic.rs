@@ -415,17 +415,28 @@ const DONT_KNOW_PHRASES: &[&str] = &[
     "prefer not to say",
 ];
 
+/// A typed answer as it is compared with the phrases that mean "I don't know".
+fn phrase(text: &str) -> String {
+    text.trim()
+        .trim_matches('.')
+        .trim()
+        .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}'], "'")
+}
+
+/// Whether a typed answer is a phrase meaning "I don't know" ("don't know", "not sure",
+/// "n/a", ...), as [`normalise`] reads it. A page can then tell such an answer from one
+/// that has nothing usable for its question, which it may ask the respondent to correct.
+pub fn means_dont_know(text: &str) -> bool {
+    DONT_KNOW_PHRASES.contains(&phrase(text).as_str())
+}
+
 /// Normalises one answer for its question (see [`QuestionKind`]).
 pub fn normalise(question: &Question, answer: &Answer) -> Component {
     let Answer::Text(text) = answer else {
         return Component::DontKnow;
     };
-    let phrase = text
-        .trim()
-        .trim_matches('.')
-        .trim()
-        .to_lowercase()
-        .replace(['\u{2019}', '\u{2018}'], "'");
+    let phrase = phrase(text);
     if DONT_KNOW_PHRASES.contains(&phrase.as_str()) {
         return Component::DontKnow;
     }
@@ -883,6 +894,16 @@ mod tests {
         v.iter()
             .map(|(site, h)| LinkRecord { site, hashes: h })
             .collect()
+    }
+
+    #[test]
+    fn typed_phrases_for_dont_know_are_recognised_and_other_text_is_not() {
+        for typed in ["Don’t know.", " not sure ", "N/A", "prefer not to say"] {
+            assert!(means_dont_know(typed), "{typed}");
+        }
+        for typed in ["", "NA", "Margaret", "dk"] {
+            assert!(!means_dont_know(typed), "{typed}");
+        }
     }
 
     proptest! {

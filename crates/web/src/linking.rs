@@ -13,13 +13,15 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use skafada_store::{Phase, Response as StoredResponse};
 use skafada_waves::Secret;
-use skafada_waves::sgic::{Answer, CodeError, SgicSpec};
+use skafada_waves::sgic::{
+    Answer, CodeError, Component, Question, QuestionKind, SgicSpec, means_dont_know, normalise,
+};
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::form::FormData;
 use crate::journey::{Journey, journey, next_step, see_other};
-use crate::views::{CodeQuestion, LinkCodePage, MessagePage, render};
+use crate::views::{CodeQuestion, ErrorLink, LinkCodePage, MessagePage, render};
 
 /// Where the link code page goes on to: the respondent's furthest step.
 const NEXT: &str = "/continue";
@@ -51,6 +53,87 @@ fn spec(journey: &Journey) -> Result<&SgicSpec, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// One question's answer as posted.
+struct Typed {
+    text: String,
+    dont_know: bool,
+}
+
+/// The page, with the answers as typed and their problems when it is shown again.
+fn view(
+    journey: &Journey,
+    spec: &SgicSpec,
+    typed: &[Typed],
+    errors: Vec<Option<String>>,
+) -> Response {
+    let when = journey
+        .content
+        .waves
+        .as_ref()
+        .and_then(|waves| waves.waves.first())
+        .map(|wave| match wave.opens_after_days.saturating_add(15) / 30 {
+            0 => "in a few weeks".to_owned(),
+            1 => "in about a month".to_owned(),
+            n => format!("in about {n} months"),
+        });
+    let questions: Vec<CodeQuestion> = spec
+        .questions()
+        .iter()
+        .enumerate()
+        .map(|(i, q)| CodeQuestion {
+            name: q.id.clone(),
+            input_id: format!("link-{}", q.id),
+            text: q.text.clone(),
+            hint: q.hint.clone(),
+            value: typed.get(i).map(|t| t.text.clone()).unwrap_or_default(),
+            dont_know: typed.get(i).is_some_and(|t| t.dont_know),
+            error: errors.get(i).cloned().flatten(),
+        })
+        .collect();
+    let summary: Vec<ErrorLink> = questions
+        .iter()
+        .filter_map(|q| {
+            q.error.as_ref().map(|message| ErrorLink {
+                href: format!("#{}", q.input_id),
+                message: message.clone(),
+            })
+        })
+        .collect();
+    render(&LinkCodePage {
+        layout: journey
+            .layout("Make a code to link your answers later")
+            .with_error(!summary.is_empty()),
+        when,
+        questions,
+        errors: summary,
+        skip: NEXT.to_owned(),
+    })
+}
+
+/// What is wrong with one answer, if anything: a blank answer needs "I don't know"
+/// selected, and a typed one must have something the question can use.
+fn problem(question: &Question, typed: &Typed) -> Option<String> {
+    if typed.dont_know || means_dont_know(&typed.text) {
+        return None;
+    }
+    let mut chars = question.text.chars();
+    let lower = chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect::<String>())
+        .unwrap_or_default();
+    if typed.text.trim().is_empty() {
+        return Some(format!("Enter {lower} or select ‘I don’t know’"));
+    }
+    if normalise(question, &Answer::Text(typed.text.clone())) != Component::DontKnow {
+        return None;
+    }
+    Some(match question.kind {
+        QuestionKind::Letters => format!("{} must include a letter", question.text),
+        QuestionKind::Digits => format!("{} must include a number", question.text),
+        QuestionKind::Month => format!("Enter {lower} as a number from 1 to 12 or its name"),
+    })
+}
+
 /// `GET /link-code`.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn page(
@@ -61,40 +144,13 @@ pub(crate) async fn page(
         Ok(found) => found,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let when = journey
-        .content
-        .waves
-        .as_ref()
-        .and_then(|waves| waves.waves.first())
-        .map(|wave| {
-            let months = wave.opens_after_days.saturating_add(15) / 30;
-            match months {
-                0 => "in a few weeks".to_owned(),
-                1 => "in about a month".to_owned(),
-                n => format!("in about {n} months"),
-            }
-        });
-    let questions = spec(&journey)?
-        .questions()
-        .iter()
-        .map(|q| CodeQuestion {
-            name: q.id.clone(),
-            input_id: format!("link-{}", q.id),
-            text: q.text.clone(),
-            hint: q.hint.clone(),
-        })
-        .collect();
-    Ok(render(&LinkCodePage {
-        layout: journey.layout("Make a code to link your answers later"),
-        when,
-        questions,
-        skip: NEXT.to_owned(),
-    }))
+    Ok(view(&journey, spec(&journey)?, &[], Vec::new()))
 }
 
 /// `POST /link-code`: makes the code, stores its keyed hashes with the pre-training
 /// response and carries on; with too few known answers, says the answers will not be
-/// linked and carries on unlinked.
+/// linked and carries on unlinked. A blank answer without "I don't know", or one with
+/// nothing the question can use, shows the page again with the answers as typed.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn make(
     State(state): State<AppState>,
@@ -107,14 +163,30 @@ pub(crate) async fn make(
         Err(elsewhere) => return Ok(elsewhere),
     };
     let spec = spec(&journey)?;
-    let answers: Vec<Answer> = spec
+    let typed: Vec<Typed> = spec
         .questions()
         .iter()
-        .map(|q| {
-            if form.text(&format!("{}-dont-know", q.id)).as_deref() == Some("1") {
+        .map(|q| Typed {
+            text: form.text(&q.id).unwrap_or_default(),
+            dont_know: form.text(&format!("{}-dont-know", q.id)).as_deref() == Some("1"),
+        })
+        .collect();
+    let problems: Vec<Option<String>> = spec
+        .questions()
+        .iter()
+        .zip(&typed)
+        .map(|(q, t)| problem(q, t))
+        .collect();
+    if problems.iter().any(Option::is_some) {
+        return Ok(view(&journey, spec, &typed, problems));
+    }
+    let answers: Vec<Answer> = typed
+        .into_iter()
+        .map(|t| {
+            if t.dont_know {
                 Answer::DontKnow
             } else {
-                Answer::Text(form.text(&q.id).unwrap_or_default())
+                Answer::Text(t.text)
             }
         })
         .collect();

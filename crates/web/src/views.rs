@@ -488,6 +488,10 @@ pub(crate) struct CodeQuestion {
     pub(crate) input_id: String,
     pub(crate) text: String,
     pub(crate) hint: Option<String>,
+    /// The answer as typed, when the page is shown again with a problem.
+    pub(crate) value: String,
+    pub(crate) dont_know: bool,
+    pub(crate) error: Option<String>,
 }
 
 /// The optional page that makes a linking code from the respondent's answers.
@@ -498,6 +502,7 @@ pub(crate) struct LinkCodePage {
     /// When the respondent will be asked again, e.g. "in about 3 months".
     pub(crate) when: Option<String>,
     pub(crate) questions: Vec<CodeQuestion>,
+    pub(crate) errors: Vec<ErrorLink>,
     /// Where "Skip making a code" goes.
     pub(crate) skip: String,
 }

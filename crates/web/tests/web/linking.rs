@@ -123,7 +123,7 @@ async fn a_code_with_too_few_known_answers_is_not_made_and_the_respondent_contin
                 ("mother-name", "Margaret"),
                 ("birth-month-dont-know", "1"),
                 ("birth-town", "don't know"),
-                ("house-number", ""),
+                ("house-number-dont-know", "1"),
             ],
         )
         .await;
@@ -151,3 +151,48 @@ async fn the_code_page_follows_the_resume_code_and_once_the_survey_is_submitted_
     assert_eq!(gone.location(), app.current().await);
 }
 on_both!(the_code_page_follows_the_resume_code_and_once_the_survey_is_submitted_is_gone);
+
+async fn a_blank_or_unusable_answer_shows_the_page_again_with_the_answers_as_typed(app: &TestApp) {
+    app.consent().await;
+    let again = app
+        .post(
+            "/link-code",
+            &[
+                ("mother-name", "12"),
+                ("birth-month", "Smarch"),
+                ("birth-town", "York"),
+                ("house-number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.title().starts_with("Error: "), "{}", again.title());
+    assert!(again.body.contains("There is a problem"));
+    for (href, message) in [
+        (
+            "#link-mother-name",
+            "The first two letters of your mother&#39;s first name must include a letter",
+        ),
+        (
+            "#link-birth-month",
+            "Enter the month you were born as a number from 1 to 12 or its name",
+        ),
+        (
+            "#link-house-number",
+            "Enter the last digit of your house number or select ‘I don’t know’",
+        ),
+    ] {
+        assert!(
+            again
+                .body
+                .contains(&format!("<a href=\"{href}\">{message}</a>")),
+            "{message}: {}",
+            again.body
+        );
+    }
+    assert!(again.body.contains("value=\"Smarch\""));
+    assert!(again.body.contains("value=\"York\""));
+    let id = respondent(app).await;
+    assert_eq!(app.store.link_code(&id, Phase::Pre).await.unwrap(), None);
+}
+on_both!(a_blank_or_unusable_answer_shows_the_page_again_with_the_answers_as_typed);
