@@ -110,8 +110,9 @@ async function studyFromFiles (page, axe) {
   assert.equal(await page.locator('h1').innerText(), 'Surveys, module and plans')
   const digest = createHash('sha256').update(readFileSync(pre)).digest('hex')
   assert.equal(await page.locator('code[data-part="Pre-training survey"]').innerText(), digest)
-  assert.equal(await page.locator('tbody tr').count(), 6)
+  assert.equal(await page.locator('tbody tr').count(), 7)
   assert.equal(await page.getByRole('link', { name: 'analysis-plan.toml (Analysis plan)' }).count(), 1)
+  assert.equal(await page.getByRole('link', { name: 'follow-up-waves.toml (Waves and linking code)' }).count(), 1)
   await axe(page, 'study content')
 }
 
@@ -205,7 +206,7 @@ async function laContact (page, base, axe, phone) {
   await axe(page, 'LA messages')
   await page.goBack()
   await follow(page, 'See and download the surveys, training module and plans this study was made from')
-  assert.equal(await page.locator('tbody tr').count(), 6)
+  assert.equal(await page.locator('tbody tr').count(), 7)
   await axe(page, 'LA study content')
   if (phone) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
