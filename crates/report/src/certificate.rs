@@ -22,6 +22,9 @@ use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::geom::Rect;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
 
 use crate::ReportError;
 use crate::charts::{Anchor, Color, GRID, Mark, SECONDARY, TEXT};
@@ -553,8 +556,29 @@ pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportEr
         .ok_or_else(|| ReportError::Pdf("invalid page size".into()))?;
     let mut page = document.start_page_with(settings);
     let mut surface = page.surface();
+    // Tagged for screen readers: the title is the heading, each other line of text a
+    // paragraph, in the order they are set; the frame and rules are artifacts.
+    let mut tree = TagTree::new().with_lang(Some("en-GB".to_owned()));
     for mark in &laid_out.marks {
+        let Mark::Text { text, .. } = mark else {
+            surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                ArtifactType::Other,
+            )));
+            draw_mark(&mut surface, &fonts, mark);
+            surface.end_tagged();
+            continue;
+        };
+        let part = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
         draw_mark(&mut surface, &fonts, mark);
+        surface.end_tagged();
+        let tag: TagKind = if text == TITLE {
+            Tag::Hn(std::num::NonZeroU16::MIN, Some(TITLE.to_owned())).into()
+        } else {
+            Tag::P.into()
+        };
+        let mut group = TagGroup::new(tag);
+        group.push(part);
+        tree.push(group);
     }
     surface.finish();
     if let Some(((x, y, width, height), url)) = laid_out.link
@@ -566,6 +590,7 @@ pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportEr
         ));
     }
     page.finish();
+    document.set_tag_tree(tree);
     document.set_metadata(
         Metadata::new()
             .title(format!("CPD certificate: {}", details.module_title))

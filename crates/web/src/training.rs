@@ -592,7 +592,7 @@ fn name_message(error: &NameError) -> String {
         NameError::TooLong { max } => format!("Name must be {max} characters or fewer"),
         NameError::Unsupported(characters) => format!(
             "Your name has characters the certificate cannot print ({}). Enter your name \
-             using letters from the Latin, Greek or Cyrillic alphabets",
+             using letters from the Latin, Greek, Cyrillic, Hebrew or Arabic alphabets",
             characters
                 .iter()
                 .map(|&c| shown(c))
