@@ -213,20 +213,15 @@ pub struct CertificateDetails {
     pub verify_url: String,
 }
 
-/// The learning time in words: "85 minutes, 1 hour 25 minutes", "45 minutes",
-/// "120 minutes, 2 hours".
+/// The learning time in words, stated once: "45 minutes", "1 hour 25 minutes", "2 hours".
 pub fn learning_time(minutes: i64) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    let mut text = plural(minutes, "minute");
-    if minutes >= 60 {
-        text.push_str(", ");
-        text.push_str(&plural(minutes / 60, "hour"));
-        if minutes % 60 != 0 {
-            text.push(' ');
-            text.push_str(&plural(minutes % 60, "minute"));
-        }
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    match (hours, rest) {
+        (h, _) if h <= 0 => plural(minutes, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
     }
-    text
 }
 
 /// The laid-out certificate: what to draw, and the link to the verification page.
@@ -631,11 +626,11 @@ mod tests {
     }
 
     #[test]
-    fn learning_time_gives_minutes_then_hours_and_minutes() {
+    fn learning_time_is_stated_once_in_hours_and_minutes() {
         assert_eq!(learning_time(1), "1 minute");
         assert_eq!(learning_time(45), "45 minutes");
-        assert_eq!(learning_time(61), "61 minutes, 1 hour 1 minute");
-        assert_eq!(learning_time(85), "85 minutes, 1 hour 25 minutes");
-        assert_eq!(learning_time(120), "120 minutes, 2 hours");
+        assert_eq!(learning_time(61), "1 hour 1 minute");
+        assert_eq!(learning_time(85), "1 hour 25 minutes");
+        assert_eq!(learning_time(120), "2 hours");
     }
 }

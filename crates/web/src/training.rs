@@ -98,7 +98,7 @@ pub(crate) async fn contents(
         layout: journey.layout("Training"),
         title: module.manifest.title.clone(),
         summary: module.manifest.summary.clone(),
-        minutes: module.estimate().total_minutes(),
+        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
         completed: sections.iter().filter(|s| s.done).count(),
         next: sections.iter().find(|s| !s.done).map(|s| s.id.clone()),
         finished: training_complete(module, &progress),
@@ -504,7 +504,7 @@ fn certificate_view(
     CertificatePage {
         layout: journey.layout("Certificate").with_error(error.is_some()),
         module_title: module.manifest.title.clone(),
-        minutes: i64::from(module.certificate_minutes()),
+        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
         verify_url: format!("{}/verify", state.config.public_url),
         downloaded,
         name,
@@ -706,7 +706,7 @@ pub(crate) async fn verify(
                     completed: completed(&record)?.to_string(),
                     code: record.code,
                     module_title: record.module_title,
-                    minutes: record.learning_minutes,
+                    time: skafada_report::learning_time(record.learning_minutes),
                 })
             })
             .transpose()?,

@@ -159,7 +159,8 @@ pub(crate) struct StartPage {
     pub(crate) site_name: String,
     pub(crate) token: String,
     pub(crate) survey_minutes: u32,
-    pub(crate) training_minutes: u32,
+    /// The module's learning time in words, as the certificate states it.
+    pub(crate) training_time: String,
     pub(crate) closes_on: String,
     /// Who sees what (`confidentiality::who_sees_what`).
     pub(crate) who_sees: Vec<String>,
@@ -331,7 +332,8 @@ pub(crate) struct TrainingPage {
     pub(crate) layout: Layout,
     pub(crate) title: String,
     pub(crate) summary: String,
-    pub(crate) minutes: u32,
+    /// The module's learning time in words, as the certificate states it.
+    pub(crate) time: String,
     pub(crate) sections: Vec<SectionLink>,
     pub(crate) completed: usize,
     pub(crate) next: Option<String>,
@@ -416,7 +418,8 @@ pub(crate) struct SectionPage {
 pub(crate) struct CertificatePage {
     pub(crate) layout: Layout,
     pub(crate) module_title: String,
-    pub(crate) minutes: i64,
+    /// The learning time the certificate states, in words.
+    pub(crate) time: String,
     pub(crate) verify_url: String,
     /// Whether the respondent has downloaded a certificate before.
     pub(crate) downloaded: bool,
@@ -442,7 +445,8 @@ pub(crate) struct VerifiedView {
     pub(crate) module_title: String,
     /// The month and year of completion, e.g. "December 2026" (never the day).
     pub(crate) completed: String,
-    pub(crate) minutes: i64,
+    /// The learning time the certificate states, in words.
+    pub(crate) time: String,
 }
 
 /// The accessibility statement.

@@ -229,7 +229,7 @@ fn the_certificate_states_the_module_the_month_of_completion_learning_time_and_c
         "Completed",
         "May 2026",
         "Learning time",
-        "85 minutes, 1 hour 25 minutes",
+        "1 hour 25 minutes",
         "Verification code: ABCDE-FGHJK-LMNPQ",
         "Check this certificate at https://survey.example.org/verify",
     ] {
