@@ -76,17 +76,11 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
         by_code(&judgements).with_context(|| args.data.display().to_string())
     }) {
         Ok(codes) => codes,
-        Err(error) => {
-            eprintln!("{error:#}");
-            return Ok(ExitCode::FAILURE);
-        }
+        // Printed by main: a sentence, or a JSON error with --json.
+        Err(error) => return Err(error),
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&AgreementOut { codes })
-                .context("Failed to write the JSON")?
-        );
+        println!("{}", super::to_json(&AgreementOut { codes })?);
     } else {
         println!("code\tkappa\tagreement\tn\tonly first\tonly second");
         for code in codes {
