@@ -72,13 +72,10 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<Judgement>> {
 /// Runs `skafada agreement`: exit 1, with the file and the problem, when the data are not
 /// as documented.
 pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
-    let codes = match read(&args.data).and_then(|judgements| {
+    // An error is printed by main: a sentence, or a JSON error with --json.
+    let codes = read(&args.data).and_then(|judgements| {
         by_code(&judgements).with_context(|| args.data.display().to_string())
-    }) {
-        Ok(codes) => codes,
-        // Printed by main: a sentence, or a JSON error with --json.
-        Err(error) => return Err(error),
-    };
+    })?;
     if args.json {
         println!("{}", super::to_json(&AgreementOut { codes })?);
     } else {
