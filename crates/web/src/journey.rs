@@ -45,7 +45,10 @@ impl Journey {
 
     /// The layout for a page of this journey.
     pub(crate) fn layout(&self, title: &str) -> Layout {
-        Layout::journey(title, &self.site.local_services)
+        Layout {
+            can_save: self.respondent_id.is_some(),
+            ..Layout::journey(title, &self.site.local_services)
+        }
     }
 
     /// A survey's opening or closing text as paragraphs, with the study's closing date

@@ -88,9 +88,11 @@ pub(crate) struct Layout {
     pub(crate) title: String,
     /// The page shows validation errors ("Error: " title prefix).
     pub(crate) error: bool,
-    /// The respondent is in a journey: show "save and come back later" and "leave and
-    /// clear this device".
+    /// The respondent is in a journey: show "leave and clear this device".
     pub(crate) in_journey: bool,
+    /// The respondent has agreed to take part, so there is something to save: show "save
+    /// and come back later".
+    pub(crate) can_save: bool,
     /// The national support services.
     pub(crate) national: Vec<ServiceView>,
     /// The site's own support services.
@@ -106,6 +108,7 @@ impl Layout {
             title: title.to_owned(),
             error: false,
             in_journey: false,
+            can_save: false,
             national: services::national(),
             local: Vec::new(),
             back: None,

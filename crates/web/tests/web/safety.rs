@@ -258,3 +258,21 @@ async fn assets_are_served_from_the_binary(app: &TestApp) {
     assert_eq!(app.get("/assets/nope.css").await.status, 404);
 }
 on_both!(assets_are_served_from_the_binary);
+
+async fn save_and_come_back_later_is_offered_only_once_there_is_something_to_save(app: &TestApp) {
+    let start = app.get(&format!("/s/{}", app.token)).await;
+    assert!(
+        !start.body.contains("Save and come back later"),
+        "the start page"
+    );
+    app.post(&format!("/s/{}", app.token), &[]).await;
+    let consent = app.get("/consent").await;
+    assert_eq!(consent.status, 200);
+    assert!(
+        !consent.body.contains("Save and come back later"),
+        "before consent"
+    );
+    assert!(consent.body.contains("/leave"), "leaving is always offered");
+    // After consent it is offered on every page (`answers_are_marked_autocomplete_off`).
+}
+on_both!(save_and_come_back_later_is_offered_only_once_there_is_something_to_save);
