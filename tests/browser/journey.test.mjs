@@ -29,11 +29,11 @@ after(async () => { await browser?.close() })
 
 let nextPort = 18400 + Math.floor(Math.random() * 500)
 
-async function startServer () {
+async function startServer (env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-browser-'))
   const port = nextPort++
   const server = spawn(BIN, ['serve', '--demo', '--database', `sqlite://${join(dir, 'test.sqlite')}`,
-    '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   const links = await new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000)
@@ -234,6 +234,40 @@ test('exit this page clears the session and leaves for a neutral site', async ()
     const back = await context.newPage()
     const response = await back.goto(`${server.base}/consent`)
     assert.equal(response.status(), 403, 'the session is gone')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+})
+
+test('before an idle session ends, a warning offers to stay without leaving the page', async () => {
+  // A one-minute limit, so that the warning comes a few seconds after the page opens.
+  const server = await startServer({ SKAFADA_SESSION_IDLE_MINUTES: '1' })
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
+  const page = await context.newPage()
+  try {
+    await page.goto(server.link)
+    await continueButton(page)
+    for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
+    await continueButton(page)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+    assert.match(await page.locator('#session-timeout').textContent(), /If you do nothing for 1 minute, you will need your resume code to carry on\./)
+    // Something typed but not yet saved stays on the page.
+    const typed = page.locator('main input[type="text"], main input[inputmode="numeric"]').first()
+    assert.ok(await typed.count() > 0, 'the first page has a field to type in')
+    await typed.fill('2015')
+    const warning = page.getByRole('alert').filter({ hasText: 'Soon you will need your resume code' })
+    await warning.waitFor({ state: 'visible', timeout: 15000 })
+    const stay = warning.getByRole('button', { name: 'Stay on this page' })
+    assert.ok(await stay.evaluate(el => el === document.activeElement), 'the button has the focus')
+    const box = await stay.boundingBox()
+    assert.ok(box.height >= 24 && box.width >= 24, 'a 24 px target')
+    await axeCheck(page, 'time-out warning')
+    const kept = page.waitForResponse(r => r.url().endsWith('/session/keep'))
+    await stay.click()
+    assert.equal((await kept).status(), 204)
+    await warning.waitFor({ state: 'hidden' })
+    assert.equal(await typed.inputValue(), '2015', 'nothing typed is lost')
   } finally {
     await context.close()
     server.stop()

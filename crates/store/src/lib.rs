@@ -315,6 +315,8 @@ pub struct Session {
     pub site_id: String,
     /// The respondent, once they have consented or resumed.
     pub respondent_id: Option<String>,
+    /// When it ends unless the respondent does something (Unix seconds).
+    pub expires_at: i64,
 }
 
 /// A respondent, as the journey needs them.
@@ -881,7 +883,8 @@ impl Store {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
+                 sessions.expires_at \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies INDEXED BY studies_window ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
@@ -890,7 +893,8 @@ impl Store {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
+                 sessions.expires_at \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
@@ -906,6 +910,7 @@ impl Store {
             let session = Session {
                 site_id: site.id.clone(),
                 respondent_id: row.try_get(12)?,
+                expires_at: row.try_get(16)?,
             };
             let window = StudyWindow {
                 opens_on: row.try_get(13)?,
@@ -944,11 +949,30 @@ impl Store {
         .transpose()
     }
 
+    /// Moves a live session's end to `lifetime` from now: the respondent is active, so
+    /// the session ends only after `lifetime` without activity.
+    #[tracing::instrument(skip_all)]
+    pub async fn extend_session(&self, token: &str, lifetime: Duration) -> Result<(), StoreError> {
+        let now = unix_now();
+        let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND expires_at >= $3",
+        )
+        .bind(expires)
+        .bind(hash_secret(token))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The live session with this token.
     #[tracing::instrument(skip_all)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT site_id, respondent_id FROM sessions WHERE token_hash = $1 AND expires_at >= $2",
+            "SELECT site_id, respondent_id, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at >= $2",
         )
         .bind(hash_secret(token))
         .bind(unix_now())
@@ -958,6 +982,7 @@ impl Store {
             Ok(Session {
                 site_id: row.try_get(0)?,
                 respondent_id: row.try_get(1)?,
+                expires_at: row.try_get(2)?,
             })
         })
         .transpose()

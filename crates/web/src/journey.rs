@@ -35,6 +35,8 @@ pub(crate) struct Journey {
     pub(crate) respondent_id: Option<String>,
     /// The study's closing date (YYYY-MM-DD).
     pub(crate) closes_on: String,
+    /// How long without activity ends the session.
+    pub(crate) idle: std::time::Duration,
 }
 
 impl Journey {
@@ -47,6 +49,7 @@ impl Journey {
     pub(crate) fn layout(&self, title: &str) -> Layout {
         Layout {
             can_save: self.respondent_id.is_some(),
+            idle_seconds: self.idle.as_secs(),
             ..Layout::journey(title, &self.site.local_services)
         }
     }
@@ -73,6 +76,14 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
     if !window.is_open_on(&today()) {
         return Err(AppError::Closed);
     }
+    // The session ends after a spell without activity, not at a fixed time: a respondent
+    // who is answering keeps it. It is moved on at most once per half its lifetime, so
+    // most requests write nothing.
+    let lifetime = state.config.session_lifetime;
+    let half = i64::try_from(lifetime.as_secs() / 2).unwrap_or(i64::MAX);
+    if session.expires_at.saturating_sub(skafada_store::unix_now()) < half {
+        state.store.extend_session(&token, lifetime).await?;
+    }
     let content = state.studies.get(&state.store, &site.study_id).await?;
     Ok(Journey {
         token,
@@ -80,7 +91,24 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         content,
         respondent_id: session.respondent_id,
         closes_on: window.closes_on,
+        idle: lifetime,
     })
+}
+
+/// `GET /session/keep`: keeps the journey's session, as any page of it does; the
+/// time-out warning asks for it so that the respondent can stay without leaving the page
+/// (and losing what they have typed on it).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn keep_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    journey(&state, &headers).await?;
+    Ok((
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+    )
+        .into_response())
 }
 
 /// A 303 redirect.

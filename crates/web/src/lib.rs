@@ -155,6 +155,7 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/resume", get(journey::resume_page).post(journey::resume))
         .route("/exit", get(journey::exit))
         .route("/leave", post(journey::leave))
+        .route("/session/keep", get(journey::keep_session))
         .route("/accessibility", get(journey::accessibility))
         .route("/verify", get(training::verify))
         .route(

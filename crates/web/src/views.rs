@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use crate::services::{self, ServiceView};
 
 /// The Content-Security-Policy: nothing from other hosts, no inline script or style.
+/// Scripts may call this host only (the time-out warning keeps the session).
 pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self'; font-src 'self'; connect-src 'none'; form-action 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
 /// The Permissions-Policy: every powerful feature the service does not use is denied to
@@ -93,6 +94,8 @@ pub(crate) struct Layout {
     /// The respondent has agreed to take part, so there is something to save: show "save
     /// and come back later".
     pub(crate) can_save: bool,
+    /// How long without activity ends the session, in seconds (0 outside a journey).
+    pub(crate) idle_seconds: u64,
     /// The national support services.
     pub(crate) national: Vec<ServiceView>,
     /// The site's own support services.
@@ -109,6 +112,7 @@ impl Layout {
             error: false,
             in_journey: false,
             can_save: false,
+            idle_seconds: 0,
             national: services::national(),
             local: Vec::new(),
             back: None,
@@ -134,6 +138,13 @@ impl Layout {
     pub(crate) fn with_error(mut self, error: bool) -> Layout {
         self.error = error;
         self
+    }
+}
+
+impl Layout {
+    /// The time without activity that ends the session, in words ("3 hours").
+    pub(crate) fn idle_words(&self) -> String {
+        skafada_report::learning_time(i64::try_from(self.idle_seconds / 60).unwrap_or(i64::MAX))
     }
 }
 

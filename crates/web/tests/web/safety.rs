@@ -276,3 +276,19 @@ async fn save_and_come_back_later_is_offered_only_once_there_is_something_to_sav
     // After consent it is offered on every page (`answers_are_marked_autocomplete_off`).
 }
 on_both!(save_and_come_back_later_is_offered_only_once_there_is_something_to_save);
+
+async fn the_time_limit_is_stated_and_the_warning_can_keep_the_session(app: &TestApp) {
+    let before = app.get("/session/keep").await;
+    assert_eq!(before.status, 403, "no session to keep");
+    app.consent().await;
+    let page = app.get("/survey/pre/page/about-you").await;
+    assert!(
+        page.body
+            .contains("If you do nothing for 3 hours, you will need your resume code to carry on."),
+        "the time limit in words"
+    );
+    assert!(page.body.contains("data-idle-seconds=\"10800\""));
+    let kept = app.get("/session/keep").await;
+    assert_eq!(kept.status, 204);
+}
+on_both!(the_time_limit_is_stated_and_the_warning_can_keep_the_session);
