@@ -37,6 +37,8 @@ pub(crate) struct Journey {
     pub(crate) closes_on: String,
     /// How long without activity ends the session.
     pub(crate) idle: std::time::Duration,
+    /// The session had ended: this request may only save the page it posts.
+    pub(crate) ended: bool,
 }
 
 impl Journey {
@@ -92,6 +94,7 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         respondent_id: session.respondent_id,
         closes_on: window.closes_on,
         idle: lifetime,
+        ended: false,
     })
 }
 
@@ -109,6 +112,51 @@ pub(crate) async fn keep_session(
         [(axum::http::header::CACHE_CONTROL, "no-store")],
     )
         .into_response())
+}
+
+/// The journey of the request's cookie, or of its session that ended within the last day:
+/// for saving a page posted just after the session ended, so that it is not lost.
+pub(crate) async fn journey_or_ended(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Journey, AppError> {
+    match journey(state, headers).await {
+        Err(AppError::NoSession) => {}
+        other => return other,
+    }
+    let token = cookie::token(headers).ok_or(AppError::NoSession)?;
+    let (session, site, window) = state
+        .store
+        .ended_session_with_site(&token)
+        .await?
+        .ok_or(AppError::NoSession)?;
+    if session.respondent_id.is_none() || !window.is_open_on(&today()) {
+        return Err(AppError::NoSession);
+    }
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    Ok(Journey {
+        token,
+        site,
+        content,
+        respondent_id: session.respondent_id,
+        closes_on: window.closes_on,
+        idle: state.config.session_lifetime,
+        ended: true,
+    })
+}
+
+/// `GET /session-ended`: after a page posted once the session had ended was saved.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn session_ended() -> Response {
+    render(&MessagePage {
+        layout: Layout::plain("Your session has ended"),
+        heading: "Your session has ended".to_owned(),
+        paragraphs: vec![
+            "You had not done anything for a while, so your session ended. We saved the page you just sent, with your other answers.".to_owned(),
+            "To protect your answers, carry on with your resume code.".to_owned(),
+        ],
+        link: Some(("/resume".to_owned(), "Continue with a resume code".to_owned())),
+    })
 }
 
 /// A 303 redirect.

@@ -156,6 +156,7 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/exit", get(journey::exit))
         .route("/leave", post(journey::leave))
         .route("/session/keep", get(journey::keep_session))
+        .route("/session-ended", get(journey::session_ended))
         .route("/accessibility", get(journey::accessibility))
         .route("/verify", get(training::verify))
         .route(

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::content::VarKind;
 use crate::error::AppError;
 use crate::form::{self, FormData, PageAnswers};
-use crate::journey::{Journey, journey, next_step, see_other, step_url};
+use crate::journey::{Journey, journey, journey_or_ended, next_step, see_other, step_url};
 use crate::training::training_complete;
 use crate::views::{
     CheckPage, DonePage, ErrorLink, QuestionPage, SummaryRow, SummarySection, paragraphs, render,
@@ -72,8 +72,17 @@ async fn survey_context(
     headers: &HeaderMap,
     phase: &str,
 ) -> Result<Result<SurveyContext, Response>, AppError> {
-    let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
     let journey = journey(state, headers).await?;
+    survey_context_of(state, journey, phase).await
+}
+
+/// As [`survey_context`], for a journey already found.
+async fn survey_context_of(
+    state: &AppState,
+    journey: Journey,
+    phase: &str,
+) -> Result<Result<SurveyContext, Response>, AppError> {
+    let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
     let respondent = journey.respondent()?.to_owned();
     let found = match phase {
         Phase::Pre => {
@@ -266,8 +275,13 @@ pub(crate) async fn save(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let form_data = FormData::parse(body)?;
-    let ctx = match survey_context(&state, &headers, &phase).await? {
+    // A page posted just after the session ended is saved, not lost (and then the
+    // respondent carries on with their resume code).
+    let journey = journey_or_ended(&state, &headers).await?;
+    let ended = journey.ended;
+    let ctx = match survey_context_of(&state, journey, &phase).await? {
         Ok(ctx) => ctx,
+        Err(_) if ended => return Err(AppError::NoSession),
         Err(redirect) => return Ok(redirect),
     };
     if !ctx.response.status.is_open() {
@@ -379,6 +393,11 @@ pub(crate) async fn save(
         .save_page(&ctx.response.id, &set, &clear, &next_step_id)
         .await?
     {
+        Saved::Saved if ended => {
+            // Saved once; the ended session is then gone for good.
+            state.store.delete_session(&ctx.journey.token).await?;
+            Ok(see_other("/session-ended"))
+        }
         Saved::Saved => Ok(see_other(&location)),
         Saved::AlreadySubmitted => Err(AppError::AlreadySubmitted),
     }
