@@ -26,6 +26,8 @@ use crate::views::{
 #[derive(Debug, Deserialize)]
 pub(crate) struct ChangeQuery {
     change: Option<String>,
+    /// The question an answer on this page has just added to it.
+    added: Option<String>,
 }
 
 impl ChangeQuery {
@@ -208,6 +210,7 @@ fn page_template(
         layout,
         caption: ctx.caption().to_owned(),
         progress: number.map(|n| format!("Page {} of {}", n + 1, question_pages.len())),
+        added: None,
         opening,
         title: page.title.clone(),
         intro: paragraphs(page.intro.as_deref()),
@@ -253,7 +256,7 @@ pub(crate) async fn page(
     }
     let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
     let values = |variable: &str| form::stored_values(&ctx.stored, variable);
-    Ok(render(&page_template(
+    let mut view = page_template(
         &ctx,
         &route,
         &page_id,
@@ -261,7 +264,15 @@ pub(crate) async fn page(
         &values,
         &PageAnswers::default(),
         query.is_change(),
-    )?))
+    )?;
+    // Said at the top of the page, and the page opens at the question itself: on a phone
+    // a reloaded page would otherwise look as if Continue did nothing.
+    view.added = query
+        .added
+        .as_deref()
+        .and_then(|id| items.iter().find(|item| item.id == id))
+        .map(|item| (item.id.clone(), item.text.clone()));
+    Ok(render(&view))
 }
 
 /// `POST /survey/{phase}/page/{page}`: validates, then saves the page in one
@@ -366,11 +377,20 @@ pub(crate) async fn save(
                 .all(|variable| form_data.values(variable).is_empty())
     });
     let (next_step_id, location) = if revealed {
-        // An answer showed a follow-up question on this page: show the page again.
+        // An answer showed a follow-up question on this page: show the page again, at
+        // the new question.
+        let added = page_items
+            .iter()
+            .find(|item| !page_ids_before.contains(item.id.as_str()))
+            .map(|item| item.id.clone())
+            .unwrap_or_default();
         let location = if query.is_change() {
-            format!("{}?change=1", step_url(ctx.phase, &page_id))
+            format!(
+                "{}?change=1&added={added}#{added}",
+                step_url(ctx.phase, &page_id)
+            )
         } else {
-            step_url(ctx.phase, &page_id)
+            format!("{}?added={added}#{added}", step_url(ctx.phase, &page_id))
         };
         let keep = if query.is_change() {
             "check".to_owned()

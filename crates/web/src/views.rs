@@ -285,6 +285,8 @@ pub(crate) struct QuestionPage {
     pub(crate) progress: Option<String>,
     /// The survey's opening text, on its first page of questions.
     pub(crate) opening: Vec<String>,
+    /// The question an answer on this page has just added to it: its id and text.
+    pub(crate) added: Option<(String, String)>,
     pub(crate) title: String,
     pub(crate) intro: Vec<String>,
     pub(crate) fields: Vec<FieldView>,
