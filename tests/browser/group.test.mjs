@@ -181,10 +181,10 @@ test('the whole module alone and in group mode at 360 px has no axe violations o
         continue
       }
       await axe(page, `section ${path(page)}`)
-      const checks = page.locator('form[action*="/check/"]')
+      const checks = page.locator('.app-check')
       const count = await checks.count()
       for (let c = 0; c < count; c++) {
-        const form = page.locator('form[action*="/check/"]').nth(c)
+        const form = page.locator('.app-check').nth(c)
         if (await form.locator('.govuk-inset-text[role="status"]').count() > 0) continue
         await form.locator('input').first().check()
         await click(page, form.locator('button'))

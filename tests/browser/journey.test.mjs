@@ -136,10 +136,10 @@ async function journey ({ width, height, javaScript, label }) {
         continue
       }
       if (i < 4) await axe(page, `${label} ${path(page)}`)
-      const checks = page.locator('form[action*="/check/"]')
+      const checks = page.locator('.app-check')
       const count = await checks.count()
       for (let c = 0; c < count; c++) {
-        const form = page.locator('form[action*="/check/"]').nth(c)
+        const form = page.locator('.app-check').nth(c)
         if (await form.locator('.govuk-inset-text[role="status"]').count() > 0) continue
         await form.locator('input').first().check()
         await Promise.all([page.waitForNavigation(), form.locator('button').click()])
@@ -268,6 +268,82 @@ test('before an idle session ends, a warning offers to stay without leaving the 
     assert.equal((await kept).status(), 204)
     await warning.waitFor({ state: 'hidden' })
     assert.equal(await typed.inputValue(), '2015', 'nothing typed is lost')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+})
+
+test('every knowledge check is answered by tapping its answers\' text on a phone, and checking one keeps the others', async () => {
+  const server = await startServer()
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
+  const page = await context.newPage()
+  try {
+    // Consent and the pre-training survey, leaving questions out where allowed.
+    await page.goto(server.link)
+    await continueButton(page)
+    for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
+    await continueButton(page)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+    for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
+      if (path(page).endsWith('/your-work')) {
+        await page.fill('#start-year', '2015')
+        await page.locator('input[name="works-for-la"][value="1"]').check()
+        await continueButton(page)
+        await page.locator('input[name="la-service"][value="1"]').check()
+      }
+      await continueButton(page)
+    }
+    await continueButton(page)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Start the training' }).click()])
+
+    let checked = 0
+    let sectionsWithTwo = 0
+    for (let s = 0; s < 40 && path(page).startsWith('/training'); s++) {
+      if (path(page) === '/training') {
+        const next = page.locator('main .govuk-grid-row a.govuk-button')
+        if (await next.count() === 0) break
+        await Promise.all([page.waitForNavigation(), next.first().click()])
+        continue
+      }
+      const blocks = page.locator('.app-check')
+      const count = await blocks.count()
+      for (let c = 0; c < count; c++) {
+        const block = page.locator('.app-check').nth(c)
+        const inputs = block.locator('input')
+        const n = await inputs.count()
+        for (let o = 0; o < n; o++) {
+          const input = inputs.nth(o)
+          const id = await input.getAttribute('id')
+          const label = (await block.locator(`label[for="${id}"]`).textContent()).trim()
+          // The input's accessible name is its answer's text, and tapping the text chooses it.
+          const role = (await input.getAttribute('type')) === 'checkbox' ? 'checkbox' : 'radio'
+          assert.equal(await block.getByRole(role, { name: label, exact: true }).count(), 1, `${path(page)} check ${c}: "${label}" names one ${role}`)
+          await block.locator(`label[for="${id}"]`).click()
+          assert.ok(await input.isChecked(), `${path(page)} check ${c}: tapping "${label}" chooses it`)
+          const box = await block.locator(`label[for="${id}"]`).boundingBox()
+          assert.ok(box.height >= 24, 'a 24 px target')
+        }
+        checked++
+      }
+      if (count >= 2) {
+        // The first check's choice survives checking the second.
+        const first = page.locator('.app-check').nth(0).locator('input').first()
+        await first.check()
+        const firstId = await first.getAttribute('id')
+        const second = page.locator('.app-check').nth(1)
+        await second.locator('input').first().check()
+        await Promise.all([page.waitForNavigation(), second.getByRole('button', { name: /^Check answer/ }).click()])
+        assert.ok(await page.locator(`#${firstId}`).isChecked(), `${path(page)}: checking the second answer kept the first`)
+        assert.equal(await page.locator('.app-check').nth(1).locator('[role="status"]').count(), 1, 'feedback on the second')
+        sectionsWithTwo++
+      }
+      // Mark as complete saves every answer chosen, checked or not.
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Mark as complete and continue' }).click()])
+      assert.ok(!(await page.title()).startsWith('Error: '), `${path(page)}: answers chosen count as given`)
+    }
+    assert.ok(checked >= 12, `${checked} knowledge checks tried`)
+    assert.ok(sectionsWithTwo >= 1, 'a section with two checks was tried')
   } finally {
     await context.close()
     server.stop()

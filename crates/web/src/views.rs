@@ -360,6 +360,8 @@ pub(crate) struct TrainingPage {
 #[derive(Debug, Clone)]
 pub(crate) struct CheckView {
     pub(crate) index: usize,
+    /// The form field of its answers.
+    pub(crate) field: String,
     pub(crate) question: String,
     pub(crate) multiple: bool,
     pub(crate) group_kind: &'static str,
