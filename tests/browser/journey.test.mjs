@@ -63,6 +63,15 @@ async function axeCheck (page, label) {
 
 function path (page) { return new URL(page.url()).pathname }
 
+// From the site's link through consent to the first page of the survey.
+async function consentFrom (page, link) {
+  await page.goto(link)
+  await continueButton(page)
+  for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
+  await continueButton(page)
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+}
+
 async function continueButton (page) {
   await Promise.all([page.waitForNavigation(), page.locator('main form button.govuk-button:not(.govuk-button--secondary)').first().click()])
 }
@@ -246,11 +255,7 @@ test('before an idle session ends, a warning offers to stay without leaving the 
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
   const page = await context.newPage()
   try {
-    await page.goto(server.link)
-    await continueButton(page)
-    for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
-    await continueButton(page)
-    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+    await consentFrom(page, server.link)
     assert.match(await page.locator('#session-timeout').textContent(), /If you do nothing for 1 minute, you will need your resume code to carry on\./)
     // Something typed but not yet saved stays on the page.
     const typed = page.locator('main input[type="text"], main input[inputmode="numeric"]').first()
@@ -280,11 +285,7 @@ test('every knowledge check is answered by tapping its answers\' text on a phone
   const page = await context.newPage()
   try {
     // Consent and the pre-training survey, leaving questions out where allowed.
-    await page.goto(server.link)
-    await continueButton(page)
-    for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
-    await continueButton(page)
-    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+    await consentFrom(page, server.link)
     for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
       if (path(page).endsWith('/your-work')) {
         await page.fill('#start-year', '2015')

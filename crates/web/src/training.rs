@@ -425,6 +425,36 @@ fn kept_from_query(text: &str) -> BTreeMap<usize, Vec<usize>> {
         .collect()
 }
 
+/// Records the answers chosen in a section's check `index`, and whether they are right.
+async fn record_answer(
+    state: &AppState,
+    respondent: &str,
+    section: &Section,
+    index: usize,
+    chosen: &[usize],
+) -> Result<(), AppError> {
+    let Some(check) = checks(section).nth(index) else {
+        return Err(AppError::NotFound);
+    };
+    let correct = check
+        .options
+        .iter()
+        .enumerate()
+        .all(|(i, option)| option.correct == chosen.contains(&i));
+    let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
+    state
+        .store
+        .record_check(
+            respondent,
+            &section.id,
+            i64::try_from(index).unwrap_or(i64::MAX),
+            &answer.join(","),
+            correct,
+        )
+        .await?;
+    Ok(())
+}
+
 /// What a section's address may carry.
 #[derive(Debug, Deserialize)]
 pub(crate) struct SectionQuery {
@@ -489,22 +519,7 @@ pub(crate) async fn check(
             &posted,
         )));
     }
-    let correct = check
-        .options
-        .iter()
-        .enumerate()
-        .all(|(i, option)| option.correct == chosen.contains(&i));
-    let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
-    state
-        .store
-        .record_check(
-            &respondent,
-            &section.id,
-            i64::try_from(index).unwrap_or(i64::MAX),
-            &answer.join(","),
-            correct,
-        )
-        .await?;
+    record_answer(&state, &respondent, section, index, &chosen).await?;
     let kept = if posted.is_empty() {
         String::new()
     } else {
@@ -534,25 +549,7 @@ pub(crate) async fn complete(
     // Answers chosen in the section's checks are saved as they stand, checked or not.
     let posted = posted_checks(section, &form);
     for (index, chosen) in &posted {
-        let Some(check) = checks(section).nth(*index) else {
-            continue;
-        };
-        let correct = check
-            .options
-            .iter()
-            .enumerate()
-            .all(|(i, option)| option.correct == chosen.contains(&i));
-        let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
-        state
-            .store
-            .record_check(
-                &respondent,
-                &section.id,
-                i64::try_from(*index).unwrap_or(i64::MAX),
-                &answer.join(","),
-                correct,
-            )
-            .await?;
+        record_answer(&state, &respondent, section, *index, chosen).await?;
     }
     let progress = state.store.training_progress(&respondent).await?;
     if module.manifest.certificate.require_knowledge_checks {
