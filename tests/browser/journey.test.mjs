@@ -29,11 +29,11 @@ after(async () => { await browser?.close() })
 
 let nextPort = 18400 + Math.floor(Math.random() * 500)
 
-async function startServer () {
+async function startServer (env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-browser-'))
   const port = nextPort++
   const server = spawn(BIN, ['serve', '--demo', '--database', `sqlite://${join(dir, 'test.sqlite')}`,
-    '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   const links = await new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000)
@@ -62,6 +62,15 @@ async function axeCheck (page, label) {
 }
 
 function path (page) { return new URL(page.url()).pathname }
+
+// From the site's link through consent to the first page of the survey.
+async function consentFrom (page, link) {
+  await page.goto(link)
+  await continueButton(page)
+  for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
+  await continueButton(page)
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+}
 
 async function continueButton (page) {
   await Promise.all([page.waitForNavigation(), page.locator('main form button.govuk-button:not(.govuk-button--secondary)').first().click()])
@@ -150,10 +159,10 @@ async function journey ({ width, height, javaScript, label }) {
         continue
       }
       if (i < 4) await axe(page, `${label} ${path(page)}`)
-      const checks = page.locator('form[action*="/check/"]')
+      const checks = page.locator('.app-check')
       const count = await checks.count()
       for (let c = 0; c < count; c++) {
-        const form = page.locator('form[action*="/check/"]').nth(c)
+        const form = page.locator('.app-check').nth(c)
         if (await form.locator('.govuk-inset-text[role="status"]').count() > 0) continue
         await form.locator('input').first().check()
         await Promise.all([page.waitForNavigation(), form.locator('button').click()])
@@ -248,6 +257,108 @@ test('exit this page clears the session and leaves for a neutral site', async ()
     const back = await context.newPage()
     const response = await back.goto(`${server.base}/consent`)
     assert.equal(response.status(), 403, 'the session is gone')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+})
+
+test('before an idle session ends, a warning offers to stay without leaving the page', async () => {
+  // A one-minute limit, so that the warning comes a few seconds after the page opens.
+  const server = await startServer({ SKAFADA_SESSION_IDLE_MINUTES: '1' })
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
+  const page = await context.newPage()
+  try {
+    await consentFrom(page, server.link)
+    assert.match(await page.locator('#session-timeout').textContent(), /If you do nothing for 1 minute, you will need your resume code to carry on\./)
+    // Something typed but not yet saved stays on the page.
+    const typed = page.locator('main input[type="text"], main input[inputmode="numeric"]').first()
+    assert.ok(await typed.count() > 0, 'the first page has a field to type in')
+    await typed.fill('2015')
+    const warning = page.getByRole('alert').filter({ hasText: 'Soon you will need your resume code' })
+    await warning.waitFor({ state: 'visible', timeout: 15000 })
+    const stay = warning.getByRole('button', { name: 'Stay on this page' })
+    assert.ok(await stay.evaluate(el => el === document.activeElement), 'the button has the focus')
+    const box = await stay.boundingBox()
+    assert.ok(box.height >= 24 && box.width >= 24, 'a 24 px target')
+    await axeCheck(page, 'time-out warning')
+    const kept = page.waitForResponse(r => r.url().endsWith('/session/keep'))
+    await stay.click()
+    assert.equal((await kept).status(), 204)
+    await warning.waitFor({ state: 'hidden' })
+    assert.equal(await typed.inputValue(), '2015', 'nothing typed is lost')
+  } finally {
+    await context.close()
+    server.stop()
+  }
+})
+
+test('every knowledge check is answered by tapping its answers\' text on a phone, and checking one keeps the others', async () => {
+  const server = await startServer()
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } })
+  const page = await context.newPage()
+  try {
+    // Consent and the pre-training survey, leaving questions out where allowed.
+    await consentFrom(page, server.link)
+    for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
+      if (path(page).endsWith('/your-work')) {
+        await page.fill('#start-year', '2015')
+        await page.locator('input[name="works-for-la"][value="1"]').check()
+        await continueButton(page)
+        await page.locator('input[name="la-service"][value="1"]').check()
+      }
+      await continueButton(page)
+    }
+    await continueButton(page)
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Start the training' }).click()])
+
+    let checked = 0
+    let sectionsWithTwo = 0
+    for (let s = 0; s < 40 && path(page).startsWith('/training'); s++) {
+      if (path(page) === '/training') {
+        const next = page.locator('main .govuk-grid-row a.govuk-button')
+        if (await next.count() === 0) break
+        await Promise.all([page.waitForNavigation(), next.first().click()])
+        continue
+      }
+      const blocks = page.locator('.app-check')
+      const count = await blocks.count()
+      for (let c = 0; c < count; c++) {
+        const block = page.locator('.app-check').nth(c)
+        const inputs = block.locator('input')
+        const n = await inputs.count()
+        for (let o = 0; o < n; o++) {
+          const input = inputs.nth(o)
+          const id = await input.getAttribute('id')
+          const label = (await block.locator(`label[for="${id}"]`).textContent()).trim()
+          // The input's accessible name is its answer's text, and tapping the text chooses it.
+          const role = (await input.getAttribute('type')) === 'checkbox' ? 'checkbox' : 'radio'
+          assert.equal(await block.getByRole(role, { name: label, exact: true }).count(), 1, `${path(page)} check ${c}: "${label}" names one ${role}`)
+          await block.locator(`label[for="${id}"]`).click()
+          assert.ok(await input.isChecked(), `${path(page)} check ${c}: tapping "${label}" chooses it`)
+          const box = await block.locator(`label[for="${id}"]`).boundingBox()
+          assert.ok(box.height >= 24, 'a 24 px target')
+        }
+        checked++
+      }
+      if (count >= 2) {
+        // The first check's choice survives checking the second.
+        const first = page.locator('.app-check').nth(0).locator('input').first()
+        await first.check()
+        const firstId = await first.getAttribute('id')
+        const second = page.locator('.app-check').nth(1)
+        await second.locator('input').first().check()
+        await Promise.all([page.waitForNavigation(), second.getByRole('button', { name: /^Check answer/ }).click()])
+        assert.ok(await page.locator(`#${firstId}`).isChecked(), `${path(page)}: checking the second answer kept the first`)
+        assert.equal(await page.locator('.app-check').nth(1).locator('[role="status"]').count(), 1, 'feedback on the second')
+        sectionsWithTwo++
+      }
+      // Mark as complete saves every answer chosen, checked or not.
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Mark as complete and continue' }).click()])
+      assert.ok(!(await page.title()).startsWith('Error: '), `${path(page)}: answers chosen count as given`)
+    }
+    assert.ok(checked >= 12, `${checked} knowledge checks tried`)
+    assert.ok(sectionsWithTwo >= 1, 'a section with two checks was tried')
   } finally {
     await context.close()
     server.stop()

@@ -1527,8 +1527,8 @@ fn association(
     })
 }
 
-/// A test's warning: the statistics' own, tagged by `kind` with its fields (e.g.
-/// `{"kind": "sparse_expected_counts", "cells_below_five": 3, ...}`), and in words.
+/// A test's warning: the statistics' own, tagged by `code` with its fields (e.g.
+/// `{"code": "sparse_expected_counts", "cells_below_five": 3, ...}`), and in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestWarning {
     /// The warning and its fields.

@@ -82,7 +82,23 @@ fn main() -> ExitCode {
     if !long_running {
         sigpipe::reset();
     }
-    let cli = Cli::parse();
+    let json = json_requested(std::env::args());
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if json
+                && !matches!(
+                    error.kind(),
+                    ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+                )
+            {
+                print_json_error("usage", &error.to_string());
+                return ExitCode::from(2);
+            }
+            error.exit()
+        }
+    };
     let outcome = match cli.command {
         Command::Instrument(command) => commands::instrument::run(command),
         Command::Serve(args) => commands::serve::run(args),
@@ -108,8 +124,41 @@ fn main() -> ExitCode {
         // A command that fails exits 1; clap's own usage errors (an unknown flag, a value
         // that does not parse) exit 2 before this point.
         Err(error) => {
-            eprintln!("skafada: {error:#}");
+            if json {
+                let code = if error
+                    .downcast_ref::<skafada_analysis::data::DataError>()
+                    .is_some()
+                {
+                    "data"
+                } else {
+                    "failed"
+                };
+                print_json_error(code, &format!("{error:#}"));
+            } else {
+                eprintln!("skafada: {error:#}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the command line asks for JSON output (`--json`, `--format json` or
+/// `--format=json`): its errors are then JSON too.
+fn json_requested(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.collect();
+    args.iter().enumerate().any(|(i, arg)| {
+        arg == "--json"
+            || arg == "--format=json"
+            || (arg == "--format" && args.get(i + 1).is_some_and(|next| next == "json"))
+    })
+}
+
+/// An error as a JSON document on standard error: `{"schema_version": 1, "error":
+/// {"code": ..., "message": ...}}` (docs/cli-json.md).
+fn print_json_error(code: &str, message: &str) {
+    let document = serde_json::json!({
+        "schema_version": commands::JSON_SCHEMA_VERSION,
+        "error": { "code": code, "message": message.trim() },
+    });
+    eprintln!("{document}");
 }

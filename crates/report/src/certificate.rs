@@ -22,6 +22,9 @@ use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::geom::Rect;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
 
 use crate::ReportError;
 use crate::charts::{Anchor, Color, GRID, Mark, SECONDARY, TEXT};
@@ -210,20 +213,15 @@ pub struct CertificateDetails {
     pub verify_url: String,
 }
 
-/// The learning time in words: "85 minutes, 1 hour 25 minutes", "45 minutes",
-/// "120 minutes, 2 hours".
+/// The learning time in words, stated once: "45 minutes", "1 hour 25 minutes", "2 hours".
 pub fn learning_time(minutes: i64) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    let mut text = plural(minutes, "minute");
-    if minutes >= 60 {
-        text.push_str(", ");
-        text.push_str(&plural(minutes / 60, "hour"));
-        if minutes % 60 != 0 {
-            text.push(' ');
-            text.push_str(&plural(minutes % 60, "minute"));
-        }
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    match (hours, rest) {
+        (h, _) if h <= 0 => plural(minutes, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
     }
-    text
 }
 
 /// The laid-out certificate: what to draw, and the link to the verification page.
@@ -553,8 +551,29 @@ pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportEr
         .ok_or_else(|| ReportError::Pdf("invalid page size".into()))?;
     let mut page = document.start_page_with(settings);
     let mut surface = page.surface();
+    // Tagged for screen readers: the title is the heading, each other line of text a
+    // paragraph, in the order they are set; the frame and rules are artifacts.
+    let mut tree = TagTree::new().with_lang(Some("en-GB".to_owned()));
     for mark in &laid_out.marks {
+        let Mark::Text { text, .. } = mark else {
+            surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                ArtifactType::Other,
+            )));
+            draw_mark(&mut surface, &fonts, mark);
+            surface.end_tagged();
+            continue;
+        };
+        let part = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
         draw_mark(&mut surface, &fonts, mark);
+        surface.end_tagged();
+        let tag: TagKind = if text == TITLE {
+            Tag::Hn(std::num::NonZeroU16::MIN, Some(TITLE.to_owned())).into()
+        } else {
+            Tag::P.into()
+        };
+        let mut group = TagGroup::new(tag);
+        group.push(part);
+        tree.push(group);
     }
     surface.finish();
     if let Some(((x, y, width, height), url)) = laid_out.link
@@ -566,6 +585,7 @@ pub fn certificate_pdf(details: &CertificateDetails) -> Result<Vec<u8>, ReportEr
         ));
     }
     page.finish();
+    document.set_tag_tree(tree);
     document.set_metadata(
         Metadata::new()
             .title(format!("CPD certificate: {}", details.module_title))
@@ -606,11 +626,11 @@ mod tests {
     }
 
     #[test]
-    fn learning_time_gives_minutes_then_hours_and_minutes() {
+    fn learning_time_is_stated_once_in_hours_and_minutes() {
         assert_eq!(learning_time(1), "1 minute");
         assert_eq!(learning_time(45), "45 minutes");
-        assert_eq!(learning_time(61), "61 minutes, 1 hour 1 minute");
-        assert_eq!(learning_time(85), "85 minutes, 1 hour 25 minutes");
-        assert_eq!(learning_time(120), "120 minutes, 2 hours");
+        assert_eq!(learning_time(61), "1 hour 1 minute");
+        assert_eq!(learning_time(85), "1 hour 25 minutes");
+        assert_eq!(learning_time(120), "2 hours");
     }
 }

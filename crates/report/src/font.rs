@@ -12,6 +12,11 @@ use skrifa::{FontRef, GlyphId, MetadataProvider as _};
 pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../fonts/LiberationSans-Regular.ttf");
 /// Liberation Sans Bold.
 pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../fonts/LiberationSans-Bold.ttf");
+/// DejaVu Sans, the fallback for what Liberation Sans cannot print (Bitstream Vera
+/// licence; see `fonts/`).
+pub(crate) const DEJAVU_REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold.
+pub(crate) const DEJAVU_BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// The weight of a run of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -60,16 +65,6 @@ impl Face {
         let advance = self.advances.advance_width(id).unwrap_or(0.0) / self.units_per_em;
         (id.to_u32(), advance)
     }
-
-    /// Whether the face has a glyph for `c`.
-    pub(crate) fn has(&self, c: char) -> bool {
-        self.charmap.map(c).is_some_and(|id| id != GlyphId::NOTDEF)
-    }
-
-    /// The width of `text` at `size`.
-    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars().map(|c| self.glyph(c).1).sum::<f32>() * size
-    }
 }
 
 static REGULAR: LazyLock<Option<Face>> = LazyLock::new(|| Face::parse(REGULAR_TTF));
@@ -87,39 +82,21 @@ pub(crate) fn face(weight: Weight) -> Option<&'static Face> {
 /// unparseable font falls back to an estimate of 0.55 em per character.
 pub fn text_width(text: &str, size: f32, weight: Weight) -> f32 {
     match face(weight) {
-        Some(face) => face.width(text, size),
+        Some(_) => crate::shape::line_width(text, weight) * size,
         None => text.chars().count() as f32 * 0.55 * size,
     }
 }
 
-/// Whether `c` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko and
-/// their presentation forms). The layout engine sets text left to right without
-/// bidirectional reordering or shaping, so these would print in the wrong order (or
-/// unjoined) even where the font has glyphs for them.
-fn right_to_left(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0590}'..='\u{08FF}'
-            | '\u{FB1D}'..='\u{FDFF}'
-            | '\u{FE70}'..='\u{FEFF}'
-            | '\u{10800}'..='\u{10FFF}'
-            | '\u{1E800}'..='\u{1EFFF}'
-    )
-}
-
-/// The characters of `text` that the embedded font cannot print as written, each once,
-/// in the order they first appear: those either weight lacks a glyph for (Liberation
-/// Sans covers the Latin, Greek and Cyrillic alphabets, not Chinese, Japanese, Korean,
-/// Devanagari and the like), control characters, and letters of right-to-left scripts,
-/// which would need bidirectional layout and shaping this crate does not do. Empty when
-/// every character can be printed. An unparseable font reports nothing as printable.
+/// The characters of `text` that cannot be printed, each once, in the order they first
+/// appear: control characters, and those neither Liberation Sans nor its fallback DejaVu
+/// Sans has a glyph for in both weights (between them: Latin, Greek, Cyrillic, Armenian,
+/// Georgian, Hebrew and Arabic among others, not Chinese, Japanese, Korean, Devanagari
+/// and the like). Right-to-left text is ordered and shaped (`shape`). Empty when every
+/// character can be printed.
 pub fn unsupported_characters(text: &str) -> Vec<char> {
+    use crate::shape::{Typeface, covers};
     let printable = |c: char| {
-        !c.is_control()
-            && !right_to_left(c)
-            && [Weight::Regular, Weight::Bold]
-                .into_iter()
-                .all(|weight| face(weight).is_some_and(|face| face.has(c)))
+        !c.is_control() && (covers(Typeface::Liberation, c) || covers(Typeface::DejaVu, c))
     };
     let mut missing: Vec<char> = Vec::new();
     for c in text.chars() {

@@ -29,6 +29,7 @@ mod html;
 pub mod model;
 pub mod needs;
 pub mod pdf;
+mod shape;
 mod svg;
 
 use skafada_analysis::Analysis;

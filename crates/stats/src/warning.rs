@@ -4,10 +4,10 @@ use std::fmt;
 
 /// Something the reader of a result should know before relying on it.
 ///
-/// Serialised with a `kind` tag, e.g.
-/// `{"kind":"sparse_expected_counts","cells_below_five":3,...}`.
+/// Serialised with a `code` tag, e.g.
+/// `{"code":"sparse_expected_counts","cells_below_five":3,...}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Warning {
     /// Cochran's rule is broken: more than 20% of cells have an expected count

@@ -316,6 +316,10 @@ pub struct SiteLink {
     pub token: String,
 }
 
+/// How long an ended session is kept (a day), so that a page posted just after it ended is
+/// saved rather than lost.
+const ENDED_SESSION_KEPT_SECONDS: i64 = 24 * 60 * 60;
+
 /// A journey session: what the short-lived cookie points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -323,6 +327,8 @@ pub struct Session {
     pub site_id: String,
     /// The respondent, once they have consented or resumed.
     pub respondent_id: Option<String>,
+    /// When it ends unless the respondent does something (Unix seconds).
+    pub expires_at: i64,
 }
 
 /// A respondent, as the journey needs them.
@@ -861,8 +867,10 @@ impl Store {
         let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
+        // An ended session is kept for a day, only so that a page posted just after it
+        // ended can still be saved (`ended_session_with_site`).
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now)
+            .bind(now.saturating_sub(ENDED_SESSION_KEPT_SECONDS))
             .execute(&mut *tx)
             .await?;
         sqlx::query(
@@ -897,6 +905,34 @@ impl Store {
         &self,
         token: &str,
     ) -> Result<Option<(Session, Site, StudyWindow)>, StoreError> {
+        let now = unix_now();
+        self.session_with_site_ending(token, now, i64::MAX).await
+    }
+
+    /// A session with this token that ended within the last day, and its site: a page
+    /// posted just after the session ended is saved for it (and nothing more is done with
+    /// it: the respondent carries on with their resume code).
+    #[tracing::instrument(skip_all)]
+    pub async fn ended_session_with_site(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Session, Site, StudyWindow)>, StoreError> {
+        let now = unix_now();
+        self.session_with_site_ending(
+            token,
+            now.saturating_sub(ENDED_SESSION_KEPT_SECONDS),
+            now - 1,
+        )
+        .await
+    }
+
+    /// The session with this token whose end lies from `earliest` to `latest`.
+    async fn session_with_site_ending(
+        &self,
+        token: &str,
+        earliest: i64,
+        latest: i64,
+    ) -> Result<Option<(Session, Site, StudyWindow)>, StoreError> {
         // SQLite reads the dates from the index studies_window only: in the study row
         // they come after the surveys, module and plan, which fill many overflow pages.
         // (PostgreSQL keeps long values out of the row, so it needs no such hint.)
@@ -905,24 +941,29 @@ impl Store {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
+                 sessions.expires_at \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies INDEXED BY studies_window ON studies.id = sites.study_id \
-                 WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
+                 WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2 \
+                 AND sessions.expires_at <= $3"
             }
             Backend::Postgres => {
                 "SELECT sites.id, sites.study_id, sites.code, sites.name, sites.region, \
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
-                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until \
+                 sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
+                 sessions.expires_at \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies ON studies.id = sites.study_id \
-                 WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2"
+                 WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2 \
+                 AND sessions.expires_at <= $3"
             }
         };
         let row = sqlx::query(sql)
             .bind(hash_secret(token))
-            .bind(unix_now())
+            .bind(earliest)
+            .bind(latest)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
@@ -930,6 +971,7 @@ impl Store {
             let session = Session {
                 site_id: site.id.clone(),
                 respondent_id: row.try_get(12)?,
+                expires_at: row.try_get(16)?,
             };
             let window = StudyWindow {
                 opens_on: row.try_get(13)?,
@@ -968,11 +1010,30 @@ impl Store {
         .transpose()
     }
 
+    /// Moves a live session's end to `lifetime` from now: the respondent is active, so
+    /// the session ends only after `lifetime` without activity.
+    #[tracing::instrument(skip_all)]
+    pub async fn extend_session(&self, token: &str, lifetime: Duration) -> Result<(), StoreError> {
+        let now = unix_now();
+        let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND expires_at >= $3",
+        )
+        .bind(expires)
+        .bind(hash_secret(token))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The live session with this token.
     #[tracing::instrument(skip_all)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT site_id, respondent_id FROM sessions WHERE token_hash = $1 AND expires_at >= $2",
+            "SELECT site_id, respondent_id, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at >= $2",
         )
         .bind(hash_secret(token))
         .bind(unix_now())
@@ -982,6 +1043,7 @@ impl Store {
             Ok(Session {
                 site_id: row.try_get(0)?,
                 respondent_id: row.try_get(1)?,
+                expires_at: row.try_get(2)?,
             })
         })
         .transpose()

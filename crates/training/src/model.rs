@@ -449,7 +449,7 @@ pub struct Reflection {
 }
 
 /// What the renderer tells respondents about every reflection box.
-pub const REFLECTION_PRIVACY_NOTICE: &str = "What you write here stays on this device. It is not sent to us or saved with your survey answers.";
+pub const REFLECTION_PRIVACY_NOTICE: &str = "What you write here is not sent to us or saved anywhere, and it is gone when you leave this page. Copy it somewhere private if you want to keep it.";
 
 /// A signposting block.
 #[derive(Debug, Clone, PartialEq, Eq)]

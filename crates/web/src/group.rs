@@ -89,7 +89,8 @@ struct GroupStartPage {
     token: String,
     title: String,
     summary: String,
-    minutes: u32,
+    /// The module's learning time in words, as the certificate states it.
+    time: String,
     sections: Vec<SectionLink>,
 }
 
@@ -157,7 +158,7 @@ pub(crate) async fn start(
         site_name: site.name.clone(),
         title: module.manifest.title.clone(),
         summary: module.manifest.summary.clone(),
-        minutes: module.estimate().total_minutes(),
+        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
         sections: module
             .sections
             .iter()

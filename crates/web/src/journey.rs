@@ -35,6 +35,10 @@ pub(crate) struct Journey {
     pub(crate) respondent_id: Option<String>,
     /// The study's closing date (YYYY-MM-DD).
     pub(crate) closes_on: String,
+    /// How long without activity ends the session.
+    pub(crate) idle: std::time::Duration,
+    /// The session had ended: this request may only save the page it posts.
+    pub(crate) ended: bool,
 }
 
 impl Journey {
@@ -45,7 +49,11 @@ impl Journey {
 
     /// The layout for a page of this journey.
     pub(crate) fn layout(&self, title: &str) -> Layout {
-        Layout::journey(title, &self.site.local_services)
+        Layout {
+            can_save: self.respondent_id.is_some(),
+            idle_seconds: self.idle.as_secs(),
+            ..Layout::journey(title, &self.site.local_services)
+        }
     }
 
     /// A survey's opening or closing text as paragraphs, with the study's closing date
@@ -70,6 +78,14 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
     if !window.is_open_on(&today()) {
         return Err(AppError::Closed);
     }
+    // The session ends after a spell without activity, not at a fixed time: a respondent
+    // who is answering keeps it. It is moved on at most once per half its lifetime, so
+    // most requests write nothing.
+    let lifetime = state.config.session_lifetime;
+    let half = i64::try_from(lifetime.as_secs() / 2).unwrap_or(i64::MAX);
+    if session.expires_at.saturating_sub(skafada_store::unix_now()) < half {
+        state.store.extend_session(&token, lifetime).await?;
+    }
     let content = state.studies.get(&state.store, &site.study_id).await?;
     Ok(Journey {
         token,
@@ -77,6 +93,69 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         content,
         respondent_id: session.respondent_id,
         closes_on: window.closes_on,
+        idle: lifetime,
+        ended: false,
+    })
+}
+
+/// `GET /session/keep`: keeps the journey's session, as any page of it does; the
+/// time-out warning asks for it so that the respondent can stay without leaving the page
+/// (and losing what they have typed on it).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn keep_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    journey(&state, &headers).await?;
+    Ok((
+        axum::http::StatusCode::NO_CONTENT,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+    )
+        .into_response())
+}
+
+/// The journey of the request's cookie, or of its session that ended within the last day:
+/// for saving a page posted just after the session ended, so that it is not lost.
+pub(crate) async fn journey_or_ended(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Journey, AppError> {
+    match journey(state, headers).await {
+        Err(AppError::NoSession) => {}
+        other => return other,
+    }
+    let token = cookie::token(headers).ok_or(AppError::NoSession)?;
+    let (session, site, window) = state
+        .store
+        .ended_session_with_site(&token)
+        .await?
+        .ok_or(AppError::NoSession)?;
+    if session.respondent_id.is_none() || !window.is_open_on(&today()) {
+        return Err(AppError::NoSession);
+    }
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    Ok(Journey {
+        token,
+        site,
+        content,
+        respondent_id: session.respondent_id,
+        closes_on: window.closes_on,
+        idle: state.config.session_lifetime,
+        ended: true,
+    })
+}
+
+/// `GET /session-ended`: after a page posted once the session had ended was saved.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn session_ended() -> Response {
+    render(&MessagePage {
+        layout: Layout::plain("Your session has ended"),
+        heading: "Your session has ended".to_owned(),
+        paragraphs: vec![
+            "You had not done anything for a while, so your session ended. We saved the page you just sent, with your other answers.".to_owned(),
+            "To protect your answers, carry on with your resume code.".to_owned(),
+        ],
+        link: Some(("/resume".to_owned(), "Continue with a resume code".to_owned())),
     })
 }
 
@@ -198,7 +277,9 @@ pub(crate) async fn start_page(
         site_name: site.name.clone(),
         token,
         survey_minutes: content.survey_minutes(),
-        training_minutes: content.module.estimate().total_minutes(),
+        training_time: skafada_report::learning_time(i64::from(
+            content.module.certificate_minutes(),
+        )),
         closes_on: crate::views::long_date(&window.closes_on),
         who_sees: crate::confidentiality::who_sees_what(&site.name, threshold),
     }))

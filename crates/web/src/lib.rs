@@ -157,6 +157,8 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/resume", get(journey::resume_page).post(journey::resume))
         .route("/exit", get(journey::exit))
         .route("/leave", post(journey::leave))
+        .route("/session/keep", get(journey::keep_session))
+        .route("/session-ended", get(journey::session_ended))
         .route("/accessibility", get(journey::accessibility))
         .route("/verify", get(training::verify))
         .route(

@@ -19,7 +19,7 @@ pub struct ServiceView {
 /// numbers they use today, and emergency help.
 pub const NATIONAL_SERVICES: &[(&str, &str, &str)] = &[
     (
-        "In an emergency, call 999",
+        "In an emergency",
         "If you cannot speak, stay on the line; from a mobile, press 55 when asked (the Silent Solution).",
         "999",
     ),

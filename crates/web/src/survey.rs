@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::content::VarKind;
 use crate::error::AppError;
 use crate::form::{self, FormData, PageAnswers};
-use crate::journey::{Journey, journey, next_step, see_other, step_url};
+use crate::journey::{Journey, journey, journey_or_ended, next_step, see_other, step_url};
 use crate::training::training_complete;
 use crate::views::{
     CheckPage, DonePage, ErrorLink, QuestionPage, SummaryRow, SummarySection, paragraphs, render,
@@ -26,6 +26,8 @@ use crate::views::{
 #[derive(Debug, Deserialize)]
 pub(crate) struct ChangeQuery {
     change: Option<String>,
+    /// The question an answer on this page has just added to it.
+    added: Option<String>,
 }
 
 impl ChangeQuery {
@@ -72,8 +74,17 @@ async fn survey_context(
     headers: &HeaderMap,
     phase: &str,
 ) -> Result<Result<SurveyContext, Response>, AppError> {
-    let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
     let journey = journey(state, headers).await?;
+    survey_context_of(state, journey, phase).await
+}
+
+/// As [`survey_context`], for a journey already found.
+async fn survey_context_of(
+    state: &AppState,
+    journey: Journey,
+    phase: &str,
+) -> Result<Result<SurveyContext, Response>, AppError> {
+    let phase = Phase::parse(phase).ok_or(AppError::NotFound)?;
     let respondent = journey.respondent()?.to_owned();
     let found = match phase {
         Phase::Pre => {
@@ -199,6 +210,7 @@ fn page_template(
         layout,
         caption: ctx.caption().to_owned(),
         progress: number.map(|n| format!("Page {} of {}", n + 1, question_pages.len())),
+        added: None,
         opening,
         title: page.title.clone(),
         intro: paragraphs(page.intro.as_deref()),
@@ -244,7 +256,7 @@ pub(crate) async fn page(
     }
     let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
     let values = |variable: &str| form::stored_values(&ctx.stored, variable);
-    Ok(render(&page_template(
+    let mut view = page_template(
         &ctx,
         &route,
         &page_id,
@@ -252,7 +264,15 @@ pub(crate) async fn page(
         &values,
         &PageAnswers::default(),
         query.is_change(),
-    )?))
+    )?;
+    // Said at the top of the page, and the page opens at the question itself: on a phone
+    // a reloaded page would otherwise look as if Continue did nothing.
+    view.added = query
+        .added
+        .as_deref()
+        .and_then(|id| items.iter().find(|item| item.id == id))
+        .map(|item| (item.id.clone(), item.text.clone()));
+    Ok(render(&view))
 }
 
 /// `POST /survey/{phase}/page/{page}`: validates, then saves the page in one
@@ -266,8 +286,13 @@ pub(crate) async fn save(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let form_data = FormData::parse(body)?;
-    let ctx = match survey_context(&state, &headers, &phase).await? {
+    // A page posted just after the session ended is saved, not lost (and then the
+    // respondent carries on with their resume code).
+    let journey = journey_or_ended(&state, &headers).await?;
+    let ended = journey.ended;
+    let ctx = match survey_context_of(&state, journey, &phase).await? {
         Ok(ctx) => ctx,
+        Err(_) if ended => return Err(AppError::NoSession),
         Err(redirect) => return Ok(redirect),
     };
     if !ctx.response.status.is_open() {
@@ -352,11 +377,20 @@ pub(crate) async fn save(
                 .all(|variable| form_data.values(variable).is_empty())
     });
     let (next_step_id, location) = if revealed {
-        // An answer showed a follow-up question on this page: show the page again.
+        // An answer showed a follow-up question on this page: show the page again, at
+        // the new question.
+        let added = page_items
+            .iter()
+            .find(|item| !page_ids_before.contains(item.id.as_str()))
+            .map(|item| item.id.clone())
+            .unwrap_or_default();
         let location = if query.is_change() {
-            format!("{}?change=1", step_url(ctx.phase, &page_id))
+            format!(
+                "{}?change=1&added={added}#{added}",
+                step_url(ctx.phase, &page_id)
+            )
         } else {
-            step_url(ctx.phase, &page_id)
+            format!("{}?added={added}#{added}", step_url(ctx.phase, &page_id))
         };
         let keep = if query.is_change() {
             "check".to_owned()
@@ -379,6 +413,11 @@ pub(crate) async fn save(
         .save_page(&ctx.response.id, &set, &clear, &next_step_id)
         .await?
     {
+        Saved::Saved if ended => {
+            // Saved once; the ended session is then gone for good.
+            state.store.delete_session(&ctx.journey.token).await?;
+            Ok(see_other("/session-ended"))
+        }
         Saved::Saved => Ok(see_other(&location)),
         Saved::AlreadySubmitted => Err(AppError::AlreadySubmitted),
     }

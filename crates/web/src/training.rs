@@ -12,6 +12,7 @@ use skafada_store::{Phase, Status, TrainingProgress};
 use skafada_training::{
     Block, LivedExperience, Module, Part, REFLECTION_PRIVACY_NOTICE, Section, render_markdown,
 };
+use std::collections::BTreeMap;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -98,7 +99,7 @@ pub(crate) async fn contents(
         layout: journey.layout("Training"),
         title: module.manifest.title.clone(),
         summary: module.manifest.summary.clone(),
-        minutes: module.estimate().total_minutes(),
+        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
         completed: sections.iter().filter(|s| s.done).count(),
         next: sections.iter().find(|s| !s.done).map(|s| s.id.clone()),
         finished: training_complete(module, &progress),
@@ -111,7 +112,11 @@ pub(crate) enum CheckMode<'a> {
     /// To one respondent, with their answers and feedback.
     Individual {
         progress: &'a TrainingProgress,
-        error: Option<(usize, String)>,
+        /// Errors beside checks: the check's index and the message.
+        error: Vec<(usize, String)>,
+        /// Answers chosen on the page but not yet checked, by check: shown chosen again
+        /// so that checking one answer never clears another.
+        kept: &'a BTreeMap<usize, Vec<usize>>,
     },
     /// To a group on one screen: questions to discuss, with the answer to reveal.
     Group,
@@ -178,23 +183,31 @@ pub(crate) fn part_views(
                 let index = check_index;
                 check_index += 1;
                 let key = (section.id.clone(), i64::try_from(index).unwrap_or(i64::MAX));
-                let (answered, check_error) = match mode {
-                    CheckMode::Individual { progress, error } => {
-                        (progress.checks.get(&key).cloned(), error.as_ref())
-                    }
-                    CheckMode::Group => (None, None),
+                let (answered, check_error, kept) = match mode {
+                    CheckMode::Individual {
+                        progress,
+                        error,
+                        kept,
+                    } => (
+                        progress.checks.get(&key).cloned(),
+                        Some(error.as_slice()),
+                        kept.get(&index),
+                    ),
+                    CheckMode::Group => (None, None, None),
                 };
                 let group = matches!(mode, CheckMode::Group)
                     || answered
                         .as_ref()
                         .is_some_and(|(answer, _)| answer == GROUP_ANSWER);
-                let chosen: Vec<String> = answered
-                    .as_ref()
-                    .map(|(answer, _)| answer.split(',').map(str::to_owned).collect())
-                    .unwrap_or_default();
+                let chosen: Vec<String> = match (&answered, kept) {
+                    (Some((answer, _)), _) => answer.split(',').map(str::to_owned).collect(),
+                    (None, Some(kept)) => kept.iter().map(usize::to_string).collect(),
+                    (None, None) => Vec::new(),
+                };
                 let name = format!("check-{index}-option");
                 parts.push(PartView::Check(CheckView {
                     index,
+                    field: check_field(index),
                     question: check.question.clone(),
                     multiple: check.multiple,
                     group_kind: if check.multiple {
@@ -229,7 +242,7 @@ pub(crate) fn part_views(
                     },
                     group,
                     error: check_error
-                        .filter(|(i, _)| *i == index)
+                        .and_then(|errors| errors.iter().find(|(i, _)| *i == index))
                         .map(|(_, message)| message.clone()),
                 }));
             }
@@ -290,7 +303,8 @@ fn section_view(
     section: &Section,
     progress: &TrainingProgress,
     errors: Vec<ErrorLink>,
-    check_error: Option<(usize, String)>,
+    check_errors: Vec<(usize, String)>,
+    kept: &BTreeMap<usize, Vec<usize>>,
 ) -> SectionPage {
     let module = &journey.content.module;
     let parts = part_views(
@@ -298,7 +312,8 @@ fn section_view(
         &journey.site.local_services,
         &CheckMode::Individual {
             progress,
-            error: check_error.clone(),
+            error: check_errors.clone(),
+            kept,
         },
     );
     let position = module
@@ -310,7 +325,7 @@ fn section_view(
         layout: journey
             .layout("Training")
             .back("/training")
-            .with_error(!errors.is_empty() || check_error.is_some()),
+            .with_error(!errors.is_empty() || !check_errors.is_empty()),
         module_title: module.manifest.title.clone(),
         id: section.id.clone(),
         title: section.title.clone(),
@@ -329,6 +344,7 @@ fn section_view(
 pub(crate) async fn section(
     State(state): State<AppState>,
     Path(section_id): Path<String>,
+    Query(query): Query<SectionQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let (journey, respondent) = match trainee(&state, &headers).await? {
@@ -341,13 +357,109 @@ pub(crate) async fn section(
         .section(&section_id)
         .ok_or(AppError::NotFound)?;
     let progress = state.store.training_progress(&respondent).await?;
+    let kept = query
+        .kept
+        .as_deref()
+        .map(kept_from_query)
+        .unwrap_or_default();
     Ok(render(&section_view(
         &journey,
         section,
         &progress,
         Vec::new(),
-        None,
+        Vec::new(),
+        &kept,
     )))
+}
+
+/// The form field of a knowledge check's answers: every check of a section is in the
+/// section's one form.
+pub(crate) fn check_field(index: usize) -> String {
+    format!("check-{index}")
+}
+
+/// The answers chosen in each knowledge check of `section` in a posted form (valid ones
+/// only: an option the check has, and one only where one is asked for).
+fn posted_checks(section: &Section, form: &FormData) -> BTreeMap<usize, Vec<usize>> {
+    checks(section)
+        .enumerate()
+        .filter_map(|(index, check)| {
+            let mut chosen: Vec<usize> = form
+                .values(&check_field(index))
+                .iter()
+                .filter_map(|v| v.trim().parse().ok())
+                .filter(|i| *i < check.options.len())
+                .collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            (!chosen.is_empty() && (check.multiple || chosen.len() == 1)).then_some((index, chosen))
+        })
+        .collect()
+}
+
+/// Answers chosen but not checked, for the address the page returns to:
+/// `0:1,2;3:0` (check 0 with options 1 and 2, check 3 with option 0).
+fn kept_query(kept: &BTreeMap<usize, Vec<usize>>) -> String {
+    kept.iter()
+        .map(|(index, chosen)| {
+            let options: Vec<String> = chosen.iter().map(usize::to_string).collect();
+            format!("{index}:{}", options.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The answers of [`kept_query`] read back; anything malformed is left out.
+fn kept_from_query(text: &str) -> BTreeMap<usize, Vec<usize>> {
+    text.split(';')
+        .filter_map(|pair| {
+            let (index, options) = pair.split_once(':')?;
+            let chosen: Vec<usize> = options
+                .split(',')
+                .filter_map(|o| o.parse().ok())
+                .take(64)
+                .collect();
+            Some((index.parse().ok()?, chosen))
+        })
+        .take(256)
+        .collect()
+}
+
+/// Records the answers chosen in a section's check `index`, and whether they are right.
+async fn record_answer(
+    state: &AppState,
+    respondent: &str,
+    section: &Section,
+    index: usize,
+    chosen: &[usize],
+) -> Result<(), AppError> {
+    let Some(check) = checks(section).nth(index) else {
+        return Err(AppError::NotFound);
+    };
+    let correct = check
+        .options
+        .iter()
+        .enumerate()
+        .all(|(i, option)| option.correct == chosen.contains(&i));
+    let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
+    state
+        .store
+        .record_check(
+            respondent,
+            &section.id,
+            i64::try_from(index).unwrap_or(i64::MAX),
+            &answer.join(","),
+            correct,
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a section's address may carry.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SectionQuery {
+    /// Answers chosen but not checked ([`kept_query`]).
+    kept: Option<String>,
 }
 
 /// `POST /training/{section}/check/{index}`: records a knowledge check answer and shows
@@ -370,17 +482,30 @@ pub(crate) async fn check(
         .section(&section_id)
         .ok_or(AppError::NotFound)?;
     let check = checks(section).nth(index).ok_or(AppError::NotFound)?;
+    // The section's one form carries every check's answers: this one is checked, the
+    // others are kept chosen. (A form of this check alone sends `answer`.)
+    let mut posted = posted_checks(section, &form);
+    let field = if form.values(&check_field(index)).is_empty() {
+        "answer".to_owned()
+    } else {
+        check_field(index)
+    };
     let mut chosen: Vec<usize> = form
-        .values("answer")
+        .values(&field)
         .iter()
         .filter_map(|v| v.trim().parse().ok())
         .filter(|i| *i < check.options.len())
         .collect();
     chosen.sort_unstable();
     chosen.dedup();
+    posted.remove(&index);
     if chosen.is_empty() || (!check.multiple && chosen.len() > 1) {
         let progress = state.store.training_progress(&respondent).await?;
-        let message = "Select an answer".to_owned();
+        let message = if check.multiple {
+            format!("Select at least one answer to ‘{}’", check.question)
+        } else {
+            format!("Select an answer to ‘{}’", check.question)
+        };
         let errors = vec![ErrorLink {
             href: format!("check-{index}-option-1"),
             message: message.clone(),
@@ -390,27 +515,18 @@ pub(crate) async fn check(
             section,
             &progress,
             errors,
-            Some((index, message)),
+            vec![(index, message)],
+            &posted,
         )));
     }
-    let correct = check
-        .options
-        .iter()
-        .enumerate()
-        .all(|(i, option)| option.correct == chosen.contains(&i));
-    let answer: Vec<String> = chosen.iter().map(usize::to_string).collect();
-    state
-        .store
-        .record_check(
-            &respondent,
-            &section.id,
-            i64::try_from(index).unwrap_or(i64::MAX),
-            &answer.join(","),
-            correct,
-        )
-        .await?;
+    record_answer(&state, &respondent, section, index, &chosen).await?;
+    let kept = if posted.is_empty() {
+        String::new()
+    } else {
+        format!("?kept={}", kept_query(&posted))
+    };
     Ok(see_other(&format!(
-        "/training/{}#check-{index}",
+        "/training/{}{kept}#check-{index}",
         section.id
     )))
 }
@@ -423,16 +539,21 @@ pub(crate) async fn complete(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    FormData::parse(body)?;
+    let form = FormData::parse(body)?;
     let (journey, respondent) = match trainee(&state, &headers).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     let module = &journey.content.module;
     let section = module.section(&section_id).ok_or(AppError::NotFound)?;
+    // Answers chosen in the section's checks are saved as they stand, checked or not.
+    let posted = posted_checks(section, &form);
+    for (index, chosen) in &posted {
+        record_answer(&state, &respondent, section, *index, chosen).await?;
+    }
     let progress = state.store.training_progress(&respondent).await?;
     if module.manifest.certificate.require_knowledge_checks {
-        let missing: Vec<ErrorLink> = checks(section)
+        let missing: Vec<(usize, String)> = checks(section)
             .enumerate()
             .filter(|(index, _)| {
                 !progress.checks.contains_key(&(
@@ -440,17 +561,26 @@ pub(crate) async fn complete(
                     i64::try_from(*index).unwrap_or(i64::MAX),
                 ))
             })
-            .map(|(index, check)| ErrorLink {
-                href: format!("check-{index}-option-1"),
-                message: format!(
-                    "Answer the question ‘{}’ before you continue",
-                    check.question
-                ),
+            .map(|(index, check)| {
+                (
+                    index,
+                    format!(
+                        "Answer the question ‘{}’ before you continue",
+                        check.question
+                    ),
+                )
             })
-            .collect();
+            .collect::<Vec<_>>();
         if !missing.is_empty() {
+            let links = missing
+                .iter()
+                .map(|(index, message)| ErrorLink {
+                    href: format!("check-{index}-option-1"),
+                    message: message.clone(),
+                })
+                .collect();
             return Ok(render(&section_view(
-                &journey, section, &progress, missing, None,
+                &journey, section, &progress, links, missing, &posted,
             )));
         }
     }
@@ -504,7 +634,7 @@ fn certificate_view(
     CertificatePage {
         layout: journey.layout("Certificate").with_error(error.is_some()),
         module_title: module.manifest.title.clone(),
-        minutes: i64::from(module.certificate_minutes()),
+        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
         verify_url: format!("{}/verify", state.config.public_url),
         downloaded,
         name,
@@ -592,7 +722,7 @@ fn name_message(error: &NameError) -> String {
         NameError::TooLong { max } => format!("Name must be {max} characters or fewer"),
         NameError::Unsupported(characters) => format!(
             "Your name has characters the certificate cannot print ({}). Enter your name \
-             using letters from the Latin, Greek or Cyrillic alphabets",
+             using letters from the Latin, Greek, Cyrillic, Hebrew or Arabic alphabets",
             characters
                 .iter()
                 .map(|&c| shown(c))
@@ -706,7 +836,7 @@ pub(crate) async fn verify(
                     completed: completed(&record)?.to_string(),
                     code: record.code,
                     module_title: record.module_title,
-                    minutes: record.learning_minutes,
+                    time: skafada_report::learning_time(record.learning_minutes),
                 })
             })
             .transpose()?,

@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use crate::services::{self, ServiceView};
 
 /// The Content-Security-Policy: nothing from other hosts, no inline script or style.
+/// Scripts may call this host only (the time-out warning keeps the session).
 pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self'; font-src 'self'; connect-src 'none'; form-action 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
 /// The Permissions-Policy: every powerful feature the service does not use is denied to
@@ -88,9 +89,13 @@ pub(crate) struct Layout {
     pub(crate) title: String,
     /// The page shows validation errors ("Error: " title prefix).
     pub(crate) error: bool,
-    /// The respondent is in a journey: show "save and come back later" and "leave and
-    /// clear this device".
+    /// The respondent is in a journey: show "leave and clear this device".
     pub(crate) in_journey: bool,
+    /// The respondent has agreed to take part, so there is something to save: show "save
+    /// and come back later".
+    pub(crate) can_save: bool,
+    /// How long without activity ends the session, in seconds (0 outside a journey).
+    pub(crate) idle_seconds: u64,
     /// The national support services.
     pub(crate) national: Vec<ServiceView>,
     /// The site's own support services.
@@ -106,6 +111,8 @@ impl Layout {
             title: title.to_owned(),
             error: false,
             in_journey: false,
+            can_save: false,
+            idle_seconds: 0,
             national: services::national(),
             local: Vec::new(),
             back: None,
@@ -134,6 +141,13 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// The time without activity that ends the session, in words ("3 hours").
+    pub(crate) fn idle_words(&self) -> String {
+        skafada_report::learning_time(i64::try_from(self.idle_seconds / 60).unwrap_or(i64::MAX))
+    }
+}
+
 /// An error for the error summary: the field's id and the message.
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorLink {
@@ -159,7 +173,8 @@ pub(crate) struct StartPage {
     pub(crate) site_name: String,
     pub(crate) token: String,
     pub(crate) survey_minutes: u32,
-    pub(crate) training_minutes: u32,
+    /// The module's learning time in words, as the certificate states it.
+    pub(crate) training_time: String,
     pub(crate) closes_on: String,
     /// Who sees what (`confidentiality::who_sees_what`).
     pub(crate) who_sees: Vec<String>,
@@ -270,6 +285,8 @@ pub(crate) struct QuestionPage {
     pub(crate) progress: Option<String>,
     /// The survey's opening text, on its first page of questions.
     pub(crate) opening: Vec<String>,
+    /// The question an answer on this page has just added to it: its id and text.
+    pub(crate) added: Option<(String, String)>,
     pub(crate) title: String,
     pub(crate) intro: Vec<String>,
     pub(crate) fields: Vec<FieldView>,
@@ -331,7 +348,8 @@ pub(crate) struct TrainingPage {
     pub(crate) layout: Layout,
     pub(crate) title: String,
     pub(crate) summary: String,
-    pub(crate) minutes: u32,
+    /// The module's learning time in words, as the certificate states it.
+    pub(crate) time: String,
     pub(crate) sections: Vec<SectionLink>,
     pub(crate) completed: usize,
     pub(crate) next: Option<String>,
@@ -342,6 +360,8 @@ pub(crate) struct TrainingPage {
 #[derive(Debug, Clone)]
 pub(crate) struct CheckView {
     pub(crate) index: usize,
+    /// The form field of its answers.
+    pub(crate) field: String,
     pub(crate) question: String,
     pub(crate) multiple: bool,
     pub(crate) group_kind: &'static str,
@@ -416,7 +436,8 @@ pub(crate) struct SectionPage {
 pub(crate) struct CertificatePage {
     pub(crate) layout: Layout,
     pub(crate) module_title: String,
-    pub(crate) minutes: i64,
+    /// The learning time the certificate states, in words.
+    pub(crate) time: String,
     pub(crate) verify_url: String,
     /// Whether the respondent has downloaded a certificate before.
     pub(crate) downloaded: bool,
@@ -442,7 +463,8 @@ pub(crate) struct VerifiedView {
     pub(crate) module_title: String,
     /// The month and year of completion, e.g. "December 2026" (never the day).
     pub(crate) completed: String,
-    pub(crate) minutes: i64,
+    /// The learning time the certificate states, in words.
+    pub(crate) time: String,
 }
 
 /// The accessibility statement.

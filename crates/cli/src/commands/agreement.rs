@@ -72,21 +72,12 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<Judgement>> {
 /// Runs `skafada agreement`: exit 1, with the file and the problem, when the data are not
 /// as documented.
 pub fn run(args: AgreementArgs) -> anyhow::Result<ExitCode> {
-    let codes = match read(&args.data).and_then(|judgements| {
+    // An error is printed by main: a sentence, or a JSON error with --json.
+    let codes = read(&args.data).and_then(|judgements| {
         by_code(&judgements).with_context(|| args.data.display().to_string())
-    }) {
-        Ok(codes) => codes,
-        Err(error) => {
-            eprintln!("{error:#}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    })?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&AgreementOut { codes })
-                .context("Failed to write the JSON")?
-        );
+        println!("{}", super::to_json(&AgreementOut { codes })?);
     } else {
         println!("code\tkappa\tagreement\tn\tonly first\tonly second");
         for code in codes {

@@ -43,7 +43,7 @@ pub fn run(args: AnalyseArgs) -> anyhow::Result<ExitCode> {
     let analysis =
         skafada_analysis::analyse(&plan, &dataset).context("Failed to run the analysis plan")?;
     let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&analysis).context("Failed to write JSON")?,
+        Format::Json => super::to_json(&analysis)?,
         Format::Markdown => skafada_analysis::render::markdown(&analysis),
         // The same templated, accessible HTML as `skafada report`.
         Format::Html => skafada_report::Report::from_analysis(

@@ -30,7 +30,7 @@ pub struct CrosstabArgs {
     pub json: bool,
 }
 
-/// A warning with a stable `kind` tag, its details, and a sentence for people.
+/// A warning with a stable `code` tag, its details, and a sentence for people.
 #[derive(Debug, Serialize)]
 pub struct WarningOut {
     /// The warning, serialised with its `kind` tag and fields.
@@ -112,10 +112,7 @@ pub fn emit<T: Serialize>(
     summary: fn(&T) -> String,
 ) -> anyhow::Result<ExitCode> {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(out).context("Failed to write JSON")?
-        );
+        println!("{}", super::to_json(out)?);
     } else {
         print!("{}", summary(out));
     }

@@ -69,8 +69,7 @@ pub fn run(command: InstrumentCommand) -> anyhow::Result<ExitCode> {
                 let text = match format {
                     Format::Text => instrument.text_view(),
                     Format::Markdown => instrument.markdown_view(),
-                    Format::Json => serde_json::to_string_pretty(&instrument.json_view())
-                        .context("Failed to write the JSON view")?,
+                    Format::Json => super::to_json(&instrument.json_view())?,
                 };
                 println!("{text}");
                 Ok(ExitCode::SUCCESS)

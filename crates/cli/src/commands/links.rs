@@ -26,6 +26,13 @@ struct Link {
     url: String,
 }
 
+/// The JSON contract of `skafada links --json`.
+#[derive(Serialize)]
+struct LinksOut<'a> {
+    /// Each site's link.
+    links: &'a [Link],
+}
+
 /// Runs `skafada links`.
 pub fn run(args: LinksArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
@@ -48,10 +55,7 @@ pub fn run(args: LinksArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&links).context("Failed to write JSON")?
-        );
+        println!("{}", super::to_json(&LinksOut { links: &links })?);
     } else {
         for link in &links {
             println!("{}  {}", link.site, link.url);

@@ -23,6 +23,30 @@ pub mod study;
 pub mod transcript;
 pub mod ztest;
 
+use anyhow::Context as _;
+use serde::Serialize;
+
+/// The version of every JSON document the commands print (`docs/cli-json.md`): raised
+/// when a field is removed or changes meaning, never for a field added.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// A JSON document as printed: its fields after `schema_version`.
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    schema_version: u32,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// `body` (a struct) as a JSON document with its `schema_version`.
+pub fn to_json<T: Serialize>(body: &T) -> anyhow::Result<String> {
+    serde_json::to_string_pretty(&Versioned {
+        schema_version: JSON_SCHEMA_VERSION,
+        body,
+    })
+    .context("Failed to write JSON")
+}
+
 /// Writes the files of an export folder (`docs/export-format.md`): `(path inside the
 /// folder, text)` pairs, creating the folder and its `instruments/` folder.
 pub fn write_folder(out: &std::path::Path, files: &[(&str, &str)]) -> anyhow::Result<()> {

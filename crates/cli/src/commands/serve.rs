@@ -590,6 +590,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.admin.default_min_cell_count = settings.min_cell_count;
         config.admin.library = vec![library_content(content)];
         config.mail = settings.mail.clone();
+        config.session_lifetime =
+            std::time::Duration::from_secs(settings.session_idle_minutes.saturating_mul(60));
         if args.demo {
             for link in store.links().await.context("Failed to read the links")? {
                 println!("{}  {}", link.site_code, config.site_link(&link.token));

@@ -9,6 +9,7 @@
 //! listen = "0.0.0.0:8080"
 //! public-url = "https://survey.example.org"
 //! min-cell-count = 5
+//! session-idle-minutes = 180 # a respondent's session ends after this long without activity
 //!
 //! [mail]
 //! host = "smtp.example.org"
@@ -32,6 +33,7 @@ struct FileSettings {
     listen: Option<String>,
     public_url: Option<String>,
     min_cell_count: Option<i64>,
+    session_idle_minutes: Option<u64>,
     mail: Option<FileMail>,
 }
 
@@ -69,6 +71,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The smallest count shown to LA contacts in new studies.
     pub min_cell_count: i64,
+    /// How long without activity ends a respondent's session, in minutes.
+    pub session_idle_minutes: u64,
     /// The SMTP server for reminders, if configured.
     pub mail: Option<MailConfig>,
     /// Warnings to print (unknown `SKAFADA_*` variables).
@@ -103,11 +107,12 @@ const OTHER_VARIABLES: [&str; 7] = [
 ];
 
 /// The settings variables, each with the key it sets.
-const VARIABLES: [&str; 10] = [
+const VARIABLES: [&str; 11] = [
     "SKAFADA_DATABASE",
     "SKAFADA_LISTEN",
     "SKAFADA_PUBLIC_URL",
     "SKAFADA_MIN_CELL_COUNT",
+    "SKAFADA_SESSION_IDLE_MINUTES",
     "SKAFADA_MAIL_HOST",
     "SKAFADA_MAIL_PORT",
     "SKAFADA_MAIL_SECURITY",
@@ -247,6 +252,13 @@ pub fn resolve(
             ))
         })?);
     }
+    if let Some(value) = var("SKAFADA_SESSION_IDLE_MINUTES") {
+        settings.session_idle_minutes = Some(value.parse().map_err(|_| {
+            SettingsError::Value(format!(
+                "SKAFADA_SESSION_IDLE_MINUTES must be a whole number of minutes, not {value:?}"
+            ))
+        })?);
+    }
     let mail_vars = [
         "SKAFADA_MAIL_HOST",
         "SKAFADA_MAIL_PORT",
@@ -295,6 +307,12 @@ pub fn resolve(
             "min-cell-count must be from 1 to 100, not {min_cell_count}"
         )));
     }
+    let session_idle_minutes = settings.session_idle_minutes.unwrap_or(180);
+    if !(1..=24 * 60).contains(&session_idle_minutes) {
+        return Err(SettingsError::Value(format!(
+            "session-idle-minutes must be from 1 to 1440 (a day), not {session_idle_minutes}"
+        )));
+    }
     let mail = settings.mail.map(mail_config).transpose()?;
     Ok(Settings {
         database: flags
@@ -309,6 +327,7 @@ pub fn resolve(
             .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
         public_url: flags.public_url.clone().or(settings.public_url),
         min_cell_count,
+        session_idle_minutes,
         mail,
         warnings,
     })
@@ -370,7 +389,30 @@ mod tests {
         assert_eq!(settings.database, DEFAULT_DATABASE);
         assert_eq!(settings.listen, DEFAULT_LISTEN);
         assert_eq!(settings.min_cell_count, 5);
+        assert_eq!(settings.session_idle_minutes, 180);
         assert!(settings.mail.is_none());
+    }
+
+    #[test]
+    fn the_session_time_limit_is_set_in_minutes_and_kept_within_a_day() {
+        let file = "session-idle-minutes = 30\n";
+        let settings = resolve(Some(("skafada.toml", file)), &[], &Flags::default()).unwrap();
+        assert_eq!(settings.session_idle_minutes, 30);
+        let settings = resolve(
+            Some(("skafada.toml", file)),
+            &env(&[("SKAFADA_SESSION_IDLE_MINUTES", "1")]),
+            &Flags::default(),
+        )
+        .unwrap();
+        assert_eq!(settings.session_idle_minutes, 1);
+        for wrong in ["0", "1441", "an hour"] {
+            let refused = resolve(
+                None,
+                &env(&[("SKAFADA_SESSION_IDLE_MINUTES", wrong)]),
+                &Flags::default(),
+            );
+            assert!(refused.is_err(), "{wrong}");
+        }
     }
 
     #[test]

@@ -63,10 +63,7 @@ pub fn run(command: TranscriptCommand) -> anyhow::Result<ExitCode> {
         }
     };
     match args.format {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&transcript).context("Failed to write the JSON")?
-        ),
+        Output::Json => println!("{}", super::to_json(&transcript)?),
         Output::Text => {
             for turn in &transcript.turns {
                 println!("{}: {}\n", turn.speaker, turn.text);

@@ -143,7 +143,7 @@ fn analyse_reports_test_warnings_as_tagged_objects_and_plain_sentences_never_deb
         .collect();
     assert!(!warnings.is_empty(), "the demo has sparse tables");
     for warning in &warnings {
-        assert!(warning["kind"].is_string(), "{warning}");
+        assert!(warning["code"].is_string(), "{warning}");
         assert!(warning["message"].is_string(), "{warning}");
     }
     let text = skafada(&["analyse", "--data", dir.to_str().unwrap()]);

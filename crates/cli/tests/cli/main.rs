@@ -8,6 +8,7 @@ mod durability;
 mod export;
 mod import;
 mod instrument;
+mod json;
 mod processes;
 mod qualitative;
 mod stats;

@@ -69,10 +69,18 @@ fn agreement_prints_scikit_learns_kappa_for_each_code() {
     .unwrap();
     let output = skafada(&["agreement", "--data", broken.to_str().unwrap(), "--json"]);
     assert_eq!(output.status.code(), Some(1));
+    // With --json, the error is JSON on standard error (docs/cli-json.md).
+    let error: serde_json::Value = serde_json::from_str(stderr(&output).trim()).unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
     assert!(
-        stderr(&output).contains("broken.csv:3: present must be 0 or 1, not \"yes\""),
+        message.contains("broken.csv:3: present must be 0 or 1, not \"yes\""),
+        "{message}"
+    );
+    let plain = skafada(&["agreement", "--data", broken.to_str().unwrap()]);
+    assert!(
+        stderr(&plain).starts_with("skafada: "),
         "{}",
-        stderr(&output)
+        stderr(&plain)
     );
 }
 

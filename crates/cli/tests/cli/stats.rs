@@ -149,7 +149,7 @@ fn crosstab_orders_numeric_levels_as_numbers_and_text_levels_alphabetically() {
     assert_close(&json, "fisher_p", 0.023_340_078_212_642_38);
     let warnings = json["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert_eq!(warnings[0]["kind"], "sparse_expected_counts");
+    assert_eq!(warnings[0]["code"], "sparse_expected_counts");
     assert_eq!(warnings[0]["cells_below_five"], 3);
 }
 

@@ -21,8 +21,9 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use crate::ReportError;
 use crate::charts::{Anchor, Chart, Color, Mark};
-use crate::font::{self, BOLD_TTF, REGULAR_TTF, Weight};
+use crate::font::{self, BOLD_TTF, DEJAVU_BOLD_TTF, DEJAVU_REGULAR_TTF, REGULAR_TTF, Weight};
 use crate::model::Document;
+use crate::shape::{Typeface, shape_line};
 use layout::{Item, PAGE_HEIGHT, PAGE_WIDTH, Role};
 
 fn paint(color: Color) -> rgb::Color {
@@ -33,29 +34,39 @@ fn paint(color: Color) -> rgb::Color {
 pub(crate) struct Fonts {
     regular: Font,
     bold: Font,
+    fallback_regular: Font,
+    fallback_bold: Font,
 }
 
 impl Fonts {
-    /// Liberation Sans Regular and Bold, from the bytes embedded in the crate.
+    /// Liberation Sans Regular and Bold, and DejaVu Sans for what they lack, from the
+    /// bytes embedded in the crate.
     pub(crate) fn embedded() -> Result<Fonts, ReportError> {
+        let load = |bytes: &'static [u8], which: &str| {
+            Font::new(bytes.into(), 0).ok_or_else(|| {
+                ReportError::Pdf(format!("the embedded {which} font could not be read"))
+            })
+        };
         Ok(Fonts {
-            regular: Font::new(REGULAR_TTF.into(), 0).ok_or_else(|| {
-                ReportError::Pdf("the embedded regular font could not be read".into())
-            })?,
-            bold: Font::new(BOLD_TTF.into(), 0).ok_or_else(|| {
-                ReportError::Pdf("the embedded bold font could not be read".into())
-            })?,
+            regular: load(REGULAR_TTF, "regular")?,
+            bold: load(BOLD_TTF, "bold")?,
+            fallback_regular: load(DEJAVU_REGULAR_TTF, "fallback regular")?,
+            fallback_bold: load(DEJAVU_BOLD_TTF, "fallback bold")?,
         })
     }
 
-    fn get(&self, weight: Weight) -> Font {
-        match weight {
-            Weight::Regular => self.regular.clone(),
-            Weight::Bold => self.bold.clone(),
+    fn get(&self, typeface: Typeface, weight: Weight) -> Font {
+        match (typeface, weight) {
+            (Typeface::Liberation, Weight::Regular) => self.regular.clone(),
+            (Typeface::Liberation, Weight::Bold) => self.bold.clone(),
+            (Typeface::DejaVu, Weight::Regular) => self.fallback_regular.clone(),
+            (Typeface::DejaVu, Weight::Bold) => self.fallback_bold.clone(),
         }
     }
 }
 
+/// Draws a line of text from its left end at baseline `y`: in visual order, shaped, each
+/// run in its typeface (`crate::shape`).
 fn draw_text(
     surface: &mut Surface<'_>,
     fonts: &Fonts,
@@ -65,37 +76,38 @@ fn draw_text(
     weight: Weight,
     color: Color,
 ) {
-    let Some(face) = font::face(weight) else {
-        return;
-    };
-    let glyphs: Vec<KrillaGlyph> = text
-        .char_indices()
-        .map(|(i, c)| {
-            let (id, advance) = face.glyph(c);
-            KrillaGlyph::new(
-                GlyphId::new(id),
-                advance,
-                0.0,
-                0.0,
-                0.0,
-                i..i + c.len_utf8(),
-                None,
-            )
-        })
-        .collect();
     surface.set_fill(Some(Fill {
         paint: paint(color).into(),
         ..Fill::default()
     }));
     surface.set_stroke(None);
-    surface.draw_glyphs(
-        Point::from_xy(x, y),
-        &glyphs,
-        fonts.get(weight),
-        text,
-        size,
-        false,
-    );
+    let mut pen = x;
+    for run in shape_line(text, weight) {
+        let glyphs: Vec<KrillaGlyph> = run
+            .glyphs
+            .iter()
+            .map(|g| {
+                KrillaGlyph::new(
+                    GlyphId::new(g.id),
+                    g.advance,
+                    g.x_offset,
+                    g.y_offset,
+                    0.0,
+                    g.text.clone(),
+                    None,
+                )
+            })
+            .collect();
+        surface.draw_glyphs(
+            Point::from_xy(pen, y),
+            &glyphs,
+            fonts.get(run.typeface, weight),
+            &run.text,
+            size,
+            false,
+        );
+        pen += run.width() * size;
+    }
 }
 
 fn draw_rect(surface: &mut Surface<'_>, x: f32, y: f32, width: f32, height: f32, color: Color) {

@@ -11,7 +11,7 @@ use sqlx::{Connection, Row};
 use skafada_store::{NewSite, NewStudy, Phase, Scrub, Site, Store, random_token};
 
 /// A fresh SQLite file's path (the file does not exist yet).
-fn fresh_path() -> PathBuf {
+pub(crate) fn fresh_path() -> PathBuf {
     std::env::temp_dir().join(format!(
         "skafada-deletion-{}.sqlite",
         random_token().unwrap()
@@ -44,13 +44,13 @@ fn found(path: &Path, markers: &[String]) -> Vec<(String, String)> {
     hits
 }
 
-fn remove(path: &Path) {
+pub(crate) fn remove(path: &Path) {
     for file in files(path) {
         let _ = std::fs::remove_file(file);
     }
 }
 
-fn study(retain_until: &str) -> NewStudy {
+pub(crate) fn study(retain_until: &str) -> NewStudy {
     NewStudy {
         name: "Deletion".to_owned(),
         module_id: "m".to_owned(),

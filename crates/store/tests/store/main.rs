@@ -1,10 +1,11 @@
-//! The store's integration tests: what deletion leaves in the database's files,
+//! The store's integration tests: what deletion leaves in the database's files, sessions,
 //! migrating existing certificates, and each study's linking key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod deletion;
 mod linking;
 mod migration;
+mod sessions;
 
 use skafada_store::random_token;
 

@@ -44,3 +44,46 @@ if (quoteField) {
     turnText.addEventListener('keyup', () => fill(turnText))
   }
 }
+
+// The time-out warning (GOV.UK's pattern): a few minutes before a session would end for
+// want of activity, say so and offer to stay. Staying asks the server to keep the
+// session without leaving the page, so nothing typed on it is lost. Without JavaScript
+// the page states the time limit in words instead.
+const timeout = document.getElementById('session-timeout')
+const idleSeconds = Number(timeout?.dataset.idleSeconds)
+if (timeout && idleSeconds > 0) {
+  // Five minutes before the end (or, with a short limit, soon after the page opens).
+  const warnAfter = Math.max(idleSeconds - 5 * 60, 5) * 1000
+  const warning = document.createElement('div')
+  warning.className = 'govuk-notification-banner app-timeout-warning'
+  warning.setAttribute('role', 'alert')
+  warning.hidden = true
+  warning.innerHTML = `
+    <div class="govuk-notification-banner__header">
+      <h2 class="govuk-notification-banner__title">Important</h2>
+    </div>
+    <div class="govuk-notification-banner__content">
+      <p class="govuk-notification-banner__heading">You have not done anything on this page for a while. Soon you will need your resume code to carry on.</p>
+      <button type="button" class="govuk-button" data-module="govuk-button">Stay on this page</button>
+    </div>`
+  document.querySelector('main')?.prepend(warning)
+  let timer
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      warning.hidden = false
+      warning.querySelector('button')?.focus()
+    }, warnAfter)
+  }
+  warning.querySelector('button')?.addEventListener('click', async () => {
+    const kept = await fetch('/session/keep', { credentials: 'same-origin' }).catch(() => null)
+    const message = warning.querySelector('p')
+    if (kept && kept.status === 204) {
+      warning.hidden = true
+      arm()
+    } else if (message) {
+      message.textContent = 'Your session has ended. Your answers up to the last page you continued from are saved: carry on with your resume code.'
+    }
+  })
+  arm()
+}

@@ -174,6 +174,15 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
 
 /// As [`spawn_app`], with the given training module files.
 pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<TestApp> {
+    spawn_app_configured(db, module, |_| {}).await
+}
+
+/// As [`spawn_app_with`], with the server's settings changed by `configure`.
+pub async fn spawn_app_configured(
+    db: Db,
+    module: BTreeMap<String, String>,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let (url, cleanup_name) = match db {
         Db::Sqlite => {
             let path = std::env::temp_dir().join(format!(
@@ -246,6 +255,7 @@ pub async fn spawn_app_with(db: Db, module: BTreeMap<String, String>) -> Option<
         framework: library.framework,
         waves: library.waves,
     }];
+    configure(&mut config);
     let served = store.clone();
     tokio::spawn(async move { skafada_web::serve(listener, served, config).await });
     let client = reqwest::Client::builder()

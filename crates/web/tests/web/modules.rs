@@ -39,16 +39,16 @@ fn a_module_whose_title_the_certificate_cannot_print_is_refused_before_it_is_sto
     let toml = files.get_mut("module.toml").unwrap();
     *toml = toml.replacen(
         "title = \"Example module: the legal definition of domestic abuse\"",
-        "title = \"Example module \u{05D0}\u{05D1}\"",
+        "title = \"Example module \u{674E}\u{5C0F}\"",
         1,
     );
-    assert!(toml.contains('\u{05D0}'), "the title was replaced");
+    assert!(toml.contains('\u{674E}'), "the title was replaced");
     let study = skafada_store::NewStudy {
         module_sources: files,
         ..crate::helpers::study("2020-01-01", "2099-12-31")
     };
     let error = skafada_web::check_study(&study).unwrap_err().to_string();
-    assert!(error.contains("U+05D0, U+05D1"), "{error}");
+    assert!(error.contains("U+674E, U+5C0F"), "{error}");
 }
 
 /// Runs a test body on both backends with the example module instead of the fixture.
@@ -161,22 +161,22 @@ async fn a_site_without_local_services_gets_the_fallback_text() {
     app.cleanup().await;
 }
 
-async fn start_page_and_contents_state_the_estimate_and_the_certificate_the_module_time(
-    app: &TestApp,
-) {
-    let estimate = estimate_of(&example_module());
+async fn start_page_contents_and_certificate_state_one_learning_time_in_words(app: &TestApp) {
+    // No learning time is declared: every page states the estimate, in the certificate's
+    // words.
+    let estimate = skafada_report::learning_time(i64::from(estimate_of(&example_module())));
     let start = app.get(&format!("/s/{}", app.token)).await;
     assert!(
         start
             .body
-            .contains(&format!("The training takes about {estimate} minutes")),
+            .contains(&format!("The training takes about {estimate}.")),
         "{estimate}"
     );
     assert!(
         app.get(&format!("/group/{}", app.token))
             .await
             .body
-            .contains(&format!("about {estimate} minutes"))
+            .contains(&format!("about {estimate} for one person"))
     );
     app.consent().await;
     app.finish_pre().await;
@@ -184,7 +184,7 @@ async fn start_page_and_contents_state_the_estimate_and_the_certificate_the_modu
     assert!(
         contents
             .body
-            .contains(&format!("It takes about {estimate} minutes"))
+            .contains(&format!("It takes about {estimate}."))
     );
     app.post("/training/definition/check/0", &[("answer", "2")])
         .await;
@@ -195,13 +195,13 @@ async fn start_page_and_contents_state_the_estimate_and_the_certificate_the_modu
     let certificate = app.get("/certificate").await;
     assert_eq!(certificate.status, 200);
     assert!(
-        certificate.body.contains(&format!("{estimate} minutes")),
+        certificate
+            .body
+            .contains(&format!("records {estimate} of learning")),
         "no learning_minutes declared: the certificate states the estimate"
     );
 }
-with_example_module!(
-    start_page_and_contents_state_the_estimate_and_the_certificate_the_module_time
-);
+with_example_module!(start_page_contents_and_certificate_state_one_learning_time_in_words);
 
 async fn the_certificate_waits_for_every_section_check_and_the_post_training_survey(app: &TestApp) {
     app.consent().await;

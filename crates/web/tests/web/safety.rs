@@ -258,3 +258,90 @@ async fn assets_are_served_from_the_binary(app: &TestApp) {
     assert_eq!(app.get("/assets/nope.css").await.status, 404);
 }
 on_both!(assets_are_served_from_the_binary);
+
+async fn save_and_come_back_later_is_offered_only_once_there_is_something_to_save(app: &TestApp) {
+    let start = app.get(&format!("/s/{}", app.token)).await;
+    assert!(
+        !start.body.contains("Save and come back later"),
+        "the start page"
+    );
+    app.post(&format!("/s/{}", app.token), &[]).await;
+    let consent = app.get("/consent").await;
+    assert_eq!(consent.status, 200);
+    assert!(
+        !consent.body.contains("Save and come back later"),
+        "before consent"
+    );
+    assert!(consent.body.contains("/leave"), "leaving is always offered");
+    // After consent it is offered on every page (`answers_are_marked_autocomplete_off`).
+}
+on_both!(save_and_come_back_later_is_offered_only_once_there_is_something_to_save);
+
+async fn the_time_limit_is_stated_and_the_warning_can_keep_the_session(app: &TestApp) {
+    let before = app.get("/session/keep").await;
+    assert_eq!(before.status, 403, "no session to keep");
+    app.consent().await;
+    let page = app.get("/survey/pre/page/about-you").await;
+    assert!(
+        page.body
+            .contains("If you do nothing for 3 hours, you will need your resume code to carry on."),
+        "the time limit in words"
+    );
+    assert!(page.body.contains("data-idle-seconds=\"10800\""));
+    let kept = app.get("/session/keep").await;
+    assert_eq!(kept.status, 204);
+}
+on_both!(the_time_limit_is_stated_and_the_warning_can_keep_the_session);
+
+/// A page posted just after the session ended (two seconds without activity here) is
+/// saved, the session is then gone, and the respondent carries on with the resume code.
+#[tokio::test]
+async fn a_page_posted_just_after_the_session_ended_is_saved_not_lost() {
+    let Some(app) = crate::helpers::spawn_app_configured(
+        crate::helpers::Db::Sqlite,
+        crate::helpers::fixture_module(),
+        |config| config.session_lifetime = std::time::Duration::from_secs(2),
+    )
+    .await
+    else {
+        return;
+    };
+    let code = app.consent().await;
+    app.post("/survey/pre/page/about-you", &[]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_eq!(
+        app.get("/survey/pre/page/your-work").await.status,
+        403,
+        "ended"
+    );
+    let posted = app
+        .post(
+            "/survey/pre/page/your-work",
+            &[("start-year", "2011"), ("works-for-la", "1")],
+        )
+        .await;
+    assert_eq!(posted.location(), "/session-ended");
+    let told = app.get("/session-ended").await;
+    assert!(told.body.contains("We saved the page you just sent"));
+    let saved: Vec<(String, String)> = app
+        .store
+        .study_answers(&app.study_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.variable, row.value))
+        .collect();
+    assert!(
+        saved.contains(&("start-year".to_owned(), "2011".to_owned())),
+        "{saved:?}"
+    );
+    // Once saved, the ended session takes nothing more.
+    let again = app
+        .post("/survey/pre/page/your-work", &[("start-year", "2012")])
+        .await;
+    assert_eq!(again.status, 403);
+    // The resume code carries on where the saved page left off.
+    let resumed = app.post("/resume", &[("code", code.as_str())]).await;
+    assert_eq!(resumed.status, 303, "{}", resumed.body);
+    app.cleanup().await;
+}

@@ -134,11 +134,21 @@ async fn routing_shows_follow_up_questions_and_closes_the_survey_by_its_end_rule
         .await;
     assert_eq!(
         saved.location(),
-        "/survey/pre/page/your-work",
-        "the page shows its follow-up"
+        "/survey/pre/page/your-work?added=employer#employer",
+        "the page shows its follow-up, opening at it"
     );
-    let page = app.get("/survey/pre/page/your-work").await;
+    let page = app.get("/survey/pre/page/your-work?added=employer").await;
     assert!(page.body.contains("name=\"employer\""));
+    let said = &page.body[page.body.find("id=\"question-added\"").expect("said")..];
+    assert!(
+        said.starts_with("id=\"question-added\">Your answer added a question to this page: <a class=\"govuk-link\" href=\"#employer\">"),
+        "{}",
+        &said[..200.min(said.len())]
+    );
+    assert!(
+        page.body.contains("id=\"employer\""),
+        "the link has a target"
+    );
     let saved = app
         .post(
             "/survey/pre/page/your-work",
