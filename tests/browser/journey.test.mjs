@@ -70,6 +70,10 @@ async function consentFrom (page, link) {
   for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
   await continueButton(page)
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+  // The optional linking code, skipped.
+  if (path(page) === '/link-code') {
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Skip making a code' }).click()])
+  }
 }
 
 async function continueButton (page) {

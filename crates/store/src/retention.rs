@@ -30,6 +30,8 @@ use crate::{Backend, Site, Store, StoreError};
 /// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
 pub(crate) const DELETED_TABLES: &[&str] = &[
     "answers",
+    "link_codes",
+    "study_secrets",
     "responses",
     "training_sections",
     "knowledge_checks",
@@ -301,12 +303,22 @@ impl Store {
             let _turn = self.write_turn().await;
             let mut tx = self.pool.begin().await?;
             let counts = delete_scope(&mut tx, Scope::Study(&study_id)).await?;
+            // The linking key links nothing once the responses are gone: it goes too.
+            let keys = sqlx::query("DELETE FROM study_secrets WHERE study_id = $1")
+                .bind(&study_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if counts.respondents == 0
                 && counts.responses == 0
                 && counts.interviews == 0
                 && counts.documents == 0
             {
-                tx.rollback().await?;
+                if keys > 0 {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
                 continue;
             }
             let deletion = Deletion {

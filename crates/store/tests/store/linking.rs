@@ -37,6 +37,19 @@ async fn each_study_has_its_own_stable_key_and_keeps_its_waves(store: &Store) {
     // The key is no part of the study's content.
     let hex: String = key.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
     assert!(!format!("{stored:?}").contains(&hex));
+
+    // Past its retention date the study's key is deleted with its responses: a key read
+    // afterwards is a new one, which links nothing to the old codes.
+    let ended = store
+        .create_study(&NewStudy {
+            retain_until: "2021-01-01".to_owned(),
+            ..study(waves)
+        })
+        .await
+        .unwrap();
+    let old = store.linking_key(&ended).await.unwrap();
+    store.run_retention("2021-01-02").await.unwrap();
+    assert_ne!(store.linking_key(&ended).await.unwrap(), old);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
