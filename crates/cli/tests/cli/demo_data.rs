@@ -73,7 +73,7 @@ fn demo_data_then_analyse_reproduces_published_numbers() {
         vec![289.0, 100.0, 124.0]
     );
     assert_eq!(
-        numbers(&analysis, "table-17", "I felt the trainers"),
+        numbers(&analysis, "table-17", "I felt the training's approach"),
         vec![1.0, 1.5, 11.0, 16.4, 42.0, 62.7, 13.0, 19.4, 67.0]
     );
     let _ = std::fs::remove_dir_all(&dir);
