@@ -124,18 +124,30 @@ async function journey ({ width, height, javaScript, label }) {
     for (let i = 0; i < 40 && path(page).startsWith('/survey/pre/page/'); i++) {
       await axe(page, `${label} ${path(page)}`)
       if (path(page).endsWith('/your-work')) {
-        assert.equal(await page.locator('input[name="la-service"]').count(), 0, 'la-service follows the answer')
+        const followUp = page.locator('input[name="la-service"][value="1"]')
+        assert.ok(!(await followUp.isVisible()), 'la-service follows the answer')
         await page.fill('#start-year', '2999')
         await page.locator('input[name="works-for-la"][value="1"]').check()
+        // With JavaScript the follow-up appears in place; without, after Continue.
+        assert.equal(await followUp.isVisible(), javaScript, 'la-service revealed in place only with JavaScript')
+        if (javaScript) {
+          assert.equal(await page.locator('input[name="works-for-la"][value="1"]').getAttribute('aria-controls'), 'la-service-follow-up')
+          await axe(page, `${label} follow-up revealed in place`)
+        }
         await continueButton(page)
         assert.match(await page.title(), /^Error: /)
         assert.ok(await page.locator('.govuk-error-summary').isVisible())
         await axe(page, `${label} your-work error`)
         await page.fill('#start-year', '2015')
-        await continueButton(page)
-        assert.ok(path(page).endsWith('/your-work'), 'the follow-up question is shown')
+        if (!javaScript) {
+          // Without JavaScript, Continue shows the page again with the follow-up.
+          await continueButton(page)
+          assert.ok(path(page).endsWith('/your-work'), 'the follow-up question is shown')
+          assert.ok(await page.locator('#question-added').isVisible(), 'and says so')
+        }
         assert.equal(await page.locator('input[name="la-service"]').count(), 12)
-        await page.locator('input[name="la-service"][value="1"]').check()
+        assert.ok(await followUp.isVisible())
+        await followUp.check()
       } else {
         // A matrix stays one statement per fieldset at any width.
         const radios = page.locator('fieldset .govuk-radios')

@@ -360,6 +360,7 @@ pub(crate) fn field_views(
                     value: first(&specify.id),
                     error: answers.error(&specify.id),
                 }),
+                reveal: None,
             }
         })
         .collect()

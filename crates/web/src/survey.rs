@@ -214,7 +214,7 @@ fn page_template(
         opening,
         title: page.title.clone(),
         intro: paragraphs(page.intro.as_deref()),
-        fields: form::field_views(items, values, answers),
+        fields: fields_with_reveals(page, items, values, answers),
         errors: answers
             .errors
             .iter()
@@ -225,6 +225,52 @@ fn page_template(
             .collect(),
         action,
     })
+}
+
+/// The page's fields as the route shows them, with each follow-up that an answer on this
+/// page would show placed after them, hidden, for the script to reveal in place (GOV.UK's
+/// conditional reveal). Without JavaScript the follow-ups stay hidden and Continue shows
+/// the page again with them.
+fn fields_with_reveals(
+    page: &skafada_instrument::Page,
+    items: &[&Item],
+    values: &dyn Fn(&str) -> Vec<String>,
+    answers: &PageAnswers,
+) -> Vec<crate::views::FieldView> {
+    let shown: BTreeSet<&str> = items.iter().map(|item| item.id.as_str()).collect();
+    let mut fields = Vec::new();
+    for item in &page.items {
+        if shown.contains(item.id.as_str()) {
+            fields.extend(form::field_views(&[item], values, answers));
+            continue;
+        }
+        // A follow-up on one answer of a choice question shown on this page.
+        let Some(skafada_instrument::Condition::Is { item: on, codes }) = &item.show_if else {
+            continue;
+        };
+        let controls = items.iter().any(|shown| {
+            shown.id == *on
+                && matches!(
+                    shown.kind,
+                    ItemKind::Single { .. } | ItemKind::Multiple { .. }
+                )
+        });
+        if !controls {
+            continue;
+        }
+        for mut field in form::field_views(&[item], values, answers) {
+            field.reveal = Some((
+                on.clone(),
+                codes
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ));
+            fields.push(field);
+        }
+    }
+    fields
 }
 
 fn previous_page(route: &skafada_instrument::Route<'_>, page_id: &str) -> Option<String> {
@@ -370,11 +416,18 @@ pub(crate) async fn save(
         .collect();
 
     // A follow-up the respondent has not seen yet: show the page again.
+    // Follow-ups the script revealed in place were seen, answered or not.
+    let seen_in_place: BTreeSet<String> = form_data.values("shown-in-place").into_iter().collect();
     let revealed = page_items.iter().any(|item| {
         !page_ids_before.contains(item.id.as_str())
-            && form::item_variables(&[*item])
-                .iter()
-                .all(|variable| form_data.values(variable).is_empty())
+            && !seen_in_place.contains(&item.id)
+            && form::item_variables(&[*item]).iter().all(|variable| {
+                // A hidden follow-up's empty text box is sent too: blank is not an answer.
+                form_data
+                    .values(variable)
+                    .iter()
+                    .all(|value| value.trim().is_empty())
+            })
     });
     let (next_step_id, location) = if revealed {
         // An answer showed a follow-up question on this page: show the page again, at

@@ -264,6 +264,9 @@ pub(crate) struct FieldView {
     pub(crate) value: String,
     pub(crate) error: Option<String>,
     pub(crate) specify: Option<SpecifyView>,
+    /// A follow-up revealed in place: the question on this page that shows it, and the
+    /// answers (codes, space-separated) that do.
+    pub(crate) reveal: Option<(String, String)>,
 }
 
 /// An "other, please specify" box.

@@ -87,3 +87,28 @@ if (timeout && idleSeconds > 0) {
   })
   arm()
 }
+
+// Follow-up questions revealed in place (GOV.UK's conditional reveal): a question that an
+// answer on this page shows appears under it as soon as the answer is chosen, and is told
+// to the server as seen, so Continue does not stop to show it. Without JavaScript it stays
+// hidden and Continue shows the page again with it.
+for (const followUp of document.querySelectorAll('[data-reveal-item]')) {
+  const codes = followUp.dataset.revealCodes.split(' ')
+  const controls = [...document.querySelectorAll(`input[name="${CSS.escape(followUp.dataset.revealItem)}"]`)]
+  if (controls.length === 0) continue
+  const seen = document.createElement('input')
+  seen.type = 'hidden'
+  seen.name = 'shown-in-place'
+  seen.value = followUp.id.replace(/-follow-up$/, '')
+  for (const control of controls) {
+    if (codes.includes(control.value)) control.setAttribute('aria-controls', followUp.id)
+  }
+  const update = () => {
+    const shown = controls.some(c => c.checked && codes.includes(c.value))
+    followUp.hidden = !shown
+    if (shown) followUp.append(seen)
+    else seen.remove()
+  }
+  for (const control of controls) control.addEventListener('change', update)
+  update()
+}

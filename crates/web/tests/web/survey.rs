@@ -125,9 +125,14 @@ async fn routing_shows_follow_up_questions_and_closes_the_survey_by_its_end_rule
     app.consent().await;
     app.post("/survey/pre/page/about-you", &[]).await;
     let page = app.get("/survey/pre/page/your-work").await;
+    // The employer question follows No: it is on the page hidden, for the script to
+    // reveal in place, and stays hidden without it.
+    let hidden = &page.body[page
+        .body
+        .find("id=\"employer-follow-up\" data-reveal-item=\"works-for-la\" data-reveal-codes=\"2\" hidden>")
+        .expect("the follow-up, hidden")..];
     assert!(
-        !page.body.contains("name=\"employer\""),
-        "employer is asked only after No"
+        hidden[..hidden.find("</div>\n").unwrap_or(hidden.len())].contains("name=\"employer\"")
     );
     let saved = app
         .post("/survey/pre/page/your-work", &[("works-for-la", "2")])
@@ -156,6 +161,28 @@ async fn routing_shows_follow_up_questions_and_closes_the_survey_by_its_end_rule
         )
         .await;
     assert_eq!(saved.location(), "/survey/pre/check-answers");
+    // A follow-up revealed in place and left blank was seen: Continue does not stop for it.
+    let again = app
+        .post(
+            "/survey/pre/page/your-work?change=1",
+            &[
+                ("works-for-la", "1"),
+                ("shown-in-place", "la-service"),
+                ("shown-in-place", "job-title"),
+                ("shown-in-place", "work-area"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        again.location(),
+        "/survey/pre/check-answers",
+        "no stop for a seen follow-up"
+    );
+    app.post(
+        "/survey/pre/page/your-work?change=1",
+        &[("works-for-la", "2"), ("employer", "1")],
+    )
+    .await;
     let check = app.get("/survey/pre/check-answers").await;
     assert!(
         check
