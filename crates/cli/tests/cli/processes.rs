@@ -184,9 +184,35 @@ fn input_names(body: &str, kind: &str) -> Vec<String> {
     names
 }
 
+/// The page as a browser without JavaScript shows it: each follow-up question that waits
+/// hidden for an answer on the page (`data-reveal-item`) left out.
+fn visible(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("data-reveal-item=") {
+        let start = rest[..at].rfind("<div").unwrap_or(at);
+        out.push_str(&rest[..start]);
+        let after = &rest[at..];
+        // It ends where the next question or the Continue button begins.
+        let end = [
+            "\n  <div>",
+            "\n  <div class=\"app-reveal\"",
+            "<button type=\"submit\"",
+        ]
+        .iter()
+        .filter_map(|marker| after.find(marker))
+        .min()
+        .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The answers a respondent gives on a survey page: the first option of every radio
 /// group and checkbox list, 2010 for a year and 12 for a number.
 pub fn answers_for(body: &str) -> Vec<(String, String)> {
+    let body = &visible(body);
     let mut answers = Vec::new();
     for kind in ["radio", "checkbox"] {
         for name in input_names(body, kind) {
