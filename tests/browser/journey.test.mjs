@@ -320,7 +320,7 @@ test('every knowledge check is answered by tapping its answers\' text on a phone
       if (path(page).endsWith('/your-work')) {
         await page.fill('#start-year', '2015')
         await page.locator('input[name="works-for-la"][value="1"]').check()
-        await continueButton(page)
+        // Revealed in place by the answer above.
         await page.locator('input[name="la-service"][value="1"]').check()
       }
       await continueButton(page)
