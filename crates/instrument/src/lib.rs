@@ -15,7 +15,9 @@ pub mod model;
 pub mod routing;
 pub mod view;
 
-pub use load::{CLOSES_ON, Draft, LoadError, Location, Problem, ProblemKind, load, parse};
+pub use load::{
+    CLOSES_ON, Draft, LoadError, Location, MONTH_NAMES, Problem, ProblemKind, load, parse,
+};
 pub use model::{
     Choice, Condition, EndRule, Instrument, Item, ItemKind, MissingKind, Page, Phase, Row, Scale,
     Specify, Statement,

@@ -209,19 +209,20 @@ fn locate(source: &str, offset: usize) -> Location {
 /// (e.g. "31 July 2027") where the text is shown.
 pub const CLOSES_ON: &str = "{closes_on}";
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+/// The English month names, January first, as dates are written in the UK.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// The first date written out in `text` as a day, a month name and a year ("24th July
@@ -237,7 +238,7 @@ fn written_date(text: &str) -> Option<String> {
         digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
             && ["", "st", "nd", "rd", "th"].contains(&suffix.to_ascii_lowercase().as_str())
     };
-    let month = |w: &str| MONTHS.contains(&w.to_ascii_lowercase().as_str());
+    let month = |w: &str| MONTH_NAMES.iter().any(|m| m.eq_ignore_ascii_case(w));
     let year = |w: &str| {
         let w = w.trim_end_matches(['.', ';', ':', ')']);
         w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())

@@ -142,21 +142,9 @@ impl std::fmt::Display for CertificateName {
 
 /// The English name of a month (1 to 12), as dates are written in the UK.
 pub fn month_name(month: u8) -> Option<&'static str> {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES.get(usize::from(month).checked_sub(1)?).copied()
+    skafada_instrument::MONTH_NAMES
+        .get(usize::from(month).checked_sub(1)?)
+        .copied()
 }
 
 /// The month and year a certificate was completed, e.g. "December 2026".

@@ -142,6 +142,10 @@ fn shape_run(text: &str, typeface: Typeface, weight: Weight, right_to_left: bool
 /// Whether `text` needs more than one glyph per character from left to right: a letter
 /// of a right-to-left script, a combining mark, or a character Liberation Sans lacks.
 fn needs_shaping(text: &str) -> bool {
+    // Printable ASCII, nearly all of a report, is one Liberation glyph per character.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return false;
+    }
     text.chars().any(|c| {
         matches!(
             unicode_bidi::bidi_class(c),

@@ -86,6 +86,18 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
     if session.expires_at.saturating_sub(skafada_store::unix_now()) < half {
         state.store.extend_session(&token, lifetime).await?;
     }
+    journey_of(state, token, session, site, window, false).await
+}
+
+/// The journey of a session found by its token.
+async fn journey_of(
+    state: &AppState,
+    token: String,
+    session: skafada_store::Session,
+    site: Site,
+    window: skafada_store::StudyWindow,
+    ended: bool,
+) -> Result<Journey, AppError> {
     let content = state.studies.get(&state.store, &site.study_id).await?;
     Ok(Journey {
         token,
@@ -93,8 +105,8 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         content,
         respondent_id: session.respondent_id,
         closes_on: window.closes_on,
-        idle: lifetime,
-        ended: false,
+        idle: state.config.session_lifetime,
+        ended,
     })
 }
 
@@ -133,16 +145,7 @@ pub(crate) async fn journey_or_ended(
     if session.respondent_id.is_none() || !window.is_open_on(&today()) {
         return Err(AppError::NoSession);
     }
-    let content = state.studies.get(&state.store, &site.study_id).await?;
-    Ok(Journey {
-        token,
-        site,
-        content,
-        respondent_id: session.respondent_id,
-        closes_on: window.closes_on,
-        idle: state.config.session_lifetime,
-        ended: true,
-    })
+    journey_of(state, token, session, site, window, true).await
 }
 
 /// `GET /session-ended`: after a page posted once the session had ended was saved.
