@@ -99,6 +99,20 @@ async function journey ({ width, height, javaScript, label }) {
     await continueButton(page)
     assert.match(await page.title(), /^Error: /)
     await axe(page, `${label} consent error`)
+    // The participant information, linked from consent: the demonstration's template,
+    // marked as such, and the study's own wording of the statements.
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /^participant information \(version/ }).click()])
+    assert.equal(path(page), '/participant-information')
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Participant information')
+    assert.match(await page.locator('.govuk-inset-text').first().textContent(), /demonstration study/)
+    for (const heading of ['Who is running the study?', 'Will my taking part be kept confidential?', 'What are my rights?', 'Who has reviewed the study?', 'What you will be asked to agree to']) {
+      assert.ok(await page.getByRole('heading', { name: heading, level: 2 }).isVisible(), heading)
+    }
+    assert.ok(await page.locator('.govuk-exit-this-page').isVisible())
+    await axe(page, `${label} participant information`)
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Back to the consent form' }).click()])
+    assert.equal(path(page), '/consent')
+    assert.match(await page.getByText(/cannot be withdrawn, because they cannot be identified as mine/).textContent(), /voluntary/)
     for (const box of await page.locator('.govuk-checkboxes__input').all()) await box.check()
     await continueButton(page)
     const code = (await page.locator('#resume-code').textContent()).trim()

@@ -68,6 +68,11 @@ pub const SITES: [(&str, &str, &str); 11] = [
     ("LA11", "11", "South"),
 ];
 
+/// The demo sites' local services (`local-services.toml`): for each code of [`SITES`],
+/// fictional services with telephone numbers from Ofcom's drama range and example.org
+/// addresses, in the format of `skafada serve --local-services`.
+pub const LOCAL_SERVICES: &str = include_str!("../local-services.toml");
+
 /// Valid pre-training responses per site (Table 3, main survey).
 pub const MAIN_BY_SITE: [usize; 11] = [65, 28, 18, 9, 59, 43, 5, 44, 12, 12, 55];
 

@@ -12,6 +12,7 @@
 
 pub mod load;
 pub mod model;
+pub mod participant;
 pub mod routing;
 pub mod view;
 
@@ -22,4 +23,5 @@ pub use model::{
     Choice, Condition, EndRule, Instrument, Item, ItemKind, MissingKind, Page, Phase, Row, Scale,
     Specify, Statement,
 };
+pub use participant::{ParticipantError, ParticipantInformation};
 pub use routing::{Answer, Answers, Route};

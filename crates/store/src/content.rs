@@ -28,11 +28,13 @@ pub enum ContentPart {
     Framework,
     /// The follow-up waves and the linking code's questions (TOML).
     Waves,
+    /// The participant information sheet and the consent statements' wording (TOML).
+    ParticipantInformation,
 }
 
 impl ContentPart {
     /// Every part, in the order they are listed.
-    pub const ALL: [ContentPart; 7] = [
+    pub const ALL: [ContentPart; 8] = [
         ContentPart::PreSurvey,
         ContentPart::PostSurvey,
         ContentPart::Module,
@@ -40,6 +42,7 @@ impl ContentPart {
         ContentPart::TrainingNeeds,
         ContentPart::Framework,
         ContentPart::Waves,
+        ContentPart::ParticipantInformation,
     ];
 
     /// The part's name in URLs and in the recorded digests.
@@ -52,6 +55,7 @@ impl ContentPart {
             ContentPart::TrainingNeeds => "training-needs",
             ContentPart::Framework => "case-study-framework",
             ContentPart::Waves => "follow-up-waves",
+            ContentPart::ParticipantInformation => "participant-information",
         }
     }
 
@@ -72,6 +76,7 @@ impl ContentPart {
             ContentPart::TrainingNeeds => "Training-needs report",
             ContentPart::Framework => "Case-study framework",
             ContentPart::Waves => "Waves and linking code",
+            ContentPart::ParticipantInformation => "Participant information and consent",
         }
     }
 }
@@ -107,6 +112,9 @@ impl crate::NewStudy {
                     ContentPart::TrainingNeeds => sha256_hex(self.training_needs.as_bytes()),
                     ContentPart::Framework => sha256_hex(self.framework.as_bytes()),
                     ContentPart::Waves => sha256_hex(self.waves.as_bytes()),
+                    ContentPart::ParticipantInformation => {
+                        sha256_hex(self.participant_information.as_bytes())
+                    }
                 };
                 (part.slug().to_owned(), digest)
             })

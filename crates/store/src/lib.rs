@@ -137,6 +137,9 @@ pub struct NewStudy {
     /// The study file of follow-up waves and the linking code (TOML); empty for a study
     /// with no follow-up.
     pub waves: String,
+    /// The participant information sheet and consent wording (TOML); empty for a study
+    /// made before it was stored, which shows the survey's own consent statements.
+    pub participant_information: String,
     /// The study holds generated demonstration responses, not real people's.
     pub synthetic: bool,
 }
@@ -171,6 +174,9 @@ pub struct Study {
     /// The study file of follow-up waves and the linking code (TOML); empty for a study
     /// with no follow-up.
     pub waves: String,
+    /// The participant information sheet and consent wording (TOML); empty for a study
+    /// made before it was stored, which shows the survey's own consent statements.
+    pub participant_information: String,
     /// Counts below this are suppressed for LA contacts, and sites with fewer main
     /// survey responses are flagged as too few to report on their own.
     pub min_cell_count: i64,
@@ -194,6 +200,7 @@ impl Study {
             ContentPart::TrainingNeeds => Some(&self.training_needs),
             ContentPart::Framework => Some(&self.framework),
             ContentPart::Waves => Some(&self.waves),
+            ContentPart::ParticipantInformation => Some(&self.participant_information),
             ContentPart::Module => None,
         }
     }
@@ -519,7 +526,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 11] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 12] = [
     (
         1,
         "initial",
@@ -585,6 +592,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 11] = [
         "link_codes",
         include_str!("../migrations/sqlite/0011_link_codes.sql"),
         include_str!("../migrations/postgres/0011_link_codes.sql"),
+    ),
+    (
+        12,
+        "participant_information",
+        include_str!("../migrations/sqlite/0012_participant_information.sql"),
+        include_str!("../migrations/postgres/0012_participant_information.sql"),
     ),
 ];
 
@@ -742,8 +755,9 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs, content_sha256, synthetic, framework, waves) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             training_needs, content_sha256, synthetic, framework, waves, \
+             participant_information) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -761,6 +775,7 @@ impl Store {
         .bind(i64::from(study.synthetic))
         .bind(&study.framework)
         .bind(&study.waves)
+        .bind(&study.participant_information)
         .execute(&mut *tx)
         .await?;
         secret::insert_linking_secret(&mut tx, &id).await?;
@@ -1787,7 +1802,7 @@ async fn insert_site(
 
 const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
      module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
-     content_sha256, created_on, synthetic, framework, waves FROM studies";
+     content_sha256, created_on, synthetic, framework, waves, participant_information FROM studies";
 
 const SITE_COLUMNS: &str = "SELECT id, study_id, code, name, region, model_of_practice, \
      population, ethnicity, area_type, deprivation_quintile, local_services, link_token FROM sites";
@@ -1823,6 +1838,7 @@ fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
         synthetic: row.try_get::<i64, _>(14)? != 0,
         framework: row.try_get(15)?,
         waves: row.try_get(16)?,
+        participant_information: row.try_get(17)?,
     })
 }
 
@@ -1897,6 +1913,7 @@ mod group_commit_tests {
             training_needs: String::new(),
             framework: String::new(),
             waves: String::new(),
+            participant_information: String::new(),
             synthetic: false,
         };
         let study_id = store.create_study(&study).await.unwrap();

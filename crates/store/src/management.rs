@@ -152,9 +152,10 @@ impl Store {
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             min_cell_count, training_needs, content_sha256, synthetic, framework, waves) \
+             min_cell_count, training_needs, content_sha256, synthetic, framework, waves, \
+             participant_information) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17)",
+             $17, $18)",
         )
         .bind(&id)
         .bind(&study.name)
@@ -173,6 +174,7 @@ impl Store {
         .bind(i64::from(study.synthetic))
         .bind(&study.framework)
         .bind(&study.waves)
+        .bind(&study.participant_information)
         .execute(&mut *tx)
         .await?;
         crate::secret::insert_linking_secret(&mut tx, &id).await?;

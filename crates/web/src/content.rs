@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use skafada_instrument::{Instrument, ItemKind};
+use skafada_instrument::{Instrument, ItemKind, ParticipantInformation};
 use skafada_store::{Store, Study};
 use skafada_training::{Module, ModuleSources};
 use skafada_waves::wave::StudyWaves;
@@ -30,6 +30,9 @@ pub enum ContentError {
     /// The follow-up waves or the linking code did not load.
     #[error("the follow-up waves do not load: {0}")]
     Waves(skafada_waves::wave::WaveError),
+    /// The participant information did not load.
+    #[error("the participant information does not load: {0}")]
+    Participant(String),
     /// A study's content has these problems (see [`content_problems`]).
     #[error("{}", .0.join("; "))]
     Invalid(Vec<String>),
@@ -58,6 +61,9 @@ pub struct StudyContent {
     pub module: Module,
     /// The linking code and follow-up waves; `None` for a study with neither.
     pub waves: Option<StudyWaves>,
+    /// The participant information sheet and consent wording; `None` for a study made
+    /// before it was stored, which shows the survey's own consent statements.
+    pub participant: Option<ParticipantInformation>,
     pub(crate) pre_vars: BTreeMap<String, VarKind>,
     pub(crate) post_vars: BTreeMap<String, VarKind>,
 }
@@ -96,8 +102,17 @@ impl StudyContent {
         } else {
             Some(StudyWaves::parse(&study.waves).map_err(ContentError::Waves)?)
         };
+        let participant = if study.participant_information.trim().is_empty() {
+            None
+        } else {
+            Some(
+                ParticipantInformation::parse(&study.participant_information)
+                    .map_err(|e| ContentError::Participant(e.to_string()))?,
+            )
+        };
         Ok(StudyContent {
             waves,
+            participant,
             pre_vars: variables(&pre),
             post_vars: variables(&post),
             study,
@@ -260,6 +275,8 @@ pub struct ContentNames {
     pub framework: String,
     /// The follow-up waves and linking code.
     pub waves: String,
+    /// The participant information sheet and consent wording.
+    pub participant_information: String,
 }
 
 impl Default for ContentNames {
@@ -272,6 +289,7 @@ impl Default for ContentNames {
             needs: "training needs".to_owned(),
             framework: "case-study framework".to_owned(),
             waves: "follow-up waves".to_owned(),
+            participant_information: "participant information".to_owned(),
         }
     }
 }
@@ -283,6 +301,30 @@ impl Default for ContentNames {
 /// research questions' survey items checked against the plan). Empty when the study can
 /// be created.
 pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -> Vec<String> {
+    problems_of(study, names, Placeholders::Refused)
+}
+
+/// As [`content_problems`], for content that is a template rather than a real study (the
+/// demonstration study, a library set that studies are made from): the participant
+/// information may keep its placeholder text.
+pub fn template_problems(study: &skafada_store::NewStudy, names: &ContentNames) -> Vec<String> {
+    problems_of(study, names, Placeholders::Allowed)
+}
+
+/// Whether the participant information may keep its template's placeholder text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placeholders {
+    /// A real study: refused.
+    Refused,
+    /// The demonstration study: shown as they are, marked as a demonstration.
+    Allowed,
+}
+
+fn problems_of(
+    study: &skafada_store::NewStudy,
+    names: &ContentNames,
+    placeholders: Placeholders,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let pre = match skafada_instrument::load(&study.pre_instrument, &names.pre) {
         Ok(pre) => Some(pre),
@@ -376,6 +418,47 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
     {
         problems.push(format!("{}: {error}", names.waves));
     }
+    problems.extend(participant_problems(
+        study,
+        pre.as_ref(),
+        names,
+        placeholders,
+    ));
+    problems
+}
+
+/// The participant information's problems: it must be there, read, word each of the
+/// survey's consent statements, and, unless the study is the demonstration, have none
+/// of its placeholder text left.
+fn participant_problems(
+    study: &skafada_store::NewStudy,
+    pre: Option<&Instrument>,
+    names: &ContentNames,
+    allowed: Placeholders,
+) -> Vec<String> {
+    let name = &names.participant_information;
+    if study.participant_information.trim().is_empty() {
+        return vec![format!(
+            "{name}: a study needs participant information: who runs it, whom to contact, its ethics approval and how its data are held (docs/participant-information.md)"
+        )];
+    }
+    let sheet = match ParticipantInformation::parse(&study.participant_information) {
+        Ok(sheet) => sheet,
+        Err(error) => return vec![format!("{name}: {error}")],
+    };
+    let mut problems: Vec<String> = pre
+        .map(|pre| sheet.check_against(pre))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|problem| format!("{name}: {problem}"))
+        .collect();
+    let placeholders = sheet.placeholders();
+    if allowed == Placeholders::Refused && !placeholders.is_empty() {
+        problems.push(format!(
+            "{name}: replace the template text marked [Replace: ...] in {} with this study's own; only the demonstration study may keep it",
+            placeholders.join(", ")
+        ));
+    }
     problems
 }
 
@@ -383,7 +466,25 @@ pub fn content_problems(study: &skafada_store::NewStudy, names: &ContentNames) -
 /// the module's title, and that its plan and training-needs report load, before it is
 /// stored.
 pub fn check_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
-    let problems = content_problems(study, &ContentNames::default());
+    checked(problems_of(
+        study,
+        &ContentNames::default(),
+        Placeholders::Refused,
+    ))
+}
+
+/// As [`check_study`], for the demonstration study, whose participant information may
+/// keep the template's placeholder text: it is shown as it is, marked as a
+/// demonstration.
+pub fn check_demo_study(study: &skafada_store::NewStudy) -> Result<(), ContentError> {
+    checked(problems_of(
+        study,
+        &ContentNames::default(),
+        Placeholders::Allowed,
+    ))
+}
+
+fn checked(problems: Vec<String>) -> Result<(), ContentError> {
     if problems.is_empty() {
         Ok(())
     } else {

@@ -322,7 +322,7 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
 
 fn consent_view(
     journey: &Journey,
-    threshold: i64,
+    study: &skafada_store::Study,
     checked: &dyn Fn(&str) -> bool,
     error: Option<String>,
 ) -> Result<ConsentPage, AppError> {
@@ -339,26 +339,27 @@ fn consent_view(
         intro: paragraphs(page.intro.as_deref()),
         question: item.text.clone(),
         first_id: statements.first().map(|s| s.id.clone()).unwrap_or_default(),
-        who_sees: crate::confidentiality::who_sees_what(&journey.site.name, threshold),
+        who_sees: crate::confidentiality::who_sees_what(&journey.site.name, study.min_cell_count),
         statements: statements
             .iter()
             .map(|s| ConsentStatement {
                 id: s.id.clone(),
-                text: s.text.clone(),
+                text: crate::participant::statement_text(
+                    journey.content.participant.as_ref(),
+                    study,
+                    &s.id,
+                    &s.text,
+                ),
                 checked: checked(&s.id),
             })
             .collect(),
+        sheet: journey
+            .content
+            .participant
+            .as_ref()
+            .map(crate::participant::summary),
         error,
     })
-}
-
-/// The smallest number the study's reports show to a site (its `min_cell_count`).
-async fn threshold_of(state: &AppState, journey: &Journey) -> Result<i64, AppError> {
-    Ok(state
-        .store
-        .study(&journey.site.study_id)
-        .await?
-        .map_or(5, |study| study.min_cell_count))
 }
 
 /// `GET /consent`.
@@ -371,13 +372,8 @@ pub(crate) async fn consent_page(
     if journey.respondent_id.is_some() {
         return Ok(see_other(&next_step(&state, &journey).await?));
     }
-    let threshold = threshold_of(&state, &journey).await?;
-    Ok(render(&consent_view(
-        &journey,
-        threshold,
-        &|_| false,
-        None,
-    )?))
+    let study = crate::participant::current_study(&state, &journey).await?;
+    Ok(render(&consent_view(&journey, &study, &|_| false, None)?))
 }
 
 /// `POST /consent`: every statement must be agreed; then the respondent exists and
@@ -403,10 +399,10 @@ pub(crate) async fn consent(
     let agreed = |id: &str| form.text(id).as_deref() == Some("1");
     if !statements.iter().all(|s| agreed(&s.id)) {
         let message = format!("Select all {} statements to take part", statements.len());
-        let threshold = threshold_of(&state, &journey).await?;
+        let study = crate::participant::current_study(&state, &journey).await?;
         return Ok(render(&consent_view(
             &journey,
-            threshold,
+            &study,
             &agreed,
             Some(message),
         )?));

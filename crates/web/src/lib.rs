@@ -31,6 +31,7 @@ mod journey;
 mod linking;
 mod mail;
 mod module_zip;
+mod participant;
 mod services;
 mod survey;
 mod training;
@@ -47,7 +48,8 @@ use tokio::net::TcpListener;
 
 pub use admin::{AdminConfig, ContentSet, is_real_date};
 pub use content::{
-    ContentError, ContentNames, StudyContent, check_study, content_problems, read_module_folder,
+    ContentError, ContentNames, StudyContent, check_demo_study, check_study, content_problems,
+    read_module_folder, template_problems,
 };
 pub use mail::{MailConfig, MailError, MailSecurity, Secret};
 pub use services::NATIONAL_SERVICES;
@@ -153,6 +155,7 @@ pub fn router(store: Store, config: Config) -> Router {
         )
         .route("/continue", get(journey::continue_journey))
         .route("/link-code", get(linking::page).post(linking::make))
+        .route("/participant-information", get(participant::page))
         .route("/save", get(journey::save_page).post(journey::new_code))
         .route("/resume", get(journey::resume_page).post(journey::resume))
         .route("/exit", get(journey::exit))

@@ -201,6 +201,39 @@ pub(crate) struct ConsentPage {
     pub(crate) first_id: String,
     /// Who sees what (`confidentiality::who_sees_what`).
     pub(crate) who_sees: Vec<String>,
+    /// The study's participant information in brief, with a link to the whole sheet;
+    /// `None` for a study made before it was stored.
+    pub(crate) sheet: Option<SheetSummary>,
+}
+
+/// The facts of a study's participant information shown beside the consent statements.
+pub(crate) struct SheetSummary {
+    pub(crate) title: String,
+    pub(crate) version: String,
+    pub(crate) dated: String,
+    pub(crate) organisation: String,
+    pub(crate) contact: String,
+    pub(crate) ethics: String,
+}
+
+/// One titled part of the participant information page.
+pub(crate) struct SheetPart {
+    pub(crate) heading: String,
+    pub(crate) paragraphs: Vec<String>,
+}
+
+/// The participant information sheet, printable.
+#[derive(Template)]
+#[template(path = "participant.html")]
+pub(crate) struct ParticipantPage {
+    pub(crate) layout: Layout,
+    pub(crate) summary: SheetSummary,
+    pub(crate) invitation: Vec<String>,
+    pub(crate) parts: Vec<SheetPart>,
+    /// The consent statements as the respondent will be asked them.
+    pub(crate) statements: Vec<String>,
+    /// The study is a demonstration: its placeholder text is explained.
+    pub(crate) demonstration: bool,
 }
 
 /// Shows a new resume code.

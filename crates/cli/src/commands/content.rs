@@ -1,8 +1,10 @@
 //! A study's content read from files: the surveys, the training module, the analysis
-//! plan, the training-needs report, the case-study framework and the follow-up waves.
+//! plan, the training-needs report, the case-study framework, the follow-up waves and the
+//! participant information.
 //!
 //! Each part is read from the file or folder given, else from the SKAFADA files in the
-//! working directory (`instruments/`, `training/`, `plans/`, `frameworks/`, `waves/`) when they are there, else
+//! working directory (`instruments/`, `training/`, `plans/`, `frameworks/`, `waves/`,
+//! `participant-information/`) when they are there, else
 //! from the copies built into the binary. So a server started beside an edited
 //! questionnaire asks the edited wording, and `serve --demo` works from any directory.
 
@@ -45,6 +47,12 @@ const WAVES: (&str, &str) = (
     "waves/skafada.toml",
     include_str!("../../../../waves/skafada.toml"),
 );
+/// The built-in participant information template's path in the working directory, and
+/// its copy.
+const PARTICIPANT: (&str, &str) = (
+    "participant-information/skafada.toml",
+    include_str!("../../../../participant-information/skafada.toml"),
+);
 /// The built-in module's folder in the working directory.
 const MODULE_FOLDER: &str = "training/skafada-prototype";
 
@@ -82,6 +90,11 @@ pub struct ContentArgs {
     /// [default: waves/skafada.toml, or the built-in copy].
     #[arg(long, value_name = "FILE")]
     pub waves: Option<PathBuf>,
+    /// The participant information sheet and consent wording (TOML)
+    /// [default: participant-information/skafada.toml, or the built-in template, whose
+    /// placeholder text a real study must replace].
+    #[arg(long, value_name = "FILE")]
+    pub participant_information: Option<PathBuf>,
 }
 
 /// A study's content, read and named for messages.
@@ -113,6 +126,8 @@ impl Content {
         let (needs_name, needs) = text(&args.training_needs, NEEDS)?;
         let (framework_name, framework) = text(&args.framework, FRAMEWORK)?;
         let (waves_name, waves) = text(&args.waves, WAVES)?;
+        let (participant_name, participant_information) =
+            text(&args.participant_information, PARTICIPANT)?;
         let default_module = dir.join(MODULE_FOLDER);
         let (module_name, module_id, module_sources) = match &args.module {
             Some(folder) => module_from(folder)?,
@@ -136,6 +151,7 @@ impl Content {
                 training_needs: needs,
                 framework,
                 waves,
+                participant_information,
                 ..NewStudy::default()
             },
             names: ContentNames {
@@ -146,6 +162,7 @@ impl Content {
                 needs: needs_name,
                 framework: framework_name,
                 waves: waves_name,
+                participant_information: participant_name,
             },
             any_built_in,
         })
@@ -156,6 +173,18 @@ impl Content {
     pub fn read_checked(args: &ContentArgs, dir: &Path) -> anyhow::Result<Content> {
         let content = Content::read(args, dir)?;
         let problems = skafada_web::content_problems(&content.study, &content.names);
+        Content::without(content, problems)
+    }
+
+    /// As [`Content::read_checked`], for a template (the demonstration study and the
+    /// server's library): the participant information may keep its placeholder text.
+    pub fn read_template(args: &ContentArgs, dir: &Path) -> anyhow::Result<Content> {
+        let content = Content::read(args, dir)?;
+        let problems = skafada_web::template_problems(&content.study, &content.names);
+        Content::without(content, problems)
+    }
+
+    fn without(content: Content, problems: Vec<String>) -> anyhow::Result<Content> {
         if problems.is_empty() {
             Ok(content)
         } else {
@@ -167,7 +196,7 @@ impl Content {
 /// The SKAFADA content as `serve --demo` and a new study use it by default.
 pub fn skafada_content() -> anyhow::Result<Content> {
     let dir = std::env::current_dir().context("Failed to read the working directory")?;
-    Content::read_checked(&ContentArgs::default(), &dir)
+    Content::read_template(&ContentArgs::default(), &dir)
 }
 
 fn read_text(
@@ -237,10 +266,10 @@ mod tests {
 
     #[test]
     fn the_files_in_the_working_directory_are_the_built_in_copies() {
-        let from_files = Content::read_checked(&ContentArgs::default(), &repository()).unwrap();
+        let from_files = Content::read_template(&ContentArgs::default(), &repository()).unwrap();
         assert!(!from_files.any_built_in);
         let elsewhere = scratch("elsewhere");
-        let built_in = Content::read_checked(&ContentArgs::default(), &elsewhere).unwrap();
+        let built_in = Content::read_template(&ContentArgs::default(), &elsewhere).unwrap();
         assert!(built_in.any_built_in);
         assert_eq!(
             from_files.study.content_sha256(),
@@ -259,7 +288,7 @@ mod tests {
         );
         assert_ne!(edited, PRE.1);
         std::fs::write(dir.join(PRE.0), &edited).unwrap();
-        let content = Content::read_checked(&ContentArgs::default(), &dir).unwrap();
+        let content = Content::read_template(&ContentArgs::default(), &dir).unwrap();
         assert!(
             content
                 .study
@@ -285,5 +314,31 @@ mod tests {
         let error = Content::read_checked(&args, &dir).unwrap_err().to_string();
         assert!(error.contains(&format!("{}", plan.display())), "{error}");
         assert!(error.contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn a_real_study_is_refused_while_its_participant_information_is_the_template() {
+        let dir = scratch("template-sheet");
+        let error = Content::read_checked(&ContentArgs::default(), &dir)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("replace the template text marked"),
+            "{error}"
+        );
+        assert!(error.contains("contact.email"), "{error}");
+        let filled = ContentArgs {
+            participant_information: Some(
+                repository().join("participant-information/example-filled-in.toml"),
+            ),
+            ..ContentArgs::default()
+        };
+        let content = Content::read_checked(&filled, &dir).unwrap();
+        assert!(
+            content
+                .study
+                .participant_information
+                .contains("Northbrook Council")
+        );
     }
 }

@@ -33,15 +33,17 @@ pub struct ServeArgs {
     #[arg(long)]
     pub public_url: Option<String>,
     /// Create the demo study (the SKAFADA surveys, the prototype module and the eleven
-    /// sites of the study report's Table 2) when the database is empty, and print its links.
+    /// sites of the study report's Table 2, each with fictional local services) when the
+    /// database is empty, and print its links.
     #[arg(long)]
     pub demo: bool,
     /// With --demo: the training module folder to use instead of the built-in prototype,
     /// e.g. training/example-short-module (read when the demo study is created).
     #[arg(long, value_name = "FOLDER")]
     pub module: Option<PathBuf>,
-    /// With --demo: a TOML file of each site's local services, by site code (read when
-    /// the demo study is created); see docs/running-a-study.md.
+    /// With --demo: a TOML file of each site's local services, by site code, used instead
+    /// of the demo's fictional services (read when the demo study is created); see
+    /// docs/running-a-study.md.
     #[arg(long, value_name = "FILE")]
     pub local_services: Option<PathBuf>,
     /// With --demo: create the demo study without its synthetic responses (by default it
@@ -56,7 +58,9 @@ pub struct ServeArgs {
 pub struct DemoFiles {
     /// The module's id and files, from `--module`.
     pub module: Option<(String, BTreeMap<String, String>)>,
-    /// Each site's local services as the JSON the store keeps, by site code.
+    /// Each site's local services as the JSON the store keeps, by site code: the demo's
+    /// fictional services ([`demo_local_services`]) unless `--local-services` names a file,
+    /// which then replaces them all (a site it does not name has none).
     pub local_services: BTreeMap<String, String>,
     /// Fill the new study with the synthetic demonstration responses.
     pub with_responses: bool,
@@ -84,7 +88,7 @@ impl DemoFiles {
                 parse_local_services(&text)
                     .with_context(|| format!("{} is not a local services file", file.display()))?
             }
-            None => BTreeMap::new(),
+            None => demo_local_services()?,
         };
         Ok(DemoFiles {
             module,
@@ -111,6 +115,13 @@ struct LocalService {
     hours: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+}
+
+/// The demo sites' fictional local services (`crates/demo/local-services.toml`, built
+/// in), as each site's JSON.
+pub fn demo_local_services() -> anyhow::Result<BTreeMap<String, String>> {
+    parse_local_services(skafada_demo::LOCAL_SERVICES)
+        .context("The demo's built-in local services are not a valid local services file")
 }
 
 /// Parses a local services file: an array of tables per site code
@@ -296,7 +307,11 @@ pub fn demo_sites() -> Vec<NewSite> {
 /// Creates the demo study with its sites when the database has no study.
 pub async fn ensure_demo(store: &Store) -> anyhow::Result<()> {
     let content = super::content::skafada_content()?;
-    ensure_demo_with(store, &DemoFiles::default(), &content).await
+    let files = DemoFiles {
+        local_services: demo_local_services()?,
+        ..DemoFiles::default()
+    };
+    ensure_demo_with(store, &files, &content).await
 }
 
 /// As [`ensure_demo`], from `content` (read once when the server starts), with a module
@@ -338,7 +353,7 @@ pub async fn ensure_demo_with(
         study.module_id.clone_from(id);
         study.module_sources.clone_from(module);
     }
-    skafada_web::check_study(&study).context("The demo study's content does not load")?;
+    skafada_web::check_demo_study(&study).context("The demo study's content does not load")?;
     let id = store
         .create_study(&study)
         .await
@@ -626,6 +641,7 @@ pub fn library_content(content: super::content::Content) -> skafada_web::Content
         training_needs: study.training_needs,
         framework: study.framework,
         waves: study.waves,
+        participant_information: study.participant_information,
     }
 }
 
@@ -696,6 +712,38 @@ url = "https://example.org/champions"
     }
 
     #[test]
+    fn the_demo_local_services_are_fictional_and_list_services_for_every_demo_site() {
+        let services = demo_local_services().unwrap();
+        let codes: Vec<String> = demo_sites().into_iter().map(|site| site.code).collect();
+        assert_eq!(services.keys().cloned().collect::<Vec<_>>(), codes);
+        for (code, json) in &services {
+            let list: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+            assert!(list.len() >= 2, "{code} lists {} services", list.len());
+            for service in &list {
+                let name = service["name"].as_str().unwrap();
+                assert!(name.ends_with("(fictional)"), "{code}: {name}");
+                if let Some(phone) = service.get("phone") {
+                    // Ofcom's drama range: 01632 960000 to 960999.
+                    let digits = phone.as_str().unwrap().replace(' ', "");
+                    assert!(
+                        digits.len() == 11 && digits.starts_with("01632960"),
+                        "{code}: {name} has {phone}, outside Ofcom's drama range"
+                    );
+                }
+                if let Some(url) = service.get("url") {
+                    assert!(
+                        url.as_str().unwrap().starts_with("https://example.org/"),
+                        "{code}: {name} has {url}"
+                    );
+                }
+            }
+        }
+        // Without --local-services, `serve --demo` gives every site these services.
+        let files = DemoFiles::read(None, None).unwrap();
+        assert_eq!(files.local_services, services);
+    }
+
+    #[test]
     fn the_example_module_folder_makes_a_demo_study_that_loads() {
         let folder =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training/example-short-module");
@@ -707,7 +755,7 @@ url = "https://example.org/champions"
             module_sources: module,
             ..demo_study(&crate::commands::content::skafada_content().unwrap())
         };
-        skafada_web::check_study(&study).unwrap();
+        skafada_web::check_demo_study(&study).unwrap();
     }
 
     #[test]
@@ -720,11 +768,22 @@ url = "https://example.org/champions"
             let store = Store::connect(&url).await.unwrap();
             let files = DemoFiles {
                 with_responses: true,
+                local_services: demo_local_services().unwrap(),
                 ..DemoFiles::default()
             };
             let content = crate::commands::content::skafada_content().unwrap();
             ensure_demo_with(&store, &files, &content).await.unwrap();
             let study = store.studies().await.unwrap().remove(0);
+            let sites = store.sites(&study.id).await.unwrap();
+            assert_eq!(sites.len(), 11);
+            for site in &sites {
+                assert_eq!(
+                    Some(&site.local_services),
+                    files.local_services.get(&site.code),
+                    "{} shows its fictional local services",
+                    site.code
+                );
+            }
             assert!(
                 study.synthetic,
                 "reports and exports must say the data are synthetic"

@@ -9,6 +9,9 @@ use skafada_store::{ContentPart, NewStudy, Study};
 use super::content::{Content, ContentArgs};
 use super::settings::DatabaseArgs;
 
+/// The width of the longest content part title, so that the digests line up.
+const TITLE_WIDTH: usize = 35;
+
 /// Subcommands of `skafada study`.
 #[derive(Debug, clap::Subcommand)]
 pub enum StudyCommand {
@@ -116,6 +119,12 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
         (ContentPart::Module, &content.names.module),
         (ContentPart::Plan, &content.names.plan),
         (ContentPart::TrainingNeeds, &content.names.needs),
+        (ContentPart::Framework, &content.names.framework),
+        (ContentPart::Waves, &content.names.waves),
+        (
+            ContentPart::ParticipantInformation,
+            &content.names.participant_information,
+        ),
     ];
     if args.check {
         println!("The content is valid; nothing was created.");
@@ -133,7 +142,7 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     }
     for (part, source) in sources {
         let digest = digests.get(part.slug()).map_or("", String::as_str);
-        println!("{:<22} sha256 {digest}  {source}", part.title());
+        println!("{:<TITLE_WIDTH$} sha256 {digest}  {source}", part.title());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -162,11 +171,23 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             }
             None => "no digest was recorded when the study was created",
         };
-        println!("{:<22} sha256 {now}  {status}", part.title());
+        println!("{:<TITLE_WIDTH$} sha256 {now}  {status}", part.title());
     }
     Ok(if changed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_content_part_title_fits_the_digest_column() {
+        for part in ContentPart::ALL {
+            assert!(part.title().len() <= TITLE_WIDTH, "{}", part.title());
+        }
+    }
 }

@@ -60,7 +60,14 @@ fn skafada_database_and_the_settings_file_reach_every_command() {
     let pre = workspace_root().join("instruments/skafada-pre.toml");
     let mut args = vec!["study", "create", "--name", "Settings"];
     args.extend(super::study::DATES);
-    args.extend(["--pre", pre.to_str().unwrap(), "--create"]);
+    let sheet = super::study::filled_in_sheet();
+    args.extend([
+        "--pre",
+        pre.to_str().unwrap(),
+        "--participant-information",
+        sheet.to_str().unwrap(),
+        "--create",
+    ]);
     let created = skafada_in(&dir, &args, &[("SKAFADA_DATABASE", &database)]);
     assert!(created.status.success(), "{}", stderr(&created));
     assert!(

@@ -30,9 +30,12 @@ pub(crate) const DATES: [&str; 6] = [
 
 /// `skafada study create` with this pre-training survey and the other parts by default.
 fn create(name: &str, pre: &std::path::Path, database: &str) -> std::process::Output {
+    let sheet = filled_in_sheet();
     let mut args = vec!["study", "create", "--name", name];
     args.extend(DATES);
     args.extend([
+        "--participant-information",
+        sheet.to_str().unwrap(),
         "--pre",
         pre.to_str().unwrap(),
         "--database",
@@ -40,6 +43,11 @@ fn create(name: &str, pre: &std::path::Path, database: &str) -> std::process::Ou
         "--create",
     ]);
     skafada(&args)
+}
+
+/// Participant information filled in as a real study's must be.
+pub(crate) fn filled_in_sheet() -> std::path::PathBuf {
+    workspace_root().join("participant-information/example-filled-in.toml")
 }
 
 fn edited_pre() -> String {
@@ -83,7 +91,7 @@ fn study_create_records_the_digests_of_its_files_and_show_notices_a_change() {
     let printed = stdout(&created);
     let digest = skafada_store::sha256_hex(edited.as_bytes());
     assert!(
-        printed.contains(&format!("Pre-training survey    sha256 {digest}")),
+        printed.contains(&format!("{:<35} sha256 {digest}", "Pre-training survey")),
         "{printed}"
     );
     let plan = std::fs::read(workspace_root().join("plans/skafada.toml")).unwrap();
@@ -96,7 +104,7 @@ fn study_create_records_the_digests_of_its_files_and_show_notices_a_change() {
     assert!(shown.status.success(), "{}", stderr(&shown));
     assert_eq!(
         stdout(&shown).matches("as created").count(),
-        7,
+        8,
         "{}",
         stdout(&shown)
     );
@@ -115,7 +123,7 @@ fn study_create_records_the_digests_of_its_files_and_show_notices_a_change() {
     let shown = skafada(&["study", "show", "From files", "--database", &database]);
     assert_eq!(shown.status.code(), Some(1));
     assert!(
-        stdout(&shown).contains("Analysis plan          sha256")
+        stdout(&shown).contains(&format!("{:<35} sha256", "Analysis plan"))
             && stdout(&shown).contains("CHANGED since the study was created"),
         "{}",
         stdout(&shown)
@@ -139,5 +147,25 @@ fn study_create_refuses_a_broken_file_with_its_line_and_column_and_creates_nothi
         "{}",
         stderr(&refused)
     );
+    assert!(!dir.join("studies.sqlite").exists(), "no database was made");
+}
+
+#[test]
+fn study_create_refuses_the_participant_information_template_until_its_text_is_replaced() {
+    let dir = scratch("template-sheet");
+    let database = format!("sqlite://{}", dir.join("studies.sqlite").display());
+    let mut args = vec!["study", "create", "--name", "Template"];
+    args.extend(DATES);
+    args.extend(["--database", &database, "--create"]);
+    let refused = skafada(&args);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("participant-information/skafada.toml: replace the template text marked"),
+        "{message}"
+    );
+    for field in ["organisation", "contact.email", "ethics.reference"] {
+        assert!(message.contains(field), "{message}");
+    }
     assert!(!dir.join("studies.sqlite").exists(), "no database was made");
 }

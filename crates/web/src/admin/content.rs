@@ -27,6 +27,10 @@ fn declared_version(content: &StudyContent, part: ContentPart) -> Option<String>
                 .ok()
                 .and_then(|plan| plan.version)
         }
+        ContentPart::ParticipantInformation => content
+            .participant
+            .as_ref()
+            .map(|sheet| format!("{}, dated {}", sheet.version, sheet.dated)),
         ContentPart::TrainingNeeds | ContentPart::Framework | ContentPart::Waves => None,
     }
     .filter(|version| !version.trim().is_empty())
@@ -72,6 +76,7 @@ pub(crate) async fn page(
                     | ContentPart::TrainingNeeds
                     | ContentPart::Framework
                     | ContentPart::Waves
+                    | ContentPart::ParticipantInformation
             ) || !study.content_text(*part).unwrap_or_default().is_empty()
         })
         .map(|part| ContentRow {

@@ -83,6 +83,9 @@ pub struct ContentSet {
     pub framework: String,
     /// The follow-up waves and linking code, as TOML source; empty for none.
     pub waves: String,
+    /// The participant information sheet and consent wording, as TOML source; a set
+    /// whose sheet is a template makes real studies only with an uploaded sheet.
+    pub participant_information: String,
 }
 
 /// The case studies' routes (research roles only; 404 for LA contacts).

@@ -307,6 +307,7 @@ pub(crate) async fn create(
                 training_needs: set.training_needs.clone(),
                 framework: set.framework.clone(),
                 waves: set.waves.clone(),
+                participant_information: set.participant_information.clone(),
                 ..NewStudy::default()
             })
         } else {
@@ -321,13 +322,28 @@ pub(crate) async fn create(
                 training_needs: study.training_needs.clone(),
                 framework: study.framework.clone(),
                 waves: study.waves.clone(),
+                participant_information: study.participant_information.clone(),
                 ..NewStudy::default()
             })
         }
     });
     let settings = read_settings(&post.form, &mut fields, &mut errors, &today());
-    if source.is_none() {
-        let message = "Select the surveys and training the study uses";
+    // A set whose participant information is still the template cannot make a real
+    // study: its sheet must be uploaded with the study's files.
+    let placeholders = source.as_ref().is_some_and(|study| {
+        skafada_instrument::ParticipantInformation::parse(&study.participant_information)
+            .map_or(true, |sheet| !sheet.placeholders().is_empty())
+    });
+    let problem = if placeholders {
+        Some(
+            "The participant information of these surveys is a template with text to replace. Create the study from files instead, and upload your study's participant information",
+        )
+    } else if source.is_none() {
+        Some("Select the surveys and training the study uses")
+    } else {
+        None
+    };
+    if let Some(message) = problem {
         content.error = Some(message.to_owned());
         errors.0.insert(
             usize::from(fields.name.error.is_some()),
@@ -338,7 +354,7 @@ pub(crate) async fn create(
         );
     }
     fields.content = Some(content);
-    let (Some(settings), Some(source)) = (settings, source) else {
+    let (Some(settings), Some(source), false) = (settings, source, placeholders) else {
         return Ok(form_page(admin, Frame::new_study(), fields, errors));
     };
     let study = NewStudy {
@@ -418,7 +434,7 @@ pub(crate) async fn save_settings(
 }
 
 /// The file inputs of a new study from files: id, label, hint, accepted types.
-const FILE_INPUTS: [(&str, &str, &str, &str); 7] = [
+const FILE_INPUTS: [(&str, &str, &str, &str); 8] = [
     (
         "pre-survey",
         "Pre-training survey",
@@ -453,6 +469,12 @@ const FILE_INPUTS: [(&str, &str, &str, &str); 7] = [
         "framework",
         "Case-study framework (optional)",
         "The framework file (TOML) for the interviews. If you leave this empty, the study uses the SKAFADA case-study framework",
+        ".toml,text/plain",
+    ),
+    (
+        "participant-information",
+        "Participant information",
+        "The participant information sheet and consent wording (TOML): who runs the study, whom to contact, its ethics approval and how its data are held. Start from participant-information/skafada.toml and replace every text in square brackets",
         ".toml,text/plain",
     ),
     (
@@ -592,6 +614,10 @@ pub(crate) async fn create_from_files(
                         "plan" => (&mut study.analysis_plan, &mut names.plan),
                         "framework" => (&mut study.framework, &mut names.framework),
                         "waves" => (&mut study.waves, &mut names.waves),
+                        "participant-information" => (
+                            &mut study.participant_information,
+                            &mut names.participant_information,
+                        ),
                         _ => (&mut study.training_needs, &mut names.needs),
                     };
                     *slot = text;
@@ -609,6 +635,10 @@ pub(crate) async fn create_from_files(
                         "plan" => study.analysis_plan.clone_from(&set.analysis_plan),
                         "framework" => study.framework.clone_from(&set.framework),
                         "waves" => study.waves.clone_from(&set.waves),
+                        // The set's sheet: refused below while it is a template.
+                        "participant-information" => study
+                            .participant_information
+                            .clone_from(&set.participant_information),
                         _ => study.training_needs.clone_from(&set.training_needs),
                     }
                 }
@@ -630,6 +660,7 @@ pub(crate) async fn create_from_files(
                 "plan" => &names.plan,
                 "framework" => &names.framework,
                 "waves" => &names.waves,
+                "participant-information" => &names.participant_information,
                 _ => &names.needs,
             };
             let own: Vec<&String> = problems

@@ -18,6 +18,16 @@ pub(crate) enum Part<'a> {
     File(&'a str, &'a str, &'a [u8]),
 }
 
+impl Part<'_> {
+    /// The same part.
+    pub(crate) fn copy(&self) -> Part<'_> {
+        match self {
+            Part::Text(a, b) => Part::Text(a, b),
+            Part::File(a, b, c) => Part::File(a, b, c),
+        }
+    }
+}
+
 pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for part in parts {
@@ -46,7 +56,11 @@ pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
 }
 
 /// Sends the new-study-from-files form with these files and valid settings.
-async fn upload(admin: &Browser<'_>, name: &str, files: &[Part<'_>]) -> crate::helpers::Page {
+pub(crate) async fn upload(
+    admin: &Browser<'_>,
+    name: &str,
+    files: &[Part<'_>],
+) -> crate::helpers::Page {
     let form = admin.get("/admin/studies/new/files").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("enctype=\"multipart/form-data\""));

@@ -103,6 +103,10 @@ pub fn study(opens_on: &str, closes_on: &str) -> NewStudy {
         training_needs: include_str!("../../../../plans/skafada-training-needs.toml").to_owned(),
         framework: include_str!("../../../../frameworks/skafada.toml").to_owned(),
         waves: include_str!("../../../../waves/skafada.toml").to_owned(),
+        participant_information: include_str!(
+            "../../../../participant-information/example-filled-in.toml"
+        )
+        .to_owned(),
         synthetic: false,
     }
 }
@@ -254,6 +258,7 @@ pub async fn spawn_app_configured(
         training_needs: library.training_needs,
         framework: library.framework,
         waves: library.waves,
+        participant_information: library.participant_information,
     }];
     configure(&mut config);
     let served = store.clone();

@@ -15,6 +15,7 @@ mod journey;
 mod linking;
 mod manage;
 mod modules;
+mod participant;
 mod safety;
 mod signin;
 mod survey;
