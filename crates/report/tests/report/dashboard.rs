@@ -195,22 +195,29 @@ fn a_site_with_fewer_responses_than_the_smallest_count_shown_gets_no_tables() {
     assert!(board.differences.is_empty());
 }
 
+/// The sections of the prototype module in `training/skafada-prototype/`, with the
+/// survey rows each addresses, as the web crate passes them to the training-needs report.
 fn sections() -> Vec<SectionRef> {
-    vec![
-        SectionRef {
-            id: "perpetrators-and-fathers".into(),
-            title: "Working with people who cause harm".into(),
-            addresses: vec![
-                "knowledge-perpetrators".into(),
-                "attitude-women-abuse-men".into(),
-            ],
-        },
-        SectionRef {
-            id: "housing".into(),
-            title: "Housing".into(),
-            addresses: vec!["attitude-lie-for-housing".into()],
-        },
-    ]
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training/skafada-prototype");
+    let mut sources = skafada_training::ModuleSources::new();
+    let read = |path: &str| std::fs::read_to_string(dir.join(path)).unwrap();
+    sources.insert("module.toml", read("module.toml"));
+    for entry in std::fs::read_dir(dir.join("sections")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let path = format!("sections/{name}");
+        sources.insert(path.clone(), read(&path));
+    }
+    let module = skafada_training::load(&sources).unwrap().module;
+    module
+        .sections
+        .iter()
+        .map(|s| SectionRef {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            addresses: s.knowledge.iter().chain(&s.addresses).cloned().collect(),
+        })
+        .collect()
 }
 
 #[test]
@@ -283,7 +290,21 @@ fn the_training_needs_of_all_sites_rank_the_gaps_the_report_found() {
         .find(|n| n.row_id.as_deref() == Some("attitude-alcohol"))
         .unwrap();
     assert!((alcohol.share.unwrap().percent() - 34.9).abs() < 0.5);
-    assert!(alcohol.sections.is_empty());
+    // The study's module had no section on it; the prototype has one.
+    assert_eq!(
+        alcohol.sections.first().map(|(id, _)| id.as_str()),
+        Some("alcohol-and-mental-health")
+    );
+    // Every misconception the report ranks is linked to a section of the module.
+    let misconceptions = group("misconceptions");
+    assert!(!misconceptions.needs.is_empty());
+    for need in &misconceptions.needs {
+        assert!(
+            !need.sections.is_empty(),
+            "no section addresses \u{201c}{}\u{201d}",
+            need.text
+        );
+    }
     // Only the two questions about practitioners' own knowledge of local services.
     assert_eq!(group("local-services").needs.len(), 2);
     assert!(report.implications.iter().any(|i| i.number == 5));

@@ -7,12 +7,18 @@ use skafada_training::{ModuleSources, RenderedPart, load};
 /// The ids of the pre-training instrument's 18 knowledge statements (Q6-Q23),
 /// read from `instruments/skafada-pre.toml`, the source of truth.
 fn knowledge_statements() -> Vec<String> {
+    instrument_ids()
+        .into_iter()
+        .filter(|id| id.starts_with("knowledge-"))
+        .collect()
+}
+
+/// Every id in the pre-training instrument (pages, items, rows), sorted.
+fn instrument_ids() -> Vec<String> {
     fn collect(value: &toml::Value, ids: &mut Vec<String>) {
         match value {
             toml::Value::Table(table) => {
-                if let Some(toml::Value::String(id)) = table.get("id")
-                    && id.starts_with("knowledge-")
-                {
+                if let Some(toml::Value::String(id)) = table.get("id") {
                     ids.push(id.clone());
                 }
                 table.values().for_each(|v| collect(v, ids));
@@ -113,6 +119,46 @@ fn the_prototype_module_validates_covers_all_18_statements_and_every_section_ren
 }
 
 #[test]
+fn every_true_false_statement_has_a_section_and_every_row_a_section_names_is_in_the_survey() {
+    let loaded = load(&read_module(&prototype_dir())).expect("the prototype loads");
+    let module = &loaded.module;
+    let ids = instrument_ids();
+    let attitudes: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| id.starts_with("attitude-"))
+        .collect();
+    assert_eq!(attitudes.len(), 11, "{attitudes:?}");
+    for statement in &attitudes {
+        assert!(
+            module.sections_about(statement).next().is_some(),
+            "no section addresses the true/false statement {statement}"
+        );
+    }
+    // The two misconceptions the study's own module left out.
+    for statement in ["attitude-alcohol", "attitude-mental-health-cause"] {
+        let section = module
+            .sections_about(statement)
+            .next()
+            .expect("a section on alcohol and mental health");
+        assert!(
+            section.blocks().any(|b| b.kind() == "knowledge-check"),
+            "{} has no knowledge check",
+            section.id
+        );
+    }
+    for section in &module.sections {
+        for id in section.knowledge.iter().chain(&section.addresses) {
+            assert!(
+                ids.binary_search(id).is_ok(),
+                "{} names {id}, which is not in the pre-training survey",
+                section.id
+            );
+        }
+    }
+}
+
+#[test]
 fn the_prototype_module_declares_an_honest_learning_time() {
     let loaded = load(&read_module(&prototype_dir())).expect("the prototype loads");
     for section in &loaded.module.sections {
@@ -127,8 +173,12 @@ fn the_prototype_module_declares_an_honest_learning_time() {
     }
     let estimate = loaded.module.estimate().total_minutes();
     println!("module: {estimate} minutes");
+    // 25 sections took about 85 minutes; the 8 added where the survey showed gaps
+    // (alcohol and mental health, coercive control, technology, sexual abuse,
+    // separation and contact, men, older people, adolescent to parent violence) about 30
+    // more. A much shorter or longer estimate means the estimator or the content changed.
     assert!(
-        (60..=90).contains(&estimate),
+        (100..=130).contains(&estimate),
         "estimated {estimate} minutes"
     );
     let declared = loaded
