@@ -65,6 +65,16 @@ impl StudyFields {
 
 /// The choice of surveys and training for a new study: the server's library, then
 /// every study the account can see.
+/// The hint of a choice whose participant information is still the template.
+const TEMPLATE_HINT: &str = "Its participant information is a template with text to replace, so a study can only be made from it with your own: make the study from files";
+
+/// Whether participant information is missing, unreadable or still has the template's
+/// placeholder text: no real study can be made with it.
+fn is_template(participant_information: &str) -> bool {
+    skafada_instrument::ParticipantInformation::parse(participant_information)
+        .map_or(true, |sheet| !sheet.placeholders().is_empty())
+}
+
 fn content_choices(state: &AppState, studies: &[Study], chosen: Option<&str>) -> Radios {
     let mut options: Vec<RadioOption> = state
         .config
@@ -75,14 +85,18 @@ fn content_choices(state: &AppState, studies: &[Study], chosen: Option<&str>) ->
         .map(|(i, set)| RadioOption {
             value: format!("library-{i}"),
             label: set.label.clone(),
-            hint: None,
+            hint: is_template(&set.participant_information).then(|| TEMPLATE_HINT.to_owned()),
             checked: false,
         })
         .collect();
     options.extend(studies.iter().map(|study| RadioOption {
         value: format!("study-{}", study.id),
         label: format!("The same as {}", study.name),
-        hint: Some("Its surveys, training module and analysis plan, with none of its sites or responses".to_owned()),
+        hint: Some(if is_template(&study.participant_information) {
+            TEMPLATE_HINT.to_owned()
+        } else {
+            "Its surveys, training module, analysis plan and participant information, with none of its sites or responses".to_owned()
+        }),
         checked: false,
     }));
     for option in &mut options {
@@ -330,10 +344,9 @@ pub(crate) async fn create(
     let settings = read_settings(&post.form, &mut fields, &mut errors, &today());
     // A set whose participant information is still the template cannot make a real
     // study: its sheet must be uploaded with the study's files.
-    let placeholders = source.as_ref().is_some_and(|study| {
-        skafada_instrument::ParticipantInformation::parse(&study.participant_information)
-            .map_or(true, |sheet| !sheet.placeholders().is_empty())
-    });
+    let placeholders = source
+        .as_ref()
+        .is_some_and(|study| is_template(&study.participant_information));
     let problem = if placeholders {
         Some(
             "The participant information of these surveys is a template with text to replace. Create the study from files instead, and upload your study's participant information",
