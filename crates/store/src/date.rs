@@ -51,6 +51,37 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
+/// The day number (days since 1970-01-01) of a proleptic Gregorian date, after Howard
+/// Hinnant's `days_from_civil`: the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The day `days` after a stored day (before it, for a negative count; both
+/// `YYYY-MM-DD`), or `None` when `day` is not one.
+pub fn add_days(day: &str, days: i64) -> Option<String> {
+    let mut parts = day.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: u32 = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| (1..=12).contains(m))?;
+    let date: u32 = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|d| (1..=31).contains(d))?;
+    let (year, month, date) = civil_from_days(days_from_civil(year, month, date) + days);
+    Some(format!("{year:04}-{month:02}-{date:02}"))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -69,5 +100,20 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn days_are_added_across_months_leap_days_and_years() {
+        assert_eq!(super::add_days("2024-02-28", 1).unwrap(), "2024-02-29");
+        assert_eq!(super::add_days("2023-02-28", 1).unwrap(), "2023-03-01");
+        assert_eq!(super::add_days("2026-12-06", 91).unwrap(), "2027-03-07");
+        assert_eq!(super::add_days("2026-12-31", 0).unwrap(), "2026-12-31");
+        assert_eq!(super::add_days("2027-03-07", -91).unwrap(), "2026-12-06");
+        assert_eq!(super::add_days("not a day", 1), None);
+        for n in [0, 1, 59, 365, 10_000, -1, -400] {
+            let day = super::add_days("1999-01-01", n).unwrap();
+            let (y, m, d) = civil_from_days(super::days_from_civil(1999, 1, 1) + n);
+            assert_eq!(day, format!("{y:04}-{m:02}-{d:02}"));
+        }
     }
 }

@@ -28,8 +28,9 @@ impl ExportLog<'_> {
     pub fn details(&self) -> String {
         let scope = self.site_code.unwrap_or("all sites");
         let survey = match self.phase {
-            Phase::Pre => "pre-training",
-            Phase::Post => "post-training",
+            Phase::Pre => "pre-training".to_owned(),
+            Phase::Post => "post-training".to_owned(),
+            Phase::FollowUp(number) => format!("follow-up {number}"),
         };
         let records = match self.records {
             Some(1) => "1 record".to_owned(),

@@ -26,6 +26,7 @@ mod casework;
 mod content;
 mod date;
 mod exports;
+mod follow_up;
 mod import;
 mod linking;
 mod management;
@@ -54,8 +55,9 @@ pub use casework::{
     TranscriptState,
 };
 pub use content::{ContentPart, folder_sha256, sha256_hex};
-pub use date::{today, unix_now};
+pub use date::{add_days, today, unix_now};
 pub use exports::ExportLog;
+pub use follow_up::{BaselineCode, LINK_STEP, ResumeCodeLink, WaveResponse};
 pub use import::ImportedResponse;
 pub use management::{Message, MessageKind, SiteStarts, StudySettings};
 pub use monitoring::RespondentProgress;
@@ -336,6 +338,8 @@ pub struct Session {
     pub respondent_id: Option<String>,
     /// When it ends unless the respondent does something (Unix seconds).
     pub expires_at: i64,
+    /// The follow-up wave (1 to 9) whose link started it; `None` for the site's link.
+    pub wave: Option<u8>,
 }
 
 /// A respondent, as the journey needs them.
@@ -358,14 +362,35 @@ pub enum Phase {
     Pre,
     /// The post-training survey.
     Post,
+    /// A follow-up wave, by its number (1 to 9) in the study's waves file; it asks the
+    /// post-training survey again.
+    FollowUp(u8),
 }
 
+/// The stored names of the follow-up waves, by number.
+const FOLLOW_UP_NAMES: [&str; 9] = [
+    "follow-up-1",
+    "follow-up-2",
+    "follow-up-3",
+    "follow-up-4",
+    "follow-up-5",
+    "follow-up-6",
+    "follow-up-7",
+    "follow-up-8",
+    "follow-up-9",
+];
+
 impl Phase {
-    /// The stored name: `pre` or `post`.
+    /// The stored name: `pre`, `post` or `follow-up-N`.
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Pre => "pre",
             Phase::Post => "post",
+            Phase::FollowUp(number) => usize::from(number)
+                .checked_sub(1)
+                .and_then(|i| FOLLOW_UP_NAMES.get(i))
+                .copied()
+                .unwrap_or("follow-up-0"),
         }
     }
 
@@ -374,8 +399,22 @@ impl Phase {
         match text {
             "pre" => Some(Phase::Pre),
             "post" => Some(Phase::Post),
-            _ => None,
+            _ => FOLLOW_UP_NAMES
+                .iter()
+                .zip(1u8..)
+                .find(|(name, _)| **name == text)
+                .map(|(_, number)| Phase::FollowUp(number)),
         }
+    }
+
+    /// A follow-up wave's phase, for its number from 1 to 9.
+    pub fn follow_up(number: u8) -> Option<Phase> {
+        (1..=9).contains(&number).then_some(Phase::FollowUp(number))
+    }
+
+    /// Whether this is a follow-up wave's.
+    pub fn is_follow_up(self) -> bool {
+        matches!(self, Phase::FollowUp(_))
     }
 }
 
@@ -526,7 +565,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 12] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
     (
         1,
         "initial",
@@ -598,6 +637,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 12] = [
         "participant_information",
         include_str!("../migrations/sqlite/0012_participant_information.sql"),
         include_str!("../migrations/postgres/0012_participant_information.sql"),
+    ),
+    (
+        13,
+        "follow_up_responses",
+        include_str!("../migrations/sqlite/0013_follow_up_responses.sql"),
+        include_str!("../migrations/postgres/0013_follow_up_responses.sql"),
     ),
 ];
 
@@ -877,6 +922,19 @@ impl Store {
         respondent_id: Option<&str>,
         lifetime: Duration,
     ) -> Result<String, StoreError> {
+        self.create_session_in_wave(site_id, respondent_id, lifetime, 0)
+            .await
+    }
+
+    /// As [`Store::create_session`], for the baseline (`wave` 0) or a follow-up wave's
+    /// link (its number); only the baseline's starts are counted.
+    pub(crate) async fn create_session_in_wave(
+        &self,
+        site_id: &str,
+        respondent_id: Option<&str>,
+        lifetime: Duration,
+        wave: u8,
+    ) -> Result<String, StoreError> {
         let token = random_token()?;
         let now = unix_now();
         let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
@@ -889,16 +947,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, site_id, respondent_id, expires_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, site_id, respondent_id, expires_at, wave) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(hash_secret(&token))
         .bind(site_id)
         .bind(respondent_id)
         .bind(expires)
+        .bind(i64::from(wave))
         .execute(&mut *tx)
         .await?;
-        if respondent_id.is_none() {
+        if respondent_id.is_none() && wave == 0 {
             // A journey started from the link: counted per site and day, nothing more.
             sqlx::query(
                 "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, 1) \
@@ -957,7 +1016,7 @@ impl Store {
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
                  sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
-                 sessions.expires_at \
+                 sessions.expires_at, sessions.wave \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies INDEXED BY studies_window ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2 \
@@ -968,7 +1027,7 @@ impl Store {
                  sites.model_of_practice, sites.population, sites.ethnicity, sites.area_type, \
                  sites.deprivation_quintile, sites.local_services, sites.link_token, \
                  sessions.respondent_id, studies.opens_on, studies.closes_on, studies.retain_until, \
-                 sessions.expires_at \
+                 sessions.expires_at, sessions.wave \
                  FROM sessions JOIN sites ON sites.id = sessions.site_id \
                  JOIN studies ON studies.id = sites.study_id \
                  WHERE sessions.token_hash = $1 AND sessions.expires_at >= $2 \
@@ -987,6 +1046,7 @@ impl Store {
                 site_id: site.id.clone(),
                 respondent_id: row.try_get(12)?,
                 expires_at: row.try_get(16)?,
+                wave: wave_of(row.try_get(17)?),
             };
             let window = StudyWindow {
                 opens_on: row.try_get(13)?,
@@ -1047,7 +1107,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT site_id, respondent_id, expires_at FROM sessions \
+            "SELECT site_id, respondent_id, expires_at, wave FROM sessions \
              WHERE token_hash = $1 AND expires_at >= $2",
         )
         .bind(hash_secret(token))
@@ -1059,6 +1119,7 @@ impl Store {
                 site_id: row.try_get(0)?,
                 respondent_id: row.try_get(1)?,
                 expires_at: row.try_get(2)?,
+                wave: wave_of(row.try_get(3)?),
             })
         })
         .transpose()
@@ -1213,8 +1274,10 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
+        // A respondent who started from a follow-up wave's link carries on in that wave.
+        let wave = self.follow_up_wave_of(&respondent_id).await?.unwrap_or(0);
         let token = self
-            .create_session(&site_id, Some(&respondent_id), lifetime)
+            .create_session_in_wave(&site_id, Some(&respondent_id), lifetime, wave)
             .await?;
         Ok(Some(token))
     }
@@ -1591,7 +1654,8 @@ impl Store {
         row.as_ref().map(certificate_from_row).transpose()
     }
 
-    /// Every stored answer of a study, one row per variable, ordered by respondent,
+    /// Every stored answer of a study's pre- and post-training surveys (not its follow-up
+    /// waves: [`Store::wave_answers`]), one row per variable, ordered by respondent,
     /// phase and variable: the long format an export or the analysis crate pivots.
     #[tracing::instrument(skip_all)]
     pub async fn study_answers(&self, study_id: &str) -> Result<Vec<AnswerRow>, StoreError> {
@@ -1601,7 +1665,7 @@ impl Store {
              JOIN responses ON responses.id = answers.response_id \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
-             WHERE respondents.study_id = $1 \
+             WHERE respondents.study_id = $1 AND responses.phase IN ('pre', 'post') \
              ORDER BY respondents.id, responses.phase DESC, answers.variable",
         )
         .bind(study_id)
@@ -1621,8 +1685,8 @@ impl Store {
             .collect()
     }
 
-    /// Every response of a study with its answer count and the respondent's return
-    /// count, including empty ones, for the cleaning step.
+    /// Every pre- and post-training response of a study with its answer count and the
+    /// respondent's return count, including empty ones, for the cleaning step.
     #[tracing::instrument(skip_all)]
     pub async fn study_responses(
         &self,
@@ -1635,7 +1699,7 @@ impl Store {
              respondents.returned FROM responses \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
-             WHERE respondents.study_id = $1 \
+             WHERE respondents.study_id = $1 AND responses.phase IN ('pre', 'post') \
              ORDER BY respondents.id, responses.phase DESC",
         )
         .bind(study_id)
@@ -1877,6 +1941,13 @@ fn certificate_from_row(row: &sqlx::any::AnyRow) -> Result<CertificateRecord, St
         issued_month: row.try_get(3)?,
         learning_minutes: row.try_get(4)?,
     })
+}
+
+/// A session's stored wave: 0 for the site's link, else the follow-up wave's number.
+fn wave_of(stored: i64) -> Option<u8> {
+    u8::try_from(stored)
+        .ok()
+        .filter(|wave| (1..=9).contains(wave))
 }
 
 fn parse_phase(text: &str) -> Result<Phase, StoreError> {

@@ -31,6 +31,7 @@ use crate::{Backend, Site, Store, StoreError};
 pub(crate) const DELETED_TABLES: &[&str] = &[
     "answers",
     "link_codes",
+    "follow_up_links",
     "study_secrets",
     "responses",
     "training_sections",
@@ -183,6 +184,7 @@ async fn delete_scope(
     let statements = [
         format!("DELETE FROM answers WHERE response_id IN ({responses})"),
         format!("DELETE FROM link_codes WHERE response_id IN ({responses})"),
+        format!("DELETE FROM follow_up_links WHERE response_id IN ({responses})"),
         format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM training_sections WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM knowledge_checks WHERE respondent_id IN ({respondents})"),

@@ -30,6 +30,9 @@ pub enum WaveInstrument {
     PostTraining,
 }
 
+/// The most follow-up waves a study can have (the store numbers them 1 to 9).
+pub const MAX_WAVES: usize = 9;
+
 /// One follow-up wave.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -98,6 +101,9 @@ pub enum WaveError {
     /// A wave open for no days.
     #[error("follow-up wave `{0}` must be open for at least 1 day")]
     NeverOpen(String),
+    /// More follow-up waves than a study can hold.
+    #[error("a study can have at most {MAX_WAVES} follow-up waves; this file has {0}")]
+    TooMany(usize),
     /// A wave without a name or reminder text.
     #[error("follow-up wave `{id}` needs a {field}")]
     Empty {
@@ -119,6 +125,9 @@ impl StudyWaves {
         let sgic = SgicSpec::parse(study_toml)?;
         let file: FileDraft =
             toml::from_str(study_toml).map_err(|e| WaveError::Toml(e.to_string()))?;
+        if file.wave.len() > MAX_WAVES {
+            return Err(WaveError::TooMany(file.wave.len()));
+        }
         let mut seen = BTreeSet::new();
         for wave in &file.wave {
             let good_id = !wave.id.is_empty()
@@ -154,6 +163,16 @@ impl StudyWaves {
     /// The wave with this id.
     pub fn wave(&self, id: &str) -> Option<&FollowUpWave> {
         self.waves.iter().find(|wave| wave.id == id)
+    }
+
+    /// The wave with this id and its number, counting from 1 in the order declared: the
+    /// store keeps a wave's responses under its number.
+    pub fn numbered(&self, id: &str) -> Option<(u8, &FollowUpWave)> {
+        self.waves
+            .iter()
+            .zip(1u8..)
+            .find(|(wave, _)| wave.id == id)
+            .map(|(wave, number)| (number, wave))
     }
 }
 

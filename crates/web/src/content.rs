@@ -130,6 +130,11 @@ impl StudyContent {
         answering_minutes(&self.pre)
     }
 
+    /// How long the post-training survey takes, which a follow-up wave asks again.
+    pub fn post_survey_minutes(&self) -> u32 {
+        answering_minutes(&self.post)
+    }
+
     /// How long the whole journey takes: both surveys and the training module.
     pub fn journey_minutes(&self) -> u32 {
         answering_minutes(&self.pre)

@@ -39,6 +39,9 @@ pub(crate) struct Journey {
     pub(crate) idle: std::time::Duration,
     /// The session had ended: this request may only save the page it posts.
     pub(crate) ended: bool,
+    /// The follow-up wave (1 to 9) whose link started the journey; `None` for the
+    /// site's own link.
+    pub(crate) wave: Option<u8>,
 }
 
 impl Journey {
@@ -75,7 +78,8 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         .session_with_site(&token)
         .await?
         .ok_or(AppError::NoSession)?;
-    if !window.is_open_on(&today()) {
+    // A follow-up wave has its own dates, checked once its content is read.
+    if session.wave.is_none() && !window.is_open_on(&today()) {
         return Err(AppError::Closed);
     }
     // The session ends after a spell without activity, not at a fixed time: a respondent
@@ -89,6 +93,16 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
     journey_of(state, token, session, site, window, false).await
 }
 
+/// Refuses a follow-up journey outside its wave's dates.
+fn in_its_wave(journey: Journey, window: &StudyWindow) -> Result<Journey, AppError> {
+    match journey.wave {
+        Some(number) if !crate::follow_up::wave_is_open(&journey.content, number, window) => {
+            Err(AppError::Closed)
+        }
+        _ => Ok(journey),
+    }
+}
+
 /// The journey of a session found by its token.
 async fn journey_of(
     state: &AppState,
@@ -99,15 +113,24 @@ async fn journey_of(
     ended: bool,
 ) -> Result<Journey, AppError> {
     let content = state.studies.get(&state.store, &site.study_id).await?;
-    Ok(Journey {
-        token,
-        site,
-        content,
-        respondent_id: session.respondent_id,
-        closes_on: window.closes_on,
-        idle: state.config.session_lifetime,
-        ended,
-    })
+    let closes_on = match session.wave {
+        Some(number) => crate::follow_up::wave_dates(&content, number, &window)
+            .map_or_else(|| window.closes_on.clone(), |(_, last)| last),
+        None => window.closes_on.clone(),
+    };
+    in_its_wave(
+        Journey {
+            token,
+            site,
+            content,
+            respondent_id: session.respondent_id,
+            closes_on,
+            idle: state.config.session_lifetime,
+            ended,
+            wave: session.wave,
+        },
+        &window,
+    )
 }
 
 /// `GET /session/keep`: keeps the journey's session, as any page of it does; the
@@ -142,7 +165,7 @@ pub(crate) async fn journey_or_ended(
         .ended_session_with_site(&token)
         .await?
         .ok_or(AppError::NoSession)?;
-    if session.respondent_id.is_none() || !window.is_open_on(&today()) {
+    if session.respondent_id.is_none() || (session.wave.is_none() && !window.is_open_on(&today())) {
         return Err(AppError::NoSession);
     }
     journey_of(state, token, session, site, window, true).await
@@ -191,6 +214,9 @@ pub(crate) async fn next_step(state: &AppState, journey: &Journey) -> Result<Str
     let Some(respondent) = journey.respondent_id.as_deref() else {
         return Ok("/consent".to_owned());
     };
+    if let Some(number) = journey.wave {
+        return crate::follow_up::next_step(state, journey, respondent, number).await;
+    }
     let Some(pre) = state.store.response(respondent, Phase::Pre).await? else {
         return Ok("/consent".to_owned());
     };
@@ -313,7 +339,7 @@ pub(crate) async fn start(
     ))
 }
 
-fn with_cookie(mut response: Response, cookie: &str) -> Response {
+pub(crate) fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(SET_COOKIE, value);
     }
@@ -421,6 +447,20 @@ pub(crate) async fn consent(
         .next_page(&page.id, &routing)
         .map(|p| p.id.clone())
         .unwrap_or_else(|| "check".to_owned());
+    if let Some(number) = journey.wave {
+        let consented = state
+            .store
+            .consent_follow_up(&journey.token, &journey.site, number, &answers)
+            .await?;
+        return Ok(match consented.resume_code {
+            Some(code) => render(&CodePage {
+                layout: journey.layout("Your resume code"),
+                code: code.display(),
+                next: crate::follow_up::LINK_PAGE.to_owned(),
+            }),
+            None => see_other("/continue"),
+        });
+    }
     let consented = state
         .store
         .consent(&journey.token, &journey.site, &answers, &next)

@@ -25,6 +25,7 @@ mod content;
 mod cookie;
 mod deadline;
 mod error;
+mod follow_up;
 mod form;
 mod group;
 mod journey;
@@ -156,6 +157,14 @@ pub fn router(store: Store, config: Config) -> Router {
         .route("/continue", get(journey::continue_journey))
         .route("/link-code", get(linking::page).post(linking::make))
         .route("/participant-information", get(participant::page))
+        .route(
+            "/f/{token}/{wave}",
+            get(follow_up::start_page).post(follow_up::start),
+        )
+        .route(
+            "/follow-up/link",
+            get(follow_up::link_page).post(follow_up::link),
+        )
         .route("/save", get(journey::save_page).post(journey::new_code))
         .route("/resume", get(journey::resume_page).post(journey::resume))
         .route("/exit", get(journey::exit))

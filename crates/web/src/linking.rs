@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use skafada_store::{Phase, Response as StoredResponse};
+use skafada_store::{LINK_STEP, Phase, Response as StoredResponse};
 use skafada_waves::Secret;
 use skafada_waves::sgic::{
     Answer, CodeError, Component, Question, QuestionKind, SgicSpec, means_dont_know, normalise,
@@ -38,8 +38,14 @@ async fn context(
         return Err(AppError::NotFound);
     }
     let respondent = journey.respondent()?;
-    match state.store.response(respondent, Phase::Pre).await? {
-        Some(pre) if pre.status.is_open() => Ok(Ok((journey, pre))),
+    // At baseline the code is made before the pre-training survey is submitted; at a
+    // follow-up it is made again instead of typing a resume code, before the survey.
+    let (phase, open): (Phase, fn(&StoredResponse) -> bool) = match journey.wave {
+        Some(number) => (Phase::FollowUp(number), |r| r.current_page == LINK_STEP),
+        None => (Phase::Pre, |r| r.status.is_open()),
+    };
+    match state.store.response(respondent, phase).await? {
+        Some(response) if open(&response) => Ok(Ok((journey, response))),
         _ => Ok(Err(see_other(&next_step(state, &journey).await?))),
     }
 }
@@ -99,14 +105,27 @@ fn view(
             })
         })
         .collect();
+    let follow_up = journey.wave.is_some();
+    let heading = if follow_up {
+        "Answer the questions of your linking code"
+    } else {
+        "Make a code to link your answers later"
+    };
     render(&LinkCodePage {
-        layout: journey
-            .layout("Make a code to link your answers later")
-            .with_error(!summary.is_empty()),
+        layout: journey.layout(heading).with_error(!summary.is_empty()),
+        heading: heading.to_owned(),
+        follow_up,
         when,
         questions,
         errors: summary,
-        skip: NEXT.to_owned(),
+        skip: if follow_up {
+            (
+                crate::follow_up::LINK_PAGE.to_owned(),
+                "Choose another way, or not to link".to_owned(),
+            )
+        } else {
+            (NEXT.to_owned(), "Skip making a code".to_owned())
+        },
     })
 }
 
@@ -202,7 +221,14 @@ pub(crate) async fn make(
                     ),
                     "You can still take part. Your answers today will be used, but we will not be able to link them to your answers later.".to_owned(),
                 ],
-                link: Some((NEXT.to_owned(), "Continue to the survey".to_owned())),
+                link: Some(if journey.wave.is_some() {
+                    (
+                        crate::follow_up::LINK_PAGE.to_owned(),
+                        "Go back to choose how to link your answers".to_owned(),
+                    )
+                } else {
+                    (NEXT.to_owned(), "Continue to the survey".to_owned())
+                }),
             }));
         }
         Err(error) => return Err(AppError::Internal(error.to_string())),
@@ -211,9 +237,13 @@ pub(crate) async fn make(
     let secret =
         Secret::from_bytes(key.to_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
     let hashes = spec.hashes(&code, &secret);
+    let phase = journey.wave.map_or(Phase::Pre, Phase::FollowUp);
     state
         .store
-        .save_link_code(journey.respondent()?, Phase::Pre, &hashes.encode())
+        .save_link_code(journey.respondent()?, phase, &hashes.encode())
         .await?;
-    Ok(see_other(NEXT))
+    match journey.wave {
+        Some(number) => crate::follow_up::begin_survey(&state, &journey, number).await,
+        None => Ok(see_other(NEXT)),
+    }
 }

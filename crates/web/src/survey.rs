@@ -49,21 +49,23 @@ impl SurveyContext {
     fn instrument(&self) -> &Instrument {
         match self.phase {
             Phase::Pre => &self.journey.content.pre,
-            Phase::Post => &self.journey.content.post,
+            Phase::Post | Phase::FollowUp(_) => &self.journey.content.post,
         }
     }
 
     fn vars(&self) -> &BTreeMap<String, VarKind> {
         match self.phase {
             Phase::Pre => &self.journey.content.pre_vars,
-            Phase::Post => &self.journey.content.post_vars,
+            Phase::Post | Phase::FollowUp(_) => &self.journey.content.post_vars,
         }
     }
 
-    fn caption(&self) -> &'static str {
+    fn caption(&self) -> String {
         match self.phase {
-            Phase::Pre => "Survey before the training",
-            Phase::Post => "Survey after the training",
+            Phase::Pre => "Survey before the training".to_owned(),
+            Phase::Post => "Survey after the training".to_owned(),
+            Phase::FollowUp(number) => crate::follow_up::wave(&self.journey.content, number)
+                .map_or_else(|| "Follow-up survey".to_owned(), |wave| wave.name.clone()),
         }
     }
 }
@@ -114,13 +116,23 @@ async fn survey_context_of(
                 None
             }
         }
+        Phase::FollowUp(number) => {
+            if journey.wave != Some(number) {
+                return Err(AppError::NotFound);
+            }
+            state
+                .store
+                .response_with_answers(&respondent, phase)
+                .await?
+                .filter(|(response, _)| response.current_page != skafada_store::LINK_STEP)
+        }
     };
     let Some((response, stored)) = found else {
         return Ok(Err(see_other(&next_step(state, &journey).await?)));
     };
     let vars = match phase {
         Phase::Pre => &journey.content.pre_vars,
-        Phase::Post => &journey.content.post_vars,
+        Phase::Post | Phase::FollowUp(_) => &journey.content.post_vars,
     };
     let answers = form::to_answers(&stored, vars);
     Ok(Ok(SurveyContext {
@@ -208,7 +220,7 @@ fn page_template(
     };
     Ok(QuestionPage {
         layout,
-        caption: ctx.caption().to_owned(),
+        caption: ctx.caption(),
         progress: number.map(|n| format!("Page {} of {}", n + 1, question_pages.len())),
         added: None,
         opening,
@@ -517,7 +529,7 @@ pub(crate) async fn check_answers(
     layout.back = last.map(|id| step_url(ctx.phase, &id));
     Ok(render(&CheckPage {
         layout,
-        caption: ctx.caption().to_owned(),
+        caption: ctx.caption(),
         sections,
         closing: ctx.journey.framing(ctx.instrument().closing.as_deref()),
         end_message: route.ended_by.map(|(_, rule)| rule.message.clone()),
@@ -594,6 +606,25 @@ pub(crate) async fn done(
             ],
             next: Some(("/training".to_owned(), "Start the training".to_owned())),
         },
+        (Phase::FollowUp(_), _) => {
+            let linked = state
+                .store
+                .follow_up_is_linked(ctx.journey.respondent()?, ctx.phase)
+                .await?;
+            DonePage {
+                layout,
+                heading: "Survey submitted".to_owned(),
+                paragraphs: vec![
+                    "Thank you for answering the follow-up survey.".to_owned(),
+                    if linked {
+                        "Your answers will be put beside your earlier ones, without your name, to see what has changed.".to_owned()
+                    } else {
+                        "Your answers are not linked to any earlier ones. They still count towards the results for your organisation as a whole.".to_owned()
+                    },
+                ],
+                next: None,
+            }
+        }
         (Phase::Post, _) => DonePage {
             layout,
             heading: "Survey submitted".to_owned(),

@@ -180,6 +180,36 @@ pub(crate) struct StartPage {
     pub(crate) who_sees: Vec<String>,
 }
 
+/// The start page of a site's follow-up link.
+#[derive(Template)]
+#[template(path = "follow_up_start.html")]
+pub(crate) struct FollowUpStartPage {
+    pub(crate) layout: Layout,
+    pub(crate) site_name: String,
+    pub(crate) wave_name: String,
+    /// Where Start now posts.
+    pub(crate) action: String,
+    pub(crate) survey_minutes: u32,
+    pub(crate) closes_on: String,
+    /// Who sees what (`confidentiality::who_sees_what`).
+    pub(crate) who_sees: Vec<String>,
+}
+
+/// The follow-up page that asks how to link the answers to the earlier ones.
+#[derive(Template)]
+#[template(path = "follow_up_link.html")]
+pub(crate) struct FollowUpLinkPage {
+    pub(crate) layout: Layout,
+    pub(crate) site_name: String,
+    /// The choice made, when the page is shown again.
+    pub(crate) chosen: String,
+    /// The resume code as typed.
+    pub(crate) code: String,
+    pub(crate) errors: Vec<ErrorLink>,
+    pub(crate) choice_error: Option<String>,
+    pub(crate) code_error: Option<String>,
+}
+
 /// A consent statement checkbox.
 #[derive(Debug, Clone)]
 pub(crate) struct ConsentStatement {
@@ -557,10 +587,13 @@ pub(crate) struct CodeQuestion {
 #[template(path = "link_code.html")]
 pub(crate) struct LinkCodePage {
     pub(crate) layout: Layout,
+    pub(crate) heading: String,
+    /// The code is made again at a follow-up wave, not for the first time.
+    pub(crate) follow_up: bool,
     /// When the respondent will be asked again, e.g. "in about 3 months".
     pub(crate) when: Option<String>,
     pub(crate) questions: Vec<CodeQuestion>,
     pub(crate) errors: Vec<ErrorLink>,
-    /// Where "Skip making a code" goes.
-    pub(crate) skip: String,
+    /// Where the link under the button goes, and its text.
+    pub(crate) skip: (String, String),
 }

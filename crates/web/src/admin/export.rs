@@ -205,6 +205,9 @@ async fn export(
     let (instrument, survey) = match phase {
         Phase::Pre => (&content.pre, Data::Pre),
         Phase::Post => (&content.post, Data::Post),
+        // A follow-up wave's responses are exported with `skafada export`, paired with
+        // the baseline there (docs/linking-waves.md).
+        Phase::FollowUp(_) => return Err(AdminError::NotFound),
     };
     // The study's plan: the report's cleaning, derived variables and Valid % base.
     let plan = super::results::plan_of(state, study)?;

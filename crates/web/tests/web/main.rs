@@ -7,6 +7,7 @@ mod certificates;
 mod content;
 mod dashboard;
 mod export;
+mod follow_up;
 mod group;
 mod helpers;
 mod instances;

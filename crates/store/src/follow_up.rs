@@ -1,0 +1,393 @@
+//! Follow-up waves: the journey that starts from a wave's link, the link to earlier
+//! answers by resume code, and the reads that pair a wave's responses with the baseline.
+//!
+//! A follow-up response belongs to a respondent of its own, made when they consent on the
+//! wave's link (a person may be new to the study, or not want to be linked). It is linked
+//! to the baseline in one of two ways, or not at all:
+//!
+//! * **by resume code**: the respondent types the code they kept; the anonymous baseline
+//!   respondent at the same site is recorded beside the response (`follow_up_links`);
+//! * **by linking code**: only the code's keyed hashes are kept (`link_codes`), and the
+//!   response is paired with a baseline response when results are read
+//!   (`skafada_waves::sgic::link`).
+
+use std::time::Duration;
+
+use sqlx::Row as _;
+
+use crate::secret::{ResumeCode, hash_secret, random_token};
+use crate::{AnswerRow, Consented, Phase, Site, Status, Store, StoreError, date::today};
+
+/// The page a follow-up response is on before its survey: the choice of how to link.
+pub const LINK_STEP: &str = "link";
+
+/// What came of linking a follow-up response by a resume code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResumeCodeLink {
+    /// Linked to the respondent who answered the pre-training survey with that code.
+    Linked,
+    /// No respondent at this site who answered the pre-training survey has that code.
+    Unknown,
+    /// Another response to this wave is already linked to that respondent.
+    AlreadyLinked,
+}
+
+/// A follow-up response as the wave's export and analysis need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveResponse {
+    /// The follow-up respondent (anonymous, of this wave only).
+    pub respondent_id: String,
+    /// The site's code.
+    pub site_code: String,
+    /// The response's status.
+    pub status: Status,
+    /// The baseline respondent it was linked to by resume code.
+    pub linked_by_resume_code: Option<String>,
+    /// The linking code's keyed hashes, if the respondent made one.
+    pub link_code: Option<String>,
+}
+
+/// A pre-training response's linking code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineCode {
+    /// The baseline respondent.
+    pub respondent_id: String,
+    /// The site's code.
+    pub site_code: String,
+    /// The code's keyed hashes.
+    pub hashes: String,
+}
+
+impl Store {
+    /// Starts a journey from a follow-up wave's link (`wave` 1 to 9); returns the session
+    /// token for the cookie.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_follow_up_session(
+        &self,
+        site_id: &str,
+        wave: u8,
+        lifetime: Duration,
+    ) -> Result<String, StoreError> {
+        if Phase::follow_up(wave).is_none() {
+            return Err(StoreError::Corrupt(format!("no follow-up wave {wave}")));
+        }
+        self.create_session_in_wave(site_id, None, lifetime, wave)
+            .await
+    }
+
+    /// The follow-up wave a respondent answers, when they started from a wave's link.
+    pub(crate) async fn follow_up_wave_of(
+        &self,
+        respondent_id: &str,
+    ) -> Result<Option<u8>, StoreError> {
+        let rows = sqlx::query("SELECT phase FROM responses WHERE respondent_id = $1")
+            .bind(respondent_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let phase: String = row.try_get(0)?;
+            if let Some(Phase::FollowUp(wave)) = Phase::parse(&phase) {
+                return Ok(Some(wave));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Records consent on a follow-up wave's link: creates the respondent and their
+    /// response to the wave, at the linking step, with the consent answers, and attaches
+    /// the respondent to the session, in one transaction. A form posted twice creates
+    /// nothing new (no resume code is returned).
+    #[tracing::instrument(skip_all)]
+    pub async fn consent_follow_up(
+        &self,
+        session_token: &str,
+        site: &Site,
+        wave: u8,
+        consent_answers: &[(String, String)],
+    ) -> Result<Consented, StoreError> {
+        let phase = Phase::follow_up(wave)
+            .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
+        let respondent_id = random_token()?;
+        let response_id = random_token()?;
+        let code = ResumeCode::generate()?;
+        let day = today();
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
+             VALUES ($1, $2, $3, $4, $5, 0)",
+        )
+        .bind(&respondent_id)
+        .bind(&site.study_id)
+        .bind(&site.id)
+        .bind(&day)
+        .bind(code.hash())
+        .execute(&mut *tx)
+        .await?;
+        let attached = sqlx::query(
+            "UPDATE sessions SET respondent_id = $1 \
+             WHERE token_hash = $2 AND respondent_id IS NULL AND wave = $3",
+        )
+        .bind(&respondent_id)
+        .bind(hash_secret(session_token))
+        .bind(i64::from(wave))
+        .execute(&mut *tx)
+        .await?;
+        if attached.rows_affected() == 0 {
+            tx.rollback().await?;
+            let existing = self.session(session_token).await?;
+            return existing
+                .and_then(|session| session.respondent_id)
+                .map(|respondent_id| Consented {
+                    respondent_id,
+                    resume_code: None,
+                })
+                .ok_or_else(|| StoreError::Corrupt("the session has ended".to_owned()));
+        }
+        sqlx::query(
+            "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&response_id)
+        .bind(&respondent_id)
+        .bind(phase.as_str())
+        .bind(Status::Consented.as_str())
+        .bind(LINK_STEP)
+        .bind(&day)
+        .execute(&mut *tx)
+        .await?;
+        for (variable, value) in consent_answers {
+            sqlx::query("INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)")
+                .bind(&response_id)
+                .bind(variable)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Consented {
+            respondent_id,
+            resume_code: Some(code),
+        })
+    }
+
+    /// Links a respondent's follow-up response to their pre-training answers by the
+    /// resume code they kept: the code must belong to a respondent at the same site who
+    /// answered the pre-training survey, and no other response to the wave may be linked
+    /// to them already. Nothing else about them is read or shown.
+    #[tracing::instrument(skip_all)]
+    pub async fn link_follow_up_by_resume_code(
+        &self,
+        respondent_id: &str,
+        wave: u8,
+        code: &ResumeCode,
+    ) -> Result<ResumeCodeLink, StoreError> {
+        let phase = Phase::follow_up(wave)
+            .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let response = sqlx::query(
+            "SELECT responses.id, respondents.site_id FROM responses \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             WHERE responses.respondent_id = $1 AND responses.phase = $2",
+        )
+        .bind(respondent_id)
+        .bind(phase.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("the follow-up response is missing".to_owned()))?;
+        let response_id: String = response.try_get(0)?;
+        let site_id: String = response.try_get(1)?;
+        let baseline = sqlx::query(
+            "SELECT respondents.id FROM respondents \
+             JOIN responses ON responses.respondent_id = respondents.id \
+             WHERE respondents.resume_hash = $1 AND respondents.site_id = $2 \
+             AND responses.phase = $3",
+        )
+        .bind(code.hash())
+        .bind(&site_id)
+        .bind(Phase::Pre.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(baseline) = baseline else {
+            return Ok(ResumeCodeLink::Unknown);
+        };
+        let baseline_id: String = baseline.try_get(0)?;
+        let taken = sqlx::query(
+            "SELECT follow_up_links.response_id FROM follow_up_links \
+             JOIN responses ON responses.id = follow_up_links.response_id \
+             WHERE follow_up_links.baseline_respondent_id = $1 AND responses.phase = $2 \
+             AND follow_up_links.response_id <> $3",
+        )
+        .bind(&baseline_id)
+        .bind(phase.as_str())
+        .bind(&response_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Ok(ResumeCodeLink::AlreadyLinked);
+        }
+        sqlx::query(
+            "INSERT INTO follow_up_links (response_id, baseline_respondent_id) VALUES ($1, $2) \
+             ON CONFLICT (response_id) DO UPDATE SET baseline_respondent_id = $2",
+        )
+        .bind(&response_id)
+        .bind(&baseline_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ResumeCodeLink::Linked)
+    }
+
+    /// Moves a follow-up response from the linking step to its first page; a response
+    /// already past it is left where it is.
+    #[tracing::instrument(skip_all)]
+    pub async fn leave_link_step(
+        &self,
+        respondent_id: &str,
+        phase: Phase,
+        first_page: &str,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE responses SET current_page = $1 \
+             WHERE respondent_id = $2 AND phase = $3 AND current_page = $4",
+        )
+        .bind(first_page)
+        .bind(respondent_id)
+        .bind(phase.as_str())
+        .bind(LINK_STEP)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a respondent's follow-up response is linked to earlier answers, by resume
+    /// code or by linking code.
+    #[tracing::instrument(skip_all)]
+    pub async fn follow_up_is_linked(
+        &self,
+        respondent_id: &str,
+        phase: Phase,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM follow_up_links WHERE response_id = responses.id) \
+             + (SELECT COUNT(*) FROM link_codes WHERE response_id = responses.id) \
+             FROM responses WHERE respondent_id = $1 AND phase = $2",
+        )
+        .bind(respondent_id)
+        .bind(phase.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>(0)? > 0,
+            None => false,
+        })
+    }
+
+    /// Every response of a study to one follow-up wave, with how it may be linked.
+    #[tracing::instrument(skip_all)]
+    pub async fn wave_responses(
+        &self,
+        study_id: &str,
+        wave: u8,
+    ) -> Result<Vec<WaveResponse>, StoreError> {
+        let phase = Phase::follow_up(wave)
+            .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
+        let rows = sqlx::query(
+            "SELECT respondents.id, sites.code, responses.status, \
+             follow_up_links.baseline_respondent_id, link_codes.hashes FROM responses \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             JOIN sites ON sites.id = respondents.site_id \
+             LEFT JOIN follow_up_links ON follow_up_links.response_id = responses.id \
+             LEFT JOIN link_codes ON link_codes.response_id = responses.id \
+             WHERE respondents.study_id = $1 AND responses.phase = $2 \
+             ORDER BY respondents.id",
+        )
+        .bind(study_id)
+        .bind(phase.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get(2)?;
+                Ok(WaveResponse {
+                    respondent_id: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    status: Status::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+                    linked_by_resume_code: row.try_get(3)?,
+                    link_code: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every answer of a study's responses to one follow-up wave, one row per variable,
+    /// ordered by respondent and variable.
+    #[tracing::instrument(skip_all)]
+    pub async fn wave_answers(
+        &self,
+        study_id: &str,
+        wave: u8,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let phase = Phase::follow_up(wave)
+            .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
+        let rows = sqlx::query(
+            "SELECT respondents.id, sites.code, responses.status, answers.variable, \
+             answers.value FROM answers \
+             JOIN responses ON responses.id = answers.response_id \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             JOIN sites ON sites.id = respondents.site_id \
+             WHERE respondents.study_id = $1 AND responses.phase = $2 \
+             ORDER BY respondents.id, answers.variable",
+        )
+        .bind(study_id)
+        .bind(phase.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get(2)?;
+                Ok(AnswerRow {
+                    respondent_id: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    phase,
+                    status: Status::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+                    variable: row.try_get(3)?,
+                    value: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The linking codes made with a study's pre-training responses, by respondent.
+    #[tracing::instrument(skip_all)]
+    pub async fn baseline_link_codes(
+        &self,
+        study_id: &str,
+    ) -> Result<Vec<BaselineCode>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT respondents.id, sites.code, link_codes.hashes FROM link_codes \
+             JOIN responses ON responses.id = link_codes.response_id \
+             JOIN respondents ON respondents.id = responses.respondent_id \
+             JOIN sites ON sites.id = respondents.site_id \
+             WHERE respondents.study_id = $1 AND responses.phase = $2 \
+             ORDER BY respondents.id",
+        )
+        .bind(study_id)
+        .bind(Phase::Pre.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(BaselineCode {
+                    respondent_id: row.try_get(0)?,
+                    site_code: row.try_get(1)?,
+                    hashes: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,259 @@
+//! A follow-up wave's journey: its link opens only in the wave's dates; a respondent
+//! consents, then links their answers by the resume code they kept, by answering their
+//! linking code's questions again, or not at all; and only the link is kept. Each runs
+//! on SQLite and PostgreSQL.
+
+use skafada_store::{NewSite, Phase, add_days, today};
+
+use crate::helpers::TestApp;
+use crate::on_both;
+
+const CODE_ANSWERS: [(&str, &str); 4] = [
+    ("mother-name", "Margaret"),
+    ("birth-month", "March"),
+    ("birth-town", "York"),
+    ("house-number", "147"),
+];
+
+/// A study that opened 100 days ago, so that its three-month follow-up (from day 91, for
+/// 28 days) is open today; returns its study id and its site's link token.
+async fn study_in_its_follow_up(app: &TestApp) -> (String, String) {
+    let opened = add_days(&today(), -100).unwrap();
+    let study = skafada_store::NewStudy {
+        name: "Follow-up".to_owned(),
+        ..crate::helpers::study(&opened, "2099-12-31")
+    };
+    let study_id = app.store.create_study(&study).await.unwrap();
+    let site = app
+        .store
+        .add_site(
+            &study_id,
+            &NewSite {
+                code: "LA05".to_owned(),
+                name: "Riverside Council".to_owned(),
+                local_services: "[]".to_owned(),
+                ..NewSite::default()
+            },
+        )
+        .await
+        .unwrap();
+    (study_id, site.link_token)
+}
+
+/// Starts the follow-up on the site's wave link in a fresh session and consents;
+/// returns the page after consent.
+async fn follow_up_consent(app: &TestApp, token: &str) -> crate::helpers::Page {
+    app.forget_cookie();
+    let start = app.get(&format!("/f/{token}/follow-up-3m")).await;
+    assert_eq!(start.status, 200, "{}", start.body);
+    assert!(
+        start.body.contains("Three-month follow-up"),
+        "{}",
+        start.body
+    );
+    assert!(start.body.contains("Riverside Council"));
+    let started = app.post(&format!("/f/{token}/follow-up-3m"), &[]).await;
+    assert_eq!(started.location(), "/consent");
+    let statements = [
+        "consent-information-sheet",
+        "consent-anonymous-survey",
+        "consent-voluntary",
+        "consent-data-protection",
+        "consent-data-retention",
+        "consent-take-part",
+    ];
+    let form: Vec<(&str, &str)> = statements.iter().map(|s| (*s, "1")).collect();
+    let page = app.post("/consent", &form).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/follow-up/link\""),
+        "{}",
+        page.body
+    );
+    page
+}
+
+async fn a_follow_up_is_linked_by_resume_code_by_linking_code_or_not_at_all(app: &TestApp) {
+    let (study_id, token) = study_in_its_follow_up(app).await;
+    // At baseline: one respondent keeps their resume code and makes a linking code.
+    let baseline_code = app.consent_at(&token).await;
+    let made = app.post("/link-code", &CODE_ANSWERS).await;
+    assert_eq!(made.location(), "/continue");
+    let baseline = app.store.study_responses(&study_id).await.unwrap();
+    assert_eq!(baseline.len(), 1);
+    let baseline_id = baseline[0].respondent_id.clone();
+    let baseline_hashes = app.store.baseline_link_codes(&study_id).await.unwrap();
+    assert_eq!(baseline_hashes.len(), 1);
+
+    // Three months on, by resume code.
+    follow_up_consent(app, &token).await;
+    let choices = app.get("/follow-up/link").await;
+    assert_eq!(choices.status, 200, "{}", choices.body);
+    assert_eq!(
+        app.current().await,
+        "/follow-up/link",
+        "the survey waits for the choice"
+    );
+    let none = app.post("/follow-up/link", &[]).await;
+    assert!(none.title().starts_with("Error: "), "{}", none.title());
+    assert!(none.body.contains("href=\"#how\""));
+    let unknown = app
+        .post(
+            "/follow-up/link",
+            &[
+                ("how", "resume-code"),
+                ("resume-code", "AAAA-AAAA-AAAA-AAAA-AAAA"),
+            ],
+        )
+        .await;
+    assert!(
+        unknown.body.contains(
+            "We could not find that resume code among the first surveys at Riverside Council"
+        ),
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("value=\"AAAA-AAAA-AAAA-AAAA-AAAA\""));
+    let linked = app
+        .post(
+            "/follow-up/link",
+            &[("how", "resume-code"), ("resume-code", &baseline_code)],
+        )
+        .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    assert!(
+        linked.location().starts_with("/survey/follow-up-1/page/"),
+        "{}",
+        linked.location()
+    );
+    let first = app.get(&linked.location()).await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("Three-month follow-up"));
+    // Another person cannot use the same code for this wave.
+    follow_up_consent(app, &token).await;
+    let again = app
+        .post(
+            "/follow-up/link",
+            &[("how", "resume-code"), ("resume-code", &baseline_code)],
+        )
+        .await;
+    assert!(
+        again.body.contains("has already been used"),
+        "{}",
+        again.body
+    );
+    // That person answers the linking code's questions instead: the same hashes.
+    let to_code = app
+        .post("/follow-up/link", &[("how", "linking-code")])
+        .await;
+    assert_eq!(to_code.location(), "/link-code");
+    let code_page = app.get("/link-code").await;
+    assert_eq!(code_page.h1(), "Answer the questions of your linking code");
+    let coded = app.post("/link-code", &CODE_ANSWERS).await;
+    assert!(coded.location().starts_with("/survey/follow-up-1/page/"));
+    // And a third does not link.
+    follow_up_consent(app, &token).await;
+    let unlinked = app.post("/follow-up/link", &[("how", "none")]).await;
+    assert!(unlinked.location().starts_with("/survey/follow-up-1/page/"));
+
+    let wave = app.store.wave_responses(&study_id, 1).await.unwrap();
+    assert_eq!(wave.len(), 3);
+    let by_code: Vec<_> = wave
+        .iter()
+        .filter_map(|r| r.linked_by_resume_code.as_deref())
+        .collect();
+    assert_eq!(by_code, [baseline_id.as_str()]);
+    let hashed: Vec<_> = wave.iter().filter_map(|r| r.link_code.as_deref()).collect();
+    assert_eq!(hashed, [baseline_hashes[0].hashes.as_str()]);
+    assert!(wave.iter().all(|r| r.site_code == "LA05"));
+    // The follow-up respondents are new: none of them is the baseline respondent, and the
+    // baseline's own surveys are untouched.
+    assert!(wave.iter().all(|r| r.respondent_id != baseline_id));
+    assert_eq!(app.store.study_responses(&study_id).await.unwrap().len(), 1);
+
+    // The linked respondent finishes the follow-up survey.
+    app.forget_cookie();
+    let resumed = app.post("/resume", &[("code", &baseline_code)]).await;
+    assert_eq!(resumed.status, 303, "{}", resumed.body);
+    assert!(
+        app.current().await.starts_with("/survey/pre/"),
+        "the baseline code resumes the baseline journey"
+    );
+}
+on_both!(a_follow_up_is_linked_by_resume_code_by_linking_code_or_not_at_all);
+
+async fn a_follow_up_survey_is_answered_and_submitted_like_the_one_after_training(app: &TestApp) {
+    let (study_id, token) = study_in_its_follow_up(app).await;
+    follow_up_consent(app, &token).await;
+    app.post("/follow-up/link", &[("how", "none")]).await;
+    app.walk_to_check(&[]).await;
+    let check = app.current().await;
+    assert_eq!(check, "/survey/follow-up-1/check-answers");
+    let done = app.post(&check, &[]).await;
+    assert_eq!(done.location(), "/survey/follow-up-1/done");
+    let page = app.get("/survey/follow-up-1/done").await;
+    assert!(
+        page.body
+            .contains("Thank you for answering the follow-up survey")
+    );
+    assert!(page.body.contains("Your answers are not linked"));
+    let wave = app.store.wave_responses(&study_id, 1).await.unwrap();
+    assert_eq!(wave[0].status, skafada_store::Status::Submitted);
+    // Its pages cannot be reached from a baseline journey, nor the baseline's from it.
+    assert_eq!(app.get("/survey/pre/check-answers").await.status, 303);
+    app.forget_cookie();
+    app.consent_at(&token).await;
+    assert_eq!(
+        app.get("/survey/follow-up-1/check-answers").await.status,
+        404
+    );
+    let _ = Phase::FollowUp(1);
+}
+on_both!(a_follow_up_survey_is_answered_and_submitted_like_the_one_after_training);
+
+async fn a_follow_up_link_opens_only_in_its_waves_dates(app: &TestApp) {
+    // The test study opened in 2020: its follow-up closed long ago.
+    let closed = app.get(&format!("/f/{}/follow-up-3m", app.token)).await;
+    assert_eq!(closed.status, 200);
+    assert!(
+        closed.body.contains("It closed on 28 April 2020"),
+        "{}",
+        closed.body
+    );
+    let start = app
+        .post(&format!("/f/{}/follow-up-3m", app.token), &[])
+        .await;
+    assert_ne!(start.status, 303, "{}", start.body);
+    assert_eq!(
+        app.get(&format!("/f/{}/no-such-wave", app.token))
+            .await
+            .status,
+        404
+    );
+    // A study opening today: its follow-up opens in 91 days.
+    let study = skafada_store::NewStudy {
+        name: "New".to_owned(),
+        ..crate::helpers::study(&today(), "2099-12-31")
+    };
+    let study_id = app.store.create_study(&study).await.unwrap();
+    let site = app
+        .store
+        .add_site(
+            &study_id,
+            &NewSite {
+                code: "LA06".to_owned(),
+                name: "Hillside".to_owned(),
+                local_services: "[]".to_owned(),
+                ..NewSite::default()
+            },
+        )
+        .await
+        .unwrap();
+    let early = app
+        .get(&format!("/f/{}/follow-up-3m", site.link_token))
+        .await;
+    let opens = skafada_store::add_days(&today(), 91).unwrap();
+    assert!(early.body.contains("It opens on"), "{}", early.body);
+    assert!(early.body.contains(&opens[..4]), "{opens}");
+}
+on_both!(a_follow_up_link_opens_only_in_its_waves_dates);
