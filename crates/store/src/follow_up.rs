@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use sqlx::Row as _;
 
-use crate::secret::{ResumeCode, hash_secret, random_token};
-use crate::{AnswerRow, Consented, Phase, Site, Status, Store, StoreError, date::today};
+use crate::secret::ResumeCode;
+use crate::{AnswerRow, Consented, Phase, Site, Status, Store, StoreError};
 
 /// The page a follow-up response is on before its survey: the choice of how to link.
 pub const LINK_STEP: &str = "link";
@@ -107,68 +107,8 @@ impl Store {
     ) -> Result<Consented, StoreError> {
         let phase = Phase::follow_up(wave)
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
-        let respondent_id = random_token()?;
-        let response_id = random_token()?;
-        let code = ResumeCode::generate()?;
-        let day = today();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
-             VALUES ($1, $2, $3, $4, $5, 0)",
-        )
-        .bind(&respondent_id)
-        .bind(&site.study_id)
-        .bind(&site.id)
-        .bind(&day)
-        .bind(code.hash())
-        .execute(&mut *tx)
-        .await?;
-        let attached = sqlx::query(
-            "UPDATE sessions SET respondent_id = $1 \
-             WHERE token_hash = $2 AND respondent_id IS NULL AND wave = $3",
-        )
-        .bind(&respondent_id)
-        .bind(hash_secret(session_token))
-        .bind(i64::from(wave))
-        .execute(&mut *tx)
-        .await?;
-        if attached.rows_affected() == 0 {
-            tx.rollback().await?;
-            let existing = self.session(session_token).await?;
-            return existing
-                .and_then(|session| session.respondent_id)
-                .map(|respondent_id| Consented {
-                    respondent_id,
-                    resume_code: None,
-                })
-                .ok_or_else(|| StoreError::Corrupt("the session has ended".to_owned()));
-        }
-        sqlx::query(
-            "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&response_id)
-        .bind(&respondent_id)
-        .bind(phase.as_str())
-        .bind(Status::Consented.as_str())
-        .bind(LINK_STEP)
-        .bind(&day)
-        .execute(&mut *tx)
-        .await?;
-        for (variable, value) in consent_answers {
-            sqlx::query("INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)")
-                .bind(&response_id)
-                .bind(variable)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(Consented {
-            respondent_id,
-            resume_code: Some(code),
-        })
+        self.consent_to(session_token, site, phase, consent_answers, LINK_STEP)
+            .await
     }
 
     /// Links a respondent's follow-up response to their pre-training answers by the
@@ -310,12 +250,10 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let status: String = row.try_get(2)?;
                 Ok(WaveResponse {
                     respondent_id: row.try_get(0)?,
                     site_code: row.try_get(1)?,
-                    status: Status::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+                    status: status_of(row, 2)?,
                     linked_by_resume_code: row.try_get(3)?,
                     link_code: row.try_get(4)?,
                 })
@@ -348,13 +286,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let status: String = row.try_get(2)?;
                 Ok(AnswerRow {
                     respondent_id: row.try_get(0)?,
                     site_code: row.try_get(1)?,
                     phase,
-                    status: Status::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+                    status: status_of(row, 2)?,
                     variable: row.try_get(3)?,
                     value: row.try_get(4)?,
                 })
@@ -390,4 +326,10 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A row's stored status, read back.
+fn status_of(row: &sqlx::any::AnyRow, column: usize) -> Result<Status, StoreError> {
+    let status: String = row.try_get(column)?;
+    Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))
 }

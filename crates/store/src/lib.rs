@@ -1149,6 +1149,31 @@ impl Store {
         consent_answers: &[(String, String)],
         next_page: &str,
     ) -> Result<Consented, StoreError> {
+        self.consent_to(session_token, site, Phase::Pre, consent_answers, next_page)
+            .await
+    }
+
+    /// Records consent to a survey: creates the respondent and their response to
+    /// `phase` (on `first_page`) with the consent answers, and attaches the respondent to
+    /// the session, which must have been started from that phase's link (the site's for
+    /// the pre-training survey, a wave's for a follow-up), in one transaction.
+    pub(crate) async fn consent_to(
+        &self,
+        session_token: &str,
+        site: &Site,
+        phase: Phase,
+        consent_answers: &[(String, String)],
+        first_page: &str,
+    ) -> Result<Consented, StoreError> {
+        let wave = match phase {
+            Phase::FollowUp(number) => i64::from(number),
+            Phase::Pre => 0,
+            Phase::Post => {
+                return Err(StoreError::Corrupt(
+                    "consent is given before the pre-training survey, not after".to_owned(),
+                ));
+            }
+        };
         let respondent_id = random_token()?;
         let response_id = random_token()?;
         let code = ResumeCode::generate()?;
@@ -1167,10 +1192,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let attached = sqlx::query(
-            "UPDATE sessions SET respondent_id = $1 WHERE token_hash = $2 AND respondent_id IS NULL",
+            "UPDATE sessions SET respondent_id = $1 \
+             WHERE token_hash = $2 AND respondent_id IS NULL AND wave = $3",
         )
         .bind(&respondent_id)
         .bind(hash_secret(session_token))
+        .bind(wave)
         .execute(&mut *tx)
         .await?;
         if attached.rows_affected() == 0 {
@@ -1196,9 +1223,9 @@ impl Store {
         )
         .bind(&response_id)
         .bind(&respondent_id)
-        .bind(Phase::Pre.as_str())
+        .bind(phase.as_str())
         .bind(Status::Consented.as_str())
-        .bind(next_page)
+        .bind(first_page)
         .bind(&day)
         .execute(&mut *tx)
         .await?;

@@ -98,16 +98,7 @@ async fn wave_link(
     ),
     AppError,
 > {
-    let site = state
-        .store
-        .site_by_token(token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let window = state
-        .store
-        .study_window(&site.study_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (site, window) = crate::journey::site_of_link(state, token).await?;
     let content = state.studies.get(&state.store, &site.study_id).await?;
     let (number, _) = content
         .waves

@@ -272,6 +272,19 @@ pub(crate) async fn open_site(
     state: &AppState,
     token: &str,
 ) -> Result<(Site, Arc<StudyContent>, StudyWindow), AppError> {
+    let (site, window) = site_of_link(state, token).await?;
+    if !window.is_open_on(&today()) {
+        return Err(AppError::Closed);
+    }
+    let content = state.studies.get(&state.store, &site.study_id).await?;
+    Ok((site, content, window))
+}
+
+/// The site of a link token and its study's dates, open or not.
+pub(crate) async fn site_of_link(
+    state: &AppState,
+    token: &str,
+) -> Result<(Site, StudyWindow), AppError> {
     let site = state
         .store
         .site_by_token(token)
@@ -282,11 +295,7 @@ pub(crate) async fn open_site(
         .study_window(&site.study_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !window.is_open_on(&today()) {
-        return Err(AppError::Closed);
-    }
-    let content = state.studies.get(&state.store, &site.study_id).await?;
-    Ok((site, content, window))
+    Ok((site, window))
 }
 
 /// `GET /s/{token}`: the start page of a site's link.

@@ -3,7 +3,7 @@
 //! linking code's questions again, or not at all; and only the link is kept. Each runs
 //! on SQLite and PostgreSQL.
 
-use skafada_store::{NewSite, Phase, add_days, today};
+use skafada_store::{NewSite, add_days, today};
 
 use crate::helpers::TestApp;
 use crate::on_both;
@@ -23,14 +23,24 @@ async fn study_in_its_follow_up(app: &TestApp) -> (String, String) {
         name: "Follow-up".to_owned(),
         ..crate::helpers::study(&opened, "2099-12-31")
     };
-    let study_id = app.store.create_study(&study).await.unwrap();
+    study_with_site(app, &study, "LA05", "Riverside Council").await
+}
+
+/// Creates `study` with one site; returns the study's id and the site's link token.
+async fn study_with_site(
+    app: &TestApp,
+    study: &skafada_store::NewStudy,
+    code: &str,
+    name: &str,
+) -> (String, String) {
+    let study_id = app.store.create_study(study).await.unwrap();
     let site = app
         .store
         .add_site(
             &study_id,
             &NewSite {
-                code: "LA05".to_owned(),
-                name: "Riverside Council".to_owned(),
+                code: code.to_owned(),
+                name: name.to_owned(),
                 local_services: "[]".to_owned(),
                 ..NewSite::default()
             },
@@ -54,15 +64,10 @@ async fn follow_up_consent(app: &TestApp, token: &str) -> crate::helpers::Page {
     assert!(start.body.contains("Riverside Council"));
     let started = app.post(&format!("/f/{token}/follow-up-3m"), &[]).await;
     assert_eq!(started.location(), "/consent");
-    let statements = [
-        "consent-information-sheet",
-        "consent-anonymous-survey",
-        "consent-voluntary",
-        "consent-data-protection",
-        "consent-data-retention",
-        "consent-take-part",
-    ];
-    let form: Vec<(&str, &str)> = statements.iter().map(|s| (*s, "1")).collect();
+    let form: Vec<(&str, &str)> = crate::helpers::CONSENT_STATEMENTS
+        .iter()
+        .map(|s| (*s, "1"))
+        .collect();
     let page = app.post("/consent", &form).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -207,7 +212,6 @@ async fn a_follow_up_survey_is_answered_and_submitted_like_the_one_after_trainin
         app.get("/survey/follow-up-1/check-answers").await.status,
         404
     );
-    let _ = Phase::FollowUp(1);
 }
 on_both!(a_follow_up_survey_is_answered_and_submitted_like_the_one_after_training);
 
@@ -235,23 +239,8 @@ async fn a_follow_up_link_opens_only_in_its_waves_dates(app: &TestApp) {
         name: "New".to_owned(),
         ..crate::helpers::study(&today(), "2099-12-31")
     };
-    let study_id = app.store.create_study(&study).await.unwrap();
-    let site = app
-        .store
-        .add_site(
-            &study_id,
-            &NewSite {
-                code: "LA06".to_owned(),
-                name: "Hillside".to_owned(),
-                local_services: "[]".to_owned(),
-                ..NewSite::default()
-            },
-        )
-        .await
-        .unwrap();
-    let early = app
-        .get(&format!("/f/{}/follow-up-3m", site.link_token))
-        .await;
+    let (_, token) = study_with_site(app, &study, "LA06", "Hillside").await;
+    let early = app.get(&format!("/f/{token}/follow-up-3m")).await;
     let opens = skafada_store::add_days(&today(), 91).unwrap();
     assert!(early.body.contains("It opens on"), "{}", early.body);
     assert!(early.body.contains(&opens[..4]), "{opens}");

@@ -37,6 +37,16 @@ macro_rules! on_both {
     };
 }
 
+/// The consent statements of the SKAFADA pre-training survey.
+pub const CONSENT_STATEMENTS: [&str; 6] = [
+    "consent-information-sheet",
+    "consent-anonymous-survey",
+    "consent-voluntary",
+    "consent-data-protection",
+    "consent-data-retention",
+    "consent-take-part",
+];
+
 pub const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// A fresh PostgreSQL database, or `None` when PostgreSQL is not reachable and not
@@ -459,15 +469,7 @@ impl TestApp {
     pub async fn consent_page_at(&self, token: &str) -> Page {
         let started = self.post(&format!("/s/{token}"), &[]).await;
         assert_eq!(started.location(), "/consent");
-        let statements = [
-            "consent-information-sheet",
-            "consent-anonymous-survey",
-            "consent-voluntary",
-            "consent-data-protection",
-            "consent-data-retention",
-            "consent-take-part",
-        ];
-        let form: Vec<(&str, &str)> = statements.iter().map(|s| (*s, "1")).collect();
+        let form: Vec<(&str, &str)> = CONSENT_STATEMENTS.iter().map(|s| (*s, "1")).collect();
         let page = self.post("/consent", &form).await;
         assert_eq!(page.status, 200, "{}", page.body);
         page
