@@ -455,12 +455,25 @@ impl Store {
         recipients: usize,
         by: &str,
     ) -> Result<(), StoreError> {
+        self.log_message_sent(site, kind.as_str(), recipients, by)
+            .await
+    }
+
+    /// Records in the audit log that a message (a kind of reminder, or a follow-up wave's
+    /// message by the wave's id) was e-mailed to a site's LA contacts.
+    #[tracing::instrument(skip_all)]
+    pub async fn log_message_sent(
+        &self,
+        site: &Site,
+        message: &str,
+        recipients: usize,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let note = format!(
-            "{}: {} e-mailed to {recipients} LA contacts",
-            site.code,
-            kind.as_str()
+            "{}: {message} e-mailed to {recipients} LA contacts",
+            site.code
         );
         audit::write(&mut tx, site_audit(site, by, "reminder-sent", &note)).await?;
         tx.commit().await?;

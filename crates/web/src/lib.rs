@@ -100,6 +100,11 @@ impl Config {
     pub fn site_link(&self, token: &str) -> String {
         format!("{}/s/{token}", self.public_url)
     }
+
+    /// A site's link to a follow-up wave, as respondents use it.
+    pub fn follow_up_link(&self, token: &str, wave_id: &str) -> String {
+        format!("{}/f/{token}/{wave_id}", self.public_url)
+    }
 }
 
 /// What every handler can reach.

@@ -130,6 +130,49 @@ fn fill(
         .replace("{time}", &time)
 }
 
+/// A follow-up wave's message for a site: the wave's reminder text from the study's
+/// waves file, with the site's follow-up link and the wave's dates.
+fn follow_up_message(
+    state: &AppState,
+    study: &Study,
+    content: &StudyContent,
+    site: &Site,
+    number: u8,
+) -> Option<MessageView> {
+    let wave = crate::follow_up::wave(content, number)?;
+    let (first, last) = crate::follow_up::wave_dates(content, number, &study.window())?;
+    let link = state.config.follow_up_link(&site.link_token, &wave.id);
+    Some(MessageView {
+        kind: wave.id.clone(),
+        label: wave.name.clone(),
+        subject: format!(
+            "{}: domestic abuse survey, open until {}",
+            wave.name,
+            long_date(&last)
+        ),
+        body: format!(
+            "Dear colleagues,\n\n{}\n\nStart here: {link}\n\nThe survey is open from {} until {}. It is anonymous: it does not ask for your name or e-mail address. {}\n\nSupport services are listed on every page, and you can leave at any time with the Exit this page button.\n\nThank you.",
+            wave.reminder.trim(),
+            long_date(&first),
+            long_date(&last),
+            crate::confidentiality::site_sentence(&site.name, study.min_cell_count),
+        ),
+    })
+}
+
+/// Every follow-up wave's message for a site.
+fn follow_up_messages(
+    state: &AppState,
+    study: &Study,
+    content: &StudyContent,
+    site: &Site,
+) -> Vec<MessageView> {
+    let waves = content.waves.as_ref().map_or(0, |waves| waves.waves.len());
+    (1..=u8::try_from(waves).unwrap_or(0))
+        .filter_map(|number| follow_up_message(state, study, content, site, number))
+        .collect()
+}
+
 /// `GET /admin/studies/{study}/sites/{site}/messages`: the site's messages to copy.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn site_messages(
@@ -146,7 +189,7 @@ pub(crate) async fn site_messages(
     } else {
         0
     };
-    let messages = study_messages(&state, &study)
+    let messages: Vec<MessageView> = study_messages(&state, &study)
         .await?
         .into_iter()
         .map(|message| MessageView {
@@ -155,6 +198,7 @@ pub(crate) async fn site_messages(
             subject: fill(&message.subject, &state, &study, &content, &site),
             body: fill(&message.body, &state, &study, &content, &site),
         })
+        .chain(follow_up_messages(&state, &study, &content, &site))
         .collect();
     Ok(render(&SiteMessagesPage {
         layout: AdminLayout::new(&format!("Messages for {}", site.code), Some(&admin)).back(&base),
@@ -374,18 +418,67 @@ async fn send_to(
     Ok((sites_reached, sent))
 }
 
+/// E-mails a follow-up wave's message (by wave id) to a site's LA contacts.
+async fn send_follow_up(
+    state: &AppState,
+    admin: &Admin,
+    study: &Study,
+    site: &Site,
+    wave_id: &str,
+    back: &str,
+) -> Result<Response, AdminError> {
+    let mailer = state.mailer.as_ref().ok_or(AdminError::NotFound)?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let (number, _) = content
+        .waves
+        .as_ref()
+        .and_then(|waves| waves.numbered(wave_id))
+        .ok_or(AdminError::NotFound)?;
+    let message =
+        follow_up_message(state, study, &content, site, number).ok_or(AdminError::NotFound)?;
+    let contacts = state.store.la_contact_emails(&site.id).await?;
+    let body = format!(
+        "Please forward the message below to the Early Help and Family Support practitioners in {}.\n\n----------\n\n{}\n",
+        site.name, message.body
+    );
+    let mut delivered = 0;
+    for to in &contacts {
+        match mailer.send(to, &message.subject, &body).await {
+            Ok(()) => delivered += 1,
+            // The address is an admin's, not a respondent's; the error holds no answers.
+            Err(error) => {
+                tracing::warn!(site = %site.code, detail = %error, "follow-up message not sent")
+            }
+        }
+    }
+    if delivered > 0 {
+        state
+            .store
+            .log_message_sent(site, wave_id, delivered, admin.account_id())
+            .await?;
+    }
+    let reached = usize::from(delivered > 0);
+    Ok(sent_page(
+        admin,
+        back,
+        &message.label,
+        (reached, delivered),
+        contacts.len(),
+    ))
+}
+
 fn sent_page(
     admin: &Admin,
     back: &str,
-    kind: MessageKind,
+    label: &str,
     (sites, sent): (usize, usize),
     wanted: usize,
 ) -> Response {
     let mut paragraphs = vec![match sent {
         0 if wanted == 0 => "Nothing was sent: no site has an LA contact account yet. Make them with skafada admin create --role la-contact.".to_owned(),
         0 => "Nothing was sent.".to_owned(),
-        1 => format!("{} e-mailed to 1 LA contact.", kind_label(kind)),
-        n => format!("{} e-mailed to {n} LA contacts at {sites} sites.", kind_label(kind)),
+        1 => format!("{label} e-mailed to 1 LA contact."),
+        n => format!("{label} e-mailed to {n} LA contacts at {sites} sites."),
     }];
     if sent < wanted {
         paragraphs.push(format!(
@@ -413,7 +506,10 @@ pub(crate) async fn send_site(
     post: AdminPost,
 ) -> Result<Response, AdminError> {
     let (study, site) = post.admin.manage_site(&state, &study_id, &code).await?;
-    let kind = MessageKind::parse(&kind).ok_or(AdminError::NotFound)?;
+    let back = format!("/admin/studies/{}/sites/{}/messages", study.id, site.code);
+    let Some(kind) = MessageKind::parse(&kind) else {
+        return send_follow_up(&state, &post.admin, &study, &site, &kind, &back).await;
+    };
     let wanted = state.store.la_contact_emails(&site.id).await?.len();
     let done = send_to(
         &state,
@@ -423,8 +519,13 @@ pub(crate) async fn send_site(
         kind,
     )
     .await?;
-    let back = format!("/admin/studies/{}/sites/{}/messages", study.id, site.code);
-    Ok(sent_page(&post.admin, &back, kind, done, wanted))
+    Ok(sent_page(
+        &post.admin,
+        &back,
+        kind_label(kind),
+        done,
+        wanted,
+    ))
 }
 
 /// `POST /admin/studies/{study}/messages/{kind}/send`: to every site's LA contacts.
@@ -443,7 +544,13 @@ pub(crate) async fn send_all(
     }
     let done = send_to(&state, &post.admin, &study, &sites, kind).await?;
     let back = format!("/admin/studies/{}/messages", study.id);
-    Ok(sent_page(&post.admin, &back, kind, done, wanted))
+    Ok(sent_page(
+        &post.admin,
+        &back,
+        kind_label(kind),
+        done,
+        wanted,
+    ))
 }
 
 #[cfg(test)]

@@ -402,6 +402,57 @@ async fn reminders_carry_the_sites_link_and_are_e_mailed_only_to_its_la_contacts
 }
 on_both!(reminders_carry_the_sites_link_and_are_e_mailed_only_to_its_la_contacts);
 
+async fn the_follow_up_message_carries_the_sites_wave_link_and_is_e_mailed_to_its_la_contacts(
+    app: &TestApp,
+) {
+    accounts(app).await;
+    let la01 = signed_in(app, "la01@example.org").await;
+    let messages = format!("/admin/studies/{}/sites/LA01/messages", app.study_id);
+    let page = la01.get(&messages).await;
+    let link = format!("{}/f/{}/follow-up-3m", app.address, app.token);
+    assert!(page.body.contains(&link), "{}", page.body);
+    // The wave's reminder text from the waves file, and its dates (the test study opened
+    // on 1 January 2020: day 91 is 1 April).
+    assert!(page.body.contains("About three months ago you took part"));
+    assert!(
+        page.body
+            .contains("The survey is open from 1 April 2020 until 28 April 2020"),
+        "{}",
+        page.body
+    );
+    let admin = signed_in(app, "admin@example.org").await;
+    let site = format!("/admin/studies/{}/sites/LA01", app.study_id);
+    let sent = admin
+        .post_from(
+            &format!("{site}/messages"),
+            &format!("{site}/messages/follow-up-3m/send"),
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(
+        sent.body
+            .contains("Three-month follow-up e-mailed to 1 LA contact"),
+        "{}",
+        sent.body
+    );
+    let mail = app.mail.lock().unwrap().clone();
+    let text = mail[0].data.replace("=\n", "").replace("=3D", "=");
+    assert!(text.contains(&link), "{text}");
+    let log = app.store.audit_log(Some(&app.study_id), 50).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "reminder-sent"
+        && e.details == "LA01: follow-up-3m e-mailed to 1 LA contacts"));
+    let unknown = admin
+        .post_from(
+            &format!("{site}/messages"),
+            &format!("{site}/messages/follow-up-9m/send"),
+            &[],
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+}
+on_both!(the_follow_up_message_carries_the_sites_wave_link_and_is_e_mailed_to_its_la_contacts);
+
 /// Imports `n` complete pre-training responses at a site, with answers that vary from
 /// one respondent to the next.
 async fn import_responses(app: &TestApp, site: &str, n: usize) {
