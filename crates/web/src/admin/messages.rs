@@ -391,21 +391,8 @@ async fn send_to(
             continue;
         }
         let subject = fill(&message.subject, state, study, &content, site);
-        let body = format!(
-            "Please forward the message below to the Early Help and Family Support practitioners in {}.\n\n----------\n\n{}\n",
-            site.name,
-            fill(&message.body, state, study, &content, site)
-        );
-        let mut delivered = 0;
-        for to in &contacts {
-            match mailer.send(to, &subject, &body).await {
-                Ok(()) => delivered += 1,
-                // The address is an admin's, not a respondent's; the error holds no answers.
-                Err(error) => {
-                    tracing::warn!(site = %site.code, detail = %error, "reminder not sent")
-                }
-            }
-        }
+        let body = fill(&message.body, state, study, &content, site);
+        let delivered = forward(mailer, site, &contacts, &subject, &body).await;
         if delivered > 0 {
             state
                 .store
@@ -416,6 +403,32 @@ async fn send_to(
         }
     }
     Ok((sites_reached, sent))
+}
+
+/// E-mails a message to a site's LA contacts for them to forward to their teams;
+/// returns how many were accepted by the mail server.
+async fn forward(
+    mailer: &crate::mail::Mailer,
+    site: &Site,
+    contacts: &[String],
+    subject: &str,
+    message: &str,
+) -> usize {
+    let body = format!(
+        "Please forward the message below to the Early Help and Family Support practitioners in {}.\n\n----------\n\n{message}\n",
+        site.name
+    );
+    let mut delivered = 0;
+    for to in contacts {
+        match mailer.send(to, subject, &body).await {
+            Ok(()) => delivered += 1,
+            // The address is an admin's, not a respondent's; the error holds no answers.
+            Err(error) => {
+                tracing::warn!(site = %site.code, detail = %error, "message not sent")
+            }
+        }
+    }
+    delivered
 }
 
 /// E-mails a follow-up wave's message (by wave id) to a site's LA contacts.
@@ -437,20 +450,7 @@ async fn send_follow_up(
     let message =
         follow_up_message(state, study, &content, site, number).ok_or(AdminError::NotFound)?;
     let contacts = state.store.la_contact_emails(&site.id).await?;
-    let body = format!(
-        "Please forward the message below to the Early Help and Family Support practitioners in {}.\n\n----------\n\n{}\n",
-        site.name, message.body
-    );
-    let mut delivered = 0;
-    for to in &contacts {
-        match mailer.send(to, &message.subject, &body).await {
-            Ok(()) => delivered += 1,
-            // The address is an admin's, not a respondent's; the error holds no answers.
-            Err(error) => {
-                tracing::warn!(site = %site.code, detail = %error, "follow-up message not sent")
-            }
-        }
-    }
+    let delivered = forward(mailer, site, &contacts, &message.subject, &message.body).await;
     if delivered > 0 {
         state
             .store
