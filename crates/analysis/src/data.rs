@@ -109,6 +109,11 @@ pub struct Manifest {
     pub pre: String,
     /// Path of the post-training instrument inside the folder, if there are post responses.
     pub post: Option<String>,
+    /// The follow-up waves the folder holds, by id, in order: each wave's responses are
+    /// in `<id>.csv`, answering the post-training instrument, with the baseline's
+    /// `respondent_id` where the response was linked to the respondent's earlier ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_up: Vec<String>,
 }
 
 impl Manifest {
@@ -932,6 +937,8 @@ pub struct ExportFiles {
     pub pre: String,
     /// `post.csv`, if any.
     pub post: Option<String>,
+    /// Each follow-up wave the manifest names, by id, with its `<id>.csv`.
+    pub follow_up: Vec<(String, String)>,
 }
 
 /// A whole study's responses with their instruments and sites.
@@ -949,6 +956,9 @@ pub struct Dataset {
     pub pre: Responses,
     /// Post-training responses.
     pub post: Option<Responses>,
+    /// Each follow-up wave's responses, by id, in the manifest's order; they answer the
+    /// post-training instrument.
+    pub follow_up: Vec<(String, Responses)>,
 }
 
 /// Why an export folder could not be loaded.
@@ -1001,6 +1011,22 @@ impl Dataset {
                 ));
             }
         };
+        let mut follow_up = Vec::new();
+        for wave in &manifest.follow_up {
+            let file = format!("{wave}.csv");
+            let (Some(instrument), Some((_, text))) = (
+                &post_instrument,
+                files.follow_up.iter().find(|(id, _)| id == wave),
+            ) else {
+                return Err(DatasetError::Inconsistent(format!(
+                    "the manifest names the follow-up wave `{wave}`, but the export has no {file} or no post-training instrument for it to answer"
+                )));
+            };
+            follow_up.push((
+                wave.clone(),
+                Responses::from_csv(text, &file, instrument, &sites)?,
+            ));
+        }
         Ok(Dataset {
             manifest,
             sites,
@@ -1008,6 +1034,7 @@ impl Dataset {
             post_instrument,
             pre,
             post,
+            follow_up,
         })
     }
 }

@@ -19,6 +19,7 @@ pub mod derive;
 pub mod formula;
 pub mod headline;
 mod kept;
+pub mod over_time;
 pub mod plan;
 pub mod records;
 pub mod render;

@@ -299,5 +299,73 @@ pub fn markdown(analysis: &Analysis) -> String {
             );
         }
     }
+    for wave in &analysis.over_time {
+        over_time_markdown(&mut out, wave);
+    }
     out
+}
+
+/// A percentage with no decimals, or a dash.
+fn share(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_owned(), |x| format!("{:.0}%", 100.0 * x))
+}
+
+/// Change over time into one follow-up wave: its bases, then one row per statement.
+fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
+    put!(out, "## Change over time: {}\n", cell_text(&wave.wave));
+    put!(
+        out,
+        "{} follow-up responses were linked to an earlier response and {} were not. {} linked respondents were kept by the cleaning in all three surveys; each statement counts those of them who answered it all three times, so its three shares are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in points. Retained: of those who gained during the training, the share still counted at the follow-up.\n",
+        wave.linked,
+        wave.unlinked,
+        wave.linked_kept
+    );
+    put!(
+        out,
+        "| Statement | Counts | n | Before | After | Follow-up | Since before (points) [95% CI] | p (Holm) | Since after (points) [95% CI] | p (Holm) | Retained |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for s in &wave.statements {
+        let change = |c: &Option<crate::change::WithinPerson>| {
+            c.as_ref().map_or_else(
+                || "–".to_owned(),
+                |c| {
+                    let d = &c.difference.newcombe;
+                    format!(
+                        "{:+.0} [{:+.0}, {:+.0}]",
+                        100.0 * d.estimate,
+                        100.0 * d.lower,
+                        100.0 * d.upper
+                    )
+                },
+            )
+        };
+        let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), format_p);
+        let retained = s.retention.as_ref().map_or_else(
+            || "–".to_owned(),
+            |r| {
+                format!(
+                    "{} of {} ({:.0}%)",
+                    r.successes,
+                    r.trials,
+                    100.0 * r.estimate
+                )
+            },
+        );
+        put!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell_text(&s.text),
+            cell_text(&s.family_title),
+            s.n,
+            share(s.shares.map(|x| x[0])),
+            share(s.shares.map(|x| x[1])),
+            share(s.shares.map(|x| x[2])),
+            change(&s.pre_to_follow_up),
+            p(s.adjusted_p[0]),
+            change(&s.post_to_follow_up),
+            p(s.adjusted_p[1]),
+            retained
+        );
+    }
+    put!(out);
 }

@@ -45,6 +45,10 @@ pub struct Analysis {
     pub untested: Vec<Untested>,
     /// Things the reader should know that are not errors.
     pub warnings: Vec<String>,
+    /// Each follow-up wave compared with the training's two surveys
+    /// ([`crate::over_time`]); empty when the data have no follow-up wave.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub over_time: Vec<crate::over_time::OverTime>,
 }
 
 /// A family of tests that the plan names but the data could not test.
@@ -291,6 +295,9 @@ pub struct ReliabilityResult {
 /// Why a plan could not be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
+    /// Change over time into a follow-up wave could not be computed.
+    #[error("change over time: {0}")]
+    OverTime(String),
     /// The plan names a variable the data do not have.
     #[error("{step} `{id}`: no variable `{variable}` in the {data} data")]
     UnknownVariable {
@@ -693,6 +700,12 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
     .flatten()
     .collect();
 
+    let over_time = dataset
+        .follow_up
+        .iter()
+        .map(|(wave, responses)| crate::over_time::over_time(plan, dataset, wave, responses))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AnalysisError::OverTime(e.to_string()))?;
     Ok(Analysis {
         plan: plan.id.clone(),
         title: plan.title.clone(),
@@ -709,6 +722,7 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         adjustment: adjustment_name(plan.adjustment),
         untested,
         warnings,
+        over_time,
     })
 }
 

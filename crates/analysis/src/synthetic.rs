@@ -495,12 +495,14 @@ pub fn dataset(
             synthetic: true,
             pre: pre_path.to_owned(),
             post: post.map(|_| post_path.to_owned()),
+            follow_up: Vec::new(),
         },
         sites: sites(options.sites),
         pre_instrument: pre.clone(),
         post_instrument: post.cloned(),
         pre: pre_data,
         post: post_data,
+        follow_up: Vec::new(),
     }
 }
 

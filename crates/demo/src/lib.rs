@@ -146,6 +146,7 @@ pub fn generate(pre: &Instrument, post: &Instrument, seed: u64) -> Result<Demo, 
             synthetic: true,
             pre: "instruments/skafada-pre.toml".into(),
             post: Some("instruments/skafada-post.toml".into()),
+            follow_up: Vec::new(),
         },
         sites: SITES
             .iter()

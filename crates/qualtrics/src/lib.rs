@@ -204,6 +204,7 @@ impl Imported {
             synthetic: false,
             pre: pre.1.to_owned(),
             post: post.map(|(_, path)| path.to_owned()),
+            follow_up: Vec::new(),
         };
         let mut instruments = vec![pre.0];
         instruments.extend(post.map(|(instrument, _)| instrument));

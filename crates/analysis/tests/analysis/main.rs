@@ -4,6 +4,7 @@
 mod cleaning;
 mod contract;
 mod derived;
+mod over_time;
 mod prepost;
 mod records;
 mod silent;
@@ -159,6 +160,16 @@ pub fn dataset(pre: &[Respondent], post: &[Respondent]) -> Dataset {
 
 /// As [`dataset`], from records as they are (ids included).
 pub fn dataset_of(pre: Vec<Record>, post: Vec<Record>) -> Dataset {
+    dataset_with_follow_up(pre, post, None)
+}
+
+/// As [`dataset_of`], with a follow-up wave `follow-up-3m` answering the post-training
+/// survey.
+pub fn dataset_with_follow_up(
+    pre: Vec<Record>,
+    post: Vec<Record>,
+    follow_up: Option<Vec<Record>>,
+) -> Dataset {
     let pre_instrument = pre_instrument();
     let post_instrument = post_instrument();
     let sites = sites();
@@ -179,7 +190,21 @@ pub fn dataset_of(pre: Vec<Record>, post: Vec<Record>) -> Dataset {
         synthetic: true,
         pre: "instruments/skafada-pre.toml".into(),
         post: Some("instruments/skafada-post.toml".into()),
+        follow_up: follow_up
+            .iter()
+            .map(|_| "follow-up-3m".to_owned())
+            .collect(),
     };
+    let follow_up_csv = follow_up.map(|records| {
+        let mut responses = Responses::default();
+        for r in records {
+            responses.push(r, &post_variables);
+        }
+        (
+            "follow-up-3m".to_owned(),
+            responses.to_csv(&post_instrument, &sites),
+        )
+    });
     let files = ExportFiles {
         manifest: manifest.to_toml(),
         sites: sites_csv(&sites),
@@ -187,6 +212,7 @@ pub fn dataset_of(pre: Vec<Record>, post: Vec<Record>) -> Dataset {
         post_instrument: Some(POST.into()),
         pre: pre_responses.to_csv(&pre_instrument, &sites),
         post: Some(post_responses.to_csv(&post_instrument, &sites)),
+        follow_up: follow_up_csv.into_iter().collect(),
     };
     Dataset::from_files(&files).unwrap()
 }

@@ -104,6 +104,11 @@ pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
         } else {
             None
         },
+        follow_up: manifest
+            .follow_up
+            .iter()
+            .map(|wave| Ok((wave.clone(), read(&format!("{wave}.csv"))?)))
+            .collect::<anyhow::Result<_>>()?,
         manifest: manifest_text,
     };
     Dataset::from_files(&files)

@@ -47,6 +47,7 @@ pub fn dataset(demo: &Demo) -> Dataset {
         post_instrument: Some(POST.into()),
         pre: files.pre,
         post: Some(files.post),
+        follow_up: Vec::new(),
     })
     .unwrap()
 }

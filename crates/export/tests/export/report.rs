@@ -57,6 +57,7 @@ fn study(plan: &Plan) -> Study {
         post_instrument: Some(POST.to_owned()),
         pre: files.pre,
         post: Some(files.post),
+        follow_up: Vec::new(),
     })
     .unwrap();
     let analysis = analyse(plan, &dataset).unwrap();

@@ -58,5 +58,6 @@ pub fn export_files(files: ExportText) -> ExportFiles {
         post_instrument: Some(POST.into()),
         pre: files.pre,
         post: files.post,
+        follow_up: Vec::new(),
     }
 }

@@ -32,6 +32,7 @@ fn round_trip(values: ValueMode) {
         post_instrument: Some(POST.into()),
         pre: native.pre,
         post: Some(native.post),
+        follow_up: Vec::new(),
     });
 
     let mut mapping = Mapping::parse(SHIPPED, "skafada-qualtrics.toml").unwrap();

@@ -32,6 +32,7 @@ pub fn demo_dataset() -> skafada_analysis::data::Dataset {
         post_instrument: Some(POST.into()),
         pre: files.pre,
         post: Some(files.post),
+        follow_up: Vec::new(),
     })
     .unwrap()
 }
@@ -103,5 +104,6 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
         adjustment: "holm",
         untested: Vec::new(),
         warnings: Vec::new(),
+        over_time: Vec::new(),
     }
 }

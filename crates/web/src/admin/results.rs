@@ -95,12 +95,14 @@ pub(super) async fn study_dataset(
             synthetic: study.synthetic,
             pre: "pre-training survey".to_owned(),
             post: Some("post-training survey".to_owned()),
+            follow_up: Vec::new(),
         },
         sites,
         pre_instrument: content.pre.clone(),
         post_instrument: Some(content.post.clone()),
         pre,
         post: Some(post),
+        follow_up: Vec::new(),
     })
 }
 

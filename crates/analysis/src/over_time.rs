@@ -1,0 +1,311 @@
+//! Change over time: each statement of the plan's pre/post families (`[[prepost]]`)
+//! followed into a follow-up wave, on the respondents linked across all three surveys.
+//!
+//! For each statement it gives the share counted a success at each wave among the
+//! respondents who answered it at all three (so the three shares are of the same people),
+//! the within-person change from before the training to the follow-up and from after it
+//! to the follow-up ([`crate::change::within_person`]: McNemar's exact test and
+//! Newcombe's interval), and the retention of the gain made during the training
+//! ([`crate::change::retention`]). The p-values of each comparison are Holm-adjusted
+//! across the statements.
+//!
+//! Records are cleaned first, each survey by its own rules (the follow-up by the
+//! post-training survey's, whose instrument it answers); a respondent is in the figures
+//! only if their record is kept in all three surveys. How many were linked, and how
+//! many of those were kept, is part of the result, so that no figure stands without its
+//! base.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use skafada_instrument::{Instrument, ItemKind};
+use skafada_stats::{AdjustMethod, ProportionInterval, adjust_p_values};
+
+use crate::change::{WithinPerson, retention, within_person};
+use crate::clean::clean;
+use crate::data::{Dataset, MISSING, Responses};
+use crate::plan::{DeriveRule, Plan, PrePost};
+
+/// One statement's change across the three surveys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementOverTime {
+    /// The family (`[[prepost]]` id) and what it counts.
+    pub family: String,
+    /// What the share counts, e.g. "Knew quite a bit or a lot".
+    pub family_title: String,
+    /// The pre-training statement's variable.
+    pub variable: String,
+    /// The statement.
+    pub text: String,
+    /// Respondents who answered the statement in all three surveys.
+    pub n: u64,
+    /// The share counted a success before the training, after it and at the follow-up,
+    /// among those `n`; `None` when `n` is 0.
+    pub shares: Option<[f64; 3]>,
+    /// From before the training to the follow-up.
+    pub pre_to_follow_up: Option<WithinPerson>,
+    /// From after the training to the follow-up.
+    pub post_to_follow_up: Option<WithinPerson>,
+    /// Holm-adjusted p-values (McNemar's exact) of the two changes, across the
+    /// statements of all families.
+    pub adjusted_p: [Option<f64>; 2],
+    /// Of those who were not a success before and were after, the share still a success
+    /// at the follow-up; `None` when nobody gained.
+    pub retention: Option<ProportionInterval>,
+}
+
+/// The follow-up wave compared with the two surveys of the training.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverTime {
+    /// The wave's id.
+    pub wave: String,
+    /// Follow-up records whose respondent has a pre-training record.
+    pub linked: u64,
+    /// Of those, respondents whose records are kept in all three surveys.
+    pub linked_kept: u64,
+    /// Follow-up records with no earlier record (not linked, or new to the study).
+    pub unlinked: u64,
+    /// Each statement.
+    pub statements: Vec<StatementOverTime>,
+}
+
+/// Why change over time could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverTimeError {
+    /// The export has no post-training survey, which the follow-up answers again.
+    #[error("change over time needs the post-training survey: the export has none")]
+    NoPostSurvey,
+    /// A family names a statement group the instrument does not have.
+    #[error(
+        "[[prepost]] `{family}` names `{item}`, which is not a grid of the pre-training survey"
+    )]
+    UnknownItem {
+        /// The family.
+        family: String,
+        /// The item.
+        item: String,
+    },
+}
+
+/// How each code of a statement counts.
+fn counts(options: &[skafada_instrument::Choice], success: &[u32]) -> HashMap<i32, bool> {
+    options
+        .iter()
+        .filter(|choice| choice.missing.is_none())
+        .filter_map(|choice| {
+            i32::try_from(choice.code)
+                .ok()
+                .map(|code| (code, success.contains(&choice.code)))
+        })
+        .collect()
+}
+
+/// A grid of the pre-training survey: its rows and options.
+fn grid<'a>(
+    instrument: &'a Instrument,
+    item: &str,
+) -> Option<(
+    &'a [skafada_instrument::Row],
+    &'a [skafada_instrument::Choice],
+)> {
+    instrument.items().find_map(|i| match &i.kind {
+        ItemKind::Matrix { rows, options, .. } if i.id == item => {
+            Some((rows.as_slice(), options.as_slice()))
+        }
+        _ => None,
+    })
+}
+
+/// The post-training row repeating a pre-training one.
+fn twin(post: &Instrument, pre_row: &str) -> Option<String> {
+    post.items().find_map(|item| match &item.kind {
+        ItemKind::Matrix { rows, .. } => rows
+            .iter()
+            .find(|r| r.twin.as_deref() == Some(pre_row))
+            .map(|r| r.id.clone()),
+        _ => None,
+    })
+}
+
+/// The answer key of a derived variable, by statement.
+fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a std::collections::BTreeMap<String, u32>> {
+    plan.derive
+        .iter()
+        .find(|d| d.id == id)
+        .and_then(|d| match &d.rule {
+            DeriveRule::AnswerKey { key } => Some(key),
+            _ => None,
+        })
+}
+
+/// Each kept record's row by respondent.
+fn kept_rows(data: &Responses, keep: &[bool]) -> HashMap<String, usize> {
+    (0..data.len())
+        .filter(|row| keep.get(*row).copied().unwrap_or(false))
+        .filter_map(|row| data.respondent_id.get(row).map(|id| (id.clone(), row)))
+        .collect()
+}
+
+/// A record's answer to a statement, scored: `None` when not answered or not a
+/// substantive answer.
+fn score(
+    data: &Responses,
+    variable: &str,
+    row: usize,
+    counts: &HashMap<i32, bool>,
+) -> Option<bool> {
+    let value = *data.values(variable)?.get(row)?;
+    if value == MISSING {
+        return None;
+    }
+    counts.get(&value).copied()
+}
+
+/// Change over time between the training's two surveys and one follow-up wave, whose
+/// records answer the post-training instrument and carry the baseline's respondent id
+/// where they were linked.
+///
+/// # Errors
+/// [`OverTimeError`] when the export has no post-training survey or the plan names a
+/// statement group the survey does not have.
+pub fn over_time(
+    plan: &Plan,
+    dataset: &Dataset,
+    wave: &str,
+    follow_up: &Responses,
+) -> Result<OverTime, OverTimeError> {
+    let (Some(post_instrument), Some(post)) = (&dataset.post_instrument, &dataset.post) else {
+        return Err(OverTimeError::NoPostSurvey);
+    };
+    let (pre_keep, _) = clean(&dataset.pre_instrument, &dataset.pre, &plan.cleaning.pre);
+    let (post_keep, _) = clean(post_instrument, post, &plan.cleaning.post);
+    let (follow_keep, _) = clean(post_instrument, follow_up, &plan.cleaning.post);
+    let pre_rows = kept_rows(&dataset.pre, &pre_keep);
+    let post_rows = kept_rows(post, &post_keep);
+    let earlier: std::collections::HashSet<&str> = dataset
+        .pre
+        .respondent_id
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let linked = follow_up
+        .respondent_id
+        .iter()
+        .filter(|id| earlier.contains(id.as_str()))
+        .count() as u64;
+    // Respondents kept in all three surveys, with their rows.
+    let triples: Vec<(usize, usize, usize)> = (0..follow_up.len())
+        .filter(|row| follow_keep.get(*row).copied().unwrap_or(false))
+        .filter_map(|row| {
+            let id = follow_up.respondent_id.get(row)?;
+            Some((*pre_rows.get(id)?, *post_rows.get(id)?, row))
+        })
+        .collect();
+    let mut statements = Vec::new();
+    for family in &plan.prepost {
+        statements.extend(family_over_time(
+            plan,
+            family,
+            dataset,
+            post_instrument,
+            post,
+            follow_up,
+            &triples,
+        )?);
+    }
+    for which in 0..2 {
+        let p_values: Vec<Option<f64>> = statements
+            .iter()
+            .map(|s| {
+                let change = if which == 0 {
+                    &s.pre_to_follow_up
+                } else {
+                    &s.post_to_follow_up
+                };
+                change.as_ref().map(|c| c.mcnemar_exact.p_value)
+            })
+            .collect();
+        let present: Vec<f64> = p_values.iter().flatten().copied().collect();
+        let adjusted = adjust_p_values(&present, AdjustMethod::Holm).unwrap_or_default();
+        let mut next = adjusted.into_iter();
+        for (statement, p) in statements.iter_mut().zip(&p_values) {
+            if p.is_some() {
+                statement.adjusted_p[which] = next.next();
+            }
+        }
+    }
+    Ok(OverTime {
+        wave: wave.to_owned(),
+        linked,
+        linked_kept: triples.len() as u64,
+        unlinked: follow_up.len() as u64 - linked,
+        statements,
+    })
+}
+
+fn family_over_time(
+    plan: &Plan,
+    family: &PrePost,
+    dataset: &Dataset,
+    post_instrument: &Instrument,
+    post: &Responses,
+    follow_up: &Responses,
+    triples: &[(usize, usize, usize)],
+) -> Result<Vec<StatementOverTime>, OverTimeError> {
+    let (rows, options) =
+        grid(&dataset.pre_instrument, &family.item).ok_or_else(|| OverTimeError::UnknownItem {
+            family: family.id.clone(),
+            item: family.item.clone(),
+        })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(post_row) = twin(post_instrument, &row.id) else {
+            continue;
+        };
+        let success: Vec<u32> = match &family.key {
+            Some(key) => match answer_key(plan, key).and_then(|k| k.get(&row.id)) {
+                Some(code) => vec![*code],
+                None => continue,
+            },
+            None => family.success.clone(),
+        };
+        let counts = counts(options, &success);
+        let scored: Vec<(bool, bool, bool)> = triples
+            .iter()
+            .filter_map(|&(a, b, c)| {
+                Some((
+                    score(&dataset.pre, &row.id, a, &counts)?,
+                    score(post, &post_row, b, &counts)?,
+                    score(follow_up, &post_row, c, &counts)?,
+                ))
+            })
+            .collect();
+        let n = scored.len() as u64;
+        let share = |pick: fn(&(bool, bool, bool)) -> bool| {
+            scored.iter().filter(|t| pick(t)).count() as f64 / n as f64
+        };
+        let shares = (n > 0).then(|| [share(|t| t.0), share(|t| t.1), share(|t| t.2)]);
+        // A change that cannot be computed (nobody answered both) is shown as a dash.
+        let change = |pairs: Vec<(Option<bool>, Option<bool>)>| within_person(pairs, 0.95).ok();
+        let pre_to_follow_up = change(scored.iter().map(|t| (Some(t.0), Some(t.2))).collect());
+        let post_to_follow_up = change(scored.iter().map(|t| (Some(t.1), Some(t.2))).collect());
+        let retention = retention(
+            scored.iter().map(|t| (Some(t.0), Some(t.1), Some(t.2))),
+            0.95,
+        )
+        .ok();
+        out.push(StatementOverTime {
+            family: family.id.clone(),
+            family_title: family.title.clone(),
+            variable: row.id.clone(),
+            text: row.text.clone(),
+            n,
+            shares,
+            pre_to_follow_up,
+            post_to_follow_up,
+            adjusted_p: [None, None],
+            retention,
+        });
+    }
+    Ok(out)
+}

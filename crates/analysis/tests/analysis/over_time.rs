@@ -1,0 +1,95 @@
+//! Change over time into a follow-up wave: the three shares are of the same linked
+//! people, the within-person changes are McNemar's exact test (checked here against its
+//! closed form, 2 x 0.5^k when all k discordant pairs go one way, as statsmodels'
+//! `mcnemar(exact=True)` gives), and retention counts only those who gained.
+
+use skafada_analysis::analyse;
+
+use super::{
+    Respondent, dataset_with_follow_up, plan, post_instrument, post_respondent, pre_instrument,
+};
+
+#[test]
+fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_surveys() {
+    let (pre_i, post_i) = (pre_instrument(), post_instrument());
+    let (mut pre, mut post, mut follow) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..10 {
+        let id = format!("r{i}");
+        pre.push(
+            Respondent::complete(&id, &pre_i)
+                .set("knowledge-signs", 1)
+                .record("pre"),
+        );
+        post.push(
+            post_respondent(&id, &post_i)
+                .set("post-knowledge-signs", 5)
+                .record("post"),
+        );
+        let later = if i < 7 { 5 } else { 2 };
+        follow.push(
+            post_respondent(&id, &post_i)
+                .set("post-knowledge-signs", later)
+                .record("f"),
+        );
+    }
+    // Two follow-up respondents not linked to anyone: counted, never paired.
+    for i in 0..2 {
+        follow.push(post_respondent(&format!("new{i}"), &post_i).record("f"));
+    }
+    // A baseline respondent who did not answer the follow-up.
+    pre.push(
+        Respondent::complete("gone", &pre_i)
+            .set("knowledge-signs", 1)
+            .record("pre"),
+    );
+    let analysis = analyse(&plan(), &dataset_with_follow_up(pre, post, Some(follow))).unwrap();
+    let [wave] = analysis.over_time.as_slice() else {
+        panic!("one wave: {:?}", analysis.over_time.len());
+    };
+    assert_eq!(wave.wave, "follow-up-3m");
+    assert_eq!((wave.linked, wave.unlinked, wave.linked_kept), (10, 2, 10));
+    let signs = wave
+        .statements
+        .iter()
+        .find(|s| s.family == "knowledge-lot" && s.variable == "knowledge-signs")
+        .unwrap();
+    assert_eq!(signs.n, 10);
+    assert_eq!(signs.shares, Some([0.0, 1.0, 0.7]));
+    let since_before = signs.pre_to_follow_up.as_ref().unwrap();
+    assert_eq!(since_before.table, [[0, 0], [7, 3]]);
+    assert!((since_before.mcnemar_exact.p_value - 2.0 * 0.5f64.powi(7)).abs() < 1e-15);
+    assert!((since_before.difference.newcombe.estimate - 0.7).abs() < 1e-12);
+    let since_after = signs.post_to_follow_up.as_ref().unwrap();
+    assert_eq!(since_after.table, [[7, 3], [0, 0]]);
+    assert!((since_after.mcnemar_exact.p_value - 2.0 * 0.5f64.powi(3)).abs() < 1e-15);
+    let retained = signs.retention.as_ref().unwrap();
+    assert_eq!((retained.successes, retained.trials), (7, 10));
+    // Holm across the statements: the other statements did not change, so this p is
+    // the family's smallest and is multiplied by the number of p-values.
+    let tested = wave
+        .statements
+        .iter()
+        .filter(|s| s.pre_to_follow_up.is_some())
+        .count() as f64;
+    let adjusted = signs.adjusted_p[0].unwrap();
+    assert!((adjusted - (2.0 * 0.5f64.powi(7) * tested).min(1.0)).abs() < 1e-12);
+    // The Markdown says what the figures count.
+    let text = skafada_analysis::render::markdown(&analysis);
+    assert!(text.contains("## Change over time: follow-up-3m"), "{text}");
+    assert!(
+        text.contains("10 follow-up responses were linked"),
+        "{text}"
+    );
+    assert!(text.contains("| 7 of 10 (70%) |"), "{text}");
+}
+
+#[test]
+fn without_a_follow_up_wave_there_is_no_change_over_time() {
+    let (pre_i, post_i) = (pre_instrument(), post_instrument());
+    let pre = vec![Respondent::complete("a", &pre_i).record("pre")];
+    let post = vec![post_respondent("a", &post_i).record("post")];
+    let analysis = analyse(&plan(), &dataset_with_follow_up(pre, post, None)).unwrap();
+    assert!(analysis.over_time.is_empty());
+    let json = serde_json::to_string(&analysis).unwrap();
+    assert!(!json.contains("over_time"));
+}
