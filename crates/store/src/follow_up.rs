@@ -41,6 +41,8 @@ pub struct WaveResponse {
     pub site_code: String,
     /// The response's status.
     pub status: Status,
+    /// The day it was started (`YYYY-MM-DD`).
+    pub started_on: String,
     /// The baseline respondent it was linked to by resume code.
     pub linked_by_resume_code: Option<String>,
     /// The linking code's keyed hashes, if the respondent made one.
@@ -236,7 +238,8 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
         let rows = sqlx::query(
             "SELECT respondents.id, sites.code, responses.status, \
-             follow_up_links.baseline_respondent_id, link_codes.hashes FROM responses \
+             follow_up_links.baseline_respondent_id, link_codes.hashes, responses.started_on \
+             FROM responses \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
              LEFT JOIN follow_up_links ON follow_up_links.response_id = responses.id \
@@ -254,6 +257,7 @@ impl Store {
                     respondent_id: row.try_get(0)?,
                     site_code: row.try_get(1)?,
                     status: status_of(row, 2)?,
+                    started_on: row.try_get(5)?,
                     linked_by_resume_code: row.try_get(3)?,
                     link_code: row.try_get(4)?,
                 })

@@ -25,6 +25,7 @@ mod content;
 mod cookie;
 mod deadline;
 mod error;
+mod export_folder;
 mod follow_up;
 mod form;
 mod group;
@@ -52,6 +53,7 @@ pub use content::{
     ContentError, ContentNames, StudyContent, check_demo_study, check_study, content_problems,
     read_module_folder, template_problems,
 };
+pub use export_folder::{ExportError, StudyExport, WaveLinking, study_export};
 pub use mail::{MailConfig, MailError, MailSecurity, Secret};
 pub use services::NATIONAL_SERVICES;
 

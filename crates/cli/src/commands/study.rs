@@ -22,6 +22,23 @@ pub enum StudyCommand {
     /// Print a study's content: each part's version and SHA-256, and whether it is
     /// unchanged since the study was created.
     Show(ShowArgs),
+    /// Write a study's responses from the database as a response export folder
+    /// (docs/export-format.md) that `skafada analyse` reads: the surveys before and after
+    /// the training and each follow-up wave, linked to the earlier answers by resume code
+    /// or linking code. For the research team: the records are individual answers.
+    Export(ExportArgs),
+}
+
+/// Arguments of `skafada study export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The study's id or name.
+    pub study: String,
+    /// The folder to write (made if it does not exist).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// Arguments of `skafada study create`.
@@ -66,7 +83,56 @@ pub fn run(command: StudyCommand) -> anyhow::Result<ExitCode> {
     match command {
         StudyCommand::Create(args) => create(*args),
         StudyCommand::Show(args) => show(args),
+        StudyCommand::Export(args) => export(args),
     }
+}
+
+/// The study with this id or name.
+async fn find_study(store: &skafada_store::Store, wanted: &str) -> anyhow::Result<Study> {
+    store
+        .studies()
+        .await
+        .context("Failed to read the studies")?
+        .into_iter()
+        .find(|s| s.id == wanted || s.name == wanted)
+        .with_context(|| format!("No study has the id or name {wanted:?}"))
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    let (study, export) = runtime.block_on(async {
+        let (store, _) = args.database.open().await?;
+        let study = find_study(&store, &args.study).await?;
+        let export = skafada_web::study_export(&store, &study)
+            .await
+            .context("Failed to read the study's responses")?;
+        anyhow::Ok((study, export))
+    })?;
+    let files: Vec<(&str, &str)> = export
+        .files
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    super::write_folder(&args.out, &files)?;
+    println!(
+        "Wrote the responses of {} to {}",
+        study.name,
+        args.out.display()
+    );
+    for wave in &export.waves {
+        println!(
+            "{}: {} responses; linked by resume code {}, by linking code {}; not linked: {} with a code that matched no first survey at their site, {} with a code shared or matched twice (never guessed), {} whose match was already linked by resume code, {} with neither",
+            wave.wave,
+            wave.responses,
+            wave.by_resume_code,
+            wave.by_linking_code,
+            wave.unmatched,
+            wave.ambiguous_or_contested,
+            wave.already_linked,
+            wave.no_link
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
@@ -151,13 +217,7 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
     let study: Study = runtime.block_on(async {
         let (store, _) = args.database.open().await?;
-        store
-            .studies()
-            .await
-            .context("Failed to read the studies")?
-            .into_iter()
-            .find(|s| s.id == args.study || s.name == args.study)
-            .with_context(|| format!("No study has the id or name {:?}", args.study))
+        find_study(&store, &args.study).await
     })?;
     println!("{} ({})", study.name, study.id);
     let mut changed = false;

@@ -20,7 +20,7 @@ mod guard;
 mod headline;
 mod messages;
 mod monitoring;
-mod pivot;
+pub(crate) mod pivot;
 pub(crate) mod release;
 mod results;
 mod site_forms;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use skafada_analysis::data::{self, Dataset, Manifest};
+use skafada_analysis::data::{Dataset, Manifest};
 use skafada_analysis::plan::Plan;
 use skafada_analysis::run::Analysis;
 use skafada_report::dashboard::{
@@ -72,17 +72,7 @@ pub(super) async fn study_dataset(
     study: &Study,
     content: &StudyContent,
 ) -> Result<Dataset, AdminError> {
-    let sites: Vec<data::Site> = state
-        .store
-        .sites(&study.id)
-        .await?
-        .into_iter()
-        .map(|s| data::Site {
-            site: s.code,
-            name: s.name,
-            region: s.region,
-        })
-        .collect();
+    let sites = crate::export_folder::analysis_sites(&state.store, &study.id).await?;
     let summaries = state.store.study_responses(&study.id).await?;
     let answers = state.store.study_answers(&study.id).await?;
     let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);

@@ -246,3 +246,88 @@ async fn a_follow_up_link_opens_only_in_its_waves_dates(app: &TestApp) {
     assert!(early.body.contains(&opens[..4]), "{opens}");
 }
 on_both!(a_follow_up_link_opens_only_in_its_waves_dates);
+
+async fn the_export_pairs_a_respondent_across_pre_post_and_the_follow_up_by_linking_code(
+    app: &TestApp,
+) {
+    let (study_id, token) = study_in_its_follow_up(app).await;
+    // Before, the training and after, with a linking code made at the start.
+    app.consent_at(&token).await;
+    app.post("/link-code", &CODE_ANSWERS).await;
+    app.finish_pre().await;
+    app.finish_training().await;
+    app.walk_to_check(&[]).await;
+    let done = app.post("/survey/post/check-answers", &[]).await;
+    assert_eq!(done.location(), "/survey/post/done");
+    // Three months on, in a fresh session, by the same code typed differently.
+    follow_up_consent(app, &token).await;
+    app.post("/follow-up/link", &[("how", "linking-code")])
+        .await;
+    let coded = app
+        .post(
+            "/link-code",
+            &[
+                ("mother-name", " margaret "),
+                ("birth-month", "3"),
+                ("birth-town", "york"),
+                ("house-number", "Flat 2, 147"),
+            ],
+        )
+        .await;
+    assert!(coded.location().starts_with("/survey/follow-up-1/page/"));
+    app.walk_to_check(&[]).await;
+    app.post("/survey/follow-up-1/check-answers", &[]).await;
+    // And someone new, unlinked.
+    follow_up_consent(app, &token).await;
+    app.post("/follow-up/link", &[("how", "none")]).await;
+
+    let study = app.store.study(&study_id).await.unwrap().unwrap();
+    let export = skafada_web::study_export(&app.store, &study).await.unwrap();
+    let [wave] = export.waves.as_slice() else {
+        panic!("{:?}", export.waves);
+    };
+    assert_eq!(
+        (
+            wave.responses,
+            wave.by_linking_code,
+            wave.by_resume_code,
+            wave.no_link
+        ),
+        (2, 1, 0, 1)
+    );
+    let file = |name: &str| {
+        export
+            .files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    // No hash or key is written anywhere in the folder.
+    let key = app.store.linking_key(&study_id).await.unwrap();
+    let hex: String = key.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hashes = app.store.baseline_link_codes(&study_id).await.unwrap();
+    for (name, text) in &export.files {
+        assert!(!text.contains(&hex), "{name}");
+        assert!(!text.contains(&hashes[0].hashes[..64]), "{name}");
+    }
+    let files = skafada_analysis::data::ExportFiles {
+        manifest: file("manifest.toml"),
+        sites: file("sites.csv"),
+        pre_instrument: file("instruments/pre.toml"),
+        post_instrument: Some(file("instruments/post.toml")),
+        pre: file("pre.csv"),
+        post: Some(file("post.csv")),
+        follow_up: vec![("follow-up-3m".to_owned(), file("follow-up-3m.csv"))],
+    };
+    let dataset = skafada_analysis::data::Dataset::from_files(&files).unwrap();
+    let plan =
+        skafada_analysis::plan::Plan::parse(include_str!("../../../../plans/skafada.toml"), "plan")
+            .unwrap();
+    let analysis = skafada_analysis::analyse(&plan, &dataset).unwrap();
+    let [over_time] = analysis.over_time.as_slice() else {
+        panic!("no change over time");
+    };
+    assert_eq!((over_time.linked, over_time.unlinked), (1, 1));
+}
+on_both!(the_export_pairs_a_respondent_across_pre_post_and_the_follow_up_by_linking_code);

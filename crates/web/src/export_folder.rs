@@ -1,0 +1,255 @@
+//! A study's responses as a response export folder (`docs/export-format.md`), read from
+//! the database: the pre- and post-training surveys and each follow-up wave, whose
+//! records carry the baseline respondent's id where they were linked, by the resume code
+//! the respondent kept or by their linking code (its keyed hashes, as stored, matched
+//! here by `skafada_waves::sgic::link`). Neither the hashes nor the linking key are
+//! written to the folder.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use skafada_analysis::data::{self, Manifest, codebook_csv, sites_csv};
+use skafada_store::{AnswerRow, Phase, ResponseSummary, Store, Study};
+use skafada_waves::sgic::{LinkRecord, SgicHashes, link};
+
+use crate::admin::pivot::pivot;
+use crate::content::StudyContent;
+
+/// Why a study could not be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The database could not be read.
+    #[error(transparent)]
+    Store(#[from] skafada_store::StoreError),
+    /// The study's content does not load.
+    #[error(transparent)]
+    Content(#[from] crate::content::ContentError),
+    /// A stored linking code is not in the stored form.
+    #[error("a stored linking code cannot be read: {0}")]
+    LinkCode(String),
+}
+
+/// How one follow-up wave's responses were linked to the baseline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WaveLinking {
+    /// The wave's id (its file is `<id>.csv`).
+    pub wave: String,
+    /// Its responses.
+    pub responses: usize,
+    /// Linked by the resume code the respondent kept.
+    pub by_resume_code: usize,
+    /// Linked by the linking code made again.
+    pub by_linking_code: usize,
+    /// With a linking code that matched no pre-training code at the site.
+    pub unmatched: usize,
+    /// With a linking code shared by more than one pre-training respondent at the site,
+    /// or matched by another response too: never guessed, so not linked.
+    pub ambiguous_or_contested: usize,
+    /// With a linking code whose match was already linked by resume code.
+    pub already_linked: usize,
+    /// Neither a resume code nor a linking code: not linked.
+    pub no_link: usize,
+}
+
+/// The files of a study's export folder, `(path inside the folder, text)`, and how each
+/// follow-up wave was linked.
+#[derive(Debug, Clone)]
+pub struct StudyExport {
+    /// The files.
+    pub files: Vec<(String, String)>,
+    /// Each follow-up wave's linking.
+    pub waves: Vec<WaveLinking>,
+}
+
+/// A study's sites as the analysis names them.
+pub(crate) async fn analysis_sites(
+    store: &Store,
+    study_id: &str,
+) -> Result<Vec<data::Site>, skafada_store::StoreError> {
+    Ok(store
+        .sites(study_id)
+        .await?
+        .into_iter()
+        .map(|s| data::Site {
+            site: s.code,
+            name: s.name,
+            region: s.region,
+        })
+        .collect())
+}
+
+/// Reads a study's responses from the database as an export folder.
+///
+/// # Errors
+/// [`ExportError`] when the database cannot be read or the study's content does not load.
+pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, ExportError> {
+    let content = StudyContent::parse(study.clone())?;
+    let sites = analysis_sites(store, &study.id).await?;
+    let summaries = store.study_responses(&study.id).await?;
+    let answers = store.study_answers(&study.id).await?;
+    let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);
+    let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
+    let mut files = vec![
+        ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)),
+        ("post.csv".to_owned(), post.to_csv(&content.post, &sites)),
+    ];
+    let mut waves = Vec::new();
+    let declared = content
+        .waves
+        .as_ref()
+        .map_or(&[][..], |w| w.waves.as_slice());
+    if !declared.is_empty() {
+        let baseline = store.baseline_link_codes(&study.id).await?;
+        let baseline_hashes = baseline
+            .iter()
+            .map(|b| {
+                SgicHashes::decode(&b.hashes).map_err(|e| ExportError::LinkCode(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let rule = content
+            .waves
+            .as_ref()
+            .map(|w| w.sgic.rule())
+            .unwrap_or_default();
+        for (wave, number) in declared.iter().zip(1u8..) {
+            let (linking, summaries, answers) =
+                wave_records(store, study, number, &baseline, &baseline_hashes, rule).await?;
+            let responses = pivot(
+                &content.post,
+                Phase::FollowUp(number),
+                &sites,
+                &summaries,
+                &answers,
+            );
+            files.push((
+                format!("{}.csv", wave.id),
+                responses.to_csv(&content.post, &sites),
+            ));
+            waves.push(WaveLinking {
+                wave: wave.id.clone(),
+                ..linking
+            });
+        }
+    }
+    let manifest = Manifest {
+        format: "skafada-export".to_owned(),
+        version: 1,
+        study: study.name.clone(),
+        synthetic: study.synthetic,
+        pre: "instruments/pre.toml".to_owned(),
+        post: Some("instruments/post.toml".to_owned()),
+        follow_up: waves.iter().map(|w| w.wave.clone()).collect(),
+    };
+    files.extend([
+        ("manifest.toml".to_owned(), manifest.to_toml()),
+        ("sites.csv".to_owned(), sites_csv(&sites)),
+        (
+            "codebook.csv".to_owned(),
+            codebook_csv(&[&content.pre, &content.post]),
+        ),
+        (
+            "instruments/pre.toml".to_owned(),
+            study.pre_instrument.clone(),
+        ),
+        (
+            "instruments/post.toml".to_owned(),
+            study.post_instrument.clone(),
+        ),
+    ]);
+    Ok(StudyExport { files, waves })
+}
+
+/// One wave's responses and answers, each under the baseline respondent's id where it
+/// was linked (else its own), with how they were linked.
+async fn wave_records(
+    store: &Store,
+    study: &Study,
+    number: u8,
+    baseline: &[skafada_store::BaselineCode],
+    baseline_hashes: &[SgicHashes],
+    rule: skafada_waves::sgic::MatchRule,
+) -> Result<(WaveLinking, Vec<ResponseSummary>, Vec<AnswerRow>), ExportError> {
+    let responses = store.wave_responses(&study.id, number).await?;
+    let mut linking = WaveLinking {
+        responses: responses.len(),
+        ..WaveLinking::default()
+    };
+    let mut linked: HashMap<String, String> = HashMap::new();
+    for response in &responses {
+        if let Some(baseline_id) = &response.linked_by_resume_code {
+            linked.insert(response.respondent_id.clone(), baseline_id.clone());
+            linking.by_resume_code += 1;
+        }
+    }
+    let taken: HashSet<String> = linked.values().cloned().collect();
+    // Those without a resume-code link but with a linking code, matched at their site.
+    let coded: Vec<(&skafada_store::WaveResponse, SgicHashes)> = responses
+        .iter()
+        .filter(|r| r.linked_by_resume_code.is_none())
+        .filter_map(|r| r.link_code.as_deref().map(|h| (r, h)))
+        .map(|(r, h)| {
+            SgicHashes::decode(h)
+                .map(|hashes| (r, hashes))
+                .map_err(|e| ExportError::LinkCode(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let later: Vec<LinkRecord<'_>> = coded
+        .iter()
+        .map(|(r, hashes)| LinkRecord {
+            site: &r.site_code,
+            hashes,
+        })
+        .collect();
+    let earlier: Vec<LinkRecord<'_>> = baseline
+        .iter()
+        .zip(baseline_hashes)
+        .map(|(b, hashes)| LinkRecord {
+            site: &b.site_code,
+            hashes,
+        })
+        .collect();
+    let linkage = link(&earlier, &later, rule);
+    linking.unmatched = linkage.unmatched;
+    linking.ambiguous_or_contested = linkage.ambiguous + linkage.contested;
+    for found in &linkage.links {
+        let (Some((response, _)), Some(base)) =
+            (coded.get(found.later), baseline.get(found.baseline))
+        else {
+            continue;
+        };
+        if taken.contains(&base.respondent_id) {
+            linking.already_linked += 1;
+            continue;
+        }
+        linked.insert(response.respondent_id.clone(), base.respondent_id.clone());
+        linking.by_linking_code += 1;
+    }
+    linking.no_link = responses
+        .iter()
+        .filter(|r| r.linked_by_resume_code.is_none() && r.link_code.is_none())
+        .count();
+    let as_baseline = |id: &str| linked.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let summaries = responses
+        .iter()
+        .map(|r| ResponseSummary {
+            respondent_id: as_baseline(&r.respondent_id),
+            site_code: r.site_code.clone(),
+            phase: Phase::FollowUp(number),
+            status: r.status,
+            started_on: r.started_on.clone(),
+            submitted_on: None,
+            answer_count: 0,
+            returned: 0,
+        })
+        .collect();
+    let answers = store
+        .wave_answers(&study.id, number)
+        .await?
+        .into_iter()
+        .map(|a| AnswerRow {
+            respondent_id: as_baseline(&a.respondent_id),
+            ..a
+        })
+        .collect();
+    Ok((linking, summaries, answers))
+}
