@@ -371,6 +371,129 @@ fn grouped_figure(tables: &[&TableResult]) -> (Figure, Vec<String>, SeriesRows) 
     (figure, series, data)
 }
 
+/// One follow-up wave compared with the training's two surveys: its bases, then for
+/// each family of statements a chart of the three shares per statement, with its table
+/// of counts, changes, tests and retention.
+fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Subheading(format!("Follow-up wave {}", wave.wave)),
+        Block::Paragraph(format!(
+            "{} follow-up responses were linked to the same person's earlier answers and {} were not. {} of the linked respondents were kept by the cleaning in all three surveys. Each statement counts those of them who answered it all three times, so its three percentages are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in percentage points. Retained: of those who moved into the counted answers during the training, how many were still there at the follow-up.",
+            wave.linked, wave.unlinked, wave.linked_kept
+        )),
+    ];
+    let mut families: Vec<(&str, &str)> = Vec::new();
+    for s in &wave.statements {
+        if !families.iter().any(|(id, _)| *id == s.family) {
+            families.push((&s.family, &s.family_title));
+        }
+    }
+    let series: Vec<String> = [
+        "Before the training",
+        "After the training",
+        "At the follow-up",
+    ]
+    .map(String::from)
+    .to_vec();
+    let percent =
+        |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |x| format!("{:.0}", 100.0 * x));
+    for (family, title) in families {
+        let statements: Vec<_> = wave
+            .statements
+            .iter()
+            .filter(|s| s.family == family && s.n > 0)
+            .collect();
+        if statements.is_empty() {
+            blocks.push(Block::Paragraph(format!(
+                "{title}: no linked respondent answered these statements in all three surveys."
+            )));
+            continue;
+        }
+        let chart_rows: Vec<charts::Row> = statements
+            .iter()
+            .map(|s| charts::Row {
+                label: s.text.clone(),
+                values: s
+                    .shares
+                    .map(|x| x.iter().map(|v| 100.0 * v).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let id = format!("over-time-{}-{family}", wave.wave);
+        let chart_title = format!(
+            "{title}: before, after and at the follow-up ({})",
+            wave.wave
+        );
+        let chart = charts::grouped_chart(&chart_title, &series, &chart_rows);
+        let narrow = charts::grouped_chart_in(Frame::Narrow, &chart_title, &series, &chart_rows);
+        let change = |c: &Option<skafada_analysis::change::WithinPerson>| {
+            c.as_ref().map_or_else(
+                || "–".to_owned(),
+                |c| {
+                    let d = &c.difference.newcombe;
+                    format!(
+                        "{:+.0} [{:+.0}, {:+.0}]",
+                        100.0 * d.estimate,
+                        100.0 * d.lower,
+                        100.0 * d.upper
+                    )
+                },
+            )
+        };
+        let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), p_cell);
+        let rows = statements
+            .iter()
+            .map(|s| Row {
+                cells: vec![
+                    s.text.clone(),
+                    s.n.to_string(),
+                    percent(s.shares.map(|x| x[0])),
+                    percent(s.shares.map(|x| x[1])),
+                    percent(s.shares.map(|x| x[2])),
+                    change(&s.pre_to_follow_up),
+                    p(s.adjusted_p[0]),
+                    change(&s.post_to_follow_up),
+                    p(s.adjusted_p[1]),
+                    s.retention.as_ref().map_or_else(
+                        || "–".to_owned(),
+                        |r| format!("{} of {}", r.successes, r.trials),
+                    ),
+                ],
+                group: false,
+            })
+            .collect();
+        blocks.push(Block::Figure(Box::new(Figure {
+            caption: chart_title.clone(),
+            svg: chart.to_svg(&format!("{id}-chart")),
+            svg_narrow: narrow.to_svg(&format!("{id}-chart-narrow")),
+            chart,
+            table: Table {
+                id: format!("{id}-data"),
+                numeric: Vec::new(),
+                caption: format!("{chart_title}: numbers, changes and tests"),
+                header: [
+                    "Statement",
+                    "n",
+                    "Before %",
+                    "After %",
+                    "Follow-up %",
+                    "Since before (points) [95% CI]",
+                    "p (Holm)",
+                    "Since after (points) [95% CI]",
+                    "p (Holm)",
+                    "Retained",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows,
+                notes: Vec::new(),
+            },
+            id,
+        })));
+    }
+    blocks
+}
+
 fn p_cell(p: f64) -> String {
     format_p(p)
 }
@@ -803,6 +926,12 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
         }));
     }
 
+    let over_time: Vec<Block> = analysis
+        .over_time
+        .iter()
+        .flat_map(over_time_blocks)
+        .collect();
+
     let mut sections = vec![
         Section {
             id: "summary".into(),
@@ -833,6 +962,11 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
             id: "prepost".into(),
             heading: "Before and after training".into(),
             blocks: prepost,
+        },
+        Section {
+            id: "over-time".into(),
+            heading: "Change over time".into(),
+            blocks: over_time,
         },
         Section {
             id: "training".into(),

@@ -7,6 +7,7 @@ mod charts;
 mod dashboard;
 mod findings;
 mod layout;
+mod over_time;
 mod silent;
 mod tagged;
 mod whole;

@@ -1,0 +1,74 @@
+//! The report's "Change over time": for a follow-up wave, its bases in words, then per
+//! family a chart of each statement's three shares with a table of its counts, changes,
+//! tests and retention, in the HTML and the PDF.
+
+use skafada_analysis::change::{retention, within_person};
+use skafada_analysis::over_time::{OverTime, StatementOverTime};
+use skafada_report::{Report, ReportOptions};
+
+/// Ten linked people: none knew a lot before, all did after, seven still at follow-up.
+fn wave() -> OverTime {
+    let triples: Vec<(bool, bool, bool)> = (0..10).map(|i| (false, true, i < 7)).collect();
+    let since_before = within_person(triples.iter().map(|t| (Some(t.0), Some(t.2))), 0.95).unwrap();
+    let since_after = within_person(triples.iter().map(|t| (Some(t.1), Some(t.2))), 0.95).unwrap();
+    let retained = retention(
+        triples.iter().map(|t| (Some(t.0), Some(t.1), Some(t.2))),
+        0.95,
+    )
+    .unwrap();
+    OverTime {
+        wave: "follow-up-3m".into(),
+        linked: 10,
+        linked_kept: 10,
+        unlinked: 2,
+        statements: vec![StatementOverTime {
+            family: "knowledge-lot".into(),
+            family_title: "Knew quite a bit or a lot".into(),
+            variable: "knowledge-signs".into(),
+            text: "Signs and symptoms".into(),
+            n: 10,
+            shares: Some([0.0, 1.0, 0.7]),
+            adjusted_p: [
+                Some(since_before.mcnemar_exact.p_value),
+                Some(since_after.mcnemar_exact.p_value),
+            ],
+            pre_to_follow_up: Some(since_before),
+            post_to_follow_up: Some(since_after),
+            retention: Some(retained),
+        }],
+    }
+}
+
+#[test]
+fn a_follow_up_wave_gets_a_chart_and_table_of_change_over_time_in_html_and_pdf() {
+    let mut analysis = super::analysis(Vec::new());
+    analysis.over_time = vec![wave()];
+    let report = Report::from_analysis(&analysis, &ReportOptions::default());
+    let html = report.render_html().unwrap();
+    assert!(html.contains("Change over time"), "the section");
+    assert!(
+        html.contains("10 follow-up responses were linked"),
+        "its bases"
+    );
+    assert!(
+        html.contains(
+            "Knew quite a bit or a lot: before, after and at the follow-up (follow-up-3m)"
+        ),
+        "a chart per family"
+    );
+    assert!(
+        html.contains("over-time-follow-up-3m-knowledge-lot-chart"),
+        "its SVG"
+    );
+    // Since before: +70 points (all 7 moved up), p = 2 x 0.5^7 = 0.015625.
+    assert!(html.contains("+70 ["), "{html}");
+    assert!(html.contains("7 of 10"), "retained");
+    let pdf = report.render_pdf().unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+#[test]
+fn without_a_follow_up_wave_the_report_has_no_change_over_time() {
+    let report = Report::from_analysis(&super::analysis(Vec::new()), &ReportOptions::default());
+    assert!(!report.render_html().unwrap().contains("Change over time"));
+}
