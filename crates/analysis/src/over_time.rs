@@ -69,6 +69,23 @@ pub struct OverTime {
     pub statements: Vec<StatementOverTime>,
 }
 
+/// A change in percentage points with its 95% interval ("+70 [+35, +89]"), or a dash
+/// when it could not be computed.
+pub fn change_points(change: &Option<WithinPerson>) -> String {
+    change.as_ref().map_or_else(
+        || "–".to_owned(),
+        |c| {
+            let d = &c.difference.newcombe;
+            format!(
+                "{:+.0} [{:+.0}, {:+.0}]",
+                100.0 * d.estimate,
+                100.0 * d.lower,
+                100.0 * d.upper
+            )
+        },
+    )
+}
+
 /// Why change over time could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OverTimeError {

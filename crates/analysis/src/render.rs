@@ -325,20 +325,7 @@ fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
         "| Statement | Counts | n | Before | After | Follow-up | Since before (points) [95% CI] | p (Holm) | Since after (points) [95% CI] | p (Holm) | Retained |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for s in &wave.statements {
-        let change = |c: &Option<crate::change::WithinPerson>| {
-            c.as_ref().map_or_else(
-                || "–".to_owned(),
-                |c| {
-                    let d = &c.difference.newcombe;
-                    format!(
-                        "{:+.0} [{:+.0}, {:+.0}]",
-                        100.0 * d.estimate,
-                        100.0 * d.lower,
-                        100.0 * d.upper
-                    )
-                },
-            )
-        };
+        let change = crate::over_time::change_points;
         let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), format_p);
         let retained = s.retention.as_ref().map_or_else(
             || "–".to_owned(),

@@ -426,20 +426,7 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
         );
         let chart = charts::grouped_chart(&chart_title, &series, &chart_rows);
         let narrow = charts::grouped_chart_in(Frame::Narrow, &chart_title, &series, &chart_rows);
-        let change = |c: &Option<skafada_analysis::change::WithinPerson>| {
-            c.as_ref().map_or_else(
-                || "–".to_owned(),
-                |c| {
-                    let d = &c.difference.newcombe;
-                    format!(
-                        "{:+.0} [{:+.0}, {:+.0}]",
-                        100.0 * d.estimate,
-                        100.0 * d.lower,
-                        100.0 * d.upper
-                    )
-                },
-            )
-        };
+        let change = skafada_analysis::over_time::change_points;
         let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), p_cell);
         let rows = statements
             .iter()
