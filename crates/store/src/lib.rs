@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod allocation;
 mod audit;
 mod casework;
 mod content;
@@ -48,6 +49,7 @@ pub use accounts::{
     Account, AdminSession, NewAccount, NewPassword, PasswordChange, PasswordProblem, Role, SignIn,
     SignInRules, describe_wait,
 };
+pub use allocation::{Allocation, AllocationRow};
 pub use audit::AuditEntry;
 pub use casework::{
     AuditDocument, CaseStudyData, CaseStudySite, CodingDecision, DocumentDetails, Interview,
@@ -565,7 +567,7 @@ mod tokio_lock {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 14] = [
     (
         1,
         "initial",
@@ -643,6 +645,12 @@ const MIGRATIONS: [(i64, &str, &str, &str); 13] = [
         "follow_up_responses",
         include_str!("../migrations/sqlite/0013_follow_up_responses.sql"),
         include_str!("../migrations/postgres/0013_follow_up_responses.sql"),
+    ),
+    (
+        14,
+        "arm_allocations",
+        include_str!("../migrations/sqlite/0014_arm_allocations.sql"),
+        include_str!("../migrations/postgres/0014_arm_allocations.sql"),
     ),
 ];
 

@@ -32,6 +32,7 @@ pub(crate) const DELETED_TABLES: &[&str] = &[
     "answers",
     "link_codes",
     "follow_up_links",
+    "arm_allocations",
     "study_secrets",
     "responses",
     "training_sections",
@@ -187,6 +188,7 @@ async fn delete_scope(
         format!("DELETE FROM follow_up_links WHERE response_id IN ({responses})"),
         format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
         format!("DELETE FROM training_sections WHERE respondent_id IN ({respondents})"),
+        format!("DELETE FROM arm_allocations WHERE unit_id IN ({respondents})"),
         format!("DELETE FROM knowledge_checks WHERE respondent_id IN ({respondents})"),
         format!(
             "DELETE FROM sessions WHERE site_id IN (SELECT id FROM sites WHERE {site_column} = $1)"

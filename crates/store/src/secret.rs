@@ -159,39 +159,65 @@ pub(crate) async fn insert_linking_secret(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     study_id: &str,
 ) -> Result<LinkingKey, StoreError> {
+    insert_secret(tx, study_id, LINKING).await
+}
+
+/// Draws a new secret for a study and purpose, inside the caller's transaction.
+async fn insert_secret(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    study_id: &str,
+    purpose: &str,
+) -> Result<LinkingKey, StoreError> {
     let key = LinkingKey(random_bytes::<32>()?);
     sqlx::query("INSERT INTO study_secrets (study_id, purpose, secret) VALUES ($1, $2, $3)")
         .bind(study_id)
-        .bind(LINKING)
+        .bind(purpose)
         .bind(key.to_hex())
         .execute(&mut **tx)
         .await?;
     Ok(key)
 }
 
+/// The `study_secrets` purpose of the allocation seed.
+const ALLOCATION: &str = "allocation";
+
 impl crate::Store {
     /// The study's linking key. A study made before keys were drawn gets one now, so that
     /// every study has exactly one from its first linking code on.
     #[tracing::instrument(skip_all)]
     pub async fn linking_key(&self, study_id: &str) -> Result<LinkingKey, StoreError> {
-        if let Some(key) = stored_linking_key(&self.pool, study_id).await? {
+        self.study_secret(study_id, LINKING).await
+    }
+
+    /// The study's allocation seed: 32 random bytes, drawn the first time a unit is
+    /// allocated to a delivery arm and kept, like the linking key, apart from the study's
+    /// content and responses, never exported or shown (`skafada_waves::allocation`).
+    #[tracing::instrument(skip_all)]
+    pub async fn allocation_seed(&self, study_id: &str) -> Result<LinkingKey, StoreError> {
+        self.study_secret(study_id, ALLOCATION).await
+    }
+
+    /// A study's secret for a purpose, drawn on first use.
+    async fn study_secret(&self, study_id: &str, purpose: &str) -> Result<LinkingKey, StoreError> {
+        if let Some(key) = stored_secret(&self.pool, study_id, purpose).await? {
             return Ok(key);
         }
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         // Another process may have drawn it while this one waited.
-        let key = match stored_linking_key(&mut *tx, study_id).await? {
+        let key = match stored_secret(&mut *tx, study_id, purpose).await? {
             Some(key) => key,
-            None => insert_linking_secret(&mut tx, study_id).await?,
+            None => insert_secret(&mut tx, study_id, purpose).await?,
         };
         tx.commit().await?;
         Ok(key)
     }
 }
 
-async fn stored_linking_key<'e, E>(
+async fn stored_secret<'e, E>(
     executor: E,
     study_id: &str,
+    purpose: &str,
 ) -> Result<Option<LinkingKey>, StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -200,16 +226,16 @@ where
     let Some(row) =
         sqlx::query("SELECT secret FROM study_secrets WHERE study_id = $1 AND purpose = $2")
             .bind(study_id)
-            .bind(LINKING)
+            .bind(purpose)
             .fetch_optional(executor)
             .await?
     else {
         return Ok(None);
     };
     let text: String = row.try_get("secret")?;
-    LinkingKey::from_hex(&text)
-        .map(Some)
-        .ok_or_else(|| StoreError::Corrupt("a study's linking key is not 64 hex digits".into()))
+    LinkingKey::from_hex(&text).map(Some).ok_or_else(|| {
+        StoreError::Corrupt(format!("a study's {purpose} secret is not 64 hex digits"))
+    })
 }
 
 /// A certificate verification code: 15 symbols (75 bits) in groups of five.

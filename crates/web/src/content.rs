@@ -30,6 +30,9 @@ pub enum ContentError {
     /// The follow-up waves or the linking code did not load.
     #[error("the follow-up waves do not load: {0}")]
     Waves(skafada_waves::wave::WaveError),
+    /// The allocation to delivery arms did not load.
+    #[error("the allocation to delivery arms does not load: {0}")]
+    Allocation(String),
     /// The participant information did not load.
     #[error("the participant information does not load: {0}")]
     Participant(String),
@@ -64,6 +67,8 @@ pub struct StudyContent {
     /// The participant information sheet and consent wording; `None` for a study made
     /// before it was stored, which shows the survey's own consent statements.
     pub participant: Option<ParticipantInformation>,
+    /// Allocation to delivery arms, when the waves file declares `[allocation]`.
+    pub allocation: Option<skafada_waves::allocation::AllocationSpec>,
     pub(crate) pre_vars: BTreeMap<String, VarKind>,
     pub(crate) post_vars: BTreeMap<String, VarKind>,
 }
@@ -110,9 +115,19 @@ impl StudyContent {
                     .map_err(|e| ContentError::Participant(e.to_string()))?,
             )
         };
+        let allocation = if study.waves.is_empty() {
+            None
+        } else {
+            match skafada_waves::allocation::AllocationSpec::parse(&study.waves) {
+                Ok(spec) => Some(spec),
+                Err(skafada_waves::allocation::AllocationError::Missing) => None,
+                Err(error) => return Err(ContentError::Allocation(error.to_string())),
+            }
+        };
         Ok(StudyContent {
             waves,
             participant,
+            allocation,
             pre_vars: variables(&pre),
             post_vars: variables(&post),
             study,
@@ -418,10 +433,14 @@ fn problems_of(
     {
         problems.push(error.to_string());
     }
-    if !study.waves.is_empty()
-        && let Err(error) = skafada_waves::wave::StudyWaves::parse(&study.waves)
-    {
-        problems.push(format!("{}: {error}", names.waves));
+    if !study.waves.is_empty() {
+        if let Err(error) = skafada_waves::wave::StudyWaves::parse(&study.waves) {
+            problems.push(format!("{}: {error}", names.waves));
+        }
+        match skafada_waves::allocation::AllocationSpec::parse(&study.waves) {
+            Ok(_) | Err(skafada_waves::allocation::AllocationError::Missing) => {}
+            Err(error) => problems.push(format!("{}: {error}", names.waves)),
+        }
     }
     problems.extend(participant_problems(
         study,

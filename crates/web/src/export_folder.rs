@@ -24,6 +24,9 @@ pub enum ExportError {
     /// The study's content does not load.
     #[error(transparent)]
     Content(#[from] crate::content::ContentError),
+    /// The allocation log could not be written as CSV.
+    #[error("the allocation log cannot be written: {0}")]
+    Csv(String),
     /// A stored linking code is not in the stored form.
     #[error("a stored linking code cannot be read: {0}")]
     LinkCode(String),
@@ -130,6 +133,9 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
                 ..linking
             });
         }
+    }
+    if content.allocation.is_some() {
+        files.push(("arms.csv".to_owned(), arms_csv(store, study).await?));
     }
     let manifest = Manifest {
         format: "skafada-export".to_owned(),
@@ -252,4 +258,37 @@ async fn wave_records(
         })
         .collect();
     Ok((linking, summaries, answers))
+}
+
+/// The study's allocation log as `arms.csv`: `site,respondent_id,position,arm`, one row per
+/// allocated site (`respondent_id` empty) or respondent, in sequence order.
+async fn arms_csv(store: &Store, study: &Study) -> Result<String, ExportError> {
+    let sites = store.sites(&study.id).await?;
+    let code_of = |id: &str| sites.iter().find(|s| s.id == id).map(|s| s.code.clone());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| ExportError::Csv(e.to_string());
+    skafada_analysis::formula::write_record(
+        &mut writer,
+        ["site", "respondent_id", "position", "arm"],
+    )
+    .map_err(csv_error)?;
+    for row in store.allocations(&study.id).await? {
+        let (site, respondent) = if row.stratum.is_empty() {
+            (code_of(&row.unit_id).unwrap_or_default(), String::new())
+        } else {
+            (
+                code_of(&row.stratum).unwrap_or_default(),
+                row.unit_id.clone(),
+            )
+        };
+        skafada_analysis::formula::write_record(
+            &mut writer,
+            [site, respondent, row.position.to_string(), row.arm],
+        )
+        .map_err(csv_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ExportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
 }

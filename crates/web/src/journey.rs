@@ -474,6 +474,16 @@ pub(crate) async fn consent(
         .store
         .consent(&journey.token, &journey.site, &answers, &next)
         .await?;
+    // A study that allocates respondents to delivery arms allocates this one now,
+    // within their site.
+    crate::arms::allocate(
+        &state,
+        &journey.content,
+        skafada_waves::allocation::Unit::Respondent,
+        &journey.site.id,
+        &consented.respondent_id,
+    )
+    .await?;
     match consented.resume_code {
         Some(code) => Ok(render(&CodePage {
             layout: journey.layout("Your resume code"),

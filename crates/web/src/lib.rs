@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod arms;
 mod assets;
 mod confidentiality;
 mod content;

@@ -358,14 +358,34 @@ pub async fn ensure_demo_with(
         .create_study(&study)
         .await
         .context("Failed to create the demo study")?;
+    // Sites join in Table 2's order and, as the demo's waves file allocates sites to
+    // delivery arms, each is allocated as it joins, as the admin pages do.
+    let allocation = match skafada_waves::allocation::AllocationSpec::parse(&study.waves) {
+        Ok(spec) => Some(spec),
+        Err(skafada_waves::allocation::AllocationError::Missing) => None,
+        Err(error) => {
+            anyhow::bail!("The demo's allocation to delivery arms does not load: {error}")
+        }
+    }
+    .filter(|spec| spec.unit() == skafada_waves::allocation::Unit::Site);
     for mut site in sites {
         if let Some(json) = files.local_services.get(&site.code) {
             site.local_services.clone_from(json);
         }
-        store
+        let added = store
             .add_site(&id, &site)
             .await
             .context("Failed to add a demo site")?;
+        if let Some(spec) = &allocation {
+            let seed = store.allocation_seed(&id).await?;
+            let seed = skafada_waves::Secret::from_bytes(seed.to_bytes())?;
+            store
+                .allocate(&id, "", &added.id, |place| {
+                    spec.arm_for(&seed, "", place).map(|arm| arm.id.clone())
+                })
+                .await
+                .context("Failed to allocate a demo site to a delivery arm")?;
+        }
     }
     if files.with_responses {
         let demo = demo_responses(&study)?;
@@ -776,6 +796,13 @@ url = "https://example.org/champions"
             let study = store.studies().await.unwrap().remove(0);
             let sites = store.sites(&study.id).await.unwrap();
             assert_eq!(sites.len(), 11);
+            // Each demo site is allocated to a delivery arm, in Table 2's order.
+            let allocations = store.allocations(&study.id).await.unwrap();
+            assert_eq!(allocations.len(), 11);
+            for (place, (row, site)) in allocations.iter().zip(&sites).enumerate() {
+                assert_eq!(row.position, place as u64);
+                assert_eq!(row.unit_id, site.id, "{}", site.code);
+            }
             for site in &sites {
                 assert_eq!(
                     Some(&site.local_services),

@@ -260,6 +260,18 @@ pub(crate) async fn create(
         .store
         .add_site_by(&study.id, &site, admin.account_id())
         .await?;
+    // A study that allocates sites to delivery arms allocates this one now, in the order
+    // sites join.
+    let content = state.studies.get(&state.store, &study.id).await?;
+    crate::arms::allocate(
+        &state,
+        &content,
+        skafada_waves::allocation::Unit::Site,
+        "",
+        &added.id,
+    )
+    .await
+    .map_err(|e| AdminError::Internal(e.to_string()))?;
     Ok(Redirect::to(&format!(
         "{}?saved=added",
         site_base(&study.id, &added.code)

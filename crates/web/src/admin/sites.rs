@@ -61,6 +61,19 @@ async fn site_page_saying(
             .unwrap_or_default(),
     };
     let error = typed.map(|(_, message)| message);
+    // The site's delivery arm, when the study allocates sites to arms.
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let arm = match content
+        .allocation
+        .as_ref()
+        .filter(|spec| spec.unit() == skafada_waves::allocation::Unit::Site)
+    {
+        Some(spec) => Some(state.store.arm_of(&site.id).await?.map_or_else(
+            || "Not allocated".to_owned(),
+            |id| crate::arms::arm_name(spec, &id),
+        )),
+        None => None,
+    };
     Ok(render(&SitePage {
         layout: AdminLayout::new(&format!("{} {}", site.code, site.name), Some(admin))
             .with_error(error.is_some())
@@ -89,6 +102,7 @@ async fn site_page_saying(
             ),
         ]
         .into_iter()
+        .chain(arm.map(|arm| ("Delivery arm".to_owned(), arm)))
         .map(|(key, value)| {
             (
                 key,

@@ -572,3 +572,121 @@ async fn an_la_contacts_dashboard_hides_small_counts_that_an_admin_sees(app: &Te
     assert!(report.body.contains("<svg") && report.body.contains("Table 5"));
 }
 on_both!(an_la_contacts_dashboard_hides_small_counts_that_an_admin_sees);
+
+async fn sites_are_allocated_to_delivery_arms_as_they_join_reproducibly_from_the_seed(
+    app: &TestApp,
+) {
+    accounts(app).await;
+    let admin = signed_in(app, "global@example.org").await;
+    let study = format!("/admin/studies/{}", app.study_id);
+    let codes = ["la20", "la21", "la22", "la23", "la24", "la25"];
+    for code in codes {
+        let added = admin
+            .post_from(
+                &format!("{study}/sites/new"),
+                &format!("{study}/sites/new"),
+                &site_form(code, "North"),
+            )
+            .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+    }
+    // The log: one place each, in the order the sites joined, each the arm the declared
+    // sequence gives for that place under the study's seed.
+    let log = app.store.allocations(&app.study_id).await.unwrap();
+    assert_eq!(log.len(), 6);
+    let spec = skafada_waves::allocation::AllocationSpec::parse(include_str!(
+        "../../../../waves/skafada.toml"
+    ))
+    .unwrap();
+    let seed = app.store.allocation_seed(&app.study_id).await.unwrap();
+    let seed = skafada_waves::Secret::from_bytes(seed.to_bytes()).unwrap();
+    let sites = app.store.sites(&app.study_id).await.unwrap();
+    for (place, (row, code)) in log.iter().zip(codes).enumerate() {
+        assert_eq!(row.position, place as u64);
+        assert_eq!(row.stratum, "");
+        let site = sites.iter().find(|s| s.id == row.unit_id).unwrap();
+        assert_eq!(site.code, code.to_uppercase());
+        let expected = spec.arm_for(&seed, "", place as u64).unwrap();
+        assert_eq!(row.arm, expected.id);
+    }
+    // The site page names its arm; a site added before allocation has none.
+    let arm_name = |id: &str| {
+        spec.arms()
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .name
+            .clone()
+    };
+    let page = admin.get(&format!("{study}/sites/LA20")).await;
+    assert!(page.body.contains("Delivery arm"), "{}", page.body);
+    assert!(page.body.contains(&arm_name(&log[0].arm)), "{}", page.body);
+    let before = admin.get(&format!("{study}/sites/LA01")).await;
+    assert!(before.body.contains("Not allocated"));
+    let audit = app.store.audit_log(Some(&app.study_id), 100).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "allocated").count(), 6);
+    // The export carries the log; the seed is in no file.
+    let stored = app.store.study(&app.study_id).await.unwrap().unwrap();
+    let export = skafada_web::study_export(&app.store, &stored)
+        .await
+        .unwrap();
+    let arms = &export
+        .files
+        .iter()
+        .find(|(n, _)| n == "arms.csv")
+        .unwrap()
+        .1;
+    assert_eq!(arms.lines().count(), 7, "{arms}");
+    assert!(
+        arms.starts_with("site,respondent_id,position,arm\nLA20,,0,"),
+        "{arms}"
+    );
+    let hex: String = seed_hex(app).await;
+    assert!(export.files.iter().all(|(_, text)| !text.contains(&hex)));
+}
+on_both!(sites_are_allocated_to_delivery_arms_as_they_join_reproducibly_from_the_seed);
+
+async fn seed_hex(app: &TestApp) -> String {
+    let seed = app.store.allocation_seed(&app.study_id).await.unwrap();
+    seed.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn respondents_are_allocated_within_their_site_when_the_study_says_so(app: &TestApp) {
+    let waves = include_str!("../../../../waves/skafada.toml")
+        .replace("unit = \"site\"", "unit = \"respondent\"");
+    let study = skafada_store::NewStudy {
+        name: "By respondent".to_owned(),
+        waves,
+        ..crate::helpers::study("2020-01-01", "2099-12-31")
+    };
+    let study_id = app.store.create_study(&study).await.unwrap();
+    let site = app
+        .store
+        .add_site(
+            &study_id,
+            &skafada_store::NewSite {
+                code: "LA30".to_owned(),
+                name: "Thirty".to_owned(),
+                local_services: "[]".to_owned(),
+                ..skafada_store::NewSite::default()
+            },
+        )
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        app.forget_cookie();
+        app.consent_at(&site.link_token).await;
+    }
+    let log = app.store.allocations(&study_id).await.unwrap();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|row| row.stratum == site.id));
+    assert_eq!(
+        log.iter().map(|row| row.position).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    // Deleting the site's responses deletes their allocations.
+    let deletion = app.store.delete_site_data(&site, "test").await.unwrap();
+    assert_eq!(deletion.respondents, 3);
+    assert!(app.store.allocations(&study_id).await.unwrap().is_empty());
+}
+on_both!(respondents_are_allocated_within_their_site_when_the_study_says_so);
