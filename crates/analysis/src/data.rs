@@ -939,6 +939,8 @@ pub struct ExportFiles {
     pub post: Option<String>,
     /// Each follow-up wave the manifest names, by id, with its `<id>.csv`.
     pub follow_up: Vec<(String, String)>,
+    /// `arms.csv`, if the folder has one.
+    pub arms: Option<String>,
 }
 
 /// A whole study's responses with their instruments and sites.
@@ -959,6 +961,57 @@ pub struct Dataset {
     /// Each follow-up wave's responses, by id, in the manifest's order; they answer the
     /// post-training instrument.
     pub follow_up: Vec<(String, Responses)>,
+    /// The allocation to delivery arms (`arms.csv`); empty when there is none.
+    pub arms: Vec<ArmRow>,
+}
+
+/// One allocated unit of `arms.csv`: a site (no respondent) or a respondent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArmRow {
+    /// The site's code.
+    pub site: String,
+    /// The respondent, when respondents were allocated; empty for a site.
+    #[serde(default)]
+    pub respondent_id: String,
+    /// The place in its stratum's sequence.
+    pub position: u64,
+    /// The arm's id.
+    pub arm: String,
+}
+
+/// Parses `arms.csv`.
+pub fn parse_arms(text: &str, file: &str) -> Result<Vec<ArmRow>, DataError> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .deserialize::<ArmRow>()
+        .map(|row| {
+            row.map(|row| ArmRow {
+                site: restore(&row.site).into_owned(),
+                respondent_id: restore(&row.respondent_id).into_owned(),
+                ..row
+            })
+            .map_err(|e| DataError::Csv {
+                file: file.to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+impl Dataset {
+    /// The delivery arm of the respondent of a pre-training record, by the respondent's
+    /// own allocation or else their site's; `None` when neither was allocated.
+    pub fn arm_of(&self, respondent_id: &str, site: &str) -> Option<&str> {
+        self.arms
+            .iter()
+            .find(|row| row.respondent_id == respondent_id)
+            .or_else(|| {
+                self.arms
+                    .iter()
+                    .find(|row| row.respondent_id.is_empty() && row.site == site)
+            })
+            .map(|row| row.arm.as_str())
+    }
 }
 
 /// Why an export folder could not be loaded.
@@ -1027,6 +1080,10 @@ impl Dataset {
                 Responses::from_csv(text, &file, instrument, &sites)?,
             ));
         }
+        let arms = match &files.arms {
+            Some(text) => parse_arms(text, "arms.csv")?,
+            None => Vec::new(),
+        };
         Ok(Dataset {
             manifest,
             sites,
@@ -1035,6 +1092,7 @@ impl Dataset {
             pre,
             post,
             follow_up,
+            arms,
         })
     }
 }

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod by_arm;
 pub mod change;
 pub mod clean;
 pub mod codebook;

@@ -118,7 +118,7 @@ fn counts(options: &[skafada_instrument::Choice], success: &[u32]) -> HashMap<i3
 }
 
 /// A grid of the pre-training survey: its rows and options.
-fn grid<'a>(
+pub(crate) fn grid<'a>(
     instrument: &'a Instrument,
     item: &str,
 ) -> Option<(
@@ -155,8 +155,26 @@ fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a std::collections::BTre
         })
 }
 
+/// A pre-training statement's twin after the training and how each of its codes counts
+/// for the family; `None` when it has no twin, or the family's answer key does not
+/// cover it.
+pub(crate) fn statement_scoring(
+    plan: &Plan,
+    family: &PrePost,
+    post_instrument: &Instrument,
+    row: &skafada_instrument::Row,
+    options: &[skafada_instrument::Choice],
+) -> Option<(String, HashMap<i32, bool>)> {
+    let later = twin(post_instrument, &row.id)?;
+    let success: Vec<u32> = match &family.key {
+        Some(key) => vec![*answer_key(plan, key)?.get(&row.id)?],
+        None => family.success.clone(),
+    };
+    Some((later, counts(options, &success)))
+}
+
 /// Each kept record's row by respondent.
-fn kept_rows(data: &Responses, keep: &[bool]) -> HashMap<String, usize> {
+pub(crate) fn kept_rows(data: &Responses, keep: &[bool]) -> HashMap<String, usize> {
     (0..data.len())
         .filter(|row| keep.get(*row).copied().unwrap_or(false))
         .filter_map(|row| data.respondent_id.get(row).map(|id| (id.clone(), row)))
@@ -165,7 +183,7 @@ fn kept_rows(data: &Responses, keep: &[bool]) -> HashMap<String, usize> {
 
 /// A record's answer to a statement, scored: `None` when not answered or not a
 /// substantive answer.
-fn score(
+pub(crate) fn score(
     data: &Responses,
     variable: &str,
     row: usize,
@@ -276,17 +294,11 @@ fn family_over_time(
         })?;
     let mut out = Vec::new();
     for row in rows {
-        let Some(post_row) = twin(post_instrument, &row.id) else {
+        let Some((post_row, counts)) =
+            statement_scoring(plan, family, post_instrument, row, options)
+        else {
             continue;
         };
-        let success: Vec<u32> = match &family.key {
-            Some(key) => match answer_key(plan, key).and_then(|k| k.get(&row.id)) {
-                Some(code) => vec![*code],
-                None => continue,
-            },
-            None => family.success.clone(),
-        };
-        let counts = counts(options, &success);
         let scored: Vec<(bool, bool, bool)> = triples
             .iter()
             .filter_map(|&(a, b, c)| {

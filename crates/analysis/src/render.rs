@@ -302,7 +302,51 @@ pub fn markdown(analysis: &Analysis) -> String {
     for wave in &analysis.over_time {
         over_time_markdown(&mut out, wave);
     }
+    if let Some(by_arm) = &analysis.by_arm {
+        by_arm_markdown(&mut out, by_arm);
+    }
     out
+}
+
+/// The delivery arms compared: each arm's size, then each statement's comparison.
+fn by_arm_markdown(out: &mut String, by_arm: &crate::by_arm::ByArm) {
+    put!(out, "## Delivery arms\n");
+    put!(
+        out,
+        "Each arm's share improving: among respondents not counted before the training who answered the later survey, those counted at it. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. {} kept respondents had no arm.\n",
+        by_arm.without_arm
+    );
+    put!(out, "| Arm | Respondents |\n|---|---:|");
+    for arm in &by_arm.arms {
+        put!(out, "| {} | {} |", cell_text(&arm.arm), arm.respondents);
+    }
+    put!(out);
+    put!(
+        out,
+        "| Statement | Counts | To | Arms | Improved | Difference (points) [95% CI] | p (Holm) | Cohen's h |\n|---|---|---|---|---:|---:|---:|---:|"
+    );
+    for s in &by_arm.statements {
+        let Some(c) = &s.comparison else { continue };
+        put!(
+            out,
+            "| {} | {} | {} | {} vs {} | {} of {} vs {} of {} | {:+.0} [{:+.0}, {:+.0}] | {} | {:.2} |",
+            cell_text(&s.text),
+            cell_text(&s.family_title),
+            cell_text(&s.to),
+            cell_text(&s.arms[0]),
+            cell_text(&s.arms[1]),
+            c.first.improved,
+            c.first.could_improve,
+            c.second.improved,
+            c.second.could_improve,
+            100.0 * c.difference.estimate,
+            100.0 * c.difference.lower,
+            100.0 * c.difference.upper,
+            s.adjusted_p.map_or_else(|| "–".to_owned(), format_p),
+            c.cohens_h
+        );
+    }
+    put!(out);
 }
 
 /// A percentage with no decimals, or a dash.

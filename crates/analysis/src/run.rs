@@ -49,6 +49,10 @@ pub struct Analysis {
     /// ([`crate::over_time`]); empty when the data have no follow-up wave.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub over_time: Vec<crate::over_time::OverTime>,
+    /// The delivery arms compared ([`crate::by_arm`]); `None` when the data have no
+    /// allocation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_arm: Option<crate::by_arm::ByArm>,
 }
 
 /// A family of tests that the plan names but the data could not test.
@@ -723,6 +727,7 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         untested,
         warnings,
         over_time,
+        by_arm: crate::by_arm::by_arm(plan, dataset),
     })
 }
 

@@ -503,6 +503,7 @@ pub fn dataset(
         pre: pre_data,
         post: post_data,
         follow_up: Vec::new(),
+        arms: Vec::new(),
     }
 }
 

@@ -481,6 +481,77 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
     blocks
 }
 
+/// The delivery arms compared: what is counted, each arm's size, then a table of the
+/// comparisons that could be made.
+fn by_arm_blocks(by_arm: &skafada_analysis::by_arm::ByArm) -> Vec<Block> {
+    let rows: Vec<Row> = by_arm
+        .statements
+        .iter()
+        .filter_map(|s| {
+            let c = s.comparison.as_ref()?;
+            Some(Row {
+                cells: vec![
+                    s.text.clone(),
+                    s.family_title.clone(),
+                    if s.to == "post" {
+                        "After the training".to_owned()
+                    } else {
+                        s.to.clone()
+                    },
+                    format!("{} vs {}", s.arms[0], s.arms[1]),
+                    format!(
+                        "{} of {} vs {} of {}",
+                        c.first.improved,
+                        c.first.could_improve,
+                        c.second.improved,
+                        c.second.could_improve
+                    ),
+                    format!(
+                        "{:+.0} [{:+.0}, {:+.0}]",
+                        100.0 * c.difference.estimate,
+                        100.0 * c.difference.lower,
+                        100.0 * c.difference.upper
+                    ),
+                    s.adjusted_p.map_or_else(|| "–".to_owned(), p_cell),
+                    format!("{:.2}", c.cohens_h),
+                ],
+                group: false,
+            })
+        })
+        .collect();
+    vec![
+        Block::Paragraph(format!(
+            "Each arm's share improving: among respondents not counted before the training who answered the later survey, those counted at it. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. Arms: {}. {} kept respondents had no arm.",
+            by_arm
+                .arms
+                .iter()
+                .map(|a| format!("{} ({} respondents)", a.arm, a.respondents))
+                .collect::<Vec<_>>()
+                .join(", "),
+            by_arm.without_arm
+        )),
+        Block::Table(Table {
+            id: "arms-compared".into(),
+            numeric: Vec::new(),
+            caption: "Delivery arms compared on the share improving".into(),
+            header: [
+                "Statement",
+                "Counts",
+                "To",
+                "Arms",
+                "Improved",
+                "Difference (points) [95% CI]",
+                "p (Holm)",
+                "Cohen's h",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            notes: Vec::new(),
+        }),
+    ]
+}
+
 fn p_cell(p: f64) -> String {
     format_p(p)
 }
@@ -954,6 +1025,15 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
             id: "over-time".into(),
             heading: "Change over time".into(),
             blocks: over_time,
+        },
+        Section {
+            id: "arms".into(),
+            heading: "Delivery arms compared".into(),
+            blocks: analysis
+                .by_arm
+                .as_ref()
+                .map(by_arm_blocks)
+                .unwrap_or_default(),
         },
         Section {
             id: "training".into(),

@@ -108,6 +108,7 @@ fn an_export_without_post_training_responses_still_analyses_the_pre_training_sur
         pre: data.pre.to_csv(&instrument, &sites()),
         post: None,
         follow_up: Vec::new(),
+        arms: None,
     };
     let dataset = skafada_analysis::data::Dataset::from_files(&files).unwrap();
     let mut plan = plan();

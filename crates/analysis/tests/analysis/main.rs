@@ -1,6 +1,7 @@
 //! Integration tests of the analysis engine on the SKAFADA instruments and plan.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail by panicking.
 
+mod by_arm;
 mod cleaning;
 mod contract;
 mod derived;
@@ -213,6 +214,7 @@ pub fn dataset_with_follow_up(
         pre: pre_responses.to_csv(&pre_instrument, &sites),
         post: Some(post_responses.to_csv(&post_instrument, &sites)),
         follow_up: follow_up_csv.into_iter().collect(),
+        arms: None,
     };
     Dataset::from_files(&files).unwrap()
 }

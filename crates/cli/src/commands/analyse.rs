@@ -109,6 +109,11 @@ pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
             .iter()
             .map(|wave| Ok((wave.clone(), read(&format!("{wave}.csv"))?)))
             .collect::<anyhow::Result<_>>()?,
+        arms: if dir.join("arms.csv").exists() {
+            Some(read("arms.csv")?)
+        } else {
+            None
+        },
         manifest: manifest_text,
     };
     Dataset::from_files(&files)

@@ -189,6 +189,7 @@ fn demo_data_through_a_qualtrics_export_and_the_importer_give_the_same_analyse_t
             pre: read("pre.csv"),
             post: Some(read("post.csv")),
             follow_up: Vec::new(),
+            arms: None,
         })
         .unwrap();
     let post_instrument = dataset.post_instrument.as_ref().unwrap();

@@ -48,6 +48,7 @@ pub fn dataset(demo: &Demo) -> Dataset {
         pre: files.pre,
         post: Some(files.post),
         follow_up: Vec::new(),
+        arms: None,
     })
     .unwrap()
 }

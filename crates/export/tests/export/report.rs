@@ -58,6 +58,7 @@ fn study(plan: &Plan) -> Study {
         pre: files.pre,
         post: Some(files.post),
         follow_up: Vec::new(),
+        arms: None,
     })
     .unwrap();
     let analysis = analyse(plan, &dataset).unwrap();

@@ -59,5 +59,6 @@ pub fn export_files(files: ExportText) -> ExportFiles {
         pre: files.pre,
         post: files.post,
         follow_up: Vec::new(),
+        arms: None,
     }
 }

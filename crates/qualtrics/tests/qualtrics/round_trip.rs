@@ -33,6 +33,7 @@ fn round_trip(values: ValueMode) {
         pre: native.pre,
         post: Some(native.post),
         follow_up: Vec::new(),
+        arms: None,
     });
 
     let mut mapping = Mapping::parse(SHIPPED, "skafada-qualtrics.toml").unwrap();

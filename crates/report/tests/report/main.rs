@@ -34,6 +34,7 @@ pub fn demo_dataset() -> skafada_analysis::data::Dataset {
         pre: files.pre,
         post: Some(files.post),
         follow_up: Vec::new(),
+        arms: None,
     })
     .unwrap()
 }
@@ -106,5 +107,6 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
         untested: Vec::new(),
         warnings: Vec::new(),
         over_time: Vec::new(),
+        by_arm: None,
     }
 }

@@ -72,3 +72,52 @@ fn without_a_follow_up_wave_the_report_has_no_change_over_time() {
     let report = Report::from_analysis(&super::analysis(Vec::new()), &ReportOptions::default());
     assert!(!report.render_html().unwrap().contains("Change over time"));
 }
+
+#[test]
+fn delivery_arms_get_a_table_of_their_comparison() {
+    use skafada_analysis::by_arm::{ArmSize, ArmStatement, ByArm};
+    use skafada_analysis::change::{Improvement, compare_arms};
+    let comparison = compare_arms(
+        Improvement {
+            improved: 5,
+            could_improve: 20,
+        },
+        Improvement {
+            improved: 15,
+            could_improve: 20,
+        },
+        0.95,
+    )
+    .unwrap();
+    let mut analysis = super::analysis(Vec::new());
+    analysis.by_arm = Some(ByArm {
+        arms: vec![
+            ArmSize {
+                arm: "group".into(),
+                respondents: 20,
+            },
+            ArmSize {
+                arm: "online".into(),
+                respondents: 20,
+            },
+        ],
+        without_arm: 0,
+        statements: vec![ArmStatement {
+            family: "knowledge-lot".into(),
+            family_title: "Knew quite a bit or a lot".into(),
+            variable: "knowledge-signs".into(),
+            text: "Signs and symptoms".into(),
+            to: "post".into(),
+            arms: ["group".into(), "online".into()],
+            adjusted_p: comparison.test.as_ref().map(|t| t.p_value),
+            comparison: Some(comparison),
+        }],
+    });
+    let html = Report::from_analysis(&analysis, &ReportOptions::default())
+        .render_html()
+        .unwrap();
+    assert!(html.contains("Delivery arms compared"));
+    assert!(html.contains("group (20 respondents), online (20 respondents)"));
+    assert!(html.contains("5 of 20 vs 15 of 20"), "{html}");
+    assert!(html.contains("-50 ["), "{html}");
+}

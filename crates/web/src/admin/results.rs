@@ -93,6 +93,7 @@ pub(super) async fn study_dataset(
         pre,
         post: Some(post),
         follow_up: Vec::new(),
+        arms: Vec::new(),
     })
 }
 

@@ -319,6 +319,7 @@ async fn the_export_pairs_a_respondent_across_pre_post_and_the_follow_up_by_link
         pre: file("pre.csv"),
         post: Some(file("post.csv")),
         follow_up: vec![("follow-up-3m".to_owned(), file("follow-up-3m.csv"))],
+        arms: None,
     };
     let dataset = skafada_analysis::data::Dataset::from_files(&files).unwrap();
     let plan =
