@@ -21,7 +21,10 @@ use serde::Serialize;
 use skafada_instrument::{Instrument, ItemKind};
 use skafada_stats::{AdjustMethod, ProportionInterval, adjust_p_values};
 
-use crate::change::{WithinPerson, retention, within_person};
+use crate::change::{
+    AttritionRow, Participation, WithinPerson, attrition, completers_vs_others, retention,
+    within_person,
+};
 use crate::clean::clean;
 use crate::data::{Dataset, MISSING, Responses};
 use crate::plan::{DeriveRule, Plan, PrePost};
@@ -67,6 +70,30 @@ pub struct OverTime {
     pub unlinked: u64,
     /// Each statement.
     pub statements: Vec<StatementOverTime>,
+    /// Respondents kept before the training, after it and at the follow-up, and in all
+    /// three, by site and delivery arm.
+    pub attrition: Vec<AttritionRow>,
+    /// Those kept in all three surveys against the rest of the kept pre-training
+    /// respondents, on each of the plan's `[attrition] baseline` questions.
+    pub completers: Vec<CompletersCompared>,
+}
+
+/// Completers against the rest on one baseline question: the check for attrition bias.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletersCompared {
+    /// The pre-training question.
+    pub variable: String,
+    /// Its text.
+    pub text: String,
+    /// Its codes, in the table's column order, with their labels.
+    pub categories: Vec<(i32, String)>,
+    /// Completers (row 0) and the rest (row 1) in each category.
+    pub table: Vec<Vec<u64>>,
+    /// Pearson's chi-square test of the table; `None` when it cannot be tested
+    /// (everyone completed, or everyone gave one answer).
+    pub chi_square_p: Option<f64>,
+    /// Cramér's V.
+    pub cramers_v: Option<f64>,
 }
 
 /// A change in percentage points with its 95% interval ("+70 [+35, +89]"), or a dash
@@ -269,12 +296,94 @@ pub fn over_time(
             }
         }
     }
+    // Attrition: every kept pre-training respondent, by site and arm, and whether they
+    // were kept after the training and at the follow-up.
+    let follow_rows = kept_rows(follow_up, &follow_keep);
+    let people: Vec<(&str, Option<&str>, [bool; 3], usize)> = pre_rows
+        .iter()
+        .filter_map(|(id, &row)| {
+            let site = dataset
+                .pre
+                .site
+                .get(row)
+                .and_then(|s| dataset.sites.get(*s))?;
+            Some((
+                site.site.as_str(),
+                dataset.arm_of(id, &site.site),
+                [
+                    true,
+                    post_rows.contains_key(id),
+                    follow_rows.contains_key(id),
+                ],
+                row,
+            ))
+        })
+        .collect();
+    let participation: Vec<Participation<'_>> = people
+        .iter()
+        .map(|(site, arm, responded, _)| Participation {
+            site,
+            arm: *arm,
+            responded,
+        })
+        .collect();
+    let completers = plan
+        .attrition
+        .baseline
+        .iter()
+        .filter_map(|variable| {
+            let item = dataset.pre_instrument.items().find(|i| &i.id == variable)?;
+            let ItemKind::Single { options } = &item.kind else {
+                return None;
+            };
+            let values = dataset.pre.values(variable)?;
+            let substantive: HashMap<i32, String> = options
+                .iter()
+                .filter(|o| o.missing.is_none())
+                .filter_map(|o| Some((i32::try_from(o.code).ok()?, o.label.clone())))
+                .collect();
+            let answers = people.iter().map(|(_, _, responded, row)| {
+                let value = values
+                    .get(*row)
+                    .copied()
+                    .filter(|v| substantive.contains_key(v));
+                (responded.iter().all(|r| *r), value)
+            });
+            let mut table = [Vec::new(), Vec::new()];
+            let mut codes: Vec<i32> = Vec::new();
+            let mut tally: std::collections::BTreeMap<i32, [u64; 2]> = Default::default();
+            for (completed, value) in answers.clone() {
+                if let Some(v) = value {
+                    tally.entry(v).or_default()[usize::from(!completed)] += 1;
+                }
+            }
+            for (code, counts) in &tally {
+                codes.push(*code);
+                table[0].push(counts[0]);
+                table[1].push(counts[1]);
+            }
+            let tested = completers_vs_others(answers).ok();
+            Some(CompletersCompared {
+                variable: variable.clone(),
+                text: item.text.clone(),
+                categories: codes
+                    .iter()
+                    .map(|c| (*c, substantive.get(c).cloned().unwrap_or_default()))
+                    .collect(),
+                table: table.to_vec(),
+                chi_square_p: tested.as_ref().map(|(_, t)| t.pearson.p_value),
+                cramers_v: tested.as_ref().map(|(_, t)| t.cramers_v),
+            })
+        })
+        .collect();
     Ok(OverTime {
         wave: wave.to_owned(),
         linked,
         linked_kept: triples.len() as u64,
         unlinked: follow_up.len() as u64 - linked,
         statements,
+        attrition: attrition(&participation, 3),
+        completers,
     })
 }
 

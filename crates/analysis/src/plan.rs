@@ -62,6 +62,9 @@ pub struct Plan {
     /// How a site's dashboard finds the similar sites it is compared with.
     #[serde(default)]
     pub similar_sites: SimilarSites,
+    /// What a follow-up wave's attrition is checked against (`[attrition]`).
+    #[serde(default)]
+    pub attrition: Attrition,
 }
 
 /// The rule for a site's similar sites: the sites sharing the first characteristic in
@@ -648,6 +651,16 @@ pub struct Association {
     /// Which responses it uses.
     #[serde(default)]
     pub data: Data,
+}
+
+/// The check for attrition bias across follow-up waves: the pre-training questions on
+/// which respondents who answered every survey are compared with those who did not.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Attrition {
+    /// Single-choice questions of the pre-training survey (by id).
+    #[serde(default)]
+    pub baseline: Vec<String>,
 }
 
 /// A family of pre/post comparisons of the rows of a matrix item.

@@ -399,4 +399,34 @@ fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
         );
     }
     put!(out);
+    put!(
+        out,
+        "Attrition by site and delivery arm (respondents kept in each survey):\n\n| Site | Arm | Before | After | Follow-up | All three |\n|---|---|---:|---:|---:|---:|"
+    );
+    for row in &wave.attrition {
+        let at = |i: usize| row.responded.get(i).copied().unwrap_or(0);
+        put!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell_text(&row.site),
+            row.arm.as_deref().map_or_else(|| "–".to_owned(), cell_text),
+            at(0),
+            at(1),
+            at(2),
+            row.completers
+        );
+    }
+    put!(out);
+    for c in &wave.completers {
+        put!(
+            out,
+            "Completers against the rest on “{}”: {}.\n",
+            cell_text(&c.text),
+            match (c.chi_square_p, c.cramers_v) {
+                (Some(p), Some(v)) =>
+                    format!("chi-square p = {}, Cramér's V = {v:.2}", format_p(p)),
+                _ => "not testable (everyone completed, or everyone gave one answer)".to_owned(),
+            }
+        );
+    }
 }

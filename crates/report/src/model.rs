@@ -382,6 +382,56 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
             wave.linked, wave.unlinked, wave.linked_kept
         )),
     ];
+    blocks.push(Block::Table(Table {
+        id: format!("over-time-{}-attrition", wave.wave),
+        numeric: Vec::new(),
+        caption: format!(
+            "Respondents kept in each survey by site and delivery arm ({})",
+            wave.wave
+        ),
+        header: ["Site", "Arm", "Before", "After", "Follow-up", "All three"]
+            .map(String::from)
+            .to_vec(),
+        rows: wave
+            .attrition
+            .iter()
+            .map(|row| {
+                let at = |i: usize| row.responded.get(i).copied().unwrap_or(0).to_string();
+                Row {
+                    cells: vec![
+                        row.site.clone(),
+                        row.arm.clone().unwrap_or_else(|| "–".to_owned()),
+                        at(0),
+                        at(1),
+                        at(2),
+                        row.completers.to_string(),
+                    ],
+                    group: false,
+                }
+            })
+            .collect(),
+        notes: Vec::new(),
+    }));
+    if !wave.completers.is_empty() {
+        blocks.push(Block::List(
+            wave.completers
+                .iter()
+                .map(|c| {
+                    format!(
+                        "Completers against the rest on “{}”: {}",
+                        c.text,
+                        match (c.chi_square_p, c.cramers_v) {
+                            (Some(p), Some(v)) => {
+                                format!("chi-square p = {}, Cramér's V = {v:.2}", p_cell(p))
+                            }
+                            _ => "not testable (everyone completed, or everyone gave one answer)"
+                                .to_owned(),
+                        }
+                    )
+                })
+                .collect(),
+        ));
+    }
     let mut families: Vec<(&str, &str)> = Vec::new();
     for s in &wave.statements {
         if !families.iter().any(|(id, _)| *id == s.family) {

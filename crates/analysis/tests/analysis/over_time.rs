@@ -40,6 +40,7 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
     pre.push(
         Respondent::complete("gone", &pre_i)
             .set("knowledge-signs", 1)
+            .set("gender", 2)
             .record("pre"),
     );
     let analysis = analyse(&plan(), &dataset_with_follow_up(pre, post, Some(follow))).unwrap();
@@ -73,6 +74,31 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
         .count() as f64;
     let adjusted = signs.adjusted_p[0].unwrap();
     assert!((adjusted - (2.0 * 0.5f64.powi(7) * tested).min(1.0)).abs() < 1e-12);
+    // Attrition at the one site: 11 kept before, 10 after and at the follow-up.
+    let [row] = wave.attrition.as_slice() else {
+        panic!("{:?}", wave.attrition);
+    };
+    assert_eq!((row.site.as_str(), row.arm.as_deref()), ("LA01", None));
+    assert_eq!(row.responded, [11, 10, 10]);
+    assert_eq!(row.completers, 10);
+    // The one who left answered gender differently from every completer: a perfect 2x2
+    // table of 11, chi-square 11 on 1 df, Cramér's V 1. The other baseline questions
+    // had one answer only, so they cannot be tested.
+    let gender = wave
+        .completers
+        .iter()
+        .find(|c| c.variable == "gender")
+        .unwrap();
+    assert_eq!(gender.table, [vec![10, 0], vec![0, 1]]);
+    assert!((gender.cramers_v.unwrap() - 1.0).abs() < 1e-12);
+    let p = gender.chi_square_p.unwrap();
+    assert!(p > 0.0009 && p < 0.00092, "{p}");
+    let age = wave
+        .completers
+        .iter()
+        .find(|c| c.variable == "age")
+        .unwrap();
+    assert_eq!(age.chi_square_p, None);
     // The Markdown says what the figures count.
     let text = skafada_analysis::render::markdown(&analysis);
     assert!(text.contains("## Change over time: follow-up-3m"), "{text}");
@@ -81,6 +107,8 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
         "{text}"
     );
     assert!(text.contains("| 7 of 10 (70%) |"), "{text}");
+    assert!(text.contains("| LA01 | – | 11 | 10 | 10 | 10 |"), "{text}");
+    assert!(text.contains("Cramér's V = 1.00"), "{text}");
 }
 
 #[test]

@@ -36,6 +36,13 @@ fn wave() -> OverTime {
             post_to_follow_up: Some(since_after),
             retention: Some(retained),
         }],
+        attrition: vec![skafada_analysis::change::AttritionRow {
+            site: "LA01".into(),
+            arm: Some("online".into()),
+            responded: vec![12, 10, 10],
+            completers: 10,
+        }],
+        completers: Vec::new(),
     }
 }
 
@@ -63,6 +70,7 @@ fn a_follow_up_wave_gets_a_chart_and_table_of_change_over_time_in_html_and_pdf()
     // Since before: +70 points (all 7 moved up), p = 2 x 0.5^7 = 0.015625.
     assert!(html.contains("+70 ["), "{html}");
     assert!(html.contains("7 of 10"), "retained");
+    assert!(html.contains("Respondents kept in each survey by site and delivery arm"));
     let pdf = report.render_pdf().unwrap();
     assert!(pdf.starts_with(b"%PDF"));
 }
