@@ -4,8 +4,8 @@
 //! and to each follow-up wave, and every pair of arms compared
 //! ([`crate::change::compare_arms`]: Newcombe's interval for the difference, the pooled
 //! z-test, Cohen's h), the p-values Holm-adjusted across all comparisons. A respondent's
-//! arm is their own allocation, else their site's (`arms.csv`). Records are cleaned as for
-//! [`crate::over_time`].
+//! arm is their own allocation, else their site's (`arms.csv`). Records are those the
+//! analysis's cleaning kept, as for [`crate::over_time`].
 
 use std::collections::BTreeMap;
 
@@ -13,9 +13,8 @@ use serde::Serialize;
 use skafada_stats::{AdjustMethod, adjust_p_values};
 
 use crate::change::{ArmComparison, Improvement, compare_arms};
-use crate::clean::clean;
 use crate::data::{Dataset, Responses};
-use crate::over_time::{grid, kept_rows, score, statement_scoring};
+use crate::over_time::{Kept, grid, kept_rows, score, statement_scoring};
 use crate::plan::Plan;
 
 /// How many kept pre-training respondents each arm has.
@@ -62,14 +61,15 @@ pub struct ByArm {
 
 /// Compares the delivery arms, when the data have an allocation (`arms.csv`) and a
 /// post-training survey; `None` otherwise.
-pub fn by_arm(plan: &Plan, dataset: &Dataset) -> Option<ByArm> {
+pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> {
     let (Some(post_instrument), Some(post)) = (&dataset.post_instrument, &dataset.post) else {
         return None;
     };
     if dataset.arms.is_empty() {
         return None;
     }
-    let (pre_keep, _) = clean(&dataset.pre_instrument, &dataset.pre, &plan.cleaning.pre);
+    let pre_keep = kept.pre;
+    let arms = dataset.arm_index();
     // Each kept pre-training respondent's arm.
     let mut arm_of: BTreeMap<String, String> = BTreeMap::new();
     let mut without_arm = 0;
@@ -84,7 +84,7 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset) -> Option<ByArm> {
         ) else {
             continue;
         };
-        match dataset.arm_of(id, &site.site) {
+        match arms.arm(id, &site.site) {
             Some(arm) => {
                 arm_of.insert(id.clone(), arm.to_owned());
             }
@@ -96,13 +96,18 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset) -> Option<ByArm> {
         *sizes.entry(arm).or_default() += 1;
     }
     let names: Vec<String> = sizes.keys().map(|a| (*a).to_owned()).collect();
-    let pre_rows = kept_rows(&dataset.pre, &pre_keep);
-    let mut later: Vec<(String, &Responses)> = vec![("post".to_owned(), post)];
-    later.extend(dataset.follow_up.iter().map(|(id, r)| (id.clone(), r)));
+    let pre_rows = kept_rows(&dataset.pre, pre_keep);
+    let mut later: Vec<(String, &Responses, &[bool])> = vec![("post".to_owned(), post, kept.post)];
+    later.extend(
+        dataset
+            .follow_up
+            .iter()
+            .zip(kept.follow_up)
+            .map(|((id, r), keep)| (id.clone(), r, keep.as_slice())),
+    );
     let mut statements = Vec::new();
-    for (to, responses) in later {
-        let (keep, _) = clean(post_instrument, responses, &plan.cleaning.post);
-        let rows = kept_rows(responses, &keep);
+    for (to, responses, keep) in later {
+        let rows = kept_rows(responses, keep);
         // Respondents kept before and at the later survey, with their arm.
         let linked: Vec<(usize, usize, &str)> = arm_of
             .iter()

@@ -999,18 +999,35 @@ pub fn parse_arms(text: &str, file: &str) -> Result<Vec<ArmRow>, DataError> {
 }
 
 impl Dataset {
-    /// The delivery arm of the respondent of a pre-training record, by the respondent's
-    /// own allocation or else their site's; `None` when neither was allocated.
-    pub fn arm_of(&self, respondent_id: &str, site: &str) -> Option<&str> {
-        self.arms
-            .iter()
-            .find(|row| row.respondent_id == respondent_id)
-            .or_else(|| {
-                self.arms
-                    .iter()
-                    .find(|row| row.respondent_id.is_empty() && row.site == site)
-            })
-            .map(|row| row.arm.as_str())
+    /// The delivery arms by respondent and by site, looked up in constant time.
+    pub fn arm_index(&self) -> ArmIndex<'_> {
+        let mut index = ArmIndex::default();
+        for row in &self.arms {
+            if row.respondent_id.is_empty() {
+                index.by_site.insert(&row.site, &row.arm);
+            } else {
+                index.by_respondent.insert(&row.respondent_id, &row.arm);
+            }
+        }
+        index
+    }
+}
+
+/// Each allocated respondent's and site's delivery arm ([`Dataset::arm_index`]).
+#[derive(Debug, Clone, Default)]
+pub struct ArmIndex<'a> {
+    by_respondent: HashMap<&'a str, &'a str>,
+    by_site: HashMap<&'a str, &'a str>,
+}
+
+impl ArmIndex<'_> {
+    /// A respondent's arm: their own allocation, else their site's; `None` when neither
+    /// was allocated.
+    pub fn arm(&self, respondent_id: &str, site: &str) -> Option<&str> {
+        self.by_respondent
+            .get(respondent_id)
+            .or_else(|| self.by_site.get(site))
+            .copied()
     }
 }
 

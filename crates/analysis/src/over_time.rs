@@ -9,8 +9,9 @@
 //! ([`crate::change::retention`]). The p-values of each comparison are Holm-adjusted
 //! across the statements.
 //!
-//! Records are cleaned first, each survey by its own rules (the follow-up by the
-//! post-training survey's, whose instrument it answers); a respondent is in the figures
+//! Records are those the analysis's cleaning kept, each survey by its own rules (the
+//! follow-up by the post-training survey's, whose instrument it answers), computed once
+//! and passed in ([`Kept`]); a respondent is in the figures
 //! only if their record is kept in all three surveys. How many were linked, and how
 //! many of those were kept, is part of the result, so that no figure stands without its
 //! base.
@@ -25,7 +26,6 @@ use crate::change::{
     AttritionRow, Participation, WithinPerson, attrition, completers_vs_others, retention,
     within_person,
 };
-use crate::clean::clean;
 use crate::data::{Dataset, MISSING, Responses};
 use crate::plan::{DeriveRule, Plan, PrePost};
 
@@ -94,6 +94,18 @@ pub struct CompletersCompared {
     pub chi_square_p: Option<f64>,
     /// Cramér's V.
     pub cramers_v: Option<f64>,
+}
+
+/// Which records the cleaning kept in each survey, by record: computed once by the
+/// analysis ([`crate::run::analyse`]) and shared by every figure across waves and arms.
+#[derive(Debug, Clone, Copy)]
+pub struct Kept<'a> {
+    /// The pre-training survey's.
+    pub pre: &'a [bool],
+    /// The post-training survey's.
+    pub post: &'a [bool],
+    /// Each follow-up wave's, in the data's order.
+    pub follow_up: &'a [Vec<bool>],
 }
 
 /// A change in percentage points with its 95% interval ("+70 [+35, +89]"), or a dash
@@ -235,15 +247,15 @@ pub fn over_time(
     dataset: &Dataset,
     wave: &str,
     follow_up: &Responses,
+    kept: &Kept<'_>,
+    follow_keep: &[bool],
 ) -> Result<OverTime, OverTimeError> {
     let (Some(post_instrument), Some(post)) = (&dataset.post_instrument, &dataset.post) else {
         return Err(OverTimeError::NoPostSurvey);
     };
-    let (pre_keep, _) = clean(&dataset.pre_instrument, &dataset.pre, &plan.cleaning.pre);
-    let (post_keep, _) = clean(post_instrument, post, &plan.cleaning.post);
-    let (follow_keep, _) = clean(post_instrument, follow_up, &plan.cleaning.post);
-    let pre_rows = kept_rows(&dataset.pre, &pre_keep);
-    let post_rows = kept_rows(post, &post_keep);
+    let (pre_keep, post_keep) = (kept.pre, kept.post);
+    let pre_rows = kept_rows(&dataset.pre, pre_keep);
+    let post_rows = kept_rows(post, post_keep);
     let earlier: std::collections::HashSet<&str> = dataset
         .pre
         .respondent_id
@@ -298,7 +310,8 @@ pub fn over_time(
     }
     // Attrition: every kept pre-training respondent, by site and arm, and whether they
     // were kept after the training and at the follow-up.
-    let follow_rows = kept_rows(follow_up, &follow_keep);
+    let follow_rows = kept_rows(follow_up, follow_keep);
+    let arms = dataset.arm_index();
     let people: Vec<(&str, Option<&str>, [bool; 3], usize)> = pre_rows
         .iter()
         .filter_map(|(id, &row)| {
@@ -309,7 +322,7 @@ pub fn over_time(
                 .and_then(|s| dataset.sites.get(*s))?;
             Some((
                 site.site.as_str(),
-                dataset.arm_of(id, &site.site),
+                arms.arm(id, &site.site),
                 [
                     true,
                     post_rows.contains_key(id),

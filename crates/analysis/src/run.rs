@@ -385,6 +385,8 @@ fn duplicates_message(
 
 struct Side<'a> {
     data: Kept<'a>,
+    /// Which records the cleaning kept, by record.
+    keep: Vec<bool>,
     book: Codebook,
     log: CleaningLog,
     duplicate_responses: crate::clean::DuplicateIds,
@@ -404,6 +406,7 @@ fn prepare<'a>(
     let (data, book) = derived(plan, &dataset.sites, instrument, responses, &keep, &log);
     Side {
         data,
+        keep,
         book,
         log,
         duplicate_responses: cleaned.duplicate_responses,
@@ -704,12 +707,31 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
     .flatten()
     .collect();
 
+    // The follow-up waves are cleaned once, by the post-training survey's rules (they
+    // answer its instrument), for change over time and the arms alike.
+    let follow_up_keep: Vec<Vec<bool>> = match &dataset.post_instrument {
+        Some(instrument) => dataset
+            .follow_up
+            .iter()
+            .map(|(_, responses)| crate::clean::clean(instrument, responses, &plan.cleaning.post).0)
+            .collect(),
+        None => Vec::new(),
+    };
+    let kept = crate::over_time::Kept {
+        pre: &pre.keep,
+        post: post.as_ref().map_or(&[], |p| p.keep.as_slice()),
+        follow_up: &follow_up_keep,
+    };
     let over_time = dataset
         .follow_up
         .iter()
-        .map(|(wave, responses)| crate::over_time::over_time(plan, dataset, wave, responses))
+        .zip(&follow_up_keep)
+        .map(|((wave, responses), keep)| {
+            crate::over_time::over_time(plan, dataset, wave, responses, &kept, keep)
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AnalysisError::OverTime(e.to_string()))?;
+    let by_arm = crate::by_arm::by_arm(plan, dataset, &kept);
     Ok(Analysis {
         plan: plan.id.clone(),
         title: plan.title.clone(),
@@ -727,7 +749,7 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         untested,
         warnings,
         over_time,
-        by_arm: crate::by_arm::by_arm(plan, dataset),
+        by_arm,
     })
 }
 
