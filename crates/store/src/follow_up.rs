@@ -256,7 +256,7 @@ impl Store {
                 Ok(WaveResponse {
                     respondent_id: row.try_get(0)?,
                     site_code: row.try_get(1)?,
-                    status: status_of(row, 2)?,
+                    status: crate::parse_status(&row.try_get::<String, _>(2)?)?,
                     started_on: row.try_get(5)?,
                     linked_by_resume_code: row.try_get(3)?,
                     link_code: row.try_get(4)?,
@@ -275,31 +275,7 @@ impl Store {
     ) -> Result<Vec<AnswerRow>, StoreError> {
         let phase = Phase::follow_up(wave)
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
-        let rows = sqlx::query(
-            "SELECT respondents.id, sites.code, responses.status, answers.variable, \
-             answers.value FROM answers \
-             JOIN responses ON responses.id = answers.response_id \
-             JOIN respondents ON respondents.id = responses.respondent_id \
-             JOIN sites ON sites.id = respondents.site_id \
-             WHERE respondents.study_id = $1 AND responses.phase = $2 \
-             ORDER BY respondents.id, answers.variable",
-        )
-        .bind(study_id)
-        .bind(phase.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AnswerRow {
-                    respondent_id: row.try_get(0)?,
-                    site_code: row.try_get(1)?,
-                    phase,
-                    status: status_of(row, 2)?,
-                    variable: row.try_get(3)?,
-                    value: row.try_get(4)?,
-                })
-            })
-            .collect()
+        self.answer_rows(study_id, &[phase]).await
     }
 
     /// The linking codes made with a study's pre-training responses, by respondent.
@@ -330,10 +306,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// A row's stored status, read back.
-fn status_of(row: &sqlx::any::AnyRow, column: usize) -> Result<Status, StoreError> {
-    let status: String = row.try_get(column)?;
-    Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))
 }

@@ -1694,18 +1694,32 @@ impl Store {
     /// phase and variable: the long format an export or the analysis crate pivots.
     #[tracing::instrument(skip_all)]
     pub async fn study_answers(&self, study_id: &str) -> Result<Vec<AnswerRow>, StoreError> {
-        let rows = sqlx::query(
+        self.answer_rows(study_id, &[Phase::Pre, Phase::Post]).await
+    }
+
+    /// Every stored answer of a study's responses to `phases`, ordered by respondent,
+    /// phase (later first) and variable.
+    pub(crate) async fn answer_rows(
+        &self,
+        study_id: &str,
+        phases: &[Phase],
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let placeholders: Vec<String> = (2..phases.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
             "SELECT respondents.id, sites.code, responses.phase, responses.status, \
              answers.variable, answers.value FROM answers \
              JOIN responses ON responses.id = answers.response_id \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
-             WHERE respondents.study_id = $1 AND responses.phase IN ('pre', 'post') \
+             WHERE respondents.study_id = $1 AND responses.phase IN ({}) \
              ORDER BY respondents.id, responses.phase DESC, answers.variable",
-        )
-        .bind(study_id)
-        .fetch_all(&self.pool)
-        .await?;
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(study_id);
+        for phase in phases {
+            query = query.bind(phase.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(AnswerRow {
@@ -1989,7 +2003,7 @@ fn parse_phase(text: &str) -> Result<Phase, StoreError> {
     Phase::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown phase {text:?}")))
 }
 
-fn parse_status(text: &str) -> Result<Status, StoreError> {
+pub(crate) fn parse_status(text: &str) -> Result<Status, StoreError> {
     Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown status {text:?}")))
 }
 
