@@ -315,6 +315,8 @@ mod tests {
             "ethics.committee",
             "ethics.reference",
             "data.controller",
+            // Where answers are held is a fact of each study's set-up, never assumed.
+            "data.where-held",
         ] {
             assert!(placeholders.contains(&field.to_owned()), "{field}");
         }
