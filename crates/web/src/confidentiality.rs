@@ -7,6 +7,17 @@
 /// Who sees what, in plain words, for a site whose reports hide numbers below
 /// `threshold`.
 pub(crate) fn who_sees_what(site_name: &str, threshold: i64) -> Vec<String> {
+    let mut sentences = who_sees_answers(site_name, threshold);
+    sentences.push(
+        "If you ask for a certificate, the name you type is printed on it and not saved, and \
+         nothing links a certificate to your answers."
+            .to_owned(),
+    );
+    sentences
+}
+
+/// Who sees what, for a survey that gives no certificate (a follow-up wave).
+pub(crate) fn who_sees_answers(site_name: &str, threshold: i64) -> Vec<String> {
     vec![
         "We do not ask for your name or email address, and we do not record your IP address \
          or device."
@@ -15,9 +26,6 @@ pub(crate) fn who_sees_what(site_name: &str, threshold: i64) -> Vec<String> {
          analyse them."
             .to_owned(),
         site_sentence(site_name, threshold),
-        "If you ask for a certificate, the name you type is printed on it and not saved, and \
-         nothing links a certificate to your answers."
-            .to_owned(),
     ]
 }
 

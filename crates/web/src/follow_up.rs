@@ -148,7 +148,7 @@ pub(crate) async fn start_page(
         action: format!("/f/{token}/{}", wave.id),
         survey_minutes: content.post_survey_minutes(),
         closes_on: long_date(&last),
-        who_sees: crate::confidentiality::who_sees_what(&site.name, threshold),
+        who_sees: crate::confidentiality::who_sees_answers(&site.name, threshold),
     }))
 }
 

@@ -374,7 +374,12 @@ fn consent_view(
         intro: paragraphs(page.intro.as_deref()),
         question: item.text.clone(),
         first_id: statements.first().map(|s| s.id.clone()).unwrap_or_default(),
-        who_sees: crate::confidentiality::who_sees_what(&journey.site.name, study.min_cell_count),
+        // A follow-up wave gives no certificate, so says nothing of one.
+        who_sees: if journey.wave.is_some() {
+            crate::confidentiality::who_sees_answers(&journey.site.name, study.min_cell_count)
+        } else {
+            crate::confidentiality::who_sees_what(&journey.site.name, study.min_cell_count)
+        },
         statements: statements
             .iter()
             .map(|s| ConsentStatement {

@@ -62,8 +62,17 @@ async fn follow_up_consent(app: &TestApp, token: &str) -> crate::helpers::Page {
         start.body
     );
     assert!(start.body.contains("Riverside Council"));
+    // A follow-up gives no certificate, so its pages promise nothing about one.
+    assert!(!start.body.contains("If you ask for a certificate"));
     let started = app.post(&format!("/f/{token}/follow-up-3m"), &[]).await;
     assert_eq!(started.location(), "/consent");
+    let consent = app.get("/consent").await;
+    assert!(
+        consent
+            .body
+            .contains("Riverside Council never sees your answers")
+    );
+    assert!(!consent.body.contains("If you ask for a certificate"));
     let form: Vec<(&str, &str)> = crate::helpers::CONSENT_STATEMENTS
         .iter()
         .map(|s| (*s, "1"))
