@@ -118,8 +118,10 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
                 continue;
             };
             for row in grid_rows {
-                let Some((later_row, counts)) =
-                    statement_scoring(plan, family, post_instrument, row, options)
+                // Improving is a move to the favourable answer, so a family that expects
+                // no direction has nothing to compare.
+                let Some(scoring) = statement_scoring(plan, family, post_instrument, row, options)
+                    .filter(|s| s.favourable.is_some())
                 else {
                     continue;
                 };
@@ -127,8 +129,18 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
                     Improvement::count(linked.iter().filter(|(_, _, a)| *a == arm).map(
                         |&(a, b, _)| {
                             (
-                                score(&dataset.pre, &row.id, a, &counts),
-                                score(responses, &later_row, b, &counts),
+                                scoring.favourable(score(
+                                    &dataset.pre,
+                                    &row.id,
+                                    a,
+                                    &scoring.counts,
+                                )),
+                                scoring.favourable(score(
+                                    responses,
+                                    &scoring.later,
+                                    b,
+                                    &scoring.counts,
+                                )),
                             )
                         },
                     ))

@@ -27,7 +27,7 @@ use crate::change::{
     within_person,
 };
 use crate::data::{Dataset, MISSING, Responses};
-use crate::plan::{DeriveRule, Plan, PrePost};
+use crate::plan::{DeriveRule, Direction, Plan, PrePost};
 
 /// One statement's change across the three surveys.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,13 +172,14 @@ pub(crate) fn grid<'a>(
     })
 }
 
-/// The post-training row repeating a pre-training one.
-fn twin(post: &Instrument, pre_row: &str) -> Option<String> {
+/// The post-training row repeating a pre-training one, and whether it is negatively
+/// worded.
+fn twin(post: &Instrument, pre_row: &str) -> Option<(String, bool)> {
     post.items().find_map(|item| match &item.kind {
         ItemKind::Matrix { rows, .. } => rows
             .iter()
             .find(|r| r.twin.as_deref() == Some(pre_row))
-            .map(|r| r.id.clone()),
+            .map(|r| (r.id.clone(), r.reverse)),
         _ => None,
     })
 }
@@ -194,6 +195,26 @@ fn answer_key<'a>(plan: &'a Plan, id: &str) -> Option<&'a std::collections::BTre
         })
 }
 
+/// How a statement is scored for a family.
+pub(crate) struct Scoring {
+    /// The post-training twin's variable.
+    pub(crate) later: String,
+    /// Whether each substantive code is counted.
+    pub(crate) counts: HashMap<i32, bool>,
+    /// Whether being counted is the favourable answer (`true` when the family expects
+    /// the share to rise, `false` when it expects it to fall, each turned round for a
+    /// negatively worded statement); `None` when the family expects no direction.
+    pub(crate) favourable: Option<bool>,
+}
+
+impl Scoring {
+    /// An answer's score turned to "is the favourable answer"; `None` when the family
+    /// has no direction or the answer is not counted at all.
+    pub(crate) fn favourable(&self, counted: Option<bool>) -> Option<bool> {
+        Some(counted? == self.favourable?)
+    }
+}
+
 /// A pre-training statement's twin after the training and how each of its codes counts
 /// for the family; `None` when it has no twin, or the family's answer key does not
 /// cover it.
@@ -203,13 +224,22 @@ pub(crate) fn statement_scoring(
     post_instrument: &Instrument,
     row: &skafada_instrument::Row,
     options: &[skafada_instrument::Choice],
-) -> Option<(String, HashMap<i32, bool>)> {
-    let later = twin(post_instrument, &row.id)?;
+) -> Option<Scoring> {
+    let (later, reverse) = twin(post_instrument, &row.id)?;
     let success: Vec<u32> = match &family.key {
         Some(key) => vec![*answer_key(plan, key)?.get(&row.id)?],
         None => family.success.clone(),
     };
-    Some((later, counts(options, &success)))
+    let favourable = match family.alternative {
+        Direction::Greater => Some(!reverse),
+        Direction::Less => Some(reverse),
+        Direction::TwoSided => None,
+    };
+    Some(Scoring {
+        later,
+        counts: counts(options, &success),
+        favourable,
+    })
 }
 
 /// Each kept record's row by respondent.
@@ -416,18 +446,17 @@ fn family_over_time(
         })?;
     let mut out = Vec::new();
     for row in rows {
-        let Some((post_row, counts)) =
-            statement_scoring(plan, family, post_instrument, row, options)
-        else {
+        let Some(scoring) = statement_scoring(plan, family, post_instrument, row, options) else {
             continue;
         };
+        let (post_row, counts) = (&scoring.later, &scoring.counts);
         let scored: Vec<(bool, bool, bool)> = triples
             .iter()
             .filter_map(|&(a, b, c)| {
                 Some((
-                    score(&dataset.pre, &row.id, a, &counts)?,
-                    score(post, &post_row, b, &counts)?,
-                    score(follow_up, &post_row, c, &counts)?,
+                    score(&dataset.pre, &row.id, a, counts)?,
+                    score(post, post_row, b, counts)?,
+                    score(follow_up, post_row, c, counts)?,
                 ))
             })
             .collect();
@@ -440,8 +469,16 @@ fn family_over_time(
         let change = |pairs: Vec<(Option<bool>, Option<bool>)>| within_person(pairs, 0.95).ok();
         let pre_to_follow_up = change(scored.iter().map(|t| (Some(t.0), Some(t.2))).collect());
         let post_to_follow_up = change(scored.iter().map(|t| (Some(t.1), Some(t.2))).collect());
+        // The gain is a move to the favourable answer: into the counted answers where
+        // the family expects a rise, out of them where it expects a fall.
         let retention = retention(
-            scored.iter().map(|t| (Some(t.0), Some(t.1), Some(t.2))),
+            scored.iter().map(|t| {
+                (
+                    scoring.favourable(Some(t.0)),
+                    scoring.favourable(Some(t.1)),
+                    scoring.favourable(Some(t.2)),
+                )
+            }),
             0.95,
         )
         .ok();

@@ -313,7 +313,7 @@ fn by_arm_markdown(out: &mut String, by_arm: &crate::by_arm::ByArm) {
     put!(out, "## Delivery arms\n");
     put!(
         out,
-        "Each arm's share improving: among respondents not counted before the training who answered the later survey, those counted at it. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. {} kept respondents had no arm.\n",
+        "Each arm's share improving: among respondents whose answer before the training was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Families that expect no direction are not compared. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. {} kept respondents had no arm.\n",
         by_arm.without_arm
     );
     put!(out, "| Arm | Respondents |\n|---|---:|");
@@ -359,7 +359,7 @@ fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
     put!(out, "## Change over time: {}\n", cell_text(&wave.wave));
     put!(
         out,
-        "{} follow-up responses were linked to an earlier response and {} were not. {} linked respondents were kept by the cleaning in all three surveys; each statement counts those of them who answered it all three times, so its three shares are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in points. Retained: of those who gained during the training, the share still counted at the follow-up.\n",
+        "{} follow-up responses were linked to an earlier response and {} were not. {} linked respondents were kept by the cleaning in all three surveys; each statement counts those of them who answered it all three times, so its three shares are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in points. Retained: of those whose answer became the favourable one during the training, the share still giving it at the follow-up.\n",
         wave.linked,
         wave.unlinked,
         wave.linked_kept

@@ -378,7 +378,7 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
     let mut blocks = vec![
         Block::Subheading(format!("Follow-up wave {}", wave.wave)),
         Block::Paragraph(format!(
-            "{} follow-up responses were linked to the same person's earlier answers and {} were not. {} of the linked respondents were kept by the cleaning in all three surveys. Each statement counts those of them who answered it all three times, so its three percentages are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in percentage points. Retained: of those who moved into the counted answers during the training, how many were still there at the follow-up.",
+            "{} follow-up responses were linked to the same person's earlier answers and {} were not. {} of the linked respondents were kept by the cleaning in all three surveys. Each statement counts those of them who answered it all three times, so its three percentages are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in percentage points. Retained: of those whose answer became the favourable one during the training (into the counted answers where the family expects a rise, out of them where it expects a fall), how many still gave it at the follow-up.",
             wave.linked, wave.unlinked, wave.linked_kept
         )),
     ];
@@ -571,7 +571,7 @@ fn by_arm_blocks(by_arm: &skafada_analysis::by_arm::ByArm) -> Vec<Block> {
         .collect();
     vec![
         Block::Paragraph(format!(
-            "Each arm's share improving: among respondents not counted before the training who answered the later survey, those counted at it. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. Arms: {}. {} kept respondents had no arm.",
+            "Each arm's share improving: among respondents whose answer before the training was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Families that expect no direction are not compared. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. Arms: {}. {} kept respondents had no arm.",
             by_arm
                 .arms
                 .iter()

@@ -71,6 +71,21 @@ fn two_sites_arms_are_compared_on_the_share_improving_with_each_arms_respondents
     let test = comparison.test.as_ref().unwrap();
     assert!((test.z + 10f64.sqrt()).abs() < 1e-12, "{}", test.z);
     assert!((comparison.cohens_h + std::f64::consts::FRAC_PI_3).abs() < 1e-12);
+    // Where fewer is better ("knew very little or a little"), improving is leaving the
+    // counted answers: the same people improved, so the same counts.
+    let little = by_arm
+        .statements
+        .iter()
+        .find(|s| {
+            s.family == "knowledge-little" && s.variable == "knowledge-signs" && s.to == "post"
+        })
+        .unwrap();
+    let little = little.comparison.as_ref().unwrap();
+    assert_eq!((little.first.improved, little.first.could_improve), (5, 20));
+    assert_eq!(
+        (little.second.improved, little.second.could_improve),
+        (15, 20)
+    );
     let text = skafada_analysis::render::markdown(&analysis);
     assert!(text.contains("## Delivery arms"), "{text}");
     assert!(text.contains("| group | 20 |"), "{text}");

@@ -65,6 +65,16 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
     assert!((since_after.mcnemar_exact.p_value - 2.0 * 0.5f64.powi(3)).abs() < 1e-15);
     let retained = signs.retention.as_ref().unwrap();
     assert_eq!((retained.successes, retained.trials), (7, 10));
+    // Where fewer is better, the gain is leaving "knew very little or a little": the
+    // same seven of ten kept it.
+    let little = wave
+        .statements
+        .iter()
+        .find(|s| s.family == "knowledge-little" && s.variable == "knowledge-signs")
+        .unwrap();
+    assert_eq!(little.shares, Some([1.0, 0.0, 0.3]));
+    let kept = little.retention.as_ref().unwrap();
+    assert_eq!((kept.successes, kept.trials), (7, 10));
     // Holm across the statements: the other statements did not change, so this p is
     // the family's smallest and is multiplied by the number of p-values.
     let tested = wave
