@@ -200,6 +200,13 @@ test('a practitioner answers before, after and three months on, linked by their 
     assert.equal(wave.linked, 1)
     assert.equal(wave.linked_kept, 1, 'kept by the cleaning in all three surveys')
     assert.ok(wave.statements.some(s => s.n === 1), 'statements paired across the three surveys')
+    // The plan's declarations: change from before to the follow-up, retention at it, and
+    // the arms compared to it, each computed on the linked respondent.
+    const change = result.changes.find(c => c.id === 'before-to-3m')
+    assert.equal(change.unavailable, null)
+    assert.ok(change.statements.some(s => s.n === 1 && s.change !== null), 'a within-person change on the pair')
+    assert.equal(result.retention.find(r => r.id === 'kept-at-3m').unavailable, null)
+    assert.equal(result.by_arm.comparisons.find(c => c.id === 'arms-at-3m').unavailable, null)
   } finally {
     server.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })

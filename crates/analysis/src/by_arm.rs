@@ -1,20 +1,20 @@
-//! Delivery arms compared: for each statement of the plan's `[[prepost]]` families, the
-//! share improving in each arm (among respondents not counted before the training who
-//! answered the later survey, those counted at it) from before the training to after it,
-//! and to each follow-up wave, and every pair of arms compared
-//! ([`crate::change::compare_arms`]: Newcombe's interval for the difference, the pooled
-//! z-test, Cohen's h), the p-values Holm-adjusted across all comparisons. A respondent's
-//! arm is their own allocation, else their site's (`arms.csv`). Records are those the
+//! Delivery arms compared, as the plan's `[[arm-comparison]]` declarations say: for each
+//! statement of the declared `[[prepost]]` families, the share improving in each arm
+//! from one survey to a later one (among respondents not giving the favourable answer in
+//! the first who answered the second, those giving it there), and the declared pair of
+//! arms (or every pair) compared ([`crate::change::compare_arms`]: Newcombe's interval
+//! for the difference, the pooled z-test, Cohen's h), the p-values Holm-adjusted across
+//! the declaration's comparisons. A respondent's arm is their own allocation, else their
+//! site's (`arms.csv`), found from their pre-training record. Records are those the
 //! analysis's cleaning kept, as for [`crate::over_time`].
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use skafada_stats::{AdjustMethod, adjust_p_values};
 
 use crate::change::{ArmComparison, Improvement, compare_arms};
-use crate::data::{Dataset, Responses};
-use crate::over_time::{Kept, grid, kept_rows, score, statement_scoring};
+use crate::data::Dataset;
+use crate::over_time::{Kept, grid, holm, kept_rows, score, statement_scoring, survey};
 use crate::plan::Plan;
 
 /// How many kept pre-training respondents each arm has.
@@ -37,15 +37,31 @@ pub struct ArmStatement {
     pub variable: String,
     /// The statement.
     pub text: String,
-    /// The later survey: `post` or a follow-up wave's id.
-    pub to: String,
     /// The first arm (in id order) and the second.
     pub arms: [String; 2],
     /// The comparison, first minus second; `None` when an arm has nobody who could
     /// improve.
     pub comparison: Option<ArmComparison>,
-    /// The z-test's p-value, Holm-adjusted across every comparison.
+    /// The z-test's p-value, Holm-adjusted across the declaration's comparisons.
     pub adjusted_p: Option<f64>,
+}
+
+/// An `[[arm-comparison]]` of the plan, computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeclaredArms {
+    /// The declaration's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The earlier survey (`pre`, `post` or a wave id).
+    pub from: String,
+    /// The later survey.
+    pub to: String,
+    /// Why nothing could be compared (a survey or arm the data do not have); `None`
+    /// otherwise.
+    pub unavailable: Option<String>,
+    /// Each statement and pair of arms.
+    pub statements: Vec<ArmStatement>,
 }
 
 /// The delivery arms compared.
@@ -55,25 +71,22 @@ pub struct ByArm {
     pub arms: Vec<ArmSize>,
     /// Kept pre-training respondents with no arm (their site was not allocated).
     pub without_arm: u64,
-    /// Each statement, later survey and pair of arms.
-    pub statements: Vec<ArmStatement>,
+    /// Each of the plan's `[[arm-comparison]]` declarations.
+    pub comparisons: Vec<DeclaredArms>,
 }
 
-/// Compares the delivery arms, when the data have an allocation (`arms.csv`) and a
-/// post-training survey; `None` otherwise.
+/// Compares the delivery arms as the plan declares, when the data have an allocation
+/// (`arms.csv`) and a post-training survey; `None` otherwise.
 pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> {
-    let (Some(post_instrument), Some(post)) = (&dataset.post_instrument, &dataset.post) else {
-        return None;
-    };
-    if dataset.arms.is_empty() {
+    let post_instrument = dataset.post_instrument.as_ref()?;
+    if dataset.post.is_none() || dataset.arms.is_empty() {
         return None;
     }
-    let pre_keep = kept.pre;
     let arms = dataset.arm_index();
     // Each kept pre-training respondent's arm.
     let mut arm_of: BTreeMap<String, String> = BTreeMap::new();
     let mut without_arm = 0;
-    for row in (0..dataset.pre.len()).filter(|r| pre_keep.get(*r).copied().unwrap_or(false)) {
+    for row in (0..dataset.pre.len()).filter(|r| kept.pre.get(*r).copied().unwrap_or(false)) {
         let (Some(id), Some(site)) = (
             dataset.pre.respondent_id.get(row),
             dataset
@@ -96,30 +109,63 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
         *sizes.entry(arm).or_default() += 1;
     }
     let names: Vec<String> = sizes.keys().map(|a| (*a).to_owned()).collect();
-    let pre_rows = kept_rows(&dataset.pre, pre_keep);
-    let mut later: Vec<(String, &Responses, &[bool])> = vec![("post".to_owned(), post, kept.post)];
-    later.extend(
-        dataset
-            .follow_up
+    let mut comparisons = Vec::new();
+    for declared in &plan.arm_comparison {
+        let mut result = DeclaredArms {
+            id: declared.id.clone(),
+            title: declared.title.clone(),
+            from: declared.from.clone(),
+            to: declared.to.clone(),
+            unavailable: None,
+            statements: Vec::new(),
+        };
+        let pairs: Vec<[String; 2]> = match declared.arms.as_slice() {
+            [first, second] => vec![[first.clone(), second.clone()]],
+            _ => names
+                .iter()
+                .enumerate()
+                .flat_map(|(i, first)| {
+                    names[i + 1..]
+                        .iter()
+                        .map(move |second| [first.clone(), second.clone()])
+                })
+                .collect(),
+        };
+        let missing_arm = declared
+            .arms
             .iter()
-            .zip(kept.follow_up)
-            .map(|((id, r), keep)| (id.clone(), r, keep.as_slice())),
-    );
-    let mut statements = Vec::new();
-    for (to, responses, keep) in later {
-        let rows = kept_rows(responses, keep);
-        // Respondents kept before and at the later survey, with their arm.
+            .find(|arm| !names.contains(arm))
+            .map(|arm| format!("no kept respondent is in the arm `{arm}`"));
+        let surveys = survey(dataset, kept, &declared.from)
+            .and_then(|from| Ok((from, survey(dataset, kept, &declared.to)?)));
+        let (from, to) = match (surveys, missing_arm) {
+            (Ok(found), None) => found,
+            (Err(reason), _) | (Ok(_), Some(reason)) => {
+                result.unavailable = Some(reason);
+                comparisons.push(result);
+                continue;
+            }
+        };
+        let (from_rows, to_rows) = (
+            kept_rows(from.responses, from.keep),
+            kept_rows(to.responses, to.keep),
+        );
+        // Respondents kept in both surveys, with their arm.
         let linked: Vec<(usize, usize, &str)> = arm_of
             .iter()
-            .filter_map(|(id, arm)| Some((*pre_rows.get(id)?, *rows.get(id)?, arm.as_str())))
+            .filter_map(|(id, arm)| Some((*from_rows.get(id)?, *to_rows.get(id)?, arm.as_str())))
             .collect();
-        for family in &plan.prepost {
+        for family in plan
+            .prepost
+            .iter()
+            .filter(|p| declared.families.contains(&p.id))
+        {
             let Some((grid_rows, options)) = grid(&dataset.pre_instrument, &family.item) else {
                 continue;
             };
             for row in grid_rows {
-                // Improving is a move to the favourable answer, so a family that expects
-                // no direction has nothing to compare.
+                // The plan refuses families without a direction here, so a statement
+                // without one is one with no twin or answer key.
                 let Some(scoring) = statement_scoring(plan, family, post_instrument, row, options)
                     .filter(|s| s.favourable.is_some())
                 else {
@@ -130,14 +176,14 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
                         |&(a, b, _)| {
                             (
                                 scoring.favourable(score(
-                                    &dataset.pre,
-                                    &row.id,
+                                    from.responses,
+                                    from.variable(row, &scoring),
                                     a,
                                     &scoring.counts,
                                 )),
                                 scoring.favourable(score(
-                                    responses,
-                                    &scoring.later,
+                                    to.responses,
+                                    to.variable(row, &scoring),
                                     b,
                                     &scoring.counts,
                                 )),
@@ -145,41 +191,34 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
                         },
                     ))
                 };
-                for (i, first) in names.iter().enumerate() {
-                    for second in &names[i + 1..] {
-                        statements.push(ArmStatement {
-                            family: family.id.clone(),
-                            family_title: family.title.clone(),
-                            variable: row.id.clone(),
-                            text: row.text.clone(),
-                            to: to.clone(),
-                            arms: [first.clone(), second.clone()],
-                            comparison: compare_arms(improvement(first), improvement(second), 0.95)
-                                .ok(),
-                            adjusted_p: None,
-                        });
-                    }
+                for [first, second] in &pairs {
+                    result.statements.push(ArmStatement {
+                        family: family.id.clone(),
+                        family_title: family.title.clone(),
+                        variable: row.id.clone(),
+                        text: row.text.clone(),
+                        arms: [first.clone(), second.clone()],
+                        comparison: compare_arms(improvement(first), improvement(second), 0.95)
+                            .ok(),
+                        adjusted_p: None,
+                    });
                 }
             }
         }
-    }
-    let p_values: Vec<Option<f64>> = statements
-        .iter()
-        .map(|s| {
-            s.comparison
-                .as_ref()
-                .and_then(|c| c.test.as_ref())
-                .map(|t| t.p_value)
-        })
-        .collect();
-    let present: Vec<f64> = p_values.iter().flatten().copied().collect();
-    let mut adjusted = adjust_p_values(&present, AdjustMethod::Holm)
-        .unwrap_or_default()
-        .into_iter();
-    for (statement, p) in statements.iter_mut().zip(&p_values) {
-        if p.is_some() {
-            statement.adjusted_p = adjusted.next();
+        let p_values: Vec<Option<f64>> = result
+            .statements
+            .iter()
+            .map(|s| {
+                s.comparison
+                    .as_ref()
+                    .and_then(|c| c.test.as_ref())
+                    .map(|t| t.p_value)
+            })
+            .collect();
+        for (statement, adjusted) in result.statements.iter_mut().zip(holm(&p_values)) {
+            statement.adjusted_p = adjusted;
         }
+        comparisons.push(result);
     }
     Some(ByArm {
         arms: sizes
@@ -190,6 +229,6 @@ pub fn by_arm(plan: &Plan, dataset: &Dataset, kept: &Kept<'_>) -> Option<ByArm> 
             })
             .collect(),
         without_arm,
-        statements,
+        comparisons,
     })
 }

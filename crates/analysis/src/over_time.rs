@@ -1,20 +1,22 @@
-//! Change over time: each statement of the plan's pre/post families (`[[prepost]]`)
-//! followed into a follow-up wave, on the respondents linked across all three surveys.
+//! Change over time across follow-up waves.
 //!
-//! For each statement it gives the share counted a success at each wave among the
-//! respondents who answered it at all three (so the three shares are of the same people),
-//! the within-person change from before the training to the follow-up and from after it
-//! to the follow-up ([`crate::change::within_person`]: McNemar's exact test and
-//! Newcombe's interval), and the retention of the gain made during the training
-//! ([`crate::change::retention`]). The p-values of each comparison are Holm-adjusted
-//! across the statements.
+//! For each follow-up wave ([`over_time`]): how many of its responses were linked, each
+//! statement of the plan's pre/post families (`[[prepost]]`) with its share counted a
+//! success before the training, after it and at the wave among the respondents who
+//! answered it all three times (so the three shares are of the same people), and
+//! attrition by site and arm with the completers' check.
 //!
-//! Records are those the analysis's cleaning kept, each survey by its own rules (the
+//! The tests are the plan's to declare: [`changes`] computes each `[[change]]` (the
+//! within-person change between two surveys, [`crate::change::within_person`]:
+//! McNemar's exact test Holm-adjusted across the declaration's statements, and
+//! Newcombe's interval), and [`retentions`] each `[[retention]]`
+//! ([`crate::change::retention`]). A declaration naming a survey the data do not have
+//! carries the reason instead of being left out.
+//!
+//! Records are those the analysis's cleaning kept, each survey by its own rules (a
 //! follow-up by the post-training survey's, whose instrument it answers), computed once
-//! and passed in ([`Kept`]); a respondent is in the figures
-//! only if their record is kept in all three surveys. How many were linked, and how
-//! many of those were kept, is part of the result, so that no figure stands without its
-//! base.
+//! and passed in ([`Kept`]). How many were linked, and how many of those were kept, is
+//! part of the result, so that no figure stands without its base.
 
 use std::collections::HashMap;
 
@@ -27,7 +29,7 @@ use crate::change::{
     within_person,
 };
 use crate::data::{Dataset, MISSING, Responses};
-use crate::plan::{DeriveRule, Direction, Plan, PrePost};
+use crate::plan::{AFTER, BEFORE, DeriveRule, Direction, Plan, PrePost};
 
 /// One statement's change across the three surveys.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,16 +47,77 @@ pub struct StatementOverTime {
     /// The share counted a success before the training, after it and at the follow-up,
     /// among those `n`; `None` when `n` is 0.
     pub shares: Option<[f64; 3]>,
-    /// From before the training to the follow-up.
-    pub pre_to_follow_up: Option<WithinPerson>,
-    /// From after the training to the follow-up.
-    pub post_to_follow_up: Option<WithinPerson>,
-    /// Holm-adjusted p-values (McNemar's exact) of the two changes, across the
-    /// statements of all families.
-    pub adjusted_p: [Option<f64>; 2],
-    /// Of those who were not a success before and were after, the share still a success
-    /// at the follow-up; `None` when nobody gained.
+}
+
+/// One statement's within-person change between the two surveys of a `[[change]]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementChange {
+    /// The family (`[[prepost]]` id).
+    pub family: String,
+    /// What the family counts, e.g. "Knew quite a bit or a lot".
+    pub family_title: String,
+    /// The pre-training statement's variable.
+    pub variable: String,
+    /// The statement.
+    pub text: String,
+    /// Respondents kept in both surveys who gave a counted answer in both.
+    pub n: u64,
+    /// The share counted in the earlier and the later survey among those `n`; `None`
+    /// when `n` is 0.
+    pub shares: Option<[f64; 2]>,
+    /// McNemar's tests and Newcombe's interval; `None` when `n` is 0.
+    pub change: Option<WithinPerson>,
+    /// McNemar's exact p Holm-adjusted across the declaration's statements.
+    pub adjusted_p: Option<f64>,
+}
+
+/// A `[[change]]` of the plan, computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeclaredChange {
+    /// The declaration's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The earlier survey (`pre`, `post` or a wave id).
+    pub from: String,
+    /// The later survey.
+    pub to: String,
+    /// Why nothing could be computed (a survey the data do not have); `None` otherwise.
+    pub unavailable: Option<String>,
+    /// Each statement of the declared families.
+    pub statements: Vec<StatementChange>,
+}
+
+/// One statement's retention of the training's gain at a follow-up wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementRetention {
+    /// The family (`[[prepost]]` id).
+    pub family: String,
+    /// What the family counts.
+    pub family_title: String,
+    /// The pre-training statement's variable.
+    pub variable: String,
+    /// The statement.
+    pub text: String,
+    /// Of those kept in all three surveys whose answer became the favourable one during
+    /// the training, the share still giving it at the wave, with its Wilson interval;
+    /// `None` when nobody gained.
     pub retention: Option<ProportionInterval>,
+}
+
+/// A `[[retention]]` of the plan, computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeclaredRetention {
+    /// The declaration's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The follow-up wave.
+    pub wave: String,
+    /// Why nothing could be computed (a wave the data do not have); `None` otherwise.
+    pub unavailable: Option<String>,
+    /// Each statement of the declared families.
+    pub statements: Vec<StatementRetention>,
 }
 
 /// The follow-up wave compared with the two surveys of the training.
@@ -123,6 +186,16 @@ pub fn change_points(change: &Option<WithinPerson>) -> String {
             )
         },
     )
+}
+
+/// A survey named as the plan names it, for readers: "before the training", "after the
+/// training", or "at follow-up-3m".
+pub fn survey_title(name: &str) -> String {
+    match name {
+        BEFORE => "before the training".to_owned(),
+        AFTER => "after the training".to_owned(),
+        wave => format!("at {wave}"),
+    }
 }
 
 /// Why change over time could not be computed.
@@ -317,27 +390,6 @@ pub fn over_time(
             &triples,
         )?);
     }
-    for which in 0..2 {
-        let p_values: Vec<Option<f64>> = statements
-            .iter()
-            .map(|s| {
-                let change = if which == 0 {
-                    &s.pre_to_follow_up
-                } else {
-                    &s.post_to_follow_up
-                };
-                change.as_ref().map(|c| c.mcnemar_exact.p_value)
-            })
-            .collect();
-        let present: Vec<f64> = p_values.iter().flatten().copied().collect();
-        let adjusted = adjust_p_values(&present, AdjustMethod::Holm).unwrap_or_default();
-        let mut next = adjusted.into_iter();
-        for (statement, p) in statements.iter_mut().zip(&p_values) {
-            if p.is_some() {
-                statement.adjusted_p[which] = next.next();
-            }
-        }
-    }
     // Attrition: every kept pre-training respondent, by site and arm, and whether they
     // were kept after the training and at the follow-up.
     let follow_rows = kept_rows(follow_up, follow_keep);
@@ -464,36 +516,287 @@ fn family_over_time(
         let share = |pick: fn(&(bool, bool, bool)) -> bool| {
             scored.iter().filter(|t| pick(t)).count() as f64 / n as f64
         };
-        let shares = (n > 0).then(|| [share(|t| t.0), share(|t| t.1), share(|t| t.2)]);
-        // A change that cannot be computed (nobody answered both) is shown as a dash.
-        let change = |pairs: Vec<(Option<bool>, Option<bool>)>| within_person(pairs, 0.95).ok();
-        let pre_to_follow_up = change(scored.iter().map(|t| (Some(t.0), Some(t.2))).collect());
-        let post_to_follow_up = change(scored.iter().map(|t| (Some(t.1), Some(t.2))).collect());
-        // The gain is a move to the favourable answer: into the counted answers where
-        // the family expects a rise, out of them where it expects a fall.
-        let retention = retention(
-            scored.iter().map(|t| {
-                (
-                    scoring.favourable(Some(t.0)),
-                    scoring.favourable(Some(t.1)),
-                    scoring.favourable(Some(t.2)),
-                )
-            }),
-            0.95,
-        )
-        .ok();
         out.push(StatementOverTime {
             family: family.id.clone(),
             family_title: family.title.clone(),
             variable: row.id.clone(),
             text: row.text.clone(),
             n,
-            shares,
-            pre_to_follow_up,
-            post_to_follow_up,
-            adjusted_p: [None, None],
-            retention,
+            shares: (n > 0).then(|| [share(|t| t.0), share(|t| t.1), share(|t| t.2)]),
         });
+    }
+    Ok(out)
+}
+
+/// Holm-adjusted p-values, each in the place of its raw one; a test that could not be
+/// run stays `None` and does not count in the adjustment.
+pub(crate) fn holm(p_values: &[Option<f64>]) -> Vec<Option<f64>> {
+    let present: Vec<f64> = p_values.iter().flatten().copied().collect();
+    // p-values of tests run are in [0, 1], which is all the adjustment asks.
+    let mut adjusted = adjust_p_values(&present, AdjustMethod::Holm)
+        .unwrap_or_default()
+        .into_iter();
+    p_values
+        .iter()
+        .map(|p| p.and_then(|_| adjusted.next()))
+        .collect()
+}
+
+/// One survey's records and which of them the cleaning kept.
+#[derive(Clone, Copy)]
+pub(crate) struct Survey<'a> {
+    /// The records.
+    pub(crate) responses: &'a Responses,
+    /// Kept, by record.
+    pub(crate) keep: &'a [bool],
+    /// Whether this is the survey before the training, whose statements are the
+    /// pre-training variables (later surveys answer their twins).
+    pub(crate) before: bool,
+}
+
+impl Survey<'_> {
+    /// A statement's variable in this survey.
+    pub(crate) fn variable<'s>(
+        &self,
+        row: &'s skafada_instrument::Row,
+        scoring: &'s Scoring,
+    ) -> &'s str {
+        if self.before { &row.id } else { &scoring.later }
+    }
+}
+
+/// A survey by the name the plan gives it: `pre`, `post` or a follow-up wave's id; the
+/// reason it is missing otherwise.
+pub(crate) fn survey<'a>(
+    dataset: &'a Dataset,
+    kept: &Kept<'a>,
+    name: &str,
+) -> Result<Survey<'a>, String> {
+    if name == BEFORE {
+        return Ok(Survey {
+            responses: &dataset.pre,
+            keep: kept.pre,
+            before: true,
+        });
+    }
+    if name == AFTER {
+        return dataset
+            .post
+            .as_ref()
+            .map(|post| Survey {
+                responses: post,
+                keep: kept.post,
+                before: false,
+            })
+            .ok_or_else(|| "the data have no post-training survey".to_owned());
+    }
+    dataset
+        .follow_up
+        .iter()
+        .zip(kept.follow_up)
+        .find(|((id, _), _)| id == name)
+        .map(|((_, responses), keep)| Survey {
+            responses,
+            keep,
+            before: false,
+        })
+        .ok_or_else(|| format!("the data have no follow-up wave `{name}`"))
+}
+
+/// The statements of a declaration's families, each with its grid row and scoring.
+fn declared_statements<'a>(
+    plan: &'a Plan,
+    dataset: &'a Dataset,
+    post_instrument: &Instrument,
+    families: &[String],
+) -> Result<Vec<(&'a PrePost, &'a skafada_instrument::Row, Scoring)>, OverTimeError> {
+    let mut out = Vec::new();
+    for family in plan.prepost.iter().filter(|p| families.contains(&p.id)) {
+        let (rows, options) = grid(&dataset.pre_instrument, &family.item).ok_or_else(|| {
+            OverTimeError::UnknownItem {
+                family: family.id.clone(),
+                item: family.item.clone(),
+            }
+        })?;
+        for row in rows {
+            if let Some(scoring) = statement_scoring(plan, family, post_instrument, row, options) {
+                out.push((family, row, scoring));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Each of the plan's `[[change]]` declarations: within-person change of its families'
+/// statements between its two surveys, among respondents kept in both, McNemar's exact
+/// p Holm-adjusted across the declaration's statements. A declaration naming a survey
+/// the data do not have says so instead of being left out.
+///
+/// # Errors
+/// [`OverTimeError`] when a family names a statement group the survey does not have.
+pub fn changes(
+    plan: &Plan,
+    dataset: &Dataset,
+    kept: &Kept<'_>,
+) -> Result<Vec<DeclaredChange>, OverTimeError> {
+    let mut out = Vec::new();
+    for declared in &plan.change {
+        let mut result = DeclaredChange {
+            id: declared.id.clone(),
+            title: declared.title.clone(),
+            from: declared.from.clone(),
+            to: declared.to.clone(),
+            unavailable: None,
+            statements: Vec::new(),
+        };
+        let surveys = survey(dataset, kept, &declared.from)
+            .and_then(|from| Ok((from, survey(dataset, kept, &declared.to)?)));
+        let post_instrument = dataset
+            .post_instrument
+            .as_ref()
+            .ok_or_else(|| "the data have no post-training survey".to_owned());
+        let ((from, to), post_instrument) = match surveys.and_then(|s| Ok((s, post_instrument?))) {
+            Ok(found) => found,
+            Err(reason) => {
+                result.unavailable = Some(reason);
+                out.push(result);
+                continue;
+            }
+        };
+        let (from_rows, to_rows) = (
+            kept_rows(from.responses, from.keep),
+            kept_rows(to.responses, to.keep),
+        );
+        let pairs: Vec<(usize, usize)> = from_rows
+            .iter()
+            .filter_map(|(id, &a)| Some((a, *to_rows.get(id)?)))
+            .collect();
+        for (family, row, scoring) in
+            declared_statements(plan, dataset, post_instrument, &declared.families)?
+        {
+            let scored: Vec<(bool, bool)> = pairs
+                .iter()
+                .filter_map(|&(a, b)| {
+                    Some((
+                        score(
+                            from.responses,
+                            from.variable(row, &scoring),
+                            a,
+                            &scoring.counts,
+                        )?,
+                        score(to.responses, to.variable(row, &scoring), b, &scoring.counts)?,
+                    ))
+                })
+                .collect();
+            let n = scored.len() as u64;
+            let share = |pick: fn(&(bool, bool)) -> bool| {
+                scored.iter().filter(|t| pick(t)).count() as f64 / n as f64
+            };
+            result.statements.push(StatementChange {
+                family: family.id.clone(),
+                family_title: family.title.clone(),
+                variable: row.id.clone(),
+                text: row.text.clone(),
+                n,
+                shares: (n > 0).then(|| [share(|t| t.0), share(|t| t.1)]),
+                change: within_person(scored.iter().map(|t| (Some(t.0), Some(t.1))), 0.95).ok(),
+                adjusted_p: None,
+            });
+        }
+        let p_values: Vec<Option<f64>> = result
+            .statements
+            .iter()
+            .map(|s| s.change.as_ref().map(|c| c.mcnemar_exact.p_value))
+            .collect();
+        for (statement, adjusted) in result.statements.iter_mut().zip(holm(&p_values)) {
+            statement.adjusted_p = adjusted;
+        }
+        out.push(result);
+    }
+    Ok(out)
+}
+
+/// Each of the plan's `[[retention]]` declarations: among respondents kept before and
+/// after the training and at the wave, of those whose answer became the favourable one
+/// during the training (into the counted answers where the family expects a rise, out
+/// of them where it expects a fall), the share still giving it at the wave.
+///
+/// # Errors
+/// [`OverTimeError`] when a family names a statement group the survey does not have.
+pub fn retentions(
+    plan: &Plan,
+    dataset: &Dataset,
+    kept: &Kept<'_>,
+) -> Result<Vec<DeclaredRetention>, OverTimeError> {
+    let mut out = Vec::new();
+    for declared in &plan.retention {
+        let mut result = DeclaredRetention {
+            id: declared.id.clone(),
+            title: declared.title.clone(),
+            wave: declared.wave.clone(),
+            unavailable: None,
+            statements: Vec::new(),
+        };
+        let found = survey(dataset, kept, AFTER).and_then(|post| {
+            let wave = survey(dataset, kept, &declared.wave)?;
+            let instrument = dataset
+                .post_instrument
+                .as_ref()
+                .ok_or_else(|| "the data have no post-training survey".to_owned())?;
+            Ok((post, wave, instrument))
+        });
+        let (post, wave, post_instrument) = match found {
+            Ok(found) => found,
+            Err(reason) => {
+                result.unavailable = Some(reason);
+                out.push(result);
+                continue;
+            }
+        };
+        let pre_rows = kept_rows(&dataset.pre, kept.pre);
+        let (post_rows, wave_rows) = (
+            kept_rows(post.responses, post.keep),
+            kept_rows(wave.responses, wave.keep),
+        );
+        let triples: Vec<(usize, usize, usize)> = pre_rows
+            .iter()
+            .filter_map(|(id, &a)| Some((a, *post_rows.get(id)?, *wave_rows.get(id)?)))
+            .collect();
+        for (family, row, scoring) in
+            declared_statements(plan, dataset, post_instrument, &declared.families)?
+        {
+            let favourable = |survey: &Survey<'_>, record: usize| {
+                scoring.favourable(score(
+                    survey.responses,
+                    survey.variable(row, &scoring),
+                    record,
+                    &scoring.counts,
+                ))
+            };
+            let before = Survey {
+                responses: &dataset.pre,
+                keep: kept.pre,
+                before: true,
+            };
+            result.statements.push(StatementRetention {
+                family: family.id.clone(),
+                family_title: family.title.clone(),
+                variable: row.id.clone(),
+                text: row.text.clone(),
+                retention: retention(
+                    triples.iter().map(|&(a, b, c)| {
+                        (
+                            favourable(&before, a),
+                            favourable(&post, b),
+                            favourable(&wave, c),
+                        )
+                    }),
+                    0.95,
+                )
+                .ok(),
+            });
+        }
+        out.push(result);
     }
     Ok(out)
 }

@@ -65,6 +65,74 @@ pub struct Plan {
     /// What a follow-up wave's attrition is checked against (`[attrition]`).
     #[serde(default)]
     pub attrition: Attrition,
+    /// Within-person change between two surveys (`[[change]]`).
+    #[serde(default)]
+    pub change: Vec<Change>,
+    /// Retention of the training's gain at a follow-up wave (`[[retention]]`).
+    #[serde(default)]
+    pub retention: Vec<Retention>,
+    /// Delivery arms compared on the share improving (`[[arm-comparison]]`).
+    #[serde(default)]
+    pub arm_comparison: Vec<ArmsCompared>,
+}
+
+/// The survey before the training, by name in the plan.
+pub const BEFORE: &str = "pre";
+/// The survey after the training, by name in the plan.
+pub const AFTER: &str = "post";
+
+/// Within-person change of the statements of some `[[prepost]]` families between two
+/// surveys: `pre`, `post` or a follow-up wave by its id (`follow-up-3m`). McNemar's exact
+/// test, Holm-adjusted across the declaration's statements, with Newcombe's interval.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Change {
+    /// Identifier.
+    pub id: String,
+    /// What is compared, e.g. "From before the training to three months after".
+    pub title: String,
+    /// `[[prepost]]` families: their statements, what each counts and its direction.
+    pub families: Vec<String>,
+    /// The earlier survey.
+    pub from: String,
+    /// The later survey.
+    pub to: String,
+}
+
+/// Retention at a follow-up wave of the gain made during the training: of those whose
+/// answer became the favourable one between `pre` and `post`, how many still gave it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Retention {
+    /// Identifier.
+    pub id: String,
+    /// What is retained, e.g. "Still there three months after the training".
+    pub title: String,
+    /// `[[prepost]]` families with an expected direction.
+    pub families: Vec<String>,
+    /// The follow-up wave, by id.
+    pub wave: String,
+}
+
+/// Delivery arms compared on the share improving from one survey to another, with
+/// Newcombe's interval, the pooled z-test Holm-adjusted across the declaration's
+/// comparisons, and Cohen's h.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ArmsCompared {
+    /// Identifier.
+    pub id: String,
+    /// What is compared, e.g. "Improving during the training".
+    pub title: String,
+    /// `[[prepost]]` families with an expected direction.
+    pub families: Vec<String>,
+    /// The earlier survey.
+    pub from: String,
+    /// The later survey.
+    pub to: String,
+    /// Two arms, compared first minus second; every pair of the data's arms when empty.
+    #[serde(default)]
+    pub arms: Vec<String>,
 }
 
 /// The rule for a site's similar sites: the sites sharing the first characteristic in
@@ -196,6 +264,92 @@ fn check_keys(
     Ok(())
 }
 
+/// Checks the `[[change]]`, `[[retention]]` and `[[arm-comparison]]` declarations against
+/// the plan's families. Which follow-up waves exist is the data's to say, so a wave id is
+/// checked when the analysis runs.
+fn check_over_time(plan: &Plan) -> Result<(), String> {
+    let mut ids = std::collections::HashSet::new();
+    let declared = plan
+        .change
+        .iter()
+        .map(|c| ("change", &c.id, &c.families))
+        .chain(
+            plan.retention
+                .iter()
+                .map(|r| ("retention", &r.id, &r.families)),
+        )
+        .chain(
+            plan.arm_comparison
+                .iter()
+                .map(|a| ("arm-comparison", &a.id, &a.families)),
+        );
+    let directed = |what: &str| what != "change";
+    for (what, id, families) in declared {
+        if !ids.insert(id.clone()) {
+            return Err(format!("[[{what}]] identifier `{id}` is used twice"));
+        }
+        if families.is_empty() {
+            return Err(format!("[[{what}]] `{id}` names no `families`"));
+        }
+        for family in families {
+            let Some(found) = plan.prepost.iter().find(|p| &p.id == family) else {
+                return Err(format!(
+                    "[[{what}]] `{id}` names the family `{family}`, which is not a [[prepost]] id"
+                ));
+            };
+            if directed(what) && found.alternative == Direction::TwoSided {
+                return Err(format!(
+                    "[[{what}]] `{id}` names the family `{family}`, which expects no direction (`alternative = \"two-sided\"`), so no answer counts as a gain"
+                ));
+            }
+        }
+    }
+    let surveys = plan
+        .change
+        .iter()
+        .map(|c| ("change", &c.id, &c.from, &c.to))
+        .chain(
+            plan.arm_comparison
+                .iter()
+                .map(|a| ("arm-comparison", &a.id, &a.from, &a.to)),
+        );
+    for (what, id, from, to) in surveys {
+        if from == to {
+            return Err(format!(
+                "[[{what}]] `{id}` compares `{from}` with itself; `from` and `to` must be two surveys"
+            ));
+        }
+        if to == BEFORE {
+            return Err(format!(
+                "[[{what}]] `{id}` has `to = \"{to}\"`; the later survey cannot be the one before the training"
+            ));
+        }
+        if from != BEFORE && from != AFTER && to == AFTER {
+            return Err(format!(
+                "[[{what}]] `{id}` goes from the follow-up wave `{from}` back to `post`; `from` must be the earlier survey"
+            ));
+        }
+    }
+    for retention in &plan.retention {
+        if retention.wave == BEFORE || retention.wave == AFTER {
+            return Err(format!(
+                "[[retention]] `{}` has `wave = \"{}\"`; retention is measured at a follow-up wave",
+                retention.id, retention.wave
+            ));
+        }
+    }
+    for comparison in &plan.arm_comparison {
+        let arms = &comparison.arms;
+        if !(arms.is_empty() || (arms.len() == 2 && arms[0] != arms[1])) {
+            return Err(format!(
+                "[[arm-comparison]] `{}` has `arms` {arms:?}; give two different arms, or none to compare every pair",
+                comparison.id
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn default_significance() -> f64 {
     0.01
 }
@@ -267,6 +421,10 @@ impl Plan {
                 });
             }
         }
+        check_over_time(&plan).map_err(|message| PlanError {
+            file: file.to_owned(),
+            message,
+        })?;
         if plan.similar_sites.min_sites < 5 {
             return Err(PlanError {
                 file: file.to_owned(),

@@ -302,6 +302,9 @@ pub fn markdown(analysis: &Analysis) -> String {
     for wave in &analysis.over_time {
         over_time_markdown(&mut out, wave);
     }
+    if !analysis.over_time.is_empty() {
+        changes_markdown(&mut out, &analysis.changes, &analysis.retention);
+    }
     if let Some(by_arm) = &analysis.by_arm {
         by_arm_markdown(&mut out, by_arm);
     }
@@ -310,10 +313,11 @@ pub fn markdown(analysis: &Analysis) -> String {
 
 /// The delivery arms compared: each arm's size, then each statement's comparison.
 fn by_arm_markdown(out: &mut String, by_arm: &crate::by_arm::ByArm) {
+    use crate::over_time::survey_title;
     put!(out, "## Delivery arms\n");
     put!(
         out,
-        "Each arm's share improving: among respondents whose answer before the training was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Families that expect no direction are not compared. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. {} kept respondents had no arm.\n",
+        "Each arm's share improving: among respondents whose answer in the earlier survey was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across each comparison's statements, and Cohen's h. {} kept respondents had no arm.\n",
         by_arm.without_arm
     );
     put!(out, "| Arm | Respondents |\n|---|---:|");
@@ -321,32 +325,60 @@ fn by_arm_markdown(out: &mut String, by_arm: &crate::by_arm::ByArm) {
         put!(out, "| {} | {} |", cell_text(&arm.arm), arm.respondents);
     }
     put!(out);
-    put!(
-        out,
-        "| Statement | Counts | To | Arms | Improved | Difference (points) [95% CI] | p (Holm) | Cohen's h |\n|---|---|---|---|---:|---:|---:|---:|"
-    );
-    for s in &by_arm.statements {
-        let Some(c) = &s.comparison else { continue };
+    if by_arm.comparisons.is_empty() {
         put!(
             out,
-            "| {} | {} | {} | {} vs {} | {} of {} vs {} of {} | {:+.0} [{:+.0}, {:+.0}] | {} | {:.2} |",
-            cell_text(&s.text),
-            cell_text(&s.family_title),
-            cell_text(&s.to),
-            cell_text(&s.arms[0]),
-            cell_text(&s.arms[1]),
-            c.first.improved,
-            c.first.could_improve,
-            c.second.improved,
-            c.second.could_improve,
-            100.0 * c.difference.estimate,
-            100.0 * c.difference.lower,
-            100.0 * c.difference.upper,
-            s.adjusted_p.map_or_else(|| "–".to_owned(), format_p),
-            c.cohens_h
+            "The plan declares no `[[arm-comparison]]`, so the arms are not compared.\n"
         );
     }
-    put!(out);
+    for comparison in &by_arm.comparisons {
+        put!(
+            out,
+            "### {} (`{}`: {} to {})\n",
+            cell_text(&comparison.title),
+            cell_text(&comparison.id),
+            survey_title(&comparison.from),
+            survey_title(&comparison.to)
+        );
+        if let Some(reason) = &comparison.unavailable {
+            put!(out, "Not compared: {}.\n", cell_text(reason));
+            continue;
+        }
+        put!(
+            out,
+            "| Statement | Counts | Arms | Improved | Difference (points) [95% CI] | p (Holm) | Cohen's h |\n|---|---|---|---:|---:|---:|---:|"
+        );
+        for s in &comparison.statements {
+            let arms = format!("{} vs {}", cell_text(&s.arms[0]), cell_text(&s.arms[1]));
+            let Some(c) = &s.comparison else {
+                put!(
+                    out,
+                    "| {} | {} | {} | an arm had nobody who could improve | – | – | – |",
+                    cell_text(&s.text),
+                    cell_text(&s.family_title),
+                    arms
+                );
+                continue;
+            };
+            put!(
+                out,
+                "| {} | {} | {} | {} of {} vs {} of {} | {:+.0} [{:+.0}, {:+.0}] | {} | {:.2} |",
+                cell_text(&s.text),
+                cell_text(&s.family_title),
+                arms,
+                c.first.improved,
+                c.first.could_improve,
+                c.second.improved,
+                c.second.could_improve,
+                100.0 * c.difference.estimate,
+                100.0 * c.difference.lower,
+                100.0 * c.difference.upper,
+                s.adjusted_p.map_or_else(|| "–".to_owned(), format_p),
+                c.cohens_h
+            );
+        }
+        put!(out);
+    }
 }
 
 /// A percentage with no decimals, or a dash.
@@ -359,43 +391,25 @@ fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
     put!(out, "## Change over time: {}\n", cell_text(&wave.wave));
     put!(
         out,
-        "{} follow-up responses were linked to an earlier response and {} were not. {} linked respondents were kept by the cleaning in all three surveys; each statement counts those of them who answered it all three times, so its three shares are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in points. Retained: of those whose answer became the favourable one during the training, the share still giving it at the follow-up.\n",
+        "{} follow-up responses were linked to an earlier response and {} were not. {} linked respondents were kept by the cleaning in all three surveys; each statement counts those of them who answered it all three times, so its three shares are of the same people. The plan's declared changes and retention follow.\n",
         wave.linked,
         wave.unlinked,
         wave.linked_kept
     );
     put!(
         out,
-        "| Statement | Counts | n | Before | After | Follow-up | Since before (points) [95% CI] | p (Holm) | Since after (points) [95% CI] | p (Holm) | Retained |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| Statement | Counts | n | Before | After | Follow-up |\n|---|---|---:|---:|---:|---:|"
     );
     for s in &wave.statements {
-        let change = crate::over_time::change_points;
-        let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), format_p);
-        let retained = s.retention.as_ref().map_or_else(
-            || "–".to_owned(),
-            |r| {
-                format!(
-                    "{} of {} ({:.0}%)",
-                    r.successes,
-                    r.trials,
-                    100.0 * r.estimate
-                )
-            },
-        );
         put!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             cell_text(&s.text),
             cell_text(&s.family_title),
             s.n,
             share(s.shares.map(|x| x[0])),
             share(s.shares.map(|x| x[1])),
             share(s.shares.map(|x| x[2])),
-            change(&s.pre_to_follow_up),
-            p(s.adjusted_p[0]),
-            change(&s.post_to_follow_up),
-            p(s.adjusted_p[1]),
-            retained
         );
     }
     put!(out);
@@ -428,5 +442,105 @@ fn over_time_markdown(out: &mut String, wave: &crate::over_time::OverTime) {
                 _ => "not testable (everyone completed, or everyone gave one answer)".to_owned(),
             }
         );
+    }
+}
+
+/// The plan's declared within-person changes and retention, one table each; a
+/// declaration the data cannot answer says why.
+fn changes_markdown(
+    out: &mut String,
+    changes: &[crate::over_time::DeclaredChange],
+    retention: &[crate::over_time::DeclaredRetention],
+) {
+    use crate::over_time::survey_title;
+    put!(out, "## Declared changes over time\n");
+    if changes.is_empty() && retention.is_empty() {
+        put!(
+            out,
+            "The plan declares no `[[change]]` or `[[retention]]`, so no change over time is tested.\n"
+        );
+        return;
+    }
+    for c in changes {
+        put!(
+            out,
+            "### {} (`{}`: {} to {})\n",
+            cell_text(&c.title),
+            cell_text(&c.id),
+            survey_title(&c.from),
+            survey_title(&c.to)
+        );
+        if let Some(reason) = &c.unavailable {
+            put!(out, "Not computed: {}.\n", cell_text(reason));
+            continue;
+        }
+        put!(
+            out,
+            "Respondents kept in both surveys who gave a counted answer in both. Within-person change: McNemar's exact test, Holm-adjusted across these statements, with Newcombe's 95% interval for the change in points.\n"
+        );
+        put!(
+            out,
+            "| Statement | Counts | n | Earlier | Later | Change (points) [95% CI] | p (Holm) |\n|---|---|---:|---:|---:|---:|---:|"
+        );
+        for s in &c.statements {
+            put!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                cell_text(&s.text),
+                cell_text(&s.family_title),
+                s.n,
+                share(s.shares.map(|x| x[0])),
+                share(s.shares.map(|x| x[1])),
+                crate::over_time::change_points(&s.change),
+                s.adjusted_p.map_or_else(|| "–".to_owned(), format_p)
+            );
+        }
+        put!(out);
+    }
+    for r in retention {
+        put!(
+            out,
+            "### {} (`{}`: {})\n",
+            cell_text(&r.title),
+            cell_text(&r.id),
+            survey_title(&r.wave)
+        );
+        if let Some(reason) = &r.unavailable {
+            put!(out, "Not computed: {}.\n", cell_text(reason));
+            continue;
+        }
+        put!(
+            out,
+            "Of the respondents kept in all three surveys whose answer became the favourable one during the training (into the counted answers where the family expects a rise, out of them where it expects a fall), how many still gave it, with Wilson's 95% interval.\n"
+        );
+        put!(
+            out,
+            "| Statement | Counts | Retained | % [95% CI] |\n|---|---|---:|---:|"
+        );
+        for s in &r.statements {
+            let (retained, percent) = s.retention.as_ref().map_or_else(
+                || ("nobody gained".to_owned(), "–".to_owned()),
+                |r| {
+                    (
+                        format!("{} of {}", r.successes, r.trials),
+                        format!(
+                            "{:.0} [{:.0}, {:.0}]",
+                            100.0 * r.estimate,
+                            100.0 * r.lower,
+                            100.0 * r.upper
+                        ),
+                    )
+                },
+            );
+            put!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell_text(&s.text),
+                cell_text(&s.family_title),
+                retained,
+                percent
+            );
+        }
+        put!(out);
     }
 }

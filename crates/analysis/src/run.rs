@@ -49,6 +49,14 @@ pub struct Analysis {
     /// ([`crate::over_time`]); empty when the data have no follow-up wave.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub over_time: Vec<crate::over_time::OverTime>,
+    /// The plan's `[[change]]` declarations ([`crate::over_time::changes`]), computed when
+    /// the data have a follow-up wave; empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::over_time::DeclaredChange>,
+    /// The plan's `[[retention]]` declarations ([`crate::over_time::retentions`]),
+    /// computed when the data have a follow-up wave; empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retention: Vec<crate::over_time::DeclaredRetention>,
     /// The delivery arms compared ([`crate::by_arm`]); `None` when the data have no
     /// allocation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -731,6 +739,16 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AnalysisError::OverTime(e.to_string()))?;
+    let (changes, retention) = if dataset.follow_up.is_empty() {
+        (Ok(Vec::new()), Ok(Vec::new()))
+    } else {
+        (
+            crate::over_time::changes(plan, dataset, &kept),
+            crate::over_time::retentions(plan, dataset, &kept),
+        )
+    };
+    let changes = changes.map_err(|e| AnalysisError::OverTime(e.to_string()))?;
+    let retention = retention.map_err(|e| AnalysisError::OverTime(e.to_string()))?;
     let by_arm = crate::by_arm::by_arm(plan, dataset, &kept);
     Ok(Analysis {
         plan: plan.id.clone(),
@@ -749,6 +767,8 @@ pub fn analyse(plan: &Plan, dataset: &Dataset) -> Result<Analysis, AnalysisError
         untested,
         warnings,
         over_time,
+        changes,
+        retention,
         by_arm,
     })
 }

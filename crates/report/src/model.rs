@@ -378,7 +378,7 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
     let mut blocks = vec![
         Block::Subheading(format!("Follow-up wave {}", wave.wave)),
         Block::Paragraph(format!(
-            "{} follow-up responses were linked to the same person's earlier answers and {} were not. {} of the linked respondents were kept by the cleaning in all three surveys. Each statement counts those of them who answered it all three times, so its three percentages are of the same people. Changes are within-person: McNemar's exact test, Holm-adjusted across the statements, with Newcombe's 95% interval for the change in percentage points. Retained: of those whose answer became the favourable one during the training (into the counted answers where the family expects a rise, out of them where it expects a fall), how many still gave it at the follow-up.",
+            "{} follow-up responses were linked to the same person's earlier answers and {} were not. {} of the linked respondents were kept by the cleaning in all three surveys. Each statement counts those of them who answered it all three times, so its three percentages are of the same people. The changes and retention the analysis plan declares are tested after the waves.",
             wave.linked, wave.unlinked, wave.linked_kept
         )),
     ];
@@ -476,8 +476,6 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
         );
         let chart = charts::grouped_chart(&chart_title, &series, &chart_rows);
         let narrow = charts::grouped_chart_in(Frame::Narrow, &chart_title, &series, &chart_rows);
-        let change = skafada_analysis::over_time::change_points;
-        let p = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), p_cell);
         let rows = statements
             .iter()
             .map(|s| Row {
@@ -487,14 +485,6 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
                     percent(s.shares.map(|x| x[0])),
                     percent(s.shares.map(|x| x[1])),
                     percent(s.shares.map(|x| x[2])),
-                    change(&s.pre_to_follow_up),
-                    p(s.adjusted_p[0]),
-                    change(&s.post_to_follow_up),
-                    p(s.adjusted_p[1]),
-                    s.retention.as_ref().map_or_else(
-                        || "–".to_owned(),
-                        |r| format!("{} of {}", r.successes, r.trials),
-                    ),
                 ],
                 group: false,
             })
@@ -507,21 +497,10 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
             table: Table {
                 id: format!("{id}-data"),
                 numeric: Vec::new(),
-                caption: format!("{chart_title}: numbers, changes and tests"),
-                header: [
-                    "Statement",
-                    "n",
-                    "Before %",
-                    "After %",
-                    "Follow-up %",
-                    "Since before (points) [95% CI]",
-                    "p (Holm)",
-                    "Since after (points) [95% CI]",
-                    "p (Holm)",
-                    "Retained",
-                ]
-                .map(String::from)
-                .to_vec(),
+                caption: format!("{chart_title}: numbers"),
+                header: ["Statement", "n", "Before %", "After %", "Follow-up %"]
+                    .map(String::from)
+                    .to_vec(),
                 rows,
                 notes: Vec::new(),
             },
@@ -531,63 +510,200 @@ fn over_time_blocks(wave: &skafada_analysis::over_time::OverTime) -> Vec<Block> 
     blocks
 }
 
-/// The delivery arms compared: what is counted, each arm's size, then a table of the
-/// comparisons that could be made.
-fn by_arm_blocks(by_arm: &skafada_analysis::by_arm::ByArm) -> Vec<Block> {
-    let rows: Vec<Row> = by_arm
-        .statements
-        .iter()
-        .filter_map(|s| {
-            let c = s.comparison.as_ref()?;
-            Some(Row {
-                cells: vec![
-                    s.text.clone(),
-                    s.family_title.clone(),
-                    if s.to == "post" {
-                        "After the training".to_owned()
-                    } else {
-                        s.to.clone()
-                    },
-                    format!("{} vs {}", s.arms[0], s.arms[1]),
-                    format!(
-                        "{} of {} vs {} of {}",
-                        c.first.improved,
-                        c.first.could_improve,
-                        c.second.improved,
-                        c.second.could_improve
-                    ),
-                    format!(
-                        "{:+.0} [{:+.0}, {:+.0}]",
-                        100.0 * c.difference.estimate,
-                        100.0 * c.difference.lower,
-                        100.0 * c.difference.upper
-                    ),
-                    s.adjusted_p.map_or_else(|| "–".to_owned(), p_cell),
-                    format!("{:.2}", c.cohens_h),
-                ],
-                group: false,
-            })
-        })
-        .collect();
-    vec![
-        Block::Paragraph(format!(
-            "Each arm's share improving: among respondents whose answer before the training was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Families that expect no direction are not compared. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across every comparison, and Cohen's h. Arms: {}. {} kept respondents had no arm.",
-            by_arm
-                .arms
-                .iter()
-                .map(|a| format!("{} ({} respondents)", a.arm, a.respondents))
-                .collect::<Vec<_>>()
-                .join(", "),
-            by_arm.without_arm
-        )),
-        Block::Table(Table {
-            id: "arms-compared".into(),
+/// The plan's declared within-person changes and retention: one table each, or the
+/// reason a declaration could not be computed.
+fn declared_change_blocks(
+    changes: &[skafada_analysis::over_time::DeclaredChange],
+    retention: &[skafada_analysis::over_time::DeclaredRetention],
+) -> Vec<Block> {
+    use skafada_analysis::over_time::{change_points, survey_title};
+    let mut blocks = Vec::new();
+    if changes.is_empty() && retention.is_empty() {
+        blocks.push(Block::Paragraph(
+            "The analysis plan declares no change over time to test.".to_owned(),
+        ));
+        return blocks;
+    }
+    let percent =
+        |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |x| format!("{:.0}", 100.0 * x));
+    for c in changes {
+        blocks.push(Block::Subheading(format!(
+            "{}: {} to {}",
+            c.title,
+            survey_title(&c.from),
+            survey_title(&c.to)
+        )));
+        if let Some(reason) = &c.unavailable {
+            blocks.push(Block::Paragraph(format!("Not computed: {reason}.")));
+            continue;
+        }
+        blocks.push(Block::Table(Table {
+            id: format!("change-{}", c.id),
             numeric: Vec::new(),
-            caption: "Delivery arms compared on the share improving".into(),
+            caption: format!(
+                "{}: respondents kept in both surveys who gave a counted answer in both; McNemar's exact test, Holm-adjusted across these statements, with Newcombe's 95% interval",
+                c.title
+            ),
             header: [
                 "Statement",
                 "Counts",
-                "To",
+                "n",
+                "Earlier %",
+                "Later %",
+                "Change (points) [95% CI]",
+                "p (Holm)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: c
+                .statements
+                .iter()
+                .map(|s| Row {
+                    cells: vec![
+                        s.text.clone(),
+                        s.family_title.clone(),
+                        s.n.to_string(),
+                        percent(s.shares.map(|x| x[0])),
+                        percent(s.shares.map(|x| x[1])),
+                        change_points(&s.change),
+                        s.adjusted_p.map_or_else(|| "–".to_owned(), p_cell),
+                    ],
+                    group: false,
+                })
+                .collect(),
+            notes: Vec::new(),
+        }));
+    }
+    for r in retention {
+        blocks.push(Block::Subheading(format!(
+            "{}: {}",
+            r.title,
+            survey_title(&r.wave)
+        )));
+        if let Some(reason) = &r.unavailable {
+            blocks.push(Block::Paragraph(format!("Not computed: {reason}.")));
+            continue;
+        }
+        blocks.push(Block::Table(Table {
+            id: format!("retention-{}", r.id),
+            numeric: Vec::new(),
+            caption: format!(
+                "{}: of those kept in all three surveys whose answer became the favourable one during the training, how many still gave it, with Wilson's 95% interval",
+                r.title
+            ),
+            header: ["Statement", "Counts", "Retained", "% [95% CI]"]
+                .map(String::from)
+                .to_vec(),
+            rows: r
+                .statements
+                .iter()
+                .map(|s| {
+                    let (retained, share) = s.retention.as_ref().map_or_else(
+                        || ("Nobody gained".to_owned(), "–".to_owned()),
+                        |x| {
+                            (
+                                format!("{} of {}", x.successes, x.trials),
+                                format!(
+                                    "{:.0} [{:.0}, {:.0}]",
+                                    100.0 * x.estimate,
+                                    100.0 * x.lower,
+                                    100.0 * x.upper
+                                ),
+                            )
+                        },
+                    );
+                    Row {
+                        cells: vec![s.text.clone(), s.family_title.clone(), retained, share],
+                        group: false,
+                    }
+                })
+                .collect(),
+            notes: Vec::new(),
+        }));
+    }
+    blocks
+}
+
+/// The delivery arms compared: what is counted, each arm's size, then a table for each
+/// comparison the plan declares.
+fn by_arm_blocks(by_arm: &skafada_analysis::by_arm::ByArm) -> Vec<Block> {
+    use skafada_analysis::over_time::survey_title;
+    let mut blocks = vec![Block::Paragraph(format!(
+        "Each arm's share improving: among respondents whose answer in the earlier survey was not the favourable one (not counted where the family expects a rise, counted where it expects a fall) and who answered the later survey, those whose answer there was. Arms are compared first minus second, with Newcombe's 95% interval, the pooled z-test Holm-adjusted across each comparison's statements, and Cohen's h. Arms: {}. {} kept respondents had no arm.",
+        by_arm
+            .arms
+            .iter()
+            .map(|a| format!("{} ({} respondents)", a.arm, a.respondents))
+            .collect::<Vec<_>>()
+            .join(", "),
+        by_arm.without_arm
+    ))];
+    if by_arm.comparisons.is_empty() {
+        blocks.push(Block::Paragraph(
+            "The analysis plan declares no comparison of the arms.".to_owned(),
+        ));
+    }
+    for comparison in &by_arm.comparisons {
+        let heading = format!(
+            "{}: {} to {}",
+            comparison.title,
+            survey_title(&comparison.from),
+            survey_title(&comparison.to)
+        );
+        blocks.push(Block::Subheading(heading.clone()));
+        if let Some(reason) = &comparison.unavailable {
+            blocks.push(Block::Paragraph(format!("Not compared: {reason}.")));
+            continue;
+        }
+        let rows: Vec<Row> = comparison
+            .statements
+            .iter()
+            .map(|s| {
+                let arms = format!("{} vs {}", s.arms[0], s.arms[1]);
+                let cells = match &s.comparison {
+                    Some(c) => vec![
+                        s.text.clone(),
+                        s.family_title.clone(),
+                        arms,
+                        format!(
+                            "{} of {} vs {} of {}",
+                            c.first.improved,
+                            c.first.could_improve,
+                            c.second.improved,
+                            c.second.could_improve
+                        ),
+                        format!(
+                            "{:+.0} [{:+.0}, {:+.0}]",
+                            100.0 * c.difference.estimate,
+                            100.0 * c.difference.lower,
+                            100.0 * c.difference.upper
+                        ),
+                        s.adjusted_p.map_or_else(|| "–".to_owned(), p_cell),
+                        format!("{:.2}", c.cohens_h),
+                    ],
+                    None => vec![
+                        s.text.clone(),
+                        s.family_title.clone(),
+                        arms,
+                        "An arm had nobody who could improve".to_owned(),
+                        "–".to_owned(),
+                        "–".to_owned(),
+                        "–".to_owned(),
+                    ],
+                };
+                Row {
+                    cells,
+                    group: false,
+                }
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            id: format!("arms-{}", comparison.id),
+            numeric: Vec::new(),
+            caption: format!("Delivery arms compared on the share improving: {heading}"),
+            header: [
+                "Statement",
+                "Counts",
                 "Arms",
                 "Improved",
                 "Difference (points) [95% CI]",
@@ -598,8 +714,9 @@ fn by_arm_blocks(by_arm: &skafada_analysis::by_arm::ByArm) -> Vec<Block> {
             .to_vec(),
             rows,
             notes: Vec::new(),
-        }),
-    ]
+        }));
+    }
+    blocks
 }
 
 fn p_cell(p: f64) -> String {
@@ -1034,11 +1151,17 @@ pub fn build(analysis: &Analysis, scope: &str) -> Document {
         }));
     }
 
-    let over_time: Vec<Block> = analysis
+    let mut over_time: Vec<Block> = analysis
         .over_time
         .iter()
         .flat_map(over_time_blocks)
         .collect();
+    if !analysis.over_time.is_empty() {
+        over_time.extend(declared_change_blocks(
+            &analysis.changes,
+            &analysis.retention,
+        ));
+    }
 
     let mut sections = vec![
         Section {

@@ -4,6 +4,7 @@
 mod by_arm;
 mod cleaning;
 mod contract;
+mod declarations;
 mod derived;
 mod over_time;
 mod prepost;

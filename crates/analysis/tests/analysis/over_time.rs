@@ -56,15 +56,48 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
         .unwrap();
     assert_eq!(signs.n, 10);
     assert_eq!(signs.shares, Some([0.0, 1.0, 0.7]));
-    let since_before = signs.pre_to_follow_up.as_ref().unwrap();
+    // The plan's declared changes: from before, and from after, to the follow-up.
+    let declared = |id: &str| {
+        analysis
+            .changes
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{id} declared"))
+    };
+    let statement = |id: &str, family: &str| {
+        declared(id)
+            .statements
+            .iter()
+            .find(|s| s.family == family && s.variable == "knowledge-signs")
+            .cloned()
+            .unwrap()
+    };
+    let from_before = statement("before-to-3m", "knowledge-lot");
+    assert_eq!((from_before.n, from_before.shares), (10, Some([0.0, 0.7])));
+    let since_before = from_before.change.as_ref().unwrap();
     assert_eq!(since_before.table, [[0, 0], [7, 3]]);
     assert!((since_before.mcnemar_exact.p_value - 2.0 * 0.5f64.powi(7)).abs() < 1e-15);
     assert!((since_before.difference.newcombe.estimate - 0.7).abs() < 1e-12);
-    let since_after = signs.post_to_follow_up.as_ref().unwrap();
+    let from_after = statement("after-to-3m", "knowledge-lot");
+    let since_after = from_after.change.as_ref().unwrap();
     assert_eq!(since_after.table, [[7, 3], [0, 0]]);
     assert!((since_after.mcnemar_exact.p_value - 2.0 * 0.5f64.powi(3)).abs() < 1e-15);
-    let retained = signs.retention.as_ref().unwrap();
-    assert_eq!((retained.successes, retained.trials), (7, 10));
+    // The one who left before the follow-up is in neither pair.
+    assert_eq!(from_after.n, 10);
+    let retained = |family: &str| {
+        analysis
+            .retention
+            .iter()
+            .find(|r| r.id == "kept-at-3m")
+            .unwrap()
+            .statements
+            .iter()
+            .find(|s| s.family == family && s.variable == "knowledge-signs")
+            .and_then(|s| s.retention.clone())
+            .unwrap()
+    };
+    let kept = retained("knowledge-lot");
+    assert_eq!((kept.successes, kept.trials), (7, 10));
     // Where fewer is better, the gain is leaving "knew very little or a little": the
     // same seven of ten kept it.
     let little = wave
@@ -73,16 +106,16 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
         .find(|s| s.family == "knowledge-little" && s.variable == "knowledge-signs")
         .unwrap();
     assert_eq!(little.shares, Some([1.0, 0.0, 0.3]));
-    let kept = little.retention.as_ref().unwrap();
+    let kept = retained("knowledge-little");
     assert_eq!((kept.successes, kept.trials), (7, 10));
-    // Holm across the statements: the other statements did not change, so this p is
-    // the family's smallest and is multiplied by the number of p-values.
-    let tested = wave
+    // Holm across the declaration's statements: the other statements did not change, so
+    // this p is the smallest and is multiplied by the number of p-values.
+    let tested = declared("before-to-3m")
         .statements
         .iter()
-        .filter(|s| s.pre_to_follow_up.is_some())
+        .filter(|s| s.change.is_some())
         .count() as f64;
-    let adjusted = signs.adjusted_p[0].unwrap();
+    let adjusted = from_before.adjusted_p.unwrap();
     assert!((adjusted - (2.0 * 0.5f64.powi(7) * tested).min(1.0)).abs() < 1e-12);
     // Attrition at the one site: 11 kept before, 10 after and at the follow-up.
     let [row] = wave.attrition.as_slice() else {
@@ -116,7 +149,11 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
         text.contains("10 follow-up responses were linked"),
         "{text}"
     );
-    assert!(text.contains("| 7 of 10 (70%) |"), "{text}");
+    assert!(text.contains("| 7 of 10 | 70 ["), "{text}");
+    assert!(
+        text.contains("### From before the training to three months after (`before-to-3m`: before the training to at follow-up-3m)"),
+        "{text}"
+    );
     assert!(text.contains("| LA01 | – | 11 | 10 | 10 | 10 |"), "{text}");
     assert!(text.contains("Cramér's V = 1.00"), "{text}");
 }
@@ -130,4 +167,51 @@ fn without_a_follow_up_wave_there_is_no_change_over_time() {
     assert!(analysis.over_time.is_empty());
     let json = serde_json::to_string(&analysis).unwrap();
     assert!(!json.contains("over_time"));
+}
+
+#[test]
+fn a_declared_change_between_the_follow_up_and_a_wave_the_data_lack_says_why_it_is_missing() {
+    let (pre_i, post_i) = (pre_instrument(), post_instrument());
+    let pre = vec![Respondent::complete("a", &pre_i).record("pre")];
+    let post = vec![post_respondent("a", &post_i).record("post")];
+    let follow = vec![post_respondent("a", &post_i).record("f")];
+    let text = super::PLAN.replace(
+        "from = \"post\"\nto = \"follow-up-3m\"",
+        "from = \"follow-up-3m\"\nto = \"follow-up-12m\"",
+    );
+    let plan = skafada_analysis::plan::Plan::parse(&text, "plan.toml").unwrap();
+    let analysis = analyse(&plan, &dataset_with_follow_up(pre, post, Some(follow))).unwrap();
+    let missing = analysis
+        .changes
+        .iter()
+        .find(|c| c.id == "after-to-3m")
+        .unwrap();
+    assert_eq!(
+        missing.unavailable.as_deref(),
+        Some("the data have no follow-up wave `follow-up-12m`")
+    );
+    assert!(missing.statements.is_empty());
+    let markdown = skafada_analysis::render::markdown(&analysis);
+    assert!(
+        markdown.contains("Not computed: the data have no follow-up wave `follow-up-12m`."),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_plan_declaring_no_change_says_none_is_tested() {
+    let (pre_i, post_i) = (pre_instrument(), post_instrument());
+    let pre = vec![Respondent::complete("a", &pre_i).record("pre")];
+    let post = vec![post_respondent("a", &post_i).record("post")];
+    let follow = vec![post_respondent("a", &post_i).record("f")];
+    let mut plan = super::plan();
+    plan.change.clear();
+    plan.retention.clear();
+    let analysis = analyse(&plan, &dataset_with_follow_up(pre, post, Some(follow))).unwrap();
+    assert_eq!(analysis.over_time.len(), 1);
+    let markdown = skafada_analysis::render::markdown(&analysis);
+    assert!(
+        markdown.contains("The plan declares no `[[change]]` or `[[retention]]`, so no change over time is tested."),
+        "{markdown}"
+    );
 }

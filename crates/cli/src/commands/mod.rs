@@ -28,7 +28,7 @@ use serde::Serialize;
 
 /// The version of every JSON document the commands print (`docs/cli-json.md`): raised
 /// when a field is removed or changes meaning, never for a field added.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 /// A JSON document as printed: its fields after `schema_version`.
 #[derive(Serialize)]

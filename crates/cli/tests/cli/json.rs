@@ -27,11 +27,11 @@ fn every_json_document_starts_with_its_schema_version() {
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         let text = stdout(&output);
         assert!(
-            text.trim_start().starts_with("{\n  \"schema_version\": 1,"),
+            text.trim_start().starts_with("{\n  \"schema_version\": 2,"),
             "{args:?}: {}",
             &text[..text.len().min(200)]
         );
-        assert_eq!(document(&text)["schema_version"], 1);
+        assert_eq!(document(&text)["schema_version"], 2);
     }
 }
 
@@ -50,7 +50,7 @@ fn with_json_asked_for_a_failure_is_a_json_error_on_standard_error() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty());
     let error = document(stderr(&output).trim());
-    assert_eq!(error["schema_version"], 1);
+    assert_eq!(error["schema_version"], 2);
     assert_eq!(error["error"]["code"], "failed");
     let message = error["error"]["message"].as_str().unwrap();
     assert!(message.contains("no-such-file.csv"), "{message}");

@@ -107,6 +107,8 @@ pub fn analysis(tables: Vec<TableResult>) -> Analysis {
         untested: Vec::new(),
         warnings: Vec::new(),
         over_time: Vec::new(),
+        changes: Vec::new(),
+        retention: Vec::new(),
         by_arm: None,
     }
 }
