@@ -13,8 +13,9 @@ pub struct ExportLog<'a> {
     pub study_id: &'a str,
     /// The site's code, or `None` for every site of the study.
     pub site_code: Option<&'a str>,
-    /// The survey exported.
-    pub phase: Phase,
+    /// The survey exported; `None` for the whole study (every survey and follow-up wave,
+    /// as an analysis folder).
+    pub phase: Option<Phase>,
     /// The file format, e.g. `csv`, `codebook`, `xlsx`, `sav`.
     pub format: &'a str,
     /// How many records the file holds (`None` for a codebook, which holds none).
@@ -28,9 +29,10 @@ impl ExportLog<'_> {
     pub fn details(&self) -> String {
         let scope = self.site_code.unwrap_or("all sites");
         let survey = match self.phase {
-            Phase::Pre => "pre-training".to_owned(),
-            Phase::Post => "post-training".to_owned(),
-            Phase::FollowUp(number) => format!("follow-up {number}"),
+            Some(Phase::Pre) => "pre-training survey".to_owned(),
+            Some(Phase::Post) => "post-training survey".to_owned(),
+            Some(Phase::FollowUp(number)) => format!("follow-up {number} survey"),
+            None => "every survey and follow-up wave".to_owned(),
         };
         let records = match self.records {
             Some(1) => "1 record".to_owned(),
@@ -41,10 +43,7 @@ impl ExportLog<'_> {
             .purpose
             .map(|p| format!("; purpose: {p}"))
             .unwrap_or_default();
-        format!(
-            "{scope}: {survey} survey, {}, {records}{purpose}",
-            self.format
-        )
+        format!("{scope}: {survey}, {}, {records}{purpose}", self.format)
     }
 }
 
@@ -83,7 +82,7 @@ mod tests {
             account_id: "a",
             study_id: "s",
             site_code: Some("LA01"),
-            phase: Phase::Pre,
+            phase: Some(Phase::Pre),
             format: "csv",
             records: Some(3),
             purpose: Some("Checking the cleaning log"),
@@ -94,7 +93,7 @@ mod tests {
         );
         let all = ExportLog {
             site_code: None,
-            phase: Phase::Post,
+            phase: Some(Phase::Post),
             format: "codebook",
             records: None,
             purpose: None,
@@ -103,6 +102,17 @@ mod tests {
         assert_eq!(
             all.details(),
             "all sites: post-training survey, codebook, no records"
+        );
+        let study = ExportLog {
+            phase: None,
+            format: "analysis folder (zip)",
+            records: Some(12),
+            purpose: Some("Follow-up analysis"),
+            ..all
+        };
+        assert_eq!(
+            study.details(),
+            "all sites: every survey and follow-up wave, analysis folder (zip), 12 records; purpose: Follow-up analysis"
         );
     }
 }

@@ -62,6 +62,8 @@ pub struct StudyExport {
     pub files: Vec<(String, String)>,
     /// Each follow-up wave's linking.
     pub waves: Vec<WaveLinking>,
+    /// The records in every survey's file together, for the audit log.
+    pub records: usize,
 }
 
 /// A study's sites as the analysis names them.
@@ -92,6 +94,7 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
     let answers = store.study_answers(&study.id).await?;
     let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);
     let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
+    let mut records = pre.len() + post.len();
     let mut files = vec![
         ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)),
         ("post.csv".to_owned(), post.to_csv(&content.post, &sites)),
@@ -124,6 +127,7 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
                 &summaries,
                 &answers,
             );
+            records += responses.len();
             files.push((
                 format!("{}.csv", wave.id),
                 responses.to_csv(&content.post, &sites),
@@ -162,7 +166,11 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
             study.post_instrument.clone(),
         ),
     ]);
-    Ok(StudyExport { files, waves })
+    Ok(StudyExport {
+        files,
+        waves,
+        records,
+    })
 }
 
 /// One wave's responses and answers, each under the baseline respondent's id where it

@@ -1,6 +1,7 @@
 //! Downloads of a study's responses: the pre-training or post-training survey as CSV
 //! (with its codebook as a separate download), XLSX or SPSS .sav, through
-//! `skafada-export`. Each carries the study's analysis plan's cleaning outcome (`kept`,
+//! `skafada-export`; or the whole study, follow-up waves and arms included, as the
+//! analysis folder `skafada analyse` reads (a ZIP). Each carries the study's analysis plan's cleaning outcome (`kept`,
 //! `exclusion`) and derived variables, computed by the analysis's own code, and the SPSS
 //! file's user-missing codes follow the plan's Valid % base, so the file reproduces the
 //! study report.
@@ -177,36 +178,25 @@ async fn export(
         .and_then(Format::parse)
         .ok_or(AdminError::NotFound)?;
     // Every record-level download says why it is needed, and the audit log keeps it.
-    let purpose = query
-        .purpose
-        .as_deref()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
-    if format != Format::Codebook {
-        let problem = if purpose.chars().count() < 5 {
-            Some("Enter why you need these records")
-        } else if purpose.chars().count() > PURPOSE_MAX {
-            Some("Why you need these records must be 200 characters or fewer")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            return Ok(purpose_page(
-                admin,
-                study,
-                site.as_ref(),
-                query,
-                &purpose,
-                problem,
-            ));
-        }
+    let purpose = purpose_of(query);
+    if format != Format::Codebook
+        && let Some(problem) = purpose_problem(&purpose)
+    {
+        return Ok(purpose_page(
+            admin,
+            study,
+            PurposeForm::Survey(site.as_ref()),
+            query,
+            &purpose,
+            problem,
+        ));
     }
     let content = state.studies.get(&state.store, &study.id).await?;
     let (instrument, survey) = match phase {
         Phase::Pre => (&content.pre, Data::Pre),
         Phase::Post => (&content.post, Data::Post),
-        // A follow-up wave's responses are exported with `skafada export`, paired with
-        // the baseline there (docs/linking-waves.md).
+        // A follow-up wave's responses are in the whole study's folder
+        // (`study_folder_export`), paired with the baseline there.
         Phase::FollowUp(_) => return Err(AdminError::NotFound),
     };
     // The study's plan: the report's cleaning, derived variables and Valid % base.
@@ -265,7 +255,7 @@ async fn export(
             account_id: admin.account_id(),
             study_id: &study.id,
             site_code: site.as_ref().map(|s| s.code.as_str()),
-            phase,
+            phase: Some(phase),
             format: format.name(),
             records,
             purpose: (format != Format::Codebook).then_some(purpose.as_str()),
@@ -286,18 +276,127 @@ async fn export(
         .into_response())
 }
 
+/// The purpose given, its spaces collapsed.
+fn purpose_of(query: &ExportQuery) -> String {
+    query
+        .purpose
+        .as_deref()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// What is wrong with a record-level download's purpose, if anything.
+fn purpose_problem(purpose: &str) -> Option<&'static str> {
+    if purpose.chars().count() < 5 {
+        Some("Enter why you need these records")
+    } else if purpose.chars().count() > PURPOSE_MAX {
+        Some("Why you need these records must be 200 characters or fewer")
+    } else {
+        None
+    }
+}
+
+/// `GET /admin/studies/{study}/export/folder`: the whole study as the analysis folder
+/// `skafada analyse` reads (`docs/export-format.md`), zipped: every survey and follow-up
+/// wave, follow-up records under the baseline respondent's id where they were linked,
+/// and the delivery arms' allocation log. Research roles only, with a purpose, audited.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn study_folder_export(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(study_id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, AdminError> {
+    let study = admin.require_study(&state, &study_id).await?;
+    if !admin.sees_all_sites() {
+        return Err(AdminError::NotFound);
+    }
+    let purpose = purpose_of(&query);
+    if let Some(problem) = purpose_problem(&purpose) {
+        return Ok(purpose_page(
+            &admin,
+            &study,
+            PurposeForm::Folder,
+            &query,
+            &purpose,
+            problem,
+        ));
+    }
+    let export = crate::export_folder::study_export(&state.store, &study)
+        .await
+        .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let date = today();
+    let folder = format!("skafada-{}-{}", safe(&study.name), safe(&date));
+    let bytes = zip_folder(&folder, &export.files)?;
+    state
+        .store
+        .log_export(&ExportLog {
+            account_id: admin.account_id(),
+            study_id: &study.id,
+            site_code: None,
+            phase: None,
+            format: "analysis folder (zip)",
+            records: Some(export.records),
+            purpose: Some(purpose.as_str()),
+        })
+        .await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{folder}.zip\""),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The files of an export folder as a ZIP holding one folder.
+fn zip_folder(folder: &str, files: &[(String, String)]) -> Result<Vec<u8>, AdminError> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let failed = |e: &dyn std::fmt::Display| AdminError::Internal(format!("zip: {e}"));
+    for (path, text) in files {
+        zip.start_file(format!("{folder}/{path}"), options)
+            .map_err(|e| failed(&e))?;
+        zip.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| failed(&e))?.into_inner())
+}
+
+/// Which download form a purpose page repeats.
+#[derive(Clone, Copy)]
+enum PurposeForm<'a> {
+    /// One survey's file, of one site or every site.
+    Survey(Option<&'a Site>),
+    /// The whole study's analysis folder.
+    Folder,
+}
+
 /// The download form again, with the reason it was not sent (400).
 fn purpose_page(
     admin: &Admin,
     study: &Study,
-    site: Option<&Site>,
+    form: PurposeForm<'_>,
     query: &ExportQuery,
     purpose: &str,
     problem: &str,
 ) -> Response {
-    let action = match site {
-        Some(site) => format!("/admin/studies/{}/sites/{}/export", study.id, site.code),
-        None => format!("/admin/studies/{}/export", study.id),
+    let site = match form {
+        PurposeForm::Survey(site) => site,
+        PurposeForm::Folder => None,
+    };
+    let action = match form {
+        PurposeForm::Survey(Some(site)) => {
+            format!("/admin/studies/{}/sites/{}/export", study.id, site.code)
+        }
+        PurposeForm::Survey(None) => format!("/admin/studies/{}/export", study.id),
+        PurposeForm::Folder => format!("/admin/studies/{}/export/folder", study.id),
     };
     let back = match site {
         Some(site) => format!("/admin/studies/{}/sites/{}", study.id, site.code),
@@ -308,10 +407,11 @@ fn purpose_page(
             .with_error(true)
             .back(&back),
         export: action,
-        export_scope: site.map_or_else(
-            || "Responses from every site".to_owned(),
-            |s| format!("Responses from {} only", s.code),
-        ),
+        export_scope: match form {
+            PurposeForm::Folder => "Every survey and follow-up wave from every site, as the folder skafada analyse reads".to_owned(),
+            PurposeForm::Survey(None) => "Responses from every site".to_owned(),
+            PurposeForm::Survey(Some(s)) => format!("Responses from {} only", s.code),
+        },
         survey: query.survey.clone().unwrap_or_default(),
         format: query.format.clone().unwrap_or_default(),
         purpose: purpose.to_owned(),

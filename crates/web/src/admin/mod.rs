@@ -193,6 +193,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(content::download),
         )
         .route("/admin/studies/{study}/export", get(export::study_export))
+        .route(
+            "/admin/studies/{study}/export/folder",
+            get(export::study_folder_export),
+        )
         .route("/admin/studies/{study}/report", get(results::study_report))
         .route(
             "/admin/studies/{study}/training-needs",

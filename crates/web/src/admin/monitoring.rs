@@ -254,6 +254,9 @@ pub(crate) async fn study(
         total: admin.sees_all_sites().then_some(total),
         min_reportable,
         export: format!("/admin/studies/{}/export", study.id),
+        folder: admin
+            .sees_all_sites()
+            .then(|| format!("/admin/studies/{}/export/folder", study.id)),
         export_scope: match (admin.sees_all_sites(), sites.first()) {
             (false, Some(site)) => format!("Responses from {} only", site.code),
             _ => "Responses from every site".to_owned(),

@@ -85,6 +85,7 @@ async fn site_page_saying(
         set_headcount: admin.can_set_headcount(&site),
         export: format!("{}/export", base(&study.id, &site.code)),
         export_scope: format!("Responses from {} only", site.code),
+        folder: None,
         record_level: admin.sees_all_sites(),
         details: vec![
             ("Region".to_owned(), site.region.clone()),

@@ -141,6 +141,8 @@ pub(crate) struct MonitoringPage {
     pub(crate) export: String,
     /// What the downloads hold, e.g. "Every site" or "Site LA01 only".
     pub(crate) export_scope: String,
+    /// The whole study's analysis folder download, for research roles.
+    pub(crate) folder: Option<String>,
 }
 
 /// A site's page.
@@ -169,6 +171,8 @@ pub(crate) struct SitePage {
     pub(crate) export_scope: String,
     /// Whether record-level downloads are offered (research roles only).
     pub(crate) record_level: bool,
+    /// The whole study's download: never on a site's page, which is about one site.
+    pub(crate) folder: Option<String>,
 }
 
 /// "Are you sure you want to delete this site's responses?"

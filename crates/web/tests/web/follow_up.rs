@@ -341,3 +341,100 @@ async fn the_export_pairs_a_respondent_across_pre_post_and_the_follow_up_by_link
     assert_eq!((over_time.linked, over_time.unlinked), (1, 1));
 }
 on_both!(the_export_pairs_a_respondent_across_pre_post_and_the_follow_up_by_linking_code);
+
+async fn a_research_role_downloads_the_whole_study_as_the_folder_analyse_reads_and_an_la_contact_cannot(
+    app: &TestApp,
+) {
+    use std::io::Read as _;
+    crate::admin::accounts(app).await;
+    let (study_id, token) = study_in_its_follow_up(app).await;
+    // One respondent before the training, one in the follow-up wave, not linked.
+    app.forget_cookie();
+    app.consent_at(&token).await;
+    follow_up_consent(app, &token).await;
+    app.post("/follow-up/link", &[("how", "none")]).await;
+
+    let admin = crate::admin::signed_in(app, "global@example.org").await;
+    let study_page = admin.get(&format!("/admin/studies/{study_id}")).await;
+    assert!(
+        study_page.body.contains("Download the study (ZIP)"),
+        "offered on the study's page"
+    );
+    let folder = format!("/admin/studies/{study_id}/export/folder");
+    // Without a reason, the form again with the error, and nothing sent.
+    let refused = admin.get(&folder).await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("Enter why you need these records"));
+    assert!(refused.body.contains(&format!("action=\"{folder}\"")));
+    assert!(
+        !refused.body.contains("name=\"survey\""),
+        "no survey to choose"
+    );
+
+    let (status, bytes) = admin
+        .get_bytes(&format!("{folder}?purpose=Change+over+time"))
+        .await;
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut unzipped = std::collections::BTreeMap::new();
+    for index in 0..zip.len() {
+        let mut file = zip.by_index(index).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        let (folder, path) = name.split_once('/').unwrap();
+        assert!(folder.starts_with("skafada-Follow-up-"), "{folder}");
+        unzipped.insert(path.to_owned(), text);
+    }
+    // Exactly the folder `skafada study export` writes, which `skafada analyse` reads.
+    let study = app.store.study(&study_id).await.unwrap().unwrap();
+    let export = skafada_web::study_export(&app.store, &study).await.unwrap();
+    let expected: std::collections::BTreeMap<String, String> = export.files.into_iter().collect();
+    assert_eq!(
+        unzipped.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(unzipped, expected);
+    assert!(unzipped["manifest.toml"].contains("follow-up = [\"follow-up-3m\"]"));
+    assert!(unzipped.contains_key("follow-up-3m.csv"));
+    let entry = app
+        .store
+        .audit_log(Some(&study_id), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "export")
+        .expect("the download is in the audit log");
+    assert_eq!(
+        entry.details,
+        "all sites: every survey and follow-up wave, analysis folder (zip), 2 records; purpose: Change over time"
+    );
+
+    // An LA contact is refused the whole study of their own study, and is not offered it.
+    let s = &app.study_id;
+    let la01 = crate::admin::signed_in(app, "la01@example.org").await;
+    let closed = la01
+        .get(&format!(
+            "/admin/studies/{s}/export/folder?purpose=Checking"
+        ))
+        .await;
+    assert_eq!(closed.status, 404);
+    assert!(
+        !la01
+            .get(&format!("/admin/studies/{s}"))
+            .await
+            .body
+            .contains("/export/folder")
+    );
+    // An analyst of that study may download it.
+    let analyst = crate::admin::signed_in(app, "analyst@example.org").await;
+    let (status, _) = analyst
+        .get_bytes(&format!(
+            "/admin/studies/{s}/export/folder?purpose=Checking+the+pairs"
+        ))
+        .await;
+    assert_eq!(status, 200);
+}
+on_both!(
+    a_research_role_downloads_the_whole_study_as_the_folder_analyse_reads_and_an_la_contact_cannot
+);

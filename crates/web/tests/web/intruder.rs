@@ -378,6 +378,7 @@ async fn collect(browser: &Browser<'_>, study: &str, site: &str) -> Collected {
         format!(
             "/admin/studies/{study}/export?survey=pre&format=csv&site={site}&purpose=Checking+the+records"
         ),
+        format!("/admin/studies/{study}/export/folder?purpose=Checking+the+records"),
         format!("/admin/studies/{study}/report?format=html"),
         format!("/admin/studies/{study}/training-needs"),
     ] {
