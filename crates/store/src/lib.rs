@@ -61,7 +61,7 @@ pub use date::{add_days, today, unix_now};
 pub use exports::ExportLog;
 pub use follow_up::{BaselineCode, LINK_STEP, ResumeCodeLink, WaveResponse};
 pub use import::ImportedResponse;
-pub use management::{Message, MessageKind, SiteStarts, StudySettings};
+pub use management::{Message, MessageKind, SiteStarts, StudySettings, WaveMessage};
 pub use monitoring::RespondentProgress;
 pub use retention::{Deletion, Scrub, Tombstone};
 pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};

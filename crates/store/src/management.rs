@@ -114,6 +114,21 @@ impl MessageKind {
     }
 }
 
+/// How a follow-up wave's message is keyed among a study's messages: `wave:<wave id>`.
+const WAVE_MESSAGE: &str = "wave:";
+
+/// A study's own wording of a follow-up wave's message (placeholders are filled in by
+/// the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveMessage {
+    /// The wave's id, as in the study's waves file.
+    pub wave: String,
+    /// The e-mail subject.
+    pub subject: String,
+    /// The message.
+    pub body: String,
+}
+
 /// A study's own wording of one message (placeholders are filled in by the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -353,7 +368,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn messages(&self, study_id: &str) -> Result<Vec<Message>, StoreError> {
         let rows = sqlx::query(
-            "SELECT kind, subject, body FROM study_messages WHERE study_id = $1 ORDER BY kind",
+            "SELECT kind, subject, body FROM study_messages \
+             WHERE study_id = $1 AND kind NOT LIKE 'wave:%' ORDER BY kind",
         )
         .bind(study_id)
         .fetch_all(&self.pool)
@@ -383,6 +399,67 @@ impl Store {
         message: &Message,
         by: &str,
     ) -> Result<(), StoreError> {
+        let kind = message.kind.as_str();
+        self.put_message(study_id, kind, kind, &message.subject, &message.body, by)
+            .await
+    }
+
+    /// A study's own wording of its follow-up waves' messages, by wave id.
+    #[tracing::instrument(skip_all)]
+    pub async fn wave_messages(&self, study_id: &str) -> Result<Vec<WaveMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, subject, body FROM study_messages \
+             WHERE study_id = $1 AND kind LIKE 'wave:%' ORDER BY kind",
+        )
+        .bind(study_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get(0)?;
+                Ok(WaveMessage {
+                    wave: kind
+                        .strip_prefix(WAVE_MESSAGE)
+                        .ok_or_else(|| StoreError::Corrupt(format!("message kind {kind:?}")))?
+                        .to_owned(),
+                    subject: row.try_get(1)?,
+                    body: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets a study's wording of a follow-up wave's message, audited.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_wave_message(
+        &self,
+        study_id: &str,
+        message: &WaveMessage,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let kind = format!("{WAVE_MESSAGE}{}", message.wave);
+        self.put_message(
+            study_id,
+            &kind,
+            &message.wave,
+            &message.subject,
+            &message.body,
+            by,
+        )
+        .await
+    }
+
+    /// Stores one message's wording under its key, with a `message-changed` audit entry
+    /// naming it.
+    async fn put_message(
+        &self,
+        study_id: &str,
+        key: &str,
+        name: &str,
+        subject: &str,
+        body: &str,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -391,12 +468,12 @@ impl Store {
              body = excluded.body",
         )
         .bind(study_id)
-        .bind(message.kind.as_str())
-        .bind(&message.subject)
-        .bind(&message.body)
+        .bind(key)
+        .bind(subject)
+        .bind(body)
         .execute(&mut *tx)
         .await?;
-        let details = format!("{} changed", message.kind.as_str());
+        let details = format!("{name} changed");
         audit::write(
             &mut tx,
             Audit {

@@ -8,7 +8,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use skafada_store::{Message, MessageKind, Site, Study};
+use skafada_store::{Message, MessageKind, Site, Study, WaveMessage};
 
 use super::error::AdminError;
 use super::forms::{Errors, Input, TextArea, read_text};
@@ -22,14 +22,24 @@ use crate::content::StudyContent;
 use crate::views::{long_date, render};
 
 /// The placeholders a message may use.
-pub(crate) const PLACEHOLDERS: [(&str, &str); 5] = [
-    ("{link}", "the site's survey link"),
+pub(crate) const PLACEHOLDERS: [(&str, &str); 6] = [
+    (
+        "{link}",
+        "the site's survey link (in a follow-up wave's message, the wave's link)",
+    ),
     ("{site}", "the site's name"),
     (
         "{who_sees}",
         "what the site sees of the answers, in the words of the start page",
     ),
-    ("{closes_on}", "the closing date, such as 31 July 2027"),
+    (
+        "{opens_on}",
+        "the opening date (in a follow-up wave's message, the wave's)",
+    ),
+    (
+        "{closes_on}",
+        "the closing date, such as 31 July 2027 (in a follow-up wave's message, the wave's)",
+    ),
     (
         "{time}",
         "how long the survey and training take, such as about 2 hours",
@@ -81,18 +91,97 @@ pub(crate) fn kind_label(kind: MessageKind) -> &'static str {
     }
 }
 
-/// The study's messages: its own wording where it has one, else the built-in one.
-async fn study_messages(state: &AppState, study: &Study) -> Result<Vec<Message>, AdminError> {
+/// Which of a study's messages: one of the survey's, or a follow-up wave's by its number
+/// in the study's waves file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    /// The invitation or a reminder to take the survey.
+    Survey(MessageKind),
+    /// A follow-up wave's message, with the wave's own link and dates.
+    Wave(u8),
+}
+
+/// One of a study's messages in the study's wording (its own where it has one, else the
+/// built-in one), placeholders not yet filled in.
+#[derive(Debug, Clone)]
+struct Wording {
+    which: Which,
+    /// Its name in addresses: `invitation`, `reminder`, `final-reminder` or the wave's id.
+    key: String,
+    label: String,
+    subject: String,
+    body: String,
+}
+
+/// The message a study's key names, if the study has it.
+fn which(content: &StudyContent, key: &str) -> Option<Which> {
+    if let Some(kind) = MessageKind::parse(key) {
+        return Some(Which::Survey(kind));
+    }
+    let (number, _) = content.waves.as_ref()?.numbered(key)?;
+    Some(Which::Wave(number))
+}
+
+/// The built-in wording of a follow-up wave's message, around the reminder text of the
+/// study's waves file.
+fn default_wave_message(wave: &skafada_waves::wave::FollowUpWave) -> (String, String) {
+    (
+        format!(
+            "{}: domestic abuse survey, open until {{closes_on}}",
+            wave.name
+        ),
+        format!(
+            "Dear colleagues,\n\n{}\n\nStart here: {{link}}\n\nThe survey is open from {{opens_on}} until {{closes_on}}. It is anonymous: it does not ask for your name or e-mail address. {{who_sees}}\n\nSupport services are listed on every page, and you can leave at any time with the Exit this page button.\n\nThank you.",
+            wave.reminder.trim()
+        ),
+    )
+}
+
+/// Every message of the study, the survey's then each follow-up wave's.
+async fn wordings(
+    state: &AppState,
+    study: &Study,
+    content: &StudyContent,
+) -> Result<Vec<Wording>, AdminError> {
     let own = state.store.messages(&study.id).await?;
-    Ok(MessageKind::ALL
+    let mut all: Vec<Wording> = MessageKind::ALL
         .into_iter()
         .map(|kind| {
-            own.iter()
+            let message = own
+                .iter()
                 .find(|m| m.kind == kind)
                 .cloned()
-                .unwrap_or_else(|| default_message(kind))
+                .unwrap_or_else(|| default_message(kind));
+            Wording {
+                which: Which::Survey(kind),
+                key: kind.as_str().to_owned(),
+                label: kind_label(kind).to_owned(),
+                subject: message.subject,
+                body: message.body,
+            }
         })
-        .collect())
+        .collect();
+    let waves = content
+        .waves
+        .as_ref()
+        .map_or(&[][..], |w| w.waves.as_slice());
+    if !waves.is_empty() {
+        let own = state.store.wave_messages(&study.id).await?;
+        for (wave, number) in waves.iter().zip(1u8..) {
+            let (subject, body) = own.iter().find(|m| m.wave == wave.id).map_or_else(
+                || default_wave_message(wave),
+                |m| (m.subject.clone(), m.body.clone()),
+            );
+            all.push(Wording {
+                which: Which::Wave(number),
+                key: wave.id.clone(),
+                label: wave.name.clone(),
+                subject,
+                body,
+            });
+        }
+    }
+    Ok(all)
 }
 
 /// "about 1 hour 45 minutes", rounded to 5 minutes.
@@ -111,66 +200,44 @@ fn duration(minutes: u32) -> String {
     }
 }
 
-/// A message with the site's details in place of its placeholders.
+/// A message with the site's details in place of its placeholders: the survey's link and
+/// dates, or for a follow-up wave's message the wave's.
 fn fill(
     text: &str,
     state: &AppState,
     study: &Study,
     content: &StudyContent,
     site: &Site,
+    which: Which,
 ) -> String {
     let time = duration(content.journey_minutes());
-    text.replace("{link}", &state.config.site_link(&site.link_token))
+    let wave = match which {
+        Which::Survey(_) => None,
+        Which::Wave(number) => crate::follow_up::wave(content, number).zip(
+            crate::follow_up::wave_dates(content, number, &study.window()),
+        ),
+    };
+    let (link, opens_on, closes_on) = match wave {
+        Some((wave, (first, last))) => (
+            state.config.follow_up_link(&site.link_token, &wave.id),
+            first,
+            last,
+        ),
+        None => (
+            state.config.site_link(&site.link_token),
+            study.opens_on.clone(),
+            study.closes_on.clone(),
+        ),
+    };
+    text.replace("{link}", &link)
         .replace(
             "{who_sees}",
             &crate::confidentiality::site_sentence(&site.name, study.min_cell_count),
         )
         .replace("{site}", &site.name)
-        .replace("{closes_on}", &long_date(&study.closes_on))
+        .replace("{opens_on}", &long_date(&opens_on))
+        .replace("{closes_on}", &long_date(&closes_on))
         .replace("{time}", &time)
-}
-
-/// A follow-up wave's message for a site: the wave's reminder text from the study's
-/// waves file, with the site's follow-up link and the wave's dates.
-fn follow_up_message(
-    state: &AppState,
-    study: &Study,
-    content: &StudyContent,
-    site: &Site,
-    number: u8,
-) -> Option<MessageView> {
-    let wave = crate::follow_up::wave(content, number)?;
-    let (first, last) = crate::follow_up::wave_dates(content, number, &study.window())?;
-    let link = state.config.follow_up_link(&site.link_token, &wave.id);
-    Some(MessageView {
-        kind: wave.id.clone(),
-        label: wave.name.clone(),
-        subject: format!(
-            "{}: domestic abuse survey, open until {}",
-            wave.name,
-            long_date(&last)
-        ),
-        body: format!(
-            "Dear colleagues,\n\n{}\n\nStart here: {link}\n\nThe survey is open from {} until {}. It is anonymous: it does not ask for your name or e-mail address. {}\n\nSupport services are listed on every page, and you can leave at any time with the Exit this page button.\n\nThank you.",
-            wave.reminder.trim(),
-            long_date(&first),
-            long_date(&last),
-            crate::confidentiality::site_sentence(&site.name, study.min_cell_count),
-        ),
-    })
-}
-
-/// Every follow-up wave's message for a site.
-fn follow_up_messages(
-    state: &AppState,
-    study: &Study,
-    content: &StudyContent,
-    site: &Site,
-) -> Vec<MessageView> {
-    let waves = content.waves.as_ref().map_or(0, |waves| waves.waves.len());
-    (1..=u8::try_from(waves).unwrap_or(0))
-        .filter_map(|number| follow_up_message(state, study, content, site, number))
-        .collect()
 }
 
 /// `GET /admin/studies/{study}/sites/{site}/messages`: the site's messages to copy.
@@ -189,16 +256,29 @@ pub(crate) async fn site_messages(
     } else {
         0
     };
-    let messages: Vec<MessageView> = study_messages(&state, &study)
+    let messages: Vec<MessageView> = wordings(&state, &study, &content)
         .await?
         .into_iter()
         .map(|message| MessageView {
-            kind: message.kind.as_str().to_owned(),
-            label: kind_label(message.kind).to_owned(),
-            subject: fill(&message.subject, &state, &study, &content, &site),
-            body: fill(&message.body, &state, &study, &content, &site),
+            subject: fill(
+                &message.subject,
+                &state,
+                &study,
+                &content,
+                &site,
+                message.which,
+            ),
+            body: fill(
+                &message.body,
+                &state,
+                &study,
+                &content,
+                &site,
+                message.which,
+            ),
+            kind: message.key,
+            label: message.label,
         })
-        .chain(follow_up_messages(&state, &study, &content, &site))
         .collect();
     Ok(render(&SiteMessagesPage {
         layout: AdminLayout::new(&format!("Messages for {}", site.code), Some(&admin)).back(&base),
@@ -215,24 +295,24 @@ pub(crate) async fn site_messages(
     }))
 }
 
-fn edit_views(
-    messages: &[Message],
-    errors: &mut Option<(MessageKind, Errors, Input, TextArea)>,
-) -> Vec<MessageEditView> {
+/// A message whose saving failed: its key, the errors and what was typed.
+type Failed = (String, Errors, Input, TextArea);
+
+fn edit_views(messages: &[Wording], errors: &mut Option<Failed>) -> Vec<MessageEditView> {
     messages
         .iter()
         .map(|message| {
-            let kind = message.kind.as_str();
-            match errors.take_if(|(k, ..)| *k == message.kind) {
+            let kind = message.key.as_str();
+            match errors.take_if(|(k, ..)| k == kind) {
                 Some((_, _, subject, body)) => MessageEditView {
                     kind: kind.to_owned(),
-                    label: kind_label(message.kind).to_owned(),
+                    label: message.label.clone(),
                     subject,
                     body,
                 },
                 None => MessageEditView {
                     kind: kind.to_owned(),
-                    label: kind_label(message.kind).to_owned(),
+                    label: message.label.clone(),
                     subject: Input::new(&format!("{kind}-subject"), "Subject", &message.subject),
                     body: TextArea {
                         id: format!("{kind}-body"),
@@ -252,10 +332,11 @@ async fn study_messages_page(
     state: &AppState,
     admin: &Admin,
     study: &Study,
-    mut failed: Option<(MessageKind, Errors, Input, TextArea)>,
+    mut failed: Option<Failed>,
     saved: Option<String>,
 ) -> Result<Response, AdminError> {
-    let messages = study_messages(state, study).await?;
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let messages = wordings(state, study, &content).await?;
     let errors = failed
         .as_ref()
         .map(|(_, errors, ..)| errors.0.clone())
@@ -289,7 +370,8 @@ pub(crate) async fn edit_page(
     study_messages_page(&state, &admin, &study, None, None).await
 }
 
-/// `POST /admin/studies/{study}/messages/{kind}`: saves one message's wording.
+/// `POST /admin/studies/{study}/messages/{kind}`: saves one message's wording (`kind`
+/// is a survey message's name or a follow-up wave's id).
 #[tracing::instrument(skip_all)]
 pub(crate) async fn save(
     State(state): State<AppState>,
@@ -298,8 +380,13 @@ pub(crate) async fn save(
 ) -> Result<Response, AdminError> {
     let admin = &post.admin;
     let study = admin.manage_study(&state, &study_id).await?;
-    let kind = MessageKind::parse(&kind).ok_or(AdminError::NotFound)?;
-    let name = kind.as_str();
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let message = wordings(&state, &study, &content)
+        .await?
+        .into_iter()
+        .find(|m| Some(m.which) == which(&content, &kind))
+        .ok_or(AdminError::NotFound)?;
+    let name = message.key.as_str();
     let mut errors = Errors::default();
     let mut subject = Input::new(&format!("{name}-subject"), "Subject", "");
     let subject_text = read_text(
@@ -333,38 +420,56 @@ pub(crate) async fn save(
     } else {
         None
     };
-    if let Some(message) = body_error {
-        body.error = Some(message.to_owned());
-        errors.add(&body.id, message);
+    if let Some(problem) = body_error {
+        body.error = Some(problem.to_owned());
+        errors.add(&body.id, problem);
     }
     let (Some(subject_text), None) = (subject_text, body_error) else {
         return study_messages_page(
             &state,
             admin,
             &study,
-            Some((kind, errors, subject, body)),
+            Some((message.key.clone(), errors, subject, body)),
             None,
         )
         .await;
     };
-    state
-        .store
-        .set_message(
-            &study.id,
-            &Message {
-                kind,
-                subject: subject_text,
-                body: body_text,
-            },
-            admin.account_id(),
-        )
-        .await?;
+    match message.which {
+        Which::Survey(kind) => {
+            state
+                .store
+                .set_message(
+                    &study.id,
+                    &Message {
+                        kind,
+                        subject: subject_text,
+                        body: body_text,
+                    },
+                    admin.account_id(),
+                )
+                .await?;
+        }
+        Which::Wave(_) => {
+            state
+                .store
+                .set_wave_message(
+                    &study.id,
+                    &WaveMessage {
+                        wave: message.key.clone(),
+                        subject: subject_text,
+                        body: body_text,
+                    },
+                    admin.account_id(),
+                )
+                .await?;
+        }
+    }
     study_messages_page(
         &state,
         admin,
         &study,
         None,
-        Some(format!("{} saved", kind_label(kind))),
+        Some(format!("{} saved", message.label)),
     )
     .await
 }
@@ -375,34 +480,48 @@ async fn send_to(
     admin: &Admin,
     study: &Study,
     sites: &[Site],
-    kind: MessageKind,
+    message: &Wording,
 ) -> Result<(usize, usize), AdminError> {
     let mailer = state.mailer.as_ref().ok_or(AdminError::NotFound)?;
     let content = state.studies.get(&state.store, &study.id).await?;
-    let message = study_messages(state, study)
-        .await?
-        .into_iter()
-        .find(|m| m.kind == kind)
-        .unwrap_or_else(|| default_message(kind));
     let (mut sites_reached, mut sent) = (0, 0);
     for site in sites {
         let contacts = state.store.la_contact_emails(&site.id).await?;
         if contacts.is_empty() {
             continue;
         }
-        let subject = fill(&message.subject, state, study, &content, site);
-        let body = fill(&message.body, state, study, &content, site);
+        let subject = fill(
+            &message.subject,
+            state,
+            study,
+            &content,
+            site,
+            message.which,
+        );
+        let body = fill(&message.body, state, study, &content, site, message.which);
         let delivered = forward(mailer, site, &contacts, &subject, &body).await;
         if delivered > 0 {
+            // The audit entry names the message as the addresses do.
             state
                 .store
-                .log_reminders(site, kind, delivered, admin.account_id())
+                .log_message_sent(site, &message.key, delivered, admin.account_id())
                 .await?;
             sites_reached += 1;
             sent += delivered;
         }
     }
     Ok((sites_reached, sent))
+}
+
+/// The study's message with this key, or 404.
+async fn wording(state: &AppState, study: &Study, key: &str) -> Result<Wording, AdminError> {
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let which = which(&content, key).ok_or(AdminError::NotFound)?;
+    wordings(state, study, &content)
+        .await?
+        .into_iter()
+        .find(|m| m.which == which)
+        .ok_or(AdminError::NotFound)
 }
 
 /// E-mails a message to a site's LA contacts for them to forward to their teams;
@@ -429,42 +548,6 @@ async fn forward(
         }
     }
     delivered
-}
-
-/// E-mails a follow-up wave's message (by wave id) to a site's LA contacts.
-async fn send_follow_up(
-    state: &AppState,
-    admin: &Admin,
-    study: &Study,
-    site: &Site,
-    wave_id: &str,
-    back: &str,
-) -> Result<Response, AdminError> {
-    let mailer = state.mailer.as_ref().ok_or(AdminError::NotFound)?;
-    let content = state.studies.get(&state.store, &study.id).await?;
-    let (number, _) = content
-        .waves
-        .as_ref()
-        .and_then(|waves| waves.numbered(wave_id))
-        .ok_or(AdminError::NotFound)?;
-    let message =
-        follow_up_message(state, study, &content, site, number).ok_or(AdminError::NotFound)?;
-    let contacts = state.store.la_contact_emails(&site.id).await?;
-    let delivered = forward(mailer, site, &contacts, &message.subject, &message.body).await;
-    if delivered > 0 {
-        state
-            .store
-            .log_message_sent(site, wave_id, delivered, admin.account_id())
-            .await?;
-    }
-    let reached = usize::from(delivered > 0);
-    Ok(sent_page(
-        admin,
-        back,
-        &message.label,
-        (reached, delivered),
-        contacts.len(),
-    ))
 }
 
 fn sent_page(
@@ -507,25 +590,17 @@ pub(crate) async fn send_site(
 ) -> Result<Response, AdminError> {
     let (study, site) = post.admin.manage_site(&state, &study_id, &code).await?;
     let back = format!("/admin/studies/{}/sites/{}/messages", study.id, site.code);
-    let Some(kind) = MessageKind::parse(&kind) else {
-        return send_follow_up(&state, &post.admin, &study, &site, &kind, &back).await;
-    };
+    let message = wording(&state, &study, &kind).await?;
     let wanted = state.store.la_contact_emails(&site.id).await?.len();
     let done = send_to(
         &state,
         &post.admin,
         &study,
         std::slice::from_ref(&site),
-        kind,
+        &message,
     )
     .await?;
-    Ok(sent_page(
-        &post.admin,
-        &back,
-        kind_label(kind),
-        done,
-        wanted,
-    ))
+    Ok(sent_page(&post.admin, &back, &message.label, done, wanted))
 }
 
 /// `POST /admin/studies/{study}/messages/{kind}/send`: to every site's LA contacts.
@@ -536,21 +611,15 @@ pub(crate) async fn send_all(
     post: AdminPost,
 ) -> Result<Response, AdminError> {
     let study = post.admin.manage_study(&state, &study_id).await?;
-    let kind = MessageKind::parse(&kind).ok_or(AdminError::NotFound)?;
+    let message = wording(&state, &study, &kind).await?;
     let sites = state.store.sites(&study.id).await?;
     let mut wanted = 0;
     for site in &sites {
         wanted += state.store.la_contact_emails(&site.id).await?.len();
     }
-    let done = send_to(&state, &post.admin, &study, &sites, kind).await?;
+    let done = send_to(&state, &post.admin, &study, &sites, &message).await?;
     let back = format!("/admin/studies/{}/messages", study.id);
-    Ok(sent_page(
-        &post.admin,
-        &back,
-        kind_label(kind),
-        done,
-        wanted,
-    ))
+    Ok(sent_page(&post.admin, &back, &message.label, done, wanted))
 }
 
 #[cfg(test)]
@@ -569,6 +638,14 @@ mod tests {
     fn every_built_in_message_carries_the_link() {
         for kind in MessageKind::ALL {
             assert!(default_message(kind).body.contains("{link}"));
+        }
+        let waves =
+            skafada_waves::wave::StudyWaves::parse(include_str!("../../../../waves/skafada.toml"))
+                .unwrap();
+        for wave in &waves.waves {
+            let (subject, body) = default_wave_message(wave);
+            assert!(body.contains("{link}") && body.contains(wave.reminder.trim()));
+            assert!(subject.starts_with(&wave.name));
         }
     }
 }

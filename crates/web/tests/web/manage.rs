@@ -453,6 +453,91 @@ async fn the_follow_up_message_carries_the_sites_wave_link_and_is_e_mailed_to_it
 }
 on_both!(the_follow_up_message_carries_the_sites_wave_link_and_is_e_mailed_to_its_la_contacts);
 
+async fn a_study_admin_rewords_a_follow_up_waves_message_and_the_sites_get_it_with_their_wave_link(
+    app: &TestApp,
+) {
+    accounts(app).await;
+    let admin = signed_in(app, "admin@example.org").await;
+    let messages = format!("/admin/studies/{}/messages", app.study_id);
+    let page = admin.get(&messages).await;
+    assert!(
+        page.body
+            .contains("<h2 class=\"govuk-heading-m\">Three-month follow-up</h2>")
+    );
+    assert!(page.body.contains("id=\"follow-up-3m-body\""));
+    // Without the link, refused by field; the typed text is kept.
+    let missing = admin
+        .post_from(
+            &messages,
+            &format!("{messages}/follow-up-3m"),
+            &[
+                ("follow-up-3m-subject", "Three months on"),
+                ("follow-up-3m-body", "Please take part again."),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, 200);
+    assert!(missing.body.contains("The message must include {link}"));
+    assert!(missing.body.contains("Please take part again."));
+    let saved = admin
+        .post_from(
+            &messages,
+            &format!("{messages}/follow-up-3m"),
+            &[
+                ("follow-up-3m-subject", "Three months on: open until {closes_on}"),
+                (
+                    "follow-up-3m-body",
+                    "Hello {site}, please take part again between {opens_on} and {closes_on}: {link}",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        saved.body.contains("Three-month follow-up saved"),
+        "{}",
+        saved.body
+    );
+    // The survey's own messages are untouched.
+    assert_eq!(app.store.messages(&app.study_id).await.unwrap(), Vec::new());
+    let la01 = signed_in(app, "la01@example.org").await;
+    let page = la01
+        .get(&format!(
+            "/admin/studies/{}/sites/LA01/messages",
+            app.study_id
+        ))
+        .await;
+    let link = format!("{}/f/{}/follow-up-3m", app.address, app.token);
+    assert!(
+        page.body.contains(&format!(
+            "please take part again between 1 April 2020 and 28 April 2020: {link}"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Three months on: open until 28 April 2020")
+    );
+    let log = app.store.audit_log(Some(&app.study_id), 50).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "message-changed" && e.details == "follow-up-3m changed")
+    );
+    // A wave the study does not have cannot be worded.
+    let unknown = admin
+        .post_from(
+            &messages,
+            &format!("{messages}/follow-up-9m"),
+            &[
+                ("follow-up-9m-subject", "x"),
+                ("follow-up-9m-body", "{link}"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+}
+on_both!(a_study_admin_rewords_a_follow_up_waves_message_and_the_sites_get_it_with_their_wave_link);
+
 /// Imports `n` complete pre-training responses at a site, with answers that vary from
 /// one respondent to the next.
 async fn import_responses(app: &TestApp, site: &str, n: usize) {
