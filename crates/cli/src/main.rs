@@ -67,7 +67,8 @@ enum Command {
     /// Delete the responses of studies past their retention date.
     #[command(subcommand)]
     Retention(commands::retention::RetentionCommand),
-    /// Benchmarks (run a release build).
+    /// Benchmarks (a release build with `--features bench`; bench/README.md).
+    #[cfg(feature = "bench")]
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
 }
@@ -117,6 +118,7 @@ fn main() -> ExitCode {
         Command::Transcript(command) => commands::transcript::run(command),
         Command::Admin(command) => commands::admin::run(command),
         Command::Retention(command) => commands::retention::run(command),
+        #[cfg(feature = "bench")]
         Command::Bench(command) => commands::bench::run(command),
     };
     match outcome {

@@ -3,8 +3,11 @@
 pub mod admin;
 pub mod agreement;
 pub mod analyse;
+#[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "bench")]
 pub mod bench_analysis;
+#[cfg(feature = "bench")]
 pub mod bench_journey;
 pub mod content;
 pub mod crosstab;

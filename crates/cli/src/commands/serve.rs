@@ -304,7 +304,9 @@ pub fn demo_sites() -> Vec<NewSite> {
         .collect()
 }
 
-/// Creates the demo study with its sites when the database has no study.
+/// Creates the demo study with its sites when the database has no study (the journey
+/// benchmark's database).
+#[cfg(feature = "bench")]
 pub async fn ensure_demo(store: &Store) -> anyhow::Result<()> {
     let content = super::content::skafada_content()?;
     let files = DemoFiles {
