@@ -1,7 +1,8 @@
 //! Qualtrics exports read into skafada's response export format.
 //!
 //! A local authority that ran the survey on Qualtrics holds a CSV export with three
-//! header rows (column names, question text, import ids). [`import`] reads it through a
+//! header rows (column names, question text, import ids), or an SPSS `.sav` export,
+//! read after a structural pre-scan that refuses damaged files ([`sav`]). [`import`] reads it through a
 //! [`Mapping`] (which Qualtrics column is which instrument variable, where the site and
 //! the phase are, how pre- and post-training records pair) into [`Responses`] that
 //! `skafada analyse` reads like any other export (`docs/qualtrics-import.md`).
@@ -13,11 +14,12 @@
 //! external reference); the respondent identifiers written are new ones.
 //!
 //! Architecture invariant: this crate does no I/O. The caller reads the files and
-//! passes their text.
+//! passes their text (or, for `.sav`, their bytes).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod mapping;
+pub mod sav;
 pub mod table;
 mod values;
 mod write;
@@ -30,7 +32,8 @@ use skafada_analysis::data::{
 use skafada_instrument::{Instrument, ItemKind};
 
 pub use mapping::{Mapping, Target, ValueMode};
-pub use table::Table;
+pub use sav::{check_sav, is_sav};
+pub use table::{FileFormat, Table};
 pub use write::to_qualtrics_csv;
 
 use values::Slot;
@@ -75,6 +78,15 @@ pub enum ImportError {
         row: u64,
         /// What is wrong.
         message: String,
+    },
+    /// An SPSS file passed the structural checks but the SPSS reader panicked on it (the
+    /// panic was caught: see [`sav`]).
+    #[error(
+        "{file}: the file could not be read as an SPSS file and may be damaged; export it from Qualtrics again"
+    )]
+    Unreadable {
+        /// The export's file name.
+        file: String,
     },
     /// A cell holds a value its column cannot take.
     #[error("{file}:{row}:{column}: {message}")]
@@ -254,6 +266,15 @@ pub fn import(
                 file: mapping_file.to_owned(),
                 message: format!(
                     "{} may hold pre- and post-training rows, but [record] names no phase column",
+                    source.file
+                ),
+            });
+        }
+        if source.table.format == FileFormat::Sav && mapping.values == ValueMode::Labels {
+            return Err(ImportError::Mapping {
+                file: mapping_file.to_owned(),
+                message: format!(
+                    "{} is an SPSS file, whose choice cells hold numeric values: set values = \"codes\" in the mapping (SPSS keeps the choice text only as value labels, cut to 120 bytes, so it is not matched)",
                     source.file
                 ),
             });

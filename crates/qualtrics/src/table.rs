@@ -16,13 +16,23 @@ pub struct Column {
     pub import_id: Option<String>,
 }
 
-/// One response row.
+/// One response row (a case of an SPSS file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The line of the file where the row starts (1-based), for error messages.
+    /// The line of the file where the row starts (1-based), for error messages; for an
+    /// SPSS file ([`Table::from_sav`]), the case number (1-based).
     pub line: u64,
     /// Its cells, one per column.
     pub cells: Vec<String>,
+}
+
+/// The kind of file a [`Table`] was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Qualtrics' CSV export, with numeric values or choice text.
+    Csv,
+    /// Qualtrics' SPSS export (`.sav`): always numeric values, never import ids.
+    Sav,
 }
 
 /// A whole export.
@@ -30,6 +40,8 @@ pub struct Row {
 pub struct Table {
     /// The file name, for error messages.
     pub file: String,
+    /// The kind of file it was read from.
+    pub format: FileFormat,
     /// The columns, in order.
     pub columns: Vec<Column>,
     /// The response rows, in order.
@@ -125,6 +137,7 @@ impl Table {
         }
         Ok(Table {
             file: file.to_owned(),
+            format: FileFormat::Csv,
             columns,
             rows,
         })

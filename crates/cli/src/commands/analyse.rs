@@ -70,14 +70,30 @@ pub fn load_plan(path: Option<&Path>) -> anyhow::Result<Plan> {
     }
 }
 
+/// Refuses an SPSS file (told by its first bytes, `$FL2` or `$FL3`, whatever its name)
+/// where a response export or a CSV file is read: a Qualtrics `.sav` export is
+/// converted by `skafada import qualtrics` first, never read as responses.
+pub fn refuse_spss(bytes: &[u8], name: &str) -> anyhow::Result<()> {
+    if skafada_qualtrics::is_sav(bytes) {
+        anyhow::bail!(
+            "{name} is an SPSS file; convert a Qualtrics SPSS export with `skafada import qualtrics` first (docs/qualtrics-import.md), then give its output folder"
+        );
+    }
+    Ok(())
+}
+
 /// Reads every file of a response export folder.
 pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
     if dir.is_file() {
         // A single file is not an export folder; a raw Qualtrics export is named as such,
         // so that its header rows are never read as responses.
         let name = dir.display().to_string();
-        let text = std::fs::read_to_string(dir)
-            .with_context(|| format!("Failed to read the data file {name}"))?;
+        let bytes =
+            std::fs::read(dir).with_context(|| format!("Failed to read the data file {name}"))?;
+        refuse_spss(&bytes, &name)?;
+        let text = String::from_utf8(bytes).with_context(|| {
+            format!("Failed to read the data file {name}: it is not UTF-8 text")
+        })?;
         if skafada_analysis::data::is_raw_qualtrics(&text) {
             return Err(skafada_analysis::data::DataError::RawQualtrics { file: name }.into());
         }

@@ -99,8 +99,11 @@ pub struct CrosstabOut {
 /// Runs `skafada crosstab`.
 pub fn run(args: CrosstabArgs) -> anyhow::Result<ExitCode> {
     let name = args.data.display().to_string();
-    let text = std::fs::read_to_string(&args.data)
+    let bytes = std::fs::read(&args.data)
         .with_context(|| format!("Failed to read the data file {name}"))?;
+    super::analyse::refuse_spss(&bytes, &name)?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("Failed to read the data file {name}: it is not UTF-8 text"))?;
     let out = analyse_csv(&text, &name, &args.row, &args.col)?;
     emit(&out, args.json, summary)
 }

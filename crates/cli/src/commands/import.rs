@@ -11,19 +11,22 @@ use skafada_qualtrics::{Mapping, Phase, Source, Table};
 /// Subcommands of `skafada import`.
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// Read a Qualtrics CSV export (three header rows) into a response export folder that
-    /// `skafada analyse --data` reads; personal columns are dropped and listed.
+    /// Read a Qualtrics export (CSV with three header rows, or SPSS .sav) into a response
+    /// export folder that `skafada analyse --data` reads; personal columns are dropped and
+    /// listed.
     Qualtrics(QualtricsArgs),
 }
 
 /// Arguments of `skafada import qualtrics`.
 #[derive(Debug, Args)]
 pub struct QualtricsArgs {
-    /// The Qualtrics export (CSV, downloaded with "Use numeric values" or "Use choice
-    /// text"). With --post-export, the pre-training survey's export.
+    /// The Qualtrics export: CSV (downloaded with "Use numeric values" or "Use choice
+    /// text") or SPSS (.sav, told by its content). With --post-export, the pre-training
+    /// survey's export.
     #[arg(long)]
     export: PathBuf,
-    /// The post-training survey's export, when it is a separate Qualtrics survey.
+    /// The post-training survey's export (CSV or .sav), when it is a separate Qualtrics
+    /// survey.
     #[arg(long)]
     post_export: Option<PathBuf>,
     /// The mapping file: which Qualtrics column is which instrument variable
@@ -45,16 +48,19 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
     let bytes =
         std::fs::read(path).with_context(|| format!("Failed to read {what} {}", path.display()))?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("sav"))
-    {
-        bail!(
-            "{} is an SPSS file; skafada imports Qualtrics' CSV export (Data & Analysis, Export data, CSV)",
-            path.display()
-        );
-    }
     String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
+}
+
+/// Reads a Qualtrics export: an SPSS file (told by its first bytes, `$FL2` or `$FL3`,
+/// whatever its name) with [`Table::from_sav`], anything else as the CSV export.
+fn read_export(path: &Path) -> anyhow::Result<Table> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("Failed to read the export {name}"))?;
+    if skafada_qualtrics::is_sav(&bytes) {
+        return Ok(Table::from_sav(&bytes, &name)?);
+    }
+    let text = String::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8 text"))?;
+    Ok(Table::from_csv(&text, &name)?)
 }
 
 fn qualtrics(args: QualtricsArgs) -> anyhow::Result<ExitCode> {
@@ -82,12 +88,9 @@ fn qualtrics(args: QualtricsArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let export_name = args.export.display().to_string();
-    let export = Table::from_csv(&read(&args.export, "the export")?, &export_name)?;
+    let export = read_export(&args.export)?;
     let post_export = match &args.post_export {
-        Some(path) => {
-            let name = path.display().to_string();
-            Some(Table::from_csv(&read(path, "the export")?, &name)?)
-        }
+        Some(path) => Some(read_export(path)?),
         None => None,
     };
     let mut sources = vec![Source {

@@ -138,21 +138,147 @@ fn import_qualtrics_refuses_a_folder_that_already_holds_files() {
 }
 
 #[test]
-fn import_qualtrics_says_an_spss_file_is_not_read() {
+fn import_qualtrics_reads_an_spss_export_by_its_content_and_analyse_reads_the_folder() {
     let scratch = Scratch::new("sav");
-    let export = scratch.path("export.sav");
-    std::fs::write(&export, b"$FL2@(#) IBM SPSS STATISTICS").unwrap();
+    let out = scratch.path("imported");
     let output = import(
-        &export,
-        &format!("{FIXTURES}/mapping.toml"),
-        &scratch.path("out"),
+        &format!("{FIXTURES}/numeric-values.sav"),
+        &format!("{FIXTURES}/mapping-sav.toml"),
+        &out,
     );
-    assert_eq!(output.status.code(), Some(1));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
     assert!(
-        stderr(&output).contains("is an SPSS file; skafada imports Qualtrics' CSV export"),
-        "{}",
-        stderr(&output)
+        message.contains(
+            "Dropped personal columns of crates/qualtrics/tests/fixtures/numeric-values.sav: IPAddress, RecipientLastName, RecipientFirstName, RecipientEmail, ExternalReference, LocationLatitude, LocationLongitude."
+        ),
+        "{message}"
     );
+    assert!(
+        message.contains("Skipped crates/qualtrics/tests/fixtures/numeric-values.sav:3: a survey preview, not a response."),
+        "{message}"
+    );
+    assert!(
+        message.contains("Wrote 4 pre-training and 1 post-training records"),
+        "{message}"
+    );
+    let analysed = skafada(&["analyse", "--data", &out, "--format", "json"]);
+    assert!(analysed.status.success(), "{}", stderr(&analysed));
+    assert!(
+        stdout(&analysed).contains("\"tables\""),
+        "{}",
+        stdout(&analysed)
+    );
+
+    // Told by its first bytes, not its name: the same file called .csv imports the same.
+    let renamed = scratch.path("responses.csv");
+    std::fs::copy(
+        super::workspace_root()
+            .join(FIXTURES)
+            .join("numeric-values.sav"),
+        &renamed,
+    )
+    .unwrap();
+    let again = scratch.path("again");
+    let output = import(&renamed, &format!("{FIXTURES}/mapping-sav.toml"), &again);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pre =
+        |dir: &str| std::fs::read_to_string(std::path::Path::new(dir).join("pre.csv")).unwrap();
+    assert_eq!(pre(&again), pre(&out));
+}
+
+#[test]
+fn import_qualtrics_refuses_a_damaged_spss_export_with_a_message_and_no_panic() {
+    let scratch = Scratch::new("sav-damaged");
+    let sav = std::fs::read(
+        super::workspace_root()
+            .join(FIXTURES)
+            .join("numeric-values.sav"),
+    )
+    .unwrap();
+    let cases = [
+        (
+            b"$FL2@(#) IBM SPSS STATISTICS".to_vec(),
+            "is 28 bytes long, shorter than an SPSS file's 176-byte header",
+        ),
+        (
+            sav[..5000].to_vec(),
+            "a variable record at byte 4992 needs 16 bytes, but the file ends at byte 5000",
+        ),
+        (
+            {
+                let mut huge = sav.clone();
+                huge[80..84].copy_from_slice(&i32::MAX.to_le_bytes());
+                huge
+            },
+            "the header says the file holds 2147483647 cases",
+        ),
+    ];
+    for (index, (bytes, expected)) in cases.iter().enumerate() {
+        let export = scratch.path(&format!("export-{index}.sav"));
+        std::fs::write(&export, bytes).unwrap();
+        let output = import(
+            &export,
+            &format!("{FIXTURES}/mapping-sav.toml"),
+            &scratch.path(&format!("out-{index}")),
+        );
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{message}");
+        assert!(message.contains(expected), "{message}");
+        assert!(
+            message
+                .contains("the SPSS file is damaged or incomplete: export it from Qualtrics again"),
+            "{message}"
+        );
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(!scratch.0.join(format!("out-{index}")).exists());
+    }
+}
+
+#[test]
+fn import_qualtrics_reads_the_post_export_as_spss_too() {
+    let scratch = Scratch::new("sav-post");
+    let post = scratch.path("post.sav");
+    std::fs::write(&post, b"$FL2@(#) IBM SPSS STATISTICS").unwrap();
+    let output = skafada(&[
+        "import",
+        "qualtrics",
+        "--export",
+        &format!("{FIXTURES}/numeric-values.sav"),
+        "--post-export",
+        &post,
+        "--mapping",
+        &format!("{FIXTURES}/mapping-sav.toml"),
+        "--out",
+        &scratch.path("out"),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains(&format!(
+            "{post}: the file is 28 bytes long, shorter than an SPSS file's 176-byte header"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn analyse_and_crosstab_refuse_an_spss_file_naming_import_qualtrics() {
+    let sav = format!("{FIXTURES}/numeric-values.sav");
+    for args in [
+        vec!["analyse", "--data", &sav],
+        vec!["crosstab", "--data", &sav, "--row", "Q1", "--col", "site"],
+    ] {
+        let output = skafada(&args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {message}");
+        assert!(
+            message.contains(
+                "numeric-values.sav is an SPSS file; convert a Qualtrics SPSS export with `skafada import qualtrics` first"
+            ),
+            "{args:?}: {message}"
+        );
+    }
 }
 
 #[test]

@@ -1,11 +1,13 @@
-//! The Qualtrics importer against hand-made exports in Qualtrics' documented format,
-//! bad files, mutated files, and a round trip of the demonstration data.
+//! The Qualtrics importer against hand-made exports in Qualtrics' documented format (CSV
+//! and SPSS .sav), bad files, mutated files, and a round trip of the demonstration data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod errors;
 mod fixtures;
 mod fuzz;
 mod round_trip;
+mod sav;
+mod sav_fuzz;
 
 use skafada_analysis::data::ExportFiles;
 use skafada_instrument::Instrument;
