@@ -374,8 +374,7 @@ impl Store {
             study_id: new.study_id.clone(),
             site_id: new.site_id.clone(),
         };
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, email, password_hash, role, study_id, site_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
@@ -433,7 +432,10 @@ impl Store {
         rules: &SignInRules,
         now: i64,
     ) -> Result<Claim, StoreError> {
-        let _turn = self.write_turn().await;
+        // Each claim is a write of its own, committed at once. The reads run outside
+        // it, so that no attempt holds a connection while it waits for another (a
+        // hundred parallel attempts would empty the pool), and each sees the claims
+        // committed before it.
         // Every lost race means another attempt won one, and after `max_failures` wins
         // the rest are refused without writing, so a few rounds always settle it.
         for _ in 0..64 {
@@ -444,6 +446,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
             let Some(row) = row else {
+                let mut tx = self.write().await?;
                 let claimed = sqlx::query(
                     "INSERT INTO sign_in_throttle (email_key, attempts, last_at, next_at) \
                      VALUES ($1, 1, $2, $3) ON CONFLICT (email_key) DO NOTHING",
@@ -451,8 +454,9 @@ impl Store {
                 .bind(key)
                 .bind(now)
                 .bind(now + rules.pause_after(1))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 if claimed.rows_affected() == 1 {
                     return Ok(Claim::Granted { attempt: 1 });
                 }
@@ -471,6 +475,7 @@ impl Store {
             } else {
                 attempts + 1
             };
+            let mut tx = self.write().await?;
             let claimed = sqlx::query(
                 "UPDATE sign_in_throttle SET attempts = $1, last_at = $2, next_at = $3 \
                  WHERE email_key = $4 AND attempts = $5 AND last_at = $6",
@@ -481,8 +486,9 @@ impl Store {
             .bind(key)
             .bind(attempts)
             .bind(last_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             if claimed.rows_affected() == 1 {
                 return Ok(Claim::Granted { attempt });
             }
@@ -502,8 +508,7 @@ impl Store {
         rules: &SignInRules,
     ) -> Result<Option<i64>, StoreError> {
         let pause = rules.pause_after(attempt);
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         // Counts that are forgotten anyway are deleted, so that guesses at many emails
         // do not grow the table without end.
         let now = unix_now();
@@ -586,8 +591,7 @@ impl Store {
                 return Ok(SignIn::Failed { pause });
             }
         };
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
             .bind(&key)
             .execute(&mut *tx)
@@ -651,12 +655,13 @@ impl Store {
         let account = account_from_row(&row)?;
         let last_seen: i64 = row.try_get(5)?;
         if now - last_seen >= 60 {
-            let _turn = self.write_turn().await;
+            let mut tx = self.write().await?;
             sqlx::query("UPDATE admin_sessions SET last_seen = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&token_hash)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         }
         Ok(Some(AdminSession {
             account,
@@ -667,8 +672,7 @@ impl Store {
     /// Signs out: deletes the session and audits it, in one transaction.
     #[tracing::instrument(skip_all)]
     pub async fn sign_out(&self, session: &AdminSession) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
             .bind(&session.token_hash)
             .execute(&mut *tx)
@@ -718,8 +722,7 @@ impl Store {
         }
         let password = new.0.clone();
         let new_hash = blocking(move || hash_password(&password)).await??;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
             .bind(&key)
             .execute(&mut *tx)

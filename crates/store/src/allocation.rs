@@ -47,8 +47,7 @@ impl Store {
         unit_id: &str,
         arm_at: impl FnOnce(u64) -> Option<String>,
     ) -> Result<Option<Allocation>, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         if let Some(row) =
             sqlx::query("SELECT arm, position FROM arm_allocations WHERE unit_id = $1")
                 .bind(unit_id)

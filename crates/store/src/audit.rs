@@ -7,11 +7,12 @@
 //! descriptions written by the store itself (counts, roles, site codes), never text a
 //! respondent typed.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use crate::accounts::Account;
 use crate::date::{civil_from_days, unix_now};
 use crate::secret::random_token;
+use crate::write::Write;
 use crate::{Store, StoreError};
 
 /// One entry to write.
@@ -58,10 +59,7 @@ impl<'a> Audit<'a> {
 }
 
 /// Writes an entry inside the caller's transaction.
-pub(crate) async fn write(
-    tx: &mut Transaction<'static, Any>,
-    entry: Audit<'_>,
-) -> Result<(), StoreError> {
+pub(crate) async fn write(tx: &mut Write<'_>, entry: Audit<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_log (id, at, account_id, study_id, action, object_type, object_id, \
          details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -9,12 +9,13 @@
 
 use std::collections::BTreeMap;
 
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
 use crate::secret::random_token;
+use crate::write::Write;
 use crate::{Store, StoreError};
 
 /// A case-study site: a site of the study with its case-study number.
@@ -292,7 +293,7 @@ pub(crate) const CASE_STUDY_TABLES: &[&str] = &[
 /// (a condition on `site_id` or `study_id` with one `$1` parameter) inside the caller's
 /// transaction; returns the number of interviews and documents deleted.
 pub(crate) async fn delete_case_studies(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Write<'_>,
     scope_sql: &str,
     value: &str,
 ) -> Result<(i64, i64), StoreError> {
@@ -329,10 +330,7 @@ pub(crate) async fn delete_case_studies(
 
 /// Deletes one interview's transcript and everything indexed on it, in the caller's
 /// transaction.
-async fn delete_transcript_rows(
-    tx: &mut Transaction<'static, Any>,
-    interview_id: &str,
-) -> Result<(), StoreError> {
+async fn delete_transcript_rows(tx: &mut Write<'_>, interview_id: &str) -> Result<(), StoreError> {
     for sql in [
         "DELETE FROM coding_decisions WHERE interview_id = $1",
         "DELETE FROM passage_codes WHERE passage_id IN \
@@ -350,7 +348,7 @@ async fn delete_transcript_rows(
 
 /// Writes an interview's audit entry and commits the change.
 async fn finish(
-    mut tx: Transaction<'static, Any>,
+    mut tx: Write<'_>,
     interview: &Interview,
     by: &str,
     action: &str,
@@ -371,7 +369,7 @@ async fn finish(
 }
 
 async fn record(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Write<'_>,
     study_id: &str,
     by: &str,
     action: &str,
@@ -403,8 +401,7 @@ impl Store {
         site_id: &str,
         by: &str,
     ) -> Result<i64, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let existing =
             sqlx::query("SELECT number FROM case_study_sites WHERE site_id = $1 AND study_id = $2")
                 .bind(site_id)
@@ -479,8 +476,7 @@ impl Store {
         by: &str,
     ) -> Result<Interview, StoreError> {
         let id = random_token()?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let number: i64 =
             sqlx::query("SELECT number FROM case_study_sites WHERE site_id = $1 AND study_id = $2")
                 .bind(site_id)
@@ -565,8 +561,7 @@ impl Store {
         details: &InterviewDetails,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE interviews SET role = $1, interviewed_on = $2, mode = $3, interviewer = $4, \
              consent_recorded_by = $5, status = $6 WHERE id = $7",
@@ -599,8 +594,7 @@ impl Store {
         double_coded: bool,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE interviews SET double_coded = $1 WHERE id = $2")
             .bind(i64::from(double_coded))
             .bind(&interview.id)
@@ -667,8 +661,7 @@ impl Store {
         redactions: usize,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let state: String = sqlx::query("SELECT transcript FROM interviews WHERE id = $1")
             .bind(&interview.id)
             .fetch_one(&mut *tx)
@@ -721,8 +714,7 @@ impl Store {
         replacements: usize,
         by: &str,
     ) -> Result<(), StoreError> {
-        let write = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for turn in turns {
             sqlx::query(
                 "UPDATE transcript_turns SET speaker = $1, text = $2 \
@@ -743,7 +735,6 @@ impl Store {
             &format!("{}: {replacements} more replacements", interview.pseudonym),
         )
         .await?;
-        drop(write);
         // The words replaced must not stay readable in the database's files.
         self.scrub(&["transcript_turns"]).await;
         Ok(())
@@ -756,8 +747,7 @@ impl Store {
         interview: &Interview,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE interviews SET transcript = $1 WHERE id = $2")
             .bind(TranscriptState::Accepted.as_str())
             .bind(&interview.id)
@@ -782,8 +772,7 @@ impl Store {
         interview: &Interview,
         by: &str,
     ) -> Result<(), StoreError> {
-        let turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         delete_transcript_rows(&mut tx, &interview.id).await?;
         sqlx::query("UPDATE interviews SET transcript = 'none' WHERE id = $1")
             .bind(&interview.id)
@@ -797,7 +786,6 @@ impl Store {
             &interview.pseudonym,
         )
         .await?;
-        drop(turn);
         self.scrub(CASE_STUDY_TABLES).await;
         Ok(())
     }
@@ -810,8 +798,7 @@ impl Store {
         interview: &Interview,
         by: &str,
     ) -> Result<(), StoreError> {
-        let turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         delete_transcript_rows(&mut tx, &interview.id).await?;
         sqlx::query("DELETE FROM matrix_summaries WHERE interview_id = $1")
             .bind(&interview.id)
@@ -822,7 +809,6 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         finish(tx, interview, by, "interview-deleted", &interview.pseudonym).await?;
-        drop(turn);
         self.scrub(CASE_STUDY_TABLES).await;
         Ok(())
     }
@@ -858,8 +844,7 @@ impl Store {
         by: &str,
     ) -> Result<String, StoreError> {
         let id = random_token()?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO passages (id, interview_id, turn, start_at, end_at, coder, memo, \
              report_quote, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -906,8 +891,7 @@ impl Store {
         passage_id: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "DELETE FROM passage_codes WHERE passage_id IN \
              (SELECT id FROM passages WHERE id = $1 AND interview_id = $2)",
@@ -940,8 +924,7 @@ impl Store {
         text: &str,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM matrix_summaries WHERE interview_id = $1 AND sub_theme = $2")
             .bind(&interview.id)
             .bind(sub_theme)
@@ -981,8 +964,7 @@ impl Store {
         include: bool,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "DELETE FROM coding_decisions WHERE interview_id = $1 AND turn = $2 AND sub_theme = $3",
         )
@@ -1027,8 +1009,7 @@ impl Store {
         by: &str,
     ) -> Result<String, StoreError> {
         let id = random_token()?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO documents (id, study_id, site_id, kind, title, dated, note, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -1075,8 +1056,7 @@ impl Store {
         document_id: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "DELETE FROM document_ratings WHERE document_id IN \
              (SELECT id FROM documents WHERE id = $1 AND study_id = $2)",
@@ -1118,8 +1098,7 @@ impl Store {
         study_id: &str,
         details: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         record(
             &mut tx,
             study_id,

@@ -52,8 +52,7 @@ impl Store {
     /// the file is sent.
     #[tracing::instrument(skip_all)]
     pub async fn log_export(&self, export: &ExportLog<'_>) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let details = export.details();
         audit::write(
             &mut tx,

@@ -126,8 +126,7 @@ impl Store {
     ) -> Result<ResumeCodeLink, StoreError> {
         let phase = Phase::follow_up(wave)
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let response = sqlx::query(
             "SELECT responses.id, respondents.site_id FROM responses \
              JOIN respondents ON respondents.id = responses.respondent_id \
@@ -190,7 +189,7 @@ impl Store {
         phase: Phase,
         first_page: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE responses SET current_page = $1 \
              WHERE respondent_id = $2 AND phase = $3 AND current_page = $4",
@@ -199,8 +198,9 @@ impl Store {
         .bind(respondent_id)
         .bind(phase.as_str())
         .bind(LINK_STEP)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -256,7 +256,7 @@ impl Store {
                 Ok(WaveResponse {
                     respondent_id: row.try_get(0)?,
                     site_code: row.try_get(1)?,
-                    status: crate::parse_status(&row.try_get::<String, _>(2)?)?,
+                    status: crate::rows::parse_status(&row.try_get::<String, _>(2)?)?,
                     started_on: row.try_get(5)?,
                     linked_by_resume_code: row.try_get(3)?,
                     link_code: row.try_get(4)?,

@@ -39,8 +39,7 @@ impl Store {
             .map(|site| (site.code, site.id))
             .collect();
         let mut respondents: HashMap<&str, String> = HashMap::new();
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for response in responses {
             let site_id = sites.get(&response.site_code).ok_or_else(|| {
                 StoreError::Corrupt(format!("the study has no site {}", response.site_code))
@@ -115,8 +114,7 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("the study has no site {code}")))?;
             *counts.entry((site_id.as_str(), day.as_str())).or_default() += 1;
         }
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for ((site_id, day), n) in counts {
             sqlx::query(
                 "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, $3) \

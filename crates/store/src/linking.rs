@@ -17,8 +17,7 @@ impl crate::Store {
         phase: Phase,
         hashes: &str,
     ) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let Some(row) =
             sqlx::query("SELECT id FROM responses WHERE respondent_id = $1 AND phase = $2")
                 .bind(respondent_id)

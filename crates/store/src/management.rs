@@ -9,8 +9,10 @@ use sqlx::Row;
 
 use crate::audit::{self, Audit};
 use crate::date::today;
+use crate::rows::{STUDY_COLUMNS, study_from_row};
 use crate::secret::random_token;
-use crate::{NewSite, NewStudy, STUDY_COLUMNS, Site, Store, StoreError, Study, study_from_row};
+use crate::studies::{insert_site, new_site_row};
+use crate::{NewSite, NewStudy, Site, Store, StoreError, Study};
 
 /// The settings of a study an admin may change once it exists. Its surveys and
 /// training module never change: answers are only comparable within one instrument.
@@ -162,8 +164,7 @@ impl Store {
         let id = random_token()?;
         let sources = serde_json::to_string(&study.module_sources)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
              module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
@@ -224,8 +225,7 @@ impl Store {
         by: &str,
     ) -> Result<Study, StoreError> {
         let details = settings.changes_from(&StudySettings::of(study));
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE studies SET name = $1, opens_on = $2, closes_on = $3, retain_until = $4, \
              min_cell_count = $5 WHERE id = $6",
@@ -267,10 +267,9 @@ impl Store {
         site: &NewSite,
         by: &str,
     ) -> Result<Site, StoreError> {
-        let added = crate::new_site_row(study_id, site)?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
-        crate::insert_site(&mut tx, &added).await?;
+        let added = new_site_row(study_id, site)?;
+        let mut tx = self.write().await?;
+        insert_site(&mut tx, &added).await?;
         let details = format!("{} {}", added.code, added.name);
         audit::write(
             &mut tx,
@@ -297,8 +296,7 @@ impl Store {
         details: &NewSite,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE sites SET name = $1, region = $2, model_of_practice = $3, population = $4, \
              ethnicity = $5, area_type = $6, deprivation_quintile = $7 WHERE id = $8",
@@ -328,8 +326,7 @@ impl Store {
         count: usize,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET local_services = $1 WHERE id = $2")
             .bind(services_json)
             .bind(&site.id)
@@ -350,8 +347,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn replace_link(&self, site: &Site, by: &str) -> Result<String, StoreError> {
         let token = random_token()?;
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET link_token = $1 WHERE id = $2")
             .bind(&token)
             .bind(&site.id)
@@ -460,8 +456,7 @@ impl Store {
         body: &str,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO study_messages (study_id, kind, subject, body) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (study_id, kind) DO UPDATE SET subject = excluded.subject, \
@@ -546,8 +541,7 @@ impl Store {
         recipients: usize,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let note = format!(
             "{}: {message} e-mailed to {recipients} LA contacts",
             site.code

@@ -4,7 +4,8 @@
 use sqlx::Row;
 
 use crate::audit::{self, Audit};
-use crate::{Phase, Site, Status, Store, StoreError, parse_status};
+use crate::rows::parse_status;
+use crate::{Phase, Site, Status, Store, StoreError};
 
 /// One respondent's progress, for the funnel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +96,7 @@ impl Store {
         headcount: Option<i64>,
         by: &str,
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET headcount = $1 WHERE id = $2")
             .bind(headcount)
             .bind(&site.id)

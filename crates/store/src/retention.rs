@@ -20,11 +20,12 @@
 
 use std::time::Duration;
 
-use sqlx::{Any, Executor, Row, Transaction};
+use sqlx::{Any, Executor, Row};
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
 use crate::secret::random_token;
+use crate::write::Write;
 use crate::{Backend, Site, Store, StoreError};
 
 /// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
@@ -131,11 +132,7 @@ impl Scope<'_> {
     }
 }
 
-async fn count(
-    tx: &mut Transaction<'static, Any>,
-    sql: &str,
-    value: &str,
-) -> Result<i64, StoreError> {
+async fn count(tx: &mut Write<'_>, sql: &str, value: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query(sql)
         .bind(value)
         .fetch_one(&mut **tx)
@@ -154,10 +151,7 @@ struct Counts {
 
 /// Deletes the scope's respondent data and case-study data inside the caller's
 /// transaction; returns the counts.
-async fn delete_scope(
-    tx: &mut Transaction<'static, Any>,
-    scope: Scope<'_>,
-) -> Result<Counts, StoreError> {
+async fn delete_scope(tx: &mut Write<'_>, scope: Scope<'_>) -> Result<Counts, StoreError> {
     let (column, site_column) = scope.columns();
     let value = scope.value();
     let respondents = format!("SELECT id FROM respondents WHERE {column} = $1");
@@ -213,7 +207,7 @@ async fn delete_scope(
 }
 
 async fn tombstone(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Write<'_>,
     deletion: &Deletion,
     site_id: Option<&str>,
     by: Option<&str>,
@@ -268,8 +262,7 @@ impl Store {
     /// tombstone and an audit entry in the same transaction.
     #[tracing::instrument(skip_all)]
     pub async fn delete_site_data(&self, site: &Site, by: &str) -> Result<Deletion, StoreError> {
-        let turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let counts = delete_scope(&mut tx, Scope::Site(&site.id)).await?;
         let deletion = Deletion {
             study_id: site.study_id.clone(),
@@ -283,9 +276,8 @@ impl Store {
             scrub: Scrub::Done,
         };
         tombstone(&mut tx, &deletion, Some(&site.id), Some(by)).await?;
+        // Committing passes the write turn on: the scrub takes it again.
         tx.commit().await?;
-        // The scrub takes the write turn again, after the transaction.
-        drop(turn);
         Ok(Deletion {
             scrub: self.scrub(DELETED_TABLES).await,
             ..deletion
@@ -304,8 +296,7 @@ impl Store {
         let mut done = Vec::new();
         for row in rows {
             let study_id: String = row.try_get(0)?;
-            let _turn = self.write_turn().await;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write().await?;
             let counts = delete_scope(&mut tx, Scope::Study(&study_id)).await?;
             // The linking key links nothing once the responses are gone: it goes too.
             let keys = sqlx::query("DELETE FROM study_secrets WHERE study_id = $1")
@@ -372,6 +363,8 @@ impl Store {
     /// SQLite: checkpoint and truncate the WAL, `VACUUM`, and again, holding the write
     /// turn so that no other write of this process comes in between.
     async fn scrub_sqlite(&self) -> Result<(), String> {
+        // Not `Store::write`: `VACUUM` cannot run inside a transaction, so the scrub takes
+        // the write turn alone and works on a connection of its own.
         let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await.map_err(|e| e.to_string())?;
         // Every write of the process waits while the turn is held: a checkpoint waits

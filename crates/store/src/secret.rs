@@ -156,7 +156,7 @@ const LINKING: &str = "linking";
 
 /// Draws a new linking key for a study and stores it, inside the caller's transaction.
 pub(crate) async fn insert_linking_secret(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::write::Write<'_>,
     study_id: &str,
 ) -> Result<LinkingKey, StoreError> {
     insert_secret(tx, study_id, LINKING).await
@@ -164,7 +164,7 @@ pub(crate) async fn insert_linking_secret(
 
 /// Draws a new secret for a study and purpose, inside the caller's transaction.
 async fn insert_secret(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::write::Write<'_>,
     study_id: &str,
     purpose: &str,
 ) -> Result<LinkingKey, StoreError> {
@@ -202,8 +202,7 @@ impl crate::Store {
         if let Some(key) = stored_secret(&self.pool, study_id, purpose).await? {
             return Ok(key);
         }
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         // Another process may have drawn it while this one waited.
         let key = match stored_secret(&mut *tx, study_id, purpose).await? {
             Some(key) => key,

@@ -1,0 +1,174 @@
+//! Studies and their sites.
+
+use sqlx::Row;
+
+use crate::date::today;
+use crate::rows::{SITE_COLUMNS, STUDY_COLUMNS, site_from_row, study_from_row};
+use crate::secret::{self, random_token};
+use crate::write::Write;
+use crate::{NewSite, NewStudy, Site, SiteLink, Store, StoreError, Study};
+
+impl Store {
+    /// Creates a study and returns its identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_study(&self, study: &NewStudy) -> Result<String, StoreError> {
+        let id = random_token()?;
+        let sources = serde_json::to_string(&study.module_sources)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
+             module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
+             training_needs, content_sha256, synthetic, framework, waves, \
+             participant_information) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&id)
+        .bind(&study.name)
+        .bind(&study.pre_instrument)
+        .bind(&study.post_instrument)
+        .bind(&study.module_id)
+        .bind(sources)
+        .bind(&study.opens_on)
+        .bind(&study.closes_on)
+        .bind(&study.retain_until)
+        .bind(today())
+        .bind(&study.analysis_plan)
+        .bind(&study.training_needs)
+        .bind(study.content_sha256_json()?)
+        .bind(i64::from(study.synthetic))
+        .bind(&study.framework)
+        .bind(&study.waves)
+        .bind(&study.participant_information)
+        .execute(&mut *tx)
+        .await?;
+        secret::insert_linking_secret(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a site to a study, with a new unguessable link token (160 bits from the
+    /// operating system's CSPRNG).
+    #[tracing::instrument(skip_all)]
+    pub async fn add_site(&self, study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+        let added = new_site_row(study_id, site)?;
+        let mut tx = self.write().await?;
+        insert_site(&mut tx, &added).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Every study, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn studies(&self) -> Result<Vec<Study>, StoreError> {
+        let rows = sqlx::query(&format!("{STUDY_COLUMNS} ORDER BY created_on, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(study_from_row).collect()
+    }
+
+    /// The study with this identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn study(&self, id: &str) -> Result<Option<Study>, StoreError> {
+        let row = sqlx::query(&format!("{STUDY_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(study_from_row).transpose()
+    }
+
+    /// The site with this identifier.
+    #[tracing::instrument(skip_all)]
+    pub async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query(&format!("{SITE_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(site_from_row).transpose()
+    }
+
+    /// The site whose link has this token.
+    #[tracing::instrument(skip_all)]
+    pub async fn site_by_token(&self, token: &str) -> Result<Option<Site>, StoreError> {
+        let row = sqlx::query(&format!("{SITE_COLUMNS} WHERE link_token = $1"))
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(site_from_row).transpose()
+    }
+
+    /// The sites of a study, by code.
+    #[tracing::instrument(skip_all)]
+    pub async fn sites(&self, study_id: &str) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query(&format!("{SITE_COLUMNS} WHERE study_id = $1 ORDER BY code"))
+            .bind(study_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(site_from_row).collect()
+    }
+
+    /// Every site's link, by study and site code.
+    #[tracing::instrument(skip_all)]
+    pub async fn links(&self) -> Result<Vec<SiteLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT studies.name AS study, sites.code AS site_code, sites.name AS site_name, \
+             sites.link_token AS token FROM sites \
+             JOIN studies ON studies.id = sites.study_id \
+             ORDER BY studies.created_on, studies.id, sites.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SiteLink {
+                    study: row.try_get("study")?,
+                    site_code: row.try_get("site_code")?,
+                    site_name: row.try_get("site_name")?,
+                    token: row.try_get("token")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A new site's row: random id and link token (160 bits from the OS CSPRNG each).
+pub(crate) fn new_site_row(study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+    Ok(Site {
+        id: random_token()?,
+        study_id: study_id.to_owned(),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        region: site.region.clone(),
+        model_of_practice: site.model_of_practice.clone(),
+        population: site.population.clone(),
+        ethnicity: site.ethnicity.clone(),
+        area_type: site.area_type.clone(),
+        deprivation_quintile: site.deprivation_quintile,
+        local_services: site.local_services.clone(),
+        link_token: random_token()?,
+    })
+}
+
+/// Inserts a site row inside the caller's transaction.
+pub(crate) async fn insert_site(tx: &mut Write<'_>, site: &Site) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
+         ethnicity, area_type, deprivation_quintile, local_services, link_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&site.id)
+    .bind(&site.study_id)
+    .bind(&site.code)
+    .bind(&site.name)
+    .bind(&site.region)
+    .bind(&site.model_of_practice)
+    .bind(&site.population)
+    .bind(&site.ethnicity)
+    .bind(&site.area_type)
+    .bind(site.deprivation_quintile)
+    .bind(&site.local_services)
+    .bind(&site.link_token)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
