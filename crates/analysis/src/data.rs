@@ -44,6 +44,14 @@ pub enum DataError {
         /// The file name.
         file: String,
     },
+    /// A file of an export could not be written.
+    #[error("{file} could not be written: {message}")]
+    Write {
+        /// The file name.
+        file: String,
+        /// What the writer said.
+        message: String,
+    },
     /// The CSV text is malformed.
     #[error("{file}: {message}")]
     Csv {
@@ -136,8 +144,14 @@ impl Manifest {
     }
 
     /// Writes `manifest.toml`.
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+    ///
+    /// # Errors
+    /// [`DataError::Write`] when the manifest cannot be written as TOML.
+    pub fn to_toml(&self) -> Result<String, DataError> {
+        toml::to_string(self).map_err(|e| DataError::Write {
+            file: "manifest.toml".to_owned(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -172,13 +186,38 @@ pub fn parse_sites(text: &str, file: &str) -> Result<Vec<Site>, DataError> {
 
 /// Writes `sites.csv`, every cell neutralised against spreadsheet formulas
 /// ([`crate::formula`]).
-pub fn sites_csv(sites: &[Site]) -> String {
+///
+/// # Errors
+/// [`DataError::Write`] when a record cannot be written.
+pub fn sites_csv(sites: &[Site]) -> Result<String, DataError> {
+    let file = "sites.csv";
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(["site", "name", "region"]);
+    write_record(&mut writer, ["site", "name", "region"]).map_err(written(file))?;
     for site in sites {
-        let _ = write_record(&mut writer, [&site.site, &site.name, &site.region]);
+        write_record(&mut writer, [&site.site, &site.name, &site.region]).map_err(written(file))?;
     }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    finish(writer, file)
+}
+
+/// Turns a CSV writer's error into [`DataError::Write`] for `file`.
+fn written(file: &str) -> impl Fn(csv::Error) -> DataError + '_ {
+    move |e| DataError::Write {
+        file: file.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// The text a CSV writer wrote, or why it cannot be had.
+fn finish(writer: csv::Writer<Vec<u8>>, file: &str) -> Result<String, DataError> {
+    let bytes = writer.into_inner().map_err(|e| DataError::Write {
+        file: file.to_owned(),
+        message: e.error().to_string(),
+    })?;
+    // Every cell written is a `&str`, so the bytes are UTF-8.
+    String::from_utf8(bytes).map_err(|e| DataError::Write {
+        file: file.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// The state a response record reached.
@@ -773,20 +812,35 @@ impl Responses {
     /// Writes the records as a response file of `instrument`, every cell neutralised
     /// against spreadsheet formulas ([`crate::formula`]; [`Responses::from_csv`] restores
     /// them).
-    pub fn to_csv(&self, instrument: &Instrument, sites: &[Site]) -> String {
+    ///
+    /// # Errors
+    /// [`DataError::Write`] when a record cannot be written.
+    pub fn to_csv(&self, instrument: &Instrument, sites: &[Site]) -> Result<String, DataError> {
+        let file = format!("{}.csv", instrument.id);
         let specs = variables(instrument);
         let mut writer = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<&str> = RECORD_COLUMNS.to_vec();
         header.extend(specs.iter().map(|v| v.id.as_str()));
-        let _ = writer.write_record(&header);
+        write_record(&mut writer, &header).map_err(written(&file))?;
         for row in 0..self.len() {
+            // A record whose site is not in the list would be written with no site, and
+            // read back as belonging nowhere: refuse it instead.
+            let site = sites.get(self.site[row]).ok_or_else(|| DataError::Write {
+                file: file.clone(),
+                message: format!(
+                    "response {} is at site number {}, but only {} listed",
+                    self.response_id[row],
+                    self.site[row],
+                    match sites.len() {
+                        1 => "1 site is".to_owned(),
+                        n => format!("{n} sites are"),
+                    }
+                ),
+            })?;
             let mut cells: Vec<String> = vec![
                 self.response_id[row].clone(),
                 self.respondent_id[row].clone(),
-                sites
-                    .get(self.site[row])
-                    .map(|s| s.site.clone())
-                    .unwrap_or_default(),
+                site.site.clone(),
                 self.status[row].as_str().to_owned(),
                 if self.returning[row] { "1" } else { "0" }.to_owned(),
                 self.started_on[row].clone(),
@@ -804,9 +858,9 @@ impl Responses {
                 };
                 cells.push(cell);
             }
-            let _ = write_record(&mut writer, &cells);
+            write_record(&mut writer, &cells).map_err(written(&file))?;
         }
-        String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+        finish(writer, &file)
     }
 
     /// Appends one record. `values` maps variable identifiers to cells; absent ones are empty.
@@ -859,18 +913,26 @@ pub struct Record {
 
 /// Writes `codebook.csv` for the instruments, every cell neutralised against
 /// spreadsheet formulas ([`crate::formula`]).
-pub fn codebook_csv(instruments: &[&Instrument]) -> String {
+///
+/// # Errors
+/// [`DataError::Write`] when a record cannot be written.
+pub fn codebook_csv(instruments: &[&Instrument]) -> Result<String, DataError> {
+    let file = "codebook.csv";
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "instrument",
-        "column",
-        "item",
-        "type",
-        "question",
-        "code",
-        "label",
-        "missing",
-    ]);
+    write_record(
+        &mut writer,
+        [
+            "instrument",
+            "column",
+            "item",
+            "type",
+            "question",
+            "code",
+            "label",
+            "missing",
+        ],
+    )
+    .map_err(written(file))?;
     for instrument in instruments {
         for variable in variables(instrument) {
             let item = instrument.item(&variable.item);
@@ -891,35 +953,38 @@ pub fn codebook_csv(instruments: &[&Instrument]) -> String {
                             .and_then(|m| m.as_str().map(str::to_owned))
                             .unwrap_or_default();
                         let code = option.code.to_string();
-                        let _ = write_record(
+                        write_record(
                             &mut writer,
                             base.iter().copied().chain([
                                 code.as_str(),
                                 option.label.as_str(),
                                 missing.as_str(),
                             ]),
-                        );
+                        )
+                        .map_err(written(file))?;
                     }
                 }
                 VariableKind::Tick => {
-                    let _ =
-                        write_record(&mut writer, base.iter().copied().chain(["1", "Ticked", ""]));
-                    let _ = write_record(
+                    write_record(&mut writer, base.iter().copied().chain(["1", "Ticked", ""]))
+                        .map_err(written(file))?;
+                    write_record(
                         &mut writer,
                         base.iter().copied().chain(["0", "Not ticked", ""]),
-                    );
+                    )
+                    .map_err(written(file))?;
                 }
                 VariableKind::Agreed => {
-                    let _ =
-                        write_record(&mut writer, base.iter().copied().chain(["1", "Agreed", ""]));
+                    write_record(&mut writer, base.iter().copied().chain(["1", "Agreed", ""]))
+                        .map_err(written(file))?;
                 }
                 VariableKind::Number | VariableKind::Text => {
-                    let _ = write_record(&mut writer, base.iter().copied().chain(["", "", ""]));
+                    write_record(&mut writer, base.iter().copied().chain(["", "", ""]))
+                        .map_err(written(file))?;
                 }
             }
         }
     }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    finish(writer, file)
 }
 
 /// The text of every file of an export folder, read by the caller.

@@ -109,14 +109,21 @@ pub struct DemoFiles {
 
 impl Demo {
     /// Writes the export's files in the export format (`docs/export-format.md`).
-    pub fn files(&self, pre: &Instrument, post: &Instrument) -> DemoFiles {
-        DemoFiles {
-            manifest: self.manifest.to_toml(),
-            sites: sites_csv(&self.sites),
-            pre: self.pre.to_csv(pre, &self.sites),
-            post: self.post.to_csv(post, &self.sites),
-            codebook: codebook_csv(&[pre, post]),
-        }
+    ///
+    /// # Errors
+    /// [`skafada_analysis::data::DataError::Write`] when a file cannot be written.
+    pub fn files(
+        &self,
+        pre: &Instrument,
+        post: &Instrument,
+    ) -> Result<DemoFiles, skafada_analysis::data::DataError> {
+        Ok(DemoFiles {
+            manifest: self.manifest.to_toml()?,
+            sites: sites_csv(&self.sites)?,
+            pre: self.pre.to_csv(pre, &self.sites)?,
+            post: self.post.to_csv(post, &self.sites)?,
+            codebook: codebook_csv(&[pre, post])?,
+        })
     }
 }
 

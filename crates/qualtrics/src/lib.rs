@@ -203,12 +203,15 @@ impl Imported {
     /// Writes the import in the response export format (`docs/export-format.md`), with
     /// the writers every skafada export uses. `pre_path` and `post_path` are the
     /// instruments' paths inside the folder.
+    ///
+    /// # Errors
+    /// [`skafada_analysis::data::DataError::Write`] when a file cannot be written.
     pub fn files(
         &self,
         study: &str,
         pre: (&Instrument, &str),
         post: Option<(&Instrument, &str)>,
-    ) -> ExportText {
+    ) -> Result<ExportText, skafada_analysis::data::DataError> {
         let manifest = Manifest {
             format: "skafada-export".into(),
             version: 1,
@@ -220,15 +223,16 @@ impl Imported {
         };
         let mut instruments = vec![pre.0];
         instruments.extend(post.map(|(instrument, _)| instrument));
-        ExportText {
-            manifest: manifest.to_toml(),
-            sites: sites_csv(&self.sites),
-            pre: self.pre.to_csv(pre.0, &self.sites),
+        Ok(ExportText {
+            manifest: manifest.to_toml()?,
+            sites: sites_csv(&self.sites)?,
+            pre: self.pre.to_csv(pre.0, &self.sites)?,
             post: post
                 .zip(self.post.as_ref())
-                .map(|((instrument, _), responses)| responses.to_csv(instrument, &self.sites)),
-            codebook: codebook_csv(&instruments),
-        }
+                .map(|((instrument, _), responses)| responses.to_csv(instrument, &self.sites))
+                .transpose()?,
+            codebook: codebook_csv(&instruments)?,
+        })
     }
 }
 

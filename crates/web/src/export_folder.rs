@@ -27,6 +27,9 @@ pub enum ExportError {
     /// The allocation log could not be written as CSV.
     #[error("the allocation log cannot be written: {0}")]
     Csv(String),
+    /// A file of the folder could not be written.
+    #[error(transparent)]
+    Write(#[from] skafada_analysis::data::DataError),
     /// A stored linking code is not in the stored form.
     #[error("a stored linking code cannot be read: {0}")]
     LinkCode(String),
@@ -96,8 +99,8 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
     let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
     let mut records = pre.len() + post.len();
     let mut files = vec![
-        ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)),
-        ("post.csv".to_owned(), post.to_csv(&content.post, &sites)),
+        ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)?),
+        ("post.csv".to_owned(), post.to_csv(&content.post, &sites)?),
     ];
     let mut waves = Vec::new();
     let declared = content
@@ -130,7 +133,7 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
             records += responses.len();
             files.push((
                 format!("{}.csv", wave.id),
-                responses.to_csv(&content.post, &sites),
+                responses.to_csv(&content.post, &sites)?,
             ));
             waves.push(WaveLinking {
                 wave: wave.id.clone(),
@@ -151,11 +154,11 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
         follow_up: waves.iter().map(|w| w.wave.clone()).collect(),
     };
     files.extend([
-        ("manifest.toml".to_owned(), manifest.to_toml()),
-        ("sites.csv".to_owned(), sites_csv(&sites)),
+        ("manifest.toml".to_owned(), manifest.to_toml()?),
+        ("sites.csv".to_owned(), sites_csv(&sites)?),
         (
             "codebook.csv".to_owned(),
-            codebook_csv(&[&content.pre, &content.post]),
+            codebook_csv(&[&content.pre, &content.post])?,
         ),
         (
             "instruments/pre.toml".to_owned(),

@@ -56,6 +56,24 @@ fn the_json_has_cleaning_tables_and_tests_with_published_table_ids() {
 }
 
 #[test]
+fn a_record_at_a_site_the_list_does_not_have_is_refused_not_written_with_no_site() {
+    let instrument = pre_instrument();
+    let data = dataset(&[Respondent::complete("a", &instrument).at_site(2)], &[]);
+    let error = data
+        .pre
+        .to_csv(&instrument, &sites()[..1])
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}.csv could not be written: response {} is at site number 2, but only 1 site is listed",
+            instrument.id, data.pre.response_id[0]
+        )
+    );
+}
+
+#[test]
 fn responses_survive_a_round_trip_through_the_export_csv() {
     let instrument = pre_instrument();
     let data = dataset(
@@ -63,7 +81,7 @@ fn responses_survive_a_round_trip_through_the_export_csv() {
             .text("training-names", "Freedom, \"DASH\"\nand MARAC")],
         &[],
     );
-    let csv = data.pre.to_csv(&instrument, &sites());
+    let csv = data.pre.to_csv(&instrument, &sites()).unwrap();
     let again = Responses::from_csv(&csv, "pre.csv", &instrument, &sites()).unwrap();
     assert_eq!(again, data.pre);
     assert_eq!(
@@ -76,7 +94,7 @@ fn responses_survive_a_round_trip_through_the_export_csv() {
 fn a_code_the_question_does_not_offer_is_refused_with_its_row_and_column() {
     let instrument = pre_instrument();
     let data = dataset(&[Respondent::complete("a", &instrument)], &[]);
-    let csv = data.pre.to_csv(&instrument, &sites());
+    let csv = data.pre.to_csv(&instrument, &sites()).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let column = header.iter().position(|h| *h == "disability").unwrap();
     let mut row: Vec<String> = csv
@@ -102,10 +120,10 @@ fn an_export_without_post_training_responses_still_analyses_the_pre_training_sur
     let files = ExportFiles {
         manifest: "format = \"skafada-export\"\nversion = 1\nstudy = \"x\"\npre = \"pre.toml\"\n"
             .into(),
-        sites: skafada_analysis::data::sites_csv(&sites()),
+        sites: skafada_analysis::data::sites_csv(&sites()).unwrap(),
         pre_instrument: super::PRE.into(),
         post_instrument: None,
-        pre: data.pre.to_csv(&instrument, &sites()),
+        pre: data.pre.to_csv(&instrument, &sites()).unwrap(),
         post: None,
         follow_up: Vec::new(),
         arms: None,

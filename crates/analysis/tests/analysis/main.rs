@@ -204,16 +204,16 @@ pub fn dataset_with_follow_up(
         }
         (
             "follow-up-3m".to_owned(),
-            responses.to_csv(&post_instrument, &sites),
+            responses.to_csv(&post_instrument, &sites).unwrap(),
         )
     });
     let files = ExportFiles {
-        manifest: manifest.to_toml(),
-        sites: sites_csv(&sites),
+        manifest: manifest.to_toml().unwrap(),
+        sites: sites_csv(&sites).unwrap(),
         pre_instrument: PRE.into(),
         post_instrument: Some(POST.into()),
-        pre: pre_responses.to_csv(&pre_instrument, &sites),
-        post: Some(post_responses.to_csv(&post_instrument, &sites)),
+        pre: pre_responses.to_csv(&pre_instrument, &sites).unwrap(),
+        post: Some(post_responses.to_csv(&post_instrument, &sites).unwrap()),
         follow_up: follow_up_csv.into_iter().collect(),
         arms: None,
     };

@@ -219,8 +219,8 @@ fn write_export(
         std::fs::write(dir.join(name), text)
             .with_context(|| format!("Failed to write {}", dir.join(name).display()))
     };
-    write("manifest.toml", &dataset.manifest.to_toml())?;
-    write("sites.csv", &sites_csv(&dataset.sites))?;
+    write("manifest.toml", &dataset.manifest.to_toml()?)?;
+    write("sites.csv", &sites_csv(&dataset.sites)?)?;
     write("instruments/skafada-pre.toml", PRE)?;
     write("instruments/skafada-post.toml", POST)?;
     let plan_text = match plan {

@@ -31,7 +31,7 @@ pub fn run(args: DemoDataArgs) -> anyhow::Result<ExitCode> {
         .context("The built-in post-training instrument is invalid")?;
     let demo = skafada_demo::generate(&pre, &post, args.seed)
         .context("Failed to generate the demonstration data")?;
-    let files = demo.files(&pre, &post);
+    let files = demo.files(&pre, &post)?;
     let out = &args.out;
     super::write_folder(
         out,

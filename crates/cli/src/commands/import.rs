@@ -130,7 +130,7 @@ fn qualtrics(args: QualtricsArgs) -> anyhow::Result<ExitCode> {
         post.as_ref()
             .zip(post_inside.as_deref())
             .map(|((_, _, instrument), path)| (instrument, path)),
-    );
+    )?;
     let mut written: Vec<(&str, &str)> = vec![
         ("manifest.toml", &files.manifest),
         ("sites.csv", &files.sites),

@@ -11,7 +11,7 @@ fn the_export_is_labelled_synthetic_and_the_analysis_warns_so() {
     assert!(analysis().synthetic);
     assert!(analysis().warnings.iter().any(|w| w.contains("synthetic")));
     let (pre, post) = instruments();
-    let files = demo(skafada_demo::DEFAULT_SEED).files(&pre, &post);
+    let files = demo(skafada_demo::DEFAULT_SEED).files(&pre, &post).unwrap();
     assert!(files.manifest.contains("synthetic = true"));
 }
 
@@ -69,9 +69,9 @@ fn twelve_did_the_training_in_a_group_most_at_site_8() {
 #[test]
 fn the_same_seed_gives_the_same_files_and_another_seed_other_files() {
     let (pre, post) = instruments();
-    let a = demo(7).files(&pre, &post);
-    let b = demo(7).files(&pre, &post);
-    let c = demo(8).files(&pre, &post);
+    let a = demo(7).files(&pre, &post).unwrap();
+    let b = demo(7).files(&pre, &post).unwrap();
+    let c = demo(8).files(&pre, &post).unwrap();
     assert_eq!(a.pre, b.pre);
     assert_eq!(a.post, b.post);
     assert_ne!(a.pre, c.pre);

@@ -39,7 +39,7 @@ pub fn demo(seed: u64) -> Demo {
 /// Writes the demonstration data through the export format and reads it back.
 pub fn dataset(demo: &Demo) -> Dataset {
     let (pre, post) = instruments();
-    let files = demo.files(&pre, &post);
+    let files = demo.files(&pre, &post).unwrap();
     Dataset::from_files(&ExportFiles {
         manifest: files.manifest,
         sites: files.sites,

@@ -113,7 +113,7 @@ fn site_names_that_look_like_formulas_are_quoted_in_sites_csv_and_read_back_unch
             region: "-North".to_owned(),
         })
         .collect();
-    let text = sites_csv(&hostile);
+    let text = sites_csv(&hostile).unwrap();
     assert!(text.contains("'@SUM(A1)") && text.contains("'-North"));
     assert_eq!(parse_sites(&text, "sites.csv").unwrap(), hostile);
 }

@@ -49,7 +49,7 @@ struct Study {
 fn study(plan: &Plan) -> Study {
     let (pre, post) = (pre_instrument(), post_instrument());
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
-    let files = demo.files(&pre, &post);
+    let files = demo.files(&pre, &post).unwrap();
     let dataset = Dataset::from_files(&ExportFiles {
         manifest: files.manifest,
         sites: files.sites,

@@ -137,11 +137,13 @@ fn nothing_personal_or_linkable_reaches_the_written_files() {
         (numeric_mapping(), NUMERIC),
     ] {
         let imported = import_with(&mapping, export, "e.csv").unwrap();
-        let files = imported.files(
-            "Fixture study",
-            (&pre, "instruments/skafada-pre.toml"),
-            Some((&post, "instruments/skafada-post.toml")),
-        );
+        let files = imported
+            .files(
+                "Fixture study",
+                (&pre, "instruments/skafada-pre.toml"),
+                Some((&post, "instruments/skafada-post.toml")),
+            )
+            .unwrap();
         let written = [
             files.manifest,
             files.sites,
@@ -177,11 +179,13 @@ fn nothing_personal_or_linkable_reaches_the_written_files() {
 fn the_written_folder_reads_back_with_a_formula_like_answer_as_typed() {
     let (pre, post) = instruments();
     let imported = import_with(MAPPING, CHOICE_TEXT, "choice-text.csv").unwrap();
-    let files = imported.files(
-        "Fixture study",
-        (&pre, "instruments/skafada-pre.toml"),
-        Some((&post, "instruments/skafada-post.toml")),
-    );
+    let files = imported
+        .files(
+            "Fixture study",
+            (&pre, "instruments/skafada-pre.toml"),
+            Some((&post, "instruments/skafada-post.toml")),
+        )
+        .unwrap();
     assert!(files.pre.contains("'=HYPERLINK"), "neutralised in the CSV");
     let dataset = Dataset::from_files(&export_files(files)).unwrap();
     assert_eq!(dataset.pre, imported.pre);

@@ -21,7 +21,7 @@ fn analysed(files: &ExportFiles) -> skafada_analysis::Analysis {
 fn round_trip(values: ValueMode) {
     let (pre, post) = instruments();
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
-    let native = demo.files(&pre, &post);
+    let native = demo.files(&pre, &post).unwrap();
     // Imported data are not marked synthetic; the analysis would otherwise add a warning.
     let native = analysed(&ExportFiles {
         manifest: native
@@ -71,11 +71,13 @@ fn round_trip(values: ValueMode) {
         imported.pre.status, demo.pre.status,
         "statuses, ended ones included"
     );
-    let files = imported.files(
-        &mapping.study,
-        (&pre, "instruments/skafada-pre.toml"),
-        Some((&post, "instruments/skafada-post.toml")),
-    );
+    let files = imported
+        .files(
+            &mapping.study,
+            (&pre, "instruments/skafada-pre.toml"),
+            Some((&post, "instruments/skafada-post.toml")),
+        )
+        .unwrap();
     let through_qualtrics = analysed(&export_files(files));
     assert!(!native.tables.is_empty());
     assert_eq!(native.tables.len(), through_qualtrics.tables.len());

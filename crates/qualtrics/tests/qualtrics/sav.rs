@@ -30,11 +30,13 @@ pub fn import_sav(mapping: &str, bytes: &[u8]) -> Result<Imported, ImportError> 
 
 fn written(imported: &Imported) -> ExportText {
     let (pre, post) = instruments();
-    imported.files(
-        "Fixture study",
-        (&pre, "instruments/skafada-pre.toml"),
-        Some((&post, "instruments/skafada-post.toml")),
-    )
+    imported
+        .files(
+            "Fixture study",
+            (&pre, "instruments/skafada-pre.toml"),
+            Some((&post, "instruments/skafada-post.toml")),
+        )
+        .unwrap()
 }
 
 /// The message of a refusal of damaged bytes.

@@ -25,7 +25,7 @@ pub fn demo_dataset() -> skafada_analysis::data::Dataset {
         .validate(Some(&pre))
         .unwrap();
     let demo = skafada_demo::generate(&pre, &post, skafada_demo::DEFAULT_SEED).unwrap();
-    let files = demo.files(&pre, &post);
+    let files = demo.files(&pre, &post).unwrap();
     skafada_analysis::data::Dataset::from_files(&skafada_analysis::data::ExportFiles {
         manifest: files.manifest,
         sites: files.sites,

@@ -96,7 +96,10 @@ fn a_question_nobody_answered_prints_no_answers_and_no_share_of_nobody() {
 fn duplicate_records_are_refused_or_dropped_with_the_count_in_every_rendering() {
     // An export with every record twice.
     let mut dataset = crate::demo_dataset();
-    let csv = dataset.pre.to_csv(&dataset.pre_instrument, &dataset.sites);
+    let csv = dataset
+        .pre
+        .to_csv(&dataset.pre_instrument, &dataset.sites)
+        .unwrap();
     let (_, records) = csv.split_once('\n').unwrap();
     dataset.pre = Responses::from_csv(
         &format!("{csv}{records}"),

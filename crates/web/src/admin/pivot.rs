@@ -245,7 +245,7 @@ mod tests {
         ];
         let instrument = instrument();
         let out = pivot(&instrument, Phase::Pre, &sites(), &responses, &answers);
-        let csv = out.to_csv(&instrument, &sites());
+        let csv = out.to_csv(&instrument, &sites()).unwrap();
         let back = Responses::from_csv(&csv, "pre.csv", &instrument, &sites()).unwrap();
         assert_eq!(back, out);
         assert!(csv.contains(",LA02,ended,0,2025-03-04,"));
