@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod participant;
 pub mod routing;
+pub mod stored;
 pub mod view;
 
 pub use load::{

@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use skafada_instrument::{Instrument, ItemKind, ParticipantInformation};
+use skafada_instrument::stored::{StoredKind, stored_kinds};
+use skafada_instrument::{Instrument, ParticipantInformation};
 use skafada_store::{Store, Study};
 use skafada_training::{Module, ModuleSources};
 use skafada_waves::wave::StudyWaves;
@@ -41,16 +42,6 @@ pub enum ContentError {
     Invalid(Vec<String>),
 }
 
-/// How a stored answer is read back for routing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum VarKind {
-    Choice,
-    Choices,
-    Number,
-    Text,
-    Consent,
-}
-
 /// A study with its instruments and module parsed.
 #[derive(Debug)]
 pub struct StudyContent {
@@ -69,8 +60,8 @@ pub struct StudyContent {
     pub participant: Option<ParticipantInformation>,
     /// Allocation to delivery arms, when the waves file declares `[allocation]`.
     pub allocation: Option<skafada_waves::allocation::AllocationSpec>,
-    pub(crate) pre_vars: BTreeMap<String, VarKind>,
-    pub(crate) post_vars: BTreeMap<String, VarKind>,
+    pub(crate) pre_vars: BTreeMap<String, StoredKind>,
+    pub(crate) post_vars: BTreeMap<String, StoredKind>,
 }
 
 impl StudyContent {
@@ -128,8 +119,8 @@ impl StudyContent {
             waves,
             participant,
             allocation,
-            pre_vars: variables(&pre),
-            post_vars: variables(&post),
+            pre_vars: stored_kinds(&pre),
+            post_vars: stored_kinds(&post),
             study,
             pre,
             post,
@@ -166,40 +157,6 @@ fn answering_minutes(instrument: &Instrument) -> u32 {
         .applicable_variables(&Default::default())
         .len();
     u32::try_from(questions.div_ceil(6).div_ceil(5) * 5).unwrap_or(30)
-}
-
-fn variables(instrument: &Instrument) -> BTreeMap<String, VarKind> {
-    let mut vars = BTreeMap::new();
-    for item in instrument.items() {
-        match &item.kind {
-            ItemKind::Consent { statements } => {
-                for s in statements {
-                    vars.insert(s.id.clone(), VarKind::Consent);
-                }
-            }
-            ItemKind::Single { .. } => {
-                vars.insert(item.id.clone(), VarKind::Choice);
-            }
-            ItemKind::Multiple { .. } => {
-                vars.insert(item.id.clone(), VarKind::Choices);
-            }
-            ItemKind::Matrix { rows, .. } => {
-                for row in rows {
-                    vars.insert(row.id.clone(), VarKind::Choice);
-                }
-            }
-            ItemKind::Text { .. } => {
-                vars.insert(item.id.clone(), VarKind::Text);
-            }
-            ItemKind::Number { .. } | ItemKind::Year { .. } => {
-                vars.insert(item.id.clone(), VarKind::Number);
-            }
-        }
-        if let Some(specify) = &item.specify {
-            vars.insert(specify.id.clone(), VarKind::Text);
-        }
-    }
-    vars
 }
 
 /// Parsed study content by study id.

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use skafada_instrument::{Answer, Answers, Choice, Item, ItemKind};
+use skafada_instrument::{Answers, Choice, Item, ItemKind};
 
-use crate::content::VarKind;
 use crate::error::AppError;
 use crate::views::{FieldView, OptionView, RowView, SpecifyView};
+use skafada_instrument::stored::{self, StoredKind};
 
 /// The most fields a form may have: the longest page has well under a hundred.
 const MAX_FIELDS: usize = 1_000;
@@ -70,28 +70,19 @@ impl FormData {
     }
 }
 
-/// Reads stored values back as routing answers. Values that do not parse are left out
-/// (routing then treats the question as unanswered).
+/// Reads stored values back as routing answers, each by its variable's kind. Values that
+/// do not parse are left out (routing then treats the question as unanswered).
 pub(crate) fn to_answers(
     stored: &BTreeMap<String, String>,
-    vars: &BTreeMap<String, VarKind>,
+    vars: &BTreeMap<String, StoredKind>,
 ) -> Answers {
-    let mut answers = Answers::new();
-    for (variable, value) in stored {
-        let answer = match vars.get(variable) {
-            Some(VarKind::Choice | VarKind::Consent) => value.parse().ok().map(Answer::Choice),
-            Some(VarKind::Choices) => Some(Answer::Choices(
-                value.split(',').filter_map(|c| c.parse().ok()).collect(),
-            )),
-            Some(VarKind::Number) => value.parse().ok().map(Answer::Number),
-            Some(VarKind::Text) => Some(Answer::Text(value.clone())),
-            None => None,
-        };
-        if let Some(answer) = answer {
-            answers.insert(variable.clone(), answer);
-        }
-    }
-    answers
+    stored
+        .iter()
+        .filter_map(|(variable, value)| {
+            let kind = *vars.get(variable)?;
+            Some((variable.clone(), stored::to_answer(kind, value)?))
+        })
+        .collect()
 }
 
 /// The variables a set of items stores: item ids, matrix row ids and follow-ups.
@@ -112,17 +103,17 @@ pub(crate) fn item_variables(items: &[&Item]) -> Vec<String> {
     vars
 }
 
-/// The values a form field shows for a stored value.
-pub(crate) fn stored_values(stored: &BTreeMap<String, String>, variable: &str) -> Vec<String> {
-    match stored.get(variable) {
-        Some(value)
-            if value.contains(',') && value.split(',').all(|c| c.parse::<u32>().is_ok()) =>
-        {
-            value.split(',').map(str::to_owned).collect()
-        }
-        Some(value) => vec![value.clone()],
-        None => Vec::new(),
-    }
+/// The values a form field shows for a stored value: a multiple choice's codes, any
+/// other answer as stored ([`stored::form_values`]).
+pub(crate) fn stored_values(
+    stored: &BTreeMap<String, String>,
+    vars: &BTreeMap<String, StoredKind>,
+    variable: &str,
+) -> Vec<String> {
+    stored
+        .get(variable)
+        .map(|value| stored::form_values(vars.get(variable).copied(), value))
+        .unwrap_or_default()
 }
 
 /// A page's answers, read and validated.
@@ -196,8 +187,8 @@ pub(crate) fn read_page(items: &[&Item], form: &FormData, this_year: i32) -> Pag
                         ),
                     ));
                 } else if !codes.is_empty() {
-                    let joined: Vec<String> = codes.iter().map(u32::to_string).collect();
-                    page.set.push((item.id.clone(), joined.join(",")));
+                    page.set
+                        .push((item.id.clone(), stored::encode_codes(codes.iter().copied())));
                 }
             }
             ItemKind::Matrix { options, rows, .. } => {
@@ -395,7 +386,14 @@ pub(crate) fn describe(
             }
         }
         ItemKind::Single { options } | ItemKind::Multiple { options } => {
-            let mut answer: Vec<String> = stored_values(stored, &item.id)
+            let kind = match &item.kind {
+                ItemKind::Multiple { .. } => StoredKind::Codes,
+                _ => StoredKind::Code,
+            };
+            let mut answer: Vec<String> = stored
+                .get(&item.id)
+                .map(|value| stored::form_values(Some(kind), value))
+                .unwrap_or_default()
                 .iter()
                 .map(|code| label(options, code))
                 .collect();

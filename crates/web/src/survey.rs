@@ -13,7 +13,6 @@ use skafada_instrument::{Instrument, Item, ItemKind};
 use skafada_store::{Phase, Response as StoredResponse, Saved, Status, today};
 
 use crate::AppState;
-use crate::content::VarKind;
 use crate::error::AppError;
 use crate::form::{self, FormData, PageAnswers};
 use crate::journey::{Journey, journey, journey_or_ended, next_step, see_other, step_url};
@@ -21,6 +20,7 @@ use crate::training::training_complete;
 use crate::views::{
     CheckPage, DonePage, ErrorLink, QuestionPage, SummaryRow, SummarySection, paragraphs, render,
 };
+use skafada_instrument::stored::StoredKind;
 
 /// `?change=1`: the respondent came from check your answers and goes back there.
 #[derive(Debug, Deserialize)]
@@ -53,7 +53,7 @@ impl SurveyContext {
         }
     }
 
-    fn vars(&self) -> &BTreeMap<String, VarKind> {
+    fn vars(&self) -> &BTreeMap<String, StoredKind> {
         match self.phase {
             Phase::Pre => &self.journey.content.pre_vars,
             Phase::Post | Phase::FollowUp(_) => &self.journey.content.post_vars,
@@ -313,7 +313,7 @@ pub(crate) async fn page(
         return Ok(see_other(&next_step(&state, &ctx.journey).await?));
     }
     let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
-    let values = |variable: &str| form::stored_values(&ctx.stored, variable);
+    let values = |variable: &str| form::stored_values(&ctx.stored, ctx.vars(), variable);
     let mut view = page_template(
         &ctx,
         &route,
@@ -414,7 +414,7 @@ pub(crate) async fn save(
         .stored
         .keys()
         .filter(|variable| {
-            let consent = ctx.vars().get(*variable) == Some(&VarKind::Consent);
+            let consent = ctx.vars().get(*variable) == Some(&StoredKind::Consent);
             !consent
                 && (!applicable.contains(variable.as_str())
                     || (page_vars.contains(*variable) && !merged.contains_key(*variable)))

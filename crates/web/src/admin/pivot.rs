@@ -45,7 +45,12 @@ fn fill(record: &mut Record, variable: &Variable, stored: &HashMap<&str, &str>) 
             else {
                 return;
             };
-            let on = ticked.split(',').filter_map(code).any(|c| c == option);
+            // A damaged stored value leaves every option of the question missing rather
+            // than counting some of its options as not ticked.
+            let Some(codes) = skafada_instrument::stored::decode_codes(ticked) else {
+                return;
+            };
+            let on = codes.iter().any(|c| i32::try_from(*c) == Ok(option));
             record.values.insert(variable.id.clone(), i32::from(on));
         }
         VariableKind::Text => {

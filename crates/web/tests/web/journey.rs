@@ -252,3 +252,58 @@ async fn a_respondent_who_resumes_half_way_is_kept_counted_and_paired(app: &Test
     );
 }
 on_both!(a_respondent_who_resumes_half_way_is_kept_counted_and_paired);
+
+async fn a_typed_answer_that_looks_like_codes_comes_back_whole_on_its_page_and_on_check_your_answers(
+    app: &TestApp,
+) {
+    const TYPED: &str = "1,2";
+    const WITH_COMMAS: &str = "Support worker, Team 4, 家庭";
+    app.consent().await;
+    let answers = [
+        ("works-for-la", "1"),
+        ("la-service", "12"),
+        ("la-service-specify", WITH_COMMAS),
+        ("job-title", TYPED),
+    ];
+    let mut job_title_page = None;
+    for _ in 0..60 {
+        let path = app.current().await;
+        if path.ends_with("/check-answers") {
+            break;
+        }
+        let page = app.get(&path).await;
+        let form: Vec<(&str, &str)> = answers
+            .iter()
+            .filter(|(name, _)| page.body.contains(&format!("name=\"{name}\"")))
+            .copied()
+            .collect();
+        if page.body.contains("name=\"job-title\"") {
+            job_title_page = Some(path.clone());
+        }
+        let saved = app.post(&path, &form).await;
+        assert_eq!(saved.status, 303, "{path}: {}", saved.body);
+    }
+    let path = job_title_page.expect("the job title was asked");
+    let again = app.get(&path).await;
+    // Shown whole: a text is never split into codes however it reads.
+    assert!(
+        again.body.contains(&format!("value=\"{TYPED}\"")),
+        "{}",
+        again.body
+    );
+    let check = app.get("/survey/pre/check-answers").await;
+    assert!(check.body.contains(TYPED));
+    assert!(check.body.contains(WITH_COMMAS), "{}", check.body);
+    // Saving the page again unchanged keeps the whole text.
+    app.post(&path, &[("job-title", TYPED)]).await;
+    let response = app.store.study_answers(&app.study_id).await.unwrap();
+    assert!(
+        response
+            .iter()
+            .any(|a| a.variable == "job-title" && a.value == TYPED),
+        "stored whole"
+    );
+}
+on_both!(
+    a_typed_answer_that_looks_like_codes_comes_back_whole_on_its_page_and_on_check_your_answers
+);
