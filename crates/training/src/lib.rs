@@ -55,7 +55,7 @@ pub use model::{
     Block, Certificate, CheckOption, Date, Image, KnowledgeCheck, LanguagePair, LanguagePanel,
     LivedExperience, LivedExperienceContent, LivedExperienceSlot, LocalServices, Manifest, Media,
     Module, Part, REFLECTION_PRIVACY_NOTICE, Reflection, Scenario, ScenarioChoice, Section,
-    Service, Signpost, Source, Transcript,
+    Service, ServiceProblem, Signpost, Source, Transcript,
 };
 pub use render::{RenderedPart, render_markdown};
 pub use sources::ModuleSources;

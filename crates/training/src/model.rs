@@ -488,6 +488,50 @@ pub struct Service {
     pub note: Option<String>,
 }
 
+/// Why a site's own service cannot be listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceProblem {
+    /// It has no name.
+    NoName,
+    /// It has no phone number, text number or website: nobody could reach it.
+    NoContact,
+    /// Its website does not start `https://`, or has spaces in it.
+    WebsiteNotHttps,
+}
+
+impl ServiceProblem {
+    /// What to do about it, as a GOV.UK error message.
+    pub fn message(self) -> &'static str {
+        match self {
+            ServiceProblem::NoName => "Enter the name of the service",
+            ServiceProblem::NoContact => {
+                "Enter a phone number, a text number or other contact, or a website"
+            }
+            ServiceProblem::WebsiteNotHttps => "Enter a website address starting https://",
+        }
+    }
+}
+
+impl Service {
+    /// What is wrong with the service as one of a site's own, if anything: the one check
+    /// for a services file and for the form where an LA contact adds one.
+    pub fn problem(&self) -> Option<ServiceProblem> {
+        let given = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if self.name.trim().is_empty() {
+            return Some(ServiceProblem::NoName);
+        }
+        if let Some(url) = self.url.as_deref().filter(|u| !u.trim().is_empty())
+            && (!url.starts_with("https://") || url.contains(char::is_whitespace))
+        {
+            return Some(ServiceProblem::WebsiteNotHttps);
+        }
+        if !given(&self.phone) && !given(&self.text) && !given(&self.url) {
+            return Some(ServiceProblem::NoContact);
+        }
+        None
+    }
+}
+
 /// Where a site's local services are inserted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalServices {
@@ -497,4 +541,52 @@ pub struct LocalServices {
     pub intro: Option<String>,
     /// What to show when a site has not listed its services, in Markdown.
     pub fallback: String,
+}
+
+#[cfg(test)]
+mod service_tests {
+    use super::*;
+
+    fn service(name: &str, phone: Option<&str>, url: Option<&str>) -> Service {
+        Service {
+            name: name.to_owned(),
+            description: None,
+            phone: phone.map(str::to_owned),
+            text: None,
+            url: url.map(str::to_owned),
+            hours: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_service_needs_a_name_a_way_to_reach_it_and_a_secure_website() {
+        assert_eq!(
+            service("Refuge", Some("0808 2000 247"), None).problem(),
+            None
+        );
+        assert_eq!(
+            service("Refuge", None, Some("https://example.org/help")).problem(),
+            None
+        );
+        assert_eq!(
+            service("  ", Some("1"), None).problem(),
+            Some(ServiceProblem::NoName)
+        );
+        assert_eq!(
+            service("Refuge", Some(" "), None).problem(),
+            Some(ServiceProblem::NoContact)
+        );
+        for url in [
+            "http://example.org",
+            "javascript:alert(1)",
+            "https://exa mple.org",
+        ] {
+            assert_eq!(
+                service("Refuge", Some("1"), Some(url)).problem(),
+                Some(ServiceProblem::WebsiteNotHttps),
+                "{url}"
+            );
+        }
+    }
 }

@@ -98,25 +98,6 @@ impl DemoFiles {
     }
 }
 
-/// One local service in a `--local-services` file: the fields of a `signpost` service.
-#[derive(Debug, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-struct LocalService {
-    name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    hours: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
-}
-
 /// The demo sites' fictional local services (`crates/demo/local-services.toml`, built
 /// in), as each site's JSON.
 pub fn demo_local_services() -> anyhow::Result<BTreeMap<String, String>> {
@@ -128,26 +109,21 @@ pub fn demo_local_services() -> anyhow::Result<BTreeMap<String, String>> {
 /// (`[[LA01]]` with `name`, `description`, `phone`, `text`, `url`, `hours`, `note`),
 /// into each site's JSON. Every service needs a name and a phone, text or `https` URL.
 pub fn parse_local_services(text: &str) -> anyhow::Result<BTreeMap<String, String>> {
-    let sites: BTreeMap<String, Vec<LocalService>> =
+    let sites: BTreeMap<String, Vec<skafada_training::Service>> =
         toml::from_str(text).context("Failed to parse the TOML")?;
     let mut out = BTreeMap::new();
     for (code, services) in sites {
-        for service in &services {
-            if service.name.trim().is_empty() {
-                anyhow::bail!("a service of {code} has an empty name");
-            }
-            if service.phone.is_none() && service.text.is_none() && service.url.is_none() {
+        for (number, service) in services.iter().enumerate() {
+            if let Some(problem) = service.problem() {
                 anyhow::bail!(
-                    "{code}: {} needs at least one of phone, text or url",
-                    service.name
-                );
-            }
-            if let Some(url) = &service.url
-                && !url.starts_with("https://")
-            {
-                anyhow::bail!(
-                    "{code}: the url of {} must start with https://",
-                    service.name
+                    "{code}, service {} ({}): {}",
+                    number + 1,
+                    if service.name.trim().is_empty() {
+                        "no name"
+                    } else {
+                        service.name.trim()
+                    },
+                    problem.message()
                 );
             }
         }
@@ -728,9 +704,27 @@ url = "https://example.org/champions"
 
     #[test]
     fn a_local_services_file_refuses_unknown_keys_and_unreachable_services() {
-        assert!(parse_local_services("[[LA01]]\nname = \"A\"\nphon = \"1\"\n").is_err());
-        assert!(parse_local_services("[[LA01]]\nname = \"A\"\n").is_err());
-        assert!(parse_local_services("[[LA01]]\nname = \"A\"\nurl = \"javascript:x\"\n").is_err());
+        let refused = |text: &str| {
+            parse_local_services(text)
+                .map(|_| ())
+                .map_err(|e| format!("{e:#}"))
+                .unwrap_err()
+        };
+        assert!(refused("[[LA01]]\nname = \"A\"\nphon = \"1\"\n").contains("unknown field"));
+        assert_eq!(
+            refused("[[LA01]]\nname = \"Refuge\"\nphone = \" \"\n"),
+            "LA01, service 1 (Refuge): Enter a phone number, a text number or other contact, or a website"
+        );
+        assert_eq!(
+            refused(
+                "[[LA01]]\nname = \"A\"\nphone = \"1\"\n[[LA01]]\nname = \"B\"\nurl = \"javascript:x\"\n"
+            ),
+            "LA01, service 2 (B): Enter a website address starting https://"
+        );
+        assert_eq!(
+            refused("[[LA02]]\nname = \" \"\nphone = \"1\"\n"),
+            "LA02, service 1 (no name): Enter the name of the service"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use skafada_store::{NewSite, Site, Study};
-use skafada_training::Service;
+use skafada_training::{Service, ServiceProblem};
 
 use super::error::AdminError;
 use super::forms::{Errors, Input, RadioOption, Radios, read_text};
@@ -330,9 +330,18 @@ pub(crate) async fn save(
     Ok(Redirect::to(&format!("{base}?saved=details")).into_response())
 }
 
-/// The site's services, from the JSON the store keeps.
-fn services_of(site: &Site) -> Vec<Service> {
-    serde_json::from_str(&site.local_services).unwrap_or_default()
+/// The site's services, from the JSON the store keeps. Unreadable JSON is an error, not
+/// an empty list: adding or removing a service would otherwise save over the site's list.
+fn services_of(site: &Site) -> Result<Vec<Service>, AdminError> {
+    if site.local_services.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(&site.local_services).map_err(|e| {
+        AdminError::Internal(format!(
+            "the stored local services of site {} cannot be read: {e}",
+            site.code
+        ))
+    })
 }
 
 /// The fields of the "add a service" form.
@@ -372,9 +381,9 @@ fn services_page(
     site: &Site,
     fields: ServiceFields,
     errors: Errors,
-) -> Response {
+) -> Result<Response, AdminError> {
     let base = site_base(&study.id, &site.code);
-    let services = services_of(site)
+    let services = services_of(site)?
         .into_iter()
         .enumerate()
         .map(|(index, service)| ServiceRow {
@@ -392,7 +401,7 @@ fn services_page(
             name: service.name,
         })
         .collect::<Vec<_>>();
-    render(&LocalServicesPage {
+    Ok(render(&LocalServicesPage {
         layout: AdminLayout::new(&format!("Local services of {}", site.code), Some(admin))
             .with_error(!errors.is_empty())
             .back(&base),
@@ -408,7 +417,7 @@ fn services_page(
         text: fields.text,
         url: fields.url,
         hours: fields.hours,
-    })
+    }))
 }
 
 /// `GET /admin/studies/{study}/sites/{site}/local-services`.
@@ -419,13 +428,13 @@ pub(crate) async fn local_services(
     Path((study_id, code)): Path<(String, String)>,
 ) -> Result<Response, AdminError> {
     let (study, site) = admin.manage_site(&state, &study_id, &code).await?;
-    Ok(services_page(
+    services_page(
         &admin,
         &study,
         &site,
         ServiceFields::new(),
         Errors::default(),
-    ))
+    )
 }
 
 /// `POST /admin/studies/{study}/sites/{site}/local-services/add`.
@@ -437,7 +446,7 @@ pub(crate) async fn add_service(
 ) -> Result<Response, AdminError> {
     let admin = &post.admin;
     let (study, site) = admin.manage_site(&state, &study_id, &code).await?;
-    let mut services = services_of(&site);
+    let mut services = services_of(&site)?;
     let mut fields = ServiceFields::new();
     let mut errors = Errors::default();
     let form = &post.form;
@@ -454,17 +463,25 @@ pub(crate) async fn add_service(
     let url = read_text(form, &mut fields.url, &mut errors, None, 400);
     let hours = read_text(form, &mut fields.hours, &mut errors, None, DETAIL_MAX);
     let some = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
-    if let Some(url) = some(&url)
-        && (!url.starts_with("https://") || url.contains(char::is_whitespace))
+    let service = Service {
+        name: name.clone().unwrap_or_default(),
+        description: some(&description),
+        phone: some(&phone),
+        text: some(&text),
+        url: some(&url),
+        hours: some(&hours),
+        note: None,
+    };
+    // The name's own check has already spoken; the others are the services file's.
+    if errors.is_empty()
+        && let Some(problem) = service.problem()
     {
-        errors.on_input(&mut fields.url, "Enter a website address starting https://");
-    }
-    if errors.is_empty() && some(&phone).is_none() && some(&text).is_none() && some(&url).is_none()
-    {
-        errors.on_input(
-            &mut fields.phone,
-            "Enter a phone number, a text number or other contact, or a website",
-        );
+        let field = match problem {
+            ServiceProblem::NoName => &mut fields.name,
+            ServiceProblem::NoContact => &mut fields.phone,
+            ServiceProblem::WebsiteNotHttps => &mut fields.url,
+        };
+        errors.on_input(field, problem.message());
     }
     if services.len() >= SERVICES_MAX {
         errors.on_input(
@@ -473,17 +490,9 @@ pub(crate) async fn add_service(
         );
     }
     if !errors.is_empty() {
-        return Ok(services_page(admin, &study, &site, fields, errors));
+        return services_page(admin, &study, &site, fields, errors);
     }
-    services.push(Service {
-        name: name.unwrap_or_default(),
-        description: some(&description),
-        phone: some(&phone),
-        text: some(&text),
-        url: some(&url),
-        hours: some(&hours),
-        note: None,
-    });
+    services.push(service);
     save_services(&state, admin, &site, &services).await?;
     Ok(Redirect::to(&format!(
         "{}/local-services",
@@ -502,7 +511,7 @@ pub(crate) async fn remove_service(
 ) -> Result<Response, AdminError> {
     let admin = &post.admin;
     let (study, site) = admin.manage_site(&state, &study_id, &code).await?;
-    let mut services = services_of(&site);
+    let mut services = services_of(&site)?;
     let index = post
         .form
         .text("index")

@@ -285,6 +285,40 @@ async fn local_services_added_by_an_admin_appear_on_the_sites_journey(app: &Test
 }
 on_both!(local_services_added_by_an_admin_appear_on_the_sites_journey);
 
+async fn unreadable_stored_services_stop_the_form_instead_of_being_saved_over(app: &TestApp) {
+    accounts(app).await;
+    let sites = app.store.sites(&app.study_id).await.unwrap();
+    let la01 = sites.iter().find(|s| s.code == "LA01").unwrap();
+    let account = app
+        .store
+        .account_by_email("admin@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .set_local_services(la01, "[{\"name\": \"Refuge\"", 1, &account.id)
+        .await
+        .unwrap();
+    let admin = signed_in(app, "admin@example.org").await;
+    let page = format!("/admin/studies/{}/sites/LA01/local-services", app.study_id);
+    assert_eq!(admin.get(&page).await.status, 500);
+    let add = admin
+        .post_from(
+            &format!("/admin/studies/{}/sites/LA01", app.study_id),
+            &format!("{page}/add"),
+            &[
+                ("service-name", "Northtown Women's Aid"),
+                ("phone", "01632 960001"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, 500);
+    // What was stored is left as it was, for someone to put right.
+    let after = app.store.site(&la01.id).await.unwrap().unwrap();
+    assert_eq!(after.local_services, "[{\"name\": \"Refuge\"");
+}
+on_both!(unreadable_stored_services_stop_the_form_instead_of_being_saved_over);
+
 async fn replacing_a_link_stops_the_old_one_and_keeps_journeys_already_begun(app: &TestApp) {
     accounts(app).await;
     app.consent().await;
