@@ -10,7 +10,7 @@
 use sqlx::Row;
 
 use crate::accounts::Account;
-use crate::date::{civil_from_days, unix_now};
+use crate::date::{unix_now, utc_minute};
 use crate::secret::random_token;
 use crate::write::Write;
 use crate::{Store, StoreError};
@@ -97,13 +97,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// When, as `YYYY-MM-DD HH:MM` in UTC.
     pub fn when(&self) -> String {
-        let (year, month, day) = civil_from_days(self.at.div_euclid(86_400));
-        let seconds = self.at.rem_euclid(86_400);
-        format!(
-            "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-            seconds / 3600,
-            seconds % 3600 / 60
-        )
+        utc_minute(self.at)
     }
 }
 

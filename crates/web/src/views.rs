@@ -552,20 +552,11 @@ pub(crate) fn paragraphs(text: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-/// `2026-11-24` as `24 November 2026`.
+/// `2026-11-24` as `24 November 2026` (GOV.UK's date style); anything that is not a
+/// real date is shown as it is.
 pub(crate) fn long_date(iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return iso.to_owned();
-    };
-    let month = month
-        .parse::<u8>()
-        .ok()
-        .and_then(skafada_report::certificate::month_name);
-    match (day.parse::<u32>(), month) {
-        (Ok(day), Some(month)) => format!("{day} {month} {year}"),
-        _ => iso.to_owned(),
-    }
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map_or_else(|_| iso.to_owned(), |d| d.format("%-d %B %Y").to_string())
 }
 
 /// One question of the linking code page.

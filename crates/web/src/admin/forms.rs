@@ -175,18 +175,10 @@ fn sentence_case(name: &str) -> String {
     }
 }
 
-/// Whether `year` is a leap year in the proleptic Gregorian calendar.
-fn is_leap(year: u32) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// Whether year, month and day make a real date (chrono's calendar).
+fn real(year: u32, month: u32, day: u32) -> bool {
+    i32::try_from(year)
+        .is_ok_and(|year| chrono::NaiveDate::from_ymd_opt(year, month, day).is_some())
 }
 
 /// Whether `iso` is a real date written YYYY-MM-DD, as the study's dates are stored.
@@ -198,9 +190,7 @@ pub fn is_real_date(iso: &str) -> bool {
     };
     match iso.split('-').collect::<Vec<_>>().as_slice() {
         [year, month, day] => match (number(year, 4), number(month, 2), number(day, 2)) {
-            (Some(year), Some(month), Some(day)) => {
-                (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
-            }
+            (Some(year), Some(month), Some(day)) => real(year, month, day),
             _ => false,
         },
         _ => false,
@@ -263,11 +253,7 @@ pub(crate) fn read_date(
         return (input, None);
     }
     match (day, month, year) {
-        (Some(d), Some(m), Some(y))
-            if (2000..=2999).contains(&y)
-                && (1..=12).contains(&m)
-                && (1..=days_in_month(y, m)).contains(&d) =>
-        {
+        (Some(d), Some(m), Some(y)) if (2000..=2999).contains(&y) && real(y, m, d) => {
             (input, Some(format!("{y:04}-{m:02}-{d:02}")))
         }
         _ => {
