@@ -34,6 +34,7 @@ mod journey;
 mod linking;
 mod mail;
 mod module_zip;
+mod page_save;
 mod participant;
 mod services;
 mod survey;

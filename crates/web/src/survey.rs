@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::form::{self, FormData, PageAnswers};
 use crate::journey::{Journey, journey, journey_or_ended, next_step, see_other, step_url};
+use crate::page_save::{self, Next, Outcome, PagePost, items_on};
 use crate::training::training_complete;
 use crate::views::{
     CheckPage, DonePage, ErrorLink, QuestionPage, SummaryRow, SummarySection, paragraphs, render,
@@ -142,15 +143,6 @@ async fn survey_context_of(
         stored,
         answers,
     }))
-}
-
-/// The items a route shows on a page, if the page is on it.
-fn items_on<'a>(route: &skafada_instrument::Route<'a>, page_id: &str) -> Option<Vec<&'a Item>> {
-    route
-        .pages
-        .iter()
-        .find(|(page, _)| page.id == page_id)
-        .map(|(_, items)| items.clone())
 }
 
 /// Whether the respondent may open this page: it is on their route, not a consent page,
@@ -367,111 +359,42 @@ pub(crate) async fn save(
         .get(..4)
         .and_then(|y| y.parse().ok())
         .unwrap_or(2100);
-    // Items shown by an answer on the same page (a follow-up) are read too when their
-    // answers were posted; the page's items are those its posted answers show.
-    let page_ids_before: BTreeSet<&str> = items.iter().map(|item| item.id.as_str()).collect();
-    let mut page_items = items.clone();
-    let (read, merged, new_answers, new_route) = loop {
-        let read = form::read_page(&page_items, &form_data, this_year);
-        let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
-        let mut merged: BTreeMap<String, String> = ctx
-            .stored
-            .iter()
-            .filter(|(variable, _)| !page_vars.contains(*variable))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        merged.extend(read.set.iter().cloned());
-        let new_answers = form::to_answers(&merged, ctx.vars());
-        let new_route = instrument.route(&new_answers);
-        let now = items_on(&new_route, &page_id).unwrap_or_default();
-        let same =
-            now.len() == page_items.len() && now.iter().zip(&page_items).all(|(a, b)| a.id == b.id);
-        if same || !read.errors.is_empty() {
-            break (read, merged, new_answers, new_route);
-        }
-        page_items = now;
-    };
-    if !read.errors.is_empty() {
-        let values = |variable: &str| form_data.values(variable);
-        return Ok(render(&page_template(
-            &ctx,
-            &route,
-            &page_id,
-            &page_items,
-            &values,
-            &read,
-            query.is_change(),
-        )?));
-    }
-    let page_vars: BTreeSet<String> = form::item_variables(&page_items).into_iter().collect();
-    let applicable: BTreeSet<&str> = new_route
-        .applicable_variables(&new_answers)
-        .into_iter()
-        .collect();
-    // Answers the route no longer shows are removed, so the stored response is always
-    // what the respondent would see on check your answers.
-    let clear: Vec<String> = ctx
-        .stored
-        .keys()
-        .filter(|variable| {
-            let consent = ctx.vars().get(*variable) == Some(&StoredKind::Consent);
-            !consent
-                && (!applicable.contains(variable.as_str())
-                    || (page_vars.contains(*variable) && !merged.contains_key(*variable)))
-        })
-        .cloned()
-        .collect();
-    let set: Vec<(String, String)> = read
-        .set
-        .into_iter()
-        .filter(|(variable, _)| applicable.contains(variable.as_str()))
-        .collect();
-
-    // A follow-up the respondent has not seen yet: show the page again.
-    // Follow-ups the script revealed in place were seen, answered or not.
-    let seen_in_place: BTreeSet<String> = form_data.values("shown-in-place").into_iter().collect();
-    let revealed = page_items.iter().any(|item| {
-        !page_ids_before.contains(item.id.as_str())
-            && !seen_in_place.contains(&item.id)
-            && form::item_variables(&[*item]).iter().all(|variable| {
-                // A hidden follow-up's empty text box is sent too: blank is not an answer.
-                form_data
-                    .values(variable)
-                    .iter()
-                    .all(|value| value.trim().is_empty())
-            })
+    let outcome = page_save::plan(PagePost {
+        instrument,
+        stored: &ctx.stored,
+        kinds: ctx.vars(),
+        page_id: &page_id,
+        items,
+        form: &form_data,
+        this_year,
+        change: query.is_change(),
     });
-    let (next_step_id, location) = if revealed {
-        // An answer showed a follow-up question on this page: show the page again, at
-        // the new question.
-        let added = page_items
-            .iter()
-            .find(|item| !page_ids_before.contains(item.id.as_str()))
-            .map(|item| item.id.clone())
-            .unwrap_or_default();
-        let location = if query.is_change() {
-            format!(
-                "{}?change=1&added={added}#{added}",
-                step_url(ctx.phase, &page_id)
-            )
-        } else {
+    let (set, clear, next) = match outcome {
+        Outcome::Problems { items, read } => {
+            let values = |variable: &str| form_data.values(variable);
+            return Ok(render(&page_template(
+                &ctx,
+                &route,
+                &page_id,
+                &items,
+                &values,
+                &read,
+                query.is_change(),
+            )?));
+        }
+        Outcome::Save { set, clear, next } => (set, clear, next),
+    };
+    let next_step_id = next.step(&page_id, query.is_change());
+    let location = match &next {
+        Next::Revealed { added } if query.is_change() => format!(
+            "{}?change=1&added={added}#{added}",
+            step_url(ctx.phase, &page_id)
+        ),
+        Next::Revealed { added } => {
             format!("{}?added={added}#{added}", step_url(ctx.phase, &page_id))
-        };
-        let keep = if query.is_change() {
-            "check".to_owned()
-        } else {
-            page_id.clone()
-        };
-        (keep, location)
-    } else if query.is_change() {
-        ("check".to_owned(), step_url(ctx.phase, "check"))
-    } else {
-        let next = instrument
-            .next_page_on(&new_route, &page_id)
-            .map(|p| p.id.clone())
-            .unwrap_or_else(|| "check".to_owned());
-        let location = step_url(ctx.phase, &next);
-        (next, location)
+        }
+        Next::Check => step_url(ctx.phase, "check"),
+        Next::Page(id) => step_url(ctx.phase, id),
     };
     match state
         .store
