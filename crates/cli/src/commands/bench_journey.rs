@@ -19,7 +19,8 @@ use anyhow::{Context as _, bail, ensure};
 use skafada_store::Store;
 use skafada_web::Config;
 
-use super::serve::{ensure_demo, redact};
+use super::demo_study::ensure_demo;
+use super::serve::redact;
 
 /// Arguments of `skafada bench journey`.
 #[derive(Debug, clap::Args)]

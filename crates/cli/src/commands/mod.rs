@@ -12,6 +12,7 @@ pub mod bench_journey;
 pub mod content;
 pub mod crosstab;
 pub mod demo_data;
+pub mod demo_study;
 pub mod export;
 pub mod framework;
 pub mod import;
