@@ -18,6 +18,7 @@ import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
@@ -35,7 +36,6 @@ let browser
 before(async () => { browser = await chromium.launch(LAUNCH) })
 after(async () => { await browser?.close() })
 
-let nextPort = 19900 + Math.floor(Math.random() * 300)
 
 function account (database, email, role, extra = []) {
   const created = spawnSync(BIN, ['admin', 'create', '--database', database, '--email', email, '--role', role, ...extra],
@@ -46,7 +46,7 @@ function account (database, email, role, extra = []) {
 async function startServer () {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-cases-browser-'))
   const database = `sqlite://${join(dir, 'test.sqlite')}`
-  const port = nextPort++
+  const port = await freePort()
   const server = spawn(BIN, ['serve', '--demo', '--database', database, '--listen', `127.0.0.1:${port}`],
     { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(here, '../..')
@@ -32,12 +33,11 @@ after(async () => {
   console.log(`axe: ${checked.length} page states checked, zero violations (${new Set(checked).size} distinct paths)`)
 })
 
-let nextPort = 19000 + Math.floor(Math.random() * 500)
 
 async function startServer (extra = [], files = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-browser-group-'))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
-  const port = nextPort++
+  const port = await freePort()
   const args = ['serve', '--demo', '--database', `sqlite://${join(dir, 'test.sqlite')}`,
     '--listen', `127.0.0.1:${port}`, ...extra.map(a => a.replace('$DIR', dir))]
   const server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] })

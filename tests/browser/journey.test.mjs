@@ -14,6 +14,7 @@ import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
@@ -27,11 +28,10 @@ let browser
 before(async () => { browser = await chromium.launch(LAUNCH) })
 after(async () => { await browser?.close() })
 
-let nextPort = 18400 + Math.floor(Math.random() * 500)
 
 async function startServer (env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-browser-'))
-  const port = nextPort++
+  const port = await freePort()
   const server = spawn(BIN, ['serve', '--demo', '--database', `sqlite://${join(dir, 'test.sqlite')}`,
     '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   const links = await new Promise((resolve, reject) => {

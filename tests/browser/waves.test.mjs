@@ -13,6 +13,7 @@ import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
@@ -75,7 +76,7 @@ async function fillCode (page, [name, month, town, house]) {
 test('a practitioner answers before, after and three months on, linked by their code in a fresh browser, and the export pairs all three', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skafada-waves-'))
   const database = `sqlite://${join(dir, 'test.sqlite')}`
-  const port = 19950 + Math.floor(Math.random() * 40)
+  const port = await freePort()
   const server = spawn(BIN, ['serve', '--demo', '--database', database, '--listen', `127.0.0.1:${port}`],
     { stdio: ['ignore', 'pipe', 'inherit'] })
   const base = `http://127.0.0.1:${port}`
