@@ -8,7 +8,6 @@
 use sqlx::Row;
 
 use crate::audit::{self, Audit};
-use crate::date::today;
 use crate::rows::{STUDY_COLUMNS, study_from_row};
 use crate::secret::random_token;
 use crate::studies::{insert_site, new_site_row};
@@ -161,39 +160,8 @@ impl Store {
         min_cell_count: i64,
         by: Option<&str>,
     ) -> Result<String, StoreError> {
-        let id = random_token()?;
-        let sources = serde_json::to_string(&study.module_sources)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
-             module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             min_cell_count, training_needs, content_sha256, synthetic, framework, waves, \
-             participant_information) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18)",
-        )
-        .bind(&id)
-        .bind(&study.name)
-        .bind(&study.pre_instrument)
-        .bind(&study.post_instrument)
-        .bind(&study.module_id)
-        .bind(sources)
-        .bind(&study.opens_on)
-        .bind(&study.closes_on)
-        .bind(&study.retain_until)
-        .bind(today())
-        .bind(&study.analysis_plan)
-        .bind(min_cell_count)
-        .bind(&study.training_needs)
-        .bind(study.content_sha256_json()?)
-        .bind(i64::from(study.synthetic))
-        .bind(&study.framework)
-        .bind(&study.waves)
-        .bind(&study.participant_information)
-        .execute(&mut *tx)
-        .await?;
-        crate::secret::insert_linking_secret(&mut tx, &id).await?;
+        let id = crate::studies::insert_study(&mut tx, study, Some(min_cell_count)).await?;
         let plan_sha256 = crate::sha256_hex(study.analysis_plan.as_bytes());
         let details = format!(
             "open {} to {}, responses deleted on {}, analysis plan sha256 {plan_sha256}",

@@ -12,37 +12,8 @@ impl Store {
     /// Creates a study and returns its identifier.
     #[tracing::instrument(skip_all)]
     pub async fn create_study(&self, study: &NewStudy) -> Result<String, StoreError> {
-        let id = random_token()?;
-        let sources = serde_json::to_string(&study.module_sources)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
-             module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
-             training_needs, content_sha256, synthetic, framework, waves, \
-             participant_information) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(&id)
-        .bind(&study.name)
-        .bind(&study.pre_instrument)
-        .bind(&study.post_instrument)
-        .bind(&study.module_id)
-        .bind(sources)
-        .bind(&study.opens_on)
-        .bind(&study.closes_on)
-        .bind(&study.retain_until)
-        .bind(today())
-        .bind(&study.analysis_plan)
-        .bind(&study.training_needs)
-        .bind(study.content_sha256_json()?)
-        .bind(i64::from(study.synthetic))
-        .bind(&study.framework)
-        .bind(&study.waves)
-        .bind(&study.participant_information)
-        .execute(&mut *tx)
-        .await?;
-        secret::insert_linking_secret(&mut tx, &id).await?;
+        let id = insert_study(&mut tx, study, None).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -171,4 +142,52 @@ pub(crate) async fn insert_site(tx: &mut Write<'_>, site: &Site) -> Result<(), S
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Inserts a study with its linking secret and returns its new id: the one INSERT of a
+/// study. `min_cell_count` is the database's default (5) when `None`.
+pub(crate) async fn insert_study(
+    tx: &mut Write<'_>,
+    study: &NewStudy,
+    min_cell_count: Option<i64>,
+) -> Result<String, StoreError> {
+    let id = random_token()?;
+    let sources = serde_json::to_string(&study.module_sources)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (column, value) = if min_cell_count.is_some() {
+        (", min_cell_count", ", $18")
+    } else {
+        ("", "")
+    };
+    let sql = format!(
+        "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
+         module_sources, opens_on, closes_on, retain_until, created_on, analysis_plan, \
+         training_needs, content_sha256, synthetic, framework, waves, \
+         participant_information{column}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17{value})"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(&id)
+        .bind(&study.name)
+        .bind(&study.pre_instrument)
+        .bind(&study.post_instrument)
+        .bind(&study.module_id)
+        .bind(sources)
+        .bind(&study.opens_on)
+        .bind(&study.closes_on)
+        .bind(&study.retain_until)
+        .bind(today())
+        .bind(&study.analysis_plan)
+        .bind(&study.training_needs)
+        .bind(study.content_sha256_json()?)
+        .bind(i64::from(study.synthetic))
+        .bind(&study.framework)
+        .bind(&study.waves)
+        .bind(&study.participant_information);
+    if let Some(n) = min_cell_count {
+        query = query.bind(n);
+    }
+    query.execute(&mut **tx).await?;
+    secret::insert_linking_secret(tx, &id).await?;
+    Ok(id)
 }
