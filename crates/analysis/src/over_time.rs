@@ -189,12 +189,12 @@ pub fn change_points(change: &Option<WithinPerson>) -> String {
 }
 
 /// A survey named as the plan names it, for readers: "before the training", "after the
-/// training", or "at follow-up-3m".
+/// training", or "the follow-up-3m wave".
 pub fn survey_title(name: &str) -> String {
     match name {
         BEFORE => "before the training".to_owned(),
         AFTER => "after the training".to_owned(),
-        wave => format!("at {wave}"),
+        wave => format!("the {wave} wave"),
     }
 }
 

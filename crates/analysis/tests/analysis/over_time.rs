@@ -151,7 +151,7 @@ fn a_gain_kept_by_seven_of_ten_linked_respondents_is_paired_across_all_three_sur
     );
     assert!(text.contains("| 7 of 10 | 70 ["), "{text}");
     assert!(
-        text.contains("### From before the training to three months after (`before-to-3m`: before the training to at follow-up-3m)"),
+        text.contains("### From before the training to three months after (`before-to-3m`: before the training to the follow-up-3m wave)"),
         "{text}"
     );
     assert!(text.contains("| LA01 | – | 11 | 10 | 10 | 10 |"), "{text}");

@@ -108,14 +108,14 @@ fn a_follow_up_wave_gets_a_chart_and_table_of_change_over_time_in_html_and_pdf()
     // Since before: +70 points (all 7 moved up), p = 2 x 0.5^7 = 0.015625.
     assert!(
         html.contains(
-            "From before the training to three months after: before the training to at follow-up-3m"
+            "From before the training to three months after: before the training to the follow-up-3m wave"
         ),
         "the declared change's heading"
     );
     assert!(html.contains("+70 ["), "{html}");
     assert!(html.contains("7 of 10"), "retained");
     assert!(
-        html.contains("gain still there three months after: at follow-up-3m"),
+        html.contains("gain still there three months after: the follow-up-3m wave"),
         "the declared retention's heading"
     );
     assert!(html.contains("Respondents kept in each survey by site and delivery arm"));
