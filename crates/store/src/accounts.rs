@@ -340,14 +340,14 @@ async fn blocking<T: Send + 'static>(
 const ACCOUNT_COLUMNS: &str = "SELECT id, email, role, study_id, site_id FROM accounts";
 
 fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
-    let role: String = row.try_get(2)?;
+    let role: String = row.try_get("role")?;
     Ok(Account {
-        id: row.try_get(0)?,
-        email: row.try_get(1)?,
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
-        study_id: row.try_get(3)?,
-        site_id: row.try_get(4)?,
+        study_id: row.try_get("study_id")?,
+        site_id: row.try_get("site_id")?,
     })
 }
 
@@ -638,8 +638,9 @@ impl Store {
         let now = unix_now();
         let token_hash = hash_secret(token);
         let row = sqlx::query(
-            "SELECT accounts.id, accounts.email, accounts.role, accounts.study_id, \
-             accounts.site_id, admin_sessions.last_seen FROM admin_sessions \
+            "SELECT accounts.id AS id, accounts.email AS email, accounts.role AS role, \
+             accounts.study_id AS study_id, accounts.site_id AS site_id, \
+             admin_sessions.last_seen AS last_seen FROM admin_sessions \
              JOIN accounts ON accounts.id = admin_sessions.account_id \
              WHERE admin_sessions.token_hash = $1 AND admin_sessions.created_at > $2 \
              AND admin_sessions.last_seen > $3",
@@ -653,7 +654,7 @@ impl Store {
             return Ok(None);
         };
         let account = account_from_row(&row)?;
-        let last_seen: i64 = row.try_get(5)?;
+        let last_seen: i64 = row.try_get("last_seen")?;
         if now - last_seen >= 60 {
             let mut tx = self.write().await?;
             sqlx::query("UPDATE admin_sessions SET last_seen = $1 WHERE token_hash = $2")

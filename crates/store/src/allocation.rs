@@ -55,18 +55,18 @@ impl Store {
                 .await?
         {
             return Ok(Some(Allocation {
-                arm: row.try_get(0)?,
-                position: u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
+                arm: row.try_get("arm")?,
+                position: u64::try_from(row.try_get::<i64, _>("position")?).unwrap_or(0),
             }));
         }
         let taken: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM arm_allocations WHERE study_id = $1 AND stratum = $2",
+            "SELECT COUNT(*) AS taken FROM arm_allocations WHERE study_id = $1 AND stratum = $2",
         )
         .bind(study_id)
         .bind(stratum)
         .fetch_one(&mut *tx)
         .await?
-        .try_get(0)?;
+        .try_get("taken")?;
         let position = u64::try_from(taken).unwrap_or(0);
         let Some(arm) = arm_at(position) else {
             return Ok(None);
@@ -118,7 +118,7 @@ impl Store {
             .bind(unit_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| row.try_get(0)).transpose()?)
+        Ok(row.map(|row| row.try_get("arm")).transpose()?)
     }
 
     /// A study's allocation log, by stratum and place.
@@ -134,11 +134,11 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(AllocationRow {
-                    stratum: row.try_get(0)?,
-                    position: u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0),
-                    unit_id: row.try_get(2)?,
-                    arm: row.try_get(3)?,
-                    allocated_at: row.try_get(4)?,
+                    stratum: row.try_get("stratum")?,
+                    position: u64::try_from(row.try_get::<i64, _>("position")?).unwrap_or(0),
+                    unit_id: row.try_get("unit_id")?,
+                    arm: row.try_get("arm")?,
+                    allocated_at: row.try_get("allocated_at")?,
                 })
             })
             .collect()

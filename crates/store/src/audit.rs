@@ -111,8 +111,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT audit_log.at, accounts.email, audit_log.action, audit_log.object_type, \
-             audit_log.object_id, audit_log.details FROM audit_log \
+            "SELECT audit_log.at AS at, accounts.email AS email, audit_log.action AS action, \
+             audit_log.object_type AS object_type, audit_log.object_id AS object_id, \
+             audit_log.details AS details FROM audit_log \
              LEFT JOIN accounts ON accounts.id = audit_log.account_id \
              WHERE $1 IS NULL OR audit_log.study_id = $1 \
              ORDER BY audit_log.at DESC, audit_log.id LIMIT $2",
@@ -124,12 +125,12 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(AuditEntry {
-                    at: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    action: row.try_get(2)?,
-                    object_type: row.try_get(3)?,
-                    object_id: row.try_get(4)?,
-                    details: row.try_get(5)?,
+                    at: row.try_get("at")?,
+                    email: row.try_get("email")?,
+                    action: row.try_get("action")?,
+                    object_type: row.try_get("object_type")?,
+                    object_id: row.try_get("object_id")?,
+                    details: row.try_get("details")?,
                 })
             })
             .collect()

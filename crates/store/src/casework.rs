@@ -299,16 +299,20 @@ pub(crate) async fn delete_case_studies(
 ) -> Result<(i64, i64), StoreError> {
     let interviews = format!("SELECT id FROM interviews WHERE {scope_sql}");
     let documents = format!("SELECT id FROM documents WHERE {scope_sql}");
-    let counted: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM ({interviews}) AS i"))
-        .bind(value)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-    let documented: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM ({documents}) AS d"))
-        .bind(value)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+    let counted: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS counted FROM ({interviews}) AS i"
+    ))
+    .bind(value)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("counted")?;
+    let documented: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS documented FROM ({documents}) AS d"
+    ))
+    .bind(value)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("documented")?;
     let statements = [
         format!("DELETE FROM document_ratings WHERE document_id IN ({documents})"),
         format!("DELETE FROM documents WHERE {scope_sql}"),

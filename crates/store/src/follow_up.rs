@@ -87,7 +87,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
-            let phase: String = row.try_get(0)?;
+            let phase: String = row.try_get("phase")?;
             if let Some(Phase::FollowUp(wave)) = Phase::parse(&phase) {
                 return Ok(Some(wave));
             }
@@ -128,7 +128,7 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
         let mut tx = self.write().await?;
         let response = sqlx::query(
-            "SELECT responses.id, respondents.site_id FROM responses \
+            "SELECT responses.id AS response_id, respondents.site_id AS site_id FROM responses \
              JOIN respondents ON respondents.id = responses.respondent_id \
              WHERE responses.respondent_id = $1 AND responses.phase = $2",
         )
@@ -137,10 +137,10 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::Corrupt("the follow-up response is missing".to_owned()))?;
-        let response_id: String = response.try_get(0)?;
-        let site_id: String = response.try_get(1)?;
+        let response_id: String = response.try_get("response_id")?;
+        let site_id: String = response.try_get("site_id")?;
         let baseline = sqlx::query(
-            "SELECT respondents.id FROM respondents \
+            "SELECT respondents.id AS baseline_id FROM respondents \
              JOIN responses ON responses.respondent_id = respondents.id \
              WHERE respondents.resume_hash = $1 AND respondents.site_id = $2 \
              AND responses.phase = $3",
@@ -153,7 +153,7 @@ impl Store {
         let Some(baseline) = baseline else {
             return Ok(ResumeCodeLink::Unknown);
         };
-        let baseline_id: String = baseline.try_get(0)?;
+        let baseline_id: String = baseline.try_get("baseline_id")?;
         let taken = sqlx::query(
             "SELECT follow_up_links.response_id FROM follow_up_links \
              JOIN responses ON responses.id = follow_up_links.response_id \
@@ -215,14 +215,14 @@ impl Store {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM follow_up_links WHERE response_id = responses.id) \
              + (SELECT COUNT(*) FROM link_codes WHERE response_id = responses.id) \
-             FROM responses WHERE respondent_id = $1 AND phase = $2",
+             AS links FROM responses WHERE respondent_id = $1 AND phase = $2",
         )
         .bind(respondent_id)
         .bind(phase.as_str())
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
-            Some(row) => row.try_get::<i64, _>(0)? > 0,
+            Some(row) => row.try_get::<i64, _>("links")? > 0,
             None => false,
         })
     }
@@ -237,8 +237,10 @@ impl Store {
         let phase = Phase::follow_up(wave)
             .ok_or_else(|| StoreError::Corrupt(format!("no follow-up wave {wave}")))?;
         let rows = sqlx::query(
-            "SELECT respondents.id, sites.code, responses.status, \
-             follow_up_links.baseline_respondent_id, link_codes.hashes, responses.started_on \
+            "SELECT respondents.id AS respondent_id, sites.code AS site_code, \
+             responses.status AS status, \
+             follow_up_links.baseline_respondent_id AS baseline_respondent_id, \
+             link_codes.hashes AS hashes, responses.started_on AS started_on \
              FROM responses \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
@@ -254,12 +256,12 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(WaveResponse {
-                    respondent_id: row.try_get(0)?,
-                    site_code: row.try_get(1)?,
-                    status: crate::rows::parse_status(&row.try_get::<String, _>(2)?)?,
-                    started_on: row.try_get(5)?,
-                    linked_by_resume_code: row.try_get(3)?,
-                    link_code: row.try_get(4)?,
+                    respondent_id: row.try_get("respondent_id")?,
+                    site_code: row.try_get("site_code")?,
+                    status: crate::rows::parse_status(&row.try_get::<String, _>("status")?)?,
+                    started_on: row.try_get("started_on")?,
+                    linked_by_resume_code: row.try_get("baseline_respondent_id")?,
+                    link_code: row.try_get("hashes")?,
                 })
             })
             .collect()
@@ -285,7 +287,8 @@ impl Store {
         study_id: &str,
     ) -> Result<Vec<BaselineCode>, StoreError> {
         let rows = sqlx::query(
-            "SELECT respondents.id, sites.code, link_codes.hashes FROM link_codes \
+            "SELECT respondents.id AS respondent_id, sites.code AS site_code, \
+             link_codes.hashes AS hashes FROM link_codes \
              JOIN responses ON responses.id = link_codes.response_id \
              JOIN respondents ON respondents.id = responses.respondent_id \
              JOIN sites ON sites.id = respondents.site_id \
@@ -299,9 +302,9 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(BaselineCode {
-                    respondent_id: row.try_get(0)?,
-                    site_code: row.try_get(1)?,
-                    hashes: row.try_get(2)?,
+                    respondent_id: row.try_get("respondent_id")?,
+                    site_code: row.try_get("site_code")?,
+                    hashes: row.try_get("hashes")?,
                 })
             })
             .collect()

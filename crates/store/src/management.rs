@@ -341,13 +341,13 @@ impl Store {
         let mut messages = rows
             .iter()
             .map(|row| {
-                let kind: String = row.try_get(0)?;
+                let kind: String = row.try_get("kind")?;
                 Ok(Message {
                     kind: MessageKind::parse(&kind).ok_or_else(|| {
                         StoreError::Corrupt(format!("unknown message kind {kind:?}"))
                     })?,
-                    subject: row.try_get(1)?,
-                    body: row.try_get(2)?,
+                    subject: row.try_get("subject")?,
+                    body: row.try_get("body")?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -380,14 +380,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let kind: String = row.try_get(0)?;
+                let kind: String = row.try_get("kind")?;
                 Ok(WaveMessage {
                     wave: kind
                         .strip_prefix(WAVE_MESSAGE)
                         .ok_or_else(|| StoreError::Corrupt(format!("message kind {kind:?}")))?
                         .to_owned(),
-                    subject: row.try_get(1)?,
-                    body: row.try_get(2)?,
+                    subject: row.try_get("subject")?,
+                    body: row.try_get("body")?,
                 })
             })
             .collect()
@@ -457,7 +457,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn starts(&self, study_id: &str) -> Result<Vec<SiteStarts>, StoreError> {
         let rows = sqlx::query(
-            "SELECT sites.code, CAST(SUM(site_starts.starts) AS BIGINT) FROM site_starts \
+            "SELECT sites.code AS site_code, CAST(SUM(site_starts.starts) AS BIGINT) AS starts \
+             FROM site_starts \
              JOIN sites ON sites.id = site_starts.site_id WHERE sites.study_id = $1 \
              GROUP BY sites.code ORDER BY sites.code",
         )
@@ -467,8 +468,8 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(SiteStarts {
-                    site_code: row.try_get(0)?,
-                    starts: row.try_get(1)?,
+                    site_code: row.try_get("site_code")?,
+                    starts: row.try_get("starts")?,
                 })
             })
             .collect()
@@ -483,7 +484,7 @@ impl Store {
         .bind(site_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+        rows.iter().map(|row| Ok(row.try_get("email")?)).collect()
     }
 
     /// Records that reminders were e-mailed to a site's LA contacts.

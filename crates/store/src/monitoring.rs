@@ -31,11 +31,14 @@ impl Store {
         study_id: &str,
     ) -> Result<Vec<RespondentProgress>, StoreError> {
         let rows = sqlx::query(
-            "SELECT sites.code, \
-             (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $2), \
-             (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $3), \
-             (SELECT COUNT(*) FROM training_sections WHERE respondent_id = respondents.id), \
-             respondents.has_certificate \
+            "SELECT sites.code AS site_code, \
+             (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $2) \
+             AS pre_status, \
+             (SELECT status FROM responses WHERE respondent_id = respondents.id AND phase = $3) \
+             AS post_status, \
+             (SELECT COUNT(*) FROM training_sections WHERE respondent_id = respondents.id) \
+             AS sections_completed, \
+             respondents.has_certificate AS has_certificate \
              FROM respondents JOIN sites ON sites.id = respondents.site_id \
              WHERE respondents.study_id = $1 ORDER BY sites.code",
         )
@@ -47,12 +50,12 @@ impl Store {
         let status = |text: Option<String>| text.as_deref().map(parse_status).transpose();
         rows.iter()
             .map(|row| {
-                let has_certificate: i64 = row.try_get(4)?;
+                let has_certificate: i64 = row.try_get("has_certificate")?;
                 Ok(RespondentProgress {
-                    site_code: row.try_get(0)?,
-                    pre: status(row.try_get(1)?)?,
-                    post: status(row.try_get(2)?)?,
-                    sections_completed: row.try_get(3)?,
+                    site_code: row.try_get("site_code")?,
+                    pre: status(row.try_get("pre_status")?)?,
+                    post: status(row.try_get("post_status")?)?,
+                    sections_completed: row.try_get("sections_completed")?,
                     certificate: has_certificate != 0,
                 })
             })
@@ -84,7 +87,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map(|row| Ok((row.try_get("code")?, row.try_get("headcount")?)))
             .collect()
     }
 
