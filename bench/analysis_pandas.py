@@ -23,7 +23,22 @@ Simplifications (documented in bench/README.md): Fisher's test for r x c tables 
 runs on sparse tables, exactly or by Monte Carlo) is not run, because scipy has no exact
 r x c test; percentages are not rounded into table cells; labels are not attached.
 
+The hot paths use the fastest idiomatic pandas found, not the most convenient calls:
+pd.crosstab and Series.value_counts cost milliseconds per call whatever the size of the
+data, so a crosstab is one np.bincount over codes from pd.factorize (each variable coded
+once per pass), a frequency table is pd.factorize + np.bincount, linked pairs are numpy
+arrays rather than a DataFrame per statement, routing patterns are grouped with
+groupby(sort=False).ngroup() rather than np.unique(axis=0) (a sort of the rows), the
+answers routing depends on are read once per pattern rather than cell by cell, and isin
+runs only for variables with non-substantive codes. The tables, counts and p-values are
+the same as with pd.crosstab and value_counts (checked with --dump).
+
 Prints one JSON object: {"seconds": median, "load_seconds", "kept", "tests", "runs"}.
+With --dump FILE it also writes every table, statistic and p-value of the last run to
+FILE as canonical JSON (not timed), so that two versions of this script (or of pandas and
+scipy) can be compared exactly: run it directly on a folder kept with
+`skafada bench analysis --pandas --keep DIR`, e.g.
+`.venv-bench/bin/python bench/analysis_pandas.py --data DIR/n20000 --repetitions 1 --dump a.json`.
 """
 
 import argparse
@@ -178,33 +193,46 @@ def answered_shares(df, inst):
     tests = [t for t in routing_tests(inst) if t[0] in inst.items or t[0] in df.columns]
     if tests:
         bits = np.column_stack([picks_any(df, inst, item, codes) for item, codes in tests])
-        patterns, first, groups = np.unique(bits, axis=0, return_index=True, return_inverse=True)
-        groups = groups.reshape(-1)
+        # Groups numbered in order of first appearance (groupby with sort=False: a hash of
+        # the patterns; np.unique(bits, axis=0) sorts the rows, seconds at a million).
+        groups = pd.DataFrame(bits).groupby(list(range(bits.shape[1])), sort=False).ngroup().to_numpy()
+        first = np.flatnonzero(~pd.Series(groups).duplicated().to_numpy())
     else:
-        patterns, first = np.zeros((1, 0), bool), np.zeros(1, dtype=np.int64)
+        first = np.zeros(1, dtype=np.int64)
         groups = np.zeros(len(df), dtype=np.int64)
     routing_items = sorted({item for item, _ in tests})
-    applicable_count = np.zeros(len(patterns))
+    # The answers of each group's first record stand for the whole group: only those
+    # records of the routing columns are read (one row each, as Python values).
+    first_answers = {}
+    for item_id in routing_items:
+        item = inst.items.get(item_id)
+        if item is not None and item["type"] == "multiple":
+            for o in inst.options(item):
+                column = f'{item_id}.{o["code"]}'
+                first_answers[column] = df[column].to_numpy()[first].tolist()
+        else:
+            first_answers[item_id] = df[item_id].to_numpy()[first].tolist()
+    have = set(df.columns)
+    applicable_count = np.zeros(len(first))
     applies = {}
-    for group, row in enumerate(first):
-        # The answers of the group's first record stand for the whole group.
+    for group in range(len(first)):
         answers = {}
         for item_id in routing_items:
             item = inst.items.get(item_id)
             if item is not None and item["type"] == "multiple":
                 ticked = {o["code"] for o in inst.options(item)
-                          if df[f'{item_id}.{o["code"]}'].iat[row] == 1}
+                          if first_answers[f'{item_id}.{o["code"]}'][group] == 1}
                 if ticked:
                     answers[item_id] = ticked
-            elif not pd.isna(df[item_id].iat[row]):
-                answers[item_id] = {int(df[item_id].iat[row])}
+            elif not pd.isna(first_answers[item_id][group]):
+                answers[item_id] = {int(first_answers[item_id][group])}
         applicable = inst.applicable(answers)
         for columns in applicable:
-            present = [c for c in columns if c in df.columns]
+            present = [c for c in columns if c in have]
             if not present:
                 continue
             applicable_count[group] += 1
-            applies.setdefault(tuple(present), np.zeros(len(patterns), bool))[group] = True
+            applies.setdefault(tuple(present), np.zeros(len(first), bool))[group] = True
     answered = np.zeros(len(df))
     for columns, classes in applies.items():
         hit = df[list(columns)].notna().to_numpy().any(axis=1)
@@ -310,11 +338,20 @@ def derive(df, plan, inst):
                 total = total + mark
             new[d["id"]] = total
             members[d["id"]] = ids
-    df = pd.concat([df, pd.DataFrame(new, index=df.index)], axis=1)
+    # copy=False: the new columns are not stacked into one block first (a copy of every
+    # derived column, seconds at a million records).
+    df = pd.concat([df, pd.DataFrame(new, index=df.index, copy=False)], axis=1)
     return df, members
 
 
 # --- Tables and tests --------------------------------------------------------------------
+
+def value_counts(series):
+    """`series.value_counts()` as pd.factorize + np.bincount (the same counts, in order of
+    first appearance instead of by count; without value_counts' per-call overhead)."""
+    codes, levels = pd.factorize(series)
+    return pd.Series(np.bincount(codes[codes >= 0], minlength=len(levels)), index=levels)
+
 
 def tables(df, plan, members, inst, data_name):
     out = []
@@ -323,14 +360,14 @@ def tables(df, plan, members, inst, data_name):
             continue
         kind = t["kind"]
         if kind == "sites":
-            out.append(df["site"].value_counts())
+            out.append(value_counts(df["site"]))
         elif kind == "frequencies":
             for s in t["sections"]:
-                counts = df[s["variable"]].value_counts()
+                counts = value_counts(df[s["variable"]])
                 out.append(100 * counts / counts.sum())
         elif kind == "side-by-side":
             for g in t["groups"]:
-                counts = df[g["variable"]].value_counts()
+                counts = value_counts(df[g["variable"]])
                 out.append(100 * counts / counts.sum())
         elif kind == "multi-response":
             cols = members.get(t["set"]) or inst.variables(inst.items[t["set"]])
@@ -342,12 +379,18 @@ def tables(df, plan, members, inst, data_name):
             source = t.get("derived", t["item"])
             cols = members.get(source) or [r["id"] for r in inst.items[source]["rows"]]
             for c in cols:
-                counts = df[c].value_counts()
+                counts = value_counts(df[c])
                 out.append(100 * counts / counts.sum())
         elif kind == "difficulty":
             for c in members[t["key"]]:
                 out.append((df[c].notna().sum(), (df[c] == 1).sum()))
     return out
+
+
+def substantive(series, codes):
+    """The series with its non-substantive codes as missing (no isin pass when it has none:
+    isin costs milliseconds per call at a million records)."""
+    return series.where(~series.isin(codes)) if codes else series
 
 
 def holm(p):
@@ -373,27 +416,46 @@ def select_outcomes(df, patterns, by):
 
 
 def associations(df, plan, nonsub):
+    # Each variable is coded once (pd.factorize, sorted levels, missing and non-substantive
+    # codes as one extra last level); a crosstab is then one np.bincount of the pairs of
+    # codes, with the extra row and column dropped: the table pd.crosstab gives, with the
+    # same level order, without its per-call overhead.
+    coded = {}
+
+    def code(var):
+        if var not in coded:
+            codes, levels = pd.factorize(substantive(df[var], nonsub.get(var)), sort=True)
+            coded[var] = (np.where(codes < 0, len(levels), codes), levels)
+        return coded[var]
+
     count = 0
+    results = []
     for family in plan.get("association", []):
         by = family["by"]
-        grouping = df[by].where(~df[by].isin(nonsub.get(by, [])))
+        rows, row_levels = code(by)
         ps = []
         for outcome in select_outcomes(df, family["outcomes"], by):
-            values = df[outcome].where(~df[outcome].isin(nonsub.get(outcome, [])))
-            table = pd.crosstab(grouping, values)
-            table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
-            if table.shape[0] < 2 or table.shape[1] < 2:
+            columns, column_levels = code(outcome)
+            shape = (len(row_levels) + 1, len(column_levels) + 1)
+            table = np.bincount(rows * shape[1] + columns, minlength=shape[0] * shape[1])
+            table = table.reshape(shape)[:-1, :-1]
+            present_rows, present_columns = table.sum(axis=1) > 0, table.sum(axis=0) > 0
+            observed = table[present_rows][:, present_columns]
+            if observed.shape[0] < 2 or observed.shape[1] < 2:
                 continue
-            observed = table.to_numpy()
             chi2, p, dof, expected = stats.chi2_contingency(observed, correction=False)
             g, p_g, _, _ = stats.chi2_contingency(observed, correction=False, lambda_="log-likelihood")
             v = np.sqrt(chi2 / (observed.sum() * (min(observed.shape) - 1)))
-            if observed.shape == (2, 2):
-                stats.fisher_exact(observed)
+            fisher = stats.fisher_exact(observed) if observed.shape == (2, 2) else None
             ps.append(p)
-        holm(ps)
+            results.append({"by": by, "outcome": outcome, "rows": row_levels[present_rows],
+                            "columns": column_levels[present_columns], "observed": observed,
+                            "chi2": chi2, "p": p, "dof": dof, "g": g, "p_g": p_g, "v": v,
+                            "fisher": fisher})
+        for result, adjusted in zip(results[len(results) - len(ps):], holm(ps)):
+            result["holm"] = adjusted
         count += len(ps)
-    return count
+    return count, results
 
 
 def wilson(x, n, z=1.959963984540054):
@@ -416,42 +478,48 @@ def prepost(pre, post, plan, pre_inst, post_inst, nonsub_pre, nonsub_post):
     keys = {d["id"]: d["key"] for d in plan.get("derive", []) if d["kind"] == "answer-key"}
     linked = pre[["respondent_id"]].reset_index().merge(
         post[["respondent_id"]].reset_index(), on="respondent_id", suffixes=("_pre", "_post"))
+    linked_pre, linked_post = linked["index_pre"].to_numpy(), linked["index_post"].to_numpy()
     count = 0
+    results = []
     for family in plan.get("prepost", []):
         ps = []
         for row in [r["id"] for r in pre_inst.items[family["item"]]["rows"]]:
             if row not in twin:
                 continue
             success = [keys[family["key"]][row]] if "key" in family else family["success"]
-            a = pre[row].where(~pre[row].isin(nonsub_pre.get(row, [])))
-            b = post[twin[row]].where(~post[twin[row]].isin(nonsub_post.get(twin[row], [])))
+            a = substantive(pre[row], nonsub_pre.get(row))
+            b = substantive(post[twin[row]], nonsub_post.get(twin[row]))
             n1, x1 = b.notna().sum(), b.isin(success).sum()
             n2, x2 = a.notna().sum(), a.isin(success).sum()
-            wilson(x1, n1), wilson(x2, n2)
+            intervals = wilson(x1, n1), wilson(x2, n2)
             pooled = (x1 + x2) / (n1 + n2)
             se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
             z = (x1 / n1 - x2 / n2) / se
             p = stats.norm.sf(z) if family["alternative"] == "greater" else stats.norm.cdf(z)
             ps.append(p)
-            pairs = pd.DataFrame({
-                "a": a.to_numpy()[linked["index_pre"].to_numpy()],
-                "b": b.to_numpy()[linked["index_post"].to_numpy()],
-            }).dropna()
-            if len(pairs):
-                sa, sb = pairs["a"].isin(success), pairs["b"].isin(success)
+            result = {"row": row, "n": (n1, n2), "x": (x1, x2), "wilson": intervals, "z": z, "p": p,
+                      "mcnemar": None, "wilcoxon": None}
+            results.append(result)
+            pair_a = a.to_numpy(dtype=float)[linked_pre]
+            pair_b = b.to_numpy(dtype=float)[linked_post]
+            both = ~(np.isnan(pair_a) | np.isnan(pair_b))
+            pair_a, pair_b = pair_a[both], pair_b[both]
+            if len(pair_a):
+                sa, sb = np.isin(pair_a, success), np.isin(pair_b, success)
                 left, joined = int((sa & ~sb).sum()), int((~sa & sb).sum())
                 if left + joined:
-                    stats.binomtest(min(left, joined), left + joined, 0.5)
-                d = pairs["b"] - pairs["a"]
-                if (d != 0).any():
-                    stats.wilcoxon(pairs["b"], pairs["a"])
-        holm(ps)
+                    result["mcnemar"] = (left, joined, stats.binomtest(min(left, joined), left + joined, 0.5).pvalue)
+                if (pair_b != pair_a).any():
+                    w = stats.wilcoxon(pair_b, pair_a)
+                    result["wilcoxon"] = (w.statistic, w.pvalue)
+        for result, adjusted in zip(results[len(results) - len(ps):], holm(ps)):
+            result["holm"] = adjusted
         count += len(ps)
-    return count
+    return count, results
 
 
 def alpha(df, columns, nonsub):
-    data = pd.DataFrame({c: df[c].where(~df[c].isin(nonsub.get(c, []))) for c in columns}).dropna()
+    data = pd.DataFrame({c: substantive(df[c], nonsub.get(c)) for c in columns}).dropna()
     k = data.shape[1]
     item_variance = data.var(axis=0, ddof=1).sum()
     total_variance = data.sum(axis=1).var(ddof=1)
@@ -464,17 +532,20 @@ def analyse(pre_raw, post_raw, plan, pre_inst, post_inst):
     post = clean(post_raw, post_inst, plan["cleaning"]["post"])
     pre, members_pre = derive(pre, plan, pre_inst)
     post, members_post = derive(post, plan, post_inst)
-    tables(pre, plan, members_pre, pre_inst, "pre")
-    tables(post, plan, members_post, post_inst, "post")
-    tests = associations(pre, plan, nonsub_pre)
-    tests += prepost(pre, post, plan, pre_inst, post_inst, nonsub_pre, nonsub_post)
+    details = {"kept": {"pre": len(pre), "post": len(post)}}
+    details["tables"] = {"pre": tables(pre, plan, members_pre, pre_inst, "pre"),
+                         "post": tables(post, plan, members_post, post_inst, "post")}
+    tests, details["associations"] = associations(pre, plan, nonsub_pre)
+    more, details["prepost"] = prepost(pre, post, plan, pre_inst, post_inst, nonsub_pre, nonsub_post)
+    tests += more
     twin = {r.get("twin"): r["id"] for i in post_inst.items.values() if i["type"] == "matrix" for r in i["rows"]}
+    details["alpha"] = []
     for battery in plan.get("reliability", []):
         rows = [r["id"] for r in pre_inst.items[battery["item"]]["rows"]]
-        alpha(pre, rows, nonsub_pre)
-        if all(r in twin for r in rows):
-            alpha(post, [twin[r] for r in rows], nonsub_post)
-    return len(pre), tests
+        before = alpha(pre, rows, nonsub_pre)
+        after = alpha(post, [twin[r] for r in rows], nonsub_post) if all(r in twin for r in rows) else None
+        details["alpha"].append({"item": battery["item"], "pre": before, "post": after})
+    return len(pre), tests, details
 
 
 def load(folder):
@@ -495,10 +566,39 @@ def load(folder):
     return read("pre.csv"), read("post.csv"), plan, pre_inst, post_inst
 
 
+def plain(value):
+    """The results of `analyse` as JSON values, in a canonical form: a table of counts or
+    percentages is a list of [value, figure] pairs sorted by value (whole-number floats
+    written as integers), so that outputs of different implementations can be diffed."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, pd.Series):
+        return sorted([plain(k), plain(v)] for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (np.ndarray, pd.Index)):
+        return [plain(v) for v in value.tolist()]
+    if hasattr(value, "statistic") and hasattr(value, "pvalue"):
+        return [plain(value.statistic), plain(value.pvalue)]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if value != value:
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--dump", metavar="FILE",
+                        help="also write every table, test statistic and p-value of the last "
+                             "run to FILE as JSON (not timed), to compare versions of this script")
     args = parser.parse_args()
     started = time.perf_counter()
     pre, post, plan, pre_inst, post_inst = load(args.data)
@@ -506,8 +606,10 @@ def main():
     times = []
     for _ in range(max(1, args.repetitions)):
         started = time.perf_counter()
-        kept, tests = analyse(pre, post, plan, pre_inst, post_inst)
+        kept, tests, details = analyse(pre, post, plan, pre_inst, post_inst)
         times.append(time.perf_counter() - started)
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(plain(details), indent=1) + "\n")
     json.dump({"seconds": statistics.median(times), "load_seconds": load_seconds,
                "kept": kept, "tests": tests, "runs": times}, sys.stdout)
     print()
