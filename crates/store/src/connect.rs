@@ -23,7 +23,7 @@ pub enum Backend {
 }
 
 /// The migrations, in order: version, name, SQLite text, PostgreSQL text.
-const MIGRATIONS: [(i64, &str, &str, &str); 14] = [
+const MIGRATIONS: [(i64, &str, &str, &str); 16] = [
     (
         1,
         "initial",
@@ -108,11 +108,30 @@ const MIGRATIONS: [(i64, &str, &str, &str); 14] = [
         include_str!("../migrations/sqlite/0014_arm_allocations.sql"),
         include_str!("../migrations/postgres/0014_arm_allocations.sql"),
     ),
+    (
+        15,
+        "packed_answers",
+        include_str!("../migrations/sqlite/0015_packed_answers.sql"),
+        include_str!("../migrations/postgres/0015_packed_answers.sql"),
+    ),
+    // Runs after the store has packed the old answer rows (`packed::pack_answer_rows`).
+    (
+        16,
+        "drop_answer_rows",
+        include_str!("../migrations/sqlite/0016_drop_answer_rows.sql"),
+        include_str!("../migrations/postgres/0016_drop_answer_rows.sql"),
+    ),
 ];
 
-fn migrator(backend: Backend) -> Migrator {
+/// The last migration before the old answer rows are packed into their responses.
+const BEFORE_PACKING: i64 = 15;
+
+/// The migrations up to `last` (all of them with `None`). A database already past
+/// `last` is left as it is.
+fn migrator(backend: Backend, last: Option<i64>) -> Migrator {
     let migrations = MIGRATIONS
         .iter()
+        .filter(|(version, ..)| last.is_none_or(|last| *version <= last))
         .map(|(version, name, sqlite, postgres)| {
             let sql = match backend {
                 Backend::Sqlite => *sqlite,
@@ -129,6 +148,7 @@ fn migrator(backend: Backend) -> Migrator {
         .collect();
     Migrator {
         migrations: Cow::Owned(migrations),
+        ignore_missing: last.is_some(),
         ..Migrator::DEFAULT
     }
 }
@@ -206,7 +226,7 @@ impl Store {
             }
         };
         let applied_before = applied_migrations(&pool).await?;
-        migrator(backend).run(&pool).await?;
+        migrator(backend, Some(BEFORE_PACKING)).run(&pool).await?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(WriteLock::new(())));
         let pending_pages = (backend == Backend::Sqlite).then(|| Arc::new(PendingPages::default()));
         let store = Store {
@@ -214,7 +234,13 @@ impl Store {
             backend,
             write_lock,
             pending_pages,
+            variables: Arc::default(),
+            last_session_clean_up: Arc::default(),
         };
+        if applied_before < MIGRATIONS.len() {
+            store.pack_answer_rows().await?;
+        }
+        migrator(backend, None).run(&store.pool).await?;
         // Migration 5 rewrote the certificates without their respondents: the old rows
         // must not stay readable in free pages or the WAL. An existing database is
         // scrubbed once, after it is migrated; a new one has nothing to scrub.

@@ -1,8 +1,9 @@
-//! Page saves, committed together on SQLite.
+//! Page saves and journey starts, committed together on SQLite.
 
-use std::collections::BTreeMap;
+use sqlx::Row;
 
-use crate::{Saved, Status, Store, StoreError};
+use crate::packed::{pack, unpack_owned};
+use crate::{Backend, Saved, Status, Store, StoreError};
 
 impl Store {
     /// Saves one page in one transaction: sets each answer in `set` (an upsert, so a
@@ -17,51 +18,77 @@ impl Store {
         clear: &[String],
         next_page: &str,
     ) -> Result<Saved, StoreError> {
+        // Keys are looked up (and new ones added) before the write turn is taken.
+        let set_names: Vec<&str> = set.iter().map(|(variable, _)| variable.as_str()).collect();
+        let keys = self.variable_keys(&set_names).await?;
+        let mut names = self.variable_names().await?;
+        if clear.iter().any(|variable| names.key(variable).is_none()) {
+            names = self.reload_variable_names().await?;
+        }
         let page = PageSave {
             response_id: response_id.to_owned(),
-            set: set.to_vec(),
-            clear: clear.to_vec(),
+            // The last value of a variable given twice wins, as it would one by one.
+            set: set
+                .iter()
+                .filter_map(|(variable, value)| keys.get(variable).map(|key| (*key, value.clone())))
+                .collect(),
+            // A variable never stored anywhere has nothing to clear.
+            clear: clear
+                .iter()
+                .filter_map(|variable| names.key(variable))
+                .collect(),
             next_page: next_page.to_owned(),
         };
+        match self.queue(QueuedWrite::Page(page)).await? {
+            Written::Page(saved) => Ok(saved),
+            Written::Start => Err(StoreError::Corrupt(
+                "a page save was answered as a start".to_owned(),
+            )),
+        }
+    }
+
+    /// Writes a page save or a journey start in a transaction: on PostgreSQL one of
+    /// its own; on SQLite together with every other write queued meanwhile.
+    pub(crate) async fn queue(&self, write: QueuedWrite) -> Result<Written, StoreError> {
         let Some(pending) = &self.pending_pages else {
-            // PostgreSQL: one transaction per page; the server batches WAL flushes of
+            // PostgreSQL: one transaction per write; the server batches WAL flushes of
             // concurrent commits itself. (`write` takes no turn there: there is none.)
             let mut tx = self.write().await?;
-            let saved = apply_page(&mut tx, &page).await?;
+            let written = apply(&mut tx, &write, self.backend).await?;
             tx.commit().await?;
-            return Ok(saved);
+            return Ok(written);
         };
-        // SQLite: group commit. The page joins the queue; whoever holds the write turn
-        // commits every queued page in one transaction (one WAL fsync) and only then
-        // answers each of them, so no page is acknowledged before it is on disk.
+        // SQLite: group commit. The write joins the queue; whoever holds the write turn
+        // commits every queued write in one transaction (one WAL fsync) and only then
+        // answers each of them, so nothing is acknowledged before it is on disk.
         //
         // Not `Store::write`: the turn is taken before the transaction is known to be
-        // needed (another holder of the turn may have committed this page meanwhile),
-        // and one turn may hold several transactions (see `commit_pages`).
+        // needed (another holder of the turn may have committed this write meanwhile),
+        // and one turn may hold several transactions (see `commit_batch`).
         let (done, mut answer) = tokio::sync::oneshot::channel();
-        lock(pending).push((page, done));
+        lock(pending).push((write, done));
         let _turn = self.write_turn().await;
         if let Ok(result) = answer.try_recv() {
             return result;
         }
         let batch = std::mem::take(&mut *lock(pending));
-        self.commit_pages(batch).await;
+        self.commit_batch(batch).await;
         answer
             .await
-            .unwrap_or_else(|_| Err(StoreError::Corrupt("a page save was lost".to_owned())))
+            .unwrap_or_else(|_| Err(StoreError::Corrupt("a queued write was lost".to_owned())))
     }
 
-    /// Commits queued page saves in one transaction and answers each; when that fails,
-    /// each page gets a transaction of its own, so one bad page fails only itself.
+    /// Commits queued writes in one transaction and answers each; when that fails,
+    /// each write gets a transaction of its own, so one bad write fails only itself.
     ///
     /// The caller holds the write turn: the transactions here are begun on the pool, not
     /// with `Store::write`, which would wait for the turn the caller holds.
-    async fn commit_pages(&self, batch: Vec<(PageSave, PageDone)>) {
+    async fn commit_batch(&self, batch: Vec<(QueuedWrite, WriteDone)>) {
         let together = async {
             let mut tx = self.pool.begin().await?;
             let mut results = Vec::with_capacity(batch.len());
-            for (page, _) in &batch {
-                results.push(apply_page(&mut tx, page).await?);
+            for (write, _) in &batch {
+                results.push(apply(&mut tx, write, self.backend).await?);
             }
             tx.commit().await?;
             Ok::<_, StoreError>(results)
@@ -69,17 +96,17 @@ impl Store {
         .await;
         match together {
             Ok(results) => {
-                for ((_, done), saved) in batch.into_iter().zip(results) {
-                    let _ = done.send(Ok(saved));
+                for ((_, done), written) in batch.into_iter().zip(results) {
+                    let _ = done.send(Ok(written));
                 }
             }
             Err(_) => {
-                for (page, done) in batch {
+                for (write, done) in batch {
                     let alone = async {
                         let mut tx = self.pool.begin().await?;
-                        let saved = apply_page(&mut tx, &page).await?;
+                        let written = apply(&mut tx, &write, self.backend).await?;
                         tx.commit().await?;
-                        Ok(saved)
+                        Ok(written)
                     }
                     .await;
                     let _ = done.send(alone);
@@ -89,84 +116,158 @@ impl Store {
     }
 }
 
+/// A write that joins the group commit.
+#[derive(Debug)]
+pub(crate) enum QueuedWrite {
+    /// A page of answers.
+    Page(PageSave),
+    /// A journey session started.
+    Start(SessionStart),
+}
+
+/// What a queued write did.
+#[derive(Debug)]
+pub(crate) enum Written {
+    /// The page's outcome.
+    Page(Saved),
+    /// The session is stored.
+    Start,
+}
+
+/// A journey session to store, with the day's start counted when it is one.
+#[derive(Debug)]
+pub(crate) struct SessionStart {
+    pub(crate) token_hash: String,
+    pub(crate) site_id: String,
+    pub(crate) respondent_id: Option<String>,
+    pub(crate) expires: i64,
+    pub(crate) wave: i64,
+    /// The day to count the start on, when it is a journey started from the link.
+    pub(crate) count_on: Option<String>,
+    /// Delete sessions that ended before this time, when a clean-up is due.
+    pub(crate) delete_ended_before: Option<i64>,
+}
+
+async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    write: &QueuedWrite,
+    backend: Backend,
+) -> Result<Written, StoreError> {
+    match write {
+        QueuedWrite::Page(page) => apply_page(conn, page, backend).await.map(Written::Page),
+        QueuedWrite::Start(start) => apply_start(conn, start).await.map(|()| Written::Start),
+    }
+}
+
+/// Stores a session, counts the start, and deletes ended sessions when due.
+async fn apply_start(
+    conn: &mut sqlx::AnyConnection,
+    start: &SessionStart,
+) -> Result<(), StoreError> {
+    if let Some(before) = start.delete_ended_before {
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(before)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, site_id, respondent_id, expires_at, wave) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&start.token_hash)
+    .bind(&start.site_id)
+    .bind(&start.respondent_id)
+    .bind(start.expires)
+    .bind(start.wave)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(day) = &start.count_on {
+        // A journey started from the link: counted per site and day, nothing more.
+        sqlx::query(
+            "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, 1) \
+             ON CONFLICT (site_id, day) DO UPDATE SET starts = site_starts.starts + 1",
+        )
+        .bind(&start.site_id)
+        .bind(day)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// One page of answers to save.
 #[derive(Debug)]
 pub(crate) struct PageSave {
     response_id: String,
-    set: Vec<(String, String)>,
-    clear: Vec<String>,
+    /// Variable keys and values to store.
+    set: Vec<(u32, String)>,
+    /// Variable keys to remove.
+    clear: Vec<u32>,
     next_page: String,
 }
 
-/// Where the outcome of a queued page save goes.
-pub(crate) type PageDone = tokio::sync::oneshot::Sender<Result<Saved, StoreError>>;
+/// Where the outcome of a queued write goes.
+pub(crate) type WriteDone = tokio::sync::oneshot::Sender<Result<Written, StoreError>>;
 
-/// Page saves waiting for the SQLite write turn.
-pub(crate) type PendingPages = std::sync::Mutex<Vec<(PageSave, PageDone)>>;
+/// Writes waiting for the SQLite write turn.
+pub(crate) type PendingPages = std::sync::Mutex<Vec<(QueuedWrite, WriteDone)>>;
 
-fn lock(pending: &PendingPages) -> std::sync::MutexGuard<'_, Vec<(PageSave, PageDone)>> {
+fn lock(pending: &PendingPages) -> std::sync::MutexGuard<'_, Vec<(QueuedWrite, WriteDone)>> {
     pending
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Applies one page inside a transaction: records the next page, upserts the answers
-/// in one statement and deletes the cleared variables in another (a few round trips,
-/// whatever the page's length). Nothing changes once the response is submitted.
-async fn apply_page(conn: &mut sqlx::AnyConnection, page: &PageSave) -> Result<Saved, StoreError> {
-    let updated =
-        sqlx::query("UPDATE responses SET current_page = $1 WHERE id = $2 AND status IN ($3, $4)")
-            .bind(&page.next_page)
-            .bind(&page.response_id)
-            .bind(Status::Consented.as_str())
-            .bind(Status::Started.as_str())
-            .execute(&mut *conn)
-            .await?;
-    if updated.rows_affected() == 0 {
+/// Applies one page inside a transaction: reads the response's packed answers (on
+/// PostgreSQL locking its row, so that two saves of one response cannot both start
+/// from the same answers), sets and clears the page's variables, and writes them back
+/// with the page the respondent goes to next: two statements, whatever the page's
+/// length. Nothing changes once the response is submitted.
+async fn apply_page(
+    conn: &mut sqlx::AnyConnection,
+    page: &PageSave,
+    backend: Backend,
+) -> Result<Saved, StoreError> {
+    let sql = match backend {
+        // SQLite: the write turn already makes this the only writer.
+        Backend::Sqlite => "SELECT status, answers FROM responses WHERE id = $1",
+        Backend::Postgres => "SELECT status, answers FROM responses WHERE id = $1 FOR UPDATE",
+    };
+    let row = sqlx::query(sql)
+        .bind(&page.response_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Saved::AlreadySubmitted);
+    };
+    let status: String = row.try_get("status")?;
+    if status != Status::Consented.as_str() && status != Status::Started.as_str() {
         return Ok(Saved::AlreadySubmitted);
     }
-    // The last value of a variable given twice wins, as it would one by one
-    // (PostgreSQL refuses to upsert one row twice in one statement).
-    let set: BTreeMap<&str, &str> = page
-        .set
-        .iter()
-        .map(|(variable, value)| (variable.as_str(), value.as_str()))
-        .collect();
-    if !set.is_empty() {
-        let rows: Vec<String> = (0..set.len())
-            .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO answers (response_id, variable, value) VALUES {} \
-             ON CONFLICT (response_id, variable) DO UPDATE SET value = excluded.value",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(&page.response_id);
-        for (variable, value) in &set {
-            query = query.bind(*variable).bind(*value);
-        }
-        query.execute(&mut *conn).await?;
+    let packed: Option<Vec<u8>> = row.try_get("answers")?;
+    let mut answers = unpack_owned(packed.as_deref())?;
+    for (key, value) in &page.set {
+        answers.insert(*key, value.clone());
     }
-    if !page.clear.is_empty() {
-        let list: Vec<String> = (0..page.clear.len())
-            .map(|i| format!("${}", i + 2))
-            .collect();
-        let sql = format!(
-            "DELETE FROM answers WHERE response_id = $1 AND variable IN ({})",
-            list.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(&page.response_id);
-        for variable in &page.clear {
-            query = query.bind(variable);
-        }
-        query.execute(&mut *conn).await?;
+    for key in &page.clear {
+        answers.remove(key);
     }
+    sqlx::query(
+        "UPDATE responses SET current_page = $1, answers = $2, answer_count = $3 WHERE id = $4",
+    )
+    .bind(&page.next_page)
+    .bind(pack(&answers)?)
+    .bind(i64::try_from(answers.len()).unwrap_or(i64::MAX))
+    .bind(&page.response_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(Saved::Saved)
 }
 
 #[cfg(test)]
 mod group_commit_tests {
     #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
     use std::time::Duration;
 
     use super::*;

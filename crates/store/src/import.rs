@@ -1,8 +1,9 @@
 //! Adding whole responses to a study at once: how `serve --demo` fills the demonstration
 //! study with its synthetic responses, so that a new user sees a populated study.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::packed::pack;
 use crate::{Phase, Status, Store, StoreError, random_token};
 
 /// One response to add as it stands.
@@ -39,6 +40,13 @@ impl Store {
             .map(|site| (site.code, site.id))
             .collect();
         let mut respondents: HashMap<&str, String> = HashMap::new();
+        let names: Vec<&str> = responses
+            .iter()
+            .flat_map(|r| r.answers.iter().map(|(variable, _)| variable.as_str()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let keys = self.variable_keys(&names).await?;
         let mut tx = self.write().await?;
         for response in responses {
             let site_id = sites.get(&response.site_code).ok_or_else(|| {
@@ -64,9 +72,16 @@ impl Store {
             };
             let response_id = random_token()?;
             let submitted_on = (!response.status.is_open()).then(|| response.started_on.clone());
+            let mut answers = BTreeMap::new();
+            for (variable, value) in &response.answers {
+                if let Some(key) = keys.get(variable) {
+                    answers.insert(*key, value.clone());
+                }
+            }
             sqlx::query(
-                "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on, submitted_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO responses (id, respondent_id, phase, status, current_page, \
+                 started_on, submitted_on, answers, answer_count) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&response_id)
             .bind(&respondent_id)
@@ -75,18 +90,10 @@ impl Store {
             .bind("")
             .bind(&response.started_on)
             .bind(submitted_on)
+            .bind(pack(&answers)?)
+            .bind(i64::try_from(answers.len()).unwrap_or(i64::MAX))
             .execute(&mut *tx)
             .await?;
-            for (variable, value) in &response.answers {
-                sqlx::query(
-                    "INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)",
-                )
-                .bind(&response_id)
-                .bind(variable)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-            }
         }
         tx.commit().await?;
         Ok(responses.len())

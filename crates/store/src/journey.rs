@@ -1,11 +1,13 @@
 //! The respondent's journey: sessions, consent, resume codes, responses and submission.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use sqlx::Row;
 
 use crate::date::{today, unix_now};
+use crate::group_commit::{QueuedWrite, SessionStart, Written};
 use crate::rows::{response_from_row, site_from_row, wave_of};
 use crate::secret::{ResumeCode, hash_secret, random_token};
 use crate::{
@@ -16,6 +18,9 @@ use crate::{
 /// How long an ended session is kept (a day), so that a page posted just after it ended is
 /// saved rather than lost.
 const ENDED_SESSION_KEPT_SECONDS: i64 = 24 * 60 * 60;
+
+/// How often ended sessions are deleted, at most.
+const SESSION_CLEAN_UP_EVERY_SECONDS: i64 = 60;
 
 impl Store {
     /// Starts a journey session for a site (and a respondent, when resuming); returns
@@ -45,37 +50,38 @@ impl Store {
         let token = random_token()?;
         let now = unix_now();
         let expires = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-        let mut tx = self.write().await?;
-        // An ended session is kept for a day, only so that a page posted just after it
-        // ended can still be saved (`ended_session_with_site`).
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now.saturating_sub(ENDED_SESSION_KEPT_SECONDS))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, site_id, respondent_id, expires_at, wave) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(hash_secret(&token))
-        .bind(site_id)
-        .bind(respondent_id)
-        .bind(expires)
-        .bind(i64::from(wave))
-        .execute(&mut *tx)
-        .await?;
-        if respondent_id.is_none() && wave == 0 {
-            // A journey started from the link: counted per site and day, nothing more.
-            sqlx::query(
-                "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, 1) \
-                 ON CONFLICT (site_id, day) DO UPDATE SET starts = site_starts.starts + 1",
-            )
-            .bind(site_id)
-            .bind(today())
-            .execute(&mut *tx)
-            .await?;
+        // Starts are queued with page saves and committed together (on SQLite), so a
+        // burst of people opening a link costs one fsync per batch, not one each.
+        let start = SessionStart {
+            token_hash: hash_secret(&token),
+            site_id: site_id.to_owned(),
+            respondent_id: respondent_id.map(str::to_owned),
+            expires,
+            wave: i64::from(wave),
+            count_on: (respondent_id.is_none() && wave == 0).then(today),
+            // An ended session is kept for a day, only so that a page posted just after
+            // it ended can still be saved (`ended_session_with_site`); those older are
+            // deleted at most once a minute.
+            delete_ended_before: self
+                .session_clean_up_due(now)
+                .then(|| now.saturating_sub(ENDED_SESSION_KEPT_SECONDS)),
+        };
+        match self.queue(QueuedWrite::Start(start)).await? {
+            Written::Start => Ok(token),
+            Written::Page(_) => Err(StoreError::Corrupt(
+                "a start was answered as a page save".to_owned(),
+            )),
         }
-        tx.commit().await?;
-        Ok(token)
+    }
+
+    /// Whether ended sessions are due to be deleted: at most once a minute.
+    fn session_clean_up_due(&self, now: i64) -> bool {
+        let last = self.last_session_clean_up.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= SESSION_CLEAN_UP_EVERY_SECONDS
+            && self
+                .last_session_clean_up
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// The live session with this token and its site, in one query: what every journey
@@ -294,6 +300,7 @@ impl Store {
         let response_id = random_token()?;
         let code = ResumeCode::generate()?;
         let day = today();
+        let (answers, answer_count) = self.pack_named(consent_answers).await?;
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
@@ -333,8 +340,8 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt("the session has ended".to_owned()));
         }
         sqlx::query(
-            "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO responses (id, respondent_id, phase, status, current_page, started_on, \
+             answers, answer_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&response_id)
         .bind(&respondent_id)
@@ -342,16 +349,10 @@ impl Store {
         .bind(Status::Consented.as_str())
         .bind(first_page)
         .bind(&day)
+        .bind(answers)
+        .bind(answer_count)
         .execute(&mut *tx)
         .await?;
-        for (variable, value) in consent_answers {
-            sqlx::query("INSERT INTO answers (response_id, variable, value) VALUES ($1, $2, $3)")
-                .bind(&response_id)
-                .bind(variable)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         Ok(Consented {
             respondent_id,
@@ -452,33 +453,21 @@ impl Store {
         respondent_id: &str,
         phase: Phase,
     ) -> Result<Option<(Response, Answers)>, StoreError> {
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "SELECT id, respondent_id, phase, status, current_page, \
-                 (SELECT json_group_object(variable, value) FROM answers \
-                  WHERE response_id = responses.id) AS answers \
-                 FROM responses WHERE respondent_id = $1 AND phase = $2"
-            }
-            Backend::Postgres => {
-                "SELECT id, respondent_id, phase, status, current_page, \
-                 COALESCE((SELECT json_object_agg(variable, value) FROM answers \
-                  WHERE response_id = responses.id), '{}')::text AS answers \
-                 FROM responses WHERE respondent_id = $1 AND phase = $2"
-            }
+        let row = sqlx::query(
+            "SELECT id, respondent_id, phase, status, current_page, answers \
+             FROM responses WHERE respondent_id = $1 AND phase = $2",
+        )
+        .bind(respondent_id)
+        .bind(phase.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
         };
-        let row = sqlx::query(sql)
-            .bind(respondent_id)
-            .bind(phase.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            let response = response_from_row(&row)?;
-            let object: String = row.try_get("answers")?;
-            let answers =
-                serde_json::from_str(&object).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((response, answers))
-        })
-        .transpose()
+        let response = response_from_row(&row)?;
+        let packed: Option<Vec<u8>> = row.try_get("answers")?;
+        let answers = self.unpack_named(packed.as_deref()).await?;
+        Ok(Some((response, answers)))
     }
 
     /// Opens the post-training response for a respondent, or returns the one already
@@ -517,25 +506,15 @@ impl Store {
     /// The stored answers of a response, variable to value.
     #[tracing::instrument(skip_all)]
     pub async fn answers(&self, response_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
-        // Every page reads all the answers so far: as one JSON object in one row, not a
-        // row per answer (the SQLite driver hands each row over from its worker thread
-        // one by one). The two databases spell the aggregate differently.
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                "SELECT json_group_object(variable, value) AS answers FROM answers \
-                 WHERE response_id = $1"
-            }
-            Backend::Postgres => {
-                "SELECT COALESCE(json_object_agg(variable, value), '{}')::text AS answers FROM answers \
-                 WHERE response_id = $1"
-            }
-        };
-        let row = sqlx::query(sql)
+        let row = sqlx::query("SELECT answers FROM responses WHERE id = $1")
             .bind(response_id)
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        let object: String = row.try_get("answers")?;
-        serde_json::from_str(&object).map_err(|e| StoreError::Corrupt(e.to_string()))
+        let packed: Option<Vec<u8>> = match row {
+            Some(row) => row.try_get("answers")?,
+            None => None,
+        };
+        self.unpack_named(packed.as_deref()).await
     }
 
     /// Submits a response with its final status (`Submitted` or `ClosedByRouting`).

@@ -50,6 +50,7 @@ mod linking;
 mod management;
 mod model;
 mod monitoring;
+mod packed;
 mod probe;
 mod reading;
 mod retention;
@@ -91,6 +92,8 @@ pub use model::{
     TrainingProgress,
 };
 pub use monitoring::RespondentProgress;
+pub use packed::{VariableNames, unpack};
+pub use reading::StoredResponse;
 pub use retention::{Deletion, Scrub, Tombstone};
 pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};
 
@@ -106,4 +109,8 @@ pub struct Store {
     write_lock: Option<Arc<WriteLock>>,
     /// SQLite: page saves waiting to be committed together at the next write turn.
     pending_pages: Option<Arc<PendingPages>>,
+    /// The names of the variables answers are stored under, by key.
+    variables: Arc<packed::VariableCache>,
+    /// When ended sessions were last deleted (Unix seconds).
+    last_session_clean_up: Arc<std::sync::atomic::AtomicI64>,
 }

@@ -30,7 +30,6 @@ use crate::{Backend, Site, Store, StoreError};
 
 /// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
 pub(crate) const DELETED_TABLES: &[&str] = &[
-    "answers",
     "link_codes",
     "follow_up_links",
     "arm_allocations",
@@ -51,8 +50,9 @@ pub(crate) const DELETED_TABLES: &[&str] = &[
     "interviews",
 ];
 
-/// The tables the certificates migration rewrote: scrubbed once after it.
-pub(crate) const MIGRATED_TABLES: &[&str] = &["certificates", "respondents"];
+/// The tables migrations rewrote (certificates without their respondents; the answers
+/// packed into their responses): scrubbed once after a database is migrated.
+pub(crate) const MIGRATED_TABLES: &[&str] = &["certificates", "respondents", "responses"];
 
 /// How many times a SQLite checkpoint blocked by readers is tried before the scrub is
 /// reported incomplete (each try also waits up to a second for them).
@@ -132,12 +132,13 @@ impl Scope<'_> {
     }
 }
 
+/// Runs a count query; `sql` selects the count `AS counted`.
 async fn count(tx: &mut Write<'_>, sql: &str, value: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query(sql)
         .bind(value)
         .fetch_one(&mut **tx)
         .await?
-        .try_get(0)?)
+        .try_get("counted")?)
 }
 
 /// How much a deletion's scope held.
@@ -159,25 +160,27 @@ async fn delete_scope(tx: &mut Write<'_>, scope: Scope<'_>) -> Result<Counts, St
     let counts = (
         count(
             tx,
-            &format!("SELECT COUNT(*) FROM ({respondents}) AS r"),
+            &format!("SELECT COUNT(*) AS counted FROM ({respondents}) AS r"),
             &value,
         )
         .await?,
         count(
             tx,
-            &format!("SELECT COUNT(*) FROM ({responses}) AS r"),
+            &format!("SELECT COUNT(*) AS counted FROM ({responses}) AS r"),
             &value,
         )
         .await?,
         count(
             tx,
-            &format!("SELECT COUNT(*) FROM answers WHERE response_id IN ({responses})"),
+            &format!(
+                "SELECT COALESCE(SUM(answer_count), 0) AS counted FROM responses \
+                 WHERE respondent_id IN ({respondents})"
+            ),
             &value,
         )
         .await?,
     );
     let statements = [
-        format!("DELETE FROM answers WHERE response_id IN ({responses})"),
         format!("DELETE FROM link_codes WHERE response_id IN ({responses})"),
         format!("DELETE FROM follow_up_links WHERE response_id IN ({responses})"),
         format!("DELETE FROM responses WHERE respondent_id IN ({respondents})"),
@@ -295,7 +298,7 @@ impl Store {
             .await?;
         let mut done = Vec::new();
         for row in rows {
-            let study_id: String = row.try_get(0)?;
+            let study_id: String = row.try_get("id")?;
             let mut tx = self.write().await?;
             let counts = delete_scope(&mut tx, Scope::Study(&study_id)).await?;
             // The linking key links nothing once the responses are gone: it goes too.
@@ -411,10 +414,10 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(Tombstone {
-                    at: row.try_get(0)?,
-                    site_id: row.try_get(1)?,
-                    reason: row.try_get(2)?,
-                    respondents: row.try_get(3)?,
+                    at: row.try_get("at")?,
+                    site_id: row.try_get("site_id")?,
+                    reason: row.try_get("reason")?,
+                    respondents: row.try_get("respondents")?,
                 })
             })
             .collect()

@@ -62,6 +62,17 @@ pub struct StudyContent {
     pub allocation: Option<skafada_waves::allocation::AllocationSpec>,
     pub(crate) pre_vars: BTreeMap<String, StoredKind>,
     pub(crate) post_vars: BTreeMap<String, StoredKind>,
+    /// The time estimates every start page shows, worked out once per study.
+    minutes: Minutes,
+}
+
+/// How long each part of the journey takes, in minutes.
+#[derive(Debug, Clone, Copy)]
+struct Minutes {
+    pre: u32,
+    post: u32,
+    module: u32,
+    certificate: u32,
 }
 
 impl StudyContent {
@@ -115,7 +126,14 @@ impl StudyContent {
                 Err(error) => return Err(ContentError::Allocation(error.to_string())),
             }
         };
+        let minutes = Minutes {
+            pre: answering_minutes(&pre),
+            post: answering_minutes(&post),
+            module: module.estimate().total_minutes(),
+            certificate: module.certificate_minutes(),
+        };
         Ok(StudyContent {
+            minutes,
             waves,
             participant,
             allocation,
@@ -133,19 +151,23 @@ impl StudyContent {
     /// How long the pre-training survey takes: its questions on the fullest route at
     /// about six answers a minute, rounded up to five minutes.
     pub fn survey_minutes(&self) -> u32 {
-        answering_minutes(&self.pre)
+        self.minutes.pre
     }
 
     /// How long the post-training survey takes, which a follow-up wave asks again.
     pub fn post_survey_minutes(&self) -> u32 {
-        answering_minutes(&self.post)
+        self.minutes.post
     }
 
     /// How long the whole journey takes: both surveys and the training module.
     pub fn journey_minutes(&self) -> u32 {
-        answering_minutes(&self.pre)
-            + answering_minutes(&self.post)
-            + self.module.estimate().total_minutes()
+        self.minutes.pre + self.minutes.post + self.minutes.module
+    }
+
+    /// The learning time the certificate states: the module's own figure, or its
+    /// estimate.
+    pub fn certificate_minutes(&self) -> u32 {
+        self.minutes.certificate
     }
 }
 

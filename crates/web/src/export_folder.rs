@@ -12,7 +12,7 @@ use skafada_analysis::data::{self, Manifest, codebook_csv, sites_csv};
 use skafada_store::{AnswerRow, Phase, ResponseSummary, Store, Study};
 use skafada_waves::sgic::{LinkRecord, SgicHashes, link};
 
-use crate::admin::pivot::pivot;
+use crate::admin::pivot::{pivot, stored_surveys};
 use crate::content::StudyContent;
 
 /// Why a study could not be exported.
@@ -93,10 +93,15 @@ pub(crate) async fn analysis_sites(
 pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, ExportError> {
     let content = StudyContent::parse(study.clone())?;
     let sites = analysis_sites(store, &study.id).await?;
-    let summaries = store.study_responses(&study.id).await?;
-    let answers = store.study_answers(&study.id).await?;
-    let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);
-    let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
+    let surveys = [(Phase::Pre, &content.pre), (Phase::Post, &content.post)];
+    let mut read = stored_surveys(store, &study.id, &sites, &surveys)
+        .await?
+        .into_iter();
+    let (Some(pre), Some(post)) = (read.next(), read.next()) else {
+        return Err(ExportError::Store(skafada_store::StoreError::Corrupt(
+            "the surveys were not read".to_owned(),
+        )));
+    };
     let mut records = pre.len() + post.len();
     let mut files = vec![
         ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)?),

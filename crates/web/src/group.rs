@@ -158,7 +158,7 @@ pub(crate) async fn start(
         site_name: site.name.clone(),
         title: module.manifest.title.clone(),
         summary: module.manifest.summary.clone(),
-        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
+        time: skafada_report::learning_time(i64::from(content.certificate_minutes())),
         sections: module
             .sections
             .iter()

@@ -315,9 +315,7 @@ pub(crate) async fn start_page(
         site_name: site.name.clone(),
         token,
         survey_minutes: content.survey_minutes(),
-        training_time: skafada_report::learning_time(i64::from(
-            content.module.certificate_minutes(),
-        )),
+        training_time: skafada_report::learning_time(i64::from(content.certificate_minutes())),
         closes_on: crate::views::long_date(&window.closes_on),
         who_sees: crate::confidentiality::who_sees_what(&site.name, threshold),
     }))

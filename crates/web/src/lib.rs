@@ -120,6 +120,8 @@ pub(crate) struct AppState {
     pub(crate) mailer: Option<Arc<mail::Mailer>>,
     /// Each site's protected release, shared by its pages and download.
     pub(crate) releases: Arc<admin::release::ReleaseCache>,
+    /// Each study's responses as analysis columns, shared by the results views.
+    pub(crate) study_data: Arc<admin::study_data::StudyDataCache>,
 }
 
 /// Checks mail settings before serving, so that a mistake stops the server at start
@@ -155,6 +157,7 @@ pub fn router(store: Store, config: Config) -> Router {
         config: Arc::new(config),
         mailer,
         releases: Arc::new(admin::release::ReleaseCache::default()),
+        study_data: Arc::new(admin::study_data::StudyDataCache::default()),
     };
     Router::new()
         .route("/", get(journey::home))

@@ -99,7 +99,7 @@ pub(crate) async fn contents(
         layout: journey.layout("Training"),
         title: module.manifest.title.clone(),
         summary: module.manifest.summary.clone(),
-        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
+        time: skafada_report::learning_time(i64::from(journey.content.certificate_minutes())),
         completed: sections.iter().filter(|s| s.done).count(),
         next: sections.iter().find(|s| !s.done).map(|s| s.id.clone()),
         finished: training_complete(module, &progress),
@@ -634,7 +634,7 @@ fn certificate_view(
     CertificatePage {
         layout: journey.layout("Certificate").with_error(error.is_some()),
         module_title: module.manifest.title.clone(),
-        time: skafada_report::learning_time(i64::from(module.certificate_minutes())),
+        time: skafada_report::learning_time(i64::from(journey.content.certificate_minutes())),
         verify_url: format!("{}/verify", state.config.public_url),
         downloaded,
         name,
@@ -657,7 +657,7 @@ async fn issue(
             respondent,
             &module.manifest.title,
             &module.manifest.version,
-            i64::from(module.certificate_minutes()),
+            i64::from(journey.content.certificate_minutes()),
         )
         .await?)
 }

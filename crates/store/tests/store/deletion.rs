@@ -196,7 +196,7 @@ async fn a_scrub_that_a_reader_blocks_is_reported_not_claimed_and_the_next_one_c
         .await
         .unwrap();
     sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
-    let seen: i64 = sqlx::query("SELECT COUNT(*) FROM answers")
+    let seen: i64 = sqlx::query("SELECT COUNT(*) FROM responses WHERE answers IS NOT NULL")
         .fetch_one(&mut reader)
         .await
         .unwrap()

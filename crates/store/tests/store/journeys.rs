@@ -444,3 +444,26 @@ async fn study_reads_list_every_answer_and_response_of_the_study(store: Store) {
     );
 }
 on_both!(study_reads_list_every_answer_and_response_of_the_study);
+
+async fn journeys_started_at_once_are_each_stored_and_counted(store: Store) {
+    let (study_id, site) = study_with_site(&store).await;
+    // Fifty people open the link together; on SQLite their starts are committed in
+    // batches with any page saves queued beside them.
+    let starts: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, site_id) = (store.clone(), site.id.clone());
+            tokio::spawn(async move { store.create_session(&site_id, None, LIFETIME).await })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for start in starts {
+        tokens.push(start.await.unwrap().unwrap());
+    }
+    for token in &tokens {
+        assert!(store.session(token).await.unwrap().is_some());
+    }
+    let counted = store.starts(&study_id).await.unwrap();
+    assert_eq!(counted.len(), 1);
+    assert_eq!(counted[0].starts, 50);
+}
+on_both!(journeys_started_at_once_are_each_stored_and_counted);

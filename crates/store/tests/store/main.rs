@@ -4,11 +4,11 @@
 //! SQLite file, `name::on_postgres` on a fresh PostgreSQL database), asserting the same
 //! behaviour on each: `studies_and_sites`, `journeys`, `follow_up`, `training`,
 //! `accounts`, `management`, `monitoring_and_import`, `allocation_and_exports`,
-//! `retention` and `casework`.
+//! `retention`, `casework` and `packing`.
 //!
-//! Coverage of the 106 public async `Store` methods (counted 2026-12-06):
+//! Coverage of the 110 public async `Store` methods (counted 2026-12-06):
 //!
-//! Called by the on-both suite (104; all but `close` with assertions on what they do):
+//! Called by the on-both suite (108; all but `close` with assertions on what they do):
 //! - studies: `create_study`, `add_site`, `studies`, `study`, `site`, `site_by_token`,
 //!   `sites`, `links`
 //! - journey: `create_session`, `session`, `session_with_site`, `ended_session_with_site`,
@@ -16,7 +16,8 @@
 //!   `new_resume_code`, `resume`, `response`, `response_with_answers`, `start_post`,
 //!   `answers`, `submit`
 //! - group_commit: `save_page`
-//! - reading: `study_answers`, `study_responses`
+//! - reading: `study_answers`, `study_responses`, `each_stored_response`,
+//!   `study_respondent_count`; packed: `variable_names`, `reload_variable_names`
 //! - training: `complete_section`, `record_check`, `training_progress`,
 //!   `issue_certificate`, `has_certificate`, `verify_certificate`
 //! - follow_up: `create_follow_up_session`, `consent_follow_up`,
@@ -66,6 +67,7 @@ mod linking;
 mod management;
 mod migration;
 mod monitoring_and_import;
+mod packing;
 mod retention;
 mod sessions;
 mod studies_and_sites;

@@ -9,20 +9,41 @@ use std::path::PathBuf;
 use skafada_store::{Store, random_token};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
-/// The first four migrations of a backend's folder, exactly as the store runs them (same
-/// versions, names and text, so the same checksums).
-fn before_certificates_unlinked(postgres: bool) -> Migrator {
+/// The store's first `last` migrations (at most 14) of a backend, exactly as the store
+/// runs them (same versions, names and text, so the same checksums): a database as an
+/// older release left it.
+pub(crate) fn migrations_up_to(last: usize, postgres: bool) -> Migrator {
     let sqlite = [
         include_str!("../../migrations/sqlite/0001_initial.sql"),
         include_str!("../../migrations/sqlite/0002_admin.sql"),
         include_str!("../../migrations/sqlite/0003_monitoring_retention.sql"),
         include_str!("../../migrations/sqlite/0004_study_management.sql"),
+        include_str!("../../migrations/sqlite/0005_certificates_unlinked.sql"),
+        include_str!("../../migrations/sqlite/0006_study_closes_at_deletion.sql"),
+        include_str!("../../migrations/sqlite/0007_sign_in_backoff.sql"),
+        include_str!("../../migrations/sqlite/0008_content_digests.sql"),
+        include_str!("../../migrations/sqlite/0009_case_studies.sql"),
+        include_str!("../../migrations/sqlite/0010_follow_up_waves.sql"),
+        include_str!("../../migrations/sqlite/0011_link_codes.sql"),
+        include_str!("../../migrations/sqlite/0012_participant_information.sql"),
+        include_str!("../../migrations/sqlite/0013_follow_up_responses.sql"),
+        include_str!("../../migrations/sqlite/0014_arm_allocations.sql"),
     ];
     let postgres_files = [
         include_str!("../../migrations/postgres/0001_initial.sql"),
         include_str!("../../migrations/postgres/0002_admin.sql"),
         include_str!("../../migrations/postgres/0003_monitoring_retention.sql"),
         include_str!("../../migrations/postgres/0004_study_management.sql"),
+        include_str!("../../migrations/postgres/0005_certificates_unlinked.sql"),
+        include_str!("../../migrations/postgres/0006_study_closes_at_deletion.sql"),
+        include_str!("../../migrations/postgres/0007_sign_in_backoff.sql"),
+        include_str!("../../migrations/postgres/0008_content_digests.sql"),
+        include_str!("../../migrations/postgres/0009_case_studies.sql"),
+        include_str!("../../migrations/postgres/0010_follow_up_waves.sql"),
+        include_str!("../../migrations/postgres/0011_link_codes.sql"),
+        include_str!("../../migrations/postgres/0012_participant_information.sql"),
+        include_str!("../../migrations/postgres/0013_follow_up_responses.sql"),
+        include_str!("../../migrations/postgres/0014_arm_allocations.sql"),
     ];
     let texts = if postgres { postgres_files } else { sqlite };
     let names = [
@@ -30,12 +51,23 @@ fn before_certificates_unlinked(postgres: bool) -> Migrator {
         "admin",
         "monitoring_retention",
         "study_management",
+        "certificates_unlinked",
+        "study_closes_at_deletion",
+        "sign_in_backoff",
+        "content_digests",
+        "case_studies",
+        "follow_up_waves",
+        "link_codes",
+        "participant_information",
+        "follow_up_responses",
+        "arm_allocations",
     ];
     Migrator {
         migrations: Cow::Owned(
-            (1..=4)
+            (1..)
                 .zip(names)
                 .zip(texts)
+                .take(last)
                 .map(|((version, name), sql)| {
                     Migration::new(
                         version,
@@ -51,26 +83,27 @@ fn before_certificates_unlinked(postgres: bool) -> Migrator {
     }
 }
 
+/// A study `s` with a site `site` (`LA01`), in the columns every migration since the
+/// first has: for an older database made by hand.
+pub(crate) const OLD_STUDY_AND_SITE: [&str; 2] = [
+    "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
+     module_sources, opens_on, closes_on, retain_until, created_on) \
+     VALUES ('s', 'S', '', '', 'm', '{}', '2026-01-01', '2026-12-31', '2027-12-31', \
+     '2026-01-01')",
+    "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
+     ethnicity, area_type, local_services, link_token) \
+     VALUES ('site', 's', 'LA01', 'A', '', '', '', '', '', '[]', 'link')",
+];
+
 /// Makes a database at `url` as the store left it before migration 5, with two
 /// respondents, one of whom has a certificate; returns their ids.
 async fn old_database(url: &str, postgres: bool) -> (String, String) {
     sqlx::any::install_default_drivers();
     let old = sqlx::AnyPool::connect(url).await.unwrap();
-    before_certificates_unlinked(postgres)
-        .run(&old)
-        .await
-        .unwrap();
+    migrations_up_to(4, postgres).run(&old).await.unwrap();
     let respondent = random_token().unwrap();
     let other = random_token().unwrap();
-    for sql in [
-        "INSERT INTO studies (id, name, pre_instrument, post_instrument, module_id, \
-         module_sources, opens_on, closes_on, retain_until, created_on) \
-         VALUES ('s', 'S', '', '', 'm', '{}', '2026-01-01', '2026-12-31', '2027-12-31', \
-         '2026-01-01')",
-        "INSERT INTO sites (id, study_id, code, name, region, model_of_practice, population, \
-         ethnicity, area_type, local_services, link_token) \
-         VALUES ('site', 's', 'LA01', 'A', '', '', '', '', '', '[]', 'link')",
-    ] {
+    for sql in OLD_STUDY_AND_SITE {
         sqlx::query(sql).execute(&old).await.unwrap();
     }
     for id in [&respondent, &other] {

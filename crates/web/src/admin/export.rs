@@ -24,7 +24,7 @@ use skafada_store::{ExportLog, Phase, Site, Study, today};
 
 use super::error::AdminError;
 use super::guard::Admin;
-use super::pivot::pivot;
+use super::pivot::stored_surveys;
 use super::views::{AdminLayout, ExportFormPage};
 use crate::AppState;
 use crate::views::render;
@@ -221,9 +221,10 @@ async fn export(
                 region: s.region,
             })
             .collect();
-        let summaries = state.store.study_responses(&study.id).await?;
-        let answers = state.store.study_answers(&study.id).await?;
-        let responses = pivot(instrument, phase, &sites, &summaries, &answers);
+        let responses = stored_surveys(&state.store, &study.id, &sites, &[(phase, instrument)])
+            .await?
+            .pop()
+            .unwrap_or_default();
         let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
         let options = ExportOptions {
             study: study.name.clone(),

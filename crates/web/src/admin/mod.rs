@@ -26,6 +26,7 @@ mod results;
 mod site_forms;
 mod sites;
 mod studies;
+pub(crate) mod study_data;
 mod summary;
 mod views;
 

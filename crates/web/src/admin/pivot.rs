@@ -1,5 +1,7 @@
-//! The store's long answer rows pivoted into the analysis crate's [`Responses`]: one
-//! record per response of one survey, one column per variable of its instrument.
+//! Stored responses made into the analysis crate's [`Responses`]: one record per
+//! response of one survey, one column per variable of its instrument, filled column by
+//! column as the database hands the responses over ([`SurveyColumns`]), with no map or
+//! string per answer in between.
 //!
 //! Stored values are plain text: a code (`3`), the ticked codes of a multiple-choice
 //! item (`1,4`, stored under the item's id, which become `ITEM.CODE` columns of 1 and 0,
@@ -9,9 +11,11 @@
 
 use std::collections::HashMap;
 
-use skafada_analysis::data::{self, Record, Responses, Variable, VariableKind};
+use skafada_analysis::data::{self, Column, Responses, Variable, VariableKind};
 use skafada_instrument::Instrument;
-use skafada_store::{AnswerRow, Phase, ResponseSummary, Status, hash_secret};
+use skafada_store::{
+    AnswerRow, Phase, ResponseSummary, Status, StoredResponse, VariableNames, hash_secret,
+};
 
 /// The export's status word for a stored status.
 fn status(status: Status) -> data::Status {
@@ -30,56 +34,337 @@ fn response_id(respondent_id: &str, phase: Phase) -> String {
     hash.get(..20).unwrap_or(&hash).to_owned()
 }
 
-/// Sets one variable of a record from the response's stored values.
-fn fill(record: &mut Record, variable: &Variable, stored: &HashMap<&str, &str>) {
-    let code = |raw: &str| raw.trim().parse::<i32>().ok();
-    match &variable.kind {
-        VariableKind::Tick => {
-            let Some(ticked) = stored.get(variable.item.as_str()) else {
-                return;
+/// What one stored variable fills.
+#[derive(Debug)]
+enum Target {
+    /// A code, number or agreement: the column, and the codes it may hold (any number
+    /// when `None`; only 1 for an agreement).
+    Value { column: usize, allowed: Allowed },
+    /// The options of a multiple-choice item: each column and its option's code.
+    Ticks(Vec<(usize, u32)>),
+    /// Free text.
+    Text { column: usize },
+}
+
+#[derive(Debug)]
+enum Allowed {
+    Codes(Vec<u32>),
+    Agreed,
+    AnyNumber,
+}
+
+/// A column being filled.
+#[derive(Debug)]
+enum Filling {
+    Values(Vec<i32>),
+    Texts(Vec<Option<String>>),
+}
+
+/// A stored answer whose variable key the names read before the rows did not know
+/// (another process stored that variable first meanwhile): read the names and build
+/// the columns again.
+#[derive(Debug)]
+pub(crate) struct UnknownKey;
+
+/// One survey's records, built column by column from stored responses.
+#[derive(Debug)]
+pub(crate) struct SurveyColumns {
+    phase: Phase,
+    variables: Vec<Variable>,
+    site_index: HashMap<String, usize>,
+    /// The targets of each stored variable, by its key (packed answers) ...
+    by_key: Vec<Option<usize>>,
+    /// ... and by its name (answer rows).
+    by_name: HashMap<String, usize>,
+    targets: Vec<Target>,
+    columns: Vec<Filling>,
+    out: Responses,
+    unknown_key: bool,
+}
+
+impl SurveyColumns {
+    /// Ready to take the responses of one survey (`phase`, answered with `instrument`)
+    /// of the sites given; `names` are the store's variable keys, and `expected` how
+    /// many records to make room for.
+    pub(crate) fn new(
+        instrument: &Instrument,
+        phase: Phase,
+        sites: &[data::Site],
+        names: &VariableNames,
+        expected: usize,
+    ) -> SurveyColumns {
+        let variables = data::variables(instrument);
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut targets: Vec<Target> = Vec::new();
+        let mut columns = Vec::with_capacity(variables.len());
+        for (column, variable) in variables.iter().enumerate() {
+            columns.push(match variable.kind {
+                VariableKind::Text => Filling::Texts(Vec::with_capacity(expected)),
+                _ => Filling::Values(Vec::with_capacity(expected)),
+            });
+            let target = |targets: &mut Vec<Target>,
+                          by_name: &mut HashMap<String, usize>,
+                          name: &str,
+                          target: Target| {
+                let slot = targets.len();
+                targets.push(target);
+                by_name.insert(name.to_owned(), slot);
             };
-            let Some(option) = variable
-                .id
-                .strip_prefix(&format!("{}.", variable.item))
-                .and_then(code)
-            else {
-                return;
-            };
-            // A damaged stored value leaves every option of the question missing rather
-            // than counting some of its options as not ticked.
-            let Some(codes) = skafada_instrument::stored::decode_codes(ticked) else {
-                return;
-            };
-            let on = codes.iter().any(|c| i32::try_from(*c) == Ok(option));
-            record.values.insert(variable.id.clone(), i32::from(on));
-        }
-        VariableKind::Text => {
-            if let Some(text) = stored.get(variable.id.as_str()).map(|t| t.trim())
-                && !text.is_empty()
-            {
-                record.texts.insert(variable.id.clone(), text.to_owned());
+            match &variable.kind {
+                VariableKind::Tick => {
+                    let option = variable
+                        .id
+                        .strip_prefix(&format!("{}.", variable.item))
+                        .and_then(|code| code.trim().parse::<u32>().ok());
+                    let Some(option) = option else { continue };
+                    match by_name
+                        .get(variable.item.as_str())
+                        .and_then(|slot| targets.get_mut(*slot))
+                    {
+                        Some(Target::Ticks(options)) => options.push((column, option)),
+                        _ => target(
+                            &mut targets,
+                            &mut by_name,
+                            &variable.item,
+                            Target::Ticks(vec![(column, option)]),
+                        ),
+                    }
+                }
+                VariableKind::Text => target(
+                    &mut targets,
+                    &mut by_name,
+                    &variable.id,
+                    Target::Text { column },
+                ),
+                kind => {
+                    let allowed = match kind {
+                        VariableKind::Code(codes) => Allowed::Codes(codes.clone()),
+                        VariableKind::Agreed => Allowed::Agreed,
+                        _ => Allowed::AnyNumber,
+                    };
+                    target(
+                        &mut targets,
+                        &mut by_name,
+                        &variable.id,
+                        Target::Value { column, allowed },
+                    )
+                }
             }
         }
-        kind => {
-            let Some(value) = stored.get(variable.id.as_str()).and_then(|v| code(v)) else {
-                return;
-            };
-            let allowed = match kind {
-                VariableKind::Code(codes) => u32::try_from(value).is_ok_and(|v| codes.contains(&v)),
-                VariableKind::Agreed => value == 1,
-                _ => value != data::MISSING,
-            };
-            if allowed {
-                record.values.insert(variable.id.clone(), value);
+        let mut by_key = vec![None; names.key_count()];
+        for (name, slot) in &by_name {
+            if let Some(key) = names.key(name).and_then(|k| usize::try_from(k).ok())
+                && let Some(entry) = by_key.get_mut(key)
+            {
+                *entry = Some(*slot);
+            }
+        }
+        let mut out = Responses::default();
+        out.response_id.reserve(expected);
+        out.respondent_id.reserve(expected);
+        out.site.reserve(expected);
+        out.status.reserve(expected);
+        out.returning.reserve(expected);
+        out.started_on.reserve(expected);
+        SurveyColumns {
+            phase,
+            variables,
+            site_index: sites
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.site.clone(), i))
+                .collect(),
+            by_key,
+            by_name,
+            targets,
+            columns,
+            out,
+            unknown_key: false,
+        }
+    }
+
+    /// Starts a record for the response, or `None` when it is of another survey or of a
+    /// site not given.
+    fn start(&mut self, response: &ResponseSummary) -> Option<usize> {
+        if response.phase != self.phase {
+            return None;
+        }
+        let site = *self.site_index.get(&response.site_code)?;
+        let row = self.out.len();
+        self.out
+            .response_id
+            .push(response_id(&response.respondent_id, self.phase));
+        self.out.respondent_id.push(response.respondent_id.clone());
+        self.out.site.push(site);
+        self.out.status.push(status(response.status));
+        // The live journey never makes a record for a respondent who comes back: a
+        // resume code resumes the same response. "Returning" in the study meant the
+        // empty records Qualtrics made when people came back through the link, which
+        // cleaning drops; a resumed response is the respondent's own and is kept.
+        self.out.returning.push(false);
+        self.out.started_on.push(response.started_on.clone());
+        for column in &mut self.columns {
+            match column {
+                Filling::Values(values) => values.push(data::MISSING),
+                Filling::Texts(texts) => texts.push(None),
+            }
+        }
+        Some(row)
+    }
+
+    /// Sets the cells one stored value fills in record `row`.
+    fn fill(&mut self, row: usize, slot: usize, value: &str) {
+        let Some(target) = self.targets.get(slot) else {
+            return;
+        };
+        let set = |columns: &mut Vec<Filling>, column: usize, cell: i32| {
+            if let Some(Filling::Values(values)) = columns.get_mut(column)
+                && let Some(slot) = values.get_mut(row)
+            {
+                *slot = cell;
+            }
+        };
+        match target {
+            Target::Value { column, allowed } => {
+                let Ok(code) = value.trim().parse::<i32>() else {
+                    return;
+                };
+                let ok = match allowed {
+                    Allowed::Codes(codes) => u32::try_from(code).is_ok_and(|c| codes.contains(&c)),
+                    Allowed::Agreed => code == 1,
+                    Allowed::AnyNumber => code != data::MISSING,
+                };
+                if ok {
+                    set(&mut self.columns, *column, code);
+                }
+            }
+            Target::Ticks(options) => {
+                // A damaged stored value leaves every option of the question missing
+                // rather than counting some of its options as not ticked.
+                let Some(codes) = skafada_instrument::stored::decode_codes(value) else {
+                    return;
+                };
+                for (column, option) in options {
+                    set(
+                        &mut self.columns,
+                        *column,
+                        i32::from(codes.contains(option)),
+                    );
+                }
+            }
+            Target::Text { column } => {
+                let text = value.trim();
+                if !text.is_empty()
+                    && let Some(Filling::Texts(texts)) = self.columns.get_mut(*column)
+                    && let Some(cell) = texts.get_mut(row)
+                {
+                    *cell = Some(text.to_owned());
+                }
             }
         }
     }
+
+    /// Adds a stored response (with its packed answers) if it is of this survey and of
+    /// a site given. A packed value that cannot be read is an error.
+    pub(crate) fn push_stored(
+        &mut self,
+        stored: &StoredResponse,
+    ) -> Result<(), skafada_store::StoreError> {
+        let Some(row) = self.start(&stored.summary) else {
+            return Ok(());
+        };
+        for (key, value) in skafada_store::unpack(stored.answers.as_deref())? {
+            match usize::try_from(key).ok().and_then(|k| self.by_key.get(k)) {
+                Some(Some(slot)) => self.fill(row, *slot, value),
+                // A variable this instrument does not have (the other survey's).
+                Some(None) => {}
+                None => self.unknown_key = true,
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a response with its answers by variable name.
+    fn push_named<'v>(
+        &mut self,
+        response: &ResponseSummary,
+        answers: impl Iterator<Item = (&'v str, &'v str)>,
+    ) {
+        let Some(row) = self.start(response) else {
+            return;
+        };
+        for (variable, value) in answers {
+            if let Some(slot) = self.by_name.get(variable).copied() {
+                self.fill(row, slot, value);
+            }
+        }
+    }
+
+    /// The records, or [`UnknownKey`] when an answer's variable key was new.
+    pub(crate) fn finish(self) -> Result<Responses, UnknownKey> {
+        if self.unknown_key {
+            return Err(UnknownKey);
+        }
+        let mut out = self.out;
+        for (variable, column) in self.variables.iter().zip(self.columns) {
+            out.set(
+                variable.id.clone(),
+                match column {
+                    Filling::Values(values) => Column::Values(values),
+                    Filling::Texts(texts) => Column::Text(texts),
+                },
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The study's responses to each of `surveys` (a survey and the instrument it was
+/// answered with), for the sites given, read from the database row by row straight
+/// into their columns.
+pub(crate) async fn stored_surveys(
+    store: &skafada_store::Store,
+    study_id: &str,
+    sites: &[data::Site],
+    surveys: &[(Phase, &Instrument)],
+) -> Result<Vec<Responses>, skafada_store::StoreError> {
+    let phases: Vec<Phase> = surveys.iter().map(|(phase, _)| *phase).collect();
+    // Twice at most: the second time with names read after a key new to this process.
+    let mut names = store.variable_names().await?;
+    for _ in 0..2 {
+        let mut builders: Vec<SurveyColumns> = surveys
+            .iter()
+            .map(|(phase, instrument)| SurveyColumns::new(instrument, *phase, sites, &names, 0))
+            .collect();
+        let mut damaged = None;
+        store
+            .each_stored_response(study_id, &phases, |stored| {
+                for builder in &mut builders {
+                    if let Err(e) = builder.push_stored(&stored) {
+                        damaged.get_or_insert(e);
+                    }
+                }
+            })
+            .await?;
+        if let Some(e) = damaged {
+            return Err(e);
+        }
+        let finished: Result<Vec<Responses>, UnknownKey> =
+            builders.into_iter().map(SurveyColumns::finish).collect();
+        match finished {
+            Ok(surveys) => return Ok(surveys),
+            Err(UnknownKey) => names = store.reload_variable_names().await?,
+        }
+    }
+    Err(skafada_store::StoreError::Corrupt(
+        "an answer is stored under a variable key no variable has".to_owned(),
+    ))
 }
 
 /// The responses of one survey (`phase`, answered with `instrument`) of the sites given,
-/// in the order of `responses`. Responses and answers of other sites and of the other
-/// survey are left out: pass only the sites the reader may see. Every response is a
-/// record, with or without answers.
+/// from answer rows, in the order of `responses`. Responses and answers of other sites
+/// and of the other survey are left out: pass only the sites the reader may see. Every
+/// response is a record, with or without answers.
 pub(crate) fn pivot(
     instrument: &Instrument,
     phase: Phase,
@@ -87,51 +372,28 @@ pub(crate) fn pivot(
     responses: &[ResponseSummary],
     answers: &[AnswerRow],
 ) -> Responses {
-    let variables = data::variables(instrument);
-    let mut stored: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
+    let mut stored: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
     for answer in answers.iter().filter(|a| a.phase == phase) {
         stored
             .entry(answer.respondent_id.as_str())
             .or_default()
-            .insert(answer.variable.as_str(), answer.value.as_str());
+            .push((answer.variable.as_str(), answer.value.as_str()));
     }
-    let none = HashMap::new();
-    let mut out = Responses::default();
-    for response in responses.iter().filter(|r| r.phase == phase) {
-        let Some(site) = sites.iter().position(|s| s.site == response.site_code) else {
-            continue;
-        };
-        let mut record = Record {
-            response_id: response_id(&response.respondent_id, phase),
-            respondent_id: response.respondent_id.clone(),
-            site,
-            status: status(response.status),
-            // The live journey never makes a record for a respondent who comes back: a
-            // resume code resumes the same response. "Returning" in the study meant the
-            // empty records Qualtrics made when people came back through the link, which
-            // cleaning drops; a resumed response is the respondent's own and is kept.
-            returning: false,
-            started_on: response.started_on.clone(),
-            values: HashMap::new(),
-            texts: HashMap::new(),
-        };
-        let values = stored.get(response.respondent_id.as_str()).unwrap_or(&none);
-        for variable in &variables {
-            fill(&mut record, variable, values);
-        }
-        out.push(record, &variables);
+    let mut columns = SurveyColumns::new(
+        instrument,
+        phase,
+        sites,
+        &VariableNames::default(),
+        responses.len(),
+    );
+    for response in responses {
+        let values = stored
+            .get(response.respondent_id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        columns.push_named(response, values.iter().copied());
     }
-    // No records: the columns still exist, empty, so that analysis finds every variable.
-    for variable in &variables {
-        if !out.has(&variable.id) {
-            let column = match variable.kind {
-                VariableKind::Text => data::Column::Text(Vec::new()),
-                _ => data::Column::Values(Vec::new()),
-            };
-            out.set(variable.id.clone(), column);
-        }
-    }
-    out
+    // Answers by name have no keys: nothing can be unknown.
+    columns.finish().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -274,6 +536,130 @@ mod tests {
         assert_eq!(out.site, [0]);
         assert_eq!(out.values("gender").unwrap(), [data::MISSING]);
         assert_eq!(out.values("start-year").unwrap(), [data::MISSING]);
+    }
+
+    /// The columns read row by row from packed answers are the columns pivoted from
+    /// answer rows, for every kind of variable, for kept and left-out sites alike.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn columns_read_from_the_database_equal_the_columns_pivoted_from_answer_rows() {
+        use skafada_store::{ImportedResponse, NewSite, NewStudy, Store, random_token};
+        let path =
+            std::env::temp_dir().join(format!("skafada-pivot-{}.sqlite", random_token().unwrap()));
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let study = store
+            .create_study(&NewStudy {
+                name: "Pivot".to_owned(),
+                module_id: "m".to_owned(),
+                opens_on: "2020-01-01".to_owned(),
+                closes_on: "2099-12-31".to_owned(),
+                retain_until: "2099-12-31".to_owned(),
+                ..NewStudy::default()
+            })
+            .await
+            .unwrap();
+        for code in ["LA01", "LA02", "LA03"] {
+            store
+                .add_site(
+                    &study,
+                    &NewSite {
+                        code: code.to_owned(),
+                        name: code.to_owned(),
+                        local_services: "[]".to_owned(),
+                        ..NewSite::default()
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let answers = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<Vec<_>>()
+        };
+        let imported = vec![
+            ImportedResponse {
+                respondent: "a".to_owned(),
+                site_code: "LA01".to_owned(),
+                phase: Phase::Pre,
+                status: Status::Submitted,
+                started_on: "2025-03-04".to_owned(),
+                answers: answers(&[
+                    ("consent-take-part", "1"),
+                    ("gender", "2"),
+                    ("start-year", "2015"),
+                    ("job-title", "  Social worker, team lead\nsecond line "),
+                    ("actions-parents", "1,4"),
+                    ("works-mainly-parents", "1"),
+                ]),
+            },
+            ImportedResponse {
+                respondent: "b".to_owned(),
+                site_code: "LA02".to_owned(),
+                phase: Phase::Pre,
+                status: Status::Started,
+                started_on: "2025-03-05".to_owned(),
+                answers: answers(&[
+                    ("gender", "42"),
+                    ("actions-parents", "x,1"),
+                    ("start-year", "soon"),
+                ]),
+            },
+            ImportedResponse {
+                respondent: "c".to_owned(),
+                site_code: "LA03".to_owned(),
+                phase: Phase::Pre,
+                status: Status::Submitted,
+                started_on: "2025-03-06".to_owned(),
+                answers: answers(&[("gender", "1")]),
+            },
+            ImportedResponse {
+                respondent: "a".to_owned(),
+                site_code: "LA01".to_owned(),
+                phase: Phase::Post,
+                status: Status::Consented,
+                started_on: "2025-03-07".to_owned(),
+                answers: Vec::new(),
+            },
+        ];
+        store.import_responses(&study, &imported).await.unwrap();
+        let only_two = &sites()[..2];
+        let instrument = instrument();
+        let read = stored_surveys(&store, &study, only_two, &[(Phase::Pre, &instrument)])
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        let summaries = store.study_responses(&study).await.unwrap();
+        let rows = store.study_answers(&study).await.unwrap();
+        let pivoted = pivot(&instrument, Phase::Pre, only_two, &summaries, &rows);
+        assert_eq!(read.len(), 2, "LA03 is left out");
+        assert_eq!(read, pivoted);
+        // Records come in the order of the respondents' random identifiers.
+        let a = read.site.iter().position(|s| *s == 0).unwrap();
+        let b = 1 - a;
+        assert_eq!(read.values("actions-parents.4").unwrap()[a], 1);
+        assert_eq!(read.values("actions-parents.2").unwrap()[a], 0);
+        assert_eq!(
+            read.values("actions-parents.1").unwrap()[b],
+            data::MISSING,
+            "damaged"
+        );
+        assert_eq!(
+            read.values("gender").unwrap()[b],
+            data::MISSING,
+            "not a code"
+        );
+        assert_eq!(
+            read.texts("job-title").unwrap()[a].as_deref(),
+            Some("Social worker, team lead\nsecond line")
+        );
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 
     #[test]

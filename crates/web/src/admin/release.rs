@@ -8,9 +8,7 @@
 //! check that the pages show exactly the release and nothing else.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -32,7 +30,7 @@ use skafada_store::{Site, Study, today};
 
 use super::error::AdminError;
 use super::guard::Admin;
-use super::results::{needs_of, plan_of, section_refs, study_dataset};
+use super::results::{needs_of, plan_of, section_refs};
 use super::views::{
     AdminLayout, ReleaseCell, ReleaseDashboardPage, ReleaseGroup, ReleaseNeed, ReleaseNeedGroup,
     ReleaseNeedsPage, ReleaseQuestion, ReleaseRow, ReleaseSurvey,
@@ -371,12 +369,9 @@ pub(crate) fn threshold_of(study: &Study) -> u64 {
     u64::try_from(study.min_cell_count).unwrap_or(5).max(2)
 }
 
-/// How long a site's release is reused while its study's responses look unchanged.
-const RELEASE_FRESH_FOR: Duration = Duration::from_secs(60);
-
-/// Each site's release, made once and shared by its results page, training-needs page
-/// and download: remade when the study's responses change in number, status or number
-/// of answers, and at least every [`RELEASE_FRESH_FOR`].
+/// Each site's release, made once per read of its study's responses
+/// ([`super::study_data`]) and shared by its results page, training-needs page and
+/// download.
 #[derive(Debug, Default)]
 pub(crate) struct ReleaseCache {
     entries: Mutex<HashMap<(String, String, u64), CachedRelease>>,
@@ -384,53 +379,37 @@ pub(crate) struct ReleaseCache {
 
 #[derive(Debug)]
 struct CachedRelease {
-    fingerprint: u64,
-    made: Instant,
+    generation: u64,
     release: Arc<SiteRelease>,
 }
 
-/// A digest of what every response of the study holds: a response saved, submitted or
-/// answered further changes it.
-fn fingerprint(summaries: &[skafada_store::ResponseSummary]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for s in summaries {
-        s.respondent_id.hash(&mut hasher);
-        s.site_code.hash(&mut hasher);
-        s.phase.as_str().hash(&mut hasher);
-        s.status.as_str().hash(&mut hasher);
-        s.answer_count.hash(&mut hasher);
-        s.returned.hash(&mut hasher);
-        s.submitted_on.hash(&mut hasher);
-    }
-    hasher.finish()
-}
-
-/// The site's release, from the cache when the study's responses look unchanged.
+/// The site's release, from the cache while its study's read is current.
 pub(crate) async fn site_release(
     state: &AppState,
     study: &Study,
     site: &Site,
 ) -> Result<Arc<SiteRelease>, AdminError> {
     let key = (study.id.clone(), site.code.clone(), threshold_of(study));
-    let summaries = state.store.study_responses(&study.id).await?;
-    let print = fingerprint(&summaries);
+    let content = state.studies.get(&state.store, &study.id).await?;
+    let data = state.study_data.get(state, study, &content).await?;
     let cached = state.releases.entries.lock().ok().and_then(|entries| {
         entries
             .get(&key)
-            .filter(|e| e.fingerprint == print && e.made.elapsed() < RELEASE_FRESH_FOR)
+            .filter(|e| e.generation == data.generation)
             .map(|e| e.release.clone())
     });
     if let Some(release) = cached {
         return Ok(release);
     }
-    let release = Arc::new(make_site_release(state, study, site).await?);
+    let release = Arc::new(make_site_release(state, study, site, data.dataset.clone()).await?);
     if let Ok(mut entries) = state.releases.entries.lock() {
-        entries.retain(|_, e| e.made.elapsed() < RELEASE_FRESH_FOR);
+        // Releases of older reads are of no further use.
+        entries
+            .retain(|(study_id, _, _), e| study_id != &study.id || e.generation == data.generation);
         entries.insert(
             key,
             CachedRelease {
-                fingerprint: print,
-                made: Instant::now(),
+                generation: data.generation,
                 release: release.clone(),
             },
         );
@@ -438,16 +417,15 @@ pub(crate) async fn site_release(
     Ok(release)
 }
 
-/// The site's release from the live responses.
+/// The site's release from the study's responses.
 async fn make_site_release(
     state: &AppState,
     study: &Study,
     site: &Site,
+    dataset: Arc<Dataset>,
 ) -> Result<SiteRelease, AdminError> {
-    let content = state.studies.get(&state.store, &study.id).await?;
     let plan = Arc::new(plan_of(state, study)?);
     let spec = needs_of(state, study)?;
-    let dataset = study_dataset(state, study, &content).await?;
     let threshold = threshold_of(study);
     let code = site.code.clone();
     let similar = similar_sites(
@@ -461,11 +439,10 @@ async fn make_site_release(
         variables,
         gaps,
         measures,
-    } = tokio::task::spawn_blocking(move || {
-        compute(&dataset, &plan2, &spec2, &code, threshold, similar.as_ref())
-    })
-    .await
-    .map_err(|e| AdminError::Internal(e.to_string()))??;
+    } = state
+        .study_data
+        .heavy(move || compute(&dataset, &plan2, &spec2, &code, threshold, similar.as_ref()))
+        .await??;
     Ok(SiteRelease {
         release,
         variables,

@@ -12,18 +12,16 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use skafada_analysis::data::{Dataset, Manifest};
 use skafada_analysis::plan::Plan;
 use skafada_analysis::run::Analysis;
 use skafada_report::dashboard::{
     Dashboard, DashboardOptions, Shown, dashboard, dashboard_plan, site_dataset,
 };
 use skafada_report::needs::{NeedsOptions, NeedsReport, NeedsSpec, SectionRef, needs_report};
-use skafada_store::{Phase, Site, Study, today};
+use skafada_store::{Site, Study, today};
 
 use super::error::AdminError;
 use super::guard::Admin;
-use super::pivot::pivot;
 use super::views::{
     AdminLayout, CellView, ChangeView, DashboardPage, DifferenceView, NeedGroupView, NeedView,
     NeedsPage, ResultRowView, ResultTableView,
@@ -66,68 +64,25 @@ pub(super) fn needs_of(state: &AppState, study: &Study) -> Result<NeedsSpec, Adm
     NeedsSpec::parse(text, "training needs").map_err(|e| AdminError::Internal(e.to_string()))
 }
 
-/// Every response of the study as an analysis dataset.
-pub(super) async fn study_dataset(
-    state: &AppState,
-    study: &Study,
-    content: &StudyContent,
-) -> Result<Dataset, AdminError> {
-    let sites = crate::export_folder::analysis_sites(&state.store, &study.id).await?;
-    let summaries = state.store.study_responses(&study.id).await?;
-    let answers = state.store.study_answers(&study.id).await?;
-    let pre = pivot(&content.pre, Phase::Pre, &sites, &summaries, &answers);
-    let post = pivot(&content.post, Phase::Post, &sites, &summaries, &answers);
-    Ok(Dataset {
-        manifest: Manifest {
-            format: "skafada-export".to_owned(),
-            version: 1,
-            study: study.name.clone(),
-            synthetic: study.synthetic,
-            pre: "pre-training survey".to_owned(),
-            post: Some("post-training survey".to_owned()),
-            follow_up: Vec::new(),
-        },
-        sites,
-        pre_instrument: content.pre.clone(),
-        post_instrument: Some(content.post.clone()),
-        pre,
-        post: Some(post),
-        follow_up: Vec::new(),
-        arms: Vec::new(),
-    })
-}
-
-/// Runs analyses off the async threads.
-async fn analyse_all(plan: Arc<Plan>, datasets: Vec<Dataset>) -> Result<Vec<Analysis>, AdminError> {
-    tokio::task::spawn_blocking(move || {
-        datasets
-            .iter()
-            .map(|dataset| {
-                skafada_analysis::analyse(&plan, dataset)
-                    .map_err(|e| AdminError::Internal(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| AdminError::Internal(e.to_string()))?
-}
-
 /// The site's analysis and all sites', with the dashboard plan.
 async fn site_and_all(
     state: &AppState,
     study: &Study,
     site: &Site,
-) -> Result<(Arc<Plan>, StudyContentRef, Analysis, Analysis), AdminError> {
+) -> Result<(Arc<Plan>, StudyContentRef, Analysis, Arc<Analysis>), AdminError> {
     let content = state.studies.get(&state.store, &study.id).await?;
     let plan = Arc::new(dashboard_plan(&plan_of(state, study)?));
-    let all = study_dataset(state, study, &content).await?;
-    let only = site_dataset(&all, &site.code).ok_or(AdminError::NotFound)?;
-    let mut analyses = analyse_all(plan.clone(), vec![only, all])
-        .await?
-        .into_iter();
-    let (Some(site_analysis), Some(all_analysis)) = (analyses.next(), analyses.next()) else {
-        return Err(AdminError::Internal("the analyses did not run".to_owned()));
-    };
+    let data = state.study_data.get(state, study, &content).await?;
+    let all_analysis = data.all_sites(&state.study_data, plan.clone()).await?;
+    let (dataset, code, site_plan) = (data.dataset.clone(), site.code.clone(), plan.clone());
+    let site_analysis = state
+        .study_data
+        .heavy(move || {
+            let only = site_dataset(&dataset, &code).ok_or(AdminError::NotFound)?;
+            skafada_analysis::analyse(&site_plan, &only)
+                .map_err(|e| AdminError::Internal(e.to_string()))
+        })
+        .await??;
     Ok((plan, content, site_analysis, all_analysis))
 }
 
@@ -378,11 +333,10 @@ pub(crate) async fn study_needs(
     let spec = needs_of(&state, &study)?;
     let content = state.studies.get(&state.store, &study.id).await?;
     let plan = plan_of(&state, &study)?;
-    let dataset = study_dataset(&state, &study, &content).await?;
-    let mut analyses = analyse_all(Arc::new(dashboard_plan(&plan)), vec![dataset]).await?;
-    let all = analyses
-        .pop()
-        .ok_or_else(|| AdminError::Internal("the analysis did not run".to_owned()))?;
+    let data = state.study_data.get(&state, &study, &content).await?;
+    let all = data
+        .all_sites(&state.study_data, Arc::new(dashboard_plan(&plan)))
+        .await?;
     let report = needs_report(
         &spec,
         &plan,
@@ -432,36 +386,42 @@ pub(crate) async fn study_report(
     };
     let content = state.studies.get(&state.store, &study.id).await?;
     let plan = Arc::new(plan_of(&state, &study)?);
-    let dataset = study_dataset(&state, &study, &content).await?;
+    let dataset = state
+        .study_data
+        .get(&state, &study, &content)
+        .await?
+        .dataset
+        .clone();
     let synthesis =
         super::case_analysis::synthesis_for(&state, &admin, &study, &plan.item_titles()).await?;
     let name = study.name.clone();
     let synthetic = study.synthetic;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AdminError> {
-        let analysis = skafada_analysis::analyse(&plan, &dataset)
-            .map_err(|e| AdminError::Internal(e.to_string()))?;
-        let mut report = skafada_report::Report::from_analysis(
-            &analysis,
-            &skafada_report::ReportOptions::default(),
-        );
-        if let Some(synthesis) = &synthesis {
-            report = report.with_section(skafada_report::case_studies::findings_section(
-                synthesis, synthetic,
-            ));
-        }
-        if pdf {
-            report
-                .render_pdf()
-                .map_err(|e| AdminError::Internal(e.to_string()))
-        } else {
-            report
-                .render_html()
-                .map(String::into_bytes)
-                .map_err(|e| AdminError::Internal(e.to_string()))
-        }
-    })
-    .await
-    .map_err(|e| AdminError::Internal(e.to_string()))??;
+    let bytes = state
+        .study_data
+        .heavy(move || -> Result<Vec<u8>, AdminError> {
+            let analysis = skafada_analysis::analyse(&plan, &dataset)
+                .map_err(|e| AdminError::Internal(e.to_string()))?;
+            let mut report = skafada_report::Report::from_analysis(
+                &analysis,
+                &skafada_report::ReportOptions::default(),
+            );
+            if let Some(synthesis) = &synthesis {
+                report = report.with_section(skafada_report::case_studies::findings_section(
+                    synthesis, synthetic,
+                ));
+            }
+            if pdf {
+                report
+                    .render_pdf()
+                    .map_err(|e| AdminError::Internal(e.to_string()))
+            } else {
+                report
+                    .render_html()
+                    .map(String::into_bytes)
+                    .map_err(|e| AdminError::Internal(e.to_string()))
+            }
+        })
+        .await??;
     let safe: String = name
         .chars()
         .map(|c| {

@@ -224,6 +224,8 @@ pub(crate) async fn delete(
         .store
         .delete_site_data(&site, post.admin.account_id())
         .await?;
+    // No results view may show the deleted answers again, even for a moment.
+    state.study_data.forget(&study.id);
     let mut message = format!(
         "Deleted the responses of {} from {}",
         people(deletion.respondents),

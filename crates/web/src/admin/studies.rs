@@ -443,6 +443,8 @@ pub(crate) async fn save_settings(
         .store
         .update_study(&study, &settings, admin.account_id())
         .await?;
+    // The settings (small-cell threshold, dates) shape the results: read them afresh.
+    state.study_data.forget(&study.id);
     Ok(Redirect::to(&format!("{back}?saved=settings")).into_response())
 }
 

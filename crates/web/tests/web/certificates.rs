@@ -60,14 +60,45 @@ async fn tables(pool: &sqlx::AnyPool, sqlite: bool) -> Vec<(String, Vec<String>)
     all
 }
 
-/// Every value of a column, as text (NULLs left out; SQLite's blobs in hex, as
-/// PostgreSQL casts its bytea).
+/// Every value of a column, as text (NULLs left out). Binary values (a response's
+/// packed answers) are read as their bytes, so that text packed inside them shows as
+/// itself: on SQLite as lossy UTF-8, on PostgreSQL escaped (printable ASCII as is).
 async fn values(pool: &sqlx::AnyPool, sqlite: bool, table: &str, column: &str) -> Vec<String> {
-    let text = if sqlite {
-        format!(
-            "CASE WHEN typeof({column}) = 'blob' THEN hex({column}) \
-             ELSE CAST({column} AS TEXT) END"
-        )
+    if sqlite {
+        let mut out: Vec<String> = sqlx::query(&format!(
+            "SELECT CAST({column} AS TEXT) FROM {table} WHERE typeof({column}) != 'blob'"
+        ))
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{table}.{column}: {e}"))
+        .iter()
+        .filter_map(|row| row.try_get::<Option<String>, _>(0).unwrap())
+        .collect();
+        let blobs = sqlx::query(&format!(
+            "SELECT {column} FROM {table} WHERE typeof({column}) = 'blob'"
+        ))
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{table}.{column}: {e}"));
+        out.extend(blobs.iter().map(|row| {
+            String::from_utf8_lossy(&row.try_get::<Vec<u8>, _>(0).unwrap()).into_owned()
+        }));
+        return out;
+    }
+    let binary = sqlx::query(
+        "SELECT data_type::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name = $1 AND column_name = $2",
+    )
+    .bind(table)
+    .bind(column)
+    .fetch_one(pool)
+    .await
+    .unwrap_or_else(|e| panic!("{table}.{column}: {e}"))
+    .try_get::<String, _>(0)
+    .unwrap()
+        == "bytea";
+    let text = if binary {
+        format!("encode({column}, 'escape')")
     } else {
         format!("CAST({column} AS TEXT)")
     };
@@ -121,7 +152,19 @@ async fn a_verification_code_is_found_only_in_the_certificates_table_and_joins_n
     let sqlite = app.database_url.starts_with("sqlite:");
     let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let tables = tables(&pool, sqlite).await;
-    assert!(tables.iter().any(|(t, _)| t == "answers"), "{tables:?}");
+    // The search below covers the answers, packed in their responses' rows.
+    assert!(
+        tables
+            .iter()
+            .any(|(t, columns)| t == "responses" && columns.iter().any(|c| c == "answers")),
+        "{tables:?}"
+    );
+    let packed = values(&pool, sqlite, "responses", "answers").await;
+    assert_eq!(
+        packed.len(),
+        2,
+        "both surveys' answers are searched: {packed:?}"
+    );
 
     // Every identifier of a respondent, response, session or site, and every stored day.
     let mut ids = BTreeSet::new();

@@ -1,0 +1,2 @@
+-- The answers table, whose rows the store has packed into responses (see 0015).
+DROP TABLE answers;

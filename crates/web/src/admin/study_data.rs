@@ -1,0 +1,368 @@
+//! A study's responses as analysis columns, read once and shared by every results view
+//! (LA contacts' releases, dashboards, training needs, the study report), and a bound
+//! on how many heavy computations run at once.
+//!
+//! Read once: the first view of a study reads its responses; views that arrive while
+//! it is reading wait for the same read instead of starting their own. The columns are
+//! then reused for [`FRESH_FOR`]: responses submitted meanwhile show at the next read,
+//! at most that long later. A deletion (a site's data, retention) is seen at once: the
+//! study's respondents are counted on every view (one indexed count), and fewer than
+//! when the columns were read means they are read again. Columns not used for
+//! [`FRESH_FOR`] are dropped, so their memory is returned.
+//!
+//! Bounded: reading a study and every analysis, release and report run under one of
+//! [`HEAVY_AT_ONCE`] permits; a burst of views queues rather than holding many copies
+//! of a large study in memory together.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use skafada_analysis::data::{Dataset, Manifest};
+use skafada_analysis::run::Analysis;
+use skafada_store::{Phase, Study};
+use tokio::sync::{OnceCell, Semaphore};
+
+use super::error::AdminError;
+use super::pivot::stored_surveys;
+use crate::AppState;
+use crate::content::StudyContent;
+
+/// How long a study's columns are reused, and kept when unused.
+pub(crate) const FRESH_FOR: Duration = Duration::from_secs(60);
+
+/// How many heavy computations (reading a study, an analysis, a release, a report)
+/// run at once; the rest wait their turn.
+pub(crate) const HEAVY_AT_ONCE: usize = 2;
+
+/// One read of a study's responses.
+#[derive(Debug)]
+pub(crate) struct StudyData {
+    /// Distinguishes this read from every other: what is made from it can be reused
+    /// while the generation is current.
+    pub(crate) generation: u64,
+    /// The responses, as the analysis reads them.
+    pub(crate) dataset: Arc<Dataset>,
+    /// The dashboard plan's analysis of every site, made when first needed.
+    all_sites: OnceCell<Arc<Analysis>>,
+    respondents: i64,
+}
+
+impl StudyData {
+    /// The analysis of every site with `plan`, made once per read.
+    pub(crate) async fn all_sites(
+        &self,
+        cache: &StudyDataCache,
+        plan: Arc<skafada_analysis::plan::Plan>,
+    ) -> Result<Arc<Analysis>, AdminError> {
+        self.all_sites
+            .get_or_try_init(|| async {
+                let dataset = self.dataset.clone();
+                cache
+                    .heavy(move || {
+                        skafada_analysis::analyse(&plan, &dataset)
+                            .map(Arc::new)
+                            .map_err(|e| AdminError::Internal(e.to_string()))
+                    })
+                    .await?
+            })
+            .await
+            .cloned()
+    }
+}
+
+#[derive(Debug)]
+struct Slot {
+    started: Instant,
+    data: Arc<OnceCell<Arc<StudyData>>>,
+}
+
+/// Each study's current read, and the permits for heavy work.
+#[derive(Debug)]
+pub(crate) struct StudyDataCache {
+    slots: Mutex<HashMap<String, Slot>>,
+    heavy: Arc<Semaphore>,
+    generations: AtomicU64,
+    sweeping: std::sync::atomic::AtomicBool,
+    fresh_for: Duration,
+}
+
+impl Default for StudyDataCache {
+    fn default() -> Self {
+        StudyDataCache {
+            slots: Mutex::new(HashMap::new()),
+            heavy: Arc::new(Semaphore::new(HEAVY_AT_ONCE)),
+            generations: AtomicU64::new(1),
+            sweeping: std::sync::atomic::AtomicBool::new(false),
+            fresh_for: FRESH_FOR,
+        }
+    }
+}
+
+impl StudyDataCache {
+    fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` on a blocking thread under a heavy-work permit.
+    pub(crate) async fn heavy<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AdminError> {
+        let _permit = self
+            .heavy
+            .acquire()
+            .await
+            .map_err(|e| AdminError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AdminError::Internal(e.to_string()))
+    }
+
+    /// Forgets a study's read: after its settings change or its data is deleted.
+    pub(crate) fn forget(&self, study_id: &str) {
+        self.slots().remove(study_id);
+    }
+
+    /// The study's responses: the current read, the one under way, or a new one.
+    pub(crate) async fn get(
+        self: &Arc<Self>,
+        state: &AppState,
+        study: &Study,
+        content: &StudyContent,
+    ) -> Result<Arc<StudyData>, AdminError> {
+        let respondents = state.store.study_respondent_count(&study.id).await?;
+        self.get_with(&study.id, respondents, || async {
+            let started = Instant::now();
+            let dataset = read_dataset(state, study, content).await?;
+            tracing::info!(
+                study = %study.id,
+                records = dataset.pre.len() + dataset.post.as_ref().map_or(0, |p| p.len()),
+                milliseconds = started.elapsed().as_millis(),
+                "read the study's responses for the results views"
+            );
+            Ok(dataset)
+        })
+        .await
+    }
+
+    /// As [`StudyDataCache::get`], with the study's current number of respondents and
+    /// what reads its responses.
+    async fn get_with<F, Fut>(
+        self: &Arc<Self>,
+        study_id: &str,
+        respondents: i64,
+        read: F,
+    ) -> Result<Arc<StudyData>, AdminError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Dataset, AdminError>>,
+    {
+        self.start_sweeping();
+        let cell = {
+            let mut slots = self.slots();
+            let reusable = slots.get(study_id).filter(|slot| {
+                slot.started.elapsed() < self.fresh_for
+                    && slot
+                        .data
+                        .get()
+                        .is_none_or(|data| data.respondents <= respondents)
+            });
+            match reusable {
+                Some(slot) => slot.data.clone(),
+                None => {
+                    let data = Arc::new(OnceCell::new());
+                    slots.insert(
+                        study_id.to_owned(),
+                        Slot {
+                            started: Instant::now(),
+                            data: data.clone(),
+                        },
+                    );
+                    data
+                }
+            }
+        };
+        cell.get_or_try_init(|| async {
+            let _permit = self
+                .heavy
+                .acquire()
+                .await
+                .map_err(|e| AdminError::Internal(e.to_string()))?;
+            let dataset = read().await?;
+            Ok::<_, AdminError>(Arc::new(StudyData {
+                generation: self.generations.fetch_add(1, Ordering::Relaxed),
+                dataset: Arc::new(dataset),
+                all_sites: OnceCell::new(),
+                respondents,
+            }))
+        })
+        .await
+        .cloned()
+    }
+
+    /// Drops reads older than [`FRESH_FOR`], once a [`FRESH_FOR`], for as long as the
+    /// cache lives: a study nobody looks at holds no memory.
+    fn start_sweeping(self: &Arc<Self>) {
+        if self.sweeping.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let cache: Weak<StudyDataCache> = Arc::downgrade(self);
+        let every = self.fresh_for;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(cache) = cache.upgrade() else { return };
+                cache
+                    .slots()
+                    .retain(|_, slot| slot.started.elapsed() < every);
+            }
+        });
+    }
+}
+
+/// Every pre- and post-training response of the study, read from the database.
+async fn read_dataset(
+    state: &AppState,
+    study: &Study,
+    content: &StudyContent,
+) -> Result<Dataset, AdminError> {
+    let sites = crate::export_folder::analysis_sites(&state.store, &study.id).await?;
+    let surveys = [(Phase::Pre, &content.pre), (Phase::Post, &content.post)];
+    let mut read = stored_surveys(&state.store, &study.id, &sites, &surveys)
+        .await?
+        .into_iter();
+    let (Some(pre), Some(post)) = (read.next(), read.next()) else {
+        return Err(AdminError::Internal("the surveys were not read".to_owned()));
+    };
+    Ok(Dataset {
+        manifest: Manifest {
+            format: "skafada-export".to_owned(),
+            version: 1,
+            study: study.name.clone(),
+            synthetic: study.synthetic,
+            pre: "pre-training survey".to_owned(),
+            post: Some("post-training survey".to_owned()),
+            follow_up: Vec::new(),
+        },
+        sites,
+        pre_instrument: content.pre.clone(),
+        post_instrument: Some(content.post.clone()),
+        pre,
+        post: Some(post),
+        follow_up: Vec::new(),
+        arms: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    fn empty_dataset() -> Dataset {
+        const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
+        Dataset {
+            manifest: Manifest {
+                format: "skafada-export".to_owned(),
+                version: 1,
+                study: "Test".to_owned(),
+                synthetic: true,
+                pre: "pre".to_owned(),
+                post: None,
+                follow_up: Vec::new(),
+            },
+            sites: Vec::new(),
+            pre_instrument: skafada_instrument::load(PRE, "pre").unwrap(),
+            post_instrument: None,
+            pre: Default::default(),
+            post: None,
+            follow_up: Vec::new(),
+            arms: Vec::new(),
+        }
+    }
+
+    /// A cache whose reads count themselves and take a little while.
+    fn counted(fresh_for: Duration) -> (Arc<StudyDataCache>, Arc<AtomicUsize>) {
+        let cache = Arc::new(StudyDataCache {
+            fresh_for,
+            ..StudyDataCache::default()
+        });
+        (cache, Arc::new(AtomicUsize::new(0)))
+    }
+
+    async fn view(cache: &Arc<StudyDataCache>, reads: &Arc<AtomicUsize>, respondents: i64) -> u64 {
+        let reads = reads.clone();
+        cache
+            .get_with("study", respondents, || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(empty_dataset())
+            })
+            .await
+            .unwrap()
+            .generation
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn eleven_views_at_once_share_one_read_of_the_study() {
+        let (cache, reads) = counted(FRESH_FOR);
+        let views: Vec<_> = (0..11)
+            .map(|_| {
+                let (cache, reads) = (cache.clone(), reads.clone());
+                tokio::spawn(async move { view(&cache, &reads, 10).await })
+            })
+            .collect();
+        let mut generations = Vec::new();
+        for v in views {
+            generations.push(v.await.unwrap());
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        assert!(generations.windows(2).all(|w| w[0] == w[1]));
+        // More respondents since: still the same read until it is no longer fresh.
+        assert_eq!(view(&cache, &reads, 12).await, generations[0]);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fewer_respondents_or_a_forgotten_study_is_read_again_at_once() {
+        let (cache, reads) = counted(FRESH_FOR);
+        let first = view(&cache, &reads, 10).await;
+        let after_deletion = view(&cache, &reads, 7).await;
+        assert_ne!(after_deletion, first);
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        cache.forget("study");
+        let after_forget = view(&cache, &reads, 7).await;
+        assert_ne!(after_forget, after_deletion);
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_is_replaced_when_stale_and_dropped_when_unused() {
+        let (cache, reads) = counted(Duration::from_millis(200));
+        let first = view(&cache, &reads, 10).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_ne!(view(&cache, &reads, 10).await, first, "read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        // Unused for two sweeps: nothing is held.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(cache.slots().is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_read_is_not_kept_and_the_next_view_reads_again() {
+        let (cache, reads) = counted(FRESH_FOR);
+        let failed = cache
+            .get_with("study", 1, || async {
+                Err::<Dataset, _>(AdminError::Internal("the database went away".to_owned()))
+            })
+            .await;
+        assert!(failed.is_err());
+        view(&cache, &reads, 1).await;
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+}
