@@ -101,6 +101,42 @@ pub fn count_variables(
     count_variables_in(survey, instrument, site, None, all)
 }
 
+/// Every coded variable's counts among a survey's kept responses at every site (by
+/// code, then missing), routed as [`count_variables`] counts them: the part of a site's
+/// counts that is the same for every site, worked out once for all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllSitesCounts {
+    by_variable: HashMap<String, (Vec<u64>, u64)>,
+    records: u64,
+}
+
+impl AllSitesCounts {
+    /// Counts every coded variable of `instrument` among `all`.
+    pub fn new(instrument: &Instrument, all: &Responses) -> AllSitesCounts {
+        let mut by_variable = HashMap::new();
+        let mut routed: HashMap<String, Vec<i32>> = HashMap::new();
+        for Coded {
+            id, item, codes, ..
+        } in coded_variables(instrument)
+        {
+            let shown_if = condition_of(instrument, &item.id);
+            let column = routed_column(all, &id, &shown_if, &routed);
+            let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
+            by_variable.insert(id.clone(), counts(&column, &code_list));
+            routed.insert(id, column);
+        }
+        AllSitesCounts {
+            by_variable,
+            records: all.len() as u64,
+        }
+    }
+
+    /// How many records were counted.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+}
+
 /// As [`count_variables`], with the kept responses of a group of similar sites (the
 /// site included) counted too (`CodeCount::group`; the site's own counts without one).
 pub fn count_variables_in(
@@ -110,21 +146,43 @@ pub fn count_variables_in(
     group: Option<&Responses>,
     all: &Responses,
 ) -> Vec<VariableCounts> {
+    count_variables_with(
+        survey,
+        instrument,
+        site,
+        group,
+        &AllSitesCounts::new(instrument, all),
+    )
+}
+
+/// As [`count_variables_in`], with every site's counts worked out already.
+pub fn count_variables_with(
+    survey: Survey,
+    instrument: &Instrument,
+    site: &Responses,
+    group: Option<&Responses>,
+    all: &AllSitesCounts,
+) -> Vec<VariableCounts> {
     let mut out = Vec::new();
     let mut routed_site: HashMap<String, Vec<i32>> = HashMap::new();
     let mut routed_group: HashMap<String, Vec<i32>> = HashMap::new();
-    let mut routed_all: HashMap<String, Vec<i32>> = HashMap::new();
-    let mut push = |id: String,
-                    item: &skafada_instrument::Item,
-                    option_of_multiple: bool,
-                    text: String,
-                    codes: Vec<(u32, String)>| {
+    for Coded {
+        id,
+        item,
+        option_of_multiple,
+        text,
+        codes,
+    } in coded_variables(instrument)
+    {
         let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
         let shown_if = condition_of(instrument, &item.id);
         let site_column = routed_column(site, &id, &shown_if, &routed_site);
-        let all_column = routed_column(all, &id, &shown_if, &routed_all);
         let (site_counts, site_missing) = counts(&site_column, &code_list);
-        let (all_counts, all_missing) = counts(&all_column, &code_list);
+        let (all_counts, all_missing) = all
+            .by_variable
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| (vec![0; code_list.len()], all.records));
         let group_counts = match group {
             Some(group) => {
                 let column = routed_column(group, &id, &shown_if, &routed_group);
@@ -135,7 +193,6 @@ pub fn count_variables_in(
             None => site_counts.clone(),
         };
         routed_site.insert(id.clone(), site_column);
-        routed_all.insert(id.clone(), all_column);
         out.push(VariableCounts {
             survey,
             shown_if,
@@ -158,42 +215,60 @@ pub fn count_variables_in(
             site_missing,
             all_missing,
         });
+    }
+    out
+}
+
+/// A coded variable of a survey.
+struct Coded<'a> {
+    id: String,
+    item: &'a skafada_instrument::Item,
+    option_of_multiple: bool,
+    text: String,
+    /// Its codes and their labels.
+    codes: Vec<(u32, String)>,
+}
+
+/// Every coded variable of a survey in instrument order: single-choice questions, grid
+/// statements, and each option of a "select all that apply" question (0 not selected,
+/// 1 selected).
+fn coded_variables(instrument: &Instrument) -> Vec<Coded<'_>> {
+    let mut out: Vec<Coded<'_>> = Vec::new();
+    let labelled = |options: &[skafada_instrument::Choice]| {
+        options
+            .iter()
+            .map(|o| (o.code, o.label.clone()))
+            .collect::<Vec<_>>()
     };
     for item in instrument.items() {
-        let labelled = |options: &[skafada_instrument::Choice]| {
-            options
-                .iter()
-                .map(|o| (o.code, o.label.clone()))
-                .collect::<Vec<_>>()
-        };
         match &item.kind {
-            ItemKind::Single { options } => push(
-                item.id.clone(),
+            ItemKind::Single { options } => out.push(Coded {
+                id: item.id.clone(),
                 item,
-                false,
-                item.text.clone(),
-                labelled(options),
-            ),
+                option_of_multiple: false,
+                text: item.text.clone(),
+                codes: labelled(options),
+            }),
             ItemKind::Matrix { options, rows, .. } => {
                 for row in rows {
-                    push(
-                        row.id.clone(),
+                    out.push(Coded {
+                        id: row.id.clone(),
                         item,
-                        false,
-                        row.text.clone(),
-                        labelled(options),
-                    );
+                        option_of_multiple: false,
+                        text: row.text.clone(),
+                        codes: labelled(options),
+                    });
                 }
             }
             ItemKind::Multiple { options } => {
                 for option in options {
-                    push(
-                        format!("{}.{}", item.id, option.code),
+                    out.push(Coded {
+                        id: format!("{}.{}", item.id, option.code),
                         item,
-                        true,
-                        option.label.clone(),
-                        vec![(0, "Not selected".to_owned()), (1, "Selected".to_owned())],
-                    );
+                        option_of_multiple: true,
+                        text: option.label.clone(),
+                        codes: vec![(0, "Not selected".to_owned()), (1, "Selected".to_owned())],
+                    });
                 }
             }
             ItemKind::Consent { .. }

@@ -32,7 +32,10 @@ mod counts;
 pub mod derived;
 
 pub use audit::{Bounds, PublishedView, ViewItem, intruder_bounds};
-pub use counts::{LinkedSide, condition_of, count_linked, count_variables, count_variables_in};
+pub use counts::{
+    AllSitesCounts, LinkedSide, condition_of, count_linked, count_variables, count_variables_in,
+    count_variables_with,
+};
 
 use serde::Serialize;
 

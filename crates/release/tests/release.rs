@@ -610,3 +610,41 @@ fn linked_counts_are_published_only_when_both_figures_are_shown_and_no_linked_co
     );
     assert_eq!(release.linked("row/3"), None, "the figure before is hidden");
 }
+
+/// Every site's counts worked out once and reused for each site give each site exactly
+/// the counts worked out for it alone, on the SKAFADA survey with routed answers.
+#[test]
+fn counts_of_every_site_worked_out_once_equal_the_counts_worked_out_per_site() {
+    use skafada_analysis::synthetic;
+    use skafada_release::{AllSitesCounts, count_variables_in, count_variables_with};
+    let pre = skafada_instrument::load(
+        include_str!("../../../instruments/skafada-pre.toml"),
+        "skafada-pre.toml",
+    )
+    .unwrap();
+    let data = synthetic::dataset(
+        &pre,
+        None,
+        "pre",
+        "post",
+        &synthetic::Options {
+            responses: 600,
+            sites: 4,
+            ..synthetic::Options::default()
+        },
+    );
+    let all = &data.pre;
+    let once = AllSitesCounts::new(&pre, all);
+    assert_eq!(once.records(), all.len() as u64);
+    for site in 0..4 {
+        let at_site: Vec<bool> = all.site.iter().map(|s| *s == site).collect();
+        let in_group: Vec<bool> = all.site.iter().map(|s| *s <= site).collect();
+        let (site_rows, group_rows) = (all.filter(&at_site), all.filter(&in_group));
+        let per_site =
+            count_variables_in(Survey::Pre, &pre, &site_rows, Some(&group_rows), all);
+        let reused =
+            count_variables_with(Survey::Pre, &pre, &site_rows, Some(&group_rows), &once);
+        assert!(per_site.len() > 100, "{} variables", per_site.len());
+        assert_eq!(per_site, reused, "site {site}");
+    }
+}

@@ -93,7 +93,7 @@ pub use model::{
 };
 pub use monitoring::RespondentProgress;
 pub use packed::{VariableNames, unpack};
-pub use reading::StoredResponse;
+pub use reading::{ReadOrder, StoredResponse};
 pub use retention::{Deletion, Scrub, Tombstone};
 pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};
 

@@ -12,7 +12,7 @@ use skafada_analysis::data::{self, Manifest, codebook_csv, sites_csv};
 use skafada_store::{AnswerRow, Phase, ResponseSummary, Store, Study};
 use skafada_waves::sgic::{LinkRecord, SgicHashes, link};
 
-use crate::admin::pivot::{pivot, stored_surveys};
+use crate::admin::pivot::{pivot, stored_pre_and_post};
 use crate::content::StudyContent;
 
 /// Why a study could not be exported.
@@ -93,15 +93,14 @@ pub(crate) async fn analysis_sites(
 pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, ExportError> {
     let content = StudyContent::parse(study.clone())?;
     let sites = analysis_sites(store, &study.id).await?;
-    let surveys = [(Phase::Pre, &content.pre), (Phase::Post, &content.post)];
-    let mut read = stored_surveys(store, &study.id, &sites, &surveys)
-        .await?
-        .into_iter();
-    let (Some(pre), Some(post)) = (read.next(), read.next()) else {
-        return Err(ExportError::Store(skafada_store::StoreError::Corrupt(
-            "the surveys were not read".to_owned(),
-        )));
-    };
+    let (pre, post) = stored_pre_and_post(
+        store,
+        &study.id,
+        &sites,
+        &content,
+        skafada_store::ReadOrder::ByRespondent,
+    )
+    .await?;
     let mut records = pre.len() + post.len();
     let mut files = vec![
         ("pre.csv".to_owned(), pre.to_csv(&content.pre, &sites)?),

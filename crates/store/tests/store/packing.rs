@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use skafada_store::{Phase, Saved, Store, random_token};
+use skafada_store::{Phase, ReadOrder, Saved, Store, random_token};
 
 use crate::migration::{OLD_STUDY_AND_SITE, migrations_up_to};
 use crate::{on_both, study_with_site};
@@ -86,15 +86,20 @@ async fn the_rows_read_row_by_row_are_the_stored_responses_with_their_packed_ans
     let names = store.variable_names().await.unwrap();
     let mut seen = Vec::new();
     store
-        .each_stored_response(&study_id, &[Phase::Pre, Phase::Post], |stored| {
-            let answers: BTreeMap<String, String> =
-                skafada_store::unpack(stored.answers.as_deref())
-                    .unwrap()
-                    .into_iter()
-                    .map(|(key, value)| (names.name(key).unwrap().to_owned(), value.to_owned()))
-                    .collect();
-            seen.push((stored.summary, answers));
-        })
+        .each_stored_response(
+            &study_id,
+            &[Phase::Pre, Phase::Post],
+            ReadOrder::AsStored,
+            |stored| {
+                let answers: BTreeMap<String, String> =
+                    skafada_store::unpack(stored.answers.as_deref())
+                        .unwrap()
+                        .into_iter()
+                        .map(|(key, value)| (names.name(key).unwrap().to_owned(), value.to_owned()))
+                        .collect();
+                seen.push((stored.summary, answers));
+            },
+        )
         .await
         .unwrap();
     assert_eq!(seen.len(), 1);

@@ -221,10 +221,16 @@ async fn export(
                 region: s.region,
             })
             .collect();
-        let responses = stored_surveys(&state.store, &study.id, &sites, &[(phase, instrument)])
-            .await?
-            .pop()
-            .unwrap_or_default();
+        let responses = stored_surveys(
+            &state.store,
+            &study.id,
+            &sites,
+            &[(phase, instrument)],
+            skafada_store::ReadOrder::ByRespondent,
+        )
+        .await?
+        .pop()
+        .unwrap_or_default();
         let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
         let options = ExportOptions {
             study: study.name.clone(),

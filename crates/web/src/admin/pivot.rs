@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use skafada_analysis::data::{self, Column, Responses, Variable, VariableKind};
 use skafada_instrument::Instrument;
 use skafada_store::{
-    AnswerRow, Phase, ResponseSummary, Status, StoredResponse, VariableNames, hash_secret,
+    AnswerRow, Phase, ReadOrder, ResponseSummary, Status, StoredResponse, VariableNames,
+    hash_secret,
 };
 
 /// The export's status word for a stored status.
@@ -327,6 +328,7 @@ pub(crate) async fn stored_surveys(
     study_id: &str,
     sites: &[data::Site],
     surveys: &[(Phase, &Instrument)],
+    order: ReadOrder,
 ) -> Result<Vec<Responses>, skafada_store::StoreError> {
     let phases: Vec<Phase> = surveys.iter().map(|(phase, _)| *phase).collect();
     // Twice at most: the second time with names read after a key new to this process.
@@ -338,7 +340,7 @@ pub(crate) async fn stored_surveys(
             .collect();
         let mut damaged = None;
         store
-            .each_stored_response(study_id, &phases, |stored| {
+            .each_stored_response(study_id, &phases, order, |stored| {
                 for builder in &mut builders {
                     if let Err(e) = builder.push_stored(&stored) {
                         damaged.get_or_insert(e);
@@ -359,6 +361,27 @@ pub(crate) async fn stored_surveys(
     Err(skafada_store::StoreError::Corrupt(
         "an answer is stored under a variable key no variable has".to_owned(),
     ))
+}
+
+/// The study's pre- and post-training responses for the sites given, read as
+/// [`stored_surveys`] reads them.
+pub(crate) async fn stored_pre_and_post(
+    store: &skafada_store::Store,
+    study_id: &str,
+    sites: &[data::Site],
+    content: &crate::content::StudyContent,
+    order: ReadOrder,
+) -> Result<(Responses, Responses), skafada_store::StoreError> {
+    let surveys = [(Phase::Pre, &content.pre), (Phase::Post, &content.post)];
+    let mut read = stored_surveys(store, study_id, sites, &surveys, order)
+        .await?
+        .into_iter();
+    match (read.next(), read.next()) {
+        (Some(pre), Some(post)) => Ok((pre, post)),
+        _ => Err(skafada_store::StoreError::Corrupt(
+            "the surveys were not read".to_owned(),
+        )),
+    }
 }
 
 /// The responses of one survey (`phase`, answered with `instrument`) of the sites given,
@@ -627,11 +650,17 @@ mod tests {
         store.import_responses(&study, &imported).await.unwrap();
         let only_two = &sites()[..2];
         let instrument = instrument();
-        let read = stored_surveys(&store, &study, only_two, &[(Phase::Pre, &instrument)])
-            .await
-            .unwrap()
-            .pop()
-            .unwrap();
+        let read = stored_surveys(
+            &store,
+            &study,
+            only_two,
+            &[(Phase::Pre, &instrument)],
+            ReadOrder::ByRespondent,
+        )
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
         let summaries = store.study_responses(&study).await.unwrap();
         let rows = store.study_answers(&study).await.unwrap();
         let pivoted = pivot(&instrument, Phase::Pre, only_two, &summaries, &rows);

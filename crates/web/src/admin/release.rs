@@ -21,8 +21,8 @@ use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::{Plan, SimilarSites, SiteCharacteristic};
 use skafada_release::derived::Interval;
 use skafada_release::{
-    Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput, Survey, Totals,
-    VariableCounts, build, count_linked, count_variables_in,
+    AllSitesCounts, Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput,
+    Survey, Totals, VariableCounts, build, count_linked, count_variables_with,
 };
 use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
 use skafada_stats::{Alternative, two_proportion_z_test};
@@ -31,6 +31,7 @@ use skafada_store::{Site, Study, today};
 use super::error::AdminError;
 use super::guard::Admin;
 use super::results::{needs_of, plan_of, section_refs};
+use super::study_data::StudyData;
 use super::views::{
     AdminLayout, ReleaseCell, ReleaseDashboardPage, ReleaseGroup, ReleaseNeed, ReleaseNeedGroup,
     ReleaseNeedsPage, ReleaseQuestion, ReleaseRow, ReleaseSurvey,
@@ -106,10 +107,57 @@ struct Computed {
     measures: Vec<Measure>,
 }
 
-/// Computes the release: cleaning as the analysis does, counts at the site and across
-/// every site, the figures every page asks for, then disclosure control.
+/// What every site's release of one read of a study shares: each survey's records
+/// kept by cleaning, as the analysis cleans, and their counts at every site.
+#[derive(Debug)]
+pub(crate) struct ReleaseBase {
+    surveys: Vec<SurveyBase>,
+}
+
+#[derive(Debug)]
+struct SurveyBase {
+    survey: Survey,
+    keep: Vec<bool>,
+    all: AllSitesCounts,
+}
+
+impl ReleaseBase {
+    /// Cleans each survey and counts every site's kept records.
+    pub(crate) fn new(dataset: &Dataset, plan: &Plan) -> ReleaseBase {
+        let mut surveys = Vec::new();
+        for (survey, instrument, responses, rules) in [
+            (
+                Survey::Pre,
+                Some(&dataset.pre_instrument),
+                Some(&dataset.pre),
+                &plan.cleaning.pre,
+            ),
+            (
+                Survey::Post,
+                dataset.post_instrument.as_ref(),
+                dataset.post.as_ref(),
+                &plan.cleaning.post,
+            ),
+        ] {
+            let (Some(instrument), Some(responses)) = (instrument, responses) else {
+                continue;
+            };
+            let (keep, _) = clean(instrument, responses, rules);
+            // The kept records are copied for counting, once for every site's release,
+            // and dropped when counted.
+            let all = AllSitesCounts::new(instrument, &responses.filter(&keep));
+            surveys.push(SurveyBase { survey, keep, all });
+        }
+        ReleaseBase { surveys }
+    }
+}
+
+/// Computes the release: the site's kept records and those of similar sites counted
+/// beside every site's (from `base`), the figures every page asks for, then disclosure
+/// control.
 fn compute(
     dataset: &Dataset,
+    base: &ReleaseBase,
     plan: &Plan,
     spec: &NeedsSpec,
     site_code: &str,
@@ -130,31 +178,19 @@ fn compute(
     let mut variables = Vec::new();
     // The site's kept responses per survey, for counting linked respondents.
     let mut kept_at_site: Vec<(Survey, &skafada_instrument::Instrument, Responses)> = Vec::new();
-    let surveys = [
-        (
-            Survey::Pre,
-            Some(&dataset.pre_instrument),
-            Some(&dataset.pre),
-            &plan.cleaning.pre,
-        ),
-        (
-            Survey::Post,
-            dataset.post_instrument.as_ref(),
-            dataset.post.as_ref(),
-            &plan.cleaning.post,
-        ),
-    ];
-    for (survey, instrument, responses, rules) in surveys {
+    for SurveyBase { survey, keep, all } in &base.surveys {
+        let (instrument, responses) = match survey {
+            Survey::Pre => (Some(&dataset.pre_instrument), Some(&dataset.pre)),
+            Survey::Post => (dataset.post_instrument.as_ref(), dataset.post.as_ref()),
+        };
         let (Some(instrument), Some(responses)) = (instrument, responses) else {
             continue;
         };
-        let (keep, _) = clean(instrument, responses, rules);
         let at_site: Vec<bool> = keep
             .iter()
             .zip(&responses.site)
             .map(|(k, s)| *k && *s == site_index)
             .collect();
-        let all = responses.filter(&keep);
         let site = responses.filter(&at_site);
         let group = similar.map(|_| {
             let rows: Vec<bool> = keep
@@ -165,19 +201,19 @@ fn compute(
             responses.filter(&rows)
         });
         totals.push(Totals {
-            survey,
+            survey: *survey,
             site: site.len() as u64,
-            all: all.len() as u64,
+            all: all.records(),
             group: group.as_ref().map_or(site.len(), Responses::len) as u64,
         });
-        variables.extend(count_variables_in(
-            survey,
+        variables.extend(count_variables_with(
+            *survey,
             instrument,
             &site,
             group.as_ref(),
-            &all,
+            all,
         ));
-        kept_at_site.push((survey, instrument, site));
+        kept_at_site.push((*survey, instrument, site));
     }
     let mut figures: Vec<FigureSpec> = variables.iter().flat_map(distribution).collect();
     let mut gaps = Vec::new();
@@ -401,7 +437,7 @@ pub(crate) async fn site_release(
     if let Some(release) = cached {
         return Ok(release);
     }
-    let release = Arc::new(make_site_release(state, study, site, data.dataset.clone()).await?);
+    let release = Arc::new(make_site_release(state, study, site, &data).await?);
     if let Ok(mut entries) = state.releases.entries.lock() {
         // Releases of older reads are of no further use.
         entries
@@ -422,7 +458,7 @@ async fn make_site_release(
     state: &AppState,
     study: &Study,
     site: &Site,
-    dataset: Arc<Dataset>,
+    data: &StudyData,
 ) -> Result<SiteRelease, AdminError> {
     let plan = Arc::new(plan_of(state, study)?);
     let spec = needs_of(state, study)?;
@@ -433,7 +469,10 @@ async fn make_site_release(
         &state.store.sites(&study.id).await?,
         &plan.similar_sites,
     );
+    let base = data.release_base(&state.study_data, plan.clone()).await?;
+    let dataset = data.dataset.clone();
     let (plan2, spec2) = (plan.clone(), spec.clone());
+    let started = std::time::Instant::now();
     let Computed {
         release,
         variables,
@@ -441,8 +480,23 @@ async fn make_site_release(
         measures,
     } = state
         .study_data
-        .heavy(move || compute(&dataset, &plan2, &spec2, &code, threshold, similar.as_ref()))
+        .heavy(move || {
+            compute(
+                &dataset,
+                &base,
+                &plan2,
+                &spec2,
+                &code,
+                threshold,
+                similar.as_ref(),
+            )
+        })
         .await??;
+    tracing::info!(
+        site = %site.code,
+        milliseconds = started.elapsed().as_millis(),
+        "made the site's protected release"
+    );
     Ok(SiteRelease {
         release,
         variables,

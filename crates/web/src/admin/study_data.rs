@@ -4,33 +4,40 @@
 //!
 //! Read once: the first view of a study reads its responses; views that arrive while
 //! it is reading wait for the same read instead of starting their own. The columns are
-//! then reused for [`FRESH_FOR`]: responses submitted meanwhile show at the next read,
-//! at most that long later. A deletion (a site's data, retention) is seen at once: the
-//! study's respondents are counted on every view (one indexed count), and fewer than
-//! when the columns were read means they are read again. Columns not used for
-//! [`FRESH_FOR`] are dropped, so their memory is returned.
+//! then used for [`FRESH_FOR`]; a view after that is answered from them at once while
+//! one read in the background brings them up to date, so responses submitted meanwhile
+//! show a read later, and no view but the study's first waits for a read. A deletion
+//! (a site's data, retention) is never answered from an older read: the study's
+//! respondents are counted on every view (one indexed count), and fewer than the read
+//! held means the view waits for a new read; a site's deletion or a change of settings
+//! through this server forgets the study's read at once. A study's columns unused for
+//! [`KEPT_UNUSED`] are dropped, so their memory is returned.
 //!
 //! Bounded: reading a study and every analysis, release and report run under one of
 //! [`HEAVY_AT_ONCE`] permits; a burst of views queues rather than holding many copies
 //! of a large study in memory together.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use skafada_analysis::data::{Dataset, Manifest};
 use skafada_analysis::run::Analysis;
-use skafada_store::{Phase, Study};
+use skafada_store::Study;
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::error::AdminError;
-use super::pivot::stored_surveys;
+use super::pivot::stored_pre_and_post;
 use crate::AppState;
 use crate::content::StudyContent;
 
-/// How long a study's columns are reused, and kept when unused.
+/// How long a read of a study's responses is used before a view starts a new one.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(60);
+
+/// How long a study's read is kept when no view uses it.
+pub(crate) const KEPT_UNUSED: Duration = Duration::from_secs(10 * 60);
 
 /// How many heavy computations (reading a study, an analysis, a release, a report)
 /// run at once; the rest wait their turn.
@@ -46,6 +53,8 @@ pub(crate) struct StudyData {
     pub(crate) dataset: Arc<Dataset>,
     /// The dashboard plan's analysis of every site, made when first needed.
     all_sites: OnceCell<Arc<Analysis>>,
+    /// What every site's protected release shares, made when first needed.
+    release_base: OnceCell<Arc<super::release::ReleaseBase>>,
     respondents: i64,
 }
 
@@ -70,12 +79,45 @@ impl StudyData {
             .await
             .cloned()
     }
+
+    /// What every site's protected release shares, with the study's `plan`, made once
+    /// per read.
+    pub(crate) async fn release_base(
+        &self,
+        cache: &StudyDataCache,
+        plan: Arc<skafada_analysis::plan::Plan>,
+    ) -> Result<Arc<super::release::ReleaseBase>, AdminError> {
+        self.release_base
+            .get_or_try_init(|| async {
+                let dataset = self.dataset.clone();
+                cache
+                    .heavy(move || Arc::new(super::release::ReleaseBase::new(&dataset, &plan)))
+                    .await
+            })
+            .await
+            .cloned()
+    }
 }
+
+type Cell = Arc<OnceCell<Arc<StudyData>>>;
 
 #[derive(Debug)]
 struct Slot {
+    /// When the current read started.
     started: Instant,
-    data: Arc<OnceCell<Arc<StudyData>>>,
+    /// When a view last used the slot.
+    used: Instant,
+    current: Cell,
+    /// A read in the background that will replace `current`.
+    next: Option<Cell>,
+}
+
+/// What a view does with a study's slot.
+enum Use {
+    /// Wait for this read (it may be done already).
+    Wait(Cell),
+    /// Answer from this read, and bring it up to date in the background with that one.
+    Refresh(Arc<StudyData>, Cell),
 }
 
 /// Each study's current read, and the permits for heavy work.
@@ -84,8 +126,9 @@ pub(crate) struct StudyDataCache {
     slots: Mutex<HashMap<String, Slot>>,
     heavy: Arc<Semaphore>,
     generations: AtomicU64,
-    sweeping: std::sync::atomic::AtomicBool,
+    sweeping: AtomicBool,
     fresh_for: Duration,
+    kept_unused: Duration,
 }
 
 impl Default for StudyDataCache {
@@ -94,8 +137,9 @@ impl Default for StudyDataCache {
             slots: Mutex::new(HashMap::new()),
             heavy: Arc::new(Semaphore::new(HEAVY_AT_ONCE)),
             generations: AtomicU64::new(1),
-            sweeping: std::sync::atomic::AtomicBool::new(false),
+            sweeping: AtomicBool::new(false),
             fresh_for: FRESH_FOR,
+            kept_unused: KEPT_UNUSED,
         }
     }
 }
@@ -130,12 +174,14 @@ impl StudyDataCache {
         self: &Arc<Self>,
         state: &AppState,
         study: &Study,
-        content: &StudyContent,
+        content: &Arc<StudyContent>,
     ) -> Result<Arc<StudyData>, AdminError> {
         let respondents = state.store.study_respondent_count(&study.id).await?;
-        self.get_with(&study.id, respondents, || async {
+        let (state, study, content) = (state.clone(), study.clone(), content.clone());
+        let study_id = study.id.clone();
+        self.get_with(&study_id, respondents, move || async move {
             let started = Instant::now();
-            let dataset = read_dataset(state, study, content).await?;
+            let dataset = read_dataset(&state, &study, &content).await?;
             tracing::info!(
                 study = %study.id,
                 records = dataset.pre.len() + dataset.post.as_ref().map_or(0, |p| p.len()),
@@ -156,34 +202,91 @@ impl StudyDataCache {
         read: F,
     ) -> Result<Arc<StudyData>, AdminError>
     where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Dataset, AdminError>>,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Dataset, AdminError>> + Send + 'static,
     {
         self.start_sweeping();
-        let cell = {
+        let plan = {
             let mut slots = self.slots();
-            let reusable = slots.get(study_id).filter(|slot| {
-                slot.started.elapsed() < self.fresh_for
-                    && slot
-                        .data
-                        .get()
-                        .is_none_or(|data| data.respondents <= respondents)
-            });
-            match reusable {
-                Some(slot) => slot.data.clone(),
+            let now = Instant::now();
+            match slots.get_mut(study_id) {
+                Some(slot) => {
+                    slot.used = now;
+                    match slot.current.get().cloned() {
+                        // Some respondents were deleted since: never answer from it.
+                        Some(data) if data.respondents > respondents => {
+                            let cell = Cell::default();
+                            *slot = Slot {
+                                started: now,
+                                used: now,
+                                current: cell.clone(),
+                                next: None,
+                            };
+                            Use::Wait(cell)
+                        }
+                        Some(data)
+                            if slot.started.elapsed() >= self.fresh_for && slot.next.is_none() =>
+                        {
+                            let cell = Cell::default();
+                            slot.next = Some(cell.clone());
+                            Use::Refresh(data, cell)
+                        }
+                        Some(data) => return Ok(data),
+                        None => Use::Wait(slot.current.clone()),
+                    }
+                }
                 None => {
-                    let data = Arc::new(OnceCell::new());
+                    let cell = Cell::default();
                     slots.insert(
                         study_id.to_owned(),
                         Slot {
-                            started: Instant::now(),
-                            data: data.clone(),
+                            started: now,
+                            used: now,
+                            current: cell.clone(),
+                            next: None,
                         },
                     );
-                    data
+                    Use::Wait(cell)
                 }
             }
         };
+        match plan {
+            Use::Wait(cell) => self.fill(&cell, respondents, read).await,
+            Use::Refresh(data, cell) => {
+                let cache = self.clone();
+                let study_id = study_id.to_owned();
+                tokio::spawn(async move {
+                    let outcome = cache.fill(&cell, respondents, read).await;
+                    let mut slots = cache.slots();
+                    if let Some(slot) = slots.get_mut(&study_id)
+                        && slot
+                            .next
+                            .as_ref()
+                            .is_some_and(|next| Arc::ptr_eq(next, &cell))
+                    {
+                        slot.next = None;
+                        if outcome.is_ok() {
+                            slot.current = cell;
+                            slot.started = Instant::now();
+                        }
+                    }
+                });
+                Ok(data)
+            }
+        }
+    }
+
+    /// Makes the read `cell` holds, unless it is made or being made already.
+    async fn fill<F, Fut>(
+        &self,
+        cell: &Cell,
+        respondents: i64,
+        read: F,
+    ) -> Result<Arc<StudyData>, AdminError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Dataset, AdminError>>,
+    {
         cell.get_or_try_init(|| async {
             let _permit = self
                 .heavy
@@ -195,6 +298,7 @@ impl StudyDataCache {
                 generation: self.generations.fetch_add(1, Ordering::Relaxed),
                 dataset: Arc::new(dataset),
                 all_sites: OnceCell::new(),
+                release_base: OnceCell::new(),
                 respondents,
             }))
         })
@@ -202,21 +306,20 @@ impl StudyDataCache {
         .cloned()
     }
 
-    /// Drops reads older than [`FRESH_FOR`], once a [`FRESH_FOR`], for as long as the
-    /// cache lives: a study nobody looks at holds no memory.
+    /// Drops the reads of studies no view has used for [`KEPT_UNUSED`], checking every
+    /// [`FRESH_FOR`], for as long as the cache lives: a study nobody looks at holds no
+    /// memory.
     fn start_sweeping(self: &Arc<Self>) {
         if self.sweeping.swap(true, Ordering::Relaxed) {
             return;
         }
         let cache: Weak<StudyDataCache> = Arc::downgrade(self);
-        let every = self.fresh_for;
+        let (every, kept) = (self.fresh_for, self.kept_unused);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
                 let Some(cache) = cache.upgrade() else { return };
-                cache
-                    .slots()
-                    .retain(|_, slot| slot.started.elapsed() < every);
+                cache.slots().retain(|_, slot| slot.used.elapsed() < kept);
             }
         });
     }
@@ -229,13 +332,14 @@ async fn read_dataset(
     content: &StudyContent,
 ) -> Result<Dataset, AdminError> {
     let sites = crate::export_folder::analysis_sites(&state.store, &study.id).await?;
-    let surveys = [(Phase::Pre, &content.pre), (Phase::Post, &content.post)];
-    let mut read = stored_surveys(&state.store, &study.id, &sites, &surveys)
-        .await?
-        .into_iter();
-    let (Some(pre), Some(post)) = (read.next(), read.next()) else {
-        return Err(AdminError::Internal("the surveys were not read".to_owned()));
-    };
+    let (pre, post) = stored_pre_and_post(
+        &state.store,
+        &study.id,
+        &sites,
+        content,
+        skafada_store::ReadOrder::AsStored,
+    )
+    .await?;
     Ok(Dataset {
         manifest: Manifest {
             format: "skafada-export".to_owned(),
@@ -290,6 +394,7 @@ mod tests {
     fn counted(fresh_for: Duration) -> (Arc<StudyDataCache>, Arc<AtomicUsize>) {
         let cache = Arc::new(StudyDataCache {
             fresh_for,
+            kept_unused: fresh_for * 3,
             ..StudyDataCache::default()
         });
         (cache, Arc::new(AtomicUsize::new(0)))
@@ -342,14 +447,62 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_read_is_replaced_when_stale_and_dropped_when_unused() {
+    async fn a_stale_read_answers_at_once_while_one_new_read_replaces_it() {
+        let (cache, reads) = counted(Duration::from_millis(500));
+        let first = view(&cache, &reads, 10).await;
+        tokio::time::sleep(Duration::from_millis(550)).await;
+        // Stale: the next views are answered from the old read while a new read, held
+        // back here until they have answered, runs behind them.
+        let gate = Arc::new(tokio::sync::Notify::new());
+        let (held, counter) = (gate.clone(), reads.clone());
+        let answered = tokio::time::timeout(
+            Duration::from_secs(5),
+            cache.get_with("study", 10, move || async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.notified().await;
+                Ok(empty_dataset())
+            }),
+        )
+        .await
+        .expect("a stale read is answered without waiting for the new one")
+        .unwrap();
+        assert_eq!(answered.generation, first);
+        assert_eq!(
+            view(&cache, &reads, 10).await,
+            first,
+            "one new read, not two"
+        );
+        gate.notify_one();
+        for _ in 0..100 {
+            if view(&cache, &reads, 10).await != first {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_ne!(
+            view(&cache, &reads, 10).await,
+            first,
+            "the new read is used"
+        );
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stale_read_is_not_used_after_a_deletion() {
         let (cache, reads) = counted(Duration::from_millis(200));
         let first = view(&cache, &reads, 10).await;
         tokio::time::sleep(Duration::from_millis(250)).await;
-        assert_ne!(view(&cache, &reads, 10).await, first, "read again");
+        assert_ne!(view(&cache, &reads, 9).await, first);
         assert_eq!(reads.load(Ordering::SeqCst), 2);
-        // Unused for two sweeps: nothing is held.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_study_no_view_uses_is_dropped() {
+        let (cache, reads) = counted(Duration::from_millis(100));
+        view(&cache, &reads, 10).await;
+        assert_eq!(cache.slots().len(), 1);
+        // Kept for three times the freshness, checked at every freshness.
+        tokio::time::sleep(Duration::from_millis(550)).await;
         assert!(cache.slots().is_empty());
     }
 
