@@ -38,6 +38,10 @@ pub struct BenchJourneyArgs {
     /// (an empty database is best: the demo study is created if there is none).
     #[arg(long)]
     pub database: Option<String>,
+    /// Only start journeys: this many presses of "Start now" on the site links (each
+    /// stores a session and counts the start), reported as starts/s; no surveys.
+    #[arg(long)]
+    pub starts: Option<usize>,
 }
 
 /// Latencies of one kind of request.
@@ -286,19 +290,6 @@ async fn raw_commit_rate(store: &Store, tasks: usize, seconds: f64) -> anyhow::R
     Ok(commits as f64 / elapsed)
 }
 
-/// A temporary SQLite file, removed with its WAL when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = self.0.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
 /// Runs `skafada bench journey`.
 pub fn run(args: BenchJourneyArgs) -> anyhow::Result<ExitCode> {
     ensure!(args.clients > 0, "--clients must be at least 1");
@@ -307,16 +298,7 @@ pub fn run(args: BenchJourneyArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn bench(args: BenchJourneyArgs) -> anyhow::Result<ExitCode> {
-    let (url, _temp) = match &args.database {
-        Some(url) => (url.clone(), None),
-        None => {
-            let path = std::env::temp_dir().join(format!(
-                "skafada-bench-{}.sqlite",
-                skafada_store::random_token().context("No randomness")?
-            ));
-            (format!("sqlite://{}", path.display()), Some(TempFile(path)))
-        }
-    };
+    let (url, _temp) = super::bench::database(args.database.as_deref())?;
     let store = Store::connect(&url)
         .await
         .with_context(|| format!("Failed to open the database {}", redact(&url)))?;
@@ -359,6 +341,12 @@ async fn bench(args: BenchJourneyArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("Failed to build the HTTP client")?;
 
+    if let Some(starts) = args.starts {
+        let outcome = journey_starts(&client, &base, &links, args.clients, starts).await;
+        server.abort();
+        store.close().await;
+        return outcome;
+    }
     let next = Arc::new(AtomicUsize::new(0));
     let links = Arc::new(links);
     let started = Instant::now();
@@ -419,5 +407,62 @@ async fn bench(args: BenchJourneyArgs) -> anyhow::Result<ExitCode> {
     println!("{}", total.gets.line("GET"));
     println!("{}", total.posts.line("POST"));
     store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--starts`: presses of "Start now" from `clients` concurrent clients, each a new
+/// respondent (no cookie), until `starts` are done.
+async fn journey_starts(
+    client: &reqwest::Client,
+    base: &str,
+    links: &[String],
+    clients: usize,
+    starts: usize,
+) -> anyhow::Result<ExitCode> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let links = Arc::new(links.to_vec());
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..clients {
+        let (next, links, client, base) =
+            (next.clone(), links.clone(), client.clone(), base.to_owned());
+        handles.push(tokio::spawn(async move {
+            let mut tally = Tally::default();
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= starts {
+                    break;
+                }
+                let link = links
+                    .get(index % links.len())
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                let mut browser = Browser {
+                    client: &client,
+                    base: &base,
+                    cookie: None,
+                };
+                let reply = browser.post(link, &[], &mut tally).await?;
+                ensure!(
+                    reply.location == "/consent",
+                    "the site link did not lead to consent"
+                );
+            }
+            Ok::<Tally, anyhow::Error>(tally)
+        }));
+    }
+    let mut posts = Latencies::default();
+    for handle in handles {
+        posts
+            .0
+            .extend(handle.await.context("A client failed")??.posts.0);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "journey starts: {} in {elapsed:.1} s: {:.0} starts/s",
+        posts.0.len(),
+        posts.0.len() as f64 / elapsed
+    );
+    println!("{}", posts.line("POST"));
     Ok(ExitCode::SUCCESS)
 }

@@ -442,7 +442,6 @@ async fn add_demo_case_studies(store: &Store, study_id: &str) -> anyhow::Result<
 /// response instead). Those are left out; every other record keeps its site, status and
 /// answers, and post-training responses stay linked to their respondents.
 pub fn demo_responses(study: &NewStudy) -> anyhow::Result<DemoResponses> {
-    use skafada_analysis::data::{Responses, Status as RecordStatus};
     let pre = skafada_instrument::load(&study.pre_instrument, "skafada-pre.toml")?;
     let post = skafada_instrument::parse(&study.post_instrument, "skafada-post.toml")?
         .validate(Some(&pre))?;
@@ -450,44 +449,65 @@ pub fn demo_responses(study: &NewStudy) -> anyhow::Result<DemoResponses> {
         .context("Failed to generate the demo responses")?;
     let mut out = Vec::new();
     let mut starts = Vec::new();
-    let mut convert =
-        |instrument: &skafada_instrument::Instrument, data: &Responses, phase: Phase| {
-            for row in 0..data.len() {
-                let site_code = demo
-                    .sites
-                    .get(data.site[row])
-                    .map(|s| s.site.clone())
-                    .unwrap_or_default();
-                // Every pre-training record but a returning respondent's began with "Start
-                // now" on the site's link, including those that never consented.
-                if phase == Phase::Pre && !data.returning[row] {
-                    starts.push((site_code.clone(), data.started_on[row].clone()));
-                }
-                let status = match data.status[row] {
-                    RecordStatus::Started => continue,
-                    _ if data.returning[row] => continue,
-                    RecordStatus::Consented if phase == Phase::Pre => Status::Consented,
-                    RecordStatus::Consented => Status::Started,
-                    RecordStatus::Submitted => Status::Submitted,
-                    RecordStatus::Ended => Status::ClosedByRouting,
-                };
-                let answers = skafada_demo::stored_answers(instrument, data, row);
-                out.push(ImportedResponse {
-                    respondent: data.respondent_id[row].clone(),
-                    site_code,
-                    phase,
-                    status,
-                    started_on: data.started_on[row].clone(),
-                    answers,
-                });
-            }
-        };
-    convert(&pre, &demo.pre, Phase::Pre);
-    convert(&post, &demo.post, Phase::Post);
+    imported_records(
+        &pre,
+        &demo.pre,
+        Phase::Pre,
+        &demo.sites,
+        &mut out,
+        &mut starts,
+    );
+    imported_records(
+        &post,
+        &demo.post,
+        Phase::Post,
+        &demo.sites,
+        &mut out,
+        &mut starts,
+    );
     Ok(DemoResponses {
         responses: out,
         starts,
     })
+}
+
+/// Records of an export as the live study stores them (see [`demo_responses`]): each
+/// kept record is added to `out`, and each journey started from a site's link (every
+/// pre-training record but a returning respondent's) to `starts`.
+pub fn imported_records(
+    instrument: &skafada_instrument::Instrument,
+    data: &skafada_analysis::data::Responses,
+    phase: Phase,
+    sites: &[skafada_analysis::data::Site],
+    out: &mut Vec<ImportedResponse>,
+    starts: &mut Vec<(String, String)>,
+) {
+    use skafada_analysis::data::Status as RecordStatus;
+    for row in 0..data.len() {
+        let site_code = sites
+            .get(data.site[row])
+            .map(|s| s.site.clone())
+            .unwrap_or_default();
+        if phase == Phase::Pre && !data.returning[row] {
+            starts.push((site_code.clone(), data.started_on[row].clone()));
+        }
+        let status = match data.status[row] {
+            RecordStatus::Started => continue,
+            _ if data.returning[row] => continue,
+            RecordStatus::Consented if phase == Phase::Pre => Status::Consented,
+            RecordStatus::Consented => Status::Started,
+            RecordStatus::Submitted => Status::Submitted,
+            RecordStatus::Ended => Status::ClosedByRouting,
+        };
+        out.push(ImportedResponse {
+            respondent: data.respondent_id[row].clone(),
+            site_code,
+            phase,
+            status,
+            started_on: data.started_on[row].clone(),
+            answers: skafada_demo::stored_answers(instrument, data, row),
+        });
+    }
 }
 
 /// The demo's responses as the live journey stores them, and its journeys started.

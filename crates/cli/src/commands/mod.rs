@@ -9,6 +9,8 @@ pub mod bench;
 pub mod bench_analysis;
 #[cfg(feature = "bench")]
 pub mod bench_journey;
+#[cfg(feature = "bench")]
+pub mod bench_results;
 pub mod content;
 pub mod crosstab;
 pub mod demo_data;
