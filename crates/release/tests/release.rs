@@ -640,10 +640,8 @@ fn counts_of_every_site_worked_out_once_equal_the_counts_worked_out_per_site() {
         let at_site: Vec<bool> = all.site.iter().map(|s| *s == site).collect();
         let in_group: Vec<bool> = all.site.iter().map(|s| *s <= site).collect();
         let (site_rows, group_rows) = (all.filter(&at_site), all.filter(&in_group));
-        let per_site =
-            count_variables_in(Survey::Pre, &pre, &site_rows, Some(&group_rows), all);
-        let reused =
-            count_variables_with(Survey::Pre, &pre, &site_rows, Some(&group_rows), &once);
+        let per_site = count_variables_in(Survey::Pre, &pre, &site_rows, Some(&group_rows), all);
+        let reused = count_variables_with(Survey::Pre, &pre, &site_rows, Some(&group_rows), &once);
         assert!(per_site.len() > 100, "{} variables", per_site.len());
         assert_eq!(per_site, reused, "site {site}");
     }
