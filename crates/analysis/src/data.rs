@@ -708,22 +708,43 @@ impl Responses {
             .map(|(i, s)| (s.site.as_str(), i))
             .collect();
 
+        // Every column sized once for the file's lines (a few more than its records when
+        // texts hold line breaks), rather than grown and copied as records are read.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
         let mut responses = Responses::default();
-        let mut values: Vec<Vec<i32>> = vec![Vec::new(); layout.len()];
-        let mut texts: Vec<Vec<Option<String>>> = vec![Vec::new(); layout.len()];
+        responses.response_id.reserve(lines);
+        responses.respondent_id.reserve(lines);
+        responses.site.reserve(lines);
+        responses.status.reserve(lines);
+        responses.returning.reserve(lines);
+        responses.started_on.reserve(lines);
+        let mut values: Vec<Vec<i32>> = layout
+            .iter()
+            .map(|(_, v)| match v.kind {
+                VariableKind::Text => Vec::new(),
+                _ => Vec::with_capacity(lines),
+            })
+            .collect();
+        let mut texts: Vec<Vec<Option<String>>> = layout
+            .iter()
+            .map(|(_, v)| match v.kind {
+                VariableKind::Text => Vec::with_capacity(lines),
+                _ => Vec::new(),
+            })
+            .collect();
         let mut record = csv::StringRecord::new();
         let mut row = 0usize;
         while reader.read_record(&mut record).map_err(csv_error)? {
             row += 1;
-            // Cells come back as they were before `to_csv` neutralised them.
-            let raw_cell = |i: usize| record.get(i).unwrap_or("");
-            let cell = |i: usize| restore(raw_cell(i));
             let bad = |column: &str, message: String| DataError::BadValue {
                 file: file.to_owned(),
                 row,
                 column: column.to_owned(),
                 message,
             };
+            let raw_cell = |i: usize| record.get(i).unwrap_or("");
+            // Cells come back as they were before `to_csv` neutralised them.
+            let cell = |i: usize| restore(raw_cell(i));
             responses
                 .response_id
                 .push(cell(record_index[0]).into_owned());
@@ -1133,19 +1154,29 @@ impl Dataset {
                 ));
             }
         };
-        let pre = Responses::from_csv(&files.pre, "pre.csv", &pre_instrument, &sites)?;
-        let post = match (&post_instrument, &files.post) {
-            (Some(instrument), Some(text)) => {
-                Some(Responses::from_csv(text, "post.csv", instrument, &sites)?)
-            }
-            (None, None) => None,
-            (Some(_), None) => None,
-            (None, Some(_)) => {
-                return Err(DatasetError::Inconsistent(
-                    "post.csv is present but the manifest names no post instrument".into(),
-                ));
-            }
-        };
+        if post_instrument.is_none() && files.post.is_some() {
+            return Err(DatasetError::Inconsistent(
+                "post.csv is present but the manifest names no post instrument".into(),
+            ));
+        }
+        // The two surveys' files are read at the same time, one on each core.
+        let (pre, post) = std::thread::scope(|scope| {
+            let post = scope.spawn(|| match (&post_instrument, &files.post) {
+                (Some(instrument), Some(text)) => {
+                    Responses::from_csv(text, "post.csv", instrument, &sites).map(Some)
+                }
+                _ => Ok(None),
+            });
+            let pre = Responses::from_csv(&files.pre, "pre.csv", &pre_instrument, &sites);
+            let post = post.join().unwrap_or_else(|_| {
+                Err(DataError::Csv {
+                    file: "post.csv".to_owned(),
+                    message: "reading the file stopped unexpectedly".to_owned(),
+                })
+            });
+            (pre, post)
+        });
+        let (pre, post) = (pre?, post?);
         let mut follow_up = Vec::new();
         for wave in &manifest.follow_up {
             let file = format!("{wave}.csv");
