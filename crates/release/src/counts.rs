@@ -113,21 +113,60 @@ pub struct AllSitesCounts {
 impl AllSitesCounts {
     /// Counts every coded variable of `instrument` among `all`.
     pub fn new(instrument: &Instrument, all: &Responses) -> AllSitesCounts {
+        AllSitesCounts::of_kept(instrument, all, &vec![true; all.len()])
+    }
+
+    /// Counts every coded variable of `instrument` among the records of `responses`
+    /// that `keep` marks, without copying them: as [`AllSitesCounts::new`] counts
+    /// `responses.filter(keep)`.
+    pub fn of_kept(
+        instrument: &Instrument,
+        responses: &Responses,
+        keep: &[bool],
+    ) -> AllSitesCounts {
+        let kept: Vec<usize> = keep
+            .iter()
+            .take(responses.len())
+            .enumerate()
+            .filter_map(|(row, k)| k.then_some(row))
+            .collect();
         let mut by_variable = HashMap::new();
+        // Routed columns of the kept records only, by position among them.
         let mut routed: HashMap<String, Vec<i32>> = HashMap::new();
         for Coded {
             id, item, codes, ..
         } in coded_variables(instrument)
         {
             let shown_if = condition_of(instrument, &item.id);
-            let column = routed_column(all, &id, &shown_if, &routed);
+            let column: Vec<i32> = match responses.values(&id) {
+                None => vec![MISSING; kept.len()],
+                Some(values) => kept
+                    .iter()
+                    .enumerate()
+                    .map(|(position, row)| {
+                        let shown = shown_if.iter().all(|(other, allowed)| {
+                            routed
+                                .get(other)
+                                .and_then(|c| c.get(position))
+                                .is_some_and(|v| {
+                                    *v != MISSING
+                                        && allowed.iter().any(|a| i64::from(*a) == i64::from(*v))
+                                })
+                        });
+                        match values.get(*row) {
+                            Some(value) if shown => *value,
+                            _ => MISSING,
+                        }
+                    })
+                    .collect(),
+            };
             let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
             by_variable.insert(id.clone(), counts(&column, &code_list));
             routed.insert(id, column);
         }
         AllSitesCounts {
             by_variable,
-            records: all.len() as u64,
+            records: kept.len() as u64,
         }
     }
 

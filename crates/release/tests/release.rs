@@ -636,6 +636,12 @@ fn counts_of_every_site_worked_out_once_equal_the_counts_worked_out_per_site() {
     let all = &data.pre;
     let once = AllSitesCounts::new(&pre, all);
     assert_eq!(once.records(), all.len() as u64);
+    // Counting the kept records in place gives what counting a copy of them gives.
+    let keep: Vec<bool> = (0..all.len()).map(|row| row % 3 != 0).collect();
+    assert_eq!(
+        AllSitesCounts::of_kept(&pre, all, &keep),
+        AllSitesCounts::new(&pre, &all.filter(&keep))
+    );
     for site in 0..4 {
         let at_site: Vec<bool> = all.site.iter().map(|s| *s == site).collect();
         let in_group: Vec<bool> = all.site.iter().map(|s| *s <= site).collect();

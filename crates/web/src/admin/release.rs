@@ -143,9 +143,7 @@ impl ReleaseBase {
                 continue;
             };
             let (keep, _) = clean(instrument, responses, rules);
-            // The kept records are copied for counting, once for every site's release,
-            // and dropped when counted.
-            let all = AllSitesCounts::new(instrument, &responses.filter(&keep));
+            let all = AllSitesCounts::of_kept(instrument, responses, &keep);
             surveys.push(SurveyBase { survey, keep, all });
         }
         ReleaseBase { surveys }
