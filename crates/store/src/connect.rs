@@ -126,6 +126,9 @@ const MIGRATIONS: [(i64, &str, &str, &str); 16] = [
 /// The last migration before the old answer rows are packed into their responses.
 const BEFORE_PACKING: i64 = 15;
 
+/// How many migrations a database has once the answers table is gone (migration 16).
+const ANSWER_ROWS_DROPPED: usize = 16;
+
 /// The migrations up to `last` (all of them with `None`). A database already past
 /// `last` is left as it is.
 fn migrator(backend: Backend, last: Option<i64>) -> Migrator {
@@ -237,7 +240,8 @@ impl Store {
             variables: Arc::default(),
             last_session_clean_up: Arc::default(),
         };
-        if applied_before < MIGRATIONS.len() {
+        // Only a database without migration 16 still has the answers table to pack.
+        if applied_before < ANSWER_ROWS_DROPPED {
             store.pack_answer_rows().await?;
         }
         migrator(backend, None).run(&store.pool).await?;

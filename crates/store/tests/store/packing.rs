@@ -236,3 +236,21 @@ async fn a_studys_respondents_are_counted_and_variable_names_read_again_on_reque
     assert_eq!(names.key("never-stored"), None);
 }
 on_both!(a_studys_respondents_are_counted_and_variable_names_read_again_on_request);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packed_database_opens_again_with_its_answers() {
+    let path: PathBuf = std::env::temp_dir().join(format!(
+        "skafada-packing-again-{}.sqlite",
+        random_token().unwrap()
+    ));
+    let url = format!("sqlite://{}", path.display());
+    database_with_answer_rows(&format!("{url}?mode=rwc"), false).await;
+    packed(&url).await.close().await;
+    // Opened again: nothing left to pack, nothing lost.
+    let store = Store::connect(&url).await.unwrap();
+    let answers = store.answers("pre1").await.unwrap();
+    assert_eq!(answers.len(), 3);
+    assert_eq!(answers["role"], "2");
+    store.close().await;
+    crate::deletion::remove(&path);
+}
