@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use skafada_store::{
-    DocumentDetails, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, Store,
+    DocumentDetails, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, Site, Store,
     StoredTurn, TranscriptState,
 };
 
@@ -22,23 +22,23 @@ fn details(status: InterviewStatus) -> InterviewDetails {
     }
 }
 
-/// A case-study site (LA01) with one interview and an accepted two-turn transcript.
-async fn interview_with_transcript(store: &Store) -> (String, Interview) {
+/// A study whose site LA01 is a case-study site with one interview of `status`.
+async fn one_interview(store: &Store, status: InterviewStatus) -> (String, Site, Interview) {
     let (study_id, site) = study_with_site(store).await;
     store
         .add_case_study_site(&study_id, &site.id, "tester")
         .await
         .unwrap();
     let interview = store
-        .add_interview(
-            &study_id,
-            &site.id,
-            None,
-            &details(InterviewStatus::Interviewed),
-            "tester",
-        )
+        .add_interview(&study_id, &site.id, None, &details(status), "tester")
         .await
         .unwrap();
+    (study_id, site, interview)
+}
+
+/// A case-study site (LA01) with one interview and an accepted two-turn transcript.
+async fn interview_with_transcript(store: &Store) -> (String, Interview) {
+    let (study_id, _, interview) = one_interview(store, InterviewStatus::Interviewed).await;
     store
         .store_transcript(
             &interview,
@@ -113,21 +113,7 @@ async fn case_study_sites_are_numbered_once_in_order_of_adding(store: Store) {
 on_both!(case_study_sites_are_numbered_once_in_order_of_adding);
 
 async fn interviews_are_pseudonymised_changed_and_deleted(store: Store) {
-    let (study_id, site) = study_with_site(&store).await;
-    store
-        .add_case_study_site(&study_id, &site.id, "tester")
-        .await
-        .unwrap();
-    let first = store
-        .add_interview(
-            &study_id,
-            &site.id,
-            None,
-            &details(InterviewStatus::Planned),
-            "tester",
-        )
-        .await
-        .unwrap();
+    let (study_id, site, first) = one_interview(&store, InterviewStatus::Planned).await;
     assert_eq!(first.pseudonym, "CS1-P01");
     assert_eq!(first.study_id, study_id);
     assert_eq!(first.site_id, site.id);
@@ -212,21 +198,7 @@ async fn interviews_are_pseudonymised_changed_and_deleted(store: Store) {
 on_both!(interviews_are_pseudonymised_changed_and_deleted);
 
 async fn a_transcript_is_reviewed_revised_accepted_and_deleted(store: Store) {
-    let (study_id, site) = study_with_site(&store).await;
-    store
-        .add_case_study_site(&study_id, &site.id, "tester")
-        .await
-        .unwrap();
-    let interview = store
-        .add_interview(
-            &study_id,
-            &site.id,
-            None,
-            &details(InterviewStatus::Interviewed),
-            "tester",
-        )
-        .await
-        .unwrap();
+    let (study_id, _, interview) = one_interview(&store, InterviewStatus::Interviewed).await;
     assert!(store.transcript(&interview.id).await.unwrap().is_empty());
     store
         .store_transcript(
