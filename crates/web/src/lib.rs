@@ -118,8 +118,6 @@ pub(crate) struct AppState {
     pub(crate) studies: Arc<content::StudyCache>,
     pub(crate) config: Arc<Config>,
     pub(crate) mailer: Option<Arc<mail::Mailer>>,
-    /// Each site's protected release, shared by its pages and download.
-    pub(crate) releases: Arc<admin::release::ReleaseCache>,
     /// Each study's responses as analysis columns, shared by the results views.
     pub(crate) study_data: Arc<admin::study_data::StudyDataCache>,
 }
@@ -156,7 +154,6 @@ pub fn router(store: Store, config: Config) -> Router {
         studies: Arc::new(content::StudyCache::default()),
         config: Arc::new(config),
         mailer,
-        releases: Arc::new(admin::release::ReleaseCache::default()),
         study_data: Arc::new(admin::study_data::StudyDataCache::default()),
     };
     Router::new()

@@ -7,8 +7,7 @@
 //! and `data-part` (`count`, `percent`, `base` or `all`), so that the intruder tests can
 //! check that the pages show exactly the release and nothing else.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -403,52 +402,20 @@ pub(crate) fn threshold_of(study: &Study) -> u64 {
     u64::try_from(study.min_cell_count).unwrap_or(5).max(2)
 }
 
-/// Each site's release, made once per read of its study's responses
+/// The site's release, made once per read of its study's responses
 /// ([`super::study_data`]) and shared by its results page, training-needs page and
-/// download.
-#[derive(Debug, Default)]
-pub(crate) struct ReleaseCache {
-    entries: Mutex<HashMap<(String, String, u64), CachedRelease>>,
-}
-
-#[derive(Debug)]
-struct CachedRelease {
-    generation: u64,
-    release: Arc<SiteRelease>,
-}
-
-/// The site's release, from the cache while its study's read is current.
+/// download; views arriving while it is made wait for it.
 pub(crate) async fn site_release(
     state: &AppState,
     study: &Study,
     site: &Site,
 ) -> Result<Arc<SiteRelease>, AdminError> {
-    let key = (study.id.clone(), site.code.clone(), threshold_of(study));
     let content = state.studies.get(&state.store, &study.id).await?;
     let data = state.study_data.get(state, study, &content).await?;
-    let cached = state.releases.entries.lock().ok().and_then(|entries| {
-        entries
-            .get(&key)
-            .filter(|e| e.generation == data.generation)
-            .map(|e| e.release.clone())
-    });
-    if let Some(release) = cached {
-        return Ok(release);
-    }
-    let release = Arc::new(make_site_release(state, study, site, &data).await?);
-    if let Ok(mut entries) = state.releases.entries.lock() {
-        // Releases of older reads are of no further use.
-        entries
-            .retain(|(study_id, _, _), e| study_id != &study.id || e.generation == data.generation);
-        entries.insert(
-            key,
-            CachedRelease {
-                generation: data.generation,
-                release: release.clone(),
-            },
-        );
-    }
-    Ok(release)
+    data.site_release(&site.code, threshold_of(study), || {
+        make_site_release(state, study, site, &data)
+    })
+    .await
 }
 
 /// The site's release from the study's responses.

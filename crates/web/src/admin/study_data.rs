@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -46,17 +46,19 @@ pub(crate) const HEAVY_AT_ONCE: usize = 2;
 /// One read of a study's responses.
 #[derive(Debug)]
 pub(crate) struct StudyData {
-    /// Distinguishes this read from every other: what is made from it can be reused
-    /// while the generation is current.
-    pub(crate) generation: u64,
     /// The responses, as the analysis reads them.
     pub(crate) dataset: Arc<Dataset>,
     /// The dashboard plan's analysis of every site, made when first needed.
     all_sites: OnceCell<Arc<Analysis>>,
     /// What every site's protected release shares, made when first needed.
     release_base: OnceCell<Arc<super::release::ReleaseBase>>,
+    /// Each site's protected release (by site code and threshold), made when first
+    /// needed.
+    releases: Mutex<HashMap<(String, u64), ReleaseCell>>,
     respondents: i64,
 }
+
+type ReleaseCell = Arc<OnceCell<Arc<super::release::SiteRelease>>>;
 
 impl StudyData {
     /// The analysis of every site with `plan`, made once per read.
@@ -76,6 +78,29 @@ impl StudyData {
                     })
                     .await?
             })
+            .await
+            .cloned()
+    }
+
+    /// The site's protected release at `threshold`, made by `make` once per read.
+    pub(crate) async fn site_release<F, Fut>(
+        &self,
+        site_code: &str,
+        threshold: u64,
+        make: F,
+    ) -> Result<Arc<super::release::SiteRelease>, AdminError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<super::release::SiteRelease, AdminError>>,
+    {
+        let cell = self
+            .releases
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((site_code.to_owned(), threshold))
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| async { make().await.map(Arc::new) })
             .await
             .cloned()
     }
@@ -125,7 +150,6 @@ enum Use {
 pub(crate) struct StudyDataCache {
     slots: Mutex<HashMap<String, Slot>>,
     heavy: Arc<Semaphore>,
-    generations: AtomicU64,
     sweeping: AtomicBool,
     fresh_for: Duration,
     kept_unused: Duration,
@@ -136,7 +160,6 @@ impl Default for StudyDataCache {
         StudyDataCache {
             slots: Mutex::new(HashMap::new()),
             heavy: Arc::new(Semaphore::new(HEAVY_AT_ONCE)),
-            generations: AtomicU64::new(1),
             sweeping: AtomicBool::new(false),
             fresh_for: FRESH_FOR,
             kept_unused: KEPT_UNUSED,
@@ -295,10 +318,10 @@ impl StudyDataCache {
                 .map_err(|e| AdminError::Internal(e.to_string()))?;
             let dataset = read().await?;
             Ok::<_, AdminError>(Arc::new(StudyData {
-                generation: self.generations.fetch_add(1, Ordering::Relaxed),
                 dataset: Arc::new(dataset),
                 all_sites: OnceCell::new(),
                 release_base: OnceCell::new(),
+                releases: Mutex::default(),
                 respondents,
             }))
         })
@@ -400,7 +423,17 @@ mod tests {
         (cache, Arc::new(AtomicUsize::new(0)))
     }
 
-    async fn view(cache: &Arc<StudyDataCache>, reads: &Arc<AtomicUsize>, respondents: i64) -> u64 {
+    /// A read, equal only to itself (held, so no later read can take its address).
+    #[derive(Debug, Clone)]
+    struct Read(Arc<StudyData>);
+
+    impl PartialEq for Read {
+        fn eq(&self, other: &Read) -> bool {
+            Arc::ptr_eq(&self.0, &other.0)
+        }
+    }
+
+    async fn view(cache: &Arc<StudyDataCache>, reads: &Arc<AtomicUsize>, respondents: i64) -> Read {
         let reads = reads.clone();
         cache
             .get_with("study", respondents, || async move {
@@ -409,8 +442,8 @@ mod tests {
                 Ok(empty_dataset())
             })
             .await
+            .map(Read)
             .unwrap()
-            .generation
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -422,14 +455,14 @@ mod tests {
                 tokio::spawn(async move { view(&cache, &reads, 10).await })
             })
             .collect();
-        let mut generations = Vec::new();
+        let mut answered = Vec::new();
         for v in views {
-            generations.push(v.await.unwrap());
+            answered.push(v.await.unwrap());
         }
         assert_eq!(reads.load(Ordering::SeqCst), 1);
-        assert!(generations.windows(2).all(|w| w[0] == w[1]));
+        assert!(answered.windows(2).all(|w| w[0] == w[1]));
         // More respondents since: still the same read until it is no longer fresh.
-        assert_eq!(view(&cache, &reads, 12).await, generations[0]);
+        assert_eq!(view(&cache, &reads, 12).await, answered[0].clone());
         assert_eq!(reads.load(Ordering::SeqCst), 1);
     }
 
@@ -466,10 +499,10 @@ mod tests {
         .await
         .expect("a stale read is answered without waiting for the new one")
         .unwrap();
-        assert_eq!(answered.generation, first);
+        assert_eq!(Read(answered), first);
         assert_eq!(
             view(&cache, &reads, 10).await,
-            first,
+            first.clone(),
             "one new read, not two"
         );
         gate.notify_one();
