@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod day;
+pub mod ids;
 pub mod load;
 pub mod model;
 pub mod participant;
@@ -17,6 +19,8 @@ pub mod routing;
 pub mod stored;
 pub mod view;
 
+pub use day::{Day, NotADay};
+pub use ids::{RespondentId, ResponseId, SiteId, StudyId};
 pub use load::{
     CLOSES_ON, Draft, LoadError, Location, MONTH_NAMES, Problem, ProblemKind, load, parse,
 };

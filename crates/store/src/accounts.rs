@@ -18,8 +18,9 @@ use sqlx::Row;
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
+use crate::rows;
 use crate::secret::{hash_secret, random_token};
-use crate::{Store, StoreError};
+use crate::{SiteId, Store, StoreError, StudyId};
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,9 +73,9 @@ pub struct Account {
     /// What it may do.
     pub role: Role,
     /// The study it is limited to; `None` only for a study admin of every study.
-    pub study_id: Option<String>,
+    pub study_id: Option<StudyId>,
     /// The site of an LA contact.
-    pub site_id: Option<String>,
+    pub site_id: Option<SiteId>,
 }
 
 /// Why a new password is refused.
@@ -146,9 +147,9 @@ pub struct NewAccount {
     /// What it may do.
     pub role: Role,
     /// The study it is limited to (required unless a study admin of every study).
-    pub study_id: Option<String>,
+    pub study_id: Option<StudyId>,
     /// The site of an LA contact (required for them, refused for others).
-    pub site_id: Option<String>,
+    pub site_id: Option<SiteId>,
 }
 
 /// Limits on signing in and on admin sessions, in seconds.
@@ -342,12 +343,12 @@ const ACCOUNT_COLUMNS: &str = "SELECT id, email, role, study_id, site_id FROM ac
 fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
     let role: String = row.try_get("role")?;
     Ok(Account {
-        id: row.try_get("id")?,
+        id: rows::id(row, "id")?,
         email: row.try_get("email")?,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
-        study_id: row.try_get("study_id")?,
-        site_id: row.try_get("site_id")?,
+        study_id: rows::optional_id(row, "study_id")?,
+        site_id: rows::optional_id(row, "site_id")?,
     })
 }
 
@@ -383,8 +384,8 @@ impl Store {
         .bind(&account.email)
         .bind(&hash)
         .bind(account.role.as_str())
-        .bind(&account.study_id)
-        .bind(&account.site_id)
+        .bind(account.study_id.as_deref())
+        .bind(account.site_id.as_deref())
         .bind(unix_now())
         .execute(&mut *tx)
         .await?;

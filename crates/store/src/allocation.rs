@@ -7,7 +7,7 @@ use sqlx::Row as _;
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, StudyId};
 
 /// A unit's allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn allocate(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         stratum: &str,
         unit_id: &str,
         arm_at: impl FnOnce(u64) -> Option<String>,
@@ -62,7 +62,7 @@ impl Store {
         let taken: i64 = sqlx::query(
             "SELECT COUNT(*) AS taken FROM arm_allocations WHERE study_id = $1 AND stratum = $2",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(stratum)
         .fetch_one(&mut *tx)
         .await?
@@ -75,7 +75,7 @@ impl Store {
             "INSERT INTO arm_allocations (study_id, stratum, position, unit_id, arm, allocated_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(stratum)
         .bind(taken)
         .bind(unit_id)
@@ -123,12 +123,12 @@ impl Store {
 
     /// A study's allocation log, by stratum and place.
     #[tracing::instrument(skip_all)]
-    pub async fn allocations(&self, study_id: &str) -> Result<Vec<AllocationRow>, StoreError> {
+    pub async fn allocations(&self, study_id: &StudyId) -> Result<Vec<AllocationRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT stratum, position, unit_id, arm, allocated_at FROM arm_allocations \
              WHERE study_id = $1 ORDER BY stratum, position",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -14,15 +14,16 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
+use crate::rows;
 use crate::secret::random_token;
 use crate::write::Write;
-use crate::{Store, StoreError};
+use crate::{Day, SiteId, Store, StoreError, StudyId};
 
 /// A case-study site: a site of the study with its case-study number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseStudySite {
     /// The site's identifier.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// The site's code, e.g. `LA03`.
     pub site_code: String,
     /// The case-study number: 1 for `CS1`.
@@ -112,8 +113,8 @@ impl TranscriptState {
 pub struct InterviewDetails {
     /// The participant's role (an id of the framework's roles).
     pub role: String,
-    /// The day it was (or is to be) held, YYYY-MM-DD.
-    pub interviewed_on: String,
+    /// The day it was (or is to be) held.
+    pub interviewed_on: Day,
     /// How: "Online (Teams)", "Telephone"...
     pub mode: String,
     /// Who interviewed (a member of the research team).
@@ -130,9 +131,9 @@ pub struct Interview {
     /// Its random identifier.
     pub id: String,
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The case-study site's identifier.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// The pseudonym, e.g. `CS1-P03`.
     pub pseudonym: String,
     /// Its details.
@@ -210,13 +211,13 @@ pub struct CodingDecision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentDetails {
     /// The case-study site's identifier.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// The kind (one of the framework's document kinds).
     pub kind: String,
     /// Its title, e.g. "Family Support Worker, grade 6".
     pub title: String,
-    /// Its date, YYYY-MM-DD, or empty when it has none.
-    pub dated: String,
+    /// Its date, if it has one.
+    pub dated: Option<Day>,
     /// A note on it.
     pub note: String,
     /// Criterion id to the option chosen.
@@ -257,13 +258,13 @@ fn interview_from_row(row: &AnyRow) -> Result<Interview, StoreError> {
     let status: String = row.try_get("status")?;
     let transcript: String = row.try_get("transcript")?;
     Ok(Interview {
-        id: row.try_get("id")?,
-        study_id: row.try_get("study_id")?,
-        site_id: row.try_get("site_id")?,
+        id: rows::id(row, "id")?,
+        study_id: rows::id(row, "study_id")?,
+        site_id: rows::id(row, "site_id")?,
         pseudonym: row.try_get("pseudonym")?,
         details: InterviewDetails {
             role: row.try_get("role")?,
-            interviewed_on: row.try_get("interviewed_on")?,
+            interviewed_on: rows::day(row, "interviewed_on")?,
             mode: row.try_get("mode")?,
             interviewer: row.try_get("interviewer")?,
             consent_recorded_by: row.try_get("consent_recorded_by")?,
@@ -374,7 +375,7 @@ async fn finish(
 
 async fn record(
     tx: &mut Write<'_>,
-    study_id: &str,
+    study_id: &StudyId,
     by: &str,
     action: &str,
     object_type: &str,
@@ -401,15 +402,15 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_case_study_site(
         &self,
-        study_id: &str,
-        site_id: &str,
+        study_id: &StudyId,
+        site_id: &SiteId,
         by: &str,
     ) -> Result<i64, StoreError> {
         let mut tx = self.write().await?;
         let existing =
             sqlx::query("SELECT number FROM case_study_sites WHERE site_id = $1 AND study_id = $2")
-                .bind(site_id)
-                .bind(study_id)
+                .bind(site_id.as_str())
+                .bind(study_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(row) = existing {
@@ -418,13 +419,13 @@ impl Store {
         let next: i64 = sqlx::query(
             "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM case_study_sites WHERE study_id = $1",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_one(&mut *tx)
         .await?
         .try_get("next")?;
         sqlx::query("INSERT INTO case_study_sites (site_id, study_id, number) VALUES ($1, $2, $3)")
-            .bind(site_id)
-            .bind(study_id)
+            .bind(site_id.as_str())
+            .bind(study_id.as_str())
             .bind(next)
             .execute(&mut *tx)
             .await?;
@@ -444,19 +445,22 @@ impl Store {
 
     /// The study's case-study sites, by number.
     #[tracing::instrument(skip_all)]
-    pub async fn case_study_sites(&self, study_id: &str) -> Result<Vec<CaseStudySite>, StoreError> {
+    pub async fn case_study_sites(
+        &self,
+        study_id: &StudyId,
+    ) -> Result<Vec<CaseStudySite>, StoreError> {
         let rows = sqlx::query(
             "SELECT c.site_id AS site_id, s.code AS code, c.number AS number \
              FROM case_study_sites c JOIN sites s ON s.id = c.site_id \
              WHERE c.study_id = $1 ORDER BY c.number",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(CaseStudySite {
-                    site_id: row.try_get("site_id")?,
+                    site_id: rows::id(row, "site_id")?,
                     site_code: row.try_get("code")?,
                     number: row.try_get("number")?,
                 })
@@ -473,8 +477,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_interview(
         &self,
-        study_id: &str,
-        site_id: &str,
+        study_id: &StudyId,
+        site_id: &SiteId,
         pseudonym: Option<&str>,
         details: &InterviewDetails,
         by: &str,
@@ -483,8 +487,8 @@ impl Store {
         let mut tx = self.write().await?;
         let number: i64 =
             sqlx::query("SELECT number FROM case_study_sites WHERE site_id = $1 AND study_id = $2")
-                .bind(site_id)
-                .bind(study_id)
+                .bind(site_id.as_str())
+                .bind(study_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("the site is not a case-study site".to_owned()))?
@@ -495,8 +499,8 @@ impl Store {
                 let taken: i64 = sqlx::query(
                     "SELECT COUNT(*) AS taken FROM interviews WHERE study_id = $1 AND site_id = $2",
                 )
-                .bind(study_id)
-                .bind(site_id)
+                .bind(study_id.as_str())
+                .bind(site_id.as_str())
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("taken")?;
@@ -506,7 +510,7 @@ impl Store {
                     let clash = sqlx::query(
                         "SELECT 1 AS clash FROM interviews WHERE study_id = $1 AND pseudonym = $2",
                     )
-                    .bind(study_id)
+                    .bind(study_id.as_str())
                     .bind(&candidate)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -523,11 +527,11 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'none', 0, $11)",
         )
         .bind(&id)
-        .bind(study_id)
-        .bind(site_id)
+        .bind(study_id.as_str())
+        .bind(site_id.as_str())
         .bind(&pseudonym)
         .bind(&details.role)
-        .bind(&details.interviewed_on)
+        .bind(details.interviewed_on.to_string())
         .bind(&details.mode)
         .bind(&details.interviewer)
         .bind(&details.consent_recorded_by)
@@ -548,8 +552,8 @@ impl Store {
         tx.commit().await?;
         Ok(Interview {
             id,
-            study_id: study_id.to_owned(),
-            site_id: site_id.to_owned(),
+            study_id: study_id.clone(),
+            site_id: site_id.clone(),
             pseudonym,
             details: details.clone(),
             transcript: TranscriptState::None,
@@ -571,7 +575,7 @@ impl Store {
              consent_recorded_by = $5, status = $6 WHERE id = $7",
         )
         .bind(&details.role)
-        .bind(&details.interviewed_on)
+        .bind(details.interviewed_on.to_string())
         .bind(&details.mode)
         .bind(&details.interviewer)
         .bind(&details.consent_recorded_by)
@@ -624,11 +628,11 @@ impl Store {
 
     /// The study's interviews, by pseudonym.
     #[tracing::instrument(skip_all)]
-    pub async fn interviews(&self, study_id: &str) -> Result<Vec<Interview>, StoreError> {
+    pub async fn interviews(&self, study_id: &StudyId) -> Result<Vec<Interview>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE study_id = $1 ORDER BY pseudonym"
         ))
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(interview_from_row).collect()
@@ -638,13 +642,13 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn interview(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         pseudonym: &str,
     ) -> Result<Option<Interview>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE study_id = $1 AND pseudonym = $2"
         ))
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(pseudonym)
         .fetch_optional(&self.pool)
         .await?;
@@ -1008,7 +1012,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_document(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         document: &DocumentDetails,
         by: &str,
     ) -> Result<String, StoreError> {
@@ -1019,11 +1023,16 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
-        .bind(study_id)
-        .bind(&document.site_id)
+        .bind(study_id.as_str())
+        .bind(document.site_id.as_str())
         .bind(&document.kind)
         .bind(&document.title)
-        .bind(&document.dated)
+        .bind(
+            document
+                .dated
+                .map(|day| day.to_string())
+                .unwrap_or_default(),
+        )
         .bind(&document.note)
         .bind(unix_now())
         .execute(&mut *tx)
@@ -1056,7 +1065,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn delete_document(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         document_id: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
@@ -1066,12 +1075,12 @@ impl Store {
              (SELECT id FROM documents WHERE id = $1 AND study_id = $2)",
         )
         .bind(document_id)
-        .bind(study_id)
+        .bind(study_id.as_str())
         .execute(&mut *tx)
         .await?;
         let deleted = sqlx::query("DELETE FROM documents WHERE id = $1 AND study_id = $2")
             .bind(document_id)
-            .bind(study_id)
+            .bind(study_id.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -1099,7 +1108,7 @@ impl Store {
     pub async fn log_case_study_export(
         &self,
         account_id: &str,
-        study_id: &str,
+        study_id: &StudyId,
         details: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -1179,7 +1188,7 @@ impl Store {
 
     /// Everything the study's case studies hold.
     #[tracing::instrument(skip_all)]
-    pub async fn case_study_data(&self, study_id: &str) -> Result<CaseStudyData, StoreError> {
+    pub async fn case_study_data(&self, study_id: &StudyId) -> Result<CaseStudyData, StoreError> {
         let sites = self.case_study_sites(study_id).await?;
         let interviews = self.interviews(study_id).await?;
         let passages = self.read_passages("i.study_id = $1", study_id).await?;
@@ -1188,7 +1197,7 @@ impl Store {
              FROM matrix_summaries m JOIN interviews i ON i.id = m.interview_id \
              WHERE i.study_id = $1 ORDER BY i.pseudonym, m.sub_theme",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -1206,7 +1215,7 @@ impl Store {
              JOIN interviews i ON i.id = d.interview_id WHERE i.study_id = $1 \
              ORDER BY d.interview_id, d.turn, d.sub_theme",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -1225,7 +1234,7 @@ impl Store {
              LEFT JOIN case_study_sites c ON c.site_id = d.site_id \
              WHERE d.study_id = $1 ORDER BY c.number, d.kind, d.title, d.id",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         let rating_rows = sqlx::query(
@@ -1233,7 +1242,7 @@ impl Store {
              FROM document_ratings r JOIN documents d ON d.id = r.document_id \
              WHERE d.study_id = $1",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut ratings: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
@@ -1248,10 +1257,13 @@ impl Store {
             let id: String = row.try_get("id")?;
             documents.push(AuditDocument {
                 details: DocumentDetails {
-                    site_id: row.try_get("site_id")?,
+                    site_id: rows::id(row, "site_id")?,
                     kind: row.try_get("kind")?,
                     title: row.try_get("title")?,
-                    dated: row.try_get("dated")?,
+                    dated: match row.try_get::<String, _>("dated")?.as_str() {
+                        "" => None,
+                        text => Some(crate::date::stored_day(text)?),
+                    },
                     note: row.try_get("note")?,
                     ratings: ratings.remove(&id).unwrap_or_default(),
                 },

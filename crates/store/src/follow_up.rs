@@ -15,8 +15,12 @@ use std::time::Duration;
 
 use sqlx::Row as _;
 
+use crate::rows;
 use crate::secret::ResumeCode;
-use crate::{AnswerRow, Consented, Phase, Site, Status, Store, StoreError};
+use crate::{
+    AnswerRow, Consented, Day, Phase, RespondentId, Site, SiteId, Status, Store, StoreError,
+    StudyId,
+};
 
 /// The page a follow-up response is on before its survey: the choice of how to link.
 pub const LINK_STEP: &str = "link";
@@ -36,15 +40,15 @@ pub enum ResumeCodeLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaveResponse {
     /// The follow-up respondent (anonymous, of this wave only).
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// The site's code.
     pub site_code: String,
     /// The response's status.
     pub status: Status,
-    /// The day it was started (`YYYY-MM-DD`).
-    pub started_on: String,
+    /// The day it was started.
+    pub started_on: Day,
     /// The baseline respondent it was linked to by resume code.
-    pub linked_by_resume_code: Option<String>,
+    pub linked_by_resume_code: Option<RespondentId>,
     /// The linking code's keyed hashes, if the respondent made one.
     pub link_code: Option<String>,
 }
@@ -53,7 +57,7 @@ pub struct WaveResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaselineCode {
     /// The baseline respondent.
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// The site's code.
     pub site_code: String,
     /// The code's keyed hashes.
@@ -66,7 +70,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_follow_up_session(
         &self,
-        site_id: &str,
+        site_id: &SiteId,
         wave: u8,
         lifetime: Duration,
     ) -> Result<String, StoreError> {
@@ -80,10 +84,10 @@ impl Store {
     /// The follow-up wave a respondent answers, when they started from a wave's link.
     pub(crate) async fn follow_up_wave_of(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
     ) -> Result<Option<u8>, StoreError> {
         let rows = sqlx::query("SELECT phase FROM responses WHERE respondent_id = $1")
-            .bind(respondent_id)
+            .bind(respondent_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
@@ -120,7 +124,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn link_follow_up_by_resume_code(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         wave: u8,
         code: &ResumeCode,
     ) -> Result<ResumeCodeLink, StoreError> {
@@ -132,7 +136,7 @@ impl Store {
              JOIN respondents ON respondents.id = responses.respondent_id \
              WHERE responses.respondent_id = $1 AND responses.phase = $2",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .fetch_optional(&mut *tx)
         .await?
@@ -185,7 +189,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn leave_link_step(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
         first_page: &str,
     ) -> Result<(), StoreError> {
@@ -195,7 +199,7 @@ impl Store {
              WHERE respondent_id = $2 AND phase = $3 AND current_page = $4",
         )
         .bind(first_page)
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .bind(LINK_STEP)
         .execute(&mut *tx)
@@ -209,7 +213,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn follow_up_is_linked(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
     ) -> Result<bool, StoreError> {
         let row = sqlx::query(
@@ -217,7 +221,7 @@ impl Store {
              + (SELECT COUNT(*) FROM link_codes WHERE response_id = responses.id) \
              AS links FROM responses WHERE respondent_id = $1 AND phase = $2",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .fetch_optional(&self.pool)
         .await?;
@@ -231,7 +235,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn wave_responses(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         wave: u8,
     ) -> Result<Vec<WaveResponse>, StoreError> {
         let phase = Phase::follow_up(wave)
@@ -249,18 +253,18 @@ impl Store {
              WHERE respondents.study_id = $1 AND responses.phase = $2 \
              ORDER BY respondents.id",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(phase.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(WaveResponse {
-                    respondent_id: row.try_get("respondent_id")?,
+                    respondent_id: rows::id(row, "respondent_id")?,
                     site_code: row.try_get("site_code")?,
                     status: crate::rows::parse_status(&row.try_get::<String, _>("status")?)?,
-                    started_on: row.try_get("started_on")?,
-                    linked_by_resume_code: row.try_get("baseline_respondent_id")?,
+                    started_on: rows::day(row, "started_on")?,
+                    linked_by_resume_code: rows::optional_id(row, "baseline_respondent_id")?,
                     link_code: row.try_get("hashes")?,
                 })
             })
@@ -272,7 +276,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn wave_answers(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         wave: u8,
     ) -> Result<Vec<AnswerRow>, StoreError> {
         let phase = Phase::follow_up(wave)
@@ -284,7 +288,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn baseline_link_codes(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
     ) -> Result<Vec<BaselineCode>, StoreError> {
         let rows = sqlx::query(
             "SELECT respondents.id AS respondent_id, sites.code AS site_code, \
@@ -295,14 +299,14 @@ impl Store {
              WHERE respondents.study_id = $1 AND responses.phase = $2 \
              ORDER BY respondents.id",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(Phase::Pre.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(BaselineCode {
-                    respondent_id: row.try_get("respondent_id")?,
+                    respondent_id: rows::id(row, "respondent_id")?,
                     site_code: row.try_get("site_code")?,
                     hashes: row.try_get("hashes")?,
                 })

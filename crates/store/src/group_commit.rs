@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use crate::packed::{pack, unpack_owned};
-use crate::{Backend, Saved, Status, Store, StoreError};
+use crate::{Backend, Day, RespondentId, ResponseId, Saved, SiteId, Status, Store, StoreError};
 
 impl Store {
     /// Saves one page in one transaction: sets each answer in `set` (an upsert, so a
@@ -13,7 +13,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn save_page(
         &self,
-        response_id: &str,
+        response_id: &ResponseId,
         set: &[(String, String)],
         clear: &[String],
         next_page: &str,
@@ -26,7 +26,7 @@ impl Store {
             names = self.reload_variable_names().await?;
         }
         let page = PageSave {
-            response_id: response_id.to_owned(),
+            response_id: response_id.clone(),
             // The last value of a variable given twice wins, as it would one by one.
             set: set
                 .iter()
@@ -138,12 +138,12 @@ pub(crate) enum Written {
 #[derive(Debug)]
 pub(crate) struct SessionStart {
     pub(crate) token_hash: String,
-    pub(crate) site_id: String,
-    pub(crate) respondent_id: Option<String>,
+    pub(crate) site_id: SiteId,
+    pub(crate) respondent_id: Option<RespondentId>,
     pub(crate) expires: i64,
     pub(crate) wave: i64,
     /// The day to count the start on, when it is a journey started from the link.
-    pub(crate) count_on: Option<String>,
+    pub(crate) count_on: Option<Day>,
     /// Delete sessions that ended before this time, when a clean-up is due.
     pub(crate) delete_ended_before: Option<i64>,
 }
@@ -175,8 +175,8 @@ async fn apply_start(
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&start.token_hash)
-    .bind(&start.site_id)
-    .bind(&start.respondent_id)
+    .bind(start.site_id.as_str())
+    .bind(start.respondent_id.as_deref())
     .bind(start.expires)
     .bind(start.wave)
     .execute(&mut *conn)
@@ -187,8 +187,8 @@ async fn apply_start(
             "INSERT INTO site_starts (site_id, day, starts) VALUES ($1, $2, 1) \
              ON CONFLICT (site_id, day) DO UPDATE SET starts = site_starts.starts + 1",
         )
-        .bind(&start.site_id)
-        .bind(day)
+        .bind(start.site_id.as_str())
+        .bind(day.to_string())
         .execute(&mut *conn)
         .await?;
     }
@@ -198,7 +198,7 @@ async fn apply_start(
 /// One page of answers to save.
 #[derive(Debug)]
 pub(crate) struct PageSave {
-    response_id: String,
+    response_id: ResponseId,
     /// Variable keys and values to store.
     set: Vec<(u32, String)>,
     /// Variable keys to remove.
@@ -234,7 +234,7 @@ async fn apply_page(
         Backend::Postgres => "SELECT status, answers FROM responses WHERE id = $1 FOR UPDATE",
     };
     let row = sqlx::query(sql)
-        .bind(&page.response_id)
+        .bind(page.response_id.as_str())
         .fetch_optional(&mut *conn)
         .await?;
     let Some(row) = row else {
@@ -258,7 +258,7 @@ async fn apply_page(
     .bind(&page.next_page)
     .bind(pack(&answers)?)
     .bind(i64::try_from(answers.len()).unwrap_or(i64::MAX))
-    .bind(&page.response_id)
+    .bind(page.response_id.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(Saved::Saved)
@@ -267,7 +267,6 @@ async fn apply_page(
 #[cfg(test)]
 mod group_commit_tests {
     #![allow(clippy::unwrap_used)]
-    use std::collections::BTreeMap;
     use std::time::Duration;
 
     use super::*;
@@ -275,7 +274,7 @@ mod group_commit_tests {
 
     /// A store on a new SQLite file with one study, one site and `n` consented
     /// respondents; returns their pre-training response ids.
-    async fn respondents(n: usize) -> (Store, std::path::PathBuf, Vec<String>) {
+    async fn respondents(n: usize) -> (Store, std::path::PathBuf, Vec<crate::ResponseId>) {
         let path =
             std::env::temp_dir().join(format!("skafada-store-{}.sqlite", random_token().unwrap()));
         let store = Store::connect(&format!("sqlite://{}", path.display()))
@@ -283,19 +282,11 @@ mod group_commit_tests {
             .unwrap();
         let study = NewStudy {
             name: "Group commit".to_owned(),
-            pre_instrument: String::new(),
-            post_instrument: String::new(),
             module_id: "m".to_owned(),
-            module_sources: BTreeMap::new(),
-            opens_on: "2020-01-01".to_owned(),
-            closes_on: "2099-12-31".to_owned(),
-            retain_until: "2099-12-31".to_owned(),
-            analysis_plan: String::new(),
-            training_needs: String::new(),
-            framework: String::new(),
-            waves: String::new(),
-            participant_information: String::new(),
-            synthetic: false,
+            opens_on: "2020-01-01".parse().unwrap(),
+            closes_on: "2099-12-31".parse().unwrap(),
+            retain_until: "2099-12-31".parse().unwrap(),
+            ..NewStudy::default()
         };
         let study_id = store.create_study(&study).await.unwrap();
         let site = store

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::packed::pack;
-use crate::{Phase, Status, Store, StoreError, random_token};
+use crate::{Phase, SiteId, Status, Store, StoreError, StudyId, random_token};
 
 /// One response to add as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +30,10 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn import_responses(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         responses: &[ImportedResponse],
     ) -> Result<usize, StoreError> {
-        let sites: HashMap<String, String> = self
+        let sites: HashMap<String, SiteId> = self
             .sites(study_id)
             .await?
             .into_iter()
@@ -61,8 +61,8 @@ impl Store {
                          VALUES ($1, $2, $3, $4, NULL, 0)",
                     )
                     .bind(&id)
-                    .bind(study_id)
-                    .bind(site_id)
+                    .bind(study_id.as_str())
+                    .bind(site_id.as_str())
                     .bind(&response.started_on)
                     .execute(&mut *tx)
                     .await?;
@@ -104,10 +104,10 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn import_starts(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         starts: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let sites: HashMap<String, String> = self
+        let sites: HashMap<String, SiteId> = self
             .sites(study_id)
             .await?
             .into_iter()

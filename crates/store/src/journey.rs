@@ -8,11 +8,12 @@ use sqlx::Row;
 
 use crate::date::{today, unix_now};
 use crate::group_commit::{QueuedWrite, SessionStart, Written};
+use crate::rows;
 use crate::rows::{response_from_row, site_from_row, wave_of};
 use crate::secret::{ResumeCode, hash_secret, random_token};
 use crate::{
-    Answers, Backend, Consented, Phase, Respondent, Response, Session, Site, Status, Store,
-    StoreError, StudyWindow,
+    Answers, Backend, Consented, Phase, Respondent, RespondentId, Response, ResponseId, Session,
+    Site, SiteId, Status, Store, StoreError, StudyId, StudyWindow,
 };
 
 /// How long an ended session is kept (a day), so that a page posted just after it ended is
@@ -30,8 +31,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_session(
         &self,
-        site_id: &str,
-        respondent_id: Option<&str>,
+        site_id: &SiteId,
+        respondent_id: Option<&RespondentId>,
         lifetime: Duration,
     ) -> Result<String, StoreError> {
         self.create_session_in_wave(site_id, respondent_id, lifetime, 0)
@@ -42,8 +43,8 @@ impl Store {
     /// link (its number); only the baseline's starts are counted.
     pub(crate) async fn create_session_in_wave(
         &self,
-        site_id: &str,
-        respondent_id: Option<&str>,
+        site_id: &SiteId,
+        respondent_id: Option<&RespondentId>,
         lifetime: Duration,
         wave: u8,
     ) -> Result<String, StoreError> {
@@ -54,8 +55,8 @@ impl Store {
         // burst of people opening a link costs one fsync per batch, not one each.
         let start = SessionStart {
             token_hash: hash_secret(&token),
-            site_id: site_id.to_owned(),
-            respondent_id: respondent_id.map(str::to_owned),
+            site_id: site_id.clone(),
+            respondent_id: respondent_id.cloned(),
             expires,
             wave: i64::from(wave),
             count_on: (respondent_id.is_none() && wave == 0).then(today),
@@ -164,14 +165,14 @@ impl Store {
             let site = site_from_row(&row)?;
             let session = Session {
                 site_id: site.id.clone(),
-                respondent_id: row.try_get("respondent_id")?,
+                respondent_id: rows::optional_id(&row, "respondent_id")?,
                 expires_at: row.try_get("expires_at")?,
                 wave: wave_of(row.try_get("wave")?),
             };
             let window = StudyWindow {
-                opens_on: row.try_get("opens_on")?,
-                closes_on: row.try_get("closes_on")?,
-                retain_until: row.try_get("retain_until")?,
+                opens_on: rows::day(&row, "opens_on")?,
+                closes_on: rows::day(&row, "closes_on")?,
+                retain_until: rows::day(&row, "retain_until")?,
             };
             Ok((session, site, window))
         })
@@ -181,7 +182,10 @@ impl Store {
     /// The dates a study is open, read afresh: a study admin may change them while
     /// other processes are serving the study.
     #[tracing::instrument(skip_all)]
-    pub async fn study_window(&self, study_id: &str) -> Result<Option<StudyWindow>, StoreError> {
+    pub async fn study_window(
+        &self,
+        study_id: &StudyId,
+    ) -> Result<Option<StudyWindow>, StoreError> {
         let sql = match self.backend {
             Backend::Sqlite => {
                 "SELECT opens_on, closes_on, retain_until FROM studies INDEXED BY studies_window \
@@ -192,14 +196,14 @@ impl Store {
             }
         };
         let row = sqlx::query(sql)
-            .bind(study_id)
+            .bind(study_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
             Ok(StudyWindow {
-                opens_on: row.try_get("opens_on")?,
-                closes_on: row.try_get("closes_on")?,
-                retain_until: row.try_get("retain_until")?,
+                opens_on: rows::day(&row, "opens_on")?,
+                closes_on: rows::day(&row, "closes_on")?,
+                retain_until: rows::day(&row, "retain_until")?,
             })
         })
         .transpose()
@@ -237,8 +241,8 @@ impl Store {
         .await?;
         row.map(|row| {
             Ok(Session {
-                site_id: row.try_get("site_id")?,
-                respondent_id: row.try_get("respondent_id")?,
+                site_id: rows::id(&row, "site_id")?,
+                respondent_id: rows::optional_id(&row, "respondent_id")?,
                 expires_at: row.try_get("expires_at")?,
                 wave: wave_of(row.try_get("wave")?),
             })
@@ -296,7 +300,7 @@ impl Store {
                 ));
             }
         };
-        let respondent_id = random_token()?;
+        let respondent_id = RespondentId::new(random_token()?);
         let response_id = random_token()?;
         let code = ResumeCode::generate()?;
         let day = today();
@@ -306,10 +310,10 @@ impl Store {
             "INSERT INTO respondents (id, study_id, site_id, created_on, resume_hash, returned) \
              VALUES ($1, $2, $3, $4, $5, 0)",
         )
-        .bind(&respondent_id)
-        .bind(&site.study_id)
-        .bind(&site.id)
-        .bind(&day)
+        .bind(respondent_id.as_str())
+        .bind(site.study_id.as_str())
+        .bind(site.id.as_str())
+        .bind(day.to_string())
         .bind(code.hash())
         .execute(&mut *tx)
         .await?;
@@ -317,7 +321,7 @@ impl Store {
             "UPDATE sessions SET respondent_id = $1 \
              WHERE token_hash = $2 AND respondent_id IS NULL AND wave = $3",
         )
-        .bind(&respondent_id)
+        .bind(respondent_id.as_str())
         .bind(hash_secret(session_token))
         .bind(wave)
         .execute(&mut *tx)
@@ -328,8 +332,8 @@ impl Store {
                 .bind(hash_secret(session_token))
                 .fetch_optional(&self.pool)
                 .await?;
-            let existing: Option<String> = match existing {
-                Some(row) => row.try_get("respondent_id")?,
+            let existing: Option<RespondentId> = match existing {
+                Some(row) => rows::optional_id(&row, "respondent_id")?,
                 None => None,
             };
             return existing
@@ -344,11 +348,11 @@ impl Store {
              answers, answer_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&response_id)
-        .bind(&respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .bind(Status::Consented.as_str())
         .bind(first_page)
-        .bind(&day)
+        .bind(day.to_string())
         .bind(answers)
         .bind(answer_count)
         .execute(&mut *tx)
@@ -362,17 +366,17 @@ impl Store {
 
     /// The respondent with this identifier.
     #[tracing::instrument(skip_all)]
-    pub async fn respondent(&self, id: &str) -> Result<Option<Respondent>, StoreError> {
+    pub async fn respondent(&self, id: &RespondentId) -> Result<Option<Respondent>, StoreError> {
         let row =
             sqlx::query("SELECT id, study_id, site_id, returned FROM respondents WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(|row| {
             Ok(Respondent {
-                id: row.try_get("id")?,
-                study_id: row.try_get("study_id")?,
-                site_id: row.try_get("site_id")?,
+                id: rows::id(&row, "id")?,
+                study_id: rows::id(&row, "study_id")?,
+                site_id: rows::id(&row, "site_id")?,
                 returned: row.try_get("returned")?,
             })
         })
@@ -381,12 +385,15 @@ impl Store {
 
     /// Gives a respondent a new resume code, replacing the old one, and returns it.
     #[tracing::instrument(skip_all)]
-    pub async fn new_resume_code(&self, respondent_id: &str) -> Result<ResumeCode, StoreError> {
+    pub async fn new_resume_code(
+        &self,
+        respondent_id: &RespondentId,
+    ) -> Result<ResumeCode, StoreError> {
         let code = ResumeCode::generate()?;
         let mut tx = self.write().await?;
         sqlx::query("UPDATE respondents SET resume_hash = $1 WHERE id = $2")
             .bind(code.hash())
-            .bind(respondent_id)
+            .bind(respondent_id.as_str())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -409,12 +416,12 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let respondent_id: String = row.try_get("id")?;
-        let site_id: String = row.try_get("site_id")?;
+        let respondent_id: RespondentId = rows::id(&row, "id")?;
+        let site_id: SiteId = rows::id(&row, "site_id")?;
         {
             let mut tx = self.write().await?;
             sqlx::query("UPDATE respondents SET returned = returned + 1 WHERE id = $1")
-                .bind(&respondent_id)
+                .bind(respondent_id.as_str())
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -431,14 +438,14 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn response(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
     ) -> Result<Option<Response>, StoreError> {
         let row = sqlx::query(
             "SELECT id, respondent_id, phase, status, current_page FROM responses \
              WHERE respondent_id = $1 AND phase = $2",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .fetch_optional(&self.pool)
         .await?;
@@ -450,14 +457,14 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn response_with_answers(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
     ) -> Result<Option<(Response, Answers)>, StoreError> {
         let row = sqlx::query(
             "SELECT id, respondent_id, phase, status, current_page, answers \
              FROM responses WHERE respondent_id = $1 AND phase = $2",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .fetch_optional(&self.pool)
         .await?;
@@ -475,7 +482,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn start_post(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         first_page: &str,
     ) -> Result<Response, StoreError> {
         if let Some(existing) = self.response(respondent_id, Phase::Post).await? {
@@ -489,11 +496,11 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (respondent_id, phase) DO NOTHING",
             )
             .bind(&id)
-            .bind(respondent_id)
+            .bind(respondent_id.as_str())
             .bind(Phase::Post.as_str())
             .bind(Status::Started.as_str())
             .bind(first_page)
-            .bind(today())
+            .bind(today().to_string())
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -505,9 +512,12 @@ impl Store {
 
     /// The stored answers of a response, variable to value.
     #[tracing::instrument(skip_all)]
-    pub async fn answers(&self, response_id: &str) -> Result<BTreeMap<String, String>, StoreError> {
+    pub async fn answers(
+        &self,
+        response_id: &ResponseId,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
         let row = sqlx::query("SELECT answers FROM responses WHERE id = $1")
-            .bind(response_id)
+            .bind(response_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         let packed: Option<Vec<u8>> = match row {
@@ -520,15 +530,19 @@ impl Store {
     /// Submits a response with its final status (`Submitted` or `ClosedByRouting`).
     /// Returns `false` when it was already submitted (a form posted twice).
     #[tracing::instrument(skip_all)]
-    pub async fn submit(&self, response_id: &str, status: Status) -> Result<bool, StoreError> {
+    pub async fn submit(
+        &self,
+        response_id: &ResponseId,
+        status: Status,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE responses SET status = $1, submitted_on = $2, current_page = 'done' \
              WHERE id = $3 AND status IN ($4, $5)",
         )
         .bind(status.as_str())
-        .bind(today())
-        .bind(response_id)
+        .bind(today().to_string())
+        .bind(response_id.as_str())
         .bind(Status::Consented.as_str())
         .bind(Status::Started.as_str())
         .execute(&mut *tx)

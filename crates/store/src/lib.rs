@@ -80,7 +80,7 @@ pub use casework::{
 };
 pub use connect::Backend;
 pub use content::{ContentPart, folder_sha256, sha256_hex};
-pub use date::{add_days, today, unix_now};
+pub use date::{today, unix_now};
 pub use error::StoreError;
 pub use exports::ExportLog;
 pub use follow_up::{BaselineCode, LINK_STEP, ResumeCodeLink, WaveResponse};
@@ -96,6 +96,7 @@ pub use packed::{VariableNames, unpack};
 pub use reading::{ReadOrder, StoredResponse};
 pub use retention::{Deletion, Scrub, Tombstone};
 pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};
+pub use skafada_instrument::{Day, NotADay, RespondentId, ResponseId, SiteId, StudyId};
 
 /// The store: a pool of connections to one database.
 ///

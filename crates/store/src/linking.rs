@@ -4,7 +4,7 @@
 
 use sqlx::Row as _;
 
-use crate::{Phase, StoreError};
+use crate::{Phase, RespondentId, StoreError};
 
 impl crate::Store {
     /// Stores the linking code hashes of a respondent's response to a phase, replacing
@@ -13,14 +13,14 @@ impl crate::Store {
     #[tracing::instrument(skip_all)]
     pub async fn save_link_code(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
         hashes: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let Some(row) =
             sqlx::query("SELECT id FROM responses WHERE respondent_id = $1 AND phase = $2")
-                .bind(respondent_id)
+                .bind(respondent_id.as_str())
                 .bind(phase.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
@@ -44,14 +44,14 @@ impl crate::Store {
     #[tracing::instrument(skip_all)]
     pub async fn link_code(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         phase: Phase,
     ) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
             "SELECT l.hashes FROM link_codes l JOIN responses r ON r.id = l.response_id \
              WHERE r.respondent_id = $1 AND r.phase = $2",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(phase.as_str())
         .fetch_optional(&self.pool)
         .await?;

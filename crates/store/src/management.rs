@@ -11,7 +11,7 @@ use crate::audit::{self, Audit};
 use crate::rows::{STUDY_COLUMNS, study_from_row};
 use crate::secret::random_token;
 use crate::studies::{insert_site, new_site_row};
-use crate::{NewSite, NewStudy, Site, Store, StoreError, Study};
+use crate::{Day, NewSite, NewStudy, Site, SiteId, Store, StoreError, Study, StudyId};
 
 /// The settings of a study an admin may change once it exists. Its surveys and
 /// training module never change: answers are only comparable within one instrument.
@@ -19,12 +19,12 @@ use crate::{NewSite, NewStudy, Site, Store, StoreError, Study};
 pub struct StudySettings {
     /// A name for researchers.
     pub name: String,
-    /// The first day respondents may start (YYYY-MM-DD).
-    pub opens_on: String,
-    /// The last day respondents may start or continue (YYYY-MM-DD).
-    pub closes_on: String,
-    /// The day the responses are to be deleted (YYYY-MM-DD).
-    pub retain_until: String,
+    /// The first day respondents may start.
+    pub opens_on: Day,
+    /// The last day respondents may start or continue.
+    pub closes_on: Day,
+    /// The day the responses are to be deleted.
+    pub retain_until: Day,
     /// Counts below this are suppressed for LA contacts.
     pub min_cell_count: i64,
 }
@@ -34,9 +34,9 @@ impl StudySettings {
     pub fn of(study: &Study) -> StudySettings {
         StudySettings {
             name: study.name.clone(),
-            opens_on: study.opens_on.clone(),
-            closes_on: study.closes_on.clone(),
-            retain_until: study.retain_until.clone(),
+            opens_on: study.opens_on,
+            closes_on: study.closes_on,
+            retain_until: study.retain_until,
             min_cell_count: study.min_cell_count,
         }
     }
@@ -159,7 +159,7 @@ impl Store {
         study: &NewStudy,
         min_cell_count: i64,
         by: Option<&str>,
-    ) -> Result<String, StoreError> {
+    ) -> Result<StudyId, StoreError> {
         let mut tx = self.write().await?;
         let id = crate::studies::insert_study(&mut tx, study, Some(min_cell_count)).await?;
         let plan_sha256 = crate::sha256_hex(study.analysis_plan.as_bytes());
@@ -199,11 +199,11 @@ impl Store {
              min_cell_count = $5 WHERE id = $6",
         )
         .bind(&settings.name)
-        .bind(&settings.opens_on)
-        .bind(&settings.closes_on)
-        .bind(&settings.retain_until)
+        .bind(settings.opens_on.to_string())
+        .bind(settings.closes_on.to_string())
+        .bind(settings.retain_until.to_string())
         .bind(settings.min_cell_count)
-        .bind(&study.id)
+        .bind(study.id.as_str())
         .execute(&mut *tx)
         .await?;
         audit::write(
@@ -219,7 +219,7 @@ impl Store {
         )
         .await?;
         let row = sqlx::query(&format!("{STUDY_COLUMNS} WHERE id = $1"))
-            .bind(&study.id)
+            .bind(study.id.as_str())
             .fetch_one(&mut *tx)
             .await?;
         let updated = study_from_row(&row)?;
@@ -231,7 +231,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_site_by(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         site: &NewSite,
         by: &str,
     ) -> Result<Site, StoreError> {
@@ -276,7 +276,7 @@ impl Store {
         .bind(&details.ethnicity)
         .bind(&details.area_type)
         .bind(details.deprivation_quintile)
-        .bind(&site.id)
+        .bind(site.id.as_str())
         .execute(&mut *tx)
         .await?;
         let note = format!("{}: details changed", site.code);
@@ -297,7 +297,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET local_services = $1 WHERE id = $2")
             .bind(services_json)
-            .bind(&site.id)
+            .bind(site.id.as_str())
             .execute(&mut *tx)
             .await?;
         let note = format!("{}: {count} local services", site.code);
@@ -318,7 +318,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET link_token = $1 WHERE id = $2")
             .bind(&token)
-            .bind(&site.id)
+            .bind(site.id.as_str())
             .execute(&mut *tx)
             .await?;
         // Journeys already begun carry on: their sessions name the site, not the token.
@@ -330,12 +330,12 @@ impl Store {
 
     /// The messages a study has its own wording for.
     #[tracing::instrument(skip_all)]
-    pub async fn messages(&self, study_id: &str) -> Result<Vec<Message>, StoreError> {
+    pub async fn messages(&self, study_id: &StudyId) -> Result<Vec<Message>, StoreError> {
         let rows = sqlx::query(
             "SELECT kind, subject, body FROM study_messages \
              WHERE study_id = $1 AND kind NOT LIKE 'wave:%' ORDER BY kind",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut messages = rows
@@ -359,7 +359,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn set_message(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         message: &Message,
         by: &str,
     ) -> Result<(), StoreError> {
@@ -370,12 +370,12 @@ impl Store {
 
     /// A study's own wording of its follow-up waves' messages, by wave id.
     #[tracing::instrument(skip_all)]
-    pub async fn wave_messages(&self, study_id: &str) -> Result<Vec<WaveMessage>, StoreError> {
+    pub async fn wave_messages(&self, study_id: &StudyId) -> Result<Vec<WaveMessage>, StoreError> {
         let rows = sqlx::query(
             "SELECT kind, subject, body FROM study_messages \
              WHERE study_id = $1 AND kind LIKE 'wave:%' ORDER BY kind",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -397,7 +397,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn set_wave_message(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         message: &WaveMessage,
         by: &str,
     ) -> Result<(), StoreError> {
@@ -417,7 +417,7 @@ impl Store {
     /// naming it.
     async fn put_message(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         key: &str,
         name: &str,
         subject: &str,
@@ -430,7 +430,7 @@ impl Store {
              ON CONFLICT (study_id, kind) DO UPDATE SET subject = excluded.subject, \
              body = excluded.body",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(key)
         .bind(subject)
         .bind(body)
@@ -455,14 +455,14 @@ impl Store {
 
     /// Journeys started at each site of a study that has any.
     #[tracing::instrument(skip_all)]
-    pub async fn starts(&self, study_id: &str) -> Result<Vec<SiteStarts>, StoreError> {
+    pub async fn starts(&self, study_id: &StudyId) -> Result<Vec<SiteStarts>, StoreError> {
         let rows = sqlx::query(
             "SELECT sites.code AS site_code, CAST(SUM(site_starts.starts) AS BIGINT) AS starts \
              FROM site_starts \
              JOIN sites ON sites.id = site_starts.site_id WHERE sites.study_id = $1 \
              GROUP BY sites.code ORDER BY sites.code",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -477,11 +477,11 @@ impl Store {
 
     /// The e-mail addresses of a site's LA contact accounts, for reminders.
     #[tracing::instrument(skip_all)]
-    pub async fn la_contact_emails(&self, site_id: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn la_contact_emails(&self, site_id: &SiteId) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
             "SELECT email FROM accounts WHERE role = 'la-contact' AND site_id = $1 ORDER BY email",
         )
-        .bind(site_id)
+        .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|row| Ok(row.try_get("email")?)).collect()

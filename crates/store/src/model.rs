@@ -2,13 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use skafada_instrument::{Day, RespondentId, ResponseId, SiteId, StudyId};
+
 use crate::{ContentPart, ResumeCode, folder_sha256, sha256_hex};
 
 /// A response's stored answers: variable to text value.
 pub type Answers = BTreeMap<String, String>;
 
 /// A study to create.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewStudy {
     /// A name for researchers, e.g. "SKAFADA 2026".
     pub name: String,
@@ -20,12 +22,12 @@ pub struct NewStudy {
     pub module_id: String,
     /// The training module's files, path to text.
     pub module_sources: BTreeMap<String, String>,
-    /// The first day respondents may start (YYYY-MM-DD).
-    pub opens_on: String,
-    /// The last day respondents may start or continue (YYYY-MM-DD).
-    pub closes_on: String,
-    /// The day the responses are to be deleted (YYYY-MM-DD).
-    pub retain_until: String,
+    /// The first day respondents may start.
+    pub opens_on: Day,
+    /// The last day respondents may start or continue.
+    pub closes_on: Day,
+    /// The day the responses are to be deleted.
+    pub retain_until: Day,
     /// The analysis plan (TOML) for the study's reports and dashboards; empty for the
     /// plan built into the server.
     pub analysis_plan: String,
@@ -43,11 +45,34 @@ pub struct NewStudy {
     pub synthetic: bool,
 }
 
+impl Default for NewStudy {
+    /// Empty content, dated the first day of the calendar: whoever fills in the content
+    /// sets the dates too (a study must open, close and be deleted on days of its own).
+    fn default() -> NewStudy {
+        NewStudy {
+            name: String::new(),
+            pre_instrument: String::new(),
+            post_instrument: String::new(),
+            module_id: String::new(),
+            module_sources: BTreeMap::new(),
+            opens_on: Day::MIN,
+            closes_on: Day::MIN,
+            retain_until: Day::MIN,
+            analysis_plan: String::new(),
+            training_needs: String::new(),
+            framework: String::new(),
+            waves: String::new(),
+            participant_information: String::new(),
+            synthetic: false,
+        }
+    }
+}
+
 /// A stored study.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Study {
     /// Its random identifier.
-    pub id: String,
+    pub id: StudyId,
     /// A name for researchers.
     pub name: String,
     /// The pre-training survey, as TOML source.
@@ -59,11 +84,11 @@ pub struct Study {
     /// The training module's files, path to text.
     pub module_sources: BTreeMap<String, String>,
     /// The first day respondents may start.
-    pub opens_on: String,
+    pub opens_on: Day,
     /// The last day respondents may start or continue.
-    pub closes_on: String,
+    pub closes_on: Day,
     /// The day the responses are to be deleted.
-    pub retain_until: String,
+    pub retain_until: Day,
     /// The analysis plan (TOML); empty for the plan built into the server.
     pub analysis_plan: String,
     /// The training-needs specification (TOML); empty for the server's built-in one.
@@ -79,8 +104,8 @@ pub struct Study {
     /// Counts below this are suppressed for LA contacts, and sites with fewer main
     /// survey responses are flagged as too few to report on their own.
     pub min_cell_count: i64,
-    /// The day the study was created (YYYY-MM-DD): when its content was fixed.
-    pub created_on: String,
+    /// The day the study was created: when its content was fixed.
+    pub created_on: Day,
     /// The study holds generated demonstration responses: every report and export of it
     /// says so.
     pub synthetic: bool,
@@ -117,42 +142,40 @@ impl Study {
         self.recorded_sha256.get(part.slug()).map(String::as_str)
     }
 
-    /// Whether the study accepts respondents on `day` (YYYY-MM-DD).
-    pub fn is_open_on(&self, day: &str) -> bool {
+    /// Whether the study accepts respondents on `day`.
+    pub fn is_open_on(&self, day: Day) -> bool {
         self.window().is_open_on(day)
     }
 
     /// The dates it is open.
     pub fn window(&self) -> StudyWindow {
         StudyWindow {
-            opens_on: self.opens_on.clone(),
-            closes_on: self.closes_on.clone(),
-            retain_until: self.retain_until.clone(),
+            opens_on: self.opens_on,
+            closes_on: self.closes_on,
+            retain_until: self.retain_until,
         }
     }
 }
 
 /// The days a study accepts respondents, which a study admin may change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StudyWindow {
-    /// The first day respondents may start (YYYY-MM-DD).
-    pub opens_on: String,
-    /// The last day respondents may start or continue (YYYY-MM-DD).
-    pub closes_on: String,
-    /// The day the responses are to be deleted (YYYY-MM-DD): from that day the study
+    /// The first day respondents may start.
+    pub opens_on: Day,
+    /// The last day respondents may start or continue.
+    pub closes_on: Day,
+    /// The day the responses are to be deleted: from that day the study
     /// takes no respondents, whatever its closing date says.
-    pub retain_until: String,
+    pub retain_until: Day,
 }
 
 impl StudyWindow {
-    /// Whether the study accepts respondents on `day` (YYYY-MM-DD): on or after its
+    /// Whether the study accepts respondents on `day`: on or after its
     /// opening day, on or before its closing day and before its deletion date. A study
     /// past its deletion date is closed at once, not at the next retention run, so that
     /// nobody answers into a study whose answers are about to be deleted.
-    pub fn is_open_on(&self, day: &str) -> bool {
-        self.opens_on.as_str() <= day
-            && day <= self.closes_on.as_str()
-            && day < self.retain_until.as_str()
+    pub fn is_open_on(&self, day: Day) -> bool {
+        self.opens_on <= day && day <= self.closes_on && day < self.retain_until
     }
 }
 
@@ -184,9 +207,9 @@ pub struct NewSite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
     /// Its random identifier.
-    pub id: String,
+    pub id: SiteId,
     /// The study it belongs to.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The short code, e.g. `LA01`.
     pub code: String,
     /// The name shown to respondents.
@@ -226,9 +249,9 @@ pub struct SiteLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The site whose link started the journey.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// The respondent, once they have consented or resumed.
-    pub respondent_id: Option<String>,
+    pub respondent_id: Option<RespondentId>,
     /// When it ends unless the respondent does something (Unix seconds).
     pub expires_at: i64,
     /// The follow-up wave (1 to 9) whose link started it; `None` for the site's link.
@@ -239,11 +262,11 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Respondent {
     /// The anonymous identifier that links pre and post responses.
-    pub id: String,
+    pub id: RespondentId,
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The site.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// How many times they came back with their resume code.
     pub returned: i64,
 }
@@ -356,9 +379,9 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// Its random identifier.
-    pub id: String,
+    pub id: ResponseId,
     /// The respondent.
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// Pre or post.
     pub phase: Phase,
     /// Where it is in its life.
@@ -371,7 +394,7 @@ pub struct Response {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consented {
     /// The respondent.
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// A new resume code, when the respondent was created by this call; `None` when the
     /// session already had a respondent (a form posted twice).
     pub resume_code: Option<ResumeCode>,
@@ -417,7 +440,7 @@ pub struct CertificateRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerRow {
     /// The anonymous respondent (pairs pre and post).
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// The site's code.
     pub site_code: String,
     /// Pre or post.
@@ -435,7 +458,7 @@ pub struct AnswerRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseSummary {
     /// The anonymous respondent.
-    pub respondent_id: String,
+    pub respondent_id: RespondentId,
     /// The site's code.
     pub site_code: String,
     /// Pre or post.
@@ -443,9 +466,9 @@ pub struct ResponseSummary {
     /// The response's status.
     pub status: Status,
     /// The day the respondent consented (pre) or opened the survey (post).
-    pub started_on: String,
+    pub started_on: Day,
     /// The day the response was submitted.
-    pub submitted_on: Option<String>,
+    pub submitted_on: Option<Day>,
     /// How many variables have answers.
     pub answer_count: i64,
     /// How many times the respondent came back with their resume code.

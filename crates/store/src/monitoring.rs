@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Audit};
 use crate::rows::parse_status;
-use crate::{Phase, Site, Status, Store, StoreError};
+use crate::{Phase, Site, Status, Store, StoreError, StudyId};
 
 /// One respondent's progress, for the funnel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn study_progress(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
     ) -> Result<Vec<RespondentProgress>, StoreError> {
         let rows = sqlx::query(
             "SELECT sites.code AS site_code, \
@@ -42,7 +42,7 @@ impl Store {
              FROM respondents JOIN sites ON sites.id = respondents.site_id \
              WHERE respondents.study_id = $1 ORDER BY sites.code",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(Phase::Pre.as_str())
         .bind(Phase::Post.as_str())
         .fetch_all(&self.pool)
@@ -66,7 +66,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn site_by_code(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         code: &str,
     ) -> Result<Option<Site>, StoreError> {
         Ok(self
@@ -80,10 +80,10 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn headcounts(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
     ) -> Result<Vec<(String, Option<i64>)>, StoreError> {
         let rows = sqlx::query("SELECT code, headcount FROM sites WHERE study_id = $1")
-            .bind(study_id)
+            .bind(study_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -102,7 +102,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE sites SET headcount = $1 WHERE id = $2")
             .bind(headcount)
-            .bind(&site.id)
+            .bind(site.id.as_str())
             .execute(&mut *tx)
             .await?;
         let details = match headcount {

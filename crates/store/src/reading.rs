@@ -4,8 +4,9 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::rows;
 use crate::rows::{parse_phase, parse_status};
-use crate::{AnswerRow, Phase, ResponseSummary, Store, StoreError};
+use crate::{AnswerRow, Phase, ResponseSummary, Store, StoreError, StudyId};
 
 /// One response of a study as stored: what cleaning needs and its packed answers
 /// (read them with [`crate::unpack`] and [`Store::variable_names`]).
@@ -36,12 +37,12 @@ const RESPONSE_COLUMNS: &str = "respondents.id AS respondent_id, sites.code AS s
 
 fn summary_from_row(row: &AnyRow) -> Result<ResponseSummary, StoreError> {
     Ok(ResponseSummary {
-        respondent_id: row.try_get("respondent_id")?,
+        respondent_id: rows::id(row, "respondent_id")?,
         site_code: row.try_get("site_code")?,
         phase: parse_phase(&row.try_get::<String, _>("phase")?)?,
         status: parse_status(&row.try_get::<String, _>("status")?)?,
-        started_on: row.try_get("started_on")?,
-        submitted_on: row.try_get("submitted_on")?,
+        started_on: rows::day(row, "started_on")?,
+        submitted_on: rows::optional_day(row, "submitted_on")?,
         answer_count: row.try_get("answer_count")?,
         returned: row.try_get("returned")?,
     })
@@ -60,7 +61,7 @@ impl Store {
     /// waves: [`Store::wave_answers`]), one row per variable, ordered by respondent,
     /// phase and variable: the long format an export pivots.
     #[tracing::instrument(skip_all)]
-    pub async fn study_answers(&self, study_id: &str) -> Result<Vec<AnswerRow>, StoreError> {
+    pub async fn study_answers(&self, study_id: &StudyId) -> Result<Vec<AnswerRow>, StoreError> {
         self.answer_rows(study_id, &[Phase::Pre, Phase::Post]).await
     }
 
@@ -68,7 +69,7 @@ impl Store {
     /// phase (later first) and variable.
     pub(crate) async fn answer_rows(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         phases: &[Phase],
     ) -> Result<Vec<AnswerRow>, StoreError> {
         let mut names = self.variable_names().await?;
@@ -125,7 +126,7 @@ impl Store {
     /// database returns them (nothing is collected here), in the `order` asked for.
     pub async fn each_stored_response(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         phases: &[Phase],
         order: ReadOrder,
         mut each: impl FnMut(StoredResponse),
@@ -141,7 +142,7 @@ impl Store {
              WHERE respondents.study_id = $1 AND responses.phase IN ({}) {order_by}",
             phase_placeholders(phases)
         );
-        let mut query = sqlx::query(&sql).bind(study_id);
+        let mut query = sqlx::query(&sql).bind(study_id.as_str());
         for phase in phases {
             query = query.bind(phase.as_str());
         }
@@ -157,9 +158,9 @@ impl Store {
 
     /// How many respondents the study has: fewer than before means some were deleted.
     #[tracing::instrument(skip_all)]
-    pub async fn study_respondent_count(&self, study_id: &str) -> Result<i64, StoreError> {
+    pub async fn study_respondent_count(&self, study_id: &StudyId) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS counted FROM respondents WHERE study_id = $1")
-            .bind(study_id)
+            .bind(study_id.as_str())
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("counted")?)
@@ -170,7 +171,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn study_responses(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
     ) -> Result<Vec<ResponseSummary>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {RESPONSE_COLUMNS} FROM responses \
@@ -179,7 +180,7 @@ impl Store {
              WHERE respondents.study_id = $1 AND responses.phase IN ('pre', 'post') \
              ORDER BY respondents.id, responses.phase DESC",
         ))
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(summary_from_row).collect()

@@ -24,9 +24,10 @@ use sqlx::{Any, Executor, Row};
 
 use crate::audit::{self, Audit};
 use crate::date::unix_now;
+use crate::rows;
 use crate::secret::random_token;
 use crate::write::Write;
-use crate::{Backend, Site, Store, StoreError};
+use crate::{Backend, Day, Site, Store, StoreError, StudyId};
 
 /// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
 pub(crate) const DELETED_TABLES: &[&str] = &[
@@ -76,7 +77,7 @@ pub enum Scrub {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deletion {
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The site's code, when one site's data was deleted.
     pub site_code: Option<String>,
     /// `retention` or `site-deletion`.
@@ -221,7 +222,7 @@ async fn tombstone(
     )
     .bind(random_token()?)
     .bind(unix_now())
-    .bind(&deletion.study_id)
+    .bind(deletion.study_id.as_str())
     .bind(site_id)
     .bind(deletion.reason)
     .bind(deletion.respondents)
@@ -291,19 +292,19 @@ impl Store {
     /// earlier. Studies with nothing left to delete are skipped, so running it daily,
     /// or from several processes, leaves one tombstone per deletion.
     #[tracing::instrument(skip_all)]
-    pub async fn run_retention(&self, today: &str) -> Result<Vec<Deletion>, StoreError> {
+    pub async fn run_retention(&self, today: Day) -> Result<Vec<Deletion>, StoreError> {
         let rows = sqlx::query("SELECT id FROM studies WHERE retain_until <= $1 ORDER BY id")
-            .bind(today)
+            .bind(today.to_string())
             .fetch_all(&self.pool)
             .await?;
         let mut done = Vec::new();
         for row in rows {
-            let study_id: String = row.try_get("id")?;
+            let study_id: StudyId = rows::id(&row, "id")?;
             let mut tx = self.write().await?;
             let counts = delete_scope(&mut tx, Scope::Study(&study_id)).await?;
             // The linking key links nothing once the responses are gone: it goes too.
             let keys = sqlx::query("DELETE FROM study_secrets WHERE study_id = $1")
-                .bind(&study_id)
+                .bind(study_id.as_str())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -403,19 +404,19 @@ impl Store {
 
     /// The tombstones of a study's deletions, newest first.
     #[tracing::instrument(skip_all)]
-    pub async fn deletions(&self, study_id: &str) -> Result<Vec<Tombstone>, StoreError> {
+    pub async fn deletions(&self, study_id: &StudyId) -> Result<Vec<Tombstone>, StoreError> {
         let rows = sqlx::query(
             "SELECT at, site_id, reason, respondents FROM deletions WHERE study_id = $1 \
              ORDER BY at DESC, id",
         )
-        .bind(study_id)
+        .bind(study_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(Tombstone {
                     at: row.try_get("at")?,
-                    site_id: row.try_get("site_id")?,
+                    site_id: rows::optional_id(row, "site_id")?,
                     reason: row.try_get("reason")?,
                     respondents: row.try_get("respondents")?,
                 })

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use crate::{CertificateRecord, Phase, Response, Site, Status, StoreError, Study};
+use crate::{CertificateRecord, Day, Phase, Response, Site, Status, StoreError, Study};
 
 pub(crate) const STUDY_COLUMNS: &str = "SELECT id, name, pre_instrument, post_instrument, module_id, \
      module_sources, opens_on, closes_on, retain_until, analysis_plan, min_cell_count, training_needs, \
@@ -20,16 +20,16 @@ pub(crate) const CERTIFICATE_COLUMNS: &str = "SELECT code, module_title, module_
 pub(crate) fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreError> {
     let sources: String = row.try_get("module_sources")?;
     Ok(Study {
-        id: row.try_get("id")?,
+        id: id(row, "id")?,
         name: row.try_get("name")?,
         pre_instrument: row.try_get("pre_instrument")?,
         post_instrument: row.try_get("post_instrument")?,
         module_id: row.try_get("module_id")?,
         module_sources: serde_json::from_str(&sources)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        opens_on: row.try_get("opens_on")?,
-        closes_on: row.try_get("closes_on")?,
-        retain_until: row.try_get("retain_until")?,
+        opens_on: day(row, "opens_on")?,
+        closes_on: day(row, "closes_on")?,
+        retain_until: day(row, "retain_until")?,
         analysis_plan: row.try_get("analysis_plan")?,
         min_cell_count: row.try_get("min_cell_count")?,
         training_needs: row.try_get("training_needs")?,
@@ -41,7 +41,7 @@ pub(crate) fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreErro
                 serde_json::from_str(&digests).map_err(|e| StoreError::Corrupt(e.to_string()))?
             }
         },
-        created_on: row.try_get("created_on")?,
+        created_on: day(row, "created_on")?,
         synthetic: row.try_get::<i64, _>("synthetic")? != 0,
         framework: row.try_get("framework")?,
         waves: row.try_get("waves")?,
@@ -51,8 +51,8 @@ pub(crate) fn study_from_row(row: &sqlx::any::AnyRow) -> Result<Study, StoreErro
 
 pub(crate) fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
     Ok(Site {
-        id: row.try_get("id")?,
-        study_id: row.try_get("study_id")?,
+        id: id(row, "id")?,
+        study_id: id(row, "study_id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         region: row.try_get("region")?,
@@ -68,8 +68,8 @@ pub(crate) fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError>
 
 pub(crate) fn response_from_row(row: &sqlx::any::AnyRow) -> Result<Response, StoreError> {
     Ok(Response {
-        id: row.try_get("id")?,
-        respondent_id: row.try_get("respondent_id")?,
+        id: id(row, "id")?,
+        respondent_id: id(row, "respondent_id")?,
         phase: parse_phase(&row.try_get::<String, _>("phase")?)?,
         status: parse_status(&row.try_get::<String, _>("status")?)?,
         current_page: row.try_get("current_page")?,
@@ -101,4 +101,35 @@ pub(crate) fn parse_phase(text: &str) -> Result<Phase, StoreError> {
 
 pub(crate) fn parse_status(text: &str) -> Result<Status, StoreError> {
     Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown status {text:?}")))
+}
+
+/// A text column read as one of the id types.
+pub(crate) fn id<T: From<String> + AsRef<str>>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    Ok(T::from(row.try_get::<String, _>(column)?))
+}
+
+/// A `YYYY-MM-DD` column read as a day.
+pub(crate) fn day(row: &sqlx::any::AnyRow, column: &str) -> Result<Day, StoreError> {
+    crate::date::stored_day(&row.try_get::<String, _>(column)?)
+}
+
+/// A nullable `YYYY-MM-DD` column read as a day.
+pub(crate) fn optional_day(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<Day>, StoreError> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(|text| crate::date::stored_day(&text))
+        .transpose()
+}
+
+/// A nullable text column read as one of the id types.
+pub(crate) fn optional_id<T: From<String>>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<T>, StoreError> {
+    Ok(row.try_get::<Option<String>, _>(column)?.map(T::from))
 }

@@ -1,6 +1,7 @@
 //! Tokens, resume codes, verification codes and each study's linking key: random values
 //! from the operating system's CSPRNG, stored as SHA-256 hashes where they grant access.
 
+use crate::StudyId;
 use std::fmt;
 
 use sha2::{Digest, Sha256};
@@ -157,7 +158,7 @@ const LINKING: &str = "linking";
 /// Draws a new linking key for a study and stores it, inside the caller's transaction.
 pub(crate) async fn insert_linking_secret(
     tx: &mut crate::write::Write<'_>,
-    study_id: &str,
+    study_id: &StudyId,
 ) -> Result<LinkingKey, StoreError> {
     insert_secret(tx, study_id, LINKING).await
 }
@@ -165,12 +166,12 @@ pub(crate) async fn insert_linking_secret(
 /// Draws a new secret for a study and purpose, inside the caller's transaction.
 async fn insert_secret(
     tx: &mut crate::write::Write<'_>,
-    study_id: &str,
+    study_id: &StudyId,
     purpose: &str,
 ) -> Result<LinkingKey, StoreError> {
     let key = LinkingKey(random_bytes::<32>()?);
     sqlx::query("INSERT INTO study_secrets (study_id, purpose, secret) VALUES ($1, $2, $3)")
-        .bind(study_id)
+        .bind(study_id.as_str())
         .bind(purpose)
         .bind(key.to_hex())
         .execute(&mut **tx)
@@ -185,7 +186,7 @@ impl crate::Store {
     /// The study's linking key. A study made before keys were drawn gets one now, so that
     /// every study has exactly one from its first linking code on.
     #[tracing::instrument(skip_all)]
-    pub async fn linking_key(&self, study_id: &str) -> Result<LinkingKey, StoreError> {
+    pub async fn linking_key(&self, study_id: &StudyId) -> Result<LinkingKey, StoreError> {
         self.study_secret(study_id, LINKING).await
     }
 
@@ -193,12 +194,16 @@ impl crate::Store {
     /// allocated to a delivery arm and kept, like the linking key, apart from the study's
     /// content and responses, never exported or shown (`skafada_waves::allocation`).
     #[tracing::instrument(skip_all)]
-    pub async fn allocation_seed(&self, study_id: &str) -> Result<LinkingKey, StoreError> {
+    pub async fn allocation_seed(&self, study_id: &StudyId) -> Result<LinkingKey, StoreError> {
         self.study_secret(study_id, ALLOCATION).await
     }
 
     /// A study's secret for a purpose, drawn on first use.
-    async fn study_secret(&self, study_id: &str, purpose: &str) -> Result<LinkingKey, StoreError> {
+    async fn study_secret(
+        &self,
+        study_id: &StudyId,
+        purpose: &str,
+    ) -> Result<LinkingKey, StoreError> {
         if let Some(key) = stored_secret(&self.pool, study_id, purpose).await? {
             return Ok(key);
         }
@@ -215,7 +220,7 @@ impl crate::Store {
 
 async fn stored_secret<'e, E>(
     executor: E,
-    study_id: &str,
+    study_id: &StudyId,
     purpose: &str,
 ) -> Result<Option<LinkingKey>, StoreError>
 where
@@ -224,7 +229,7 @@ where
     use sqlx::Row as _;
     let Some(row) =
         sqlx::query("SELECT secret FROM study_secrets WHERE study_id = $1 AND purpose = $2")
-            .bind(study_id)
+            .bind(study_id.as_str())
             .bind(purpose)
             .fetch_optional(executor)
             .await?

@@ -6,12 +6,12 @@ use crate::date::today;
 use crate::rows::{SITE_COLUMNS, STUDY_COLUMNS, site_from_row, study_from_row};
 use crate::secret::{self, random_token};
 use crate::write::Write;
-use crate::{NewSite, NewStudy, Site, SiteLink, Store, StoreError, Study};
+use crate::{NewSite, NewStudy, Site, SiteId, SiteLink, Store, StoreError, Study, StudyId};
 
 impl Store {
     /// Creates a study and returns its identifier.
     #[tracing::instrument(skip_all)]
-    pub async fn create_study(&self, study: &NewStudy) -> Result<String, StoreError> {
+    pub async fn create_study(&self, study: &NewStudy) -> Result<StudyId, StoreError> {
         let mut tx = self.write().await?;
         let id = insert_study(&mut tx, study, None).await?;
         tx.commit().await?;
@@ -21,7 +21,7 @@ impl Store {
     /// Adds a site to a study, with a new unguessable link token (160 bits from the
     /// operating system's CSPRNG).
     #[tracing::instrument(skip_all)]
-    pub async fn add_site(&self, study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+    pub async fn add_site(&self, study_id: &StudyId, site: &NewSite) -> Result<Site, StoreError> {
         let added = new_site_row(study_id, site)?;
         let mut tx = self.write().await?;
         insert_site(&mut tx, &added).await?;
@@ -40,9 +40,9 @@ impl Store {
 
     /// The study with this identifier.
     #[tracing::instrument(skip_all)]
-    pub async fn study(&self, id: &str) -> Result<Option<Study>, StoreError> {
+    pub async fn study(&self, id: &StudyId) -> Result<Option<Study>, StoreError> {
         let row = sqlx::query(&format!("{STUDY_COLUMNS} WHERE id = $1"))
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(study_from_row).transpose()
@@ -50,9 +50,9 @@ impl Store {
 
     /// The site with this identifier.
     #[tracing::instrument(skip_all)]
-    pub async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
+    pub async fn site(&self, id: &SiteId) -> Result<Option<Site>, StoreError> {
         let row = sqlx::query(&format!("{SITE_COLUMNS} WHERE id = $1"))
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(site_from_row).transpose()
@@ -70,9 +70,9 @@ impl Store {
 
     /// The sites of a study, by code.
     #[tracing::instrument(skip_all)]
-    pub async fn sites(&self, study_id: &str) -> Result<Vec<Site>, StoreError> {
+    pub async fn sites(&self, study_id: &StudyId) -> Result<Vec<Site>, StoreError> {
         let rows = sqlx::query(&format!("{SITE_COLUMNS} WHERE study_id = $1 ORDER BY code"))
-            .bind(study_id)
+            .bind(study_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(site_from_row).collect()
@@ -103,10 +103,10 @@ impl Store {
 }
 
 /// A new site's row: random id and link token (160 bits from the OS CSPRNG each).
-pub(crate) fn new_site_row(study_id: &str, site: &NewSite) -> Result<Site, StoreError> {
+pub(crate) fn new_site_row(study_id: &StudyId, site: &NewSite) -> Result<Site, StoreError> {
     Ok(Site {
-        id: random_token()?,
-        study_id: study_id.to_owned(),
+        id: SiteId::new(random_token()?),
+        study_id: study_id.clone(),
         code: site.code.clone(),
         name: site.name.clone(),
         region: site.region.clone(),
@@ -127,8 +127,8 @@ pub(crate) async fn insert_site(tx: &mut Write<'_>, site: &Site) -> Result<(), S
          ethnicity, area_type, deprivation_quintile, local_services, link_token) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(&site.id)
-    .bind(&site.study_id)
+    .bind(site.id.as_str())
+    .bind(site.study_id.as_str())
     .bind(&site.code)
     .bind(&site.name)
     .bind(&site.region)
@@ -150,8 +150,8 @@ pub(crate) async fn insert_study(
     tx: &mut Write<'_>,
     study: &NewStudy,
     min_cell_count: Option<i64>,
-) -> Result<String, StoreError> {
-    let id = random_token()?;
+) -> Result<StudyId, StoreError> {
+    let id = StudyId::new(random_token()?);
     let sources = serde_json::to_string(&study.module_sources)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let (column, value) = if min_cell_count.is_some() {
@@ -167,16 +167,16 @@ pub(crate) async fn insert_study(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17{value})"
     );
     let mut query = sqlx::query(&sql)
-        .bind(&id)
+        .bind(id.as_str())
         .bind(&study.name)
         .bind(&study.pre_instrument)
         .bind(&study.post_instrument)
         .bind(&study.module_id)
         .bind(sources)
-        .bind(&study.opens_on)
-        .bind(&study.closes_on)
-        .bind(&study.retain_until)
-        .bind(today())
+        .bind(study.opens_on.to_string())
+        .bind(study.closes_on.to_string())
+        .bind(study.retain_until.to_string())
+        .bind(today().to_string())
         .bind(&study.analysis_plan)
         .bind(&study.training_needs)
         .bind(study.content_sha256_json()?)

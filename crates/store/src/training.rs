@@ -2,17 +2,18 @@
 
 use sqlx::Row;
 
-use crate::date::{self, today};
+use crate::date::today;
+use crate::rows;
 use crate::rows::{CERTIFICATE_COLUMNS, certificate_from_row};
 use crate::secret;
-use crate::{CertificateRecord, Store, StoreError, TrainingProgress};
+use crate::{CertificateRecord, RespondentId, Store, StoreError, TrainingProgress};
 
 impl Store {
     /// Marks a training section complete (idempotent).
     #[tracing::instrument(skip_all)]
     pub async fn complete_section(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         section_id: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -20,9 +21,9 @@ impl Store {
             "INSERT INTO training_sections (respondent_id, section_id, completed_on) \
              VALUES ($1, $2, $3) ON CONFLICT (respondent_id, section_id) DO NOTHING",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(section_id)
-        .bind(today())
+        .bind(today().to_string())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -33,7 +34,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn record_check(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         section_id: &str,
         index: i64,
         answer: &str,
@@ -45,7 +46,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (respondent_id, section_id, check_index) \
              DO UPDATE SET answer = excluded.answer, correct = excluded.correct",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .bind(section_id)
         .bind(index)
         .bind(answer)
@@ -60,11 +61,11 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn training_progress(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
     ) -> Result<TrainingProgress, StoreError> {
         let mut progress = TrainingProgress::default();
         let rows = sqlx::query("SELECT section_id FROM training_sections WHERE respondent_id = $1")
-            .bind(respondent_id)
+            .bind(respondent_id.as_str())
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
@@ -74,7 +75,7 @@ impl Store {
             "SELECT section_id, check_index, answer, correct FROM knowledge_checks \
              WHERE respondent_id = $1",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         for row in rows {
@@ -103,7 +104,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn issue_certificate(
         &self,
-        respondent_id: &str,
+        respondent_id: &RespondentId,
         module_title: &str,
         module_version: &str,
         learning_minutes: i64,
@@ -114,22 +115,22 @@ impl Store {
              UNION ALL SELECT submitted_on AS day FROM responses \
              WHERE respondent_id = $1 AND submitted_on IS NOT NULL) AS days",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .fetch_one(&self.pool)
         .await?;
-        let completed: Option<String> = row.try_get("completed")?;
+        let completed = rows::optional_day(&row, "completed")?;
         let record = CertificateRecord {
             code: secret::verification_code()?,
             module_title: module_title.to_owned(),
             module_version: module_version.to_owned(),
-            issued_month: date::month_of(&completed.unwrap_or_else(today))?,
+            issued_month: completed.unwrap_or_else(today).month(),
             learning_minutes,
         };
         let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE respondents SET has_certificate = 1 WHERE id = $1 AND has_certificate = 0",
         )
-        .bind(respondent_id)
+        .bind(respondent_id.as_str())
         .execute(&mut *tx)
         .await?;
         let mut tx = tx.commit_and_begin().await?;
@@ -151,9 +152,9 @@ impl Store {
     /// Whether a respondent has downloaded a certificate (not which: that is not
     /// recorded).
     #[tracing::instrument(skip_all)]
-    pub async fn has_certificate(&self, respondent_id: &str) -> Result<bool, StoreError> {
+    pub async fn has_certificate(&self, respondent_id: &RespondentId) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT has_certificate FROM respondents WHERE id = $1")
-            .bind(respondent_id)
+            .bind(respondent_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use skafada_instrument::stored::{StoredKind, stored_kinds};
 use skafada_instrument::{Instrument, ParticipantInformation};
-use skafada_store::{Store, Study};
+use skafada_store::{Store, Study, StudyId};
 use skafada_training::{Module, ModuleSources};
 use skafada_waves::wave::StudyWaves;
 
@@ -184,14 +184,14 @@ fn answering_minutes(instrument: &Instrument) -> u32 {
 /// Parsed study content by study id.
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
-    studies: RwLock<HashMap<String, Arc<StudyContent>>>,
+    studies: RwLock<HashMap<StudyId, Arc<StudyContent>>>,
     /// Held while a study is read and parsed, so that the requests that arrive together
     /// for a study this process has not seen yet parse it once, not once each.
     loading: tokio::sync::Mutex<()>,
 }
 
 impl StudyCache {
-    fn cached(&self, study_id: &str) -> Option<Arc<StudyContent>> {
+    fn cached(&self, study_id: &StudyId) -> Option<Arc<StudyContent>> {
         self.studies.read().ok()?.get(study_id).cloned()
     }
 
@@ -199,7 +199,7 @@ impl StudyCache {
     pub(crate) async fn get(
         &self,
         store: &Store,
-        study_id: &str,
+        study_id: &StudyId,
     ) -> Result<Arc<StudyContent>, AppError> {
         if let Some(content) = self.cached(study_id) {
             return Ok(content);
@@ -213,7 +213,7 @@ impl StudyCache {
         let content =
             Arc::new(StudyContent::parse(study).map_err(|e| AppError::Internal(e.to_string()))?);
         if let Ok(mut studies) = self.studies.write() {
-            studies.insert(study_id.to_owned(), content.clone());
+            studies.insert(study_id.clone(), content.clone());
         }
         Ok(content)
     }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use skafada_analysis::data::{self, Manifest, codebook_csv, sites_csv};
-use skafada_store::{AnswerRow, Phase, ResponseSummary, Store, Study};
+use skafada_store::{AnswerRow, Phase, RespondentId, ResponseSummary, Store, Study, StudyId};
 use skafada_waves::sgic::{LinkRecord, SgicHashes, link};
 
 use crate::admin::pivot::{pivot, stored_pre_and_post};
@@ -72,7 +72,7 @@ pub struct StudyExport {
 /// A study's sites as the analysis names them.
 pub(crate) async fn analysis_sites(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
 ) -> Result<Vec<data::Site>, skafada_store::StoreError> {
     Ok(store
         .sites(study_id)
@@ -195,14 +195,14 @@ async fn wave_records(
         responses: responses.len(),
         ..WaveLinking::default()
     };
-    let mut linked: HashMap<String, String> = HashMap::new();
+    let mut linked: HashMap<RespondentId, RespondentId> = HashMap::new();
     for response in &responses {
         if let Some(baseline_id) = &response.linked_by_resume_code {
             linked.insert(response.respondent_id.clone(), baseline_id.clone());
             linking.by_resume_code += 1;
         }
     }
-    let taken: HashSet<String> = linked.values().cloned().collect();
+    let taken: HashSet<RespondentId> = linked.values().cloned().collect();
     // Those without a resume-code link but with a linking code, matched at their site.
     let coded: Vec<(&skafada_store::WaveResponse, SgicHashes)> = responses
         .iter()
@@ -249,7 +249,7 @@ async fn wave_records(
         .iter()
         .filter(|r| r.linked_by_resume_code.is_none() && r.link_code.is_none())
         .count();
-    let as_baseline = |id: &str| linked.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let as_baseline = |id: &RespondentId| linked.get(id).cloned().unwrap_or_else(|| id.clone());
     let summaries = responses
         .iter()
         .map(|r| ResponseSummary {
@@ -257,7 +257,7 @@ async fn wave_records(
             site_code: r.site_code.clone(),
             phase: Phase::FollowUp(number),
             status: r.status,
-            started_on: r.started_on.clone(),
+            started_on: r.started_on,
             submitted_on: None,
             answer_count: 0,
             returned: 0,

@@ -10,7 +10,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use skafada_store::{LINK_STEP, Phase, ResumeCode, ResumeCodeLink, StudyWindow, add_days, today};
+use skafada_store::{
+    Day, LINK_STEP, Phase, RespondentId, ResumeCode, ResumeCodeLink, StudyWindow, today,
+};
 use skafada_waves::wave::FollowUpWave;
 
 use crate::AppState;
@@ -35,16 +37,16 @@ pub(crate) fn wave(content: &StudyContent, number: u8) -> Option<&FollowUpWave> 
         .get(usize::from(number).checked_sub(1)?)
 }
 
-/// A wave's first and last days (YYYY-MM-DD), counted from the study's opening day.
+/// A wave's first and last days, counted from the study's opening day.
 pub(crate) fn wave_dates(
     content: &StudyContent,
     number: u8,
     window: &StudyWindow,
-) -> Option<(String, String)> {
+) -> Option<(Day, Day)> {
     let (first, last) = wave(content, number)?.offsets();
     Some((
-        add_days(&window.opens_on, i64::from(first))?,
-        add_days(&window.opens_on, i64::from(last))?,
+        window.opens_on.plus_days(i64::from(first))?,
+        window.opens_on.plus_days(i64::from(last))?,
     ))
 }
 
@@ -52,11 +54,8 @@ pub(crate) fn wave_dates(
 /// deleted.
 pub(crate) fn wave_is_open(content: &StudyContent, number: u8, window: &StudyWindow) -> bool {
     let today = today();
-    wave_dates(content, number, window).is_some_and(|(first, last)| {
-        first.as_str() <= today.as_str()
-            && today.as_str() <= last.as_str()
-            && today.as_str() < window.retain_until.as_str()
-    })
+    wave_dates(content, number, window)
+        .is_some_and(|(first, last)| first <= today && today <= last && today < window.retain_until)
 }
 
 /// The first page of the survey a follow-up asks (the post-training survey).
@@ -72,7 +71,7 @@ fn first_page(content: &StudyContent) -> String {
 pub(crate) async fn next_step(
     state: &AppState,
     _journey: &Journey,
-    respondent: &str,
+    respondent: &RespondentId,
     number: u8,
 ) -> Result<String, AppError> {
     let phase = Phase::FollowUp(number);

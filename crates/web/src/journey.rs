@@ -10,7 +10,7 @@ use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use skafada_instrument::{Instrument, Item, ItemKind, Page};
-use skafada_store::{Phase, ResumeCode, Site, Status, StudyWindow, today};
+use skafada_store::{Day, Phase, RespondentId, ResumeCode, Site, Status, StudyWindow, today};
 
 use crate::AppState;
 use crate::content::StudyContent;
@@ -32,9 +32,9 @@ pub(crate) struct Journey {
     pub(crate) token: String,
     pub(crate) site: Site,
     pub(crate) content: Arc<StudyContent>,
-    pub(crate) respondent_id: Option<String>,
+    pub(crate) respondent_id: Option<RespondentId>,
     /// The study's closing date (YYYY-MM-DD).
-    pub(crate) closes_on: String,
+    pub(crate) closes_on: Day,
     /// How long without activity ends the session.
     pub(crate) idle: std::time::Duration,
     /// The session had ended: this request may only save the page it posts.
@@ -46,8 +46,8 @@ pub(crate) struct Journey {
 
 impl Journey {
     /// The respondent, or the "session ended" page when the session has none yet.
-    pub(crate) fn respondent(&self) -> Result<&str, AppError> {
-        self.respondent_id.as_deref().ok_or(AppError::NoSession)
+    pub(crate) fn respondent(&self) -> Result<&RespondentId, AppError> {
+        self.respondent_id.as_ref().ok_or(AppError::NoSession)
     }
 
     /// The layout for a page of this journey.
@@ -79,7 +79,7 @@ pub(crate) async fn journey(state: &AppState, headers: &HeaderMap) -> Result<Jou
         .await?
         .ok_or(AppError::NoSession)?;
     // A follow-up wave has its own dates, checked once its content is read.
-    if session.wave.is_none() && !window.is_open_on(&today()) {
+    if session.wave.is_none() && !window.is_open_on(today()) {
         return Err(AppError::Closed);
     }
     // The session ends after a spell without activity, not at a fixed time: a respondent
@@ -115,8 +115,8 @@ async fn journey_of(
     let content = state.studies.get(&state.store, &site.study_id).await?;
     let closes_on = match session.wave {
         Some(number) => crate::follow_up::wave_dates(&content, number, &window)
-            .map_or_else(|| window.closes_on.clone(), |(_, last)| last),
-        None => window.closes_on.clone(),
+            .map_or(window.closes_on, |(_, last)| last),
+        None => window.closes_on,
     };
     in_its_wave(
         Journey {
@@ -165,7 +165,7 @@ pub(crate) async fn journey_or_ended(
         .ended_session_with_site(&token)
         .await?
         .ok_or(AppError::NoSession)?;
-    if session.respondent_id.is_none() || (session.wave.is_none() && !window.is_open_on(&today())) {
+    if session.respondent_id.is_none() || (session.wave.is_none() && !window.is_open_on(today())) {
         return Err(AppError::NoSession);
     }
     journey_of(state, token, session, site, window, true).await
@@ -211,7 +211,7 @@ pub(crate) fn consent_item(instrument: &Instrument) -> Option<(&Page, &Item)> {
 
 /// Where a respondent carries on: the furthest step of their journey.
 pub(crate) async fn next_step(state: &AppState, journey: &Journey) -> Result<String, AppError> {
-    let Some(respondent) = journey.respondent_id.as_deref() else {
+    let Some(respondent) = journey.respondent_id.as_ref() else {
         return Ok("/consent".to_owned());
     };
     if let Some(number) = journey.wave {
@@ -273,7 +273,7 @@ pub(crate) async fn open_site(
     token: &str,
 ) -> Result<(Site, Arc<StudyContent>, StudyWindow), AppError> {
     let (site, window) = site_of_link(state, token).await?;
-    if !window.is_open_on(&today()) {
+    if !window.is_open_on(today()) {
         return Err(AppError::Closed);
     }
     let content = state.studies.get(&state.store, &site.study_id).await?;

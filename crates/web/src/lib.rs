@@ -50,7 +50,7 @@ use axum::routing::{get, post};
 use skafada_store::Store;
 use tokio::net::TcpListener;
 
-pub use admin::{AdminConfig, ContentSet, is_real_date};
+pub use admin::{AdminConfig, ContentSet};
 pub use content::{
     ContentError, ContentNames, StudyContent, check_demo_study, check_study, content_problems,
     read_module_folder, template_problems,

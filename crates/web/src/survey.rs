@@ -355,10 +355,7 @@ pub(crate) async fn save(
         return Err(AppError::BadForm(axum::http::StatusCode::CONFLICT));
     }
     let items = items_on(&route, &page_id).ok_or(AppError::NotFound)?;
-    let this_year = today()
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(2100);
+    let this_year = today().year();
     let outcome = page_save::plan(PagePost {
         instrument,
         stored: &ctx.stored,

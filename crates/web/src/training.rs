@@ -8,7 +8,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use skafada_report::{CertificateDetails, CertificateMonth, CertificateName, NameError};
-use skafada_store::{Phase, Status, TrainingProgress};
+use skafada_store::{Phase, RespondentId, Status, TrainingProgress};
 use skafada_training::{
     Block, LivedExperience, Module, Part, REFLECTION_PRIVACY_NOTICE, Section, render_markdown,
 };
@@ -59,7 +59,7 @@ pub(crate) fn training_complete(module: &Module, progress: &TrainingProgress) ->
 pub(crate) async fn trainee(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Result<(Journey, String), Response>, AppError> {
+) -> Result<Result<(Journey, RespondentId), Response>, AppError> {
     let journey = journey(state, headers).await?;
     let respondent = journey.respondent()?.to_owned();
     let pre_done = state
@@ -428,7 +428,7 @@ fn kept_from_query(text: &str) -> BTreeMap<usize, Vec<usize>> {
 /// Records the answers chosen in a section's check `index`, and whether they are right.
 async fn record_answer(
     state: &AppState,
-    respondent: &str,
+    respondent: &RespondentId,
     section: &Section,
     index: usize,
     chosen: &[usize],
@@ -601,7 +601,11 @@ pub(crate) async fn complete(
 }
 
 /// Whether a respondent may have their certificate, and the reason if not.
-async fn eligible(state: &AppState, journey: &Journey, respondent: &str) -> Result<bool, AppError> {
+async fn eligible(
+    state: &AppState,
+    journey: &Journey,
+    respondent: &RespondentId,
+) -> Result<bool, AppError> {
     let progress = state.store.training_progress(respondent).await?;
     if !training_complete(&journey.content.module, &progress) {
         return Ok(false);
@@ -648,7 +652,7 @@ fn certificate_view(
 async fn issue(
     state: &AppState,
     journey: &Journey,
-    respondent: &str,
+    respondent: &RespondentId,
 ) -> Result<skafada_store::CertificateRecord, AppError> {
     let module = &journey.content.module;
     Ok(state

@@ -554,9 +554,8 @@ pub(crate) fn paragraphs(text: Option<&str>) -> Vec<String> {
 
 /// `2026-11-24` as `24 November 2026` (GOV.UK's date style); anything that is not a
 /// real date is shown as it is.
-pub(crate) fn long_date(iso: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map_or_else(|_| iso.to_owned(), |d| d.format("%-d %B %Y").to_string())
+pub(crate) fn long_date(day: &skafada_store::Day) -> String {
+    day.long()
 }
 
 /// One question of the linking code page.

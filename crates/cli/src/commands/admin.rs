@@ -92,7 +92,7 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
                     .context("Failed to read the studies")?;
                 let study = studies
                     .into_iter()
-                    .find(|s| s.id == *wanted || s.name == *wanted)
+                    .find(|s| s.id == wanted.as_str() || s.name == *wanted)
                     .with_context(|| format!("No study has the id or name {wanted:?}"))?;
                 Some(study)
             }

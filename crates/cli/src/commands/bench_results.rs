@@ -383,7 +383,7 @@ async fn account(
     store: &Store,
     email: &str,
     role: Role,
-    study_id: &str,
+    study_id: &skafada_store::StudyId,
     site: Option<&Site>,
 ) -> anyhow::Result<()> {
     let password = NewPassword::parse(PASSWORD).map_err(|p| anyhow::anyhow!("{p:?}"))?;
@@ -393,7 +393,7 @@ async fn account(
                 email: email.to_owned(),
                 password,
                 role,
-                study_id: Some(study_id.to_owned()),
+                study_id: Some(study_id.clone()),
                 site_id: site.map(|s| s.id.clone()),
             },
             None,

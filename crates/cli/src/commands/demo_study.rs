@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use skafada_store::{ImportedResponse, NewSite, NewStudy, Phase, Status, Store};
+use skafada_store::{Day, ImportedResponse, NewSite, NewStudy, Phase, Status, Store, StudyId};
 
 /// What `serve --demo` takes from files instead of its built-in defaults.
 #[derive(Debug, Default)]
@@ -94,20 +94,13 @@ pub fn parse_local_services(text: &str) -> anyhow::Result<BTreeMap<String, Strin
 /// [`super::content`]) open from today for a year.
 pub fn demo_study(content: &super::content::Content) -> NewStudy {
     let today = skafada_store::today();
-    let next_year = today
-        .get(..4)
-        .and_then(|y| y.parse::<i32>().ok())
-        .map(|y| format!("{}{}", y + 1, today.get(4..).unwrap_or("-01-01")))
-        .unwrap_or_else(|| today.clone());
-    let retain = today
-        .get(..4)
-        .and_then(|y| y.parse::<i32>().ok())
-        .map(|y| format!("{}-12-31", y + 7))
-        .unwrap_or_else(|| today.clone());
+    let next_year = today.plus_years(1).unwrap_or(today);
+    let retain =
+        skafada_store::Day::from_ymd(today.year().saturating_add(7), 12, 31).unwrap_or(next_year);
     NewStudy {
         name: "SKAFADA demo".to_owned(),
         opens_on: today,
-        closes_on: next_year.replace("-02-29", "-02-28"),
+        closes_on: next_year,
         retain_until: retain,
         ..content.study.clone()
     }
@@ -340,7 +333,7 @@ pub async fn ensure_demo_with(
 /// Adds the demo's synthetic case studies (`skafada_demo::case_studies`): three
 /// case-study sites, nine invented interviews with their pseudonymised transcripts, the
 /// passages two demo coders indexed, the matrix summaries and the document audit.
-async fn add_demo_case_studies(store: &Store, study_id: &str) -> anyhow::Result<()> {
+async fn add_demo_case_studies(store: &Store, study_id: &StudyId) -> anyhow::Result<()> {
     use skafada_store::{DocumentDetails, InterviewDetails, InterviewStatus, NewPassage};
     const BY: &str = "demo";
     let set = skafada_demo::case_studies::case_studies()?;
@@ -366,7 +359,7 @@ async fn add_demo_case_studies(store: &Store, study_id: &str) -> anyhow::Result<
                 Some(&demo.pseudonym),
                 &InterviewDetails {
                     role: demo.role.clone(),
-                    interviewed_on: demo.interviewed_on.clone(),
+                    interviewed_on: Day::parse(&demo.interviewed_on)?,
                     mode: demo.mode.clone(),
                     interviewer: demo.interviewer.clone(),
                     consent_recorded_by: demo.consent_recorded_by.clone(),
@@ -423,7 +416,9 @@ async fn add_demo_case_studies(store: &Store, study_id: &str) -> anyhow::Result<
                     site_id: site_id(&document.site)?,
                     kind: document.kind.clone(),
                     title: document.title.clone(),
-                    dated: document.dated.clone(),
+                    dated: (!document.dated.is_empty())
+                        .then(|| Day::parse(&document.dated))
+                        .transpose()?,
                     note: document.note.clone(),
                     ratings: document.ratings.clone(),
                 },

@@ -85,7 +85,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let options = ExportOptions {
         study: dataset.manifest.study.clone(),
-        date: skafada_store::today(),
+        date: skafada_store::today().to_string(),
         synthetic: dataset.manifest.synthetic,
         labels: args.labels,
         scope,

@@ -44,7 +44,7 @@ pub fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let (store, _) = args.database.open().await?;
         let deletions = store
-            .run_retention(&skafada_store::today())
+            .run_retention(skafada_store::today())
             .await
             .context("Failed to delete the data of studies past their retention date")?;
         store.close().await;

@@ -160,7 +160,7 @@ async fn retention_daily(store: Store) {
     let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     loop {
         daily.tick().await;
-        match store.run_retention(&skafada_store::today()).await {
+        match store.run_retention(skafada_store::today()).await {
             Ok(deletions) => {
                 for deletion in &deletions {
                     if deletion.scrub == skafada_store::Scrub::Done {

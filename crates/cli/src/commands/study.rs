@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use skafada_store::{ContentPart, NewStudy, Study};
+use skafada_store::{ContentPart, Day, NewStudy, Study};
 
 use super::content::{Content, ContentArgs};
 use super::settings::DatabaseArgs;
@@ -140,22 +140,21 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     if name.is_empty() {
         bail!("--name must not be empty");
     }
-    for (flag, date) in [
-        ("--opens", &args.opens),
-        ("--closes", &args.closes),
-        ("--delete-on", &args.delete_on),
-    ] {
-        if !skafada_web::is_real_date(date) {
-            bail!("{flag} must be a real date written YYYY-MM-DD, like 2027-03-31");
-        }
-    }
-    if args.closes < args.opens {
+    let day = |flag: &str, text: &str| {
+        Day::parse(text).map_err(|_| {
+            anyhow::anyhow!("{flag} must be a real date written YYYY-MM-DD, like 2027-03-31")
+        })
+    };
+    let opens = day("--opens", &args.opens)?;
+    let closes = day("--closes", &args.closes)?;
+    let delete_on = day("--delete-on", &args.delete_on)?;
+    if closes < opens {
         bail!("--closes must be the same as or after --opens");
     }
-    if args.delete_on <= args.closes {
+    if delete_on <= closes {
         bail!("--delete-on must be after --closes");
     }
-    if args.delete_on <= skafada_store::today() {
+    if delete_on <= skafada_store::today() {
         bail!("--delete-on must be in the future");
     }
     let settings = args.database.settings()?;
@@ -173,9 +172,9 @@ fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
     };
     let study = NewStudy {
         name,
-        opens_on: args.opens,
-        closes_on: args.closes,
-        retain_until: args.delete_on,
+        opens_on: opens,
+        closes_on: closes,
+        retain_until: delete_on,
         ..content.study.clone()
     };
     let digests = study.content_sha256();

@@ -2,7 +2,8 @@
 //! a password, each with its audit entry.
 
 use skafada_store::{
-    Account, NewAccount, NewPassword, PasswordChange, Role, SignIn, SignInRules, Store,
+    Account, NewAccount, NewPassword, PasswordChange, Role, SignIn, SignInRules, SiteId, Store,
+    StudyId,
 };
 
 use crate::{on_both, study_with_site};
@@ -23,8 +24,8 @@ pub(crate) async fn account(
                 email: email.to_owned(),
                 password: NewPassword::parse(PASSWORD).unwrap(),
                 role,
-                study_id: study_id.map(str::to_owned),
-                site_id: site_id.map(str::to_owned),
+                study_id: study_id.map(StudyId::new),
+                site_id: site_id.map(SiteId::new),
             },
             None,
         )

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use skafada_store::{
-    DocumentDetails, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, Site, Store,
-    StoredTurn, TranscriptState,
+    DocumentDetails, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, Site, SiteId,
+    Store, StoredTurn, StudyId, TranscriptState,
 };
 
 use crate::accounts::account;
@@ -14,7 +14,7 @@ use crate::{new_site, on_both, study_with_site};
 fn details(status: InterviewStatus) -> InterviewDetails {
     InterviewDetails {
         role: "practitioner".to_owned(),
-        interviewed_on: "2026-03-10".to_owned(),
+        interviewed_on: "2026-03-10".parse().unwrap(),
         mode: "video".to_owned(),
         interviewer: "Researcher A".to_owned(),
         consent_recorded_by: "Researcher B".to_owned(),
@@ -23,7 +23,7 @@ fn details(status: InterviewStatus) -> InterviewDetails {
 }
 
 /// A study whose site LA01 is a case-study site with one interview of `status`.
-async fn one_interview(store: &Store, status: InterviewStatus) -> (String, Site, Interview) {
+async fn one_interview(store: &Store, status: InterviewStatus) -> (StudyId, Site, Interview) {
     let (study_id, site) = study_with_site(store).await;
     store
         .add_case_study_site(&study_id, &site.id, "tester")
@@ -37,7 +37,7 @@ async fn one_interview(store: &Store, status: InterviewStatus) -> (String, Site,
 }
 
 /// A case-study site (LA01) with one interview and an accepted two-turn transcript.
-async fn interview_with_transcript(store: &Store) -> (String, Interview) {
+async fn interview_with_transcript(store: &Store) -> (StudyId, Interview) {
     let (study_id, _, interview) = one_interview(store, InterviewStatus::Interviewed).await;
     store
         .store_transcript(
@@ -81,7 +81,7 @@ async fn case_study_sites_are_numbered_once_in_order_of_adding(store: Store) {
             .unwrap(),
         1
     );
-    let sites: Vec<(String, String, i64)> = store
+    let sites: Vec<(SiteId, String, i64)> = store
         .case_study_sites(&study_id)
         .await
         .unwrap()
@@ -392,7 +392,7 @@ async fn audit_documents_are_added_with_ratings_and_removed(store: Store) {
         site_id: site.id.clone(),
         kind: "policy".to_owned(),
         title: "Safeguarding policy".to_owned(),
-        dated: "2025-11-01".to_owned(),
+        dated: Some("2025-11-01".parse().unwrap()),
         note: "A note".to_owned(),
         ratings: BTreeMap::from([
             ("clarity".to_owned(), "good".to_owned()),

@@ -55,9 +55,9 @@ pub(crate) fn study(retain_until: &str) -> NewStudy {
         name: "Deletion".to_owned(),
         module_id: "m".to_owned(),
         module_sources: BTreeMap::new(),
-        opens_on: "2020-01-01".to_owned(),
-        closes_on: "2099-12-31".to_owned(),
-        retain_until: retain_until.to_owned(),
+        opens_on: "2020-01-01".parse().unwrap(),
+        closes_on: "2099-12-31".parse().unwrap(),
+        retain_until: retain_until.parse().unwrap(),
         ..NewStudy::default()
     }
 }
@@ -180,7 +180,10 @@ async fn a_sites_deleted_answers_are_in_no_byte_of_the_sqlite_files() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_deleted_by_a_retention_run_are_in_no_byte_of_the_sqlite_files() {
     let (store, path, _, markers) = answered("2026-01-01").await;
-    let done = store.run_retention("2026-01-01").await.unwrap();
+    let done = store
+        .run_retention("2026-01-01".parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].respondents, 3);
     assert_eq!(done[0].scrub, Scrub::Done);
@@ -236,7 +239,7 @@ async fn case_study_with_markers(store: &Store, site: &Site) -> Vec<String> {
             None,
             &InterviewDetails {
                 role: "practitioner".to_owned(),
-                interviewed_on: "2026-03-10".to_owned(),
+                interviewed_on: "2026-03-10".parse().unwrap(),
                 mode: String::new(),
                 interviewer: "Researcher A".to_owned(),
                 consent_recorded_by: "Researcher A".to_owned(),
@@ -283,7 +286,7 @@ async fn case_study_with_markers(store: &Store, site: &Site) -> Vec<String> {
                 site_id: site.id.clone(),
                 kind: "Job description".to_owned(),
                 title: "Family Support Worker".to_owned(),
-                dated: String::new(),
+                dated: None,
                 note: note.clone(),
                 ratings: BTreeMap::from([("legislation".to_owned(), "No".to_owned())]),
             },
@@ -318,7 +321,10 @@ async fn a_retention_run_deletes_case_studies_even_without_survey_responses() {
         .await
         .unwrap();
     let markers = case_study_with_markers(&store, &site).await;
-    let done = store.run_retention("2026-01-01").await.unwrap();
+    let done = store
+        .run_retention("2026-01-01".parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(done.len(), 1, "interviews alone are reason enough to run");
     assert_eq!((done[0].respondents, done[0].interviews), (0, 1));
     assert_gone(store, &path, &markers, "a retention run of case studies").await;
@@ -347,7 +353,7 @@ async fn words_removed_from_a_transcript_in_review_are_in_no_byte_of_the_sqlite_
             None,
             &InterviewDetails {
                 role: "practitioner".to_owned(),
-                interviewed_on: "2026-03-10".to_owned(),
+                interviewed_on: "2026-03-10".parse().unwrap(),
                 mode: String::new(),
                 interviewer: "Researcher A".to_owned(),
                 consent_recorded_by: String::new(),

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use skafada_store::{LINK_STEP, Phase, ResumeCode, ResumeCodeLink, Site, Status, Store, today};
+use skafada_store::{
+    LINK_STEP, Phase, RespondentId, ResumeCode, ResumeCodeLink, Site, Status, Store, today,
+};
 
 use crate::{new_site, on_both, study_with_site};
 
@@ -14,7 +16,7 @@ fn consent() -> Vec<(String, String)> {
 }
 
 /// A baseline respondent (consented to the pre-training survey): id and resume code.
-async fn baseline(store: &Store, site: &Site) -> (String, ResumeCode) {
+async fn baseline(store: &Store, site: &Site) -> (RespondentId, ResumeCode) {
     let token = store
         .create_session(&site.id, None, LIFETIME)
         .await
@@ -24,7 +26,7 @@ async fn baseline(store: &Store, site: &Site) -> (String, ResumeCode) {
 }
 
 /// A respondent who consented to wave 1 from its link: their id.
-async fn wave_one(store: &Store, site: &Site) -> String {
+async fn wave_one(store: &Store, site: &Site) -> RespondentId {
     let token = store
         .create_follow_up_session(&site.id, 1, LIFETIME)
         .await
@@ -144,7 +146,7 @@ async fn a_follow_up_response_starts_at_the_link_step_and_links_by_resume_code(s
         && r.link_code.is_none()));
     assert!(store.wave_responses(&study_id, 2).await.unwrap().is_empty());
 
-    let answers: Vec<(String, String, String)> = store
+    let answers: Vec<(RespondentId, String, String)> = store
         .wave_answers(&study_id, 1)
         .await
         .unwrap()
@@ -281,7 +283,7 @@ async fn linking_codes_are_stored_per_response_and_listed_for_baseline_and_wave(
         None
     );
 
-    let codes: Vec<(String, String, String)> = store
+    let codes: Vec<(RespondentId, String, String)> = store
         .baseline_link_codes(&study_id)
         .await
         .unwrap()

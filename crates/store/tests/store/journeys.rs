@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use skafada_store::{Phase, Saved, Site, Status, Store, today};
+use skafada_store::{Phase, RespondentId, ResponseId, Saved, Site, Status, Store, StudyId, today};
 
 use crate::{on_both, study_with_site};
 
@@ -17,7 +17,7 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// A session at the site and consent given in it: (session token, respondent id).
-async fn consented(store: &Store, site: &Site) -> (String, String) {
+async fn consented(store: &Store, site: &Site) -> (String, RespondentId) {
     let token = store
         .create_session(&site.id, None, LIFETIME)
         .await
@@ -103,7 +103,7 @@ async fn consent_creates_a_respondent_and_a_pre_response_with_the_consent_answer
     assert_eq!(respondent.returned, 0);
     assert!(
         store
-            .respondent("no-such-respondent")
+            .respondent(&RespondentId::new("no-such-respondent"))
             .await
             .unwrap()
             .is_none()
@@ -199,7 +199,13 @@ async fn saved_pages_set_and_clear_answers_and_move_the_page_on(store: Store) {
             .unwrap()
             .is_none()
     );
-    assert!(store.answers("no-such-response").await.unwrap().is_empty());
+    assert!(
+        store
+            .answers(&ResponseId::new("no-such-response"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 on_both!(saved_pages_set_and_clear_answers_and_move_the_page_on);
 
@@ -361,7 +367,7 @@ async fn study_reads_list_every_answer_and_response_of_the_study(store: Store) {
         .unwrap();
     consented(&store, &other_site).await;
 
-    let mut rows: Vec<(String, Phase, Status, String, String)> = store
+    let mut rows: Vec<(RespondentId, Phase, Status, String, String)> = store
         .study_answers(&study_id)
         .await
         .unwrap()
@@ -413,7 +419,7 @@ async fn study_reads_list_every_answer_and_response_of_the_study(store: Store) {
 
     let mut summaries = store.study_responses(&study_id).await.unwrap();
     summaries.sort_by(|a, b| (&a.respondent_id, a.phase).cmp(&(&b.respondent_id, b.phase)));
-    let got: Vec<(String, Phase, Status, i64, bool)> = summaries
+    let got: Vec<(RespondentId, Phase, Status, i64, bool)> = summaries
         .iter()
         .map(|s| {
             assert_eq!(s.site_code, "LA01");
@@ -437,7 +443,7 @@ async fn study_reads_list_every_answer_and_response_of_the_study(store: Store) {
     assert_eq!(got, expected);
     assert!(
         store
-            .study_answers("no-such-study")
+            .study_answers(&StudyId::new("no-such-study"))
             .await
             .unwrap()
             .is_empty()

@@ -10,9 +10,9 @@ fn study(waves: &str) -> NewStudy {
     NewStudy {
         name: "Linking".to_owned(),
         module_id: "m".to_owned(),
-        opens_on: "2020-01-01".to_owned(),
-        closes_on: "2099-12-31".to_owned(),
-        retain_until: "2099-12-31".to_owned(),
+        opens_on: "2020-01-01".parse().unwrap(),
+        closes_on: "2099-12-31".parse().unwrap(),
+        retain_until: "2099-12-31".parse().unwrap(),
         waves: waves.to_owned(),
         ..NewStudy::default()
     }
@@ -42,13 +42,16 @@ async fn each_study_has_its_own_stable_key_and_keeps_its_waves(store: &Store) {
     // afterwards is a new one, which links nothing to the old codes.
     let ended = store
         .create_study(&NewStudy {
-            retain_until: "2021-01-01".to_owned(),
+            retain_until: "2021-01-01".parse().unwrap(),
             ..study(waves)
         })
         .await
         .unwrap();
     let old = store.linking_key(&ended).await.unwrap();
-    store.run_retention("2021-01-02").await.unwrap();
+    store
+        .run_retention("2021-01-02".parse().unwrap())
+        .await
+        .unwrap();
     assert_ne!(store.linking_key(&ended).await.unwrap(), old);
 }
 

@@ -75,7 +75,7 @@ mod training;
 
 use std::future::Future;
 
-use skafada_store::{Backend, NewSite, NewStudy, Site, Store, random_token};
+use skafada_store::{Backend, NewSite, NewStudy, Site, Store, StudyId, random_token};
 
 /// Runs an async test body, `async fn name(store: Store)`, on both databases: generates
 /// `name::on_sqlite` (a fresh SQLite file in the temporary directory, removed afterwards)
@@ -154,9 +154,9 @@ pub(crate) fn new_study(name: &str) -> NewStudy {
     NewStudy {
         name: name.to_owned(),
         module_id: "module".to_owned(),
-        opens_on: "2020-01-01".to_owned(),
-        closes_on: "2099-12-31".to_owned(),
-        retain_until: "2099-12-31".to_owned(),
+        opens_on: "2020-01-01".parse().unwrap(),
+        closes_on: "2099-12-31".parse().unwrap(),
+        retain_until: "2099-12-31".parse().unwrap(),
         ..NewStudy::default()
     }
 }
@@ -177,7 +177,7 @@ pub(crate) fn new_site(code: &str) -> NewSite {
 }
 
 /// A study with one site, `LA01`.
-pub(crate) async fn study_with_site(store: &Store) -> (String, Site) {
+pub(crate) async fn study_with_site(store: &Store) -> (StudyId, Site) {
     let study_id = store.create_study(&new_study("Study")).await.unwrap();
     let site = store.add_site(&study_id, &new_site("LA01")).await.unwrap();
     (study_id, site)

@@ -37,9 +37,9 @@ async fn update_study_changes_the_settings_and_audits_what_changed(store: Store)
     let study = store.study(&id).await.unwrap().unwrap();
     let settings = StudySettings {
         name: "After".to_owned(),
-        opens_on: "2021-02-03".to_owned(),
-        closes_on: "2030-04-05".to_owned(),
-        retain_until: "2031-06-07".to_owned(),
+        opens_on: "2021-02-03".parse().unwrap(),
+        closes_on: "2030-04-05".parse().unwrap(),
+        retain_until: "2031-06-07".parse().unwrap(),
         min_cell_count: 5,
     };
     let updated = store
@@ -52,8 +52,8 @@ async fn update_study_changes_the_settings_and_audits_what_changed(store: Store)
     assert_eq!(updated.module_id, study.module_id);
     assert_eq!(updated.created_on, study.created_on);
     let window = store.study_window(&id).await.unwrap().unwrap();
-    assert_eq!(window.opens_on, "2021-02-03");
-    assert_eq!(window.retain_until, "2031-06-07");
+    assert_eq!(window.opens_on, "2021-02-03".parse().unwrap());
+    assert_eq!(window.retain_until, "2031-06-07".parse().unwrap());
 
     let log = store.audit_log(Some(&id), 10).await.unwrap();
     let changed: Vec<_> = log.iter().filter(|e| e.action == "study-changed").collect();

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use skafada_store::{Store, random_token};
+use skafada_store::{RespondentId, Store, StudyId, random_token};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 /// The store's first `last` migrations (at most 14) of a backend, exactly as the store
@@ -139,11 +139,21 @@ async fn migrated(url: &str, respondent: &str, other: &str) -> Store {
         .expect("the printed code still verifies");
     assert_eq!(record.issued_month, "2026-03");
     assert_eq!(record.learning_minutes, 85);
-    assert!(store.has_certificate(respondent).await.unwrap());
-    assert!(!store.has_certificate(other).await.unwrap());
-    let key = store.linking_key("s").await.unwrap();
-    assert_eq!(store.linking_key("s").await.unwrap(), key);
-    let progress = store.study_progress("s").await.unwrap();
+    assert!(
+        store
+            .has_certificate(&RespondentId::new(respondent))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .has_certificate(&RespondentId::new(other))
+            .await
+            .unwrap()
+    );
+    let key = store.linking_key(&StudyId::new("s")).await.unwrap();
+    assert_eq!(store.linking_key(&StudyId::new("s")).await.unwrap(), key);
+    let progress = store.study_progress(&StudyId::new("s")).await.unwrap();
     assert_eq!(progress.iter().filter(|p| p.certificate).count(), 1);
     store
 }

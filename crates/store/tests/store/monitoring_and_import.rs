@@ -153,14 +153,14 @@ async fn imported_responses_read_back_like_collected_ones(store: Store) {
         .unwrap();
     assert_eq!(count, 3);
     let summaries = store.study_responses(&study_id).await.unwrap();
-    let mut got: Vec<(Phase, Status, &str, Option<&str>, i64)> = summaries
+    let mut got: Vec<(Phase, Status, String, Option<String>, i64)> = summaries
         .iter()
         .map(|s| {
             (
                 s.phase,
                 s.status,
-                s.started_on.as_str(),
-                s.submitted_on.as_deref(),
+                s.started_on.to_string(),
+                s.submitted_on.map(|day| day.to_string()),
                 s.answer_count,
             )
         })
@@ -172,18 +172,24 @@ async fn imported_responses_read_back_like_collected_ones(store: Store) {
             (
                 Phase::Pre,
                 Status::Submitted,
-                "2025-03-04",
-                Some("2025-03-04"),
+                "2025-03-04".to_owned(),
+                Some("2025-03-04".to_owned()),
                 1
             ),
             (
                 Phase::Pre,
                 Status::ClosedByRouting,
-                "2025-03-04",
-                Some("2025-03-04"),
+                "2025-03-04".to_owned(),
+                Some("2025-03-04".to_owned()),
                 1
             ),
-            (Phase::Post, Status::Started, "2025-03-04", None, 1),
+            (
+                Phase::Post,
+                Status::Started,
+                "2025-03-04".to_owned(),
+                None,
+                1
+            ),
         ]
     );
     // r1's two responses belong to one respondent.
@@ -235,7 +241,7 @@ async fn imported_starts_add_to_the_counted_ones(store: Store) {
         .import_starts(
             &study_id,
             &[
-                ("LA01".to_owned(), day.clone()),
+                ("LA01".to_owned(), day.to_string()),
                 ("LA01".to_owned(), "2025-01-01".to_owned()),
                 ("LA02".to_owned(), "2025-01-01".to_owned()),
             ],

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use skafada_store::{Phase, ReadOrder, Saved, Store, random_token};
+use skafada_store::{
+    Phase, ReadOrder, RespondentId, ResponseId, Saved, Store, StudyId, random_token,
+};
 
 use crate::migration::{OLD_STUDY_AND_SITE, migrations_up_to};
 use crate::{on_both, study_with_site};
@@ -19,7 +21,7 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// A study with a site and one consented respondent: (study id, respondent id, the
 /// pre-training response's id).
-async fn consented_response(store: &Store) -> (String, String, String) {
+async fn consented_response(store: &Store) -> (StudyId, RespondentId, ResponseId) {
     let (study_id, site) = study_with_site(store).await;
     let token = store
         .create_session(&site.id, None, std::time::Duration::from_secs(600))
@@ -142,7 +144,7 @@ async fn database_with_answer_rows(url: &str, postgres: bool) {
 /// Opens the old database with the store and checks that its answers were packed.
 async fn packed(url: &str) -> Store {
     let store = Store::connect(url).await.unwrap();
-    let answers = store.answers("pre1").await.unwrap();
+    let answers = store.answers(&ResponseId::new("pre1")).await.unwrap();
     let expected: BTreeMap<String, String> = pairs(&[
         ("consent", "1"),
         ("actions", "1,4"),
@@ -151,8 +153,14 @@ async fn packed(url: &str) -> Store {
     .into_iter()
     .collect();
     assert_eq!(answers, expected);
-    assert!(store.answers("post1").await.unwrap().is_empty());
-    let summaries = store.study_responses("s").await.unwrap();
+    assert!(
+        store
+            .answers(&ResponseId::new("post1"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let summaries = store.study_responses(&StudyId::new("s")).await.unwrap();
     let counts: Vec<i64> = summaries.iter().map(|s| s.answer_count).collect();
     assert_eq!(
         counts,
@@ -163,7 +171,7 @@ async fn packed(url: &str) -> Store {
     assert_eq!(
         store
             .save_page(
-                "pre1",
+                &ResponseId::new("pre1"),
                 &pairs(&[("role", "2")]),
                 &["actions".to_owned()],
                 "p3"
@@ -172,7 +180,7 @@ async fn packed(url: &str) -> Store {
             .unwrap(),
         Saved::Saved
     );
-    let after = store.answers("pre1").await.unwrap();
+    let after = store.answers(&ResponseId::new("pre1")).await.unwrap();
     assert_eq!(after.len(), 3);
     assert_eq!(after["role"], "2");
     assert!(!after.contains_key("actions"));
@@ -224,7 +232,13 @@ async fn answer_rows_of_an_older_database_are_packed_and_the_table_dropped_on_po
 async fn a_studys_respondents_are_counted_and_variable_names_read_again_on_request(store: Store) {
     let (study_id, _, response_id) = consented_response(&store).await;
     assert_eq!(store.study_respondent_count(&study_id).await.unwrap(), 1);
-    assert_eq!(store.study_respondent_count("another").await.unwrap(), 0);
+    assert_eq!(
+        store
+            .study_respondent_count(&StudyId::new("another"))
+            .await
+            .unwrap(),
+        0
+    );
     store
         .save_page(&response_id, &pairs(&[("role", "3")]), &[], "p2")
         .await
@@ -248,7 +262,7 @@ async fn a_packed_database_opens_again_with_its_answers() {
     packed(&url).await.close().await;
     // Opened again: nothing left to pack, nothing lost.
     let store = Store::connect(&url).await.unwrap();
-    let answers = store.answers("pre1").await.unwrap();
+    let answers = store.answers(&ResponseId::new("pre1")).await.unwrap();
     assert_eq!(answers.len(), 3);
     assert_eq!(answers["role"], "2");
     store.close().await;

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use skafada_store::{Phase, Scrub, Site, Store};
+use skafada_store::{Phase, RespondentId, Scrub, Site, Store};
 
 use crate::{new_site, new_study, on_both};
 
 /// A respondent at the site with a pre-training response of two answers.
-async fn answered(store: &Store, site: &Site) -> String {
+async fn answered(store: &Store, site: &Site) -> RespondentId {
     let token = store
         .create_session(&site.id, None, Duration::from_secs(600))
         .await
@@ -87,7 +87,7 @@ on_both!(deleting_a_site_data_removes_its_respondents_and_keeps_other_sites);
 
 async fn retention_deletes_only_studies_past_their_date_and_only_once(store: Store) {
     let mut expiring = new_study("Expiring");
-    expiring.retain_until = "2030-01-01".to_owned();
+    expiring.retain_until = "2030-01-01".parse().unwrap();
     let expiring = store.create_study(&expiring).await.unwrap();
     let lasting = store.create_study(&new_study("Lasting")).await.unwrap();
     let expiring_site = store.add_site(&expiring, &new_site("LA01")).await.unwrap();
@@ -95,8 +95,17 @@ async fn retention_deletes_only_studies_past_their_date_and_only_once(store: Sto
     let gone = answered(&store, &expiring_site).await;
     let kept = answered(&store, &lasting_site).await;
 
-    assert!(store.run_retention("2029-12-31").await.unwrap().is_empty());
-    let done = store.run_retention("2030-01-01").await.unwrap();
+    assert!(
+        store
+            .run_retention("2029-12-31".parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let done = store
+        .run_retention("2030-01-01".parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].study_id, expiring);
     assert_eq!(done[0].reason, "retention");
@@ -110,7 +119,13 @@ async fn retention_deletes_only_studies_past_their_date_and_only_once(store: Sto
     assert!(store.respondent(&kept).await.unwrap().is_some());
 
     // Run again: nothing left to delete, no second tombstone.
-    assert!(store.run_retention("2030-01-02").await.unwrap().is_empty());
+    assert!(
+        store
+            .run_retention("2030-01-02".parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let tombstones = store.deletions(&expiring).await.unwrap();
     assert_eq!(tombstones.len(), 1);
     assert_eq!(tombstones[0].reason, "retention");

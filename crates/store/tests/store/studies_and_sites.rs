@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use skafada_store::{ContentPart, NewSite, Store, today};
+use skafada_store::{ContentPart, NewSite, SiteId, Store, StudyId, today};
 
 use crate::{new_site, new_study, on_both};
 
@@ -25,9 +25,9 @@ async fn a_created_study_reads_back_with_its_fields(store: Store) {
     assert_eq!(stored.post_instrument, "post = true");
     assert_eq!(stored.module_id, "module");
     assert_eq!(stored.module_sources, study.module_sources);
-    assert_eq!(stored.opens_on, "2020-01-01");
-    assert_eq!(stored.closes_on, "2099-12-31");
-    assert_eq!(stored.retain_until, "2099-12-31");
+    assert_eq!(stored.opens_on, "2020-01-01".parse().unwrap());
+    assert_eq!(stored.closes_on, "2099-12-31".parse().unwrap());
+    assert_eq!(stored.retain_until, "2099-12-31".parse().unwrap());
     assert_eq!(stored.analysis_plan, "plan");
     assert_eq!(stored.training_needs, "needs");
     assert_eq!(stored.framework, "framework");
@@ -45,8 +45,20 @@ async fn a_created_study_reads_back_with_its_fields(store: Store) {
 
     let window = store.study_window(&id).await.unwrap().expect("a window");
     assert_eq!(window, stored.window());
-    assert!(store.study("no-such-study").await.unwrap().is_none());
-    assert!(store.study_window("no-such-study").await.unwrap().is_none());
+    assert!(
+        store
+            .study(&StudyId::new("no-such-study"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .study_window(&StudyId::new("no-such-study"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 on_both!(a_created_study_reads_back_with_its_fields);
 
@@ -90,7 +102,13 @@ async fn a_site_reads_back_by_id_by_token_by_study_and_in_links(store: Store) {
         store.site_by_token(&first.link_token).await.unwrap(),
         Some(first.clone())
     );
-    assert!(store.site("no-such-site").await.unwrap().is_none());
+    assert!(
+        store
+            .site(&SiteId::new("no-such-site"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         store
             .site_by_token("no-such-token")
@@ -103,7 +121,13 @@ async fn a_site_reads_back_by_id_by_token_by_study_and_in_links(store: Store) {
         store.sites(&study_id).await.unwrap(),
         vec![first.clone(), second.clone()]
     );
-    assert!(store.sites("no-such-study").await.unwrap().is_empty());
+    assert!(
+        store
+            .sites(&StudyId::new("no-such-study"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let links = store.links().await.unwrap();
     let pairs: Vec<(&str, &str, &str, &str)> = links

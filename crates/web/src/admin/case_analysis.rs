@@ -15,7 +15,7 @@ use serde::Deserialize;
 use skafada_qualitative::coding::{self, CodedPassage, Decision, DoubleCoded};
 use skafada_qualitative::matrix::{self, Case, Filter, Summary};
 use skafada_qualitative::synthesis::{self, CaseSummary, Interviewee, RatedDocument, Synthesis};
-use skafada_store::{CaseStudyData, DocumentDetails, Interview, InterviewStatus, Study};
+use skafada_store::{CaseStudyData, DocumentDetails, Interview, InterviewStatus, SiteId, Study};
 
 use super::cases::{
     Research, interview_of, passage_words, render_checked, research, role_label, site_number,
@@ -616,7 +616,7 @@ pub(crate) async fn downloads(
                     study: research.study.name.clone(),
                     framework: research.framework.title.clone(),
                     filter: describe_filter(&query),
-                    exported_on: skafada_store::today(),
+                    exported_on: skafada_store::today().to_string(),
                     synthetic: research.study.synthetic,
                 },
                 &roles,
@@ -1054,11 +1054,10 @@ pub(crate) async fn documents(
                 site: super::cases::site_label(&data.sites, &d.details.site_id),
                 kind: d.details.kind.clone(),
                 title: d.details.title.clone(),
-                dated: if d.details.dated.is_empty() {
-                    "Not dated".to_owned()
-                } else {
-                    long_date(&d.details.dated)
-                },
+                dated: d
+                    .details
+                    .dated
+                    .map_or_else(|| "Not dated".to_owned(), |day| long_date(&day)),
                 ratings: d
                     .details
                     .ratings
@@ -1115,7 +1114,7 @@ fn document_fields(research: &Research, sites: &[skafada_store::CaseStudySite]) 
                     .iter()
                     .map(|s| {
                         (
-                            s.site_id.clone(),
+                            s.site_id.to_string(),
                             format!("Case study {} ({})", s.number, s.site_code),
                         )
                     })
@@ -1218,12 +1217,14 @@ pub(crate) async fn add_document(
     let sites = state.store.case_study_sites(&research.study.id).await?;
     let mut page = document_fields(&research, &sites);
     let mut errors = Errors::default();
+    // `pick` takes only one of the radios' values: a case-study site's id.
     let site = pick(
         &form,
         &mut page.site,
         &mut errors,
         "Select the case-study site",
-    );
+    )
+    .map(SiteId::new);
     let kind = pick(
         &form,
         &mut page.kind,
@@ -1255,9 +1256,9 @@ pub(crate) async fn add_document(
             ..input
         };
         errors.on_date(&page.dated);
-        iso
+        iso.map(Some)
     } else {
-        Some(String::new())
+        Some(None)
     };
     let mut ratings = BTreeMap::new();
     for (criterion, radios) in research.framework.audit.iter().zip(&mut page.ratings) {
@@ -1352,7 +1353,7 @@ pub(crate) async fn findings(
             Some(&admin),
         )
         .back(&research.base),
-        study_id: research.study.id.clone(),
+        study_id: research.study.id.to_string(),
         synthesis,
     }))
 }

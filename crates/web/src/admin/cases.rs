@@ -16,8 +16,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use skafada_qualitative::framework::Framework;
 use skafada_store::{
-    CaseStudySite, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, StoredTurn,
-    Study, TranscriptState,
+    CaseStudySite, Interview, InterviewDetails, InterviewStatus, NewPassage, Role, SiteId,
+    StoredTurn, Study, TranscriptState,
 };
 
 use super::error::AdminError;
@@ -190,7 +190,7 @@ async fn overview_page(
         .await?
         .into_iter()
         .filter(|s| !taken.contains(s.id.as_str()))
-        .map(|s| (s.id, format!("{} ({})", s.code, s.region)))
+        .map(|s| (s.id.into_string(), format!("{} ({})", s.code, s.region)))
         .collect();
     let mut errors = Errors::default();
     if let Some(message) = &error {
@@ -259,7 +259,7 @@ pub(crate) async fn add_site(
         .sites(&research.study.id)
         .await?
         .into_iter()
-        .find(|s| s.id == chosen);
+        .find(|s| s.id == chosen.as_str());
     let Some(site) = site else {
         return overview_page(
             &state,
@@ -346,7 +346,7 @@ fn interview_fields(
                 .iter()
                 .map(|s| {
                     (
-                        s.site_id.clone(),
+                        s.site_id.to_string(),
                         format!("Case study {} ({})", s.number, s.site_code),
                     )
                 })
@@ -362,7 +362,7 @@ fn interview_fields(
         date: DateInput::from_iso(
             "interviewed-on",
             "Date of the interview",
-            details.map_or("", |d| d.interviewed_on.as_str()),
+            &details.map_or_else(String::new, |d| d.interviewed_on.to_string()),
         ),
         mode: Input::new("mode", "How it was held", details.map_or("", |d| d.mode.as_str()))
             .hint("For example, Online (Teams) or Telephone"),
@@ -396,7 +396,7 @@ fn read_interview(
     mut fields: InterviewFields,
     framework: &Framework,
     sites: Option<&[CaseStudySite]>,
-) -> Result<(Option<String>, InterviewDetails), Box<RefusedInterview>> {
+) -> Result<(Option<SiteId>, InterviewDetails), Box<RefusedInterview>> {
     let mut errors = Errors::default();
     let site = match (&mut fields.site, sites) {
         (Some(radios), Some(sites)) => {
@@ -404,8 +404,8 @@ fn read_interview(
             for option in &mut radios.options {
                 option.checked = option.value == chosen;
             }
-            if sites.iter().any(|s| s.site_id == chosen) {
-                Some(chosen)
+            if let Some(site) = sites.iter().find(|s| s.site_id == chosen.as_str()) {
+                Some(site.site_id.clone())
             } else {
                 radios.error = Some("Select the case-study site".to_owned());
                 errors.add(&radios.first_id(), "Select the case-study site");
@@ -522,7 +522,7 @@ pub(crate) async fn new_interview_page(
         return Ok(Redirect::to(&research.base).into_response());
     }
     let chosen = if sites.len() == 1 {
-        sites[0].site_id.clone()
+        sites[0].site_id.to_string()
     } else {
         String::new()
     };

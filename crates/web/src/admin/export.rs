@@ -234,7 +234,7 @@ async fn export(
         let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
         let options = ExportOptions {
             study: study.name.clone(),
-            date: date.clone(),
+            date: date.to_string(),
             synthetic: study.synthetic,
             labels: false,
             scope: site
@@ -270,7 +270,12 @@ async fn export(
         .await?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        filename(site.as_ref().map(|s| s.code.as_str()), phase, format, &date)
+        filename(
+            site.as_ref().map(|s| s.code.as_str()),
+            phase,
+            format,
+            &date.to_string()
+        )
     );
     Ok((
         [
@@ -333,7 +338,7 @@ pub(crate) async fn study_folder_export(
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     let date = today();
-    let folder = format!("skafada-{}-{}", safe(&study.name), safe(&date));
+    let folder = format!("skafada-{}-{}", safe(&study.name), date);
     let bytes = zip_folder(&folder, &export.files)?;
     state
         .store

@@ -12,7 +12,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use skafada_store::{AdminSession, Role, Site, Study, hash_secret, unix_now};
+use skafada_store::{AdminSession, Role, Site, Study, StudyId, hash_secret, unix_now};
 
 use super::error::AdminError;
 use crate::AppState;
@@ -175,9 +175,10 @@ impl Admin {
         if !self.can_see_study(study_id) {
             return Err(AdminError::NotFound);
         }
+        // The URL's text becomes a study id here, once the account may see it.
         state
             .store
-            .study(study_id)
+            .study(&StudyId::new(study_id))
             .await?
             .ok_or(AdminError::NotFound)
     }

@@ -225,8 +225,8 @@ fn fill(
         ),
         None => (
             state.config.site_link(&site.link_token),
-            study.opens_on.clone(),
-            study.closes_on.clone(),
+            study.opens_on,
+            study.closes_on,
         ),
     };
     text.replace("{link}", &link)

@@ -15,7 +15,6 @@ mod content;
 mod error;
 mod export;
 mod forms;
-pub use forms::is_real_date;
 mod guard;
 mod headline;
 mod messages;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use skafada_store::{RespondentProgress, Role, Site, Status};
+use skafada_store::{RespondentProgress, Role, Site, Status, StudyId};
 
 use super::error::AdminError;
 use super::guard::Admin;
@@ -93,7 +93,7 @@ fn count(row: &mut SiteRow, progress: &RespondentProgress, sections: i64) {
 /// The monitoring rows of the sites an account can see, with the total of those rows
 /// (none for an LA contact, who sees only their own site).
 fn rows(
-    study_id: &str,
+    study_id: &StudyId,
     sites: &[Site],
     headcounts: &BTreeMap<String, Option<i64>>,
     starts: &BTreeMap<String, i64>,
@@ -325,8 +325,8 @@ mod tests {
     #[test]
     fn a_site_scoped_reader_sees_the_funnel_rounded_and_an_admin_sees_it_exact() {
         let site = Site {
-            id: "s1".to_owned(),
-            study_id: "st".to_owned(),
+            id: "s1".into(),
+            study_id: "st".into(),
             code: "LA01".to_owned(),
             name: "Local authority 01".to_owned(),
             region: "North".to_owned(),
@@ -346,8 +346,24 @@ mod tests {
             min_reportable: 5,
             rounded,
         };
-        let (exact, _) = rows("st", &sites, &headcounts, &starts, &[], 12, shown(false));
-        let (rounded, _) = rows("st", &sites, &headcounts, &starts, &[], 12, shown(true));
+        let (exact, _) = rows(
+            &StudyId::new("st"),
+            &sites,
+            &headcounts,
+            &starts,
+            &[],
+            12,
+            shown(false),
+        );
+        let (rounded, _) = rows(
+            &StudyId::new("st"),
+            &sites,
+            &headcounts,
+            &starts,
+            &[],
+            12,
+            shown(true),
+        );
         assert_eq!(exact[0].started, 13);
         assert_eq!(rounded[0].started, 15);
         assert!(rounded[0].too_few, "decided on the exact count");

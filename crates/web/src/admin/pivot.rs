@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use skafada_analysis::data::{self, Column, Responses, Variable, VariableKind};
 use skafada_instrument::Instrument;
 use skafada_store::{
-    AnswerRow, Phase, ReadOrder, ResponseSummary, Status, StoredResponse, VariableNames,
+    AnswerRow, Phase, ReadOrder, ResponseSummary, Status, StoredResponse, StudyId, VariableNames,
     hash_secret,
 };
 
@@ -195,7 +195,9 @@ impl SurveyColumns {
         self.out
             .response_id
             .push(response_id(&response.respondent_id, self.phase));
-        self.out.respondent_id.push(response.respondent_id.clone());
+        self.out
+            .respondent_id
+            .push(response.respondent_id.to_string());
         self.out.site.push(site);
         self.out.status.push(status(response.status));
         // The live journey never makes a record for a respondent who comes back: a
@@ -203,7 +205,7 @@ impl SurveyColumns {
         // empty records Qualtrics made when people came back through the link, which
         // cleaning drops; a resumed response is the respondent's own and is kept.
         self.out.returning.push(false);
-        self.out.started_on.push(response.started_on.clone());
+        self.out.started_on.push(response.started_on.to_string());
         for column in &mut self.columns {
             match column {
                 Filling::Values(values) => values.push(data::MISSING),
@@ -325,7 +327,7 @@ impl SurveyColumns {
 /// into their columns.
 pub(crate) async fn stored_surveys(
     store: &skafada_store::Store,
-    study_id: &str,
+    study_id: &StudyId,
     sites: &[data::Site],
     surveys: &[(Phase, &Instrument)],
     order: ReadOrder,
@@ -367,7 +369,7 @@ pub(crate) async fn stored_surveys(
 /// [`stored_surveys`] reads them.
 pub(crate) async fn stored_pre_and_post(
     store: &skafada_store::Store,
-    study_id: &str,
+    study_id: &StudyId,
     sites: &[data::Site],
     content: &crate::content::StudyContent,
     order: ReadOrder,
@@ -444,11 +446,11 @@ mod tests {
 
     fn response(respondent: &str, site: &str, phase: Phase, status: Status) -> ResponseSummary {
         ResponseSummary {
-            respondent_id: respondent.to_owned(),
+            respondent_id: respondent.into(),
             site_code: site.to_owned(),
             phase,
             status,
-            started_on: "2025-03-04".to_owned(),
+            started_on: "2025-03-04".parse().unwrap(),
             submitted_on: None,
             answer_count: 0,
             returned: 0,
@@ -457,7 +459,7 @@ mod tests {
 
     fn answer(respondent: &str, phase: Phase, variable: &str, value: &str) -> AnswerRow {
         AnswerRow {
-            respondent_id: respondent.to_owned(),
+            respondent_id: respondent.into(),
             site_code: "LA01".to_owned(),
             phase,
             status: Status::Consented,
@@ -575,9 +577,9 @@ mod tests {
             .create_study(&NewStudy {
                 name: "Pivot".to_owned(),
                 module_id: "m".to_owned(),
-                opens_on: "2020-01-01".to_owned(),
-                closes_on: "2099-12-31".to_owned(),
-                retain_until: "2099-12-31".to_owned(),
+                opens_on: "2020-01-01".parse().unwrap(),
+                closes_on: "2099-12-31".parse().unwrap(),
+                retain_until: "2099-12-31".parse().unwrap(),
                 ..NewStudy::default()
             })
             .await

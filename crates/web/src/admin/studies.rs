@@ -7,7 +7,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use skafada_store::{NewStudy, Study, StudySettings, today};
+use skafada_store::{Day, NewStudy, Study, StudySettings, today};
 
 use super::error::AdminError;
 use super::forms::{DateInput, Errors, Input, RadioOption, Radios, read_date, read_text};
@@ -34,22 +34,26 @@ struct StudyFields {
 impl StudyFields {
     fn new(settings: Option<&StudySettings>, default_min: i64) -> StudyFields {
         let get = |f: fn(&StudySettings) -> String| settings.map(f).unwrap_or_default();
+        let get_day = |id: &str, legend: &str, f: fn(&StudySettings) -> Day| match settings {
+            Some(settings) => DateInput::of_day(id, legend, f(settings)),
+            None => DateInput::from_iso(id, legend, ""),
+        };
         StudyFields {
             name: Input::new("name", "Study name", &get(|s| s.name.clone()))
                 .hint("For researchers and LA contacts; practitioners do not see it"),
             content: None,
             files: Vec::new(),
-            opens_on: DateInput::from_iso("opens-on", "Opening date", &get(|s| s.opens_on.clone())),
+            opens_on: get_day("opens-on", "Opening date", |s| s.opens_on),
             closes_on: DateInput {
                 hint: Some("The last day practitioners can start or carry on. For example, 31 7 2027".to_owned()),
-                ..DateInput::from_iso("closes-on", "Closing date", &get(|s| s.closes_on.clone()))
+                ..get_day("closes-on", "Closing date", |s| s.closes_on)
             },
             retain_until: DateInput {
                 hint: Some(
                     "The date the consent form promises. Every response is deleted on this day. For example, 31 12 2028"
                         .to_owned(),
                 ),
-                ..DateInput::from_iso("retain-until", "Deletion date", &get(|s| s.retain_until.clone()))
+                ..get_day("retain-until", "Deletion date", |s| s.retain_until)
             },
             min_cell_count: Input::new(
                 "min-cell-count",
@@ -116,7 +120,7 @@ fn read_settings(
     form: &FormData,
     fields: &mut StudyFields,
     errors: &mut Errors,
-    today: &str,
+    today: Day,
 ) -> Option<StudySettings> {
     let name = read_text(
         form,
@@ -153,7 +157,7 @@ fn read_settings(
             fields
                 .retain_until
                 .fail("The deletion date must be after the closing date");
-        } else if retain.as_str() <= today {
+        } else if *retain <= today {
             fields
                 .retain_until
                 .fail("The deletion date must be in the future");
@@ -341,7 +345,7 @@ pub(crate) async fn create(
             })
         }
     });
-    let settings = read_settings(&post.form, &mut fields, &mut errors, &today());
+    let settings = read_settings(&post.form, &mut fields, &mut errors, today());
     // A set whose participant information is still the template cannot make a real
     // study: its sheet must be uploaded with the study's files.
     let placeholders = source
@@ -430,7 +434,7 @@ pub(crate) async fn save_settings(
     let mut fields = StudyFields::new(Some(&StudySettings::of(&study)), study.min_cell_count);
     let mut errors = Errors::default();
     let back = format!("/admin/studies/{}", study.id);
-    let Some(settings) = read_settings(&post.form, &mut fields, &mut errors, &today()) else {
+    let Some(settings) = read_settings(&post.form, &mut fields, &mut errors, today()) else {
         let content = state.studies.get(&state.store, &study.id).await?;
         return Ok(form_page(
             admin,
@@ -583,7 +587,7 @@ pub(crate) async fn create_from_files(
     let mut fields = StudyFields::new(None, state.config.admin.default_min_cell_count);
     fields.files = file_inputs();
     let mut errors = Errors::default();
-    let settings = read_settings(&form, &mut fields, &mut errors, &today());
+    let settings = read_settings(&form, &mut fields, &mut errors, today());
     let library = state.config.admin.library.first();
     let mut study = NewStudy::default();
     let mut names = crate::ContentNames::default();

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use skafada_analysis::data::{Dataset, Manifest};
 use skafada_analysis::run::Analysis;
-use skafada_store::Study;
+use skafada_store::{Study, StudyId};
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::error::AdminError;
@@ -148,7 +148,7 @@ enum Use {
 /// Each study's current read, and the permits for heavy work.
 #[derive(Debug)]
 pub(crate) struct StudyDataCache {
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<HashMap<StudyId, Slot>>,
     heavy: Arc<Semaphore>,
     sweeping: AtomicBool,
     fresh_for: Duration,
@@ -168,7 +168,7 @@ impl Default for StudyDataCache {
 }
 
 impl StudyDataCache {
-    fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+    fn slots(&self) -> MutexGuard<'_, HashMap<StudyId, Slot>> {
         self.slots.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -188,7 +188,7 @@ impl StudyDataCache {
     }
 
     /// Forgets a study's read: after its settings change or its data is deleted.
-    pub(crate) fn forget(&self, study_id: &str) {
+    pub(crate) fn forget(&self, study_id: &StudyId) {
         self.slots().remove(study_id);
     }
 
@@ -220,7 +220,7 @@ impl StudyDataCache {
     /// what reads its responses.
     async fn get_with<F, Fut>(
         self: &Arc<Self>,
-        study_id: &str,
+        study_id: &StudyId,
         respondents: i64,
         read: F,
     ) -> Result<Arc<StudyData>, AdminError>
@@ -261,7 +261,7 @@ impl StudyDataCache {
                 None => {
                     let cell = Cell::default();
                     slots.insert(
-                        study_id.to_owned(),
+                        study_id.clone(),
                         Slot {
                             started: now,
                             used: now,
@@ -436,7 +436,7 @@ mod tests {
     async fn view(cache: &Arc<StudyDataCache>, reads: &Arc<AtomicUsize>, respondents: i64) -> Read {
         let reads = reads.clone();
         cache
-            .get_with("study", respondents, || async move {
+            .get_with(&StudyId::new("study"), respondents, || async move {
                 reads.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 Ok(empty_dataset())
@@ -473,7 +473,7 @@ mod tests {
         let after_deletion = view(&cache, &reads, 7).await;
         assert_ne!(after_deletion, first);
         assert_eq!(reads.load(Ordering::SeqCst), 2);
-        cache.forget("study");
+        cache.forget(&StudyId::new("study"));
         let after_forget = view(&cache, &reads, 7).await;
         assert_ne!(after_forget, after_deletion);
         assert_eq!(reads.load(Ordering::SeqCst), 3);
@@ -490,7 +490,7 @@ mod tests {
         let (held, counter) = (gate.clone(), reads.clone());
         let answered = tokio::time::timeout(
             Duration::from_secs(5),
-            cache.get_with("study", 10, move || async move {
+            cache.get_with(&StudyId::new("study"), 10, move || async move {
                 counter.fetch_add(1, Ordering::SeqCst);
                 held.notified().await;
                 Ok(empty_dataset())
@@ -543,7 +543,7 @@ mod tests {
     async fn a_failed_read_is_not_kept_and_the_next_view_reads_again() {
         let (cache, reads) = counted(FRESH_FOR);
         let failed = cache
-            .get_with("study", 1, || async {
+            .get_with(&StudyId::new("study"), 1, || async {
                 Err::<Dataset, _>(AdminError::Internal("the database went away".to_owned()))
             })
             .await;

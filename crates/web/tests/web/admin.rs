@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use skafada_store::{NewAccount, NewPassword, NewSite, Role};
+use skafada_store::{NewAccount, NewPassword, NewSite, Role, SiteId, StudyId};
 
 use crate::helpers::{Page, TestApp, study};
 use crate::on_both;
@@ -140,7 +140,7 @@ pub(crate) fn csrf(page: &Page) -> String {
 
 /// The study of `spawn_app` gets a second site, LA02; the other (closed) study has its
 /// own admin. Returns the closed study's id.
-pub(crate) async fn accounts(app: &TestApp) -> String {
+pub(crate) async fn accounts(app: &TestApp) -> StudyId {
     app.store
         .add_site(
             &app.study_id,
@@ -165,7 +165,7 @@ pub(crate) async fn accounts(app: &TestApp) -> String {
         .find(|s| s.id != app.study_id)
         .unwrap()
         .id;
-    let all: [(&str, Role, Option<String>, Option<String>); 6] = [
+    let all: [(&str, Role, Option<StudyId>, Option<SiteId>); 6] = [
         ("global@example.org", Role::StudyAdmin, None, None),
         (
             "admin@example.org",
@@ -944,7 +944,7 @@ async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app
     // The study's date is 2099-12-31: nothing happens before it.
     assert!(
         app.store
-            .run_retention("2099-12-30")
+            .run_retention("2099-12-30".parse().unwrap())
             .await
             .unwrap()
             .is_empty()
@@ -958,7 +958,11 @@ async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app
         .create_study(&study("2020-01-01", "2099-12-31"))
         .await
         .unwrap();
-    let done = app.store.run_retention("2099-12-31").await.unwrap();
+    let done = app
+        .store
+        .run_retention("2099-12-31".parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(done.len(), 1, "only the study with data is recorded");
     assert_eq!(done[0].study_id, app.study_id);
     assert_eq!(done[0].respondents, 1);
@@ -1001,7 +1005,7 @@ async fn the_retention_run_deletes_responses_of_studies_past_their_date_only(app
     // Running again (daily, or from another process) deletes and records nothing more.
     assert!(
         app.store
-            .run_retention("2100-01-01")
+            .run_retention("2100-01-01".parse().unwrap())
             .await
             .unwrap()
             .is_empty()

@@ -193,7 +193,7 @@ async fn a_verification_code_is_found_only_in_the_certificates_table_and_joins_n
     ] {
         days.extend(values(&pool, sqlite, table, column).await);
     }
-    assert!(days.contains(&today()));
+    assert!(days.contains(&today().to_string()));
 
     let mut found = Vec::new();
     for (table, columns) in &tables {
@@ -239,7 +239,7 @@ async fn a_verification_code_is_found_only_in_the_certificates_table_and_joins_n
         "no respondent, session, time or order"
     );
     let months = values(&pool, sqlite, "certificates", "issued_month").await;
-    assert_eq!(months, vec![today()[..7].to_owned(); 2]);
+    assert_eq!(months, vec![today().month(); 2]);
     if sqlite {
         assert!(
             sqlx::query("SELECT rowid FROM certificates")

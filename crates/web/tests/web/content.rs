@@ -2,7 +2,7 @@
 //! the edited wording asked in the journey, and each part shown with its SHA-256 and
 //! downloadable exactly as stored. Each runs on SQLite and PostgreSQL.
 
-use skafada_store::{ContentPart, NewSite};
+use skafada_store::{ContentPart, NewSite, StudyId};
 
 use crate::admin::{Browser, accounts, csrf, signed_in};
 use crate::helpers::TestApp;
@@ -116,11 +116,12 @@ async fn a_study_made_from_uploaded_files_asks_their_wording_and_publishes_their
     .await;
     assert_eq!(made.status, 303, "{}", made.body);
     let content_path = made.location();
-    let study_id = content_path
-        .strip_prefix("/admin/studies/")
-        .and_then(|rest| rest.strip_suffix("/content"))
-        .expect("the study's content page")
-        .to_owned();
+    let study_id = StudyId::new(
+        content_path
+            .strip_prefix("/admin/studies/")
+            .and_then(|rest| rest.strip_suffix("/content"))
+            .expect("the study's content page"),
+    );
 
     // The content page lists each part with its SHA-256, as recorded at creation.
     let study = app.store.study(&study_id).await.unwrap().unwrap();
@@ -231,7 +232,7 @@ async fn a_downloaded_module_uploads_again_as_the_same_module(app: &TestApp) {
         .trim_start_matches("/admin/studies/")
         .trim_end_matches("/content")
         .to_owned();
-    let copy = app.store.study(&id).await.unwrap().unwrap();
+    let copy = app.store.study(&id.into()).await.unwrap().unwrap();
     assert_eq!(copy.module_id, original.module_id);
     assert_eq!(copy.module_sources, original.module_sources);
     assert_eq!(
@@ -413,7 +414,7 @@ async fn a_study_of_synthetic_responses_says_so_on_every_results_page(app: &Test
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     sqlx::query("UPDATE studies SET synthetic = 1 WHERE id = $1")
-        .bind(&app.study_id)
+        .bind(app.study_id.as_str())
         .execute(&pool)
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 //! linking code's questions again, or not at all; and only the link is kept. Each runs
 //! on SQLite and PostgreSQL.
 
-use skafada_store::{NewSite, add_days, today};
+use skafada_store::{NewSite, StudyId, today};
 
 use crate::helpers::TestApp;
 use crate::on_both;
@@ -17,8 +17,8 @@ const CODE_ANSWERS: [(&str, &str); 4] = [
 
 /// A study that opened 100 days ago, so that its three-month follow-up (from day 91, for
 /// 28 days) is open today; returns its study id and its site's link token.
-async fn study_in_its_follow_up(app: &TestApp) -> (String, String) {
-    let opened = add_days(&today(), -100).unwrap();
+async fn study_in_its_follow_up(app: &TestApp) -> (StudyId, String) {
+    let opened = today().plus_days(-100).unwrap().to_string();
     let study = skafada_store::NewStudy {
         name: "Follow-up".to_owned(),
         ..crate::helpers::study(&opened, "2099-12-31")
@@ -32,7 +32,7 @@ async fn study_with_site(
     study: &skafada_store::NewStudy,
     code: &str,
     name: &str,
-) -> (String, String) {
+) -> (StudyId, String) {
     let study_id = app.store.create_study(study).await.unwrap();
     let site = app
         .store
@@ -246,13 +246,16 @@ async fn a_follow_up_link_opens_only_in_its_waves_dates(app: &TestApp) {
     // A study opening today: its follow-up opens in 91 days.
     let study = skafada_store::NewStudy {
         name: "New".to_owned(),
-        ..crate::helpers::study(&today(), "2099-12-31")
+        ..crate::helpers::study(&today().to_string(), "2099-12-31")
     };
     let (_, token) = study_with_site(app, &study, "LA06", "Hillside").await;
     let early = app.get(&format!("/f/{token}/follow-up-3m")).await;
-    let opens = skafada_store::add_days(&today(), 91).unwrap();
-    assert!(early.body.contains("It opens on"), "{}", early.body);
-    assert!(early.body.contains(&opens[..4]), "{opens}");
+    let opens = today().plus_days(91).unwrap().long();
+    assert!(
+        early.body.contains(&format!("It opens on {opens}")),
+        "{}",
+        early.body
+    );
 }
 on_both!(a_follow_up_link_opens_only_in_its_waves_dates);
 

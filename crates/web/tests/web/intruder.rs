@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use skafada_analysis::data::Responses;
 use skafada_instrument::{Instrument, ItemKind};
 use skafada_release::{FigureSpec, PublishedView, Survey, Totals, ViewItem, intruder_bounds};
-use skafada_store::{ImportedResponse, Phase, Status};
+use skafada_store::{ImportedResponse, Phase, Status, StudyId};
 
 use crate::admin::{Browser, accounts, signed_in};
 use crate::helpers::TestApp;
@@ -745,7 +745,7 @@ fn truth_in(data: &Responses, rows: &[usize], spec: &FigureSpec, part: &str) -> 
 /// A demo study in the test app: the calibrated synthetic responses of all eleven sites
 /// of the study report's Table 2, as `serve --demo` stores them.
 pub(crate) struct DemoStudy {
-    pub(crate) study_id: String,
+    pub(crate) study_id: StudyId,
     pub(crate) demo: skafada_demo::Demo,
     pub(crate) pre: Instrument,
     pub(crate) post: Instrument,

@@ -1,7 +1,7 @@
 //! The optional linking code page after consent: it stores only the keyed hashes of the
 //! normalised code, continues unlinked when too few answers are known, and can be skipped.
 
-use skafada_store::Phase;
+use skafada_store::{Phase, RespondentId};
 use skafada_waves::Secret;
 use skafada_waves::sgic::{Answer, SgicHashes, SgicSpec};
 
@@ -11,7 +11,7 @@ use crate::on_both;
 const WAVES: &str = include_str!("../../../../waves/skafada.toml");
 
 /// The only respondent of the test study.
-async fn respondent(app: &TestApp) -> String {
+async fn respondent(app: &TestApp) -> RespondentId {
     let responses = app.store.study_responses(&app.study_id).await.unwrap();
     assert_eq!(responses.len(), 1);
     responses[0].respondent_id.clone()

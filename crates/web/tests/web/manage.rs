@@ -4,7 +4,7 @@
 //! training-needs reports and the study report. Each runs on SQLite and PostgreSQL.
 
 use skafada_instrument::ItemKind;
-use skafada_store::{ImportedResponse, Phase, Status};
+use skafada_store::{ImportedResponse, Phase, Status, StudyId};
 
 use crate::admin::{accounts, signed_in};
 use crate::helpers::TestApp;
@@ -150,13 +150,13 @@ async fn a_study_admin_makes_a_study_and_adds_a_site_with_gov_uk_validation(app:
 
     // The new site's link opens the journey, and pressing Start now is counted.
     let id = study.rsplit('/').next().unwrap();
-    let sites = app.store.sites(id).await.unwrap();
+    let sites = app.store.sites(&StudyId::new(id)).await.unwrap();
     let token = &sites.iter().find(|s| s.code == "LA12").unwrap().link_token;
     let start = app.get(&format!("/s/{token}")).await;
     assert_eq!(start.status, 200);
     assert!(start.body.contains("Northtown Council"));
     app.post(&format!("/s/{token}"), &[]).await;
-    let starts = app.store.starts(id).await.unwrap();
+    let starts = app.store.starts(&StudyId::new(id)).await.unwrap();
     assert_eq!(starts[0].starts, 1);
 
     let log = app.store.audit_log(None, 50).await.unwrap();

@@ -58,7 +58,7 @@ async fn consent_names_who_runs_the_study_and_links_its_participant_information(
     // The deletion date is the study's as it stands, not as it was when it was made.
     let study = app.store.study(&app.study_id).await.unwrap().unwrap();
     let settings = skafada_store::StudySettings {
-        retain_until: "2098-06-30".to_owned(),
+        retain_until: "2098-06-30".parse().unwrap(),
         ..skafada_store::StudySettings::of(&study)
     };
     app.store
