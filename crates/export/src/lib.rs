@@ -5,7 +5,8 @@
 //!
 //! - [`to_csv`] and [`codebook_csv`]: the response file of `docs/export-format.md` and its
 //!   codebook (with each column's SPSS name, measurement level and user-missing codes);
-//! - [`to_xlsx`]: a workbook with the responses (codes or labels, variable names in the
+//! - [`to_xlsx`] (and [`write_xlsx`], a row at a time for large exports): a workbook with
+//!   the responses (codes or labels, variable names in the
 //!   first row and question text in a second, frozen, row), the codebook and a sheet
 //!   about the export;
 //! - [`matrix`]: the case studies' framework matrix (XLSX, one sheet per theme, and CSV)
@@ -41,7 +42,7 @@ use skafada_instrument::Instrument;
 
 pub use codebook::{Codebook, Entry, Measure, ResponseSet, Source, Storage, ValueLabel};
 pub use sav::to_sav;
-pub use xlsx::to_xlsx;
+pub use xlsx::{PROGRESS_EVERY, RowBuffer, XlsxSink, to_xlsx, write_xlsx};
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -100,24 +101,50 @@ pub fn to_csv(
     sites: &[Site],
     outcomes: &Outcomes,
 ) -> Result<Vec<u8>, ExportError> {
+    write_csv(
+        instrument,
+        responses,
+        sites,
+        outcomes,
+        Vec::new(),
+        &mut |_| {},
+    )
+}
+
+/// The response file of [`to_csv`], written to `out` a record at a time; `progress` is
+/// told the number of records written every [`PROGRESS_EVERY`] records and at the end.
+/// Returns the output.
+pub fn write_csv<W: std::io::Write>(
+    instrument: &Instrument,
+    responses: &Responses,
+    sites: &[Site],
+    outcomes: &Outcomes,
+    out: W,
+    progress: &mut dyn FnMut(usize),
+) -> Result<W, ExportError> {
     let book = Codebook::new(instrument, outcomes);
     let records = Records::new(responses, sites, outcomes)?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::Writer::from_writer(out);
     write_record(&mut writer, book.entries.iter().map(|e| e.column.as_str()))?;
+    let columns: Vec<ColumnOf<'_>> = book.entries.iter().map(|e| records.column(e)).collect();
     let mut cells: Vec<String> = Vec::with_capacity(book.entries.len());
     for row in 0..responses.len() {
         cells.clear();
         cells.extend(
-            book.entries
+            columns
                 .iter()
-                .map(|entry| match records.cell(entry, row) {
+                .map(|&column| match records.cell_of(column, row) {
                     Cell::Number(n) => n.to_string(),
                     Cell::Text(text) => text.to_owned(),
                     Cell::Empty => String::new(),
                 }),
         );
         write_record(&mut writer, &cells)?;
+        if (row + 1) % PROGRESS_EVERY == 0 {
+            progress(row + 1);
+        }
     }
+    progress(responses.len());
     writer
         .into_inner()
         .map_err(|e| ExportError::Csv(e.to_string()))
@@ -189,57 +216,99 @@ impl<'a> Records<'a> {
 
     /// The cell of `entry` in record `row`.
     pub(crate) fn cell(&self, entry: &Entry, row: usize) -> Cell<'a> {
+        self.cell_of(self.column(entry), row)
+    }
+
+    /// Where `entry`'s cells come from, looked up once for a whole column rather than for
+    /// every cell.
+    pub(crate) fn column(&self, entry: &Entry) -> ColumnOf<'a> {
         let responses = self.responses;
-        let text = |s: Option<&'a String>| s.map_or(Cell::Empty, |s| Cell::Text(s.as_str()));
-        let value = |v: Option<&i32>| match v {
-            Some(&v) if v != MISSING => Cell::Number(v),
-            _ => Cell::Empty,
-        };
         match entry.source {
             Source::Record => match entry.column.as_str() {
-                "response_id" => text(responses.response_id.get(row)),
-                "respondent_id" => text(responses.respondent_id.get(row)),
-                "site" => responses
-                    .site
-                    .get(row)
-                    .and_then(|&s| self.sites.get(s))
-                    .map_or(Cell::Empty, |s| Cell::Text(&s.site)),
-                "status" => responses
-                    .status
-                    .get(row)
-                    .map_or(Cell::Empty, |s| Cell::Text(s.as_str())),
-                "returning" => responses
-                    .returning
-                    .get(row)
-                    .map_or(Cell::Empty, |&r| Cell::Number(i32::from(r))),
-                "started_on" => text(responses.started_on.get(row)),
-                _ => Cell::Empty,
+                "response_id" => ColumnOf::Strings(&responses.response_id),
+                "respondent_id" => ColumnOf::Strings(&responses.respondent_id),
+                "site" => ColumnOf::Site,
+                "status" => ColumnOf::Status,
+                "returning" => ColumnOf::Returning,
+                "started_on" => ColumnOf::Strings(&responses.started_on),
+                _ => ColumnOf::Nothing,
             },
             Source::Response => {
                 if let Some(values) = responses.values(&entry.column) {
-                    value(values.get(row))
+                    ColumnOf::Values(values)
                 } else if let Some(texts) = responses.texts(&entry.column) {
-                    match texts.get(row) {
-                        Some(Some(s)) => Cell::Text(s),
-                        _ => Cell::Empty,
-                    }
+                    ColumnOf::Texts(texts)
                 } else {
-                    Cell::Empty
+                    ColumnOf::Nothing
                 }
             }
-            Source::Kept => Cell::Number(i32::from(self.outcomes.kept(row))),
-            Source::Exclusion => self
-                .outcomes
-                .exclusion_code(row)
-                .map_or(Cell::Empty, Cell::Number),
+            Source::Kept => ColumnOf::Kept,
+            Source::Exclusion => ColumnOf::Exclusion,
             Source::Derived(index) => match self.outcomes.derived.get(index).map(|d| &d.column) {
-                Some(Column::Values(values)) => value(values.get(row)),
-                Some(Column::Text(texts)) => match texts.get(row) {
-                    Some(Some(s)) => Cell::Text(s),
-                    _ => Cell::Empty,
-                },
-                None => Cell::Empty,
+                Some(Column::Values(values)) => ColumnOf::Values(values),
+                Some(Column::Text(texts)) => ColumnOf::Texts(texts),
+                None => ColumnOf::Nothing,
             },
         }
     }
+
+    /// The cell of a column in record `row`.
+    pub(crate) fn cell_of(&self, column: ColumnOf<'a>, row: usize) -> Cell<'a> {
+        let responses = self.responses;
+        match column {
+            ColumnOf::Strings(strings) => strings
+                .get(row)
+                .map_or(Cell::Empty, |s| Cell::Text(s.as_str())),
+            ColumnOf::Site => responses
+                .site
+                .get(row)
+                .and_then(|&s| self.sites.get(s))
+                .map_or(Cell::Empty, |s| Cell::Text(&s.site)),
+            ColumnOf::Status => responses
+                .status
+                .get(row)
+                .map_or(Cell::Empty, |s| Cell::Text(s.as_str())),
+            ColumnOf::Returning => responses
+                .returning
+                .get(row)
+                .map_or(Cell::Empty, |&r| Cell::Number(i32::from(r))),
+            ColumnOf::Values(values) => match values.get(row) {
+                Some(&v) if v != MISSING => Cell::Number(v),
+                _ => Cell::Empty,
+            },
+            ColumnOf::Texts(texts) => match texts.get(row) {
+                Some(Some(s)) => Cell::Text(s),
+                _ => Cell::Empty,
+            },
+            ColumnOf::Kept => Cell::Number(i32::from(self.outcomes.kept(row))),
+            ColumnOf::Exclusion => self
+                .outcomes
+                .exclusion_code(row)
+                .map_or(Cell::Empty, Cell::Number),
+            ColumnOf::Nothing => Cell::Empty,
+        }
+    }
+}
+
+/// Where one export column's cells come from (see [`Records::column`]).
+#[derive(Clone, Copy)]
+pub(crate) enum ColumnOf<'a> {
+    /// A record's identifier or date.
+    Strings(&'a [String]),
+    /// The record's site code.
+    Site,
+    /// The record's status.
+    Status,
+    /// Whether the record was made by a returning respondent (1/0).
+    Returning,
+    /// Codes or numbers.
+    Values(&'a [i32]),
+    /// Free text.
+    Texts(&'a [Option<String>]),
+    /// The cleaning outcome (1 kept, 0 excluded).
+    Kept,
+    /// Why the cleaning excluded the record.
+    Exclusion,
+    /// A column with no data (none of the instrument's variables).
+    Nothing,
 }

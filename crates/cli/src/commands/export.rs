@@ -3,13 +3,16 @@
 //! outcome (`kept`, `exclusion`) and derived variables, computed as `skafada analyse`
 //! computes them, so that the file reproduces the report.
 
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use skafada_analysis::plan::Data;
-use skafada_export::ExportOptions;
+use skafada_export::{ExportOptions, RowBuffer, XlsxSink};
 
 use super::analyse::{load_export, load_plan};
 
@@ -95,10 +98,21 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let outcomes = skafada_analysis::records::outcomes(&plan, survey, sites, instrument, responses);
     match args.format {
         Format::Csv => {
-            write(
-                &args.out,
-                &skafada_export::to_csv(instrument, responses, sites, &outcomes)?,
-            )?;
+            let bar = records_bar(responses.len(), "Writing CSV");
+            written(&args.out, |file| {
+                let out = BufWriter::new(file);
+                let mut out = skafada_export::write_csv(
+                    instrument,
+                    responses,
+                    sites,
+                    &outcomes,
+                    out,
+                    &mut |records| bar.set_position(records as u64),
+                )?;
+                out.flush()?;
+                Ok(())
+            })?;
+            bar.finish_and_clear();
             let codebook = codebook_path(&args.out);
             write(
                 &codebook,
@@ -107,10 +121,26 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("Wrote {} and {}", args.out.display(), codebook.display());
         }
         Format::Xlsx => {
-            write(
-                &args.out,
-                &skafada_export::to_xlsx(instrument, responses, sites, &outcomes, &options)?,
-            )?;
+            // The rows wait in an unnamed temporary file beside the output (on the disk
+            // the export is going to anyway), so memory stays flat at any size.
+            let folder = match args.out.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let bar = records_bar(responses.len(), "Writing XLSX");
+            written(&args.out, |file| {
+                let sink = XlsxSink {
+                    out: BufWriter::new(file),
+                    rows: RowBuffer::Folder(folder),
+                    progress: &mut |records| bar.set_position(records as u64),
+                };
+                let mut out = skafada_export::write_xlsx(
+                    instrument, responses, sites, &outcomes, &options, sink,
+                )?;
+                out.flush()?;
+                Ok(())
+            })?;
+            bar.finish_and_clear();
             eprintln!("Wrote {}", args.out.display());
         }
         Format::Sav => {
@@ -140,4 +170,35 @@ fn codebook_path(out: &Path) -> PathBuf {
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("Failed to write {}", path.display()))
+}
+
+/// Creates `path` and fills it with `fill`; a file left half written by a failure is
+/// removed, so that no partial export is mistaken for a whole one.
+fn written(path: &Path, fill: impl FnOnce(File) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let file =
+        File::create(path).with_context(|| format!("Failed to create {}", path.display()))?;
+    let filled = fill(file).with_context(|| format!("Failed to write {}", path.display()));
+    if filled.is_err() {
+        // The error says what went wrong; a file that cannot be removed is named in it.
+        if let Err(removing) = std::fs::remove_file(path) {
+            return filled.with_context(|| {
+                format!(
+                    "{} is incomplete and could not be removed: {removing}",
+                    path.display()
+                )
+            });
+        }
+    }
+    filled
+}
+
+/// A bar counting the records written, on standard error and only on a terminal (so it
+/// never mixes into a log or a pipe).
+fn records_bar(records: usize, doing: &str) -> ProgressBar {
+    let bar = ProgressBar::new(records as u64);
+    let style = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} records, {eta} left")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(doing.to_owned());
+    bar
 }

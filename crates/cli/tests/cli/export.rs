@@ -127,3 +127,69 @@ fn the_csv_export_says_which_records_the_report_counts_and_carries_the_derived_v
     assert!(codebook.contains(",9,Prefer not to say,prefer-not-to-say,disability,nominal,1\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_xlsx_export_writes_every_record_a_row_at_a_time_and_leaves_only_the_workbook() {
+    use std::io::Read as _;
+    let dir = out_dir("export-xlsx");
+    let data = dir.join("data");
+    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let folder = dir.join("out");
+    std::fs::create_dir_all(&folder).unwrap();
+    let out = folder.join("pre.xlsx");
+    let exported = skafada(&[
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(stderr(&exported).contains("450 records of skafada-pre, 350 kept"));
+    // No progress bar drawn into a captured standard error (it is not a terminal).
+    assert!(
+        !stderr(&exported).contains("records,"),
+        "{}",
+        stderr(&exported)
+    );
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut sheet = String::new();
+    archive
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    // Two header rows, then one row per record, with its strings written inline (the
+    // rows went through a temporary file, not memory).
+    assert_eq!(sheet.matches("<row ").count(), 2 + 450);
+    assert!(sheet.contains("t=\"inlineStr\""));
+    // The rows' temporary file had no name: the folder holds the workbook alone.
+    let left: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("pre.xlsx")]);
+
+    // An export that cannot be written says so and leaves no file behind.
+    let nowhere = dir.join("no-such-folder").join("pre.xlsx");
+    let failed = skafada(&[
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("Failed to create"),
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!nowhere.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -88,3 +88,82 @@ fn the_labels_variant_writes_labels_where_the_default_writes_codes() {
     let strings_in = |sheet: &str| sheet.matches("t=\"s\"").count();
     assert!(strings_in(&sheet_labels) > strings_in(&sheet_codes) + data.len());
 }
+
+/// Every cell of a worksheet as (reference, text), with shared strings looked up, so that
+/// a sheet of shared strings and one of inline strings compare equal when their cells do.
+fn cells(xlsx: &[u8], sheet: &str) -> Vec<(String, String)> {
+    fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(&text[start..end])
+    }
+    fn unescape(text: &str) -> String {
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    }
+    let strings: Vec<String> = part(xlsx, "xl/sharedStrings.xml")
+        .split("<si>")
+        .skip(1)
+        .map(|item| {
+            let t = &item[item.find("<t").unwrap()..];
+            unescape(between(t, ">", "</t>").unwrap())
+        })
+        .collect();
+    part(xlsx, sheet)
+        .split("<c r=\"")
+        .skip(1)
+        .map(|cell| {
+            let reference = cell[..cell.find('"').unwrap()].to_owned();
+            let value = if cell.contains("t=\"s\"") {
+                strings[between(cell, "<v>", "</v>")
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()]
+                .clone()
+            } else if cell.contains("t=\"inlineStr\"") {
+                let t = &cell[cell.find("<t").unwrap()..];
+                unescape(between(t, ">", "</t>").unwrap())
+            } else {
+                between(cell, "<v>", "</v>").unwrap_or_default().to_owned()
+            };
+            (reference, value)
+        })
+        .collect()
+}
+
+#[test]
+fn a_workbook_written_a_row_at_a_time_through_a_temporary_file_holds_the_same_cells() {
+    let instrument = pre_instrument();
+    let data = responses(&instrument, 2_500, 11);
+    let found = outcomes(&instrument, &data);
+    let in_memory =
+        skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
+    let mut told = Vec::new();
+    let sink = skafada_export::XlsxSink {
+        out: std::io::Cursor::new(Vec::new()),
+        rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
+        progress: &mut |records| told.push(records),
+    };
+    let streamed =
+        skafada_export::write_xlsx(&instrument, &data, &sites(), &found, &options(), sink)
+            .unwrap()
+            .into_inner();
+    // The constant-memory sheet writes its strings inline, the other shares them: the
+    // cells, not the bytes, must match.
+    assert!(part(&streamed, "xl/worksheets/sheet1.xml").contains("inlineStr"));
+    let memory_cells = cells(&in_memory, "xl/worksheets/sheet1.xml");
+    assert_eq!(
+        memory_cells.len(),
+        cells(&streamed, "xl/worksheets/sheet1.xml").len()
+    );
+    assert_eq!(memory_cells, cells(&streamed, "xl/worksheets/sheet1.xml"));
+    assert!(memory_cells.len() > 2_500 * 20, "{}", memory_cells.len());
+    for sheet in ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"] {
+        assert_eq!(cells(&in_memory, sheet), cells(&streamed, sheet), "{sheet}");
+    }
+    assert!(part(&streamed, "xl/worksheets/sheet1.xml").contains("ySplit=\"2\""));
+    // Progress is told every thousand records and once at the end.
+    assert_eq!(told, vec![1_000, 2_000, 2_500]);
+}

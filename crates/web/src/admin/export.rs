@@ -244,7 +244,17 @@ async fn export(
         };
         let bytes = match format {
             Format::Xlsx => {
-                skafada_export::to_xlsx(instrument, &responses, &sites, &outcomes, &options)
+                // The rows wait in an unnamed temporary file, not in memory: a whole
+                // study's workbook would otherwise hold every cell (gigabytes at scale).
+                let sink = skafada_export::XlsxSink {
+                    out: std::io::Cursor::new(Vec::new()),
+                    rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
+                    progress: &mut |_| {},
+                };
+                skafada_export::write_xlsx(
+                    instrument, &responses, &sites, &outcomes, &options, sink,
+                )
+                .map(std::io::Cursor::into_inner)
             }
             Format::Sav => {
                 skafada_export::to_sav(instrument, &responses, &sites, &outcomes, &options)
