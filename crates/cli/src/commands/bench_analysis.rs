@@ -46,7 +46,8 @@ pub struct BenchAnalysisArgs {
     /// default: .venv/bin/python in the workspace if it exists, else python3.
     #[arg(long)]
     pub python: Option<PathBuf>,
-    /// Keep the CSV exports written for pandas in this folder instead of a temporary one.
+    /// Write each size's CSV export (the files pandas reads) to DIR/nSIZE and keep it,
+    /// with or without `--pandas`.
     #[arg(long)]
     pub keep: Option<PathBuf>,
 }
@@ -135,10 +136,13 @@ pub fn run(args: BenchAnalysisArgs) -> anyhow::Result<ExitCode> {
             rust.as_secs_f64(),
             size as f64 / rust.as_secs_f64()
         );
-        let pandas = if args.pandas {
-            let dir = scratch.join(format!("n{size}"));
+        // The export is written for pandas, or to be kept for other uses (`--keep`).
+        let dir = scratch.join(format!("n{size}"));
+        if args.pandas || args.keep.is_some() {
             write_export(&dir, &dataset, &pre, &post, args.plan.as_deref())?;
-            drop(dataset);
+        }
+        drop(dataset);
+        let pandas = if args.pandas {
             let figures = run_pandas(&python, &dir, repetitions)?;
             eprintln!(
                 "  pandas + scipy: median {:.3} s (loading the CSV files took {:.1} s, not counted)",
