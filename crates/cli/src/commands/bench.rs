@@ -16,6 +16,9 @@ pub enum BenchCommand {
     /// The results views (LA contacts' pages, the research dashboard) on a live database
     /// of synthetic responses: bytes per response, time and peak memory per view.
     Results(super::bench_results::BenchResultsArgs),
+    /// Writing a synthetic study's pre-training records as CSV and as XLSX (rows in
+    /// memory and through a temporary file): time, peak memory and file size.
+    Export(super::bench_export::BenchExportArgs),
 }
 
 /// Runs `skafada bench`.
@@ -24,6 +27,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Analysis(args) => super::bench_analysis::run(args),
         BenchCommand::Journey(args) => super::bench_journey::run(args),
         BenchCommand::Results(args) => super::bench_results::run(args),
+        BenchCommand::Export(args) => super::bench_export::run(args),
     }
 }
 
@@ -54,4 +58,34 @@ pub(super) fn database(given: Option<&str>) -> anyhow::Result<(String, Option<Te
             (format!("sqlite://{}", path.display()), Some(TempFile(path)))
         }
     })
+}
+
+/// Peak and current resident memory of this process, in bytes.
+pub(super) fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Resets the peak to the current resident memory; returns the current.
+pub(super) fn reset_peak() -> u64 {
+    // Linux: writing 5 resets VmHWM. Without it the peak reported is the process's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    memory().1
+}
+
+pub(super) fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / 1_048_576.0
 }

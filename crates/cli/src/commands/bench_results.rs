@@ -25,6 +25,7 @@ use skafada_analysis::synthetic;
 use skafada_store::{ImportedResponse, NewAccount, NewPassword, Phase, Role, Site, Store};
 use skafada_web::Config;
 
+use super::bench::{megabytes, memory, reset_peak};
 use super::demo_study::{ensure_demo, imported_records};
 use super::serve::redact;
 
@@ -45,36 +46,6 @@ pub struct BenchResultsArgs {
 
 /// The password of the benchmark's accounts (never a real server's).
 const PASSWORD: &str = "bench-results-password-7291";
-
-/// Peak and current resident memory of this process, in bytes.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// Resets the peak to the current resident memory; returns the current.
-fn reset_peak() -> u64 {
-    // Linux: writing 5 resets VmHWM. Without it the peak reported is the process's.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    memory().1
-}
-
-fn megabytes(bytes: u64) -> f64 {
-    bytes as f64 / 1_048_576.0
-}
 
 /// One admin's browser: its cookies, kept as the server sets them.
 struct Browser {

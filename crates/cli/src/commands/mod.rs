@@ -8,6 +8,8 @@ pub mod bench;
 #[cfg(feature = "bench")]
 pub mod bench_analysis;
 #[cfg(feature = "bench")]
+pub mod bench_export;
+#[cfg(feature = "bench")]
 pub mod bench_journey;
 #[cfg(feature = "bench")]
 pub mod bench_results;
