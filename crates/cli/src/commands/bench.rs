@@ -89,3 +89,44 @@ pub(super) fn reset_peak() -> u64 {
 pub(super) fn megabytes(bytes: u64) -> f64 {
     bytes as f64 / 1_048_576.0
 }
+
+/// The SKAFADA instruments, built in so that the benchmarks run from any directory.
+pub(super) const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
+/// The post-training instrument's text.
+pub(super) const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
+
+/// The built-in pre- and post-training instruments.
+pub(super) fn instruments() -> anyhow::Result<(
+    skafada_instrument::Instrument,
+    skafada_instrument::Instrument,
+)> {
+    use anyhow::Context as _;
+    let pre = skafada_instrument::load(PRE, "instruments/skafada-pre.toml")
+        .context("The built-in pre-training instrument is invalid")?;
+    let post = skafada_instrument::parse(POST, "instruments/skafada-post.toml")
+        .and_then(|draft| draft.validate(Some(&pre)))
+        .context("The built-in post-training instrument is invalid")?;
+    Ok((pre, post))
+}
+
+/// A synthetic study of `responses` pre-training records (and their post-training ones)
+/// from `skafada_analysis::synthetic`.
+pub(super) fn synthetic_study(
+    pre: &skafada_instrument::Instrument,
+    post: &skafada_instrument::Instrument,
+    responses: usize,
+    seed: u64,
+) -> skafada_analysis::data::Dataset {
+    let options = skafada_analysis::synthetic::Options {
+        responses,
+        seed,
+        ..skafada_analysis::synthetic::Options::default()
+    };
+    skafada_analysis::synthetic::dataset(
+        pre,
+        Some(post),
+        "instruments/skafada-pre.toml",
+        "instruments/skafada-post.toml",
+        &options,
+    )
+}

@@ -16,13 +16,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use skafada_analysis::data::{Dataset, Responses, sites_csv, variables};
 use skafada_analysis::formula::neutralise;
-use skafada_analysis::synthetic;
 use skafada_instrument::Instrument;
 
-/// The SKAFADA pre-training instrument, built in.
-const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
-/// The SKAFADA post-training instrument, built in.
-const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
+use super::bench::{POST, PRE};
 
 /// Arguments of `skafada bench analysis`.
 #[derive(Debug, clap::Args)]
@@ -80,11 +76,7 @@ pub fn run(args: BenchAnalysisArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let plan = super::analyse::load_plan(args.plan.as_deref())?;
-    let pre = skafada_instrument::load(PRE, "instruments/skafada-pre.toml")
-        .context("The built-in pre-training instrument is invalid")?;
-    let post = skafada_instrument::parse(POST, "instruments/skafada-post.toml")
-        .and_then(|draft| draft.validate(Some(&pre)))
-        .context("The built-in post-training instrument is invalid")?;
+    let (pre, post) = super::bench::instruments()?;
     let repetitions = args.repetitions.max(1);
     let scratch = match &args.keep {
         Some(dir) => dir.clone(),
@@ -101,18 +93,7 @@ pub fn run(args: BenchAnalysisArgs) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for &size in &args.sizes {
         let started = Instant::now();
-        let options = synthetic::Options {
-            responses: size,
-            seed: args.seed,
-            ..synthetic::Options::default()
-        };
-        let dataset = synthetic::dataset(
-            &pre,
-            Some(&post),
-            "instruments/skafada-pre.toml",
-            "instruments/skafada-post.toml",
-            &options,
-        );
+        let dataset = super::bench::synthetic_study(&pre, &post, size, args.seed);
         eprintln!(
             "{size} responses: generated {} pre and {} post records in {:.1} s (not timed)",
             dataset.pre.len(),

@@ -10,13 +10,9 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use skafada_analysis::plan::Data;
-use skafada_analysis::synthetic;
 use skafada_export::{ExportOptions, RowBuffer, XlsxSink};
 
 use super::bench::{megabytes, memory, reset_peak};
-
-const PRE: &str = include_str!("../../../../instruments/skafada-pre.toml");
-const POST: &str = include_str!("../../../../instruments/skafada-post.toml");
 
 /// Arguments of `skafada bench export`.
 #[derive(Debug, clap::Args)]
@@ -55,23 +51,8 @@ pub fn run(args: BenchExportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let plan = super::analyse::load_plan(None)?;
-    let pre = skafada_instrument::load(PRE, "instruments/skafada-pre.toml")
-        .context("The built-in pre-training instrument is invalid")?;
-    let post = skafada_instrument::parse(POST, "skafada-post.toml")
-        .and_then(|draft| draft.validate(Some(&pre)))
-        .context("The built-in post-training instrument is invalid")?;
-    let options = synthetic::Options {
-        responses: args.records,
-        seed: args.seed,
-        ..synthetic::Options::default()
-    };
-    let dataset = synthetic::dataset(
-        &pre,
-        Some(&post),
-        "instruments/skafada-pre.toml",
-        "instruments/skafada-post.toml",
-        &options,
-    );
+    let (pre, post) = super::bench::instruments()?;
+    let dataset = super::bench::synthetic_study(&pre, &post, args.records, args.seed);
     let responses = &dataset.pre;
     let sites = &dataset.sites;
     let outcomes = skafada_analysis::records::outcomes(&plan, Data::Pre, sites, &pre, responses);

@@ -12,6 +12,27 @@ fn out_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The demonstration data, written into `dir/data`.
+fn demo_data(dir: &std::path::Path) -> PathBuf {
+    let data = dir.join("data");
+    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    data
+}
+
+/// `skafada export` of `data` in `format` to `out`.
+fn export(data: &std::path::Path, format: &str, out: &std::path::Path) -> std::process::Output {
+    skafada(&[
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        format,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 /// The rows of a CSV file, each as column -> cell.
 fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
@@ -32,19 +53,9 @@ fn rows(path: &std::path::Path) -> Vec<HashMap<String, String>> {
 #[test]
 fn the_csv_export_says_which_records_the_report_counts_and_carries_the_derived_variables() {
     let dir = out_dir("export-cleaning");
-    let data = dir.join("data");
-    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
-    assert!(written.status.success(), "{}", stderr(&written));
+    let data = demo_data(&dir);
     let out = dir.join("pre.csv");
-    let exported = skafada(&[
-        "export",
-        "--data",
-        data.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let exported = export(&data, "csv", &out);
     assert!(exported.status.success(), "{}", stderr(&exported));
     assert!(stderr(&exported).contains("450 records of skafada-pre, 350 kept"));
     let records = rows(&out);
@@ -132,21 +143,11 @@ fn the_csv_export_says_which_records_the_report_counts_and_carries_the_derived_v
 fn the_xlsx_export_writes_every_record_a_row_at_a_time_and_leaves_only_the_workbook() {
     use std::io::Read as _;
     let dir = out_dir("export-xlsx");
-    let data = dir.join("data");
-    let written = skafada(&["demo-data", "--out", data.to_str().unwrap()]);
-    assert!(written.status.success(), "{}", stderr(&written));
+    let data = demo_data(&dir);
     let folder = dir.join("out");
     std::fs::create_dir_all(&folder).unwrap();
     let out = folder.join("pre.xlsx");
-    let exported = skafada(&[
-        "export",
-        "--data",
-        data.to_str().unwrap(),
-        "--format",
-        "xlsx",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let exported = export(&data, "xlsx", &out);
     assert!(exported.status.success(), "{}", stderr(&exported));
     assert!(stderr(&exported).contains("450 records of skafada-pre, 350 kept"));
     // No progress bar drawn into a captured standard error (it is not a terminal).
@@ -175,15 +176,7 @@ fn the_xlsx_export_writes_every_record_a_row_at_a_time_and_leaves_only_the_workb
 
     // An export that cannot be written says so and leaves no file behind.
     let nowhere = dir.join("no-such-folder").join("pre.xlsx");
-    let failed = skafada(&[
-        "export",
-        "--data",
-        data.to_str().unwrap(),
-        "--format",
-        "xlsx",
-        "--out",
-        nowhere.to_str().unwrap(),
-    ]);
+    let failed = export(&data, "xlsx", &nowhere);
     assert!(!failed.status.success());
     assert!(
         stderr(&failed).contains("Failed to create"),
