@@ -231,7 +231,6 @@ async fn export(
         .await?
         .pop()
         .unwrap_or_default();
-        let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
         let options = ExportOptions {
             study: study.name.clone(),
             date: date.to_string(),
@@ -242,29 +241,46 @@ async fn export(
                 .map(|s| format!("site {}", s.code))
                 .unwrap_or_default(),
         };
-        let bytes = match format {
-            Format::Xlsx => {
-                // The rows wait in an unnamed temporary file, not in memory: a whole
-                // study's workbook would otherwise hold every cell (gigabytes at scale).
-                let sink = skafada_export::XlsxSink {
-                    out: std::io::Cursor::new(Vec::new()),
-                    rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
-                    progress: &mut |_| {},
+        let records = responses.len();
+        // Cleaning, deriving and writing take seconds for a large study: on a blocking
+        // thread, under the same bound on heavy work as the results pages, so that the
+        // journey's requests are never kept waiting behind an export.
+        let content = content.clone();
+        let bytes = state
+            .study_data
+            .heavy(move || {
+                let instrument = if survey == Data::Pre {
+                    &content.pre
+                } else {
+                    &content.post
                 };
-                skafada_export::write_xlsx(
-                    instrument, &responses, &sites, &outcomes, &options, sink,
-                )
-                .map(std::io::Cursor::into_inner)
-            }
-            Format::Sav => {
-                skafada_export::to_sav(instrument, &responses, &sites, &outcomes, &options)
-            }
-            Format::Csv | Format::Codebook => {
-                skafada_export::to_csv(instrument, &responses, &sites, &outcomes)
-            }
-        }
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
-        (bytes, Some(responses.len()))
+                let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
+                match format {
+                    Format::Xlsx => {
+                        // The rows wait in an unnamed temporary file, not in memory: a
+                        // whole study's workbook would otherwise hold every cell
+                        // (gigabytes at scale).
+                        let sink = skafada_export::XlsxSink {
+                            out: std::io::Cursor::new(Vec::new()),
+                            rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
+                            progress: &mut |_| {},
+                        };
+                        skafada_export::write_xlsx(
+                            instrument, &responses, &sites, &outcomes, &options, sink,
+                        )
+                        .map(std::io::Cursor::into_inner)
+                    }
+                    Format::Sav => {
+                        skafada_export::to_sav(instrument, &responses, &sites, &outcomes, &options)
+                    }
+                    Format::Csv | Format::Codebook => {
+                        skafada_export::to_csv(instrument, &responses, &sites, &outcomes)
+                    }
+                }
+            })
+            .await?
+            .map_err(|e| AdminError::Internal(e.to_string()))?;
+        (bytes, Some(records))
     };
     state
         .store
@@ -349,7 +365,17 @@ pub(crate) async fn study_folder_export(
         .map_err(|e| AdminError::Internal(e.to_string()))?;
     let date = today();
     let folder = format!("skafada-{}-{}", safe(&study.name), date);
-    let bytes = zip_folder(&folder, &export.files)?;
+    // Compressing a whole study's files takes seconds at scale: on a blocking thread,
+    // under the bound on heavy work.
+    let records = export.records;
+    let files = export.files;
+    let bytes = {
+        let folder = folder.clone();
+        state
+            .study_data
+            .heavy(move || zip_folder(&folder, &files))
+            .await??
+    };
     state
         .store
         .log_export(&ExportLog {
@@ -358,7 +384,7 @@ pub(crate) async fn study_folder_export(
             site_code: None,
             phase: None,
             format: "analysis folder (zip)",
-            records: Some(export.records),
+            records: Some(records),
             purpose: Some(purpose.as_str()),
         })
         .await?;
