@@ -70,7 +70,9 @@ pub enum Survey {
 /// Runs `skafada export`.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let plan = load_plan(args.plan.as_deref())?;
+    let reading = step(&format!("Reading {}", args.data.display()));
     let dataset = load_export(&args.data)?;
+    reading.finish_and_clear();
     let (instrument, responses, survey) = match args.survey {
         Survey::Pre => (&dataset.pre_instrument, &dataset.pre, Data::Pre),
         Survey::Post => match (&dataset.post_instrument, &dataset.post) {
@@ -95,7 +97,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let sites = &dataset.sites;
     // The same cleaning and derivations as `skafada analyse`, for every record exported.
+    let cleaning = step("Cleaning and deriving the plan's variables");
     let outcomes = skafada_analysis::records::outcomes(&plan, survey, sites, instrument, responses);
+    cleaning.finish_and_clear();
     match args.format {
         Format::Csv => {
             let bar = records_bar(responses.len(), "Writing CSV");
@@ -190,6 +194,15 @@ fn written(path: &Path, fill: impl FnOnce(File) -> anyhow::Result<()>) -> anyhow
         }
     }
     filled
+}
+
+/// A spinner naming a step that takes a while at scale, on standard error and only on a
+/// terminal.
+fn step(doing: &str) -> ProgressBar {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(doing.to_owned());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
 }
 
 /// A bar counting the records written, on standard error and only on a terminal (so it
