@@ -5,6 +5,10 @@
 //! ([`Instrument::route`]) and renders proof-reading views ([`Instrument::markdown_view`],
 //! [`Instrument::json_view`]).
 //!
+//! It also owns the study's values that every crate shares: how an answer is stored
+//! ([`stored`]), the typed ids of studies, sites, respondents and responses ([`ids`]) and
+//! the UK calendar day ([`Day`]).
+//!
 //! Architecture invariant: this crate does no I/O. Callers read files and pass text in,
 //! so the same code serves the CLI, the web server and the tests.
 #![forbid(unsafe_code)]
