@@ -546,6 +546,19 @@ pub struct Responses {
 }
 
 impl Responses {
+    /// No records yet, with room for `records` in each record column (the variables'
+    /// columns are sized by whoever fills them).
+    pub fn with_capacity(records: usize) -> Responses {
+        let mut responses = Responses::default();
+        responses.response_id.reserve(records);
+        responses.respondent_id.reserve(records);
+        responses.site.reserve(records);
+        responses.status.reserve(records);
+        responses.returning.reserve(records);
+        responses.started_on.reserve(records);
+        responses
+    }
+
     /// The number of records.
     pub fn len(&self) -> usize {
         self.response_id.len()
@@ -711,13 +724,7 @@ impl Responses {
         // Every column sized once for the file's lines (a few more than its records when
         // texts hold line breaks), rather than grown and copied as records are read.
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-        let mut responses = Responses::default();
-        responses.response_id.reserve(lines);
-        responses.respondent_id.reserve(lines);
-        responses.site.reserve(lines);
-        responses.status.reserve(lines);
-        responses.returning.reserve(lines);
-        responses.started_on.reserve(lines);
+        let mut responses = Responses::with_capacity(lines);
         let mut values: Vec<Vec<i32>> = layout
             .iter()
             .map(|(_, v)| match v.kind {

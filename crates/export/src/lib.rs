@@ -214,11 +214,6 @@ impl<'a> Records<'a> {
         self.responses.len()
     }
 
-    /// The cell of `entry` in record `row`.
-    pub(crate) fn cell(&self, entry: &Entry, row: usize) -> Cell<'a> {
-        self.cell_of(self.column(entry), row)
-    }
-
     /// Where `entry`'s cells come from, looked up once for a whole column rather than for
     /// every cell.
     pub(crate) fn column(&self, entry: &Entry) -> ColumnOf<'a> {

@@ -61,10 +61,11 @@ pub fn to_sav(
     let mut meta = SpssMetadata::default();
     for entry in &book.entries {
         let name = entry.spss_name.clone();
+        let column = records.column(entry);
         match entry.storage {
             Storage::Number => {
                 let values: Float64Array = (0..responses.len())
-                    .map(|row| match records.cell(entry, row) {
+                    .map(|row| match records.cell_of(column, row) {
                         Cell::Number(n) => Some(f64::from(n)),
                         _ => None,
                     })
@@ -75,7 +76,7 @@ pub fn to_sav(
             }
             Storage::Text => {
                 let texts: Vec<Option<&str>> = (0..responses.len())
-                    .map(|row| match records.cell(entry, row) {
+                    .map(|row| match records.cell_of(column, row) {
                         Cell::Text(text) => Some(text),
                         _ => None,
                     })

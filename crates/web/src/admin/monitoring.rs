@@ -346,24 +346,20 @@ mod tests {
             min_reportable: 5,
             rounded,
         };
-        let (exact, _) = rows(
-            &StudyId::new("st"),
-            &sites,
-            &headcounts,
-            &starts,
-            &[],
-            12,
-            shown(false),
-        );
-        let (rounded, _) = rows(
-            &StudyId::new("st"),
-            &sites,
-            &headcounts,
-            &starts,
-            &[],
-            12,
-            shown(true),
-        );
+        let study = StudyId::new("st");
+        let rows_shown = |rounded| {
+            rows(
+                &study,
+                &sites,
+                &headcounts,
+                &starts,
+                &[],
+                12,
+                shown(rounded),
+            )
+            .0
+        };
+        let (exact, rounded) = (rows_shown(false), rows_shown(true));
         assert_eq!(exact[0].started, 13);
         assert_eq!(rounded[0].started, 15);
         assert!(rounded[0].too_few, "decided on the exact count");

@@ -160,13 +160,7 @@ impl SurveyColumns {
                 *entry = Some(*slot);
             }
         }
-        let mut out = Responses::default();
-        out.response_id.reserve(expected);
-        out.respondent_id.reserve(expected);
-        out.site.reserve(expected);
-        out.status.reserve(expected);
-        out.returning.reserve(expected);
-        out.started_on.reserve(expected);
+        let out = Responses::with_capacity(expected);
         SurveyColumns {
             phase,
             variables,
