@@ -94,7 +94,7 @@ pub use model::{
 pub use monitoring::RespondentProgress;
 pub use packed::{VariableNames, unpack};
 pub use reading::{ReadOrder, StoredResponse};
-pub use retention::{Deletion, Scrub, Tombstone};
+pub use retention::{Deletion, DeletionReason, Scrub, Tombstone};
 pub use secret::{LinkingKey, ResumeCode, hash_secret, random_token};
 pub use skafada_instrument::{Day, NotADay, RespondentId, ResponseId, SiteId, StudyId};
 

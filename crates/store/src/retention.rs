@@ -27,7 +27,7 @@ use crate::date::unix_now;
 use crate::rows;
 use crate::secret::random_token;
 use crate::write::Write;
-use crate::{Backend, Day, Site, Store, StoreError, StudyId};
+use crate::{Backend, Day, Site, SiteId, Store, StoreError, StudyId};
 
 /// The tables a deletion of respondent data changes: what PostgreSQL vacuums after it.
 pub(crate) const DELETED_TABLES: &[&str] = &[
@@ -80,8 +80,8 @@ pub struct Deletion {
     pub study_id: StudyId,
     /// The site's code, when one site's data was deleted.
     pub site_code: Option<String>,
-    /// `retention` or `site-deletion`.
-    pub reason: &'static str,
+    /// Why.
+    pub reason: DeletionReason,
     /// Respondents deleted.
     pub respondents: i64,
     /// Responses deleted.
@@ -96,15 +96,45 @@ pub struct Deletion {
     pub scrub: Scrub,
 }
 
+/// Why data was deleted, as the `deletions` table records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionReason {
+    /// The study's retention date passed (`retention`).
+    Retention,
+    /// An administrator deleted one site's data (`site-deletion`).
+    SiteDeletion,
+}
+
+impl DeletionReason {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletionReason::Retention => "retention",
+            DeletionReason::SiteDeletion => "site-deletion",
+        }
+    }
+
+    /// Reads the stored text; anything else is a damaged row.
+    fn parse(stored: &str) -> Result<Self, StoreError> {
+        match stored {
+            "retention" => Ok(DeletionReason::Retention),
+            "site-deletion" => Ok(DeletionReason::SiteDeletion),
+            other => Err(StoreError::Corrupt(format!(
+                "a deletion's reason is {other:?}, not retention or site-deletion"
+            ))),
+        }
+    }
+}
+
 /// The record a deletion leaves: when, where and how much, never what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tombstone {
     /// When, in Unix seconds.
     pub at: i64,
     /// The site, when one site's data was deleted.
-    pub site_id: Option<String>,
-    /// `retention` or `site-deletion`.
-    pub reason: String,
+    pub site_id: Option<SiteId>,
+    /// Why.
+    pub reason: DeletionReason,
     /// Respondents deleted.
     pub respondents: i64,
 }
@@ -224,7 +254,7 @@ async fn tombstone(
     .bind(unix_now())
     .bind(deletion.study_id.as_str())
     .bind(site_id)
-    .bind(deletion.reason)
+    .bind(deletion.reason.as_str())
     .bind(deletion.respondents)
     .bind(deletion.responses)
     .bind(deletion.answers)
@@ -271,7 +301,7 @@ impl Store {
         let deletion = Deletion {
             study_id: site.study_id.clone(),
             site_code: Some(site.code.clone()),
-            reason: "site-deletion",
+            reason: DeletionReason::SiteDeletion,
             respondents: counts.respondents,
             responses: counts.responses,
             answers: counts.answers,
@@ -323,7 +353,7 @@ impl Store {
             let deletion = Deletion {
                 study_id,
                 site_code: None,
-                reason: "retention",
+                reason: DeletionReason::Retention,
                 respondents: counts.respondents,
                 responses: counts.responses,
                 answers: counts.answers,
@@ -417,7 +447,7 @@ impl Store {
                 Ok(Tombstone {
                     at: row.try_get("at")?,
                     site_id: rows::optional_id(row, "site_id")?,
-                    reason: row.try_get("reason")?,
+                    reason: DeletionReason::parse(row.try_get("reason")?)?,
                     respondents: row.try_get("respondents")?,
                 })
             })

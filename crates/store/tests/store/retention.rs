@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use skafada_store::{Phase, RespondentId, Scrub, Site, Store};
+use skafada_store::{DeletionReason, Phase, RespondentId, Scrub, Site, Store};
 
 use crate::{new_site, new_study, on_both};
 
@@ -47,7 +47,7 @@ async fn deleting_a_site_data_removes_its_respondents_and_keeps_other_sites(stor
     let deletion = store.delete_site_data(&site, "tester").await.unwrap();
     assert_eq!(deletion.study_id, study_id);
     assert_eq!(deletion.site_code.as_deref(), Some("LA01"));
-    assert_eq!(deletion.reason, "site-deletion");
+    assert_eq!(deletion.reason, DeletionReason::SiteDeletion);
     assert_eq!(deletion.respondents, 2);
     assert_eq!(deletion.responses, 2);
     assert_eq!(deletion.answers, 4);
@@ -72,8 +72,8 @@ async fn deleting_a_site_data_removes_its_respondents_and_keeps_other_sites(stor
 
     let tombstones = store.deletions(&study_id).await.unwrap();
     assert_eq!(tombstones.len(), 1);
-    assert_eq!(tombstones[0].site_id.as_deref(), Some(site.id.as_str()));
-    assert_eq!(tombstones[0].reason, "site-deletion");
+    assert_eq!(tombstones[0].site_id.as_ref(), Some(&site.id));
+    assert_eq!(tombstones[0].reason, DeletionReason::SiteDeletion);
     assert_eq!(tombstones[0].respondents, 2);
 
     // Nothing left: a second deletion counts nothing.
@@ -108,7 +108,7 @@ async fn retention_deletes_only_studies_past_their_date_and_only_once(store: Sto
         .unwrap();
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].study_id, expiring);
-    assert_eq!(done[0].reason, "retention");
+    assert_eq!(done[0].reason, DeletionReason::Retention);
     assert_eq!(done[0].site_code, None);
     assert_eq!(
         (done[0].respondents, done[0].responses, done[0].answers),
@@ -128,7 +128,7 @@ async fn retention_deletes_only_studies_past_their_date_and_only_once(store: Sto
     );
     let tombstones = store.deletions(&expiring).await.unwrap();
     assert_eq!(tombstones.len(), 1);
-    assert_eq!(tombstones[0].reason, "retention");
+    assert_eq!(tombstones[0].reason, DeletionReason::Retention);
     assert_eq!(tombstones[0].site_id, None);
     assert!(store.deletions(&lasting).await.unwrap().is_empty());
 }

@@ -899,7 +899,10 @@ async fn deleting_a_sites_data_asks_first_and_leaves_only_a_tombstone(app: &Test
     );
     let tombstones = app.store.deletions(&app.study_id).await.unwrap();
     assert_eq!(tombstones.len(), 1);
-    assert_eq!(tombstones[0].reason, "site-deletion");
+    assert_eq!(
+        tombstones[0].reason,
+        skafada_store::DeletionReason::SiteDeletion
+    );
     assert_eq!(tombstones[0].respondents, 1);
     let log = app.store.audit_log(Some(&app.study_id), 100).await.unwrap();
     assert!(log.iter().any(
