@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions};
 use serde::Serialize;
 
 use crate::{Figure, FigureSpec, ReleaseError, ReleaseInput, Survey, Totals, VariableCounts};
@@ -358,7 +358,6 @@ impl<'s, 'a> Programme<'s, 'a> {
             OptimizationDirection::Minimize
         };
         let mut problem = Problem::new(direction);
-        problem.set_time_limit(Duration::from_secs(5));
         let objective: BTreeSet<usize> = self
             .atoms_of(target.variable, &target.codes, 0)
             .into_iter()
@@ -373,7 +372,12 @@ impl<'s, 'a> Programme<'s, 'a> {
             let expression: Vec<_> = terms.iter().map(|(a, c)| (vars[*a], *c)).collect();
             problem.add_constraint(expression.as_slice(), *op, *rhs);
         }
-        let outcome = problem.solve().ok()?;
+        // Presolve simplifies big programmes; these are a few dozen atoms and
+        // constraints, where it took more time than the search it saved.
+        let mut options = SolveOptions::default();
+        options.time_limit = Some(Duration::from_secs(5));
+        options.presolve = false;
+        let outcome = problem.solve_with(options).ok()?;
         let solution = outcome.solution()?;
         if !outcome.is_optimal() {
             return None;
@@ -595,7 +599,14 @@ pub(crate) fn protect(
             let items: Vec<ViewItem> = members.iter().map(|&i| view_item(&figures[i])).collect();
             let refs: Vec<&ViewItem> = items.iter().collect();
             let programme = Programme::new(&structure, &component, &refs);
-            let (low, high) = programme.bounds(target)?;
+            // The largest value first: a count that cannot reach the threshold is not
+            // protected, whatever its smallest value, and one programme says so (most
+            // of the candidates tried below fail this way).
+            let high = programme.optimum(target, true)?;
+            if high < input.threshold {
+                return None;
+            }
+            let low = programme.optimum(target, false)?;
             let bounds = Bounds {
                 figure: String::new(),
                 part: "count",
@@ -607,23 +618,39 @@ pub(crate) fn protect(
         // Hiding only ever removes what the intruder knows (a shown count becomes "not
         // zero", a withheld one nothing), so a count protected once stays protected: each
         // is made safe in turn and never checked again until the final bounds.
+        //
+        // `known` holds the values left to the intruder for the targets checked against
+        // the figures as they are now; it is emptied whenever something more is hidden,
+        // so that the final bounds are those of the final view, but a target checked
+        // since the last change is not solved for again (two programmes each).
+        let mut known: BTreeMap<Target, u64> = BTreeMap::new();
         let mut guard = 0;
         let order: Vec<Target> = targets.keys().cloned().collect();
         let mut next = 0;
         loop {
             guard += 1;
-            while next < order.len() && check(figures, &order[next]).is_some() {
+            while let Some(target) = order.get(next) {
+                let Some(values) = check(figures, target) else {
+                    break;
+                };
+                known.insert(target.clone(), values);
                 next += 1;
             }
             let Some(failing) = order.get(next).cloned() else {
                 for target in targets.keys() {
-                    if let Some(values) = check(figures, target) {
+                    let values = match known.get(target) {
+                        Some(&values) => Some(values),
+                        None => check(figures, target),
+                    };
+                    if let Some(values) = values {
                         outcome.narrowest =
                             Some(outcome.narrowest.map_or(values, |n| n.min(values)));
                     }
                 }
                 break;
             };
+            // Whatever happens below hides something more.
+            known.clear();
             // Candidates: shown non-zero parts, those of the failing variable first and
             // the smallest first, headline measures after the details of their variable.
             let mut candidates: Vec<(u64, usize, Part)> = Vec::new();
