@@ -17,18 +17,13 @@ import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { AxeBuilder } from '@axe-core/playwright'
+import { LAUNCH, expectNoAxeViolations } from './axe.mjs'
 import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
 const PYTHON = resolve(here, '../../.venv/bin/python')
 const READ_XLSX = resolve(here, '../../crates/export/tests/read_xlsx.py')
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync']
-}
 const PASSWORD = 'correct horse battery staple'
 const SHOTS = process.env.CASE_STUDY_SCREENSHOTS
 
@@ -70,11 +65,7 @@ async function startServer () {
 /** axe (WCAG 2.2 AA), then our own checks: every control has an accessible name, and
  * every button, field and stand-alone link is at least 24 by 24 CSS pixels (2.5.8). */
 async function checkPage (page, label, { axe }) {
-  if (axe) {
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze()
-    const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
-    assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
-  }
+  if (axe) await expectNoAxeViolations(page, label)
   const problems = await page.evaluate(() => {
     const found = []
     const nameOf = el => {

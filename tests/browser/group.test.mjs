@@ -13,17 +13,12 @@ import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { AxeBuilder } from '@axe-core/playwright'
+import { LAUNCH, expectNoAxeViolations } from './axe.mjs'
 import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(here, '../..')
 const BIN = process.env.SKAFADA_BIN || resolve(ROOT, 'target/debug/skafada')
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync']
-}
 const PHONE = { viewport: { width: 360, height: 740 } }
 
 let browser
@@ -62,9 +57,7 @@ async function startServer (extra = [], files = {}) {
 
 const checked = []
 async function axe (page, label) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze()
-  const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
-  assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
+  await expectNoAxeViolations(page, label)
   checked.push(new URL(page.url()).pathname)
 }
 

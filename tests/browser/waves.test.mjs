@@ -12,16 +12,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { AxeBuilder } from '@axe-core/playwright'
+import { LAUNCH, expectNoAxeViolations } from './axe.mjs'
 import { freePort } from './ports.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const BIN = process.env.SKAFADA_BIN || resolve(here, '../../target/debug/skafada')
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync']
-}
 const PASSWORD = 'correct horse battery staple'
 const PHONE = { width: 360, height: 740 }
 
@@ -30,9 +25,7 @@ before(async () => { browser = await chromium.launch(LAUNCH) })
 after(async () => { await browser?.close() })
 
 async function axe (page, label) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze()
-  const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
-  assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
+  await expectNoAxeViolations(page, label)
 }
 
 function path (page) { return new URL(page.url()).pathname }
