@@ -13,7 +13,8 @@ export const LAUNCH = {
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']
 
 /**
- * Runs axe on the page as it is now and fails with every violation found.
+ * Runs axe on the page as it is now and fails with every violation found, then checks
+ * what axe does not (`expectNamedControlsAndTargets`).
  *
  * axe runs in the page itself (`axe.run`, the builder's "legacy" mode) rather than in
  * parts gathered in a second, blank page: that is half the time per check, and it tests
@@ -26,4 +27,51 @@ export async function expectNoAxeViolations (page, label) {
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze()
   const summary = results.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
   assert.deepEqual(summary, [], `axe violations on ${label} (${page.url()})`)
+  await expectNamedControlsAndTargets(page, label)
+}
+
+/**
+ * What axe does not check, checked on every page: every control has an accessible name;
+ * every button, field and stand-alone link is at least 24 by 24 CSS pixels or spaced as
+ * WCAG 2.2's 2.5.8 allows; nothing but a scrolling table region is wider than the screen.
+ */
+export async function expectNamedControlsAndTargets (page, label) {
+  const problems = await page.evaluate(() => {
+    const found = []
+    const nameOf = el => {
+      const labelled = el.getAttribute('aria-labelledby')
+      if (labelled) return labelled.split(' ').map(id => document.getElementById(id)?.textContent || '').join(' ').trim()
+      if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim()
+      if (el.id) {
+        const label = document.querySelector(`label[for="${CSS.escape(el.id)}"]`)
+        if (label) return label.textContent.trim()
+      }
+      if (el.tagName === 'INPUT' && ['submit', 'button'].includes(el.type)) return (el.value || '').trim()
+      return (el.textContent || '').trim()
+    }
+    const controls = [...document.querySelectorAll('main a[href], main button, main input:not([type=hidden]), main select, main textarea')]
+      .filter(el => { const box = el.getBoundingClientRect(); return box.width > 0 || box.height > 0 })
+    // GOV.UK radios and checkboxes hide the input under a 40 px (24 px small) box.
+    const targetOf = el => ['radio', 'checkbox'].includes(el.type) ? el.parentElement.querySelector('label') : el
+    const boxes = controls.map(el => targetOf(el).getBoundingClientRect())
+    for (const [i, el] of controls.entries()) {
+      if (!nameOf(el)) found.push(`no accessible name: ${el.outerHTML.slice(0, 80)}`)
+      // Links inside a sentence are exempt from the target size (2.5.8, inline).
+      const inline = el.tagName === 'A' && el.closest('p, li, td, dd, figcaption') && !el.classList.contains('govuk-button')
+      const size = boxes[i]
+      if (inline || (size.width >= 24 && size.height >= 24)) continue
+      // The spacing exception: a 24 px square centred on the target touches no other target.
+      const cx = size.left + size.width / 2
+      const cy = size.top + size.height / 2
+      const clash = boxes.some((other, j) => j !== i && other.left < cx + 12 && other.right > cx - 12 && other.top < cy + 12 && other.bottom > cy - 12)
+      if (clash) found.push(`target under 24 px and too close to another (${Math.round(size.width)}x${Math.round(size.height)}): ${el.outerHTML.slice(0, 80)}`)
+    }
+    // Nothing but a scrolling table region may be wider than the screen.
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+      const wide = [...document.querySelectorAll('main *')].find(el => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.app-table-scroll'))
+      found.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${window.innerWidth} (${wide ? wide.outerHTML.slice(0, 120) : 'inside a scrolling region'})`)
+    }
+    return found
+  })
+  assert.deepEqual(problems, [], `${label} (${page.url()}): ${problems.join('; ')}`)
 }
