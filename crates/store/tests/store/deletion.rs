@@ -393,3 +393,21 @@ async fn words_removed_from_a_transcript_in_review_are_in_no_byte_of_the_sqlite_
     );
     assert_gone(store, &path, &[name], "a further redaction").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_record_with_an_unknown_reason_is_reported_as_damaged_not_read() {
+    let (store, path, site, _) = answered("2099-12-31").await;
+    store.delete_site_data(&site, "tester").await.unwrap();
+    let mut raw = sqlx::AnyConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE deletions SET reason = 'tidy-up'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    match store.deletions(&site.study_id).await {
+        Err(skafada_store::StoreError::Corrupt(why)) => assert!(why.contains("tidy-up"), "{why}"),
+        other => panic!("a damaged reason was read as {other:?}"),
+    }
+}
