@@ -279,7 +279,19 @@ async fn wave_records(
 /// allocated site (`respondent_id` empty) or respondent, in sequence order.
 async fn arms_csv(store: &Store, study: &Study) -> Result<String, ExportError> {
     let sites = store.sites(&study.id).await?;
-    let code_of = |id: &str| sites.iter().find(|s| s.id == id).map(|s| s.code.clone());
+    // Sites are never deleted (deleting a site's data keeps the site), so an allocation
+    // to a site the study does not have is damage, not a row to write with no site.
+    let code_of = |id: &str| {
+        sites
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.code.clone())
+            .ok_or_else(|| {
+                ExportError::Store(skafada_store::StoreError::Corrupt(format!(
+                    "an allocation names the site {id}, which the study does not have"
+                )))
+            })
+    };
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| ExportError::Csv(e.to_string());
     skafada_analysis::formula::write_record(
@@ -289,12 +301,9 @@ async fn arms_csv(store: &Store, study: &Study) -> Result<String, ExportError> {
     .map_err(csv_error)?;
     for row in store.allocations(&study.id).await? {
         let (site, respondent) = if row.stratum.is_empty() {
-            (code_of(&row.unit_id).unwrap_or_default(), String::new())
+            (code_of(&row.unit_id)?, String::new())
         } else {
-            (
-                code_of(&row.stratum).unwrap_or_default(),
-                row.unit_id.clone(),
-            )
+            (code_of(&row.stratum)?, row.unit_id.clone())
         };
         skafada_analysis::formula::write_record(
             &mut writer,

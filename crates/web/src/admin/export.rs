@@ -230,7 +230,7 @@ async fn export(
         )
         .await?
         .pop()
-        .unwrap_or_default();
+        .ok_or_else(|| AdminError::Internal("the survey's responses were not read".to_owned()))?;
         let options = ExportOptions {
             study: study.name.clone(),
             date: date.to_string(),

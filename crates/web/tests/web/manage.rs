@@ -762,6 +762,17 @@ async fn sites_are_allocated_to_delivery_arms_as_they_join_reproducibly_from_the
     );
     let hex: String = seed_hex(app).await;
     assert!(export.files.iter().all(|(_, text)| !text.contains(&hex)));
+    // An allocation in the stratum of a site the study does not have is damage: the
+    // export says so rather than writing the row with no site.
+    app.store
+        .allocate(&app.study_id, "no-such-site", "a-respondent", |_| {
+            Some("arm-a".to_owned())
+        })
+        .await
+        .unwrap();
+    let damaged = skafada_web::study_export(&app.store, &stored).await;
+    let message = damaged.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("no-such-site"), "{message}");
 }
 on_both!(sites_are_allocated_to_delivery_arms_as_they_join_reproducibly_from_the_seed);
 
