@@ -41,7 +41,7 @@ use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
 
 pub use codebook::{Codebook, Entry, Measure, ResponseSet, Source, Storage, ValueLabel};
-pub use sav::to_sav;
+pub use sav::{to_sav, write_sav};
 pub use xlsx::{PROGRESS_EVERY, RowBuffer, XlsxSink, to_xlsx, write_xlsx};
 
 /// Why an export could not be written.

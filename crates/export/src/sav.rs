@@ -54,6 +54,21 @@ pub fn to_sav(
     outcomes: &Outcomes,
     options: &ExportOptions,
 ) -> Result<Vec<u8>, ExportError> {
+    let out = std::io::Cursor::new(Vec::new());
+    Ok(write_sav(instrument, responses, sites, outcomes, options, out)?.into_inner())
+}
+
+/// The file of [`to_sav`], written to `out` (a file, say, so that the finished file is
+/// not held in memory; its columns still are, as the SPSS writer takes them whole).
+/// Returns `out`.
+pub fn write_sav<W: std::io::Write + std::io::Seek>(
+    instrument: &Instrument,
+    responses: &Responses,
+    sites: &[Site],
+    outcomes: &Outcomes,
+    options: &ExportOptions,
+    mut out: W,
+) -> Result<W, ExportError> {
     let book = Codebook::new(instrument, outcomes);
     let records = Records::new(responses, sites, outcomes)?;
     let mut fields = Vec::with_capacity(book.entries.len());
@@ -137,10 +152,9 @@ pub fn to_sav(
     let schema = Arc::new(Schema::new(fields));
     let batch =
         RecordBatch::try_new(schema, arrays).map_err(|e| ExportError::Sav(e.to_string()))?;
-    let mut out = std::io::Cursor::new(Vec::new());
     ambers::write_sav_to_writer(&mut out, &batch, &meta, Compression::Bytecode, None)
         .map_err(|e| ExportError::Sav(e.to_string()))?;
-    Ok(out.into_inner())
+    Ok(out)
 }
 
 fn measure(measure: Measure) -> SpssMeasure {

@@ -25,6 +25,7 @@ mod confidentiality;
 mod content;
 mod cookie;
 mod deadline;
+mod download;
 mod error;
 mod export_folder;
 mod follow_up;

@@ -202,12 +202,12 @@ async fn export(
     // The study's plan: the report's cleaning, derived variables and Valid % base.
     let plan = super::results::plan_of(state, study)?;
     let date = today();
-    let (bytes, records) = if format == Format::Codebook {
+    let (body, records) = if format == Format::Codebook {
         let none = data::Responses::default();
         let outcomes = outcomes(&plan, survey, &[], instrument, &none);
         let bytes = skafada_export::codebook_csv(instrument, &outcomes)
             .map_err(|e| AdminError::Internal(e.to_string()))?;
-        (bytes, None)
+        (axum::body::Body::from(bytes), None)
     } else {
         let sites: Vec<data::Site> = state
             .store
@@ -246,41 +246,67 @@ async fn export(
         // thread, under the same bound on heavy work as the results pages, so that the
         // journey's requests are never kept waiting behind an export.
         let content = content.clone();
-        let bytes = state
+        let file = state
             .study_data
-            .heavy(move || {
+            .heavy(move || -> Result<std::fs::File, AdminError> {
                 let instrument = if survey == Data::Pre {
                     &content.pre
                 } else {
                     &content.post
                 };
                 let outcomes = outcomes(&plan, survey, &sites, instrument, &responses);
+                // The file is written to an unnamed temporary file and sent from there
+                // (`download.rs`), so a whole study's file is never held in memory.
+                let file = crate::download::temporary_file()
+                    .map_err(|e| AdminError::Internal(format!("temporary file: {e}")))?;
+                let failed = |e: skafada_export::ExportError| AdminError::Internal(e.to_string());
+                let buffered = |file| std::io::BufWriter::with_capacity(1 << 16, file);
+                let unbuffered = |out: std::io::BufWriter<std::fs::File>| {
+                    out.into_inner()
+                        .map_err(|e| AdminError::Internal(format!("temporary file: {e}")))
+                };
                 match format {
                     Format::Xlsx => {
-                        // The rows wait in an unnamed temporary file, not in memory: a
-                        // whole study's workbook would otherwise hold every cell
+                        // The rows wait in another unnamed temporary file, not in memory:
+                        // a whole study's workbook would otherwise hold every cell
                         // (gigabytes at scale).
                         let sink = skafada_export::XlsxSink {
-                            out: std::io::Cursor::new(Vec::new()),
+                            out: buffered(file),
                             rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
                             progress: &mut |_| {},
                         };
                         skafada_export::write_xlsx(
                             instrument, &responses, &sites, &outcomes, &options, sink,
                         )
-                        .map(std::io::Cursor::into_inner)
+                        .map_err(failed)
+                        .and_then(unbuffered)
                     }
-                    Format::Sav => {
-                        skafada_export::to_sav(instrument, &responses, &sites, &outcomes, &options)
-                    }
-                    Format::Csv | Format::Codebook => {
-                        skafada_export::to_csv(instrument, &responses, &sites, &outcomes)
-                    }
+                    Format::Sav => skafada_export::write_sav(
+                        instrument,
+                        &responses,
+                        &sites,
+                        &outcomes,
+                        &options,
+                        buffered(file),
+                    )
+                    .map_err(failed)
+                    .and_then(unbuffered),
+                    Format::Csv | Format::Codebook => skafada_export::write_csv(
+                        instrument,
+                        &responses,
+                        &sites,
+                        &outcomes,
+                        buffered(file),
+                        &mut |_| {},
+                    )
+                    .map_err(failed)
+                    .and_then(unbuffered),
                 }
             })
-            .await?
-            .map_err(|e| AdminError::Internal(e.to_string()))?;
-        (bytes, Some(records))
+            .await??;
+        let body = crate::download::file_body(file)
+            .map_err(|e| AdminError::Internal(format!("temporary file: {e}")))?;
+        (body, Some(records))
     };
     state
         .store
@@ -309,7 +335,7 @@ async fn export(
             (CONTENT_DISPOSITION, disposition),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }
@@ -369,13 +395,15 @@ pub(crate) async fn study_folder_export(
     // under the bound on heavy work.
     let records = export.records;
     let files = export.files;
-    let bytes = {
+    let file = {
         let folder = folder.clone();
         state
             .study_data
             .heavy(move || zip_folder(&folder, &files))
             .await??
     };
+    let body = crate::download::file_body(file)
+        .map_err(|e| AdminError::Internal(format!("temporary file: {e}")))?;
     state
         .store
         .log_export(&ExportLog {
@@ -397,15 +425,18 @@ pub(crate) async fn study_folder_export(
             ),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }
 
-/// The files of an export folder as a ZIP holding one folder.
-fn zip_folder(folder: &str, files: &[(String, String)]) -> Result<Vec<u8>, AdminError> {
+/// The files of an export folder as a ZIP holding one folder, in an unnamed temporary
+/// file (`download.rs`).
+fn zip_folder(folder: &str, files: &[(String, String)]) -> Result<std::fs::File, AdminError> {
     use std::io::Write as _;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let file = crate::download::temporary_file()
+        .map_err(|e| AdminError::Internal(format!("temporary file: {e}")))?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(1 << 16, file));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let failed = |e: &dyn std::fmt::Display| AdminError::Internal(format!("zip: {e}"));
@@ -414,7 +445,10 @@ fn zip_folder(folder: &str, files: &[(String, String)]) -> Result<Vec<u8>, Admin
             .map_err(|e| failed(&e))?;
         zip.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     }
-    Ok(zip.finish().map_err(|e| failed(&e))?.into_inner())
+    zip.finish()
+        .map_err(|e| failed(&e))?
+        .into_inner()
+        .map_err(|e| failed(&e))
 }
 
 /// Which download form a purpose page repeats.

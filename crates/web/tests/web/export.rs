@@ -72,6 +72,10 @@ fn assert_download(page: &Page, content_type: &str, extension: &str) {
         "{disposition}"
     );
     assert!(!page.body.is_empty());
+    // Sent from the file it was written to, with its length, so a browser can show
+    // how much of a large download is left.
+    let length: usize = header(page, "content-length").parse().unwrap();
+    assert!(length > 0);
 }
 
 async fn an_la_contact_gets_no_records_by_any_export_route_only_their_protected_tables(
@@ -127,6 +131,10 @@ async fn study_admins_csv(app: &TestApp, admin: &Browser<'_>) -> Vec<BTreeMap<St
         ))
         .await;
     assert_download(&page, "text/csv; charset=utf-8", "csv");
+    assert_eq!(
+        header(&page, "content-length").parse::<usize>().unwrap(),
+        page.body.len()
+    );
     records(&page)
 }
 
