@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::formula::{restore, write_record};
-use skafada_instrument::{Instrument, ItemKind, Phase};
+use skafada_instrument::{Instrument, ItemKind, MissingKind, Phase};
 
 /// The value of an empty cell in a coded or numeric column.
 pub const MISSING: i32 = i32::MIN;
@@ -879,9 +879,10 @@ impl Responses {
                         Some(&v) if v != MISSING => v.to_string(),
                         _ => String::new(),
                     },
-                    Some(Column::Text(texts)) => {
-                        texts.get(row).cloned().flatten().unwrap_or_default()
-                    }
+                    Some(Column::Text(texts)) => match texts.get(row) {
+                        Some(Some(text)) => text.clone(),
+                        _ => String::new(),
+                    },
                     None => String::new(),
                 };
                 cells.push(cell);
@@ -965,7 +966,8 @@ pub fn codebook_csv(instruments: &[&Instrument]) -> Result<String, DataError> {
         for variable in variables(instrument) {
             let item = instrument.item(&variable.item);
             let type_name = item.map_or("", |i| i.kind.type_name());
-            let options = item.and_then(|i| i.kind.options()).unwrap_or_default();
+            // Numbers, texts and ticks have no options.
+            let options = item.and_then(|i| i.kind.options()).unwrap_or(&[]);
             let base = [
                 instrument.id.as_str(),
                 variable.id.as_str(),
@@ -976,17 +978,14 @@ pub fn codebook_csv(instruments: &[&Instrument]) -> Result<String, DataError> {
             match &variable.kind {
                 VariableKind::Code(_) => {
                     for option in options {
-                        let missing = option.missing.and_then(|m| serde_json::to_value(m).ok());
-                        let missing = missing
-                            .and_then(|m| m.as_str().map(str::to_owned))
-                            .unwrap_or_default();
+                        let missing = option.missing.map_or("", MissingKind::name);
                         let code = option.code.to_string();
                         write_record(
                             &mut writer,
                             base.iter().copied().chain([
                                 code.as_str(),
                                 option.label.as_str(),
-                                missing.as_str(),
+                                missing,
                             ]),
                         )
                         .map_err(written(file))?;

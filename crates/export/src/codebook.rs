@@ -184,7 +184,8 @@ impl Codebook {
         for variable in variables(instrument) {
             let item = instrument.item(&variable.item);
             let type_name = item.map_or("", |i| i.kind.type_name());
-            let options = item.and_then(|i| i.kind.options()).unwrap_or_default();
+            // Numbers, texts and ticks have no options.
+            let options = item.and_then(|i| i.kind.options()).unwrap_or(&[]);
             let spss_name = namer.name(&variable.id);
             let (storage, measure, values) = match &variable.kind {
                 VariableKind::Code(_) => {
@@ -400,11 +401,7 @@ impl Codebook {
 
 /// The word the instrument format uses for a kind of missing answer, or "".
 pub fn missing_name(missing: Option<MissingKind>) -> &'static str {
-    match missing {
-        Some(MissingKind::PreferNotToSay) => "prefer-not-to-say",
-        Some(MissingKind::NotApplicable) => "not-applicable",
-        None => "",
-    }
+    missing.map_or("", MissingKind::name)
 }
 
 fn label(code: i32, text: &str, missing: Option<MissingKind>) -> ValueLabel {

@@ -118,15 +118,10 @@ pub fn write_sav<W: std::io::Write + std::io::Seek>(
         meta.variable_measures
             .insert(name.clone(), measure(entry.measure));
         if !entry.values.is_empty() {
-            let mut labels = meta
-                .variable_value_labels
-                .get(&name)
-                .cloned()
-                .unwrap_or_default();
+            let labels = meta.variable_value_labels.entry(name.clone()).or_default();
             for value in &entry.values {
                 labels.insert(Value::Numeric(f64::from(value.code)), value.label.clone());
             }
-            meta.variable_value_labels.insert(name.clone(), labels);
         }
         let missing = missing_specs(entry)?;
         if !missing.is_empty() {

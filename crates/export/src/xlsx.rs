@@ -245,7 +245,10 @@ fn about_sheet(
         ),
         (
             "Instrument version",
-            instrument.version.clone().unwrap_or_default(),
+            instrument
+                .version
+                .clone()
+                .unwrap_or_else(|| "not stated in the instrument".to_owned()),
         ),
         ("Scope", scope.to_owned()),
         ("Records", responses.len().to_string()),

@@ -204,6 +204,17 @@ pub enum MissingKind {
     NotApplicable,
 }
 
+impl MissingKind {
+    /// The kind's name as instruments and codebooks write it (`prefer-not-to-say`,
+    /// `not-applicable`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MissingKind::PreferNotToSay => "prefer-not-to-say",
+            MissingKind::NotApplicable => "not-applicable",
+        }
+    }
+}
+
 /// A statement of a matrix item, answered on the matrix's scale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {

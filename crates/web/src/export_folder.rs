@@ -107,11 +107,9 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
         ("post.csv".to_owned(), post.to_csv(&content.post, &sites)?),
     ];
     let mut waves = Vec::new();
-    let declared = content
-        .waves
-        .as_ref()
-        .map_or(&[][..], |w| w.waves.as_slice());
-    if !declared.is_empty() {
+    if let Some(plan) = content.waves.as_ref().filter(|w| !w.waves.is_empty()) {
+        let declared = plan.waves.as_slice();
+        let rule = plan.sgic.rule();
         let baseline = store.baseline_link_codes(&study.id).await?;
         let baseline_hashes = baseline
             .iter()
@@ -119,11 +117,6 @@ pub async fn study_export(store: &Store, study: &Study) -> Result<StudyExport, E
                 SgicHashes::decode(&b.hashes).map_err(|e| ExportError::LinkCode(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let rule = content
-            .waves
-            .as_ref()
-            .map(|w| w.sgic.rule())
-            .unwrap_or_default();
         for (wave, number) in declared.iter().zip(1u8..) {
             let (linking, summaries, answers) =
                 wave_records(store, study, number, &baseline, &baseline_hashes, rule).await?;

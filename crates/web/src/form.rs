@@ -60,6 +60,15 @@ impl FormData {
         self.0.get(name).cloned().unwrap_or_default()
     }
 
+    /// The first value sent for a name exactly as typed, to show it again; empty when
+    /// none was sent.
+    pub(crate) fn as_typed(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .and_then(|values| values.first())
+            .map_or("", String::as_str)
+    }
+
     /// The first value sent for a name, trimmed; `None` when empty or absent.
     pub(crate) fn text(&self, name: &str) -> Option<String> {
         self.0

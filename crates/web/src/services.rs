@@ -5,14 +5,47 @@
 pub struct ServiceView {
     /// The service's name.
     pub name: String,
-    /// Who it is for.
-    pub description: String,
-    /// A phone number.
-    pub phone: Option<String>,
-    /// The phone number for a `tel:` link.
-    pub tel: String,
+    /// Who it is for, if the service says.
+    pub description: Option<String>,
+    /// A phone number, if the service has one.
+    pub phone: Option<Phone>,
     /// A website.
     pub url: Option<String>,
+}
+
+/// A service's phone number, as written and as a `tel:` link dials it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    /// As written, with its spaces.
+    pub number: String,
+    /// For the `tel:` link: the number without spaces.
+    pub tel: String,
+}
+
+impl Phone {
+    /// The number as written, and without its spaces for dialling.
+    pub fn new(number: &str) -> Phone {
+        Phone {
+            number: number.to_owned(),
+            tel: number.replace(' ', ""),
+        }
+    }
+}
+
+impl ServiceView {
+    /// A service from a site's list or a training module's signpost, with its website
+    /// only if `url_allowed` accepts it.
+    pub(crate) fn of(
+        service: &skafada_training::Service,
+        url_allowed: impl Fn(&str) -> bool,
+    ) -> ServiceView {
+        ServiceView {
+            name: service.name.clone(),
+            description: service.description.clone(),
+            phone: service.phone.as_deref().map(Phone::new),
+            url: service.url.clone().filter(|u| url_allowed(u)),
+        }
+    }
 }
 
 /// The national services listed at the end of the study's pre-training survey, with the
@@ -51,9 +84,8 @@ pub(crate) fn national() -> Vec<ServiceView> {
         .iter()
         .map(|(name, description, phone)| ServiceView {
             name: (*name).to_owned(),
-            description: (*description).to_owned(),
-            phone: Some((*phone).to_owned()),
-            tel: phone.replace(' ', ""),
+            description: Some((*description).to_owned()),
+            phone: Some(Phone::new(phone)),
             url: None,
         })
         .collect()
@@ -73,15 +105,46 @@ pub(crate) fn local(json: &str) -> Vec<ServiceView> {
         })
     };
     services
-        .into_iter()
-        .map(|s| ServiceView {
-            name: s.name,
-            description: s.description.unwrap_or_default(),
-            tel: s.phone.as_deref().unwrap_or_default().replace(' ', ""),
-            phone: s.phone,
-            url: s
-                .url
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        })
+        .iter()
+        .map(|s| ServiceView::of(s, |u| u.starts_with("https://") || u.starts_with("http://")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_service_keeps_only_what_it_gives_and_dials_its_number_without_spaces() {
+        let listed = local(
+            r#"[{"name": "Hearth", "phone": "0161 496 0000", "url": "javascript:alert(1)"},
+                {"name": "Drop-in", "description": "Tuesdays", "url": "https://example.org"}]"#,
+        );
+        assert_eq!(
+            listed,
+            vec![
+                ServiceView {
+                    name: "Hearth".to_owned(),
+                    description: None,
+                    phone: Some(Phone {
+                        number: "0161 496 0000".to_owned(),
+                        tel: "01614960000".to_owned(),
+                    }),
+                    url: None,
+                },
+                ServiceView {
+                    name: "Drop-in".to_owned(),
+                    description: Some("Tuesdays".to_owned()),
+                    phone: None,
+                    url: Some("https://example.org".to_owned()),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_local_services_show_none_and_the_national_ones_remain() {
+        assert!(local("{not json").is_empty());
+        assert!(national().iter().all(|s| s.phone.is_some()));
+    }
 }

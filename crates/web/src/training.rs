@@ -264,13 +264,7 @@ pub(crate) fn part_views(
                 services: signpost
                     .services
                     .iter()
-                    .map(|s| services::ServiceView {
-                        name: s.name.clone(),
-                        description: s.description.clone().unwrap_or_default(),
-                        phone: s.phone.clone(),
-                        tel: s.phone.as_deref().unwrap_or_default().replace(' ', ""),
-                        url: s.url.clone().filter(|u| u.starts_with("https://")),
-                    })
+                    .map(|s| services::ServiceView::of(s, |u| u.starts_with("https://")))
                     .collect(),
             }),
             Block::LocalServices(local) => {

@@ -1,5 +1,6 @@
 //! `skafada bench`: benchmarks.
 
+use anyhow::Context as _;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -47,7 +48,6 @@ impl Drop for TempFile {
 /// The database a benchmark runs on: the URL given, or a new temporary SQLite file
 /// (removed when the returned guard is dropped).
 pub(super) fn database(given: Option<&str>) -> anyhow::Result<(String, Option<TempFile>)> {
-    use anyhow::Context as _;
     Ok(match given {
         Some(url) => (url.to_owned(), None),
         None => {
@@ -60,9 +60,11 @@ pub(super) fn database(given: Option<&str>) -> anyhow::Result<(String, Option<Te
     })
 }
 
-/// Peak and current resident memory of this process, in bytes.
-pub(super) fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Peak and current resident memory of this process, in bytes, from Linux's
+/// `/proc/self/status`: an error elsewhere, never a figure of 0.
+pub(super) fn memory() -> anyhow::Result<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .context("Memory is measured from /proc/self/status, which this system does not have")?;
     let field = |name: &str| {
         status
             .lines()
@@ -74,16 +76,19 @@ pub(super) fn memory() -> (u64, u64) {
                     .parse::<u64>()
                     .ok()
             })
-            .map_or(0, |kb| kb * 1024)
+            .map(|kb| kb * 1024)
+            .with_context(|| format!("/proc/self/status has no {name} line in kB"))
     };
-    (field("VmHWM:"), field("VmRSS:"))
+    Ok((field("VmHWM:")?, field("VmRSS:")?))
 }
 
 /// Resets the peak to the current resident memory; returns the current.
-pub(super) fn reset_peak() -> u64 {
-    // Linux: writing 5 resets VmHWM. Without it the peak reported is the process's.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    memory().1
+/// Resets the process's peak memory to what it holds now (Linux: writing 5 to
+/// `clear_refs` resets `VmHWM`) and returns it, so that a later peak is the step's own.
+pub(super) fn reset_peak() -> anyhow::Result<u64> {
+    std::fs::write("/proc/self/clear_refs", "5")
+        .context("The peak memory could not be reset through /proc/self/clear_refs")?;
+    Ok(memory()?.1)
 }
 
 pub(super) fn megabytes(bytes: u64) -> f64 {
@@ -100,7 +105,6 @@ pub(super) fn instruments() -> anyhow::Result<(
     skafada_instrument::Instrument,
     skafada_instrument::Instrument,
 )> {
-    use anyhow::Context as _;
     let pre = skafada_instrument::load(PRE, "instruments/skafada-pre.toml")
         .context("The built-in pre-training instrument is invalid")?;
     let post = skafada_instrument::parse(POST, "instruments/skafada-post.toml")

@@ -74,7 +74,7 @@ pub fn run(args: BenchExportArgs) -> anyhow::Result<ExitCode> {
         "export", "seconds", "peak above, MB", "file, MB"
     );
     for way in [Way::Csv, Way::XlsxThroughFile, Way::XlsxInMemory] {
-        let before = reset_peak();
+        let before = reset_peak()?;
         let started = Instant::now();
         let file = BufWriter::new(
             File::create(&out).with_context(|| format!("Failed to create {}", out.display()))?,
@@ -99,7 +99,7 @@ pub fn run(args: BenchExportArgs) -> anyhow::Result<ExitCode> {
         written.flush()?;
         drop(written);
         let seconds = started.elapsed().as_secs_f64();
-        let peak = memory().0.saturating_sub(before);
+        let peak = memory()?.0.saturating_sub(before);
         let size = std::fs::metadata(&out).map_or(0, |m| m.len());
         println!(
             "{:<38} {seconds:>9.2} {:>16.0} {:>10.1}",

@@ -283,12 +283,12 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
     // One LA contact, cold then warm.
     let (base, server) = start_server(&store).await?;
     let mut contact = Browser::sign_in(&base, &format!("{}@bench.invalid", first.code)).await?;
-    let before = reset_peak();
+    let before = reset_peak()?;
     let cold = contact.time(&dashboard(first)).await?;
-    let cold_peak = memory().0.saturating_sub(before);
-    let before = reset_peak();
+    let cold_peak = memory()?.0.saturating_sub(before);
+    let before = reset_peak()?;
     let warm = contact.time(&dashboard(first)).await?;
-    let warm_peak = memory().0.saturating_sub(before);
+    let warm_peak = memory()?.0.saturating_sub(before);
     // The client's kept-alive connection holds the server's state (and its cached
     // study) until it closes: close it before the next server starts.
     drop(contact);
@@ -311,7 +311,7 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
             dashboard(site),
         ));
     }
-    let before = reset_peak();
+    let before = reset_peak()?;
     let started = Instant::now();
     let views: Vec<_> = browsers
         .into_iter()
@@ -322,11 +322,11 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
         slowest = slowest.max(view.await.context("A view failed")??);
     }
     let together = started.elapsed();
-    let together_peak = memory().0.saturating_sub(before);
+    let together_peak = memory()?.0.saturating_sub(before);
     let mut admin = Browser::sign_in(&base, "admin@bench.invalid").await?;
-    let before = reset_peak();
+    let before = reset_peak()?;
     let research = admin.time(&dashboard(first)).await?;
-    let research_peak = memory().0.saturating_sub(before);
+    let research_peak = memory()?.0.saturating_sub(before);
     drop(admin);
     server.abort();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -344,7 +344,7 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
     );
     println!(
         "  process resident memory at the end: {:.0} MB",
-        megabytes(memory().1)
+        megabytes(memory()?.1)
     );
     store.close().await;
     Ok(())

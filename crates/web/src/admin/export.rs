@@ -236,10 +236,10 @@ async fn export(
             date: date.to_string(),
             synthetic: study.synthetic,
             labels: false,
+            // Empty for every site (`ExportOptions::scope`).
             scope: site
                 .as_ref()
-                .map(|s| format!("site {}", s.code))
-                .unwrap_or_default(),
+                .map_or_else(String::new, |s| format!("site {}", s.code)),
         };
         let records = responses.len();
         // Cleaning, deriving and writing take seconds for a large study: on a blocking
@@ -340,13 +340,12 @@ async fn export(
         .into_response())
 }
 
-/// The purpose given, its spaces collapsed.
+/// The purpose given, its spaces collapsed; empty when none was given, which
+/// `purpose_problem` refuses as too short.
 fn purpose_of(query: &ExportQuery) -> String {
-    query
-        .purpose
-        .as_deref()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
+    query.purpose.as_deref().map_or_else(String::new, |p| {
+        p.split_whitespace().collect::<Vec<_>>().join(" ")
+    })
 }
 
 /// What is wrong with a record-level download's purpose, if anything.
@@ -494,8 +493,8 @@ fn purpose_page(
             PurposeForm::Survey(None) => "Responses from every site".to_owned(),
             PurposeForm::Survey(Some(s)) => format!("Responses from {} only", s.code),
         },
-        survey: query.survey.clone().unwrap_or_default(),
-        format: query.format.clone().unwrap_or_default(),
+        survey: query.survey.clone(),
+        format: query.format.clone(),
         purpose: purpose.to_owned(),
         error: Some(problem.to_owned()),
     });

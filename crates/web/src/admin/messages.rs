@@ -337,10 +337,10 @@ async fn study_messages_page(
 ) -> Result<Response, AdminError> {
     let content = state.studies.get(&state.store, &study.id).await?;
     let messages = wordings(state, study, &content).await?;
+    // Nothing failed: no errors to show.
     let errors = failed
         .as_ref()
-        .map(|(_, errors, ..)| errors.0.clone())
-        .unwrap_or_default();
+        .map_or_else(Vec::new, |(_, errors, ..)| errors.0.clone());
     Ok(render(&StudyMessagesPage {
         layout: AdminLayout::new("Invitation and reminders", Some(admin))
             .with_error(!errors.is_empty())
@@ -396,12 +396,8 @@ pub(crate) async fn save(
         Some("Enter the subject"),
         200,
     );
-    let typed = post
-        .form
-        .values(&format!("{name}-body"))
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    // A message that was not sent is an empty one, which is refused below.
+    let typed = post.form.as_typed(&format!("{name}-body")).to_owned();
     let body_text = typed.trim().replace("\r\n", "\n");
     let mut body = TextArea {
         id: format!("{name}-body"),

@@ -576,8 +576,9 @@ pub(crate) struct ExportFormPage {
     pub(crate) layout: AdminLayout,
     pub(crate) export: String,
     pub(crate) export_scope: String,
-    pub(crate) survey: String,
-    pub(crate) format: String,
+    /// The survey and format asked for, repeated as hidden fields when given.
+    pub(crate) survey: Option<String>,
+    pub(crate) format: Option<String>,
     pub(crate) purpose: String,
     pub(crate) error: Option<String>,
 }
