@@ -513,6 +513,20 @@ async fn a_study_admin_rewords_a_follow_up_waves_message_and_the_sites_get_it_wi
     assert_eq!(missing.status, 200);
     assert!(missing.body.contains("The message must include {link}"));
     assert!(missing.body.contains("Please take part again."));
+    // A form without the message at all is refused as an empty message, not saved.
+    let no_body = admin
+        .post_from(
+            &messages,
+            &format!("{messages}/follow-up-3m"),
+            &[("follow-up-3m-subject", "Three months on")],
+        )
+        .await;
+    assert!(
+        no_body.body.contains("Enter the message"),
+        "{}",
+        no_body.body
+    );
+    assert!(!no_body.body.contains("Three-month follow-up saved"));
     let saved = admin
         .post_from(
             &messages,
