@@ -1137,29 +1137,116 @@ pub enum DatasetError {
     Inconsistent(String),
 }
 
+/// An export folder's manifest, sites and instruments, checked against each other.
+type FolderParts = (Manifest, Vec<Site>, Instrument, Option<Instrument>);
+
+/// Reads and checks what every use of an export folder needs: the manifest, the sites,
+/// the pre-training instrument and the post-training one if the manifest names it.
+fn folder_parts(
+    manifest: &str,
+    sites: &str,
+    pre_instrument: &str,
+    post_instrument: Option<&str>,
+) -> Result<FolderParts, DatasetError> {
+    let manifest = Manifest::parse(manifest, "manifest.toml")?;
+    let sites = parse_sites(sites, "sites.csv")?;
+    let pre_instrument = skafada_instrument::load(pre_instrument, &manifest.pre)?;
+    if pre_instrument.phase != Phase::Pre {
+        return Err(DatasetError::Inconsistent(format!(
+            "{} is not a pre-training survey",
+            manifest.pre
+        )));
+    }
+    let post_instrument = match (&manifest.post, post_instrument) {
+        (Some(name), Some(text)) => {
+            Some(skafada_instrument::parse(text, name)?.validate(Some(&pre_instrument))?)
+        }
+        (None, None) => None,
+        _ => {
+            return Err(DatasetError::Inconsistent(
+                "the manifest and the post-training instrument disagree".into(),
+            ));
+        }
+    };
+    Ok((manifest, sites, pre_instrument, post_instrument))
+}
+
+/// What one survey's records need from an export folder: its manifest, sites and
+/// instruments, and that survey's file alone, for a command that uses no other survey
+/// (an export of one survey does not read, or wait for, the others' files).
+#[derive(Debug, Clone, Copy)]
+pub struct SurveyFiles<'a> {
+    /// `manifest.toml`.
+    pub manifest: &'a str,
+    /// `sites.csv`.
+    pub sites: &'a str,
+    /// The pre-training instrument named by the manifest.
+    pub pre_instrument: &'a str,
+    /// The post-training instrument named by the manifest, if any.
+    pub post_instrument: Option<&'a str>,
+    /// Which survey.
+    pub survey: crate::plan::Data,
+    /// Its file: `pre.csv` or `post.csv`.
+    pub responses: &'a str,
+}
+
+/// One survey of an export folder ([`SurveyData::from_files`]).
+#[derive(Debug, Clone)]
+pub struct SurveyData {
+    /// What the export says of itself.
+    pub manifest: Manifest,
+    /// The study's sites.
+    pub sites: Vec<Site>,
+    /// The survey's instrument.
+    pub instrument: Instrument,
+    /// Its responses.
+    pub responses: Responses,
+}
+
+impl SurveyData {
+    /// Reads one survey from the text of an export's files, with the same checks of the
+    /// manifest, sites and instruments as [`Dataset::from_files`].
+    ///
+    /// # Errors
+    /// As [`Dataset::from_files`]; also when the post-training survey is asked for and
+    /// the export has no post-training instrument.
+    pub fn from_files(files: &SurveyFiles<'_>) -> Result<SurveyData, DatasetError> {
+        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(
+            files.manifest,
+            files.sites,
+            files.pre_instrument,
+            files.post_instrument,
+        )?;
+        let (instrument, file) = match files.survey {
+            crate::plan::Data::Pre => (pre_instrument, "pre.csv"),
+            crate::plan::Data::Post => (
+                post_instrument.ok_or_else(|| {
+                    DatasetError::Inconsistent(
+                        "the export has no post-training survey: its manifest names no post-training instrument".into(),
+                    )
+                })?,
+                "post.csv",
+            ),
+        };
+        let responses = Responses::from_csv(files.responses, file, &instrument, &sites)?;
+        Ok(SurveyData {
+            manifest,
+            sites,
+            instrument,
+            responses,
+        })
+    }
+}
+
 impl Dataset {
     /// Builds a dataset from the text of an export's files.
     pub fn from_files(files: &ExportFiles) -> Result<Dataset, DatasetError> {
-        let manifest = Manifest::parse(&files.manifest, "manifest.toml")?;
-        let sites = parse_sites(&files.sites, "sites.csv")?;
-        let pre_instrument = skafada_instrument::load(&files.pre_instrument, &manifest.pre)?;
-        if pre_instrument.phase != Phase::Pre {
-            return Err(DatasetError::Inconsistent(format!(
-                "{} is not a pre-training survey",
-                manifest.pre
-            )));
-        }
-        let post_instrument = match (&manifest.post, &files.post_instrument) {
-            (Some(name), Some(text)) => {
-                Some(skafada_instrument::parse(text, name)?.validate(Some(&pre_instrument))?)
-            }
-            (None, None) => None,
-            _ => {
-                return Err(DatasetError::Inconsistent(
-                    "the manifest and the post-training instrument disagree".into(),
-                ));
-            }
-        };
+        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(
+            &files.manifest,
+            &files.sites,
+            &files.pre_instrument,
+            files.post_instrument.as_deref(),
+        )?;
         if post_instrument.is_none() && files.post.is_some() {
             return Err(DatasetError::Inconsistent(
                 "post.csv is present but the manifest names no post instrument".into(),

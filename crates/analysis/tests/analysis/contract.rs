@@ -171,3 +171,69 @@ fn a_plan_with_a_misspelt_key_is_refused_with_the_entry_named() {
         "{error}"
     );
 }
+
+#[test]
+fn one_survey_read_alone_is_the_survey_read_with_the_whole_folder() {
+    use skafada_analysis::data::{Dataset, Manifest, SurveyData, SurveyFiles, sites_csv};
+    use skafada_analysis::plan::Data;
+    let (pre, post) = (pre_instrument(), post_instrument());
+    let whole = dataset(
+        &[
+            Respondent::complete("a", &pre),
+            Respondent::complete("b", &pre),
+        ],
+        &[post_respondent("a", &post)],
+    );
+    let manifest = Manifest {
+        format: "skafada-export".to_owned(),
+        version: 1,
+        study: "x".to_owned(),
+        synthetic: false,
+        pre: "pre.toml".to_owned(),
+        post: Some("post.toml".to_owned()),
+        follow_up: Vec::new(),
+    }
+    .to_toml()
+    .unwrap();
+    let sites_text = sites_csv(&sites()).unwrap();
+    let pre_csv = whole.pre.to_csv(&pre, &sites()).unwrap();
+    let post_csv = whole
+        .post
+        .as_ref()
+        .unwrap()
+        .to_csv(&post, &sites())
+        .unwrap();
+    let read = Dataset::from_files(&ExportFiles {
+        manifest: manifest.clone(),
+        sites: sites_text.clone(),
+        pre_instrument: super::PRE.into(),
+        post_instrument: Some(super::POST.into()),
+        pre: pre_csv.clone(),
+        post: Some(post_csv.clone()),
+        follow_up: Vec::new(),
+        arms: None,
+    })
+    .unwrap();
+    let alone = |survey, responses: &str, post_instrument| {
+        SurveyData::from_files(&SurveyFiles {
+            manifest: &manifest,
+            sites: &sites_text,
+            pre_instrument: super::PRE,
+            post_instrument,
+            survey,
+            responses,
+        })
+    };
+    let pre_alone = alone(Data::Pre, &pre_csv, Some(super::POST)).unwrap();
+    assert_eq!(pre_alone.responses, read.pre);
+    assert_eq!(pre_alone.responses.len(), 2);
+    assert_eq!(pre_alone.instrument.id, read.pre_instrument.id);
+    assert_eq!(pre_alone.sites, read.sites);
+    let post_alone = alone(Data::Post, &post_csv, Some(super::POST)).unwrap();
+    assert_eq!(Some(&post_alone.responses), read.post.as_ref());
+    assert_eq!(post_alone.responses.len(), 1);
+    // The same checks as the whole folder's: here, a manifest naming a post-training
+    // instrument that is not there.
+    let missing = alone(Data::Pre, &pre_csv, None).unwrap_err();
+    assert!(missing.to_string().contains("disagree"), "{missing}");
+}

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use skafada_analysis::data::{Dataset, ExportFiles, Manifest};
-use skafada_analysis::plan::Plan;
+use skafada_analysis::data::{Dataset, ExportFiles, Manifest, SurveyData, SurveyFiles};
+use skafada_analysis::plan::{Data, Plan};
 
 /// The SKAFADA analysis plan, built in so that `analyse` works from any directory.
 pub const SKAFADA_PLAN: &str = include_str!("../../../../plans/skafada.toml");
@@ -82,8 +82,9 @@ pub fn refuse_spss(bytes: &[u8], name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads every file of a response export folder.
-pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
+/// Refuses a path that is a file rather than a response export folder, saying what the
+/// file looks like.
+fn refuse_a_file(dir: &Path) -> anyhow::Result<()> {
     if dir.is_file() {
         // A single file is not an export folder; a raw Qualtrics export is named as such,
         // so that its header rows are never read as responses.
@@ -101,6 +102,46 @@ pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
             "{name} is a file; --data takes a response export folder (docs/export-format.md), such as one written by `skafada demo-data` or `skafada import qualtrics`"
         );
     }
+    Ok(())
+}
+
+/// Reads one survey of a response export folder: its manifest, sites and instruments,
+/// and that survey's file of responses, not the other surveys' files.
+pub fn load_export_survey(dir: &Path, survey: Data) -> anyhow::Result<SurveyData> {
+    refuse_a_file(dir)?;
+    let read = |name: &str| -> anyhow::Result<String> {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
+    };
+    let manifest_text = read("manifest.toml")?;
+    let manifest = Manifest::parse(
+        &manifest_text,
+        &dir.join("manifest.toml").display().to_string(),
+    )?;
+    let pre_instrument = read(&manifest.pre)?;
+    let post_instrument = manifest.post.as_deref().map(read).transpose()?;
+    let file = match survey {
+        Data::Pre => "pre.csv",
+        Data::Post => "post.csv",
+    };
+    if survey == Data::Post && (post_instrument.is_none() || !dir.join(file).exists()) {
+        anyhow::bail!("{} has no post-training responses", dir.display());
+    }
+    let responses = read(file)?;
+    SurveyData::from_files(&SurveyFiles {
+        manifest: &manifest_text,
+        sites: &read("sites.csv")?,
+        pre_instrument: &pre_instrument,
+        post_instrument: post_instrument.as_deref(),
+        survey,
+        responses: &responses,
+    })
+    .with_context(|| format!("Failed to load the export in {}", dir.display()))
+}
+
+/// Reads every file of a response export folder.
+pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
+    refuse_a_file(dir)?;
     let read = |name: &str| -> anyhow::Result<String> {
         let path = dir.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))

@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use skafada_analysis::plan::Data;
 use skafada_export::{ExportOptions, RowBuffer, XlsxSink};
 
-use super::analyse::{load_export, load_plan};
+use super::analyse::{load_export_survey, load_plan};
 
 /// Arguments of `skafada export`.
 #[derive(Debug, Args)]
@@ -71,15 +71,15 @@ pub enum Survey {
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let plan = load_plan(args.plan.as_deref())?;
     let reading = step(&format!("Reading {}", args.data.display()));
-    let dataset = load_export(&args.data)?;
-    reading.finish_and_clear();
-    let (instrument, responses, survey) = match args.survey {
-        Survey::Pre => (&dataset.pre_instrument, &dataset.pre, Data::Pre),
-        Survey::Post => match (&dataset.post_instrument, &dataset.post) {
-            (Some(instrument), Some(responses)) => (instrument, responses, Data::Post),
-            _ => anyhow::bail!("{} has no post-training responses", args.data.display()),
-        },
+    let survey = match args.survey {
+        Survey::Pre => Data::Pre,
+        Survey::Post => Data::Post,
     };
+    // Only the survey exported is read: a pre-training export does not wait for, or
+    // hold, the post-training file and the follow-up waves.
+    let dataset = load_export_survey(&args.data, survey)?;
+    reading.finish_and_clear();
+    let (instrument, responses) = (&dataset.instrument, &dataset.responses);
     let scoped;
     let (responses, scope) = match &args.site {
         Some(code) => {

@@ -186,3 +186,47 @@ fn the_xlsx_export_writes_every_record_a_row_at_a_time_and_leaves_only_the_workb
     assert!(!nowhere.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_export_reads_only_the_survey_it_exports() {
+    let dir = out_dir("export-one-survey");
+    let data = demo_data(&dir);
+    let post_records = rows(&data.join("post.csv")).len();
+    let export_survey = |survey: &str, out: &std::path::Path| {
+        skafada(&[
+            "export",
+            "--data",
+            data.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--survey",
+            survey,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let post_out = dir.join("post-export.csv");
+    let exported = export_survey("post", &post_out);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert_eq!(rows(&post_out).len(), post_records);
+    // A damaged post-training file does not stop the pre-training export, which never
+    // reads it; the post-training export reports it.
+    std::fs::write(data.join("post.csv"), "not,a\n\"broken").unwrap();
+    let pre_out = dir.join("pre-export.csv");
+    let pre = export_survey("pre", &pre_out);
+    assert!(pre.status.success(), "{}", stderr(&pre));
+    assert_eq!(rows(&pre_out).len(), 450);
+    let broken = export_survey("post", &post_out);
+    assert!(!broken.status.success());
+    assert!(stderr(&broken).contains("post.csv"), "{}", stderr(&broken));
+    // Without the file at all, the post-training export says there are no responses.
+    std::fs::remove_file(data.join("post.csv")).unwrap();
+    let missing = export_survey("post", &post_out);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("has no post-training responses"),
+        "{}",
+        stderr(&missing)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
