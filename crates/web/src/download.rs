@@ -1,8 +1,9 @@
 //! Downloads sent from an unnamed temporary file instead of from memory.
 //!
 //! A whole study's export runs to tens or hundreds of megabytes at a national roll-out's
-//! size. It is written to an unnamed temporary file (the system removes it when it is
-//! closed, even if the server is killed, so no copy of the records is left on disk), and
+//! size. It is written to an unnamed temporary file (it has no name in any folder, and the
+//! system frees it when it is closed, even if the server is killed, so no file holding the
+//! records is left behind; the records are in the database anyway), and
 //! the response's body reads the file a chunk at a time as the client takes it: the
 //! server holds one chunk per download, not the file.
 
