@@ -148,10 +148,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("Wrote {}", args.out.display());
         }
         Format::Sav => {
-            write(
-                &args.out,
-                &skafada_export::to_sav(instrument, responses, sites, &outcomes, &options)?,
-            )?;
+            // Written straight to the file: the SPSS writer takes the columns whole, but
+            // the finished file is not held in memory as well.
+            let writing = step("Writing the SPSS file");
+            written(&args.out, |file| {
+                let mut out = skafada_export::write_sav(
+                    instrument,
+                    responses,
+                    sites,
+                    &outcomes,
+                    &options,
+                    BufWriter::new(file),
+                )?;
+                out.flush()?;
+                Ok(())
+            })?;
+            writing.finish_and_clear();
             eprintln!("Wrote {}", args.out.display());
         }
     }

@@ -230,3 +230,27 @@ fn an_export_reads_only_the_survey_it_exports() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_sav_export_is_an_spss_file_of_every_record_written_straight_to_its_path() {
+    let dir = out_dir("export-sav");
+    let data = demo_data(&dir);
+    let out = dir.join("pre.sav");
+    let exported = export(&data, "sav", &out);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(stderr(&exported).contains("450 records of skafada-pre, 350 kept"));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"$FL2") || bytes.starts_with(b"$FL3"));
+    let text = String::from_utf8_lossy(&bytes);
+    for variable in ["kept", "exclusion"] {
+        assert!(text.contains(variable), "{variable} in the SPSS file");
+    }
+    // Nothing else is left beside it.
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["data", "pre.sav"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
