@@ -105,19 +105,25 @@ fn refuse_a_file(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One file of an export folder, as text.
+fn read_folder_file(dir: &Path, name: &str) -> anyhow::Result<String> {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
+}
+
+/// An export folder's manifest, as text and parsed (which names the other files).
+fn read_manifest(dir: &Path) -> anyhow::Result<(String, Manifest)> {
+    let text = read_folder_file(dir, "manifest.toml")?;
+    let manifest = Manifest::parse(&text, &dir.join("manifest.toml").display().to_string())?;
+    Ok((text, manifest))
+}
+
 /// Reads one survey of a response export folder: its manifest, sites and instruments,
 /// and that survey's file of responses, not the other surveys' files.
 pub fn load_export_survey(dir: &Path, survey: Data) -> anyhow::Result<SurveyData> {
     refuse_a_file(dir)?;
-    let read = |name: &str| -> anyhow::Result<String> {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
-    };
-    let manifest_text = read("manifest.toml")?;
-    let manifest = Manifest::parse(
-        &manifest_text,
-        &dir.join("manifest.toml").display().to_string(),
-    )?;
+    let read = |name: &str| read_folder_file(dir, name);
+    let (manifest_text, manifest) = read_manifest(dir)?;
     let pre_instrument = read(&manifest.pre)?;
     let post_instrument = manifest.post.as_deref().map(read).transpose()?;
     let file = match survey {
@@ -142,15 +148,8 @@ pub fn load_export_survey(dir: &Path, survey: Data) -> anyhow::Result<SurveyData
 /// Reads every file of a response export folder.
 pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
     refuse_a_file(dir)?;
-    let read = |name: &str| -> anyhow::Result<String> {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
-    };
-    let manifest_text = read("manifest.toml")?;
-    let manifest = Manifest::parse(
-        &manifest_text,
-        &dir.join("manifest.toml").display().to_string(),
-    )?;
+    let read = |name: &str| read_folder_file(dir, name);
+    let (manifest_text, manifest) = read_manifest(dir)?;
     let files = ExportFiles {
         sites: read("sites.csv")?,
         pre_instrument: read(&manifest.pre)?,
