@@ -211,10 +211,10 @@ impl Store {
                             conn.execute("PRAGMA secure_delete = ON").await?;
                             // Pages from memory, not a copy from the OS per read: every
                             // request reads its session, site and answers. 16 MiB of cache
-                            // per connection, and the file mapped (reads only; writes still
-                            // go through the WAL and its fsync).
+                            // per connection. The file is not mapped: each connection maps
+                            // it for itself, so a study's results read through two of them
+                            // held the file twice in the process's resident memory.
                             conn.execute("PRAGMA cache_size = -16384").await?;
-                            conn.execute("PRAGMA mmap_size = 268435456").await?;
                             Ok(())
                         })
                     })
