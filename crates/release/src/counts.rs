@@ -1,7 +1,7 @@
 //! Counting a survey's coded variables at the site and across every site, and reading
 //! the routing an intruder who has the questionnaire knows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use skafada_analysis::data::{MISSING, Responses};
 use skafada_instrument::{Condition, Instrument, ItemKind};
@@ -46,6 +46,16 @@ fn flatten(instrument: &Instrument, condition: &Condition, out: &mut Vec<(String
     }
 }
 
+/// The items whose routed answers another item's condition reads: the only routed
+/// columns a count must keep once it has counted them.
+fn read_by_conditions(instrument: &Instrument) -> HashSet<String> {
+    instrument
+        .items()
+        .flat_map(|item| condition_of(instrument, &item.id))
+        .map(|(other, _)| other)
+        .collect()
+}
+
 /// A variable's column as routing sees it: an answer to a question the respondent's own
 /// answers route past (left from before they changed an earlier answer) is missing, so
 /// the counts always fit the structure the intruder knows. `routed` holds the columns
@@ -59,18 +69,59 @@ fn routed_column(
     let Some(values) = data.values(id) else {
         return vec![MISSING; data.len()];
     };
+    route(values.iter().copied(), shown_if, routed)
+}
+
+/// As [`routed_column`], of some records only, read where they are.
+fn routed_rows(
+    rows: Rows<'_>,
+    id: &str,
+    shown_if: &[(String, Vec<u32>)],
+    routed: &HashMap<String, Vec<i32>>,
+) -> Vec<i32> {
+    let Some(values) = rows.responses.values(id) else {
+        return vec![MISSING; rows.rows.len()];
+    };
+    route(
+        rows.rows
+            .iter()
+            .map(|&row| values.get(row).copied().unwrap_or(MISSING)),
+        shown_if,
+        routed,
+    )
+}
+
+/// Each value, or missing where `routed` (by position among the same records) says
+/// routing went past its question.
+fn route(
+    values: impl Iterator<Item = i32>,
+    shown_if: &[(String, Vec<u32>)],
+    routed: &HashMap<String, Vec<i32>>,
+) -> Vec<i32> {
     values
-        .iter()
         .enumerate()
-        .map(|(row, value)| {
+        .map(|(position, value)| {
             let shown = shown_if.iter().all(|(other, allowed)| {
-                routed.get(other).and_then(|c| c.get(row)).is_some_and(|v| {
-                    *v != MISSING && allowed.iter().any(|a| i64::from(*a) == i64::from(*v))
-                })
+                routed
+                    .get(other)
+                    .and_then(|c| c.get(position))
+                    .is_some_and(|v| {
+                        *v != MISSING && allowed.iter().any(|a| i64::from(*a) == i64::from(*v))
+                    })
             });
-            if shown { *value } else { MISSING }
+            if shown { value } else { MISSING }
         })
         .collect()
+}
+
+/// Some records of a response set, by index, counted where they are instead of copied
+/// out first (a group of similar sites can be most of a study).
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    /// The response set.
+    pub responses: &'a Responses,
+    /// The records, by index into `responses`, in order.
+    pub rows: &'a [usize],
 }
 
 /// Counts by code, and the rest as missing.
@@ -131,38 +182,30 @@ impl AllSitesCounts {
             .filter_map(|(row, k)| k.then_some(row))
             .collect();
         let mut by_variable = HashMap::new();
-        // Routed columns of the kept records only, by position among them.
+        // Routed columns of the kept records only, by position among them, and only of
+        // the items a condition reads: one column of every variable at once was about
+        // 100 MB at 200,000 records.
+        let read = read_by_conditions(instrument);
         let mut routed: HashMap<String, Vec<i32>> = HashMap::new();
         for Coded {
             id, item, codes, ..
         } in coded_variables(instrument)
         {
             let shown_if = condition_of(instrument, &item.id);
-            let column: Vec<i32> = match responses.values(&id) {
-                None => vec![MISSING; kept.len()],
-                Some(values) => kept
-                    .iter()
-                    .enumerate()
-                    .map(|(position, row)| {
-                        let shown = shown_if.iter().all(|(other, allowed)| {
-                            routed
-                                .get(other)
-                                .and_then(|c| c.get(position))
-                                .is_some_and(|v| {
-                                    *v != MISSING
-                                        && allowed.iter().any(|a| i64::from(*a) == i64::from(*v))
-                                })
-                        });
-                        match values.get(*row) {
-                            Some(value) if shown => *value,
-                            _ => MISSING,
-                        }
-                    })
-                    .collect(),
-            };
+            let column = routed_rows(
+                Rows {
+                    responses,
+                    rows: &kept,
+                },
+                &id,
+                &shown_if,
+                &routed,
+            );
             let code_list: Vec<u32> = codes.iter().map(|(c, _)| *c).collect();
             by_variable.insert(id.clone(), counts(&column, &code_list));
-            routed.insert(id, column);
+            if read.contains(&id) {
+                routed.insert(id, column);
+            }
         }
         AllSitesCounts {
             by_variable,
@@ -185,24 +228,31 @@ pub fn count_variables_in(
     group: Option<&Responses>,
     all: &Responses,
 ) -> Vec<VariableCounts> {
+    let every_row: Vec<usize> = (0..group.map_or(0, Responses::len)).collect();
     count_variables_with(
         survey,
         instrument,
         site,
-        group,
+        group.map(|responses| Rows {
+            responses,
+            rows: &every_row,
+        }),
         &AllSitesCounts::new(instrument, all),
     )
 }
 
-/// As [`count_variables_in`], with every site's counts worked out already.
+/// As [`count_variables_in`], with every site's counts worked out already, and the
+/// group's records counted where they are.
 pub fn count_variables_with(
     survey: Survey,
     instrument: &Instrument,
     site: &Responses,
-    group: Option<&Responses>,
+    group: Option<Rows<'_>>,
     all: &AllSitesCounts,
 ) -> Vec<VariableCounts> {
     let mut out = Vec::new();
+    // Only the routed columns a condition reads are kept (see `AllSitesCounts::of_kept`).
+    let read = read_by_conditions(instrument);
     let mut routed_site: HashMap<String, Vec<i32>> = HashMap::new();
     let mut routed_group: HashMap<String, Vec<i32>> = HashMap::new();
     for Coded {
@@ -224,14 +274,18 @@ pub fn count_variables_with(
             .unwrap_or_else(|| (vec![0; code_list.len()], all.records));
         let group_counts = match group {
             Some(group) => {
-                let column = routed_column(group, &id, &shown_if, &routed_group);
+                let column = routed_rows(group, &id, &shown_if, &routed_group);
                 let (by_code, _) = counts(&column, &code_list);
-                routed_group.insert(id.clone(), column);
+                if read.contains(&id) {
+                    routed_group.insert(id.clone(), column);
+                }
                 by_code
             }
             None => site_counts.clone(),
         };
-        routed_site.insert(id.clone(), site_column);
+        if read.contains(&id) {
+            routed_site.insert(id.clone(), site_column);
+        }
         out.push(VariableCounts {
             survey,
             shown_if,

@@ -33,8 +33,8 @@ pub mod derived;
 
 pub use audit::{Bounds, PublishedView, ViewItem, intruder_bounds};
 pub use counts::{
-    AllSitesCounts, LinkedSide, condition_of, count_linked, count_variables, count_variables_in,
-    count_variables_with,
+    AllSitesCounts, LinkedSide, Rows, condition_of, count_linked, count_variables,
+    count_variables_in, count_variables_with,
 };
 
 use serde::Serialize;

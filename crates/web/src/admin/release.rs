@@ -20,7 +20,7 @@ use skafada_analysis::headline::{Measure, measures};
 use skafada_analysis::plan::{Plan, SimilarSites, SiteCharacteristic};
 use skafada_release::derived::Interval;
 use skafada_release::{
-    AllSitesCounts, Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput,
+    AllSitesCounts, Figure, FigureSpec, Group, LinkedSide, LinkedSpec, Release, ReleaseInput, Rows,
     Survey, Totals, VariableCounts, build, count_linked, count_variables_with,
 };
 use skafada_report::needs::{GapRow, NeedsSpec, gap_rows};
@@ -189,25 +189,27 @@ fn compute(
             .map(|(k, s)| *k && *s == site_index)
             .collect();
         let site = responses.filter(&at_site);
-        let group = similar.map(|_| {
-            let rows: Vec<bool> = keep
-                .iter()
+        // The group of similar sites can be most of the study: its records are counted
+        // where they are, not copied.
+        let group: Option<Vec<usize>> = similar.map(|_| {
+            keep.iter()
                 .zip(&responses.site)
-                .map(|(k, s)| *k && in_group.get(*s).copied().unwrap_or(false))
-                .collect();
-            responses.filter(&rows)
+                .enumerate()
+                .filter(|(_, (k, s))| **k && in_group.get(**s).copied().unwrap_or(false))
+                .map(|(row, _)| row)
+                .collect()
         });
         totals.push(Totals {
             survey: *survey,
             site: site.len() as u64,
             all: all.records(),
-            group: group.as_ref().map_or(site.len(), Responses::len) as u64,
+            group: group.as_ref().map_or(site.len(), Vec::len) as u64,
         });
         variables.extend(count_variables_with(
             *survey,
             instrument,
             &site,
-            group.as_ref(),
+            group.as_deref().map(|rows| Rows { responses, rows }),
             all,
         ));
         kept_at_site.push((*survey, instrument, site));
