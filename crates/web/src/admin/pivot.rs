@@ -57,10 +57,10 @@ enum Allowed {
 /// A column being filled.
 #[derive(Debug)]
 enum Filling {
-    /// Codes and numbers: those of the records moved out of the pending block, and the
-    /// column's place (lane) in each pending record.
+    /// Codes and numbers: those of the records moved out of the pending block, a block
+    /// at a time, and the column's place (lane) in each pending record.
     Values {
-        values: Vec<i32>,
+        blocks: Vec<Vec<i32>>,
         lane: usize,
     },
     Texts(Vec<Option<String>>),
@@ -126,7 +126,7 @@ impl SurveyColumns {
                 _ => {
                     lanes += 1;
                     Filling::Values {
-                        values: Vec::with_capacity(expected),
+                        blocks: Vec::with_capacity(expected.div_ceil(PENDING_RECORDS)),
                         lane: lanes - 1,
                     }
                 }
@@ -209,11 +209,23 @@ impl SurveyColumns {
     }
 
     /// Moves the pending records' codes into their columns, a column at a time.
+    ///
+    /// Each column keeps its blocks apart until [`SurveyColumns::finish`] joins them
+    /// into a column of exactly its length: a column grown as records came was copied
+    /// at each doubling and ended with up to twice the room it needed, and with huge
+    /// pages the room it never used could be resident too.
     fn move_pending(&mut self) {
-        if self.lanes > 0 {
+        if self.lanes > 0 && !self.pending.is_empty() {
             for column in &mut self.columns {
-                if let Filling::Values { values, lane } = column {
-                    values.extend(self.pending.iter().skip(*lane).step_by(self.lanes).copied());
+                if let Filling::Values { blocks, lane } = column {
+                    blocks.push(
+                        self.pending
+                            .iter()
+                            .skip(*lane)
+                            .step_by(self.lanes)
+                            .copied()
+                            .collect(),
+                    );
                 }
             }
         }
@@ -355,7 +367,7 @@ impl SurveyColumns {
             out.set(
                 variable.id.clone(),
                 match column {
-                    Filling::Values { values, .. } => Column::Values(values),
+                    Filling::Values { blocks, .. } => Column::Values(blocks.concat()),
                     Filling::Texts(texts) => Column::Text(texts),
                 },
             );
@@ -378,6 +390,9 @@ pub(crate) async fn stored_surveys(
     // Twice at most: the second time with names read after a key new to this process.
     let mut names = store.variable_names().await?;
     for _ in 0..2 {
+        // The number of records is not known before they are read (counting them is a
+        // second pass over the study): the columns of codes are collected in blocks and
+        // joined at the end (`SurveyColumns::move_pending`).
         let mut builders: Vec<SurveyColumns> = surveys
             .iter()
             .map(|(phase, instrument)| SurveyColumns::new(instrument, *phase, sites, &names, 0))
