@@ -38,6 +38,14 @@ impl Day {
         if text.len() != 10 {
             return Err(not_a_day());
         }
+        // Every stored record's days are read when a study's results are read: the
+        // digits of the written form are read directly rather than through chrono's
+        // format parser, which left the odd forms it also takes (a signed year).
+        if let Some((year, month, day)) = written_digits(text.as_bytes()) {
+            return NaiveDate::from_ymd_opt(year, month, day)
+                .map(Self)
+                .ok_or_else(not_a_day);
+        }
         NaiveDate::parse_from_str(text, WRITTEN)
             .map(Self)
             .map_err(|_| not_a_day())
@@ -92,9 +100,33 @@ impl Day {
     }
 }
 
+/// The year, month and day of `YYYY-MM-DD` written in ASCII digits, else `None`.
+fn written_digits(text: &[u8]) -> Option<(i32, u32, u32)> {
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *text else {
+        return None;
+    };
+    let digits = |ds: &[u8]| {
+        ds.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    Some((
+        i32::try_from(digits(&[y1, y2, y3, y4])?).ok()?,
+        digits(&[m1, m2])?,
+        digits(&[d1, d2])?,
+    ))
+}
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format(WRITTEN))
+        // As chrono writes `%Y-%m-%d` for four-digit years, without parsing the format
+        // for every day written.
+        let year = self.0.year();
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}-{:02}-{:02}", self.0.month(), self.0.day())
+        } else {
+            write!(f, "{}", self.0.format(WRITTEN))
+        }
     }
 }
 
@@ -126,6 +158,66 @@ mod tests {
 
     fn day(text: &str) -> Day {
         Day::parse(text).unwrap()
+    }
+
+    #[test]
+    fn days_are_read_and_written_exactly_as_chrono_reads_and_writes_the_format() {
+        use chrono::NaiveDate;
+        let written = |d: NaiveDate| d.format(super::WRITTEN).to_string();
+        let chrono_reads = |text: &str| {
+            (text.len() == 10)
+                .then(|| NaiveDate::parse_from_str(text, super::WRITTEN).ok())
+                .flatten()
+        };
+        // Every day of two leap cycles and the ends of the four-digit range.
+        let mut days: Vec<NaiveDate> = (0..2 * 1461)
+            .filter_map(|n| {
+                NaiveDate::from_ymd_opt(2023, 1, 1)?.checked_add_days(chrono::Days::new(n))
+            })
+            .collect();
+        days.extend(
+            [
+                (0, 1, 1),
+                (1, 1, 1),
+                (999, 12, 31),
+                (9999, 12, 31),
+                (10000, 1, 1),
+                (-1, 6, 15),
+            ]
+            .iter()
+            .filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+        );
+        for d in days {
+            assert_eq!(Day(d).to_string(), written(d), "{d:?} written");
+            assert_eq!(
+                Day::parse(&written(d)).ok().map(|x| x.0),
+                chrono_reads(&written(d))
+            );
+        }
+        for text in [
+            "2023-02-29",
+            "2024-02-29",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-04-31",
+            "2023-04-00",
+            "0000-01-01",
+            "+999-01-01",
+            "-999-01-01",
+            "2023/01/01",
+            "2023-1-011",
+            "20a3-01-01",
+            "2023-01-0x",
+            " 023-01-01",
+            "2023-01-1 ",
+            "٢٠٢٣-01-01",
+        ] {
+            assert_eq!(
+                Day::parse(text).ok().map(|x| x.0),
+                chrono_reads(text),
+                "{text}"
+            );
+        }
     }
 
     #[test]
