@@ -12,9 +12,15 @@
 //! - every site's LA contact opening their results page at once, on a fresh server;
 //! - the research dashboard of one site beside all sites, after those.
 //!
+//! The views are measured in a second process (this program again, with `--views-only`),
+//! which never held the generated and imported records.
+//!
 //! Memory is the process's (server and load generator together) peak resident set above
 //! what it held before the view, from `/proc/self/status` (`VmHWM`, reset through
-//! `/proc/self/clear_refs` before each measurement).
+//! `/proc/self/clear_refs` before each measurement), and beside it the peaks of its two
+//! parts, sampled every 5 ms: the heap (`RssAnon`) and mapped files (`RssFile`, mostly
+//! the SQLite file, which each pooled connection maps for itself, so that a page read
+//! by eight connections counts eight times; see [`super::bench::MemoryWatch`]).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -25,7 +31,7 @@ use skafada_analysis::synthetic;
 use skafada_store::{ImportedResponse, NewAccount, NewPassword, Phase, Role, Site, Store};
 use skafada_web::Config;
 
-use super::bench::{megabytes, memory, reset_peak};
+use super::bench::{MemoryWatch, heap_and_mapped, megabytes, memory};
 use super::demo_study::{ensure_demo, imported_records};
 use super::serve::redact;
 
@@ -42,7 +48,24 @@ pub struct BenchResultsArgs {
     /// file; one size only.
     #[arg(long)]
     pub database: Option<String>,
+    /// Only these views, on the filled database named by `SKAFADA_BENCH_RESULTS_DATABASE`:
+    /// part of a run, in a process of its own (see [`run`]).
+    #[arg(long, hide = true, value_enum)]
+    pub views: Option<Views>,
 }
+
+/// The views measured in one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Views {
+    /// One LA contact's page, cold then warm.
+    One,
+    /// Every site's LA contact at once, then the research dashboard.
+    Together,
+}
+
+/// The filled database a `--views-only` run measures (an environment variable, so that
+/// a PostgreSQL password is not shown in the list of processes).
+const VIEWS_DATABASE: &str = "SKAFADA_BENCH_RESULTS_DATABASE";
 
 /// The password of the benchmark's accounts (never a real server's).
 const PASSWORD: &str = "bench-results-password-7291";
@@ -156,15 +179,38 @@ pub fn run(args: BenchResultsArgs) -> anyhow::Result<ExitCode> {
         super::serve::init_tracing();
     }
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
-    runtime.block_on(async {
-        for &size in &args.responses {
-            bench_size(size, &args).await?;
+    if let Some(which) = args.views {
+        let url = std::env::var(VIEWS_DATABASE)
+            .with_context(|| format!("--views reads the database from {VIEWS_DATABASE}"))?;
+        runtime.block_on(views(&url, which))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let program = std::env::current_exe().context("Failed to find this program")?;
+    for &size in &args.responses {
+        let (url, temp) = runtime.block_on(fill(size, &args))?;
+        // Each group of views is measured in a new process: this one has held the
+        // generated and imported records, and the allocator keeps some of what is freed,
+        // which a later view would reuse without it showing in that view's memory.
+        for which in ["one", "together"] {
+            let status = std::process::Command::new(&program)
+                .args(["bench", "results", "--views", which])
+                .env(VIEWS_DATABASE, &url)
+                .status()
+                .context("Failed to start the process that measures the views")?;
+            ensure!(status.success(), "Measuring the views failed ({status})");
         }
-        Ok(ExitCode::SUCCESS)
-    })
+        drop(temp);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> {
+/// Makes the demo study on a fresh database and fills it with `size` synthetic
+/// pre-training responses; returns the database's URL (and the temporary file to remove
+/// when the run is over).
+async fn fill(
+    size: usize,
+    args: &BenchResultsArgs,
+) -> anyhow::Result<(String, Option<super::bench::TempFile>)> {
     let (url, temp) = super::bench::database(args.database.as_deref())?;
     let store = Store::connect(&url)
         .await
@@ -175,13 +221,7 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
         redact(&url)
     );
     ensure_demo(&store).await?;
-    let study = store
-        .studies()
-        .await?
-        .into_iter()
-        .next()
-        .context("The demo study was not made")?;
-    let sites = store.sites(&study.id).await?;
+    let (study, sites) = the_study(&store).await?;
 
     // The responses: synthetic, over the demo's eleven sites.
     let started = Instant::now();
@@ -245,18 +285,6 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
         stored as f64 / imported.as_secs_f64(),
         redact(&url)
     );
-    if let Some(super::bench::TempFile(path)) = &temp {
-        // Closing checkpoints the WAL into the file.
-        store.close().await;
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        println!(
-            "  stored: {:.1} MB, {:.0} bytes per response (the whole file: studies, sites, respondents, responses, indexes)",
-            megabytes(bytes),
-            bytes as f64 / stored.max(1) as f64
-        );
-    }
-    let store = Store::connect(&url).await?;
-
     // An LA contact per site and a study admin.
     for site in &sites {
         account(
@@ -276,42 +304,101 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
         None,
     )
     .await?;
+    // Closing checkpoints the WAL into the file.
+    store.close().await;
+    if let Some(super::bench::TempFile(path)) = &temp {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "  stored: {:.1} MB, {:.0} bytes per response (the whole file: studies, sites, respondents, responses, indexes)",
+            megabytes(bytes),
+            bytes as f64 / stored.max(1) as f64
+        );
+    }
+    Ok((url, temp))
+}
+
+/// The database's study (the demo study, the only one) and its sites.
+async fn the_study(store: &Store) -> anyhow::Result<(skafada_store::Study, Vec<Site>)> {
+    let study = store
+        .studies()
+        .await?
+        .into_iter()
+        .next()
+        .context("The database holds no study")?;
+    let sites = store.sites(&study.id).await?;
+    Ok((study, sites))
+}
+
+/// Measures one group of results views on the filled database at `url`.
+async fn views(url: &str, which: Views) -> anyhow::Result<()> {
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("Failed to open the database {}", redact(url)))?;
+    let (study, sites) = the_study(&store).await?;
+
     let dashboard =
         |site: &Site| format!("/admin/studies/{}/sites/{}/dashboard", study.id, site.code);
     let first = sites.first().context("The demo study has no sites")?;
 
-    // One LA contact, cold then warm.
-    let (base, server) = start_server(&store).await?;
+    if which == Views::One {
+        one_contact(&store, &dashboard(first), first).await?;
+    } else {
+        together(&store, &sites, &dashboard, first).await?;
+    }
+    let (heap, mapped) = heap_and_mapped()?;
+    println!(
+        "  process resident memory at the end: {:.0} MB (heap {:.0} MB, files mapped {:.0} MB)",
+        megabytes(memory()?.1),
+        megabytes(heap),
+        megabytes(mapped)
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// One LA contact's page on a server that has read nothing yet, then again.
+async fn one_contact(store: &Store, page: &str, first: &Site) -> anyhow::Result<()> {
+    let (base, server) = start_server(store).await?;
     let mut contact = Browser::sign_in(&base, &format!("{}@bench.invalid", first.code)).await?;
-    let before = reset_peak()?;
-    let cold = contact.time(&dashboard(first)).await?;
-    let cold_peak = memory()?.0.saturating_sub(before);
-    let before = reset_peak()?;
-    let warm = contact.time(&dashboard(first)).await?;
-    let warm_peak = memory()?.0.saturating_sub(before);
+    let watch = MemoryWatch::start()?;
+    let cold = contact.time(page).await?;
+    let cold_memory = watch.finish()?;
+    let watch = MemoryWatch::start()?;
+    let warm = contact.time(page).await?;
+    let warm_memory = watch.finish()?;
     // The client's kept-alive connection holds the server's state (and its cached
     // study) until it closes: close it before the next server starts.
     drop(contact);
     server.abort();
     tokio::time::sleep(Duration::from_millis(200)).await;
     println!(
-        "  one LA contact's results page: cold {:.3} s (+{:.0} MB peak), warm {:.3} s (+{:.0} MB)",
+        "  one LA contact's results page: cold {:.3} s ({}), warm {:.3} s ({})",
         cold.as_secs_f64(),
-        megabytes(cold_peak),
+        cold_memory.describe(),
         warm.as_secs_f64(),
-        megabytes(warm_peak)
+        warm_memory.describe()
     );
 
-    // Every site's contact at once, on a fresh server.
-    let (base, server) = start_server(&store).await?;
+    Ok(())
+}
+
+/// Every site's LA contact opening their page at once on a server that has read nothing
+/// yet, then the research dashboard of one site.
+async fn together(
+    store: &Store,
+    sites: &[Site],
+    dashboard: &dyn Fn(&Site) -> String,
+    first: &Site,
+) -> anyhow::Result<()> {
+    let (base, server) = start_server(store).await?;
     let mut browsers = Vec::new();
-    for site in &sites {
+    for site in sites {
         browsers.push((
             Browser::sign_in(&base, &format!("{}@bench.invalid", site.code)).await?,
             dashboard(site),
         ));
     }
-    let before = reset_peak()?;
+    let watch = MemoryWatch::start()?;
     let started = Instant::now();
     let views: Vec<_> = browsers
         .into_iter()
@@ -322,31 +409,26 @@ async fn bench_size(size: usize, args: &BenchResultsArgs) -> anyhow::Result<()> 
         slowest = slowest.max(view.await.context("A view failed")??);
     }
     let together = started.elapsed();
-    let together_peak = memory()?.0.saturating_sub(before);
+    let together_memory = watch.finish()?;
     let mut admin = Browser::sign_in(&base, "admin@bench.invalid").await?;
-    let before = reset_peak()?;
+    let watch = MemoryWatch::start()?;
     let research = admin.time(&dashboard(first)).await?;
-    let research_peak = memory()?.0.saturating_sub(before);
+    let research_memory = watch.finish()?;
     drop(admin);
     server.abort();
     tokio::time::sleep(Duration::from_millis(200)).await;
     println!(
-        "  {} LA contacts at once (one per site): all answered in {:.3} s, slowest {:.3} s (+{:.0} MB peak)",
+        "  {} LA contacts at once (one per site): all answered in {:.3} s, slowest {:.3} s ({})",
         sites.len(),
         together.as_secs_f64(),
         slowest.as_secs_f64(),
-        megabytes(together_peak)
+        together_memory.describe()
     );
     println!(
-        "  research dashboard (one site beside all sites) after them: {:.3} s (+{:.0} MB)",
+        "  research dashboard (one site beside all sites) after them: {:.3} s ({})",
         research.as_secs_f64(),
-        megabytes(research_peak)
+        research_memory.describe()
     );
-    println!(
-        "  process resident memory at the end: {:.0} MB",
-        megabytes(memory()?.1)
-    );
-    store.close().await;
     Ok(())
 }
 
