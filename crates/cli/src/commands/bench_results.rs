@@ -12,8 +12,8 @@
 //! - every site's LA contact opening their results page at once, on a fresh server;
 //! - the research dashboard of one site beside all sites, after those.
 //!
-//! The views are measured in a second process (this program again, with `--views-only`),
-//! which never held the generated and imported records.
+//! Each group of views is measured in a process of its own (this program again, with the
+//! hidden `--views one|together`), which never held the generated and imported records.
 //!
 //! Memory is the process's (server and load generator together) peak resident set above
 //! what it held before the view, from `/proc/self/status` (`VmHWM`, reset through
@@ -63,7 +63,7 @@ pub enum Views {
     Together,
 }
 
-/// The filled database a `--views-only` run measures (an environment variable, so that
+/// The filled database a `--views` run measures (an environment variable, so that
 /// a PostgreSQL password is not shown in the list of processes).
 const VIEWS_DATABASE: &str = "SKAFADA_BENCH_RESULTS_DATABASE";
 
