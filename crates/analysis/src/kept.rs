@@ -58,6 +58,14 @@ impl<'a> Kept<'a> {
         self.rows.len()
     }
 
+    /// Whether every record of the response set is kept (as in a record-level export),
+    /// so that its columns are read as they are: a copy would be the same values again.
+    fn keeps_every_record(&self) -> bool {
+        // `rows` are distinct indices into the source, ascending: as many as the source
+        // has records is every one of them, in order.
+        self.rows.len() == self.source.len()
+    }
+
     /// The coded or numeric column with this identifier, copied for the kept records on
     /// first use.
     pub(crate) fn values(&self, id: &str) -> Option<&[i32]> {
@@ -68,6 +76,9 @@ impl<'a> Kept<'a> {
             };
         }
         let source = self.source.values(id)?;
+        if self.keeps_every_record() {
+            return Some(source);
+        }
         let copy = self.copies.get(id)?.get_or_init(|| {
             self.rows
                 .iter()
@@ -88,6 +99,9 @@ impl<'a> Kept<'a> {
             };
         }
         let source = self.source.values(id)?;
+        if self.keeps_every_record() {
+            return Some(Values::Slice(source));
+        }
         match self.copies.get(id)?.get() {
             Some(copy) => Some(Values::Slice(copy)),
             None => Some(Values::Rows {
@@ -106,6 +120,9 @@ impl<'a> Kept<'a> {
             };
         }
         let source = self.source.texts(id)?;
+        if self.keeps_every_record() {
+            return Some(Texts::Owned(source));
+        }
         let copy = self.text_copies.get(id)?.get_or_init(|| {
             self.rows
                 .iter()
@@ -131,6 +148,12 @@ impl<'a> Kept<'a> {
     /// A column derived from the kept records (not a response column it may shadow).
     pub(crate) fn derived_column(&self, id: &str) -> Option<&Column> {
         self.derived.get(id)
+    }
+
+    /// The columns derived from the kept records, by identifier, for a caller that keeps
+    /// them after the analysis's view of the records is done with.
+    pub(crate) fn into_derived(self) -> HashMap<String, Column> {
+        self.derived
     }
 
     /// The site (an index into the study's sites) of each kept record.
@@ -196,6 +219,22 @@ mod tests {
             Column::Text(vec![Some("x".into()), None, Some("z".into())]),
         );
         data
+    }
+
+    #[test]
+    fn a_view_of_every_record_reads_the_response_columns_without_copying_them() {
+        let data = responses();
+        let every = Kept::new(&data, &[true, true, true]);
+        let (Some(read), Some(held)) = (every.values("q1"), data.values("q1")) else {
+            panic!("q1 is a coded column");
+        };
+        assert!(std::ptr::eq(read, held), "the response set's own column");
+        assert!(matches!(every.value_column("q1"), Some(Values::Slice(_))));
+        let texts = every.texts("q2").map(|t| t.iter().collect::<Vec<_>>());
+        assert_eq!(texts, Some(vec![Some("x"), None, Some("z")]));
+        // Keeping some records still copies, and only those records.
+        let some = Kept::new(&data, &[true, true, false]);
+        assert_eq!(some.values("q1"), Some(&[1, 2][..]));
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub fn outcomes(
         let Some(info) = book.get(&derive.id) else {
             continue;
         };
-        if let Some(column) = data.derived_column(&derive.id) {
+        if data.derived_column(&derive.id).is_some() {
             found.push(DerivedVariable {
                 id: derive.id.clone(),
                 derive: derive.id.clone(),
@@ -228,12 +228,12 @@ pub fn outcomes(
                     DeriveRule::AnswerKey { .. } => Measure::Scale,
                     _ => Measure::Nominal,
                 },
-                column: column.clone(),
+                column: Column::Values(Vec::new()),
             });
         }
         let mut members = Vec::new();
         for member in &info.members {
-            let (Some(column), Some(member_info)) = (data.derived_column(member), book.get(member))
+            let (Some(_), Some(member_info)) = (data.derived_column(member), book.get(member))
             else {
                 continue;
             };
@@ -257,7 +257,7 @@ pub fn outcomes(
                 text,
                 labels: member_info.labels.clone(),
                 measure,
-                column: column.clone(),
+                column: Column::Values(Vec::new()),
             });
         }
         if matches!(derive.rule, DeriveRule::TextCategories { .. }) && !members.is_empty() {
@@ -266,6 +266,21 @@ pub fn outcomes(
                 text: derive.label.clone(),
                 members,
             });
+        }
+    }
+
+    // Each derived column is moved out of the derivation's records rather than copied
+    // (an identifier listed twice gets a copy of its first column).
+    let mut columns = data.into_derived();
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    for at in 0..found.len() {
+        let id = found[at].id.clone();
+        match first_of.get(&id) {
+            Some(&first) => found[at].column = found[first].column.clone(),
+            None => {
+                found[at].column = columns.remove(&id).unwrap_or(Column::Values(Vec::new()));
+                first_of.insert(id, at);
+            }
         }
     }
 
