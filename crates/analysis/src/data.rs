@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::formula::{restore, write_record};
+pub use crate::read::ResponseFile;
 use skafada_instrument::{Instrument, ItemKind, MissingKind, Phase};
 
 /// The value of an empty cell in a coded or numeric column.
@@ -235,7 +236,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn parse(text: &str) -> Option<Status> {
+    pub(crate) fn parse(text: &str) -> Option<Status> {
         match text {
             "started" => Some(Status::Started),
             "consented" => Some(Status::Consented),
@@ -662,179 +663,7 @@ impl Responses {
         instrument: &Instrument,
         sites: &[Site],
     ) -> Result<Responses, DataError> {
-        let csv_error = |e: csv::Error| DataError::Csv {
-            file: file.to_owned(),
-            message: e.to_string(),
-        };
-        if is_raw_qualtrics(text) {
-            return Err(DataError::RawQualtrics {
-                file: file.to_owned(),
-            });
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(csv_error)?
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let index = |name: &str| -> Result<usize, DataError> {
-            header
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| DataError::MissingColumn {
-                    file: file.to_owned(),
-                    column: name.to_owned(),
-                })
-        };
-        let record_index: Vec<usize> = RECORD_COLUMNS
-            .iter()
-            .map(|c| index(c))
-            .collect::<Result<_, _>>()?;
-        let specs = variables(instrument);
-        let by_id: HashMap<&str, &Variable> = specs.iter().map(|v| (v.id.as_str(), v)).collect();
-        let mut layout: Vec<(usize, &Variable)> = Vec::new();
-        for (position, name) in header.iter().enumerate() {
-            if name == COMPUTED_FROM && !by_id.contains_key(name.as_str()) {
-                // The analysis cleans and derives again from the answers.
-                break;
-            }
-            if RECORD_COLUMNS.contains(&name.as_str()) {
-                continue;
-            }
-            match by_id.get(name.as_str()) {
-                Some(variable) => layout.push((position, variable)),
-                None => {
-                    return Err(DataError::UnknownColumn {
-                        file: file.to_owned(),
-                        column: name.clone(),
-                        instrument: instrument.id.clone(),
-                    });
-                }
-            }
-        }
-        let site_index: HashMap<&str, usize> = sites
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.site.as_str(), i))
-            .collect();
-
-        // Every column sized once for the file's lines (a few more than its records when
-        // texts hold line breaks), rather than grown and copied as records are read.
-        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-        let mut responses = Responses::with_capacity(lines);
-        let mut values: Vec<Vec<i32>> = layout
-            .iter()
-            .map(|(_, v)| match v.kind {
-                VariableKind::Text => Vec::new(),
-                _ => Vec::with_capacity(lines),
-            })
-            .collect();
-        let mut texts: Vec<Vec<Option<String>>> = layout
-            .iter()
-            .map(|(_, v)| match v.kind {
-                VariableKind::Text => Vec::with_capacity(lines),
-                _ => Vec::new(),
-            })
-            .collect();
-        let mut record = csv::StringRecord::new();
-        let mut row = 0usize;
-        while reader.read_record(&mut record).map_err(csv_error)? {
-            row += 1;
-            let bad = |column: &str, message: String| DataError::BadValue {
-                file: file.to_owned(),
-                row,
-                column: column.to_owned(),
-                message,
-            };
-            let raw_cell = |i: usize| record.get(i).unwrap_or("");
-            // Cells come back as they were before `to_csv` neutralised them.
-            let cell = |i: usize| restore(raw_cell(i));
-            responses
-                .response_id
-                .push(cell(record_index[0]).into_owned());
-            responses
-                .respondent_id
-                .push(cell(record_index[1]).into_owned());
-            let site = cell(record_index[2]);
-            let site = *site_index
-                .get(site.as_ref())
-                .ok_or_else(|| bad("site", format!("site `{site}` is not in sites.csv")))?;
-            responses.site.push(site);
-            let status = cell(record_index[3]);
-            responses.status.push(Status::parse(&status).ok_or_else(|| {
-                bad(
-                    "status",
-                    format!("`{status}` is not one of started, consented, submitted, ended"),
-                )
-            })?);
-            responses
-                .returning
-                .push(match cell(record_index[4]).as_ref() {
-                    "1" => true,
-                    "0" | "" => false,
-                    other => return Err(bad("returning", format!("`{other}` is not 0 or 1"))),
-                });
-            responses
-                .started_on
-                .push(cell(record_index[5]).into_owned());
-            for (slot, (position, variable)) in layout.iter().enumerate() {
-                // Trimmed before the quote is removed: an answer that begins with a
-                // tab or carriage return keeps it.
-                let raw = restore(raw_cell(*position).trim());
-                let raw = raw.as_ref();
-                match &variable.kind {
-                    VariableKind::Text => {
-                        texts[slot].push((!raw.is_empty()).then(|| raw.to_owned()))
-                    }
-                    kind => {
-                        let value = if raw.is_empty() {
-                            MISSING
-                        } else {
-                            let number: i32 = raw.parse().map_err(|_| {
-                                bad(&variable.id, format!("`{raw}` is not a whole number"))
-                            })?;
-                            let allowed = match kind {
-                                VariableKind::Code(codes) => {
-                                    u32::try_from(number).is_ok_and(|n| codes.contains(&n))
-                                }
-                                VariableKind::Tick => number == 0 || number == 1,
-                                VariableKind::Agreed => number == 1,
-                                VariableKind::Number | VariableKind::Text => number != MISSING,
-                            };
-                            if !allowed {
-                                return Err(bad(
-                                    &variable.id,
-                                    format!("{number} is not a code of this question"),
-                                ));
-                            }
-                            number
-                        };
-                        values[slot].push(value);
-                    }
-                }
-            }
-        }
-        for (slot, (_, variable)) in layout.iter().enumerate() {
-            let column = match variable.kind {
-                VariableKind::Text => Column::Text(std::mem::take(&mut texts[slot])),
-                _ => Column::Values(std::mem::take(&mut values[slot])),
-            };
-            responses.columns.insert(variable.id.clone(), column);
-        }
-        // Variables the file does not carry are all missing, so tables still list them.
-        for variable in &specs {
-            if !responses.columns.contains_key(&variable.id) {
-                let column = match variable.kind {
-                    VariableKind::Text => Column::Text(vec![None; row]),
-                    _ => Column::Values(vec![MISSING; row]),
-                };
-                responses.columns.insert(variable.id.clone(), column);
-            }
-        }
-        Ok(responses)
+        Responses::read_csv(ResponseFile::text(text), file, instrument, sites)
     }
 
     /// Writes the records as a response file of `instrument`, every cell neutralised
@@ -1142,22 +971,17 @@ type FolderParts = (Manifest, Vec<Site>, Instrument, Option<Instrument>);
 
 /// Reads and checks what every use of an export folder needs: the manifest, the sites,
 /// the pre-training instrument and the post-training one if the manifest names it.
-fn folder_parts(
-    manifest: &str,
-    sites: &str,
-    pre_instrument: &str,
-    post_instrument: Option<&str>,
-) -> Result<FolderParts, DatasetError> {
-    let manifest = Manifest::parse(manifest, "manifest.toml")?;
-    let sites = parse_sites(sites, "sites.csv")?;
-    let pre_instrument = skafada_instrument::load(pre_instrument, &manifest.pre)?;
+fn folder_parts(folder: FolderTexts<'_>) -> Result<FolderParts, DatasetError> {
+    let manifest = Manifest::parse(folder.manifest, "manifest.toml")?;
+    let sites = parse_sites(folder.sites, "sites.csv")?;
+    let pre_instrument = skafada_instrument::load(folder.pre_instrument, &manifest.pre)?;
     if pre_instrument.phase != Phase::Pre {
         return Err(DatasetError::Inconsistent(format!(
             "{} is not a pre-training survey",
             manifest.pre
         )));
     }
-    let post_instrument = match (&manifest.post, post_instrument) {
+    let post_instrument = match (&manifest.post, folder.post_instrument) {
         (Some(name), Some(text)) => {
             Some(skafada_instrument::parse(text, name)?.validate(Some(&pre_instrument))?)
         }
@@ -1171,11 +995,9 @@ fn folder_parts(
     Ok((manifest, sites, pre_instrument, post_instrument))
 }
 
-/// What one survey's records need from an export folder: its manifest, sites and
-/// instruments, and that survey's file alone, for a command that uses no other survey
-/// (an export of one survey does not read, or wait for, the others' files).
+/// The small files every use of an export folder reads, as text.
 #[derive(Debug, Clone, Copy)]
-pub struct SurveyFiles<'a> {
+pub struct FolderTexts<'a> {
     /// `manifest.toml`.
     pub manifest: &'a str,
     /// `sites.csv`.
@@ -1184,10 +1006,19 @@ pub struct SurveyFiles<'a> {
     pub pre_instrument: &'a str,
     /// The post-training instrument named by the manifest, if any.
     pub post_instrument: Option<&'a str>,
+}
+
+/// What one survey's records need from an export folder: its manifest, sites and
+/// instruments, and that survey's file alone, for a command that uses no other survey
+/// (an export of one survey does not read, or wait for, the others' files).
+#[derive(Debug)]
+pub struct SurveyFiles<'a> {
+    /// The folder's manifest, sites and instruments.
+    pub folder: FolderTexts<'a>,
     /// Which survey.
     pub survey: crate::plan::Data,
     /// Its file: `pre.csv` or `post.csv`.
-    pub responses: &'a str,
+    pub responses: ResponseFile<'a>,
 }
 
 /// One survey of an export folder ([`SurveyData::from_files`]).
@@ -1210,13 +1041,8 @@ impl SurveyData {
     /// # Errors
     /// As [`Dataset::from_files`]; also when the post-training survey is asked for and
     /// the export has no post-training instrument.
-    pub fn from_files(files: &SurveyFiles<'_>) -> Result<SurveyData, DatasetError> {
-        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(
-            files.manifest,
-            files.sites,
-            files.pre_instrument,
-            files.post_instrument,
-        )?;
+    pub fn from_files(files: SurveyFiles<'_>) -> Result<SurveyData, DatasetError> {
+        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(files.folder)?;
         let (instrument, file) = match files.survey {
             crate::plan::Data::Pre => (pre_instrument, "pre.csv"),
             crate::plan::Data::Post => (
@@ -1228,7 +1054,7 @@ impl SurveyData {
                 "post.csv",
             ),
         };
-        let responses = Responses::from_csv(files.responses, file, &instrument, &sites)?;
+        let responses = Responses::read_csv(files.responses, file, &instrument, &sites)?;
         Ok(SurveyData {
             manifest,
             sites,
@@ -1238,29 +1064,62 @@ impl SurveyData {
     }
 }
 
+/// An export folder's files for [`Dataset::read`]: the small ones as text, the response
+/// files as [`ResponseFile`]s, which may be streams.
+#[derive(Debug)]
+pub struct ExportParts<'a> {
+    /// The folder's manifest, sites and instruments.
+    pub folder: FolderTexts<'a>,
+    /// `pre.csv`.
+    pub pre: ResponseFile<'a>,
+    /// `post.csv`, if any.
+    pub post: Option<ResponseFile<'a>>,
+    /// Each follow-up wave the manifest names, by id, with its `<id>.csv`.
+    pub follow_up: Vec<(String, ResponseFile<'a>)>,
+    /// `arms.csv`, if the folder has one.
+    pub arms: Option<&'a str>,
+}
+
 impl Dataset {
     /// Builds a dataset from the text of an export's files.
     pub fn from_files(files: &ExportFiles) -> Result<Dataset, DatasetError> {
-        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(
-            &files.manifest,
-            &files.sites,
-            &files.pre_instrument,
-            files.post_instrument.as_deref(),
-        )?;
+        Dataset::read(ExportParts {
+            folder: FolderTexts {
+                manifest: &files.manifest,
+                sites: &files.sites,
+                pre_instrument: &files.pre_instrument,
+                post_instrument: files.post_instrument.as_deref(),
+            },
+            pre: ResponseFile::text(&files.pre),
+            post: files.post.as_deref().map(ResponseFile::text),
+            follow_up: files
+                .follow_up
+                .iter()
+                .map(|(wave, text)| (wave.clone(), ResponseFile::text(text)))
+                .collect(),
+            arms: files.arms.as_deref(),
+        })
+    }
+
+    /// Builds a dataset from an export's files, with the same checks as
+    /// [`Dataset::from_files`], reading the response files as they come.
+    pub fn read(files: ExportParts<'_>) -> Result<Dataset, DatasetError> {
+        let (manifest, sites, pre_instrument, post_instrument) = folder_parts(files.folder)?;
         if post_instrument.is_none() && files.post.is_some() {
             return Err(DatasetError::Inconsistent(
                 "post.csv is present but the manifest names no post instrument".into(),
             ));
         }
+        let (pre_file, post_file) = (files.pre, files.post);
         // The two surveys' files are read at the same time, one on each core.
         let (pre, post) = std::thread::scope(|scope| {
-            let post = scope.spawn(|| match (&post_instrument, &files.post) {
-                (Some(instrument), Some(text)) => {
-                    Responses::from_csv(text, "post.csv", instrument, &sites).map(Some)
+            let post = scope.spawn(|| match (&post_instrument, post_file) {
+                (Some(instrument), Some(file)) => {
+                    Responses::read_csv(file, "post.csv", instrument, &sites).map(Some)
                 }
                 _ => Ok(None),
             });
-            let pre = Responses::from_csv(&files.pre, "pre.csv", &pre_instrument, &sites);
+            let pre = Responses::read_csv(pre_file, "pre.csv", &pre_instrument, &sites);
             let post = post.join().unwrap_or_else(|_| {
                 Err(DataError::Csv {
                     file: "post.csv".to_owned(),
@@ -1270,23 +1129,28 @@ impl Dataset {
             (pre, post)
         });
         let (pre, post) = (pre?, post?);
+        let mut waves = files.follow_up;
         let mut follow_up = Vec::new();
-        for wave in &manifest.follow_up {
+        for (at, wave) in manifest.follow_up.iter().enumerate() {
+            if manifest.follow_up[..at].contains(wave) {
+                return Err(DatasetError::Inconsistent(format!(
+                    "the manifest names the follow-up wave `{wave}` twice"
+                )));
+            }
             let file = format!("{wave}.csv");
-            let (Some(instrument), Some((_, text))) = (
-                &post_instrument,
-                files.follow_up.iter().find(|(id, _)| id == wave),
-            ) else {
+            let found = waves.iter().position(|(id, _)| id == wave);
+            let (Some(instrument), Some(at)) = (&post_instrument, found) else {
                 return Err(DatasetError::Inconsistent(format!(
                     "the manifest names the follow-up wave `{wave}`, but the export has no {file} or no post-training instrument for it to answer"
                 )));
             };
+            let (_, text) = waves.swap_remove(at);
             follow_up.push((
                 wave.clone(),
-                Responses::from_csv(text, &file, instrument, &sites)?,
+                Responses::read_csv(text, &file, instrument, &sites)?,
             ));
         }
-        let arms = match &files.arms {
+        let arms = match files.arms {
             Some(text) => parse_arms(text, "arms.csv")?,
             None => Vec::new(),
         };

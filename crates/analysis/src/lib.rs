@@ -4,7 +4,8 @@
 //! and scale reliability.
 //!
 //! Architecture invariant: this crate does no I/O. The caller reads an export folder
-//! into [`data::ExportFiles`] and a plan file's text, and gets back an [`run::Analysis`]
+//! into [`data::ExportFiles`] (or opens its response files as streams for
+//! [`data::Dataset::read`]) and a plan file's text, and gets back an [`run::Analysis`]
 //! value that serialises to the `skafada analyse` JSON contract. The record-level exports
 //! read the same cleaning and derived variables, record by record, from [`records`].
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod headline;
 mod kept;
 pub mod over_time;
 pub mod plan;
+mod read;
 pub mod records;
 pub mod render;
 pub mod run;

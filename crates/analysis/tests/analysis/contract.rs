@@ -174,7 +174,9 @@ fn a_plan_with_a_misspelt_key_is_refused_with_the_entry_named() {
 
 #[test]
 fn one_survey_read_alone_is_the_survey_read_with_the_whole_folder() {
-    use skafada_analysis::data::{Dataset, Manifest, SurveyData, SurveyFiles, sites_csv};
+    use skafada_analysis::data::{
+        Dataset, FolderTexts, Manifest, SurveyData, SurveyFiles, sites_csv,
+    };
     use skafada_analysis::plan::Data;
     let (pre, post) = (pre_instrument(), post_instrument());
     let whole = dataset(
@@ -215,13 +217,15 @@ fn one_survey_read_alone_is_the_survey_read_with_the_whole_folder() {
     })
     .unwrap();
     let alone = |survey, responses: &str, post_instrument| {
-        SurveyData::from_files(&SurveyFiles {
-            manifest: &manifest,
-            sites: &sites_text,
-            pre_instrument: super::PRE,
-            post_instrument,
+        SurveyData::from_files(SurveyFiles {
+            folder: FolderTexts {
+                manifest: &manifest,
+                sites: &sites_text,
+                pre_instrument: super::PRE,
+                post_instrument,
+            },
             survey,
-            responses,
+            responses: skafada_analysis::data::ResponseFile::text(responses),
         })
     };
     let pre_alone = alone(Data::Pre, &pre_csv, Some(super::POST)).unwrap();

@@ -8,6 +8,7 @@ mod declarations;
 mod derived;
 mod over_time;
 mod prepost;
+mod read;
 mod records;
 mod silent;
 mod tables_and_tests;

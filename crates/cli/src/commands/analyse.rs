@@ -5,7 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use skafada_analysis::data::{Dataset, ExportFiles, Manifest, SurveyData, SurveyFiles};
+use std::io::{Read as _, Seek as _};
+
+use skafada_analysis::data::{
+    Dataset, ExportParts, FolderTexts, Manifest, ResponseFile, SurveyData, SurveyFiles,
+};
 use skafada_analysis::plan::{Data, Plan};
 
 /// The SKAFADA analysis plan, built in so that `analyse` works from any directory.
@@ -111,6 +115,28 @@ fn read_folder_file(dir: &Path, name: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(&path).with_context(|| format!("Failed to read {}", path.display()))
 }
 
+/// A response file of an export folder, to be read as it comes: a national study's
+/// file is never held whole beside the columns read from it. Its lines are counted
+/// first, in a pass that holds a megabyte at a time, so that the columns are sized once.
+fn open_response_file(dir: &Path, name: &str) -> anyhow::Result<ResponseFile<'static>> {
+    let path = dir.join(name);
+    let failed = || format!("Failed to read {}", path.display());
+    let mut file = std::fs::File::open(&path).with_context(failed)?;
+    let mut buffer = vec![0; 1 << 20];
+    let mut lines = 1;
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(failed),
+        };
+        lines += memchr::memchr_iter(b'\n', &buffer[..read]).count();
+    }
+    file.rewind().with_context(failed)?;
+    Ok(ResponseFile::stream(file, lines))
+}
+
 /// An export folder's manifest, as text and parsed (which names the other files).
 fn read_manifest(dir: &Path) -> anyhow::Result<(String, Manifest)> {
     let text = read_folder_file(dir, "manifest.toml")?;
@@ -133,14 +159,16 @@ pub fn load_export_survey(dir: &Path, survey: Data) -> anyhow::Result<SurveyData
     if survey == Data::Post && (post_instrument.is_none() || !dir.join(file).exists()) {
         anyhow::bail!("{} has no post-training responses", dir.display());
     }
-    let responses = read(file)?;
-    SurveyData::from_files(&SurveyFiles {
-        manifest: &manifest_text,
-        sites: &read("sites.csv")?,
-        pre_instrument: &pre_instrument,
-        post_instrument: post_instrument.as_deref(),
+    let responses = open_response_file(dir, file)?;
+    SurveyData::from_files(SurveyFiles {
+        folder: FolderTexts {
+            manifest: &manifest_text,
+            sites: &read("sites.csv")?,
+            pre_instrument: &pre_instrument,
+            post_instrument: post_instrument.as_deref(),
+        },
         survey,
-        responses: &responses,
+        responses,
     })
     .with_context(|| format!("Failed to load the export in {}", dir.display()))
 }
@@ -150,28 +178,38 @@ pub fn load_export(dir: &Path) -> anyhow::Result<Dataset> {
     refuse_a_file(dir)?;
     let read = |name: &str| read_folder_file(dir, name);
     let (manifest_text, manifest) = read_manifest(dir)?;
-    let files = ExportFiles {
-        sites: read("sites.csv")?,
-        pre_instrument: read(&manifest.pre)?,
-        post_instrument: manifest.post.as_deref().map(read).transpose()?,
-        pre: read("pre.csv")?,
+    let sites = read("sites.csv")?;
+    let pre_instrument = read(&manifest.pre)?;
+    let post_instrument = manifest.post.as_deref().map(read).transpose()?;
+    let arms = if dir.join("arms.csv").exists() {
+        Some(read("arms.csv")?)
+    } else {
+        None
+    };
+    let files = ExportParts {
+        folder: FolderTexts {
+            manifest: &manifest_text,
+            sites: &sites,
+            pre_instrument: &pre_instrument,
+            post_instrument: post_instrument.as_deref(),
+        },
+        pre: open_response_file(dir, "pre.csv")?,
         post: if dir.join("post.csv").exists() {
-            Some(read("post.csv")?)
+            Some(open_response_file(dir, "post.csv")?)
         } else {
             None
         },
         follow_up: manifest
             .follow_up
             .iter()
-            .map(|wave| Ok((wave.clone(), read(&format!("{wave}.csv"))?)))
+            .map(|wave| {
+                Ok((
+                    wave.clone(),
+                    open_response_file(dir, &format!("{wave}.csv"))?,
+                ))
+            })
             .collect::<anyhow::Result<_>>()?,
-        arms: if dir.join("arms.csv").exists() {
-            Some(read("arms.csv")?)
-        } else {
-            None
-        },
-        manifest: manifest_text,
+        arms: arms.as_deref(),
     };
-    Dataset::from_files(&files)
-        .with_context(|| format!("Failed to load the export in {}", dir.display()))
+    Dataset::read(files).with_context(|| format!("Failed to load the export in {}", dir.display()))
 }
