@@ -102,6 +102,7 @@ impl Check {
         }
     }
 
+    #[inline]
     fn allows(&self, number: i32) -> bool {
         match self {
             Check::Codes(allowed) => usize::try_from(number)
@@ -119,6 +120,7 @@ impl Check {
 
 /// The number written as plain ASCII digits, if the cell is nothing else and fits
 /// without overflow (nine digits always do).
+#[inline]
 fn plain_digits(cell: &[u8]) -> Option<i32> {
     if cell.is_empty() || cell.len() > 9 {
         return None;
