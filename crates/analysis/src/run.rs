@@ -846,13 +846,8 @@ fn total_cell(whole: u64) -> Cell {
 pub const UNCODED_LABEL: &str = "Not matched to a category";
 
 /// Counts of each labelled code of a variable, in label order, plus codes seen that have no label.
-fn count_codes(values: &[i32], info: &VariableInfo) -> Vec<(i32, String, u64)> {
-    let mut counts: BTreeMap<i32, u64> = BTreeMap::new();
-    for &v in values {
-        if v != MISSING {
-            *counts.entry(v).or_default() += 1;
-        }
-    }
+fn count_codes(values: Values<'_>, info: &VariableInfo) -> Vec<(i32, String, u64)> {
+    let mut counts = tally(values);
     let mut out: Vec<(i32, String, u64)> = info
         .labels
         .iter()
@@ -884,8 +879,10 @@ fn build_table(
         rows: Vec::new(),
         notes: table.notes.clone(),
     };
-    let lookup = |variable: &str| -> Result<(&[i32], &VariableInfo), AnalysisError> {
-        match (side.data.values(variable), side.book.get(variable)) {
+    // A table reads each column once, so it reads through to the response set's column
+    // rather than copying the kept records' values out of it.
+    let lookup = |variable: &str| -> Result<(Values<'_>, &VariableInfo), AnalysisError> {
+        match (side.data.value_column(variable), side.book.get(variable)) {
             (Some(values), Some(info)) => Ok((values, info)),
             _ => Err(unknown("table", &table.id, variable, data_label)),
         }
@@ -1021,12 +1018,12 @@ fn build_table(
             result.columns = ["", "Number", "% of responses", "% of respondents"]
                 .map(String::from)
                 .to_vec();
-            let members: Vec<(&str, &[i32])> = info
+            let members: Vec<(&str, Values<'_>)> = info
                 .members
                 .iter()
                 .map(|m| {
                     side.data
-                        .values(m)
+                        .value_column(m)
                         .map(|v| (m.as_str(), v))
                         .ok_or_else(|| unknown("table", &table.id, m, data_label))
                 })
@@ -1042,19 +1039,22 @@ fn build_table(
                     (
                         code,
                         info.label(code),
-                        values.iter().filter(|v| **v == 1).count() as u64,
+                        values.iter().filter(|&v| v == 1).count() as u64,
                     )
                 })
                 .collect();
             // Free text coded into the set that matched no category: a row of its own,
             // so that the rows add up to the respondents who answered.
-            let uncoded: Option<&[i32]> = info.uncoded.as_deref().and_then(|u| side.data.values(u));
-            let uncoded_count = uncoded.map_or(0, |v| v.iter().filter(|x| **x == 1).count() as u64);
+            let uncoded: Option<Values<'_>> = info
+                .uncoded
+                .as_deref()
+                .and_then(|u| side.data.value_column(u));
+            let uncoded_count = uncoded.map_or(0, |v| v.iter().filter(|&x| x == 1).count() as u64);
             // A case that ticked nothing is missing for the set (SPSS's default).
             let cases = (0..side.data.len())
                 .filter(|&row| {
-                    members.iter().any(|(_, v)| v.get(row) == Some(&1))
-                        || uncoded.is_some_and(|v| v.get(row) == Some(&1))
+                    members.iter().any(|(_, v)| v.get(row) == Some(1))
+                        || uncoded.is_some_and(|v| v.get(row) == Some(1))
                 })
                 .count() as u64;
             let responses: u64 = counts.iter().map(|(_, _, n)| n).sum::<u64>() + uncoded_count;
@@ -1128,9 +1128,10 @@ fn build_table(
             }
             for member in &info.members {
                 let (values, member_info) = lookup(member)?;
+                let by_code = tally(values);
                 let counts: Vec<u64> = labels
                     .iter()
-                    .map(|(code, _)| values.iter().filter(|v| *v == code).count() as u64)
+                    .map(|(code, _)| by_code.get(code).copied().unwrap_or(0))
                     .collect();
                 let total: u64 = counts.iter().sum();
                 let mut row = vec![Cell::Text(member_info.text.clone())];
@@ -1156,8 +1157,8 @@ fn build_table(
                 .to_vec();
             for member in &info.members {
                 let (values, member_info) = lookup(member)?;
-                let answered = values.iter().filter(|v| **v != MISSING).count() as u64;
-                let correct = values.iter().filter(|v| **v == 1).count() as u64;
+                let answered = values.iter().filter(|&v| v != MISSING).count() as u64;
+                let correct = values.iter().filter(|&v| v == 1).count() as u64;
                 result.rows.push(vec![
                     Cell::Text(member_info.text.clone()),
                     Cell::Count(answered),
@@ -1188,8 +1189,31 @@ pub(crate) fn left_out(section: &Section, info: &VariableInfo, base: ValidPercen
     codes
 }
 
+/// How many records hold each value of a column, not counting [`MISSING`]. Codes under
+/// [`TALLIED_DIRECTLY`] (every code of a survey question) are counted in an array, in
+/// one pass that reads the column through (`Values::iter`'s `fold`).
+fn tally(values: Values<'_>) -> BTreeMap<i32, u64> {
+    let mut direct = [0u64; TALLIED_DIRECTLY];
+    let mut others: BTreeMap<i32, u64> = BTreeMap::new();
+    values
+        .iter()
+        .fold((), |(), value| match usize::try_from(value) {
+            Ok(code) if code < TALLIED_DIRECTLY => direct[code] += 1,
+            _ if value == MISSING => {}
+            _ => *others.entry(value).or_default() += 1,
+        });
+    let counted = direct.iter().enumerate().filter(|(_, n)| **n > 0);
+    for (code, n) in counted {
+        others.insert(code as i32, *n);
+    }
+    others
+}
+
+/// Codes below this are tallied in an array ([`tally`]).
+const TALLIED_DIRECTLY: usize = 256;
+
 fn frequency_rows(
-    values: &[i32],
+    values: Values<'_>,
     info: &VariableInfo,
     section: &Section,
     base: ValidPercentBase,
@@ -1992,4 +2016,45 @@ fn alpha(
         alpha: result.alpha,
         ci: [result.lower, result.upper],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What [`tally`] must give: every value but [`MISSING`], counted one by one.
+    fn counted_one_by_one(values: impl Iterator<Item = i32>) -> BTreeMap<i32, u64> {
+        let mut counts = BTreeMap::new();
+        for value in values.filter(|v| *v != MISSING) {
+            *counts.entry(value).or_default() += 1;
+        }
+        counts
+    }
+
+    proptest! {
+        #[test]
+        fn a_tally_counts_every_value_but_missing_held_or_read_through(
+            column in prop::collection::vec(
+                prop_oneof![
+                    Just(MISSING),
+                    0..300i32,
+                    -5..0i32,
+                    Just(i32::MAX),
+                    Just(TALLIED_DIRECTLY as i32 - 1),
+                    Just(TALLIED_DIRECTLY as i32),
+                ],
+                0..200,
+            ),
+            keep in prop::collection::vec(any::<bool>(), 200),
+        ) {
+            let expected = counted_one_by_one(column.iter().copied());
+            prop_assert_eq!(tally(Values::Slice(&column)), expected);
+            let rows: Vec<usize> = (0..column.len()).filter(|&row| keep[row]).collect();
+            let read_through = Values::Rows { source: &column, rows: &rows };
+            let expected = counted_one_by_one(rows.iter().map(|&row| column[row]));
+            prop_assert_eq!(tally(read_through), expected);
+        }
+    }
 }
