@@ -185,7 +185,8 @@ impl Responses {
             read.record(record)?;
         }
         // The file is cut into records on one thread while the records are decoded on
-        // the calling one: each takes about as long as the other. Batches of records go
+        // the calling one, which has the larger share (by `perf` at a million records,
+        // about 26% of the samples cutting and 47% decoding). Batches of records go
         // in order, and a reading error follows the records before it, so the first
         // error reported is the one a reader of one record at a time would meet.
         std::thread::scope(|scope| {
