@@ -1167,6 +1167,12 @@ impl Dataset {
     }
 }
 
+/// Whether a cell is one of the import ids of a raw Qualtrics export's third header row
+/// (`{"ImportId":"QID12_1"}`).
+pub(crate) fn is_import_id(cell: &str) -> bool {
+    cell.trim_start().starts_with("{\"ImportId\"")
+}
+
 /// Whether CSV text is a raw Qualtrics export: Qualtrics writes the column names, then a
 /// row of question text, then a row of `{"ImportId":...}` cells, before the responses.
 /// Those two rows must never be read as responses.
@@ -1179,11 +1185,7 @@ pub fn is_raw_qualtrics(text: &str) -> bool {
         .records()
         .take(2)
         .filter_map(Result::ok)
-        .any(|record| {
-            record
-                .iter()
-                .any(|cell| cell.trim_start().starts_with("{\"ImportId\""))
-        })
+        .any(|record| record.iter().any(is_import_id))
 }
 
 #[cfg(test)]

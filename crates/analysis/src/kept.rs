@@ -145,11 +145,6 @@ impl<'a> Kept<'a> {
             )
     }
 
-    /// A column derived from the kept records (not a response column it may shadow).
-    pub(crate) fn derived_column(&self, id: &str) -> Option<&Column> {
-        self.derived.get(id)
-    }
-
     /// The columns derived from the kept records, by identifier, for a caller that keeps
     /// them after the analysis's view of the records is done with.
     pub(crate) fn into_derived(self) -> HashMap<String, Column> {

@@ -15,7 +15,7 @@ use skafada_instrument::Instrument;
 
 use crate::data::{
     COMPUTED_FROM, Column, DataError, MISSING, RECORD_COLUMNS, Responses, Site, Status, Variable,
-    VariableKind, variables,
+    VariableKind, is_import_id, variables,
 };
 use crate::formula::restore;
 
@@ -169,11 +169,9 @@ impl Responses {
             first.push(record);
         }
         let qualtrics = first.iter().any(|record| {
-            record.iter().any(|cell| {
-                String::from_utf8_lossy(cell)
-                    .trim_start()
-                    .starts_with("{\"ImportId\"")
-            })
+            record
+                .iter()
+                .any(|cell| is_import_id(&String::from_utf8_lossy(cell)))
         });
         if qualtrics {
             return Err(DataError::RawQualtrics {

@@ -208,6 +208,17 @@ pub fn outcomes(
     };
     let every = vec![true; responses.len()];
     let (data, book) = derived(plan, sites, instrument, responses, &every, &log);
+    // Each derived column is moved out of the derivation's records rather than copied;
+    // an identifier listed again gets a copy of the column it was given first.
+    let mut columns = data.into_derived();
+    let mut take = |id: &str, found: &[DerivedVariable]| {
+        columns.remove(id).or_else(|| {
+            found
+                .iter()
+                .find(|variable| variable.id == id)
+                .map(|variable| variable.column.clone())
+        })
+    };
 
     let mut found = Vec::new();
     let mut sets = Vec::new();
@@ -216,7 +227,7 @@ pub fn outcomes(
         let Some(info) = book.get(&derive.id) else {
             continue;
         };
-        if data.derived_column(&derive.id).is_some() {
+        if let Some(column) = take(&derive.id, &found) {
             found.push(DerivedVariable {
                 id: derive.id.clone(),
                 derive: derive.id.clone(),
@@ -228,13 +239,15 @@ pub fn outcomes(
                     DeriveRule::AnswerKey { .. } => Measure::Scale,
                     _ => Measure::Nominal,
                 },
-                column: Column::Values(Vec::new()),
+                column,
             });
         }
         let mut members = Vec::new();
         for member in &info.members {
-            let (Some(_), Some(member_info)) = (data.derived_column(member), book.get(member))
-            else {
+            let Some(member_info) = book.get(member) else {
+                continue;
+            };
+            let Some(column) = take(member, &found) else {
                 continue;
             };
             let text = if derive.label.is_empty() {
@@ -257,7 +270,7 @@ pub fn outcomes(
                 text,
                 labels: member_info.labels.clone(),
                 measure,
-                column: Column::Values(Vec::new()),
+                column,
             });
         }
         if matches!(derive.rule, DeriveRule::TextCategories { .. }) && !members.is_empty() {
@@ -266,21 +279,6 @@ pub fn outcomes(
                 text: derive.label.clone(),
                 members,
             });
-        }
-    }
-
-    // Each derived column is moved out of the derivation's records rather than copied
-    // (an identifier listed twice gets a copy of its first column).
-    let mut columns = data.into_derived();
-    let mut first_of: HashMap<String, usize> = HashMap::new();
-    for at in 0..found.len() {
-        let id = found[at].id.clone();
-        match first_of.get(&id) {
-            Some(&first) => found[at].column = found[first].column.clone(),
-            None => {
-                found[at].column = columns.remove(&id).unwrap_or(Column::Values(Vec::new()));
-                first_of.insert(id, at);
-            }
         }
     }
 
