@@ -158,7 +158,7 @@ pub struct CleaningLog {
 /// How to tell whether one applicable variable was answered.
 enum Check<'a> {
     Value(&'a [i32]),
-    Text(&'a [Option<String>]),
+    Text(&'a crate::data::TextColumn),
     AnyOf(Vec<&'a [i32]>),
 }
 
@@ -166,7 +166,7 @@ impl Check<'_> {
     fn answered(&self, row: usize) -> bool {
         match self {
             Check::Value(values) => values.get(row).is_some_and(|v| *v != MISSING),
-            Check::Text(texts) => texts.get(row).is_some_and(Option::is_some),
+            Check::Text(texts) => texts.get(row).is_some(),
             Check::AnyOf(columns) => columns
                 .iter()
                 .any(|c| c.get(row).is_some_and(|v| *v != MISSING)),

@@ -2,12 +2,14 @@
 //! (`docs/export-format.md`).
 //!
 //! Responses are held by column: one `Vec<i32>` per coded or numeric variable (with
-//! [`MISSING`] for an empty cell) and one `Vec<Option<String>>` per text variable. The
+//! [`MISSING`] for an empty cell) and one [`TextColumn`] per text variable. The
 //! analysis of a million responses then touches only the columns a table needs.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::text_column::{TextColumn, TextIter};
 
 use crate::formula::{restore, write_record};
 pub use crate::read::ResponseFile;
@@ -485,7 +487,7 @@ impl ExactSizeIterator for ValuesIter<'_> {}
 #[derive(Debug, Clone, Copy)]
 pub enum Texts<'a> {
     /// The texts of a response set.
-    Owned(&'a [Option<String>]),
+    Owned(&'a TextColumn),
     /// Texts borrowed from a response set.
     Borrowed(&'a [Option<&'a str>]),
 }
@@ -494,7 +496,7 @@ impl<'a> Texts<'a> {
     /// The text of one record.
     pub fn get(&self, row: usize) -> Option<&'a str> {
         match self {
-            Texts::Owned(texts) => texts.get(row)?.as_deref(),
+            Texts::Owned(texts) => texts.get(row),
             Texts::Borrowed(texts) => *texts.get(row)?,
         }
     }
@@ -514,8 +516,13 @@ impl<'a> Texts<'a> {
 
     /// The text of each record in order.
     pub fn iter(&self) -> impl Iterator<Item = Option<&'a str>> + 'a {
-        let this = *self;
-        (0..this.len()).map(move |row| this.get(row))
+        let (held, borrowed) = match *self {
+            Texts::Owned(texts) => (Some(texts.iter()), None),
+            Texts::Borrowed(texts) => (None, Some(texts.iter().copied())),
+        };
+        held.into_iter()
+            .flatten()
+            .chain(borrowed.into_iter().flatten())
     }
 }
 
@@ -525,7 +532,7 @@ pub enum Column {
     /// Codes or numbers, [`MISSING`] where empty.
     Values(Vec<i32>),
     /// Free text, `None` where empty.
-    Text(Vec<Option<String>>),
+    Text(TextColumn),
 }
 
 /// The responses to one instrument, held by column.
@@ -579,7 +586,7 @@ impl Responses {
     }
 
     /// The text column with this identifier.
-    pub fn texts(&self, id: &str) -> Option<&[Option<String>]> {
+    pub fn texts(&self, id: &str) -> Option<&TextColumn> {
         match self.columns.get(id) {
             Some(Column::Text(texts)) => Some(texts),
             _ => None,
@@ -633,7 +640,7 @@ impl Responses {
                 |(id, column)| {
                     let column = match column {
                         Column::Values(v) => Column::Values(pick(v, keep, kept)),
-                        Column::Text(t) => Column::Text(pick(t, keep, kept)),
+                        Column::Text(t) => Column::Text(t.filter(keep)),
                     };
                     ((*id).clone(), column)
                 },
@@ -708,10 +715,7 @@ impl Responses {
                         Some(&v) if v != MISSING => v.to_string(),
                         _ => String::new(),
                     },
-                    Some(Column::Text(texts)) => match texts.get(row) {
-                        Some(Some(text)) => text.clone(),
-                        _ => String::new(),
-                    },
+                    Some(Column::Text(texts)) => texts.get(row).unwrap_or_default().to_owned(),
                     None => String::new(),
                 };
                 cells.push(cell);
@@ -729,14 +733,16 @@ impl Responses {
                 self.columns
                     .entry(variable.id.clone())
                     .or_insert_with(|| match variable.kind {
-                        VariableKind::Text => Column::Text(vec![None; len]),
+                        VariableKind::Text => Column::Text(TextColumn::empty(len)),
                         _ => Column::Values(vec![MISSING; len]),
                     });
             match entry {
                 Column::Values(values) => {
                     values.push(record.values.get(&variable.id).copied().unwrap_or(MISSING))
                 }
-                Column::Text(texts) => texts.push(record.texts.get(&variable.id).cloned()),
+                Column::Text(texts) => {
+                    texts.push(record.texts.get(&variable.id).map(String::as_str))
+                }
             }
         }
         self.response_id.push(record.response_id);

@@ -123,12 +123,10 @@ impl<'a> Kept<'a> {
         if self.keeps_every_record() {
             return Some(Texts::Owned(source));
         }
-        let copy = self.text_copies.get(id)?.get_or_init(|| {
-            self.rows
-                .iter()
-                .map(|&row| source.get(row).and_then(|t| t.as_deref()))
-                .collect()
-        });
+        let copy = self
+            .text_copies
+            .get(id)?
+            .get_or_init(|| self.rows.iter().map(|&row| source.get(row)).collect());
         Some(Texts::Borrowed(copy))
     }
 
@@ -211,7 +209,7 @@ mod tests {
         data.set("q1", Column::Values(vec![1, 2, 3]));
         data.set(
             "q2",
-            Column::Text(vec![Some("x".into()), None, Some("z".into())]),
+            Column::Text([Some("x"), None, Some("z")].into_iter().collect()),
         );
         data
     }

@@ -28,5 +28,6 @@ pub mod records;
 pub mod render;
 pub mod run;
 pub mod synthetic;
+mod text_column;
 
 pub use run::{Analysis, analyse};

@@ -14,8 +14,8 @@ use std::io::Read;
 use skafada_instrument::Instrument;
 
 use crate::data::{
-    COMPUTED_FROM, Column, DataError, MISSING, RECORD_COLUMNS, Responses, Site, Status, Variable,
-    VariableKind, is_import_id, variables,
+    COMPUTED_FROM, Column, DataError, MISSING, RECORD_COLUMNS, Responses, Site, Status, TextColumn,
+    Variable, VariableKind, is_import_id, variables,
 };
 use crate::formula::restore;
 
@@ -254,7 +254,7 @@ struct Reading<'a> {
     /// Each of `layout`'s slots' place among the coded and numeric ones.
     value_slot: Vec<usize>,
     value_columns: usize,
-    texts: Vec<Vec<Option<String>>>,
+    texts: Vec<TextColumn>,
     row: usize,
 }
 
@@ -327,16 +327,8 @@ impl<'a> Reading<'a> {
                 }
             })
             .collect();
-        let texts = layout
-            .iter()
-            .map(|(_, _, check)| {
-                if is_text(check) {
-                    Vec::with_capacity(lines)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
+        // Texts take room only where present: nothing is reserved for them.
+        let texts = layout.iter().map(|_| TextColumn::default()).collect();
         let mut value_columns = 0;
         let value_slot = layout
             .iter()
@@ -425,7 +417,7 @@ impl<'a> Reading<'a> {
             let cell = record.get(*position).unwrap_or_default();
             if let Check::Text = check {
                 let text = self.cell_text(cell, *variable)?;
-                self.texts[slot].push((!text.is_empty()).then(|| text.into_owned()));
+                self.texts[slot].push((!text.is_empty()).then_some(&*text));
                 continue;
             }
             let value = match plain_digits(cell) {
@@ -509,7 +501,7 @@ impl<'a> Reading<'a> {
         for variable in &self.specs {
             if !responses.has(&variable.id) {
                 let column = match variable.kind {
-                    VariableKind::Text => Column::Text(vec![None; rows]),
+                    VariableKind::Text => Column::Text(TextColumn::empty(rows)),
                     _ => Column::Values(vec![MISSING; rows]),
                 };
                 responses.set(variable.id.clone(), column);

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use skafada_instrument::Instrument;
 
 use crate::clean::{CleaningLog, Reason, exclusions};
-use crate::data::{Column, Responses, Site, VariableKind, variables};
+use crate::data::{Column, Responses, Site, TextColumn, VariableKind, variables};
 use crate::plan::{Data, DeriveRule, Plan, TableShape, ValidPercentBase};
 use crate::run::{derived, left_out};
 
@@ -138,14 +138,7 @@ impl Outcomes {
                     .map(|(v, _)| *v)
                     .collect(),
             ),
-            Column::Text(texts) => Column::Text(
-                texts
-                    .iter()
-                    .zip(keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(t, _)| t.clone())
-                    .collect(),
-            ),
+            Column::Text(texts) => Column::Text(texts.filter(keep)),
         };
         let exclusions: Vec<Option<Reason>> = self
             .exclusions
@@ -339,7 +332,7 @@ fn no_records(instrument: &Instrument) -> Responses {
     let mut responses = Responses::default();
     for variable in variables(instrument) {
         let column = match variable.kind {
-            VariableKind::Text => Column::Text(Vec::new()),
+            VariableKind::Text => Column::Text(TextColumn::default()),
             _ => Column::Values(Vec::new()),
         };
         responses.set(variable.id, column);

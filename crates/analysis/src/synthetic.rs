@@ -428,7 +428,7 @@ fn responses(
     }
     for ((variable, v), t) in variables.iter().zip(values).zip(texts) {
         let column = match variable.kind {
-            VariableKind::Text => Column::Text(t),
+            VariableKind::Text => Column::Text(t.into()),
             _ => Column::Values(v),
         };
         data.set(variable.id.clone(), column);

@@ -18,8 +18,8 @@ pub fn stored_answers(
     for variable in variables(instrument) {
         match variable.kind {
             VariableKind::Text => {
-                if let Some(Some(text)) = data.texts(&variable.id).and_then(|t| t.get(row)) {
-                    answers.push((variable.id.clone(), text.clone()));
+                if let Some(text) = data.texts(&variable.id).and_then(|t| t.get(row)) {
+                    answers.push((variable.id.clone(), text.to_owned()));
                 }
             }
             VariableKind::Tick => {

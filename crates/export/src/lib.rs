@@ -35,7 +35,7 @@ pub mod names;
 mod sav;
 mod xlsx;
 
-use skafada_analysis::data::{Column, MISSING, Responses, Site};
+use skafada_analysis::data::{Column, MISSING, Responses, Site, TextColumn};
 use skafada_analysis::formula::write_record;
 use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
@@ -271,10 +271,7 @@ impl<'a> Records<'a> {
                 Some(&v) if v != MISSING => Cell::Number(v),
                 _ => Cell::Empty,
             },
-            ColumnOf::Texts(texts) => match texts.get(row) {
-                Some(Some(s)) => Cell::Text(s),
-                _ => Cell::Empty,
-            },
+            ColumnOf::Texts(texts) => texts.get(row).map_or(Cell::Empty, Cell::Text),
             ColumnOf::Kept => Cell::Number(i32::from(self.outcomes.kept(row))),
             ColumnOf::Exclusion => self
                 .outcomes
@@ -299,7 +296,7 @@ pub(crate) enum ColumnOf<'a> {
     /// Codes or numbers.
     Values(&'a [i32]),
     /// Free text.
-    Texts(&'a [Option<String>]),
+    Texts(&'a TextColumn),
     /// The cleaning outcome (1 kept, 0 excluded).
     Kept,
     /// Why the cleaning excluded the record.

@@ -110,9 +110,8 @@ pub fn to_qualtrics_csv(
                         responses
                             .texts(variable)
                             .and_then(|t| t.get(row))
-                            .cloned()
-                            .flatten()
                             .unwrap_or_default()
+                            .to_owned()
                     } else {
                         String::new()
                     }

@@ -85,7 +85,7 @@ fn responses_survive_a_round_trip_through_the_export_csv() {
     let again = Responses::from_csv(&csv, "pre.csv", &instrument, &sites()).unwrap();
     assert_eq!(again, data.pre);
     assert_eq!(
-        again.texts("training-names").unwrap()[0].as_deref(),
+        again.texts("training-names").unwrap().get(0),
         Some("Freedom, \"DASH\"\nand MARAC")
     );
 }

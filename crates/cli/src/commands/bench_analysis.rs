@@ -239,7 +239,7 @@ fn write_responses(
     line.push('\n');
     enum Source<'a> {
         Values(&'a [i32]),
-        Texts(&'a [Option<String>]),
+        Texts(&'a skafada_analysis::data::TextColumn),
         Empty,
     }
     let sources: Vec<Source> = specs
@@ -279,7 +279,7 @@ fn write_responses(
                     }
                 }
                 Source::Texts(texts) => {
-                    if let Some(text) = &texts[row] {
+                    if let Some(text) = texts.get(row) {
                         // As `Responses::to_csv` writes it: safe to open in a spreadsheet.
                         let text = neutralise(text);
                         if text.contains([',', '"', '\n', '\r']) {

@@ -112,7 +112,7 @@ fn pyreadstat_reads_back_every_name_label_value_label_missing_code_and_value() {
                 {
                     (Some(values), _) if values[row] == MISSING => Value::Null,
                     (Some(values), _) => Value::from(f64::from(values[row])),
-                    (_, Some(texts)) => texts[row].clone().map_or(Value::Null, Value::from),
+                    (_, Some(texts)) => texts.get(row).map_or(Value::Null, Value::from),
                     _ => continue, // a record column, checked below
                 };
                 assert_eq!(cell, &expected, "{name} row {row}");

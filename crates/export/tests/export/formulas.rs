@@ -90,12 +90,7 @@ fn hostile_answers_are_quoted_in_the_csv_export_and_read_back_unchanged_by_the_a
     }
     let back = Responses::from_csv(&text, "pre.csv", &instrument, &sites()).unwrap();
     for column in &columns {
-        let texts: Vec<Option<&str>> = back
-            .texts(column)
-            .unwrap()
-            .iter()
-            .map(Option::as_deref)
-            .collect();
+        let texts: Vec<Option<&str>> = back.texts(column).unwrap().iter().collect();
         let expected: Vec<Option<&str>> = HOSTILE.iter().map(|a| Some(*a)).collect();
         assert_eq!(texts, expected, "{column}");
     }

@@ -9,7 +9,7 @@ fn value(imported: &skafada_qualtrics::Imported, id: &str, row: usize) -> i32 {
 }
 
 fn text(imported: &skafada_qualtrics::Imported, id: &str, row: usize) -> Option<String> {
-    imported.pre.texts(id).unwrap()[row].clone()
+    imported.pre.texts(id).unwrap().get(row).map(str::to_owned)
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn the_written_folder_reads_back_with_a_formula_like_answer_as_typed() {
     let dataset = Dataset::from_files(&export_files(files)).unwrap();
     assert_eq!(dataset.pre, imported.pre);
     assert_eq!(
-        dataset.pre.texts("gender-specify").unwrap()[3].as_deref(),
+        dataset.pre.texts("gender-specify").unwrap().get(3),
         Some("=HYPERLINK(\"http://x\",\"click\")")
     );
 }

@@ -1,7 +1,7 @@
 //! No silent numbers, as a reader sees them: each case in the Markdown, the HTML and the
 //! PDF of the demonstration study's report, with the data changed to provoke it.
 
-use skafada_analysis::data::{Column, Dataset, MISSING, Responses, Status};
+use skafada_analysis::data::{Column, Dataset, MISSING, Responses, Status, TextColumn};
 use skafada_analysis::plan::{Duplicates, Plan};
 use skafada_analysis::run::Analysis;
 use skafada_report::charts::Mark;
@@ -133,10 +133,25 @@ fn duplicate_records_are_refused_or_dropped_with_the_count_in_every_rendering() 
 fn free_text_matching_no_category_is_a_row_of_table_16_in_every_rendering() {
     let mut dataset = crate::demo_dataset();
     let row = submitted(&dataset.pre)
-        .find(|&r| dataset.pre.texts("training-names").unwrap()[r].is_some())
+        .find(|&r| {
+            dataset
+                .pre
+                .texts("training-names")
+                .unwrap()
+                .get(r)
+                .is_some()
+        })
         .unwrap();
-    let mut texts = dataset.pre.texts("training-names").unwrap().to_vec();
-    texts[row] = Some("Gardening for beginners".into());
+    let texts: TextColumn = (dataset.pre.texts("training-names").unwrap().iter())
+        .enumerate()
+        .map(|(r, text)| {
+            if r == row {
+                Some("Gardening for beginners")
+            } else {
+                text
+            }
+        })
+        .collect();
     dataset.pre.set("training-names", Column::Text(texts));
     let analysis = analysed(&dataset);
     assert_all_say(

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use skafada_analysis::data::{self, Column, Responses, Variable, VariableKind};
+use skafada_analysis::data::{self, Column, Responses, TextColumn, Variable, VariableKind};
 use skafada_instrument::Instrument;
 use skafada_store::{
     AnswerRow, Phase, ReadOrder, ResponseSummary, Status, StoredResponse, StudyId, VariableNames,
@@ -63,7 +63,7 @@ enum Filling {
         blocks: Vec<Vec<i32>>,
         lane: usize,
     },
-    Texts(Vec<Option<String>>),
+    Texts(TextColumn),
 }
 
 /// How many records wait in the pending block before their cells move into their
@@ -122,7 +122,7 @@ impl SurveyColumns {
         let mut lanes = 0;
         for (column, variable) in variables.iter().enumerate() {
             columns.push(match variable.kind {
-                VariableKind::Text => Filling::Texts(Vec::with_capacity(expected)),
+                VariableKind::Text => Filling::Texts(TextColumn::default()),
                 _ => {
                     lanes += 1;
                     Filling::Values {
@@ -312,9 +312,8 @@ impl SurveyColumns {
                 let text = value.trim();
                 if !text.is_empty()
                     && let Some(Filling::Texts(texts)) = self.columns.get_mut(*column)
-                    && let Some(cell) = texts.last_mut()
                 {
-                    *cell = Some(text.to_owned());
+                    texts.set_last(Some(text));
                 }
             }
         }
@@ -571,8 +570,8 @@ mod tests {
         assert_eq!(out.values("gender").unwrap(), [2, data::MISSING]);
         assert_eq!(out.values("start-year").unwrap()[0], 2015);
         assert_eq!(
-            out.texts("job-title").unwrap(),
-            [Some("Social worker".to_owned()), None]
+            out.texts("job-title").unwrap().iter().collect::<Vec<_>>(),
+            [Some("Social worker"), None]
         );
         assert_eq!(out.values("actions-parents.1").unwrap(), [1, data::MISSING]);
         assert_eq!(out.values("actions-parents.2").unwrap(), [0, data::MISSING]);
@@ -741,7 +740,7 @@ mod tests {
             "not a code"
         );
         assert_eq!(
-            read.texts("job-title").unwrap()[a].as_deref(),
+            read.texts("job-title").unwrap().get(a),
             Some("Social worker, team lead\nsecond line")
         );
         store.close().await;
@@ -799,7 +798,7 @@ mod tests {
                     (data::MISSING, data::MISSING, data::MISSING, data::MISSING),
                     "record {i} has no answers"
                 );
-                assert_eq!(job[i], None, "record {i}");
+                assert_eq!(job.get(i), None, "record {i}");
                 continue;
             }
             assert_eq!(gender[i], i32::try_from(i % 3 + 1).unwrap(), "record {i}");
@@ -809,7 +808,7 @@ mod tests {
                 if i % 2 == 0 { (1, 0) } else { (0, 1) },
                 "record {i}"
             );
-            assert_eq!(job[i].as_deref(), Some(texts[i].as_str()), "record {i}");
+            assert_eq!(job.get(i), Some(texts[i].as_str()), "record {i}");
         }
     }
 
