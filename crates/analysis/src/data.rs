@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::allowed::{Allowed, plain_digits};
 pub use crate::text_column::{TextColumn, TextIter};
 
 use crate::formula::{restore, write_record};

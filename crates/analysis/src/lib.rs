@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod allowed;
 pub mod by_arm;
 pub mod change;
 pub mod clean;

@@ -13,6 +13,7 @@ use std::io::Read;
 
 use skafada_instrument::Instrument;
 
+use crate::allowed::{Allowed, plain_digits};
 use crate::data::{
     COMPUTED_FROM, Column, DataError, MISSING, RECORD_COLUMNS, Responses, Site, Status, TextColumn,
     Variable, VariableKind, is_import_id, variables,
@@ -62,73 +63,26 @@ const BATCHES_AHEAD: usize = 2;
 /// The first records a raw Qualtrics export gives to question text and import ids.
 const QUALTRICS_HEADER_ROWS: usize = 2;
 
-/// Codes up to this are checked in a table; a question with a larger one, by its list.
-const LARGEST_TABLED_CODE: u32 = 65_535;
-
-/// How the reader checks one variable's coded or numeric cells.
+/// How the reader checks one variable's cells.
 enum Check {
     /// Free text.
     Text,
-    /// A code of the question: `allowed[code]`.
-    Codes(Vec<bool>),
-    /// A code of the question, when its codes are too large for a table.
-    CodeList(Vec<u32>),
-    /// 0 or 1.
-    Tick,
-    /// 1 only.
-    Agreed,
-    /// Any whole number but [`MISSING`].
-    Number,
+    /// A coded or numeric cell.
+    Value(Allowed),
 }
 
 impl Check {
     fn of(kind: &VariableKind) -> Check {
-        match kind {
-            VariableKind::Text => Check::Text,
-            VariableKind::Code(codes) if codes.iter().any(|&c| c > LARGEST_TABLED_CODE) => {
-                Check::CodeList(codes.clone())
-            }
-            VariableKind::Code(codes) => {
-                let top = codes.iter().max().map_or(0, |&c| c as usize);
-                let mut allowed = vec![false; top + 1];
-                for &code in codes {
-                    allowed[code as usize] = true;
-                }
-                Check::Codes(allowed)
-            }
-            VariableKind::Tick => Check::Tick,
-            VariableKind::Agreed => Check::Agreed,
-            VariableKind::Number => Check::Number,
-        }
+        Allowed::of(kind).map_or(Check::Text, Check::Value)
     }
 
     #[inline]
     fn allows(&self, number: i32) -> bool {
         match self {
-            Check::Codes(allowed) => usize::try_from(number)
-                .ok()
-                .and_then(|n| allowed.get(n))
-                .copied()
-                .unwrap_or(false),
-            Check::CodeList(codes) => u32::try_from(number).is_ok_and(|n| codes.contains(&n)),
-            Check::Tick => number == 0 || number == 1,
-            Check::Agreed => number == 1,
-            Check::Number | Check::Text => number != MISSING,
+            Check::Value(allowed) => allowed.allows(number),
+            Check::Text => number != MISSING,
         }
     }
-}
-
-/// The number written as plain ASCII digits, if the cell is nothing else and fits
-/// without overflow (nine digits always do).
-#[inline]
-fn plain_digits(cell: &[u8]) -> Option<i32> {
-    if cell.is_empty() || cell.len() > 9 {
-        return None;
-    }
-    cell.iter().try_fold(0i32, |number, &byte| {
-        let digit = byte.wrapping_sub(b'0');
-        (digit <= 9).then(|| number * 10 + i32::from(digit))
-    })
 }
 
 impl Responses {

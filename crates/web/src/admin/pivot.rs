@@ -11,7 +11,9 @@
 
 use std::collections::HashMap;
 
-use skafada_analysis::data::{self, Column, Responses, TextColumn, Variable, VariableKind};
+use skafada_analysis::data::{
+    self, Allowed, Column, Responses, TextColumn, Variable, VariableKind,
+};
 use skafada_instrument::Instrument;
 use skafada_store::{
     AnswerRow, Phase, ReadOrder, ResponseSummary, Status, StoredResponse, StudyId, VariableNames,
@@ -38,20 +40,13 @@ fn response_id(respondent_id: &str, phase: Phase) -> String {
 /// What one stored variable fills.
 #[derive(Debug)]
 enum Target {
-    /// A code, number or agreement: the column, and the codes it may hold (any number
-    /// when `None`; only 1 for an agreement).
+    /// A code, number or agreement: the column, and the numbers it may hold (the file
+    /// reader's rule).
     Value { column: usize, allowed: Allowed },
     /// The options of a multiple-choice item: each column and its option's code.
     Ticks(Vec<(usize, u32)>),
     /// Free text.
     Text { column: usize },
-}
-
-#[derive(Debug)]
-enum Allowed {
-    Codes(Vec<u32>),
-    Agreed,
-    AnyNumber,
 }
 
 /// A column being filled.
@@ -167,10 +162,8 @@ impl SurveyColumns {
                     Target::Text { column },
                 ),
                 kind => {
-                    let allowed = match kind {
-                        VariableKind::Code(codes) => Allowed::Codes(codes.clone()),
-                        VariableKind::Agreed => Allowed::Agreed,
-                        _ => Allowed::AnyNumber,
+                    let Some(allowed) = Allowed::of(kind) else {
+                        continue;
                     };
                     target(
                         &mut targets,
@@ -270,15 +263,15 @@ impl SurveyColumns {
         };
         match target {
             Target::Value { column, allowed } => {
-                let Ok(code) = value.trim().parse::<i32>() else {
-                    return;
+                // The journey stores plain digits; anything else is read as before.
+                let code = match data::plain_digits(value.as_bytes()) {
+                    Some(code) => code,
+                    None => match value.trim().parse::<i32>() {
+                        Ok(code) => code,
+                        Err(_) => return,
+                    },
                 };
-                let ok = match allowed {
-                    Allowed::Codes(codes) => u32::try_from(code).is_ok_and(|c| codes.contains(&c)),
-                    Allowed::Agreed => code == 1,
-                    Allowed::AnyNumber => code != data::MISSING,
-                };
-                if ok {
+                if allowed.allows(code) {
                     set(&self.columns, &mut self.pending, *column, code);
                 }
             }
