@@ -263,7 +263,7 @@ impl SurveyColumns {
         };
         match target {
             Target::Value { column, allowed } => {
-                // The journey stores plain digits; anything else is read as before.
+                // The journey stores plain digits; any other value is trimmed and parsed.
                 let code = match data::plain_digits(value.as_bytes()) {
                     Some(code) => code,
                     None => match value.trim().parse::<i32>() {
