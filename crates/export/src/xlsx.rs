@@ -123,9 +123,7 @@ fn responses_sheet(
     let question = Format::new().set_text_wrap().set_italic();
     sheet.set_name("Responses")?;
     for (col, entry) in book.entries.iter().enumerate() {
-        let col = column(col)?;
-        sheet.set_column_width(col, 16)?;
-        sheet.write_string_with_format(0, col, &entry.column, &bold)?;
+        sheet.write_string_with_format(0, column(col)?, &entry.column, &bold)?;
     }
     for (col, entry) in book.entries.iter().enumerate() {
         sheet.write_string_with_format(1, column(col)?, &entry.text, &question)?;
@@ -141,7 +139,7 @@ fn responses_sheet(
         let r = RowNum::try_from(row + 2).map_err(|_| XlsxError::RowColumnLimitError)?;
         for &(col, entry, source) in &columns {
             match records.cell_of(source, row) {
-                Cell::Number(n) => match entry.label(n).filter(|_| options.labels) {
+                Cell::Number(n) => match options.labels.then(|| entry.label(n)).flatten() {
                     Some(label) => sheet.write_string(r, col, label)?,
                     None => sheet.write_number(r, col, n)?,
                 },
@@ -152,6 +150,12 @@ fn responses_sheet(
         if (row + 1) % PROGRESS_EVERY == 0 {
             progress(row + 1);
         }
+    }
+    // Widths are set once every cell is written. The sheet's column list is written when
+    // the workbook is saved, so the file is the same; set before, every cell written
+    // looked its column up among the widened columns (a tenth of the sheet's time).
+    for (col, _) in book.entries.iter().enumerate() {
+        sheet.set_column_width(column(col)?, 16)?;
     }
     progress(records.len());
     Ok(())

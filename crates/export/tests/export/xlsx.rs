@@ -167,3 +167,34 @@ fn a_workbook_written_a_row_at_a_time_through_a_temporary_file_holds_the_same_ce
     // Progress is told every thousand records and once at the end.
     assert_eq!(told, vec![1_000, 2_000, 2_500]);
 }
+
+#[test]
+fn every_responses_column_is_widened_whether_rows_wait_in_memory_or_in_a_file() {
+    let instrument = pre_instrument();
+    let data = responses(&instrument, 1_200, 3);
+    let found = outcomes(&instrument, &data);
+    let columns = Codebook::new(&instrument, &found).entries.len();
+    let in_memory =
+        skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
+    let sink = skafada_export::XlsxSink {
+        out: std::io::Cursor::new(Vec::new()),
+        rows: skafada_export::RowBuffer::Folder(std::env::temp_dir()),
+        progress: &mut |_| {},
+    };
+    let streamed =
+        skafada_export::write_xlsx(&instrument, &data, &sites(), &found, &options(), sink)
+            .unwrap()
+            .into_inner();
+    // Sixteen characters wide, as Excel stores it (16 plus the padding of its default font).
+    let widened = format!(
+        r#"<cols><col min="1" max="{columns}" width="16.7109375" customWidth="1"/></cols>"#
+    );
+    for xlsx in [&in_memory, &streamed] {
+        let sheet = part(xlsx, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains(&widened),
+            "{}",
+            &sheet[..sheet.len().min(1_500)]
+        );
+    }
+}
