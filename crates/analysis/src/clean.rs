@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use skafada_instrument::{Answer, Answers, Condition, Instrument, ItemKind};
 
-use crate::data::{MISSING, Responses, Status};
+use crate::data::{MISSING, Responses, Status, Values};
 use crate::plan::CleaningRules;
 
 /// Why a record was excluded.
@@ -157,19 +157,19 @@ pub struct CleaningLog {
 
 /// How to tell whether one applicable variable was answered.
 enum Check<'a> {
-    Value(&'a [i32]),
+    Value(Values<'a>),
     Text(&'a crate::data::TextColumn),
-    AnyOf(Vec<&'a [i32]>),
+    AnyOf(Vec<Values<'a>>),
 }
 
 impl Check<'_> {
     fn answered(&self, row: usize) -> bool {
         match self {
-            Check::Value(values) => values.get(row).is_some_and(|v| *v != MISSING),
+            Check::Value(values) => values.get(row).is_some_and(|v| v != MISSING),
             Check::Text(texts) => texts.get(row).is_some(),
             Check::AnyOf(columns) => columns
                 .iter()
-                .any(|c| c.get(row).is_some_and(|v| *v != MISSING)),
+                .any(|c| c.get(row).is_some_and(|v| v != MISSING)),
         }
     }
 }
@@ -326,10 +326,10 @@ fn routes(instrument: &Instrument, data: &Responses) -> (Vec<f64>, Vec<bool>) {
                 Check::Value(values) => {
                     for ((count, value), class) in answered
                         .iter_mut()
-                        .zip(values.get(start..end).unwrap_or_default())
+                        .zip(values.slice(start..end).iter())
                         .zip(classes)
                     {
-                        *count += u32::from(applies_to(*class) && *value != MISSING);
+                        *count += u32::from(applies_to(*class) && value != MISSING);
                     }
                 }
                 _ => {
@@ -375,8 +375,8 @@ fn condition_lists<'a>(condition: &'a Condition, id: &str, found: &mut Vec<&'a [
 }
 
 enum RoutingSource<'a> {
-    Code(&'a [i32]),
-    Ticks(Vec<(u32, &'a [i32])>),
+    Code(Values<'a>),
+    Ticks(Vec<(u32, Values<'a>)>),
 }
 
 impl RoutingSource<'_> {
@@ -385,18 +385,18 @@ impl RoutingSource<'_> {
         match self {
             RoutingSource::Code(values) => values
                 .get(row)
-                .and_then(|v| u32::try_from(*v).ok())
+                .and_then(|v| u32::try_from(v).ok())
                 .is_some_and(|v| codes.contains(&v)),
             RoutingSource::Ticks(ticks) => ticks
                 .iter()
-                .any(|(code, v)| codes.contains(code) && v.get(row).is_some_and(|x| *x == 1)),
+                .any(|(code, v)| codes.contains(code) && v.get(row) == Some(1)),
         }
     }
 
     fn answer(&self, row: usize) -> Option<Answer> {
         match self {
             RoutingSource::Code(values) => {
-                let value = *values.get(row)?;
+                let value = values.get(row)?;
                 (value != MISSING)
                     .then(|| u32::try_from(value).ok())
                     .flatten()
@@ -405,7 +405,7 @@ impl RoutingSource<'_> {
             RoutingSource::Ticks(ticks) => {
                 let chosen: std::collections::BTreeSet<u32> = ticks
                     .iter()
-                    .filter(|(_, v)| v.get(row).is_some_and(|x| *x == 1))
+                    .filter(|(_, v)| v.get(row) == Some(1))
                     .map(|(c, _)| *c)
                     .collect();
                 (!chosen.is_empty()).then_some(Answer::Choices(chosen))
@@ -684,9 +684,9 @@ fn out_of_range_flags(instrument: &Instrument, data: &Responses, keep: &[bool]) 
             .enumerate()
             .filter(|(row, (value, kept))| {
                 **kept
-                    && **value != MISSING
+                    && *value != MISSING
                     && bound.excludes(
-                        **value,
+                        *value,
                         data.started_on.get(*row).and_then(|d| started_year(d)),
                     )
             })

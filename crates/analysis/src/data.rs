@@ -1,8 +1,8 @@
 //! Response data in memory, and the export format it is read from and written to
 //! (`docs/export-format.md`).
 //!
-//! Responses are held by column: one `Vec<i32>` per coded or numeric variable (with
-//! [`MISSING`] for an empty cell) and one [`TextColumn`] per text variable. The
+//! Responses are held by column: one [`ValueColumn`] per coded or numeric variable
+//! (with [`MISSING`] for an empty cell) and one [`TextColumn`] per text variable. The
 //! analysis of a million responses then touches only the columns a table needs.
 
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::allowed::{Allowed, plain_digits};
 pub use crate::text_column::{TextColumn, TextIter};
+pub use crate::value_column::{ValueColumn, Values, ValuesIter};
 
 use crate::formula::{restore, write_record};
 pub use crate::read::ResponseFile;
@@ -367,11 +368,11 @@ pub trait Columns {
         self.len() == 0
     }
     /// The coded or numeric column with this identifier.
-    fn values(&self, id: &str) -> Option<&[i32]>;
+    fn values(&self, id: &str) -> Option<Values<'_>>;
     /// The coded or numeric column with this identifier, for reading once in order or
     /// by record: it may be read through to a response set's column without a copy.
     fn value_column(&self, id: &str) -> Option<Values<'_>> {
-        self.values(id).map(Values::Slice)
+        self.values(id)
     }
     /// The text column with this identifier.
     fn text_column(&self, id: &str) -> Option<Texts<'_>>;
@@ -384,7 +385,7 @@ impl Columns for Responses {
         Responses::len(self)
     }
 
-    fn values(&self, id: &str) -> Option<&[i32]> {
+    fn values(&self, id: &str) -> Option<Values<'_>> {
         Responses::values(self, id)
     }
 
@@ -396,93 +397,6 @@ impl Columns for Responses {
         Responses::set(self, id, column);
     }
 }
-
-/// A coded or numeric column: held, or read through to the kept records of a larger
-/// one; [`MISSING`] where empty.
-#[derive(Debug, Clone, Copy)]
-pub enum Values<'a> {
-    /// The values themselves.
-    Slice(&'a [i32]),
-    /// The values of `source` at `rows`, in order.
-    Rows {
-        /// The whole column.
-        source: &'a [i32],
-        /// The records read, by index into `source`.
-        rows: &'a [usize],
-    },
-}
-
-impl<'a> Values<'a> {
-    /// The number of records.
-    pub fn len(&self) -> usize {
-        match self {
-            Values::Slice(values) => values.len(),
-            Values::Rows { rows, .. } => rows.len(),
-        }
-    }
-
-    /// Whether there are no records.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The value of one record; `None` past the end.
-    pub fn get(&self, row: usize) -> Option<i32> {
-        match self {
-            Values::Slice(values) => values.get(row).copied(),
-            Values::Rows { source, rows } => rows.get(row).and_then(|&r| source.get(r)).copied(),
-        }
-    }
-
-    /// Each record's value in order.
-    pub fn iter(&self) -> ValuesIter<'a> {
-        match *self {
-            Values::Slice(values) => ValuesIter::Slice(values.iter()),
-            Values::Rows { source, rows } => ValuesIter::Rows(source, rows.iter()),
-        }
-    }
-}
-
-/// The iterator of [`Values::iter`].
-#[derive(Debug, Clone)]
-pub enum ValuesIter<'a> {
-    /// Over held values.
-    Slice(std::slice::Iter<'a, i32>),
-    /// Over the values of a column at some of its records.
-    Rows(&'a [i32], std::slice::Iter<'a, usize>),
-}
-
-impl Iterator for ValuesIter<'_> {
-    type Item = i32;
-
-    fn next(&mut self) -> Option<i32> {
-        match self {
-            ValuesIter::Slice(values) => values.next().copied(),
-            ValuesIter::Rows(source, rows) => rows
-                .next()
-                .map(|&r| source.get(r).copied().unwrap_or(MISSING)),
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match self {
-            ValuesIter::Slice(values) => values.size_hint(),
-            ValuesIter::Rows(_, rows) => rows.size_hint(),
-        }
-    }
-
-    fn fold<B, F: FnMut(B, i32) -> B>(self, init: B, mut f: F) -> B {
-        // One loop per representation, so that neither tests which it is per record.
-        match self {
-            ValuesIter::Slice(values) => values.fold(init, |acc, v| f(acc, *v)),
-            ValuesIter::Rows(source, rows) => rows.fold(init, |acc, &r| {
-                f(acc, source.get(r).copied().unwrap_or(MISSING))
-            }),
-        }
-    }
-}
-
-impl ExactSizeIterator for ValuesIter<'_> {}
 
 /// A text column, held or borrowed; `None` where empty.
 #[derive(Debug, Clone, Copy)]
@@ -531,7 +445,7 @@ impl<'a> Texts<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
     /// Codes or numbers, [`MISSING`] where empty.
-    Values(Vec<i32>),
+    Values(ValueColumn),
     /// Free text, `None` where empty.
     Text(TextColumn),
 }
@@ -579,7 +493,15 @@ impl Responses {
     }
 
     /// The coded or numeric column with this identifier.
-    pub fn values(&self, id: &str) -> Option<&[i32]> {
+    pub fn values(&self, id: &str) -> Option<Values<'_>> {
+        match self.columns.get(id) {
+            Some(Column::Values(values)) => Some(values.values()),
+            _ => None,
+        }
+    }
+
+    /// The coded or numeric column with this identifier, as held.
+    pub fn held_values(&self, id: &str) -> Option<&ValueColumn> {
         match self.columns.get(id) {
             Some(Column::Values(values)) => Some(values),
             _ => None,
@@ -640,7 +562,7 @@ impl Responses {
                 &self.columns.iter().collect::<Vec<_>>(),
                 |(id, column)| {
                     let column = match column {
-                        Column::Values(v) => Column::Values(pick(v, keep, kept)),
+                        Column::Values(v) => Column::Values(v.filter(keep)),
                         Column::Text(t) => Column::Text(t.filter(keep)),
                     };
                     ((*id).clone(), column)
@@ -713,7 +635,7 @@ impl Responses {
             for variable in &specs {
                 let cell = match self.columns.get(&variable.id) {
                     Some(Column::Values(values)) => match values.get(row) {
-                        Some(&v) if v != MISSING => v.to_string(),
+                        Some(v) if v != MISSING => v.to_string(),
                         _ => String::new(),
                     },
                     Some(Column::Text(texts)) => texts.get(row).unwrap_or_default().to_owned(),
@@ -735,7 +657,7 @@ impl Responses {
                     .entry(variable.id.clone())
                     .or_insert_with(|| match variable.kind {
                         VariableKind::Text => Column::Text(TextColumn::empty(len)),
-                        _ => Column::Values(vec![MISSING; len]),
+                        _ => Column::Values(ValueColumn::missing(len)),
                     });
             match entry {
                 Column::Values(values) => {

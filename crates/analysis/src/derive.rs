@@ -3,7 +3,7 @@
 
 use crate::codebook::{Codebook, VariableInfo};
 use crate::codes::CodeTable;
-use crate::data::{Column, Columns, MISSING, Responses, Values};
+use crate::data::{Column, Columns, MISSING, Responses, ValueColumn, Values};
 use crate::plan::{Derive, DeriveRule, When};
 
 /// Computes every derived variable of the plan whose sources this response set has.
@@ -85,7 +85,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
             let shared: &_ = data;
             let recoded = crate::run::parallel_map(&sources, |(source, _)| {
                 let Some(values) = shared.value_column(source) else {
-                    return Vec::new();
+                    return ValueColumn::new();
                 };
                 let texts = specify.as_deref().and_then(|s| shared.text_column(s));
                 values
@@ -104,7 +104,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                         }
                         code
                     })
-                    .collect::<Vec<i32>>()
+                    .collect::<ValueColumn>()
             });
             let mut members = Vec::new();
             for ((source, target), derived) in sources.into_iter().zip(recoded) {
@@ -195,7 +195,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                 })
                 .collect()
             });
-            data.set(derive.id.clone(), Column::Values(derived));
+            data.set(derive.id.clone(), Column::Values(derived.into()));
             let labels = labels_of(categories.iter().map(|c| (c.code, c.label.clone())));
             book.insert(
                 &derive.id,
@@ -237,12 +237,12 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                 distinct
                     .iter()
                     .map(|&i| mentioned.get(i as usize).copied().unwrap_or(MISSING))
-                    .collect::<Vec<i32>>()
+                    .collect::<ValueColumn>()
             });
             // Texts that matched no category: counted, so that they do not vanish.
-            let uncoded: Vec<i32> = (0..data.len())
+            let uncoded: ValueColumn = (0..data.len())
                 .map(|row| {
-                    let any = ticked.iter().any(|t| t.get(row) == Some(&1));
+                    let any = ticked.iter().any(|t| t.get(row) == Some(1));
                     match distinct.get(row) {
                         Some(&u32::MAX) | None => MISSING,
                         Some(_) => i32::from(!any),
@@ -298,7 +298,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
             let entries: Vec<(&String, &u32)> = key.iter().collect();
             let marked = crate::run::parallel_map(&entries, |(row_id, correct)| {
                 let Some(values) = shared.value_column(row_id) else {
-                    return Vec::new();
+                    return ValueColumn::new();
                 };
                 values
                     .iter()
@@ -309,13 +309,13 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                             i32::from(v == **correct as i32)
                         }
                     })
-                    .collect::<Vec<i32>>()
+                    .collect::<ValueColumn>()
             });
             let mut members = Vec::new();
             let mut totals: Vec<i32> = vec![0; data.len()];
             for ((row_id, _), marks) in entries.into_iter().zip(marked) {
-                for (total, mark) in totals.iter_mut().zip(&marks) {
-                    *total = if *total == MISSING || *mark == MISSING {
+                for (total, mark) in totals.iter_mut().zip(marks.iter()) {
+                    *total = if *total == MISSING || mark == MISSING {
                         MISSING
                     } else {
                         *total + mark
@@ -334,7 +334,7 @@ fn apply_one(derive: &Derive, data: &mut (impl Columns + Sync), book: &mut Codeb
                 );
                 members.push(id);
             }
-            data.set(derive.id.clone(), Column::Values(totals));
+            data.set(derive.id.clone(), Column::Values(totals.into()));
             book.insert(
                 &derive.id,
                 VariableInfo {

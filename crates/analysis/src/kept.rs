@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::data::{Column, Columns, MISSING, Responses, Texts, Values};
+use crate::data::{Column, Columns, Responses, Texts, ValueColumn, Values};
 
 /// The kept records of a response set with the columns derived from them.
 ///
@@ -15,7 +15,7 @@ pub(crate) struct Kept<'a> {
     source: &'a Responses,
     /// The index in `source` of each kept record, ascending.
     rows: Vec<usize>,
-    copies: HashMap<&'a str, OnceLock<Vec<i32>>>,
+    copies: HashMap<&'a str, OnceLock<ValueColumn>>,
     /// Texts are borrowed from `source`, not copied.
     text_copies: HashMap<&'a str, OnceLock<Vec<Option<&'a str>>>>,
     derived: HashMap<String, Column>,
@@ -68,24 +68,19 @@ impl<'a> Kept<'a> {
 
     /// The coded or numeric column with this identifier, copied for the kept records on
     /// first use.
-    pub(crate) fn values(&self, id: &str) -> Option<&[i32]> {
+    pub(crate) fn values(&self, id: &str) -> Option<Values<'_>> {
         if let Some(column) = self.derived.get(id) {
             return match column {
-                Column::Values(values) => Some(values),
+                Column::Values(values) => Some(values.values()),
                 Column::Text(_) => None,
             };
         }
-        let source = self.source.values(id)?;
+        let source = self.source.held_values(id)?;
         if self.keeps_every_record() {
-            return Some(source);
+            return Some(source.values());
         }
-        let copy = self.copies.get(id)?.get_or_init(|| {
-            self.rows
-                .iter()
-                .map(|&row| source.get(row).copied().unwrap_or(MISSING))
-                .collect()
-        });
-        Some(copy)
+        let copy = self.copies.get(id)?.get_or_init(|| source.pick(&self.rows));
+        Some(copy.values())
     }
 
     /// The coded or numeric column with this identifier, without copying it: the copy if
@@ -94,20 +89,17 @@ impl<'a> Kept<'a> {
     pub(crate) fn value_column(&self, id: &str) -> Option<Values<'_>> {
         if let Some(column) = self.derived.get(id) {
             return match column {
-                Column::Values(values) => Some(Values::Slice(values)),
+                Column::Values(values) => Some(values.values()),
                 Column::Text(_) => None,
             };
         }
-        let source = self.source.values(id)?;
+        let source = self.source.held_values(id)?;
         if self.keeps_every_record() {
-            return Some(Values::Slice(source));
+            return Some(source.values());
         }
         match self.copies.get(id)?.get() {
-            Some(copy) => Some(Values::Slice(copy)),
-            None => Some(Values::Rows {
-                source,
-                rows: &self.rows,
-            }),
+            Some(copy) => Some(copy.values()),
+            None => Some(source.at(&self.rows)),
         }
     }
 
@@ -180,7 +172,7 @@ impl Columns for Kept<'_> {
         Kept::len(self)
     }
 
-    fn values(&self, id: &str) -> Option<&[i32]> {
+    fn values(&self, id: &str) -> Option<Values<'_>> {
         Kept::values(self, id)
     }
 
@@ -201,12 +193,16 @@ impl Columns for Kept<'_> {
 mod tests {
     use super::*;
 
+    fn values(kept: &Kept<'_>, id: &str) -> Option<Vec<i32>> {
+        kept.values(id).map(|v| v.to_vec())
+    }
+
     fn responses() -> Responses {
         let mut data = Responses::default();
         data.response_id = vec!["a".into(), "b".into(), "c".into()];
         data.respondent_id = vec!["r1".into(), String::new(), "r3".into()];
         data.site = vec![0, 1, 2];
-        data.set("q1", Column::Values(vec![1, 2, 3]));
+        data.set("q1", Column::Values(vec![1, 2, 3].into()));
         data.set(
             "q2",
             Column::Text([Some("x"), None, Some("z")].into_iter().collect()),
@@ -218,16 +214,17 @@ mod tests {
     fn a_view_of_every_record_reads_the_response_columns_without_copying_them() {
         let data = responses();
         let every = Kept::new(&data, &[true, true, true]);
-        let (Some(read), Some(held)) = (every.values("q1"), data.values("q1")) else {
+        let (Some(read), Some(held)) = (every.values("q1"), data.held_values("q1")) else {
             panic!("q1 is a coded column");
         };
-        assert!(std::ptr::eq(read, held), "the response set's own column");
-        assert!(matches!(every.value_column("q1"), Some(Values::Slice(_))));
+        assert!(read.reads_in_place(held), "the response set's own column");
+        let once = every.value_column("q1").expect("a coded column");
+        assert!(once.reads_in_place(held));
         let texts = every.texts("q2").map(|t| t.iter().collect::<Vec<_>>());
         assert_eq!(texts, Some(vec![Some("x"), None, Some("z")]));
         // Keeping some records still copies, and only those records.
         let some = Kept::new(&data, &[true, true, false]);
-        assert_eq!(some.values("q1"), Some(&[1, 2][..]));
+        assert_eq!(values(&some, "q1"), Some(vec![1, 2]));
     }
 
     #[test]
@@ -235,23 +232,20 @@ mod tests {
         let data = responses();
         let kept = Kept::new(&data, &[true, false, true]);
         let read_through = kept.value_column("q1").expect("a coded column");
-        assert!(
-            matches!(read_through, Values::Rows { .. }),
-            "not copied before use"
-        );
+        assert!(read_through.is_read_through(), "not copied before use");
         assert_eq!(read_through.iter().collect::<Vec<_>>(), vec![1, 3]);
         assert_eq!((read_through.get(1), read_through.get(2)), (Some(3), None));
         assert_eq!(kept.len(), 2);
-        assert_eq!(kept.values("q1"), Some(&[1, 3][..]));
+        assert_eq!(values(&kept, "q1"), Some(vec![1, 3]));
         let texts = kept.texts("q2").map(|t| t.iter().collect::<Vec<_>>());
         assert_eq!(texts, Some(vec![Some("x"), Some("z")]));
         assert_eq!(kept.sites().collect::<Vec<_>>(), vec![0, 2]);
         assert_eq!(kept.respondents().collect::<Vec<_>>(), vec!["r1", "r3"]);
         assert_eq!(kept.respondent(1), "r3");
         assert_eq!(kept.respondent(2), "", "past the kept records");
-        assert_eq!(kept.values("q2"), None, "a text column has no values");
+        assert!(kept.values("q2").is_none(), "a text column has no values");
         assert!(kept.texts("q1").is_none(), "a coded column has no texts");
-        assert_eq!(kept.values("absent"), None);
+        assert!(kept.values("absent").is_none());
         let read_through = kept
             .value_column("q1")
             .map(|v| v.iter().collect::<Vec<_>>());
@@ -262,9 +256,9 @@ mod tests {
     fn derived_columns_shadow_response_columns_and_are_listed_once() {
         let data = responses();
         let mut kept = Kept::new(&data, &[true, true, false]);
-        kept.set("q1".into(), Column::Values(vec![9, 9]));
-        kept.set("d".into(), Column::Values(vec![0, 1]));
-        assert_eq!(kept.values("q1"), Some(&[9, 9][..]));
+        kept.set("q1".into(), Column::Values(vec![9, 9].into()));
+        kept.set("d".into(), Column::Values(vec![0, 1].into()));
+        assert_eq!(values(&kept, "q1"), Some(vec![9, 9]));
         let mut ids: Vec<&str> = kept.value_columns().collect();
         ids.sort_unstable();
         assert_eq!(ids, vec!["d", "q1"]);

@@ -30,5 +30,6 @@ pub mod render;
 pub mod run;
 pub mod synthetic;
 mod text_column;
+mod value_column;
 
 pub use run::{Analysis, analyse};

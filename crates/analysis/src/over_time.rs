@@ -331,7 +331,7 @@ pub(crate) fn score(
     row: usize,
     counts: &HashMap<i32, bool>,
 ) -> Option<bool> {
-    let value = *data.values(variable)?.get(row)?;
+    let value = data.values(variable)?.get(row)?;
     if value == MISSING {
         return None;
     }
@@ -438,10 +438,7 @@ pub fn over_time(
                 .filter_map(|o| Some((i32::try_from(o.code).ok()?, o.label.clone())))
                 .collect();
             let answers = people.iter().map(|(_, _, responded, row)| {
-                let value = values
-                    .get(*row)
-                    .copied()
-                    .filter(|v| substantive.contains_key(v));
+                let value = values.get(*row).filter(|v| substantive.contains_key(v));
                 (responded.iter().all(|r| *r), value)
             });
             let mut table = [Vec::new(), Vec::new()];

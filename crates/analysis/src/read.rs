@@ -16,7 +16,7 @@ use skafada_instrument::Instrument;
 use crate::allowed::{Allowed, plain_digits};
 use crate::data::{
     COMPUTED_FROM, Column, DataError, MISSING, RECORD_COLUMNS, Responses, Site, Status, TextColumn,
-    Variable, VariableKind, is_import_id, variables,
+    ValueColumn, Variable, VariableKind, is_import_id, variables,
 };
 use crate::formula::restore;
 
@@ -199,7 +199,7 @@ struct Reading<'a> {
     layout: Vec<(usize, usize, Check)>,
     site_index: HashMap<&'a str, usize>,
     responses: Responses,
-    values: Vec<Vec<i32>>,
+    values: Vec<ValueColumn>,
     /// The coded and numeric cells of the last records read, record by record
     /// ([`PENDING_RECORDS`] at most), moved to `values` a block at a time: writing each
     /// record's cells straight into a hundred and more columns touches as many pages per
@@ -275,9 +275,9 @@ impl<'a> Reading<'a> {
             .iter()
             .map(|(_, _, check)| {
                 if is_text(check) {
-                    Vec::new()
+                    ValueColumn::new()
                 } else {
-                    Vec::with_capacity(lines)
+                    ValueColumn::with_capacity(lines)
                 }
             })
             .collect();
@@ -433,7 +433,7 @@ impl<'a> Reading<'a> {
             for (slot, ((_, _, check), &first)) in slots {
                 if !matches!(check, Check::Text) {
                     let cells = self.pending.iter().skip(first).step_by(stride);
-                    self.values[slot].extend(cells);
+                    self.values[slot].extend(cells.copied());
                 }
             }
         }
@@ -456,7 +456,7 @@ impl<'a> Reading<'a> {
             if !responses.has(&variable.id) {
                 let column = match variable.kind {
                     VariableKind::Text => Column::Text(TextColumn::empty(rows)),
-                    _ => Column::Values(vec![MISSING; rows]),
+                    _ => Column::Values(ValueColumn::missing(rows)),
                 };
                 responses.set(variable.id.clone(), column);
             }

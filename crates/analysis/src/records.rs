@@ -130,14 +130,7 @@ impl Outcomes {
     /// [`Responses::filter`] keeps them).
     pub fn filter(&self, keep: &[bool]) -> Outcomes {
         let pick = |column: &Column| match column {
-            Column::Values(values) => Column::Values(
-                values
-                    .iter()
-                    .zip(keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(v, _)| *v)
-                    .collect(),
-            ),
+            Column::Values(values) => Column::Values(values.filter(keep)),
             Column::Text(texts) => Column::Text(texts.filter(keep)),
         };
         let exclusions: Vec<Option<Reason>> = self
@@ -333,7 +326,7 @@ fn no_records(instrument: &Instrument) -> Responses {
     for variable in variables(instrument) {
         let column = match variable.kind {
             VariableKind::Text => Column::Text(TextColumn::default()),
-            _ => Column::Values(Vec::new()),
+            _ => Column::Values(crate::data::ValueColumn::new()),
         };
         responses.set(variable.id, column);
     }

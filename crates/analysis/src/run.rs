@@ -449,11 +449,11 @@ pub(crate) fn derived<'a>(
         let Some(values) = responses.values(bound.variable) else {
             continue;
         };
-        let masked: Vec<i32> = data
+        let masked: crate::data::ValueColumn = data
             .rows()
             .iter()
             .map(|&row| {
-                let value = values.get(row).copied().unwrap_or(MISSING);
+                let value = values.get(row).unwrap_or(MISSING);
                 let started = responses
                     .started_on
                     .get(row)
@@ -476,7 +476,10 @@ pub(crate) fn derived<'a>(
         .sites()
         .map(|s| i32::try_from(s + 1).unwrap_or(MISSING))
         .collect();
-    data.set("site".into(), crate::data::Column::Values(site_numbers));
+    data.set(
+        "site".into(),
+        crate::data::Column::Values(site_numbers.into()),
+    );
     book.insert(
         "site",
         VariableInfo {
@@ -2050,9 +2053,11 @@ mod tests {
             keep in prop::collection::vec(any::<bool>(), 200),
         ) {
             let expected = counted_one_by_one(column.iter().copied());
-            prop_assert_eq!(tally(Values::Slice(&column)), expected);
+            let held = crate::data::ValueColumn::from(column.as_slice());
+            prop_assert_eq!(tally(held.values()), expected.clone());
+            prop_assert_eq!(tally(Values::from(column.as_slice())), expected);
             let rows: Vec<usize> = (0..column.len()).filter(|&row| keep[row]).collect();
-            let read_through = Values::Rows { source: &column, rows: &rows };
+            let read_through = held.at(&rows);
             let expected = counted_one_by_one(rows.iter().map(|&row| column[row]));
             prop_assert_eq!(tally(read_through), expected);
         }

@@ -23,7 +23,7 @@ pub fn stored_answers(
                 }
             }
             VariableKind::Tick => {
-                let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
+                let value = data.values(&variable.id).and_then(|v| v.get(row));
                 let code = variable.id.rsplit('.').next().unwrap_or_default();
                 if value == Some(1) {
                     ticked
@@ -33,7 +33,7 @@ pub fn stored_answers(
                 }
             }
             _ => {
-                let value = data.values(&variable.id).and_then(|v| v.get(row)).copied();
+                let value = data.values(&variable.id).and_then(|v| v.get(row));
                 if let Some(value) = value.filter(|v| *v != MISSING) {
                     answers.push((variable.id.clone(), value.to_string()));
                 }

@@ -35,7 +35,7 @@ pub mod names;
 mod sav;
 mod xlsx;
 
-use skafada_analysis::data::{Column, MISSING, Responses, Site, TextColumn};
+use skafada_analysis::data::{Column, MISSING, Responses, Site, TextColumn, Values};
 use skafada_analysis::formula::write_record;
 use skafada_analysis::records::Outcomes;
 use skafada_instrument::Instrument;
@@ -240,7 +240,7 @@ impl<'a> Records<'a> {
             Source::Kept => ColumnOf::Kept,
             Source::Exclusion => ColumnOf::Exclusion,
             Source::Derived(index) => match self.outcomes.derived.get(index).map(|d| &d.column) {
-                Some(Column::Values(values)) => ColumnOf::Values(values),
+                Some(Column::Values(values)) => ColumnOf::Values(values.values()),
                 Some(Column::Text(texts)) => ColumnOf::Texts(texts),
                 None => ColumnOf::Nothing,
             },
@@ -268,7 +268,7 @@ impl<'a> Records<'a> {
                 .get(row)
                 .map_or(Cell::Empty, |&r| Cell::Number(i32::from(r))),
             ColumnOf::Values(values) => match values.get(row) {
-                Some(&v) if v != MISSING => Cell::Number(v),
+                Some(v) if v != MISSING => Cell::Number(v),
                 _ => Cell::Empty,
             },
             ColumnOf::Texts(texts) => texts.get(row).map_or(Cell::Empty, Cell::Text),
@@ -294,7 +294,7 @@ pub(crate) enum ColumnOf<'a> {
     /// Whether the record was made by a returning respondent (1/0).
     Returning,
     /// Codes or numbers.
-    Values(&'a [i32]),
+    Values(Values<'a>),
     /// Free text.
     Texts(&'a TextColumn),
     /// The cleaning outcome (1 kept, 0 excluded).

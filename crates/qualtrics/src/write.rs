@@ -86,7 +86,6 @@ pub fn to_qualtrics_csv(
             responses
                 .values(id)
                 .and_then(|v| v.get(row))
-                .copied()
                 .unwrap_or(MISSING)
         };
         let started = responses.started_on.get(row).cloned().unwrap_or_default();

@@ -69,7 +69,7 @@ fn routed_column(
     let Some(values) = data.values(id) else {
         return vec![MISSING; data.len()];
     };
-    route(values.iter().copied(), shown_if, routed)
+    route(values.iter(), shown_if, routed)
 }
 
 /// As [`routed_column`], of some records only, read where they are.
@@ -85,7 +85,7 @@ fn routed_rows(
     route(
         rows.rows
             .iter()
-            .map(|&row| values.get(row).copied().unwrap_or(MISSING)),
+            .map(|&row| values.get(row).unwrap_or(MISSING)),
         shown_if,
         routed,
     )

@@ -167,7 +167,8 @@ fn cells_that_are_not_plain_digits_are_read_as_text_was_read() {
         format!("{header}\n{}\n", cells.join(","))
     };
     let read = |text: &str| Responses::from_csv(text, "pre.csv", &instrument, &sites());
-    let disability = |text: &str| read(text).map(|r| r.values("disability").unwrap()[0]);
+    let disability =
+        |text: &str| read(text).map(|r| r.values("disability").unwrap().get(0).unwrap());
     // Spaces round a code, a plus sign, leading zeros and a blank cell.
     assert_eq!(disability(&with("disability", " 2 ")), Ok(2));
     assert_eq!(disability(&with("disability", "+2")), Ok(2));
@@ -188,7 +189,7 @@ fn cells_that_are_not_plain_digits_are_read_as_text_was_read() {
         "pre.csv: row 1, column `disability`: `99999999999` is not a whole number"
     );
     // A year is a number, not a code: any whole number but the missing marker.
-    let cases = |text: &str| read(text).map(|r| r.values("cases-held").unwrap()[0]);
+    let cases = |text: &str| read(text).map(|r| r.values("cases-held").unwrap().get(0).unwrap());
     assert_eq!(cases(&with("cases-held", "-5")), Ok(-5));
     assert_eq!(cases(&with("cases-held", "123456789")), Ok(123_456_789));
 }

@@ -238,7 +238,7 @@ fn write_responses(
     let mut line = header.join(",");
     line.push('\n');
     enum Source<'a> {
-        Values(&'a [i32]),
+        Values(skafada_analysis::data::Values<'a>),
         Texts(&'a skafada_analysis::data::TextColumn),
         Empty,
     }
@@ -273,7 +273,7 @@ fn write_responses(
             line.push(',');
             match source {
                 Source::Values(values) => {
-                    let v = values[row];
+                    let v = values.get(row).unwrap_or(skafada_analysis::data::MISSING);
                     if v != skafada_analysis::data::MISSING {
                         line.push_str(&v.to_string());
                     }

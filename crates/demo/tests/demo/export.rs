@@ -60,7 +60,7 @@ fn twelve_did_the_training_in_a_group_most_at_site_8() {
     let post = dataset.post.as_ref().unwrap();
     let group = post.values("completed-in-group").unwrap();
     let in_group: Vec<usize> = (0..post.len())
-        .filter(|&i| matches!(group[i], 1 | 2))
+        .filter(|&i| matches!(group.get(i), Some(1 | 2)))
         .collect();
     assert_eq!(in_group.len(), 12);
     assert_eq!(in_group.iter().filter(|&&i| post.site[i] == 7).count(), 9);

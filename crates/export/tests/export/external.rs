@@ -110,8 +110,8 @@ fn pyreadstat_reads_back_every_name_label_value_label_missing_code_and_value() {
             for (row, cell) in column.iter().enumerate() {
                 let expected: Value = match (data.values(&entry.column), data.texts(&entry.column))
                 {
-                    (Some(values), _) if values[row] == MISSING => Value::Null,
-                    (Some(values), _) => Value::from(f64::from(values[row])),
+                    (Some(values), _) if values.get(row) == Some(MISSING) => Value::Null,
+                    (Some(values), _) => Value::from(f64::from(values.get(row).unwrap())),
                     (_, Some(texts)) => texts.get(row).map_or(Value::Null, Value::from),
                     _ => continue, // a record column, checked below
                 };
@@ -173,8 +173,8 @@ fn skafada_table(data: &Responses, book: &Codebook, rows: &str, columns: &str) -
     let mut counts = vec![vec![0u64; column_codes.len()]; row_codes.len()];
     for (r, c) in row_values.iter().zip(column_values) {
         if let (Some(i), Some(j)) = (
-            row_codes.iter().position(|x| x == r),
-            column_codes.iter().position(|x| x == c),
+            row_codes.iter().position(|x| *x == r),
+            column_codes.iter().position(|x| *x == c),
         ) {
             counts[i][j] += 1;
         }

@@ -94,7 +94,7 @@ fn hostile_answers_are_quoted_in_the_csv_export_and_read_back_unchanged_by_the_a
         let expected: Vec<Option<&str>> = HOSTILE.iter().map(|a| Some(*a)).collect();
         assert_eq!(texts, expected, "{column}");
     }
-    assert_eq!(back.values("cases-held").unwrap(), &[-1; 7]);
+    assert_eq!(back.values("cases-held").unwrap(), [-1; 7]);
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn the_labels_variant_writes_labels_where_the_default_writes_codes() {
     let codes = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &options()).unwrap();
     let labels = skafada_export::to_xlsx(&instrument, &data, &sites(), &found, &labelled).unwrap();
     let trained = data.values("trained").unwrap();
-    let has_yes = trained.contains(&1);
+    let has_yes = trained.contains(1);
     assert!(has_yes);
     // The Codebook sheet has "Yes" in both; only the labelled Responses sheet counts more.
     let count = |xlsx: &[u8]| {

@@ -5,7 +5,7 @@ use skafada_analysis::data::{Dataset, MISSING, Status};
 use super::*;
 
 fn value(imported: &skafada_qualtrics::Imported, id: &str, row: usize) -> i32 {
-    imported.pre.values(id).unwrap()[row]
+    imported.pre.values(id).unwrap().get(row).unwrap()
 }
 
 fn text(imported: &skafada_qualtrics::Imported, id: &str, row: usize) -> Option<String> {
@@ -95,7 +95,12 @@ fn pre_and_post_records_of_one_respondent_share_a_new_identifier() {
         "records without a pairing code are respondents of their own"
     );
     assert_eq!(imported.pre.response_id[0], "pre-00001");
-    assert_eq!(post.values("post-confidence-responsibility").unwrap()[0], 5);
+    assert_eq!(
+        post.values("post-confidence-responsibility")
+            .unwrap()
+            .get(0),
+        Some(5)
+    );
 }
 
 #[test]
@@ -262,7 +267,12 @@ fn a_column_both_phases_map_is_read_for_the_phase_of_each_row() {
     let imported = import_with(&mapping, &export, "choice-text.csv").unwrap();
     assert_eq!(value(&imported, "confidence-responsibility", 0), 4);
     let post = imported.post.unwrap();
-    assert_eq!(post.values("post-confidence-responsibility").unwrap(), [5]);
+    assert_eq!(
+        post.values("post-confidence-responsibility")
+            .unwrap()
+            .to_vec(),
+        [5]
+    );
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn assert_all_say(analysis: &Analysis, phrases: &[&str]) {
 fn set(data: &mut Responses, id: &str, row: usize, value: i32) {
     let mut values = data.values(id).unwrap().to_vec();
     values[row] = value;
-    data.set(id, Column::Values(values));
+    data.set(id, Column::Values(values.into()));
 }
 
 /// The first submitted (kept) records of the demonstration pre-training survey.
@@ -71,7 +71,7 @@ fn analysed(dataset: &Dataset) -> Analysis {
 fn a_question_nobody_answered_prints_no_answers_and_no_share_of_nobody() {
     let mut dataset = crate::demo_dataset();
     let nobody = vec![MISSING; dataset.pre.len()];
-    dataset.pre.set("disability", Column::Values(nobody));
+    dataset.pre.set("disability", Column::Values(nobody.into()));
     let analysis = analysed(&dataset);
     assert_all_say(&analysis, &["no answers"]);
     for (name, text) in renderings(&analysis) {
@@ -167,7 +167,7 @@ fn free_text_matching_no_category_is_a_row_of_table_16_in_every_rendering() {
 fn out_of_range_numbers_are_flagged_in_every_rendering() {
     let mut dataset = crate::demo_dataset();
     let rows: Vec<usize> = submitted(&dataset.pre)
-        .filter(|&r| dataset.pre.values("cases-held").unwrap()[r] != MISSING)
+        .filter(|&r| dataset.pre.values("cases-held").unwrap().get(r).unwrap() != MISSING)
         .take(2)
         .collect();
     set(&mut dataset.pre, "start-year", rows[0], 2031);
@@ -200,7 +200,7 @@ fn a_submitted_record_whose_answers_end_the_survey_is_excluded_with_its_reason()
 fn a_family_with_one_group_is_said_not_to_be_tested_in_every_rendering() {
     let mut dataset = crate::demo_dataset();
     let everyone = vec![1; dataset.pre.len()];
-    dataset.pre.set("trained", Column::Values(everyone));
+    dataset.pre.set("trained", Column::Values(everyone.into()));
     let analysis = analysed(&dataset);
     assert_all_say(
         &analysis,

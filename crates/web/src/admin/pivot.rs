@@ -55,7 +55,7 @@ enum Filling {
     /// Codes and numbers: those of the records moved out of the pending block, and the
     /// column's place (lane) in each pending record.
     Values {
-        column: Vec<i32>,
+        column: data::ValueColumn,
         lane: usize,
     },
     Texts(TextColumn),
@@ -122,7 +122,7 @@ impl SurveyColumns {
                 _ => {
                     lanes += 1;
                     Filling::Values {
-                        column: Vec::with_capacity(expected),
+                        column: data::ValueColumn::with_capacity(expected),
                         lane: lanes - 1,
                     }
                 }
@@ -555,9 +555,9 @@ mod tests {
             out.status,
             [data::Status::Submitted, data::Status::Consented]
         );
-        assert_eq!(out.values("consent-take-part").unwrap()[0], 1);
+        assert_eq!(out.values("consent-take-part").unwrap().get(0).unwrap(), 1);
         assert_eq!(out.values("gender").unwrap(), [2, data::MISSING]);
-        assert_eq!(out.values("start-year").unwrap()[0], 2015);
+        assert_eq!(out.values("start-year").unwrap().get(0).unwrap(), 2015);
         assert_eq!(
             out.texts("job-title").unwrap().iter().collect::<Vec<_>>(),
             [Some("Social worker"), None]
@@ -570,7 +570,10 @@ mod tests {
             [data::MISSING, data::MISSING],
             "an unanswered multiple-choice item has no zeros"
         );
-        assert_eq!(out.values("works-mainly-parents").unwrap()[0], 1);
+        assert_eq!(
+            out.values("works-mainly-parents").unwrap().get(0).unwrap(),
+            1
+        );
     }
 
     #[test]
@@ -716,15 +719,15 @@ mod tests {
         // Records come in the order of the respondents' random identifiers.
         let a = read.site.iter().position(|s| *s == 0).unwrap();
         let b = 1 - a;
-        assert_eq!(read.values("actions-parents.4").unwrap()[a], 1);
-        assert_eq!(read.values("actions-parents.2").unwrap()[a], 0);
+        assert_eq!(read.values("actions-parents.4").unwrap().get(a).unwrap(), 1);
+        assert_eq!(read.values("actions-parents.2").unwrap().get(a).unwrap(), 0);
         assert_eq!(
-            read.values("actions-parents.1").unwrap()[b],
+            read.values("actions-parents.1").unwrap().get(b).unwrap(),
             data::MISSING,
             "damaged"
         );
         assert_eq!(
-            read.values("gender").unwrap()[b],
+            read.values("gender").unwrap().get(b).unwrap(),
             data::MISSING,
             "not a code"
         );
@@ -780,24 +783,37 @@ mod tests {
             read.values("actions-parents.2").unwrap(),
         );
         let job = read.texts("job-title").unwrap();
-        for i in 0..records {
+        for (i, text) in texts.iter().enumerate() {
             if i % 5 == 0 {
                 assert_eq!(
-                    (gender[i], year[i], ticked_1[i], ticked_2[i]),
+                    (
+                        gender.get(i).unwrap(),
+                        year.get(i).unwrap(),
+                        ticked_1.get(i).unwrap(),
+                        ticked_2.get(i).unwrap()
+                    ),
                     (data::MISSING, data::MISSING, data::MISSING, data::MISSING),
                     "record {i} has no answers"
                 );
                 assert_eq!(job.get(i), None, "record {i}");
                 continue;
             }
-            assert_eq!(gender[i], i32::try_from(i % 3 + 1).unwrap(), "record {i}");
-            assert_eq!(year[i], i32::try_from(1990 + i).unwrap(), "record {i}");
             assert_eq!(
-                (ticked_1[i], ticked_2[i]),
+                gender.get(i).unwrap(),
+                i32::try_from(i % 3 + 1).unwrap(),
+                "record {i}"
+            );
+            assert_eq!(
+                year.get(i).unwrap(),
+                i32::try_from(1990 + i).unwrap(),
+                "record {i}"
+            );
+            assert_eq!(
+                (ticked_1.get(i).unwrap(), ticked_2.get(i).unwrap()),
                 if i % 2 == 0 { (1, 0) } else { (0, 1) },
                 "record {i}"
             );
-            assert_eq!(job.get(i), Some(texts[i].as_str()), "record {i}");
+            assert_eq!(job.get(i), Some(text.as_str()), "record {i}");
         }
     }
 

@@ -735,7 +735,7 @@ fn truth_in(data: &Responses, rows: &[usize], spec: &FigureSpec, part: &str) -> 
     };
     rows.iter()
         .filter(|row| {
-            let v = column[**row];
+            let v = column.get(**row).unwrap_or(skafada_analysis::data::MISSING);
             v != skafada_analysis::data::MISSING
                 && codes.iter().any(|c| i64::from(*c) == i64::from(v))
         })
