@@ -264,7 +264,9 @@ fn routes(instrument: &Instrument, data: &Responses) -> (Vec<f64>, Vec<bool>) {
         .map(|(index, codes)| (&sources[index].1, codes))
         .collect();
     let words = lists.len().div_ceil(64).max(1);
-    let mut classes: HashMap<Vec<u64>, usize> = HashMap::new();
+    // Looked up once per record. The keys are a few bits of which code lists a record's
+    // answers pick, not text anyone chooses: a fast hasher is safe here.
+    let mut classes: HashMap<Vec<u64>, usize, foldhash::fast::RandomState> = HashMap::default();
     let mut class_variables: Vec<Vec<&str>> = Vec::new();
     let mut class_ended: Vec<bool> = Vec::new();
     let mut class_of: Vec<u32> = Vec::with_capacity(data.len());
@@ -332,7 +334,17 @@ fn routes(instrument: &Instrument, data: &Responses) -> (Vec<f64>, Vec<bool>) {
                         *count += u32::from(applies_to(*class) && value != MISSING);
                     }
                 }
-                _ => {
+                // Only the records with a text can have answered: found from the column's
+                // list of them rather than searched for record by record.
+                Check::Text(texts) => {
+                    for &row in texts.rows_present(start..end) {
+                        let class = class_of.get(row).copied().unwrap_or(u32::MAX);
+                        if let Some(count) = answered.get_mut(row - start) {
+                            *count += u32::from(applies_to(class));
+                        }
+                    }
+                }
+                Check::AnyOf(_) => {
                     for ((count, row), class) in answered.iter_mut().zip(start..end).zip(classes) {
                         *count += u32::from(applies_to(*class) && check.answered(row));
                     }

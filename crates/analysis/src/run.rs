@@ -1307,7 +1307,8 @@ fn coded_variables(plan: &Plan, data: Data, side: &Side) -> HashMap<String, Code
                 .and_then(|p| u16::try_from(p).ok())
                 .unwrap_or(NO_LEVEL)
         });
-        let index = values.iter().map(|v| position.get(v)).collect();
+        let mut index = Vec::with_capacity(values.len());
+        values.iter().for_each(|v| index.push(position.get(v)));
         Some(Coded { levels, index })
     });
     names
@@ -1381,16 +1382,15 @@ fn levels(values: Values<'_>, info: &VariableInfo) -> Vec<i32> {
     // Distinct values without sorting the column: a presence table for small codes.
     let mut small = [false; SMALL_CODES];
     let mut other: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
-    for v in values.iter() {
-        match usize::try_from(v) {
-            Ok(i) if i < SMALL_CODES => small[i] = true,
-            _ => {
-                if v != MISSING {
-                    other.insert(v);
-                }
+    // `for_each`, not a `for` loop: one loop per width of column (`ValuesIter::fold`).
+    values.iter().for_each(|v| match usize::try_from(v) {
+        Ok(i) if i < SMALL_CODES => small[i] = true,
+        _ => {
+            if v != MISSING {
+                other.insert(v);
             }
         }
-    }
+    });
     let mut seen: Vec<i32> = (0..SMALL_CODES)
         .filter(|i| small[*i])
         .map(|i| i as i32)
@@ -1685,11 +1685,11 @@ fn scoring<'a>(
 
 fn proportion(values: Values<'_>, scores: &CodeTable<Score, impl Fn(i32) -> Score>) -> Proportion {
     let (mut n, mut x) = (0u64, 0u64);
-    for v in values.iter() {
+    values.iter().for_each(|v| {
         let score = scores.get(v);
         n += u64::from(score != Score::NotCounted);
         x += u64::from(score == Score::Success);
-    }
+    });
     let p = if n == 0 { 0.0 } else { x as f64 / n as f64 };
     let ci = wilson_interval(x, n, 0.95)
         .map(|i| [i.lower, i.upper])

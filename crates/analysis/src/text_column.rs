@@ -48,6 +48,13 @@ impl TextColumn {
         self.len == 0
     }
 
+    /// The records in `range` that have a text, ascending.
+    pub fn rows_present(&self, range: std::ops::Range<usize>) -> &[usize] {
+        let from = self.rows.partition_point(|&row| row < range.start);
+        let to = self.rows.partition_point(|&row| row < range.end);
+        self.rows.get(from..to.max(from)).unwrap_or_default()
+    }
+
     /// How many records have a text.
     pub fn present(&self) -> usize {
         self.rows.len()
@@ -223,6 +230,9 @@ mod tests {
                 prop_assert_eq!(column.get(row), *text);
             }
             prop_assert_eq!(column.get(held.len()), None);
+            let (start, end) = (keep.iter().filter(|k| **k).count() % 150, 150 + last.as_ref().map_or(0, String::len) * 40);
+            let present: Vec<usize> = (start..end.min(held.len())).filter(|&row| held[row].is_some()).collect();
+            prop_assert_eq!(column.rows_present(start..end), present.as_slice());
 
             let filtered = column.filter(&keep);
             let kept: Vec<Option<&str>> = expected

@@ -42,10 +42,12 @@ trait Width: Copy + PartialEq + Into<i32> + TryFrom<i32> {
     /// `value` at this width, if it fits (the width's least value is [`MISSING`] only).
     #[inline]
     fn narrow(value: i32) -> Option<Self> {
-        if value == MISSING {
-            return Some(Self::EMPTY);
+        // A value in range first: the common case takes one comparison more.
+        match Self::try_from(value) {
+            Ok(narrow) if narrow != Self::EMPTY => Some(narrow),
+            _ if value == MISSING => Some(Self::EMPTY),
+            _ => None,
         }
-        Self::try_from(value).ok().filter(|v| *v != Self::EMPTY)
     }
 }
 
@@ -288,9 +290,9 @@ impl FromIterator<i32> for ValueColumn {
     fn from_iter<I: IntoIterator<Item = i32>>(values: I) -> ValueColumn {
         let values = values.into_iter();
         let mut column = ValueColumn::with_capacity(values.size_hint().0);
-        for value in values {
-            column.push(value);
-        }
+        // `for_each` reads a column of values in one loop per width (`ValuesIter::fold`),
+        // where `extend`'s loop would ask which width at every value.
+        values.for_each(|value| column.push(value));
         column
     }
 }
