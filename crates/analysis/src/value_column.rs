@@ -7,7 +7,7 @@ use crate::data::MISSING;
 /// 16 or 32 bits, whichever is the narrowest that holds every value in it.
 ///
 /// Almost every column is a survey question's codes, which fit a byte: held as `i32`,
-/// the 146 columns of a million pre-training records took 540 MB, and the kept records'
+/// the 135 coded columns of a million pre-training records took 540 MB, and the kept records'
 /// copies and derived columns as much again. A column starts a byte wide and is widened,
 /// once, by the first value that needs it; the values read back are the same whatever
 /// the width, so two columns are equal when their values are.
@@ -42,7 +42,7 @@ trait Width: Copy + PartialEq + Into<i32> + TryFrom<i32> {
     /// `value` at this width, if it fits (the width's least value is [`MISSING`] only).
     #[inline]
     fn narrow(value: i32) -> Option<Self> {
-        // A value in range first: the common case takes one comparison more.
+        // The common case, a value in range, is decided before the rarer empty cell.
         match Self::try_from(value) {
             Ok(narrow) if narrow != Self::EMPTY => Some(narrow),
             _ if value == MISSING => Some(Self::EMPTY),
